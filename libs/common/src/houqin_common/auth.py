@@ -1,0 +1,164 @@
+"""JWT bearer authentication and role checks.
+
+HS256 with a shared secret serves development and tests; RS256 with the IdP's JWKS URL serves
+production. A token carries ``sub``, ``roles`` and, for vendor users, ``vendor_id``: the scoping
+claim that makes a vendor see only its own records.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from houqin_common.errors import Forbidden, Unauthorized
+from houqin_common.settings import ServiceSettings
+
+
+class Role(StrEnum):
+    admin = "admin"
+    procurement = "procurement"
+    reviewer = "reviewer"
+    supervisor = "supervisor"
+    inspector = "inspector"
+    vendor = "vendor"
+    staff = "staff"
+    auditor = "auditor"
+    gateway = "gateway"
+    service = "service"
+
+
+#: Roles that may read every record of every service.
+READ_ALL = (Role.admin, Role.auditor, Role.service)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, as the verified token says."""
+
+    subject: str
+    roles: frozenset[Role]
+    vendor_id: str | None = None
+    claims: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    token: str | None = field(default=None, compare=False, hash=False, repr=False)
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_vendor_only(self) -> bool:
+        """A vendor user with no wider role: every query must be scoped to ``vendor_id``."""
+        return Role.vendor in self.roles and not self.has(
+            *(r for r in Role if r not in (Role.vendor, Role.staff, Role.gateway))
+        )
+
+
+def create_token(
+    settings: ServiceSettings,
+    *,
+    subject: str,
+    roles: list[Role] | list[str],
+    vendor_id: str | None = None,
+    ttl_s: int = 3600,
+    extra: dict[str, Any] | None = None,
+) -> str:
+    """Mint an HS256 token with the development secret (tests, CLI, service-to-service)."""
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "sub": subject,
+        "roles": [str(r) for r in roles],
+        "iat": now,
+        "exp": now + ttl_s,
+        "jti": uuid.uuid4().hex,
+    }
+    if vendor_id is not None:
+        claims["vendor_id"] = vendor_id
+    if settings.jwt_audience:
+        claims["aud"] = settings.jwt_audience
+    if settings.jwt_issuer:
+        claims["iss"] = settings.jwt_issuer
+    claims.update(extra or {})
+    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
+
+
+@lru_cache(maxsize=4)
+def _jwks_client(url: str) -> jwt.PyJWKClient:
+    return jwt.PyJWKClient(url, cache_keys=True, lifespan=600)
+
+
+def decode_token(token: str, settings: ServiceSettings) -> Principal:
+    """Verify ``token`` and return its principal; raises :class:`Unauthorized`."""
+    try:
+        if settings.jwt_algorithm.upper() == "HS256":
+            key: Any = settings.jwt_secret
+        else:
+            if not settings.jwt_jwks_url:
+                raise Unauthorized("RS256 configured without HOUQIN_JWT_JWKS_URL")
+            key = _jwks_client(settings.jwt_jwks_url).get_signing_key_from_jwt(token).key
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[settings.jwt_algorithm.upper()],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": ["exp", "sub"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("The bearer token has expired") from exc
+    except jwt.PyJWTError as exc:
+        raise Unauthorized(f"The bearer token is invalid: {exc}") from exc
+    raw_roles = claims.get("roles", [])
+    if isinstance(raw_roles, str):
+        raw_roles = raw_roles.split()
+    roles = frozenset(Role(r) for r in raw_roles if r in Role.__members__)
+    vendor_id = claims.get("vendor_id")
+    if Role.vendor in roles and not vendor_id:
+        raise Unauthorized("A vendor token must carry the vendor_id claim")
+    return Principal(
+        subject=str(claims["sub"]),
+        roles=roles,
+        vendor_id=str(vendor_id) if vendor_id is not None else None,
+        claims=claims,
+        token=token,
+    )
+
+
+_bearer = HTTPBearer(auto_error=False, description="JWT bearer token (`houqin token --role ...`)")
+
+
+async def get_principal(
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
+) -> Principal:
+    """The verified caller; 401 problem+json when the token is missing, malformed or expired."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("Missing bearer token: send `Authorization: Bearer <JWT>`")
+    settings: ServiceSettings = request.app.state.settings
+    principal = decode_token(credentials.credentials, settings)
+    request.state.principal = principal
+    return principal
+
+
+def require_roles(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """Dependency: the caller must hold one of ``roles`` (``admin`` always passes)."""
+    allowed = frozenset(roles) | {Role.admin}
+
+    async def dependency(principal: Principal = Depends(get_principal)) -> Principal:
+        if not principal.roles.intersection(allowed):
+            wanted = ", ".join(sorted(str(r) for r in allowed))
+            raise Forbidden(f"This operation needs one of the roles: {wanted}")
+        return principal
+
+    return dependency
+
+
+def vendor_scope(principal: Principal) -> str | None:
+    """The vendor id every query must be restricted to, or None when the caller sees all vendors."""
+    return principal.vendor_id if principal.is_vendor_only else None

@@ -1,0 +1,95 @@
+"""The `houqin` command. Services add their own sub-commands through the `houqin.commands`
+entry-point group (each entry is a ``register(app: typer.Typer)`` function)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from houqin_common.auth import Role, create_token
+from houqin_common.settings import ServiceSettings
+
+app = typer.Typer(
+    name="houqin",
+    help="Houqin (后勤): supervise outsourced back-office services.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.command()
+def up(
+    only: Annotated[list[str] | None, typer.Option(help="start only these services")] = None,
+    home: Annotated[Path, typer.Option(envvar="HOUQIN_HOME", help="embedded data directory")] = Path(".houqin"),
+) -> None:
+    """Bring the whole platform up: migrations, all services, the MQTT consumer."""
+    from houqin_common.platform import Platform
+
+    platform = Platform(home=home.resolve())
+    raise typer.Exit(asyncio.run(platform.run(only)))
+
+
+@app.command()
+def migrate(
+    database_url: Annotated[str | None, typer.Option(envvar="HOUQIN_DATABASE_URL")] = None,
+) -> None:
+    """Apply every service's migrations (`alembic upgrade heads` per schema)."""
+    from houqin_common.db import run_migrations
+    from houqin_common.service import discover_services
+
+    url = database_url or ServiceSettings().database_url
+    for spec in discover_services().values():
+        typer.echo(f"migrating {spec.name}")
+        run_migrations(spec.package, url)
+
+
+@app.command()
+def seed(
+    database_url: Annotated[str | None, typer.Option(envvar="HOUQIN_DATABASE_URL")] = None,
+) -> None:
+    """Load the demo data of every service (idempotent)."""
+    import importlib
+
+    from houqin_common.db import run_migrations
+    from houqin_common.service import discover_services
+
+    url = database_url or ServiceSettings().database_url
+    for spec in discover_services().values():
+        run_migrations(spec.package, url)
+        if spec.seed:
+            module, _, attr = spec.seed.partition(":")
+            typer.echo(f"seeding {spec.name}")
+            asyncio.run(getattr(importlib.import_module(module), attr)(url))
+
+
+@app.command()
+def token(
+    role: Annotated[list[Role], typer.Option(help="role(s) to grant; repeat for several")],
+    vendor: Annotated[str | None, typer.Option(help="vendor id (required with --role vendor)")] = None,
+    subject: Annotated[str, typer.Option(help="`sub` claim")] = "dev-user",
+    ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 8 * 3600,
+) -> None:
+    """Print a development token signed with HOUQIN_JWT_SECRET."""
+    if Role.vendor in role and not vendor:
+        raise typer.BadParameter("--vendor is required with --role vendor")
+    typer.echo(create_token(ServiceSettings(), subject=subject, roles=role, vendor_id=vendor, ttl_s=ttl))
+
+
+def _register_plugins() -> None:
+    for ep in entry_points(group="houqin.commands"):
+        try:
+            ep.load()(app)
+        except Exception as exc:  # one broken plugin must not take the CLI down
+            if os.environ.get("HOUQIN_DEBUG"):
+                raise
+            typer.echo(f"houqin: commands of {ep.name} unavailable: {exc}", err=True)
+
+
+def main() -> None:
+    _register_plugins()
+    app()

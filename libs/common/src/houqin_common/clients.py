@@ -1,0 +1,246 @@
+"""Typed async clients for the Houqin services.
+
+The services call each other only through these, and the procurement office can script with them::
+
+    import asyncio
+    from houqin_common.clients import ContractsClient
+
+    async def main() -> None:
+        async with ContractsClient("http://127.0.0.1:8001", token="<JWT>") as contracts:
+            verdict = await contracts.vendor_eligibility("V-001")
+            print(verdict.eligible, verdict.reasons)
+
+    asyncio.run(main())
+
+Every error response (problem+json) is raised as an :class:`ApiError` subclass carrying the
+problem; a service that cannot be reached after the retries raises :class:`ServiceUnavailableError`.
+Only idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS) are retried, with exponential back-off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+from pydantic import BaseModel, TypeAdapter
+
+from houqin_common.observability import REQUEST_ID_HEADER, request_id_var
+from houqin_common.schemas import (
+    ContractRef,
+    Eligibility,
+    EnergyKpi,
+    Page,
+    VehicleKpi,
+    VendorRef,
+    VendorScore,
+)
+
+logger = logging.getLogger("houqin.clients")
+M = TypeVar("M", bound=BaseModel)
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+RETRY_STATUSES = frozenset({502, 503, 504})
+
+
+class ApiError(Exception):
+    """A service answered with an error; ``problem`` is its problem+json body."""
+
+    def __init__(self, status: int, problem: Mapping[str, Any], *, service: str) -> None:
+        self.status = status
+        self.problem = dict(problem)
+        self.service = service
+        detail = self.problem.get("detail") or self.problem.get("title") or "error"
+        super().__init__(f"{service} answered {status}: {detail}")
+
+
+class BadRequestError(ApiError):
+    """400 or 422: the request was refused as invalid."""
+
+
+class AuthError(ApiError):
+    """401 or 403."""
+
+
+class NotFoundError(ApiError):
+    """404."""
+
+
+class ConflictError(ApiError):
+    """409, 412 or 428: the state of the resource refused the request."""
+
+
+class ServiceUnavailableError(ApiError):
+    """The service could not be reached or kept failing (5xx) after the retries."""
+
+
+def _error_class(status: int) -> type[ApiError]:
+    if status in (400, 422):
+        return BadRequestError
+    if status in (401, 403):
+        return AuthError
+    if status == 404:
+        return NotFoundError
+    if status in (409, 412, 428):
+        return ConflictError
+    if status >= 500:
+        return ServiceUnavailableError
+    return ApiError
+
+
+class BaseClient:
+    """Shared transport: base URL, timeouts, bounded retries, auth and request-id propagation."""
+
+    service = "service"
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        timeout: float = 5.0,
+        retries: int = 3,
+        backoff: float = 0.2,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.retries = retries
+        self.backoff = backoff
+        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=httpx.Timeout(timeout), transport=transport)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def _headers(self, extra: Mapping[str, str] | None) -> dict[str, str]:
+        headers = {"Accept": "application/json, application/problem+json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        rid = request_id_var.get()
+        if rid:
+            headers[REQUEST_ID_HEADER] = rid
+        headers.update(extra or {})
+        return headers
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """Send a request; raise a typed :class:`ApiError` for any status >= 400."""
+        method = method.upper()
+        attempts = 1 + (self.retries if method in IDEMPOTENT else 0)
+        clean_params = {k: v for k, v in (params or {}).items() if v is not None}
+        last_exc: Exception | None = None
+        response: httpx.Response | None = None
+        for attempt in range(attempts):
+            if attempt:
+                delay = self.backoff * (2 ** (attempt - 1)) * (1 + random.random() / 2)
+                await asyncio.sleep(delay)
+            try:
+                response = await self._http.request(
+                    method, path, params=clean_params, json=json, headers=self._headers(headers), **kwargs
+                )
+            except httpx.TransportError as exc:
+                last_exc = exc
+                logger.warning("%s %s %s failed: %s", self.service, method, path, exc)
+                continue
+            if response.status_code in RETRY_STATUSES and attempt + 1 < attempts:
+                continue
+            break
+        if response is None:
+            raise ServiceUnavailableError(
+                503,
+                {"title": "Service unreachable", "detail": f"{self.service} unreachable: {last_exc}"},
+                service=self.service,
+            )
+        if response.status_code >= 400:
+            try:
+                problem = response.json()
+                if not isinstance(problem, dict):
+                    problem = {"detail": str(problem)}
+            except ValueError:
+                problem = {"detail": response.text[:500]}
+            raise _error_class(response.status_code)(response.status_code, problem, service=self.service)
+        return response
+
+    async def get_model(self, path: str, model: type[M], **params: Any) -> M:
+        response = await self.request("GET", path, params=params)
+        return model.model_validate(response.json())
+
+    async def get_page(self, path: str, model: type[M], **params: Any) -> Page[M]:
+        response = await self.request("GET", path, params=params)
+        return TypeAdapter(Page[model]).validate_python(response.json())  # type: ignore[valid-type]
+
+
+class ContractsClient(BaseClient):
+    """contracts-api: vendors, eligibility (one-vote veto), contracts."""
+
+    service = "contracts-api"
+
+    async def get_vendor(self, vendor_id: str) -> VendorRef:
+        """One vendor; :class:`NotFoundError` when unknown (or not visible to the token)."""
+        return await self.get_model(f"/v1/vendors/{vendor_id}", VendorRef)
+
+    async def list_vendors(self, *, limit: int = 100, offset: int = 0, **filters: Any) -> Page[VendorRef]:
+        """A page of vendors; ``filters`` are the endpoint's query parameters."""
+        return await self.get_page("/v1/vendors", VendorRef, limit=limit, offset=offset, **filters)
+
+    async def vendor_eligibility(self, vendor_id: str) -> Eligibility:
+        """Whether the vendor may be awarded, renewed or signed, with every excluding ground."""
+        return await self.get_model(f"/v1/vendors/{vendor_id}/eligibility", Eligibility)
+
+    async def list_contracts(self, *, limit: int = 100, offset: int = 0, **filters: Any) -> Page[ContractRef]:
+        """A page of contracts; ``filters`` such as ``vendor_id=``, ``status=``."""
+        return await self.get_page("/v1/contracts", ContractRef, limit=limit, offset=offset, **filters)
+
+
+class AppraisalClient(BaseClient):
+    """appraisal: vendor scores and rankings."""
+
+    service = "appraisal"
+
+    async def vendor_score(self, vendor_id: str, period: str) -> VendorScore:
+        """The vendor's score for ``period`` (``2026`` or ``2026H1``) with its breakdown."""
+        return await self.get_model(f"/v1/scores/{vendor_id}", VendorScore, period=period)
+
+    async def ranking(self, period: str) -> list[VendorScore]:
+        """All vendors' scores for ``period``, best first."""
+        response = await self.request("GET", "/v1/scores", params={"period": period})
+        body = response.json()
+        items = body["items"] if isinstance(body, dict) and "items" in body else body
+        return TypeAdapter(list[VendorScore]).validate_python(items)
+
+
+class TelemetryClient(BaseClient):
+    """telemetry-ingest: energy and vehicle KPIs."""
+
+    service = "telemetry-ingest"
+
+    async def energy_kpi(self, vendor_id: str, period: str) -> EnergyKpi:
+        """Energy KPI of the meters ``vendor_id`` is responsible for."""
+        return await self.get_model("/v1/kpis/energy", EnergyKpi, vendor_id=vendor_id, period=period)
+
+    async def vehicle_kpi(self, period: str, *, vendor_id: str | None = None) -> list[VehicleKpi]:
+        """Vehicle KPIs for ``period``, for one vendor or every group."""
+        response = await self.request("GET", "/v1/kpis/vehicles", params={"vendor_id": vendor_id, "period": period})
+        body = response.json()
+        items = body["items"] if isinstance(body, dict) and "items" in body else body
+        return TypeAdapter(list[VehicleKpi]).validate_python(items)

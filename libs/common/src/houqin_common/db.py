@@ -1,0 +1,139 @@
+"""Async SQLAlchemy helpers shared by the services, and the Alembic runner."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from fastapi import Request
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _with_driver(url: str, driver: str | None) -> str:
+    parts = urlsplit(url)
+    scheme = parts.scheme.split("+", 1)[0]
+    if scheme in ("postgres", "postgresql"):
+        scheme = "postgresql"
+    new_scheme = f"{scheme}+{driver}" if driver else scheme
+    return urlunsplit((new_scheme, parts.netloc, parts.path, parts.query, parts.fragment))
+
+
+def async_url(url: str) -> str:
+    """The SQLAlchemy asyncpg form of a PostgreSQL URL."""
+    return _with_driver(url, "asyncpg")
+
+
+def libpq_url(url: str) -> str:
+    """The plain ``postgresql://`` form (psycopg, psql)."""
+    return _with_driver(url, None)
+
+
+def with_database(url: str, database: str) -> str:
+    """``url`` pointing at another database on the same server."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, parts.fragment))
+
+
+def create_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> AsyncEngine:
+    """An asyncpg engine with pre-ping so a restarted database is survived."""
+    return create_async_engine(
+        async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, **kwargs
+    )
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """Request-scoped session: commits when the handler returns, rolls back when it raises.
+
+    Services flush but never commit (Polar's rule), so one request is one transaction.
+    """
+    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with maker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+async def check_database(engine: AsyncEngine) -> None:
+    """Readiness: the database answers a trivial query."""
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+
+
+def migrations_location(package: str) -> str:
+    """Filesystem path of a service's ``migrations`` package (shipped inside the wheel)."""
+    return str(resources.files(package).joinpath("migrations"))
+
+
+def run_migrations(package: str, url: str, revision: str = "heads") -> None:
+    """``alembic upgrade heads`` for the service whose import package is ``package``.
+
+    Runs synchronously; the service's env.py drives an async engine itself.
+    """
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", migrations_location(package))
+    cfg.set_main_option("sqlalchemy.url", async_url(url).replace("%", "%%"))
+    command.upgrade(cfg, revision)
+
+
+def run_alembic_env(target_metadata: MetaData, schema: str) -> None:
+    """Body of every service's ``env.py``: online, async, schema-scoped version table."""
+    import asyncio
+
+    from alembic import context
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.pool import NullPool
+
+    config = context.config
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        from houqin_common.settings import ServiceSettings
+
+        url = async_url(ServiceSettings().database_url)
+
+    def do_run(connection: Connection) -> None:
+        connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            version_table="alembic_version",
+            version_table_schema=schema,
+            include_schemas=False,
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def run_async() -> None:
+        engine = create_async_engine(async_url(url), poolclass=NullPool)
+        async with engine.connect() as connection:
+            await connection.run_sync(do_run)
+            await connection.commit()
+        await engine.dispose()
+
+    if context.is_offline_mode():
+        context.configure(url=url, target_metadata=target_metadata, literal_binds=True, version_table_schema=schema)
+        with context.begin_transaction():
+            context.run_migrations()
+    else:
+        asyncio.run(run_async())

@@ -1,0 +1,200 @@
+"""RFC 9457 problem details for every error a service returns.
+
+Services raise :class:`ProblemError` subclasses from their business logic (which never imports
+FastAPI); one set of handlers turns those, FastAPI's own errors and anything unexpected into
+``application/problem+json``. An unexpected exception is logged with the request id and answered
+with a 500 that carries that id and nothing else.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://houqin.dev/problems/"
+
+logger = logging.getLogger("houqin.errors")
+
+
+class InvalidParam(BaseModel):
+    """One field that failed validation."""
+
+    name: str = Field(description="dotted path of the field, e.g. `body.items.0.amount`")
+    reason: str = Field(description="why the value was refused")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(default="about:blank", description="URI identifying the problem type")
+    title: str = Field(description="short summary of the problem type")
+    status: int = Field(description="HTTP status code")
+    detail: str | None = Field(default=None, description="explanation of this occurrence")
+    instance: str | None = Field(default=None, description="URI of the request that failed")
+    request_id: str | None = Field(default=None, description="id to quote when reporting the problem")
+    invalid_params: list[InvalidParam] | None = Field(
+        default=None, alias="invalid-params", description="fields that failed validation"
+    )
+
+
+class ProblemError(Exception):
+    """A domain error with an HTTP status; the message becomes `detail`."""
+
+    status: int = 400
+    code: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.extra = extra
+
+
+class BadRequest(ProblemError):
+    status, code, title = 400, "bad-request", "Bad request"
+
+
+class Unauthorized(ProblemError):
+    status, code, title = 401, "unauthorized", "Authentication required"
+
+
+class Forbidden(ProblemError):
+    status, code, title = 403, "forbidden", "Forbidden"
+
+
+class NotFound(ProblemError):
+    status, code, title = 404, "not-found", "Not found"
+
+
+class Conflict(ProblemError):
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class PreconditionFailed(ProblemError):
+    status, code, title = 412, "precondition-failed", "Precondition failed"
+
+
+class UnprocessableEntity(ProblemError):
+    status, code, title = 422, "validation-error", "Validation error"
+
+
+class PreconditionRequired(ProblemError):
+    status, code, title = 428, "precondition-required", "Precondition required"
+
+
+class ServiceUnavailable(ProblemError):
+    status, code, title = 503, "service-unavailable", "Service unavailable"
+
+
+def problem_response(
+    status: int,
+    *,
+    title: str | None = None,
+    detail: str | None = None,
+    code: str | None = None,
+    request: Request | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    """Build an ``application/problem+json`` response."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Error"
+    body: dict[str, Any] = {
+        "type": f"{PROBLEM_BASE}{code}" if code else "about:blank",
+        "title": title or phrase,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if request is not None:
+        body["instance"] = request.url.path
+        rid = getattr(request.state, "request_id", None)
+        if rid:
+            body["request_id"] = rid
+    body.update({k: v for k, v in (extra or {}).items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _loc_to_name(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+async def _problem_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return problem_response(
+        exc.status, title=exc.title, detail=exc.detail, code=exc.code, request=request, extra=exc.extra
+    )
+
+
+async def _http_exception_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers) if exc.headers else None
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    code = {401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}.get(exc.status_code)
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"No route {request.method} {request.url.path}"
+    return problem_response(exc.status_code, detail=detail, code=code, request=request, headers=headers)
+
+
+async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    params = []
+    for err in exc.errors():
+        params.append({"name": _loc_to_name(err.get("loc", ())), "reason": str(err.get("msg", "invalid"))})
+    first = params[0] if params else {"name": "body", "reason": "invalid"}
+    malformed = any(e.get("type") == "json_invalid" for e in exc.errors())
+    return problem_response(
+        422,
+        title="Malformed JSON body" if malformed else "Validation error",
+        detail=f"{first['name']}: {first['reason']}" + (f" (and {len(params) - 1} more)" if len(params) > 1 else ""),
+        code="malformed-json" if malformed else "validation-error",
+        request=request,
+        extra={"invalid-params": params},
+    )
+
+
+async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
+    rid = getattr(request.state, "request_id", None)
+    logger.exception("unhandled error", extra={"request_id": rid, "path": request.url.path})
+    return problem_response(
+        500,
+        title="Internal server error",
+        detail="An unexpected error occurred; quote the request_id when reporting it.",
+        code="internal-error",
+        request=request,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Make every error of ``app`` a problem+json response."""
+    app.add_exception_handler(ProblemError, _problem_error_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
+    app.add_exception_handler(RequestValidationError, _validation_handler)
+    app.add_exception_handler(Exception, _unhandled_handler)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries documenting problem+json errors of a route."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:
+            phrase = "Error"
+        out[status] = {"model": Problem, "description": phrase, "content": {PROBLEM_JSON: {}}}
+    return out
+
+
+COMMON_ERRORS = problem_responses(401, 403, 422)

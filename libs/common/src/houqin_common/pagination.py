@@ -1,0 +1,38 @@
+"""Query parameters shared by every list endpoint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Query
+
+from houqin_common.errors import UnprocessableEntity
+
+
+@dataclass(frozen=True)
+class PageParams:
+    limit: int
+    offset: int
+    sort: str | None
+
+    def order(self, allowed: set[str], default: str) -> tuple[str, bool]:
+        """(field, descending) from ``sort`` such as ``-created_at``; 422 for an unknown field."""
+        raw = self.sort or default
+        desc = raw.startswith("-")
+        name = raw.lstrip("-+")
+        if name not in allowed:
+            raise UnprocessableEntity(
+                f"cannot sort by {name!r}; choose one of {', '.join(sorted(allowed))}",
+                **{"invalid-params": [{"name": "query.sort", "reason": "unknown sort field"}]},
+            )
+        return name, desc
+
+
+def page_params(
+    limit: int = Query(50, ge=1, le=500, description="page size"),
+    offset: int = Query(0, ge=0, le=1_000_000, description="records to skip"),
+    sort: str | None = Query(
+        None, max_length=64, description="field to sort by; prefix `-` for descending", examples=["-created_at"]
+    ),
+) -> PageParams:
+    return PageParams(limit=limit, offset=offset, sort=sort)

@@ -1,0 +1,167 @@
+"""`houqin up`: the whole platform in one process tree.
+
+The parent process owns the embedded servers (when no external ones are configured), applies every
+service's migrations, then runs each service under uvicorn and each worker (the MQTT consumer) as a
+child process. SIGINT/SIGTERM stop the children first, then the embedded servers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from houqin_common.db import run_migrations
+from houqin_common.embedded import EmbeddedBroker, EmbeddedPostgres, free_port, port_open, url_reachable
+from houqin_common.service import ServiceSpec, discover_services
+
+
+@dataclass
+class Platform:
+    home: Path
+    host: str = "127.0.0.1"
+    database_url: str | None = None
+    mqtt_url: str | None = None
+    children: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    urls: dict[str, str] = field(default_factory=dict)
+    _pg: EmbeddedPostgres | None = None
+    _broker: EmbeddedBroker | None = None
+
+    def say(self, msg: str) -> None:
+        print(f"houqin: {msg}", flush=True)
+
+    async def start_servers(self) -> None:
+        self.database_url = self.database_url or os.environ.get("HOUQIN_DATABASE_URL")
+        if not self.database_url:
+            self.say(f"HOUQIN_DATABASE_URL unset: starting embedded PostgreSQL in {self.home / 'pgdata'}")
+            self._pg = await asyncio.to_thread(EmbeddedPostgres, self.home / "pgdata")
+            self.database_url = await asyncio.to_thread(self._pg.ensure_database, "houqin")
+        elif not url_reachable(self.database_url, 5432):
+            raise SystemExit(f"houqin: the database at HOUQIN_DATABASE_URL is unreachable: {self.database_url}")
+        self.mqtt_url = self.mqtt_url or os.environ.get("HOUQIN_MQTT_URL")
+        if not self.mqtt_url:
+            self._broker = EmbeddedBroker(self.host)
+            await self._broker.start()
+            self.mqtt_url = self._broker.url
+            self.say(f"HOUQIN_MQTT_URL unset: embedded MQTT broker started on {self.mqtt_url}")
+
+    def child_env(self, services: dict[str, ServiceSpec]) -> dict[str, str]:
+        env = dict(os.environ)
+        assert self.database_url and self.mqtt_url
+        env["HOUQIN_DATABASE_URL"] = self.database_url
+        env["HOUQIN_MQTT_URL"] = self.mqtt_url
+        for name, url in self.urls.items():
+            env[f"HOUQIN_{name.upper()}_URL"] = url
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        return env
+
+    async def run(self, only: list[str] | None = None) -> int:
+        services = {n: s for n, s in discover_services().items() if not only or n in only}
+        await self.start_servers()
+        assert self.database_url
+        for spec in services.values():
+            self.say(f"migrating {spec.name} (schema {spec.schema})")
+            await asyncio.to_thread(run_migrations, spec.package, self.database_url)
+        ports: dict[str, int] = {}
+        for spec in services.values():
+            port = spec.port if not port_open(self.host, spec.port) else free_port(self.host)
+            ports[spec.name] = port
+            self.urls[spec.name] = f"http://{self.host}:{port}"
+        env = self.child_env(services)
+        for spec in services.values():
+            cmd = [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                spec.app_factory,
+                "--host",
+                self.host,
+                "--port",
+                str(ports[spec.name]),
+                "--no-access-log",
+            ]
+            self.children.append(subprocess.Popen(cmd, env=env))
+            for worker_name, target in spec.workers.items():
+                self.say(f"starting {spec.name} worker {worker_name}")
+                self.children.append(
+                    subprocess.Popen([sys.executable, "-m", "houqin_common.platform", target], env=env)
+                )
+        ready = await self.wait_ready(timeout=90)
+        for spec in services.values():
+            state = "ready" if ready.get(spec.name) else "NOT READY"
+            self.say(f"{spec.title:<22} {self.urls[spec.name]}/docs  ({state})")
+        self.say(f"MQTT broker            {self.mqtt_url}")
+        self.say(f"database               {self.database_url}")
+        self.say("Ctrl-C stops everything")
+        return await self.supervise()
+
+    async def wait_ready(self, timeout: float) -> dict[str, bool]:
+        ready: dict[str, bool] = dict.fromkeys(self.urls, False)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        async with httpx.AsyncClient(timeout=2) as client:
+            while loop.time() < deadline and not all(ready.values()):
+                for name, url in self.urls.items():
+                    if ready[name]:
+                        continue
+                    with contextlib.suppress(httpx.HTTPError):
+                        ready[name] = (await client.get(f"{url}/readyz")).status_code == 200
+                if any(c.poll() is not None for c in self.children):
+                    break
+                await asyncio.sleep(0.5)
+        return ready
+
+    async def supervise(self) -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        code = 0
+        while not stop.is_set():
+            for child in self.children:
+                if child.poll() is not None:
+                    self.say(f"process {child.args!r} exited with {child.returncode}; stopping")
+                    code = child.returncode or 1
+                    stop.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 1.0)
+        await self.shutdown()
+        return code
+
+    async def shutdown(self) -> None:
+        self.say("stopping")
+        for child in self.children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in self.children:
+            try:
+                await asyncio.to_thread(child.wait, 15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if self._broker is not None:
+            await self._broker.stop()
+        if self._pg is not None:
+            await asyncio.to_thread(self._pg.stop)
+        self.say("stopped")
+
+
+def run_worker(target: str) -> None:
+    """Run a service worker given as ``module:callable`` (a blocking function)."""
+    module, _, attr = target.partition(":")
+    fn = getattr(importlib.import_module(module), attr)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with contextlib.suppress(KeyboardInterrupt):
+        fn()
+
+
+if __name__ == "__main__":
+    run_worker(sys.argv[1])

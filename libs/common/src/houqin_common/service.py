@@ -1,0 +1,110 @@
+"""How the platform knows its services: each one publishes a :class:`ServiceSpec` entry point.
+
+``houqin up``, ``houqin migrate`` and the test harness discover services through the
+``houqin.services`` entry-point group instead of importing them, so this library never depends on
+a service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+
+from houqin_common import __version__
+from houqin_common.db import check_database, create_engine, make_sessionmaker
+from houqin_common.errors import install_error_handlers
+from houqin_common.observability import (
+    Metrics,
+    ReadinessCheck,
+    RequestContextMiddleware,
+    configure_logging,
+    health_router,
+)
+from houqin_common.settings import ServiceSettings
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What the platform needs to know to migrate, run and document one service."""
+
+    name: str
+    title: str
+    package: str
+    app_factory: str
+    port: int
+    schema: str
+    #: extra long-running processes of the service ("name" -> "module:callable"), e.g. the MQTT consumer
+    workers: dict[str, str] = field(default_factory=dict)
+    #: "module:callable" loading demo data for `make seed`, run with the database URL
+    seed: str | None = None
+
+
+def discover_services() -> dict[str, ServiceSpec]:
+    """Every installed service, by name, in port order."""
+    specs = [ep.load() for ep in entry_points(group="houqin.services")]
+    return {s.name: s for s in sorted(specs, key=lambda s: s.port)}
+
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def create_service_app(
+    *,
+    name: str,
+    title: str,
+    description: str,
+    settings: ServiceSettings,
+    routers: list[APIRouter],
+    openapi_tags: list[dict[str, Any]] | None = None,
+    readiness: dict[str, ReadinessCheck] | None = None,
+    lifespan: Lifespan | None = None,
+    version: str = __version__,
+) -> FastAPI:
+    """The app every service builds: problem+json errors, request ids, metrics, health, database.
+
+    ``lifespan`` runs inside the shared one, after the engine exists (``app.state.engine``).
+    Operation ids are the handler names, so they stay stable for generated frontend clients.
+    """
+    configure_logging(name, settings.log_level, settings.log_json)
+
+    async def database_ready(app: FastAPI) -> None:
+        await check_database(app.state.engine)
+
+    checks: dict[str, ReadinessCheck] = {"database": database_ready, **(readiness or {})}
+
+    @asynccontextmanager
+    async def app_lifespan(app: FastAPI) -> Any:
+        engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        try:
+            if lifespan is not None:
+                async with lifespan(app):
+                    yield
+            else:
+                yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title=title,
+        version=version,
+        description=description,
+        openapi_tags=[*(openapi_tags or []), {"name": "health", "description": "Liveness, readiness, metrics"}],
+        lifespan=app_lifespan,
+        generate_unique_id_function=lambda route: route.name,
+        license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
+    )
+    app.state.settings = settings
+    app.state.metrics = Metrics(name)
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    app.include_router(health_router(checks))
+    for router in routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,22 @@
+"""App factory of appraisal: ``uvicorn --factory appraisal.main:create_app``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+import appraisal
+from appraisal.api import OPENAPI_TAGS, api_router
+from appraisal.settings import Settings, get_settings
+from houqin_common.service import create_service_app
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    return create_service_app(
+        name="appraisal",
+        title="Houqin appraisal",
+        description=(appraisal.__doc__ or "").split("\n\n", 1)[-1].strip(),
+        settings=settings,
+        routers=[api_router],
+        openapi_tags=OPENAPI_TAGS,
+    )

@@ -1,0 +1,12 @@
+"""The entry point through which the platform discovers appraisal."""
+
+from houqin_common.service import ServiceSpec
+
+SPEC = ServiceSpec(
+    name="appraisal",
+    title="appraisal",
+    package="appraisal",
+    app_factory="appraisal.main:create_app",
+    port=8003,
+    schema="appraisal",
+)

@@ -1,0 +1,22 @@
+"""App factory of contracts-api: ``uvicorn --factory contracts_api.main:create_app``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+import contracts_api
+from contracts_api.api import OPENAPI_TAGS, api_router
+from contracts_api.settings import Settings, get_settings
+from houqin_common.service import create_service_app
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    return create_service_app(
+        name="contracts-api",
+        title="Houqin contracts-api",
+        description=(contracts_api.__doc__ or "").split("\n\n", 1)[-1].strip(),
+        settings=settings,
+        routers=[api_router],
+        openapi_tags=OPENAPI_TAGS,
+    )

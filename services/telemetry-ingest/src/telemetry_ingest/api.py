@@ -1,0 +1,7 @@
+"""Mounts each domain router of telemetry-ingest under /v1."""
+
+from fastapi import APIRouter
+
+api_router = APIRouter(prefix="/v1")
+
+OPENAPI_TAGS: list[dict[str, str]] = []

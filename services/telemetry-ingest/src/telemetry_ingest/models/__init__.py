@@ -1,0 +1,16 @@
+"""All ORM models of telemetry-ingest (one package avoids import cycles between domains)."""
+
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+from houqin_common.db import NAMING_CONVENTION
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(schema="telemetry", naming_convention=NAMING_CONVENTION)
+
+
+from telemetry_ingest.models.devices import Calendar, EnergyCode, Geofence, Meter, Vehicle  # noqa: E402
+from telemetry_ingest.models.series import DeadLetter, Position, Reading  # noqa: E402
+
+__all__ = ["Base", "Calendar", "DeadLetter", "EnergyCode", "Geofence", "Meter", "Position", "Reading", "Vehicle"]

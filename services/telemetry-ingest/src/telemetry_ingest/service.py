@@ -1,0 +1,12 @@
+"""The entry point through which the platform discovers telemetry-ingest."""
+
+from houqin_common.service import ServiceSpec
+
+SPEC = ServiceSpec(
+    name="telemetry",
+    title="telemetry-ingest",
+    package="telemetry_ingest",
+    app_factory="telemetry_ingest.main:create_app",
+    port=8002,
+    schema="telemetry",
+)

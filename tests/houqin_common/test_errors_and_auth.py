@@ -1,0 +1,107 @@
+"""Bad input gets the right 4xx problem+json, on every service."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from houqin_common.auth import Role
+from support import auth
+
+SERVICES = ["contracts", "telemetry", "appraisal"]
+PROBLEM = "application/problem+json"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_unknown_route_is_404_problem(service_client: Callable[[str], Any], service: str) -> None:
+    client = await service_client(service)
+    r = await client.get("/v1/no-such-thing")
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith(PROBLEM)
+    body = r.json()
+    assert body["status"] == 404 and body["title"] and "no-such-thing" in body["detail"]
+    assert body["request_id"] == r.headers["x-request-id"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_health_metrics_and_openapi_need_no_token(service_client: Callable[[str], Any], service: str) -> None:
+    client = await service_client(service)
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    await client.get("/healthz")
+    metrics = await client.get("/metrics")
+    assert 'route="/healthz"' in metrics.text
+    spec = (await client.get("/openapi.json")).json()
+    assert spec["openapi"].startswith("3.1")
+    ops = [op["operationId"] for path in spec["paths"].values() for op in path.values()]
+    assert len(ops) == len(set(ops)) and "healthz" in ops
+
+
+async def test_request_id_is_propagated(service_client: Callable[[str], Any]) -> None:
+    client = await service_client("contracts")
+    r = await client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert r.headers["x-request-id"] == "abc-123"
+
+
+async def test_missing_token_is_401(service_client: Callable[[str], Any]) -> None:
+    client = await service_client("contracts")
+    r = await client.get("/v1/vendors")
+    assert r.status_code == 401
+    assert r.headers["content-type"].startswith(PROBLEM)
+    assert "bearer" in r.json()["detail"].lower()
+
+
+async def test_expired_token_is_401(service_client: Callable[[str], Any], make_token: Callable[..., str]) -> None:
+    client = await service_client("contracts")
+    token = make_token(Role.procurement, ttl_s=-10)
+    time.sleep(0.01)
+    r = await client.get("/v1/vendors", headers=auth(token))
+    assert r.status_code == 401
+    assert "expired" in r.json()["detail"]
+
+
+async def test_garbage_token_is_401(service_client: Callable[[str], Any]) -> None:
+    client = await service_client("contracts")
+    r = await client.get("/v1/vendors", headers=auth("not.a.jwt"))
+    assert r.status_code == 401
+    assert r.headers["content-type"].startswith(PROBLEM)
+
+
+async def test_wrong_role_is_403(service_client: Callable[[str], Any], make_token: Callable[..., str]) -> None:
+    client = await service_client("contracts")
+    r = await client.post(
+        "/v1/vendors", json={"name": "x", "credit_code": "91320400MA1X0000X0"}, headers=auth(make_token(Role.staff))
+    )
+    assert r.status_code == 403
+    assert r.headers["content-type"].startswith(PROBLEM)
+    assert "procurement" in r.json()["detail"]
+
+
+async def test_malformed_json_is_422_problem(
+    service_client: Callable[[str], Any], make_token: Callable[..., str]
+) -> None:
+    client = await service_client("contracts")
+    r = await client.post(
+        "/v1/vendors",
+        content=b'{"name": "x", ',
+        headers={**auth(make_token(Role.procurement)), "Content-Type": "application/json"},
+    )
+    assert r.status_code == 422
+    body = r.json()
+    assert r.headers["content-type"].startswith(PROBLEM)
+    assert body["title"] == "Malformed JSON body"
+    assert body["invalid-params"]
+
+
+async def test_validation_error_names_the_field(
+    service_client: Callable[[str], Any], make_token: Callable[..., str]
+) -> None:
+    client = await service_client("contracts")
+    r = await client.post("/v1/vendors", json={"name": ""}, headers=auth(make_token(Role.procurement)))
+    assert r.status_code == 422
+    names = {p["name"] for p in r.json()["invalid-params"]}
+    assert "body.credit_code" in names and "body.name" in names
