@@ -162,3 +162,10 @@ def require_roles(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]
 def vendor_scope(principal: Principal) -> str | None:
     """The vendor id every query must be restricted to, or None when the caller sees all vendors."""
     return principal.vendor_id if principal.is_vendor_only else None
+
+
+def service_token(settings: ServiceSettings, service_name: str) -> str:
+    """The bearer token a service presents to the others: configured, or minted with the HS256 secret."""
+    if settings.service_token:
+        return settings.service_token
+    return create_token(settings, subject=f"service:{service_name}", roles=[Role.service], ttl_s=365 * 24 * 3600)

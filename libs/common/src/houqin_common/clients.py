@@ -39,6 +39,7 @@ from houqin_common.schemas import (
     VendorRef,
     VendorScore,
 )
+from houqin_common.settings import ServiceSettings
 
 logger = logging.getLogger("houqin.clients")
 M = TypeVar("M", bound=BaseModel)
@@ -244,3 +245,28 @@ class TelemetryClient(BaseClient):
         body = response.json()
         items = body["items"] if isinstance(body, dict) and "items" in body else body
         return TypeAdapter(list[VehicleKpi]).validate_python(items)
+
+
+def _client_kwargs(settings: ServiceSettings, caller: str) -> dict[str, Any]:
+    from houqin_common.auth import service_token
+
+    return {
+        "token": service_token(settings, caller),
+        "timeout": settings.http_timeout_s,
+        "retries": settings.http_retries,
+    }
+
+
+def contracts_client(settings: ServiceSettings, *, caller: str) -> ContractsClient:
+    """A ContractsClient configured from ``settings`` with this service's own token."""
+    return ContractsClient(settings.contracts_url, **_client_kwargs(settings, caller))
+
+
+def appraisal_client(settings: ServiceSettings, *, caller: str) -> AppraisalClient:
+    """An AppraisalClient configured from ``settings`` with this service's own token."""
+    return AppraisalClient(settings.appraisal_url, **_client_kwargs(settings, caller))
+
+
+def telemetry_client(settings: ServiceSettings, *, caller: str) -> TelemetryClient:
+    """A TelemetryClient configured from ``settings`` with this service's own token."""
+    return TelemetryClient(settings.telemetry_url, **_client_kwargs(settings, caller))

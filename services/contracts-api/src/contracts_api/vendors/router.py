@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, status
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts_api.vendors import repository, service
 from contracts_api.vendors.schemas import VendorCreate, VendorRead
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
-from houqin_common.db import get_session
+from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, NotFound, problem_responses
 from houqin_common.pagination import PageParams, page_params
 from houqin_common.schemas import Page
@@ -17,7 +16,7 @@ router = APIRouter(prefix="/vendors", tags=["vendors"], responses=COMMON_ERRORS)
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=VendorRead, responses=problem_responses(409))
 async def create_vendor(
     vendor_in: VendorCreate,
-    session: AsyncSession = Depends(get_session),
+    session: DbSession,
     _: Principal = Depends(require_roles(Role.procurement)),
 ) -> VendorRead:
     """Register a vendor."""
@@ -27,8 +26,8 @@ async def create_vendor(
 
 @router.get("", response_model=Page[VendorRead])
 async def list_vendors(
+    session: DbSession,
     page: PageParams = Depends(page_params),
-    session: AsyncSession = Depends(get_session),
     _: Principal = Depends(require_roles(Role.procurement, Role.supervisor, Role.reviewer, *READ_ALL)),
 ) -> Page[VendorRead]:
     """List vendors."""
@@ -39,7 +38,7 @@ async def list_vendors(
 @router.get("/{vendor_id}", response_model=VendorRead, responses=problem_responses(404))
 async def get_vendor(
     vendor_id: str,
-    session: AsyncSession = Depends(get_session),
+    session: DbSession,
     principal: Principal = Depends(
         require_roles(Role.procurement, Role.supervisor, Role.reviewer, Role.vendor, *READ_ALL)
     ),
