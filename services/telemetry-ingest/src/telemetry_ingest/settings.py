@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from houqin_common.settings import ServiceSettings
@@ -13,6 +14,41 @@ class Settings(ServiceSettings):
     """telemetry-ingest settings; policy numbers live here with defaults from DOMAIN.md."""
 
     model_config = SettingsConfigDict(env_prefix="HOUQIN_TELEMETRY_", extra="ignore")
+
+    mqtt_client_id: str = Field(
+        default="houqin-ingest-1",
+        description="fixed MQTT client id of this ingest process: the broker keeps its persistent session",
+    )
+    mqtt_share_group: str = Field(default="houqin-ingest", description="shared-subscription group name")
+    mqtt_shared: bool = Field(default=True, description="subscribe through `$share/<group>/...`")
+    mqtt_username: str | None = Field(default=None, description="broker user of the ingest")
+    mqtt_password: str | None = Field(default=None, description="broker password of the ingest")
+    mqtt_keepalive_s: int = Field(default=30, ge=5, description="MQTT keep-alive")
+    batch_max_size: int = Field(
+        default=2000, ge=1, description="flush a batch at this many messages (keep below the broker in-flight window)"
+    )
+    batch_max_age_ms: int = Field(default=200, ge=1, description="flush a batch at this age, whatever its size")
+    max_payload_bytes: int = Field(default=256 * 1024, ge=64, description="larger payloads go to the dead letters")
+    max_future_skew_s: float = Field(
+        default=300.0, ge=0, description="device time later than receipt time by more than this is rejected"
+    )
+    registry_refresh_s: float = Field(default=30.0, gt=0, description="how often the consumer reloads device ids")
+    unknown_device_recheck_s: float = Field(
+        default=5.0, ge=0, description="how long an unknown device id stays unknown before it is looked up again"
+    )
+    retry_initial_s: float = Field(default=0.2, gt=0, description="first back-off after a database or broker error")
+    retry_max_s: float = Field(default=10.0, gt=0, description="longest back-off")
+    http_ingest_max_items: int = Field(default=10_000, ge=1, description="items per POST /v1/ingest request")
+    worker_metrics_port: int | None = Field(
+        default=None, description="port of the consumer's own Prometheus endpoint (none: not exposed)"
+    )
+    broker_check_timeout_s: float = Field(default=2.0, gt=0, description="timeout of the broker readiness check")
+    timescale_compress_after: str = Field(
+        default="7 days", description="TimescaleDB: compress chunks older than this (read by the migration)"
+    )
+    timescale_retention: str = Field(
+        default="5 years", description="TimescaleDB: drop raw chunks older than this (read by the migration)"
+    )
 
 
 @lru_cache

@@ -1,0 +1,155 @@
+"""The write path: one psycopg 3 transaction per batch, COPY into staging + INSERT ... ON CONFLICT.
+
+Idempotency comes from the ``(device, ts)`` primary keys: a redelivered message inserts nothing.
+Dead letters of the batch commit in the same transaction, so acknowledging after the commit can
+never lose a rejected message either. ``NOTIFY houqin_positions`` is sent in the transaction of
+every batch with positions (PostgreSQL delivers it on commit) for the live-position stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from houqin_common.db import libpq_url
+from telemetry_ingest.ingest.validation import PositionRow, ReadingRow
+
+POSITIONS_CHANNEL = "houqin_positions"
+
+_STAGING = """
+CREATE TEMP TABLE IF NOT EXISTS stage_reading (LIKE telemetry.reading) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_position (LIKE telemetry.position) ON COMMIT DELETE ROWS;
+"""
+_READING_COLS = "meter_id, ts, energy_kwh, power_kw, extra, received_at"
+_POSITION_COLS = (
+    "vehicle_id, ts, lat, lon, speed_kmh, heading, altitude, ignition, satellites, odometer_km, received_at"
+)
+_READING_TYPES = ["text", "timestamptz", "float8", "float8", "jsonb", "timestamptz"]
+_POSITION_TYPES = [
+    "text",
+    "timestamptz",
+    "float8",
+    "float8",
+    "float8",
+    "float8",
+    "float8",
+    "bool",
+    "int4",
+    "float8",
+    "timestamptz",
+]
+
+
+@dataclass(slots=True)
+class DeadLetterRow:
+    source: str
+    topic: str | None
+    payload: bytes
+    reason: str
+    kind: str = "invalid"
+
+
+@dataclass(slots=True)
+class WriteResult:
+    readings: int = 0
+    positions: int = 0
+    dead_letters: int = 0
+    inserted_readings: int = 0
+    inserted_positions: int = 0
+
+
+@dataclass
+class BatchWriter:
+    """Owns one psycopg connection; :meth:`write` raises ``psycopg.Error`` for the caller to retry."""
+
+    database_url: str
+    conn: psycopg.AsyncConnection[tuple[object, ...]] | None = field(default=None, repr=False)
+
+    async def connect(self) -> psycopg.AsyncConnection[tuple[object, ...]]:
+        if self.conn is None or self.conn.closed or self.conn.broken:
+            await self.close()
+            self.conn = await psycopg.AsyncConnection.connect(
+                libpq_url(self.database_url), autocommit=False, connect_timeout=5, application_name="houqin-ingest"
+            )
+            async with self.conn.transaction():
+                await self.conn.execute(_STAGING)
+        return self.conn
+
+    async def close(self) -> None:
+        if self.conn is not None:
+            conn, self.conn = self.conn, None
+            try:
+                await conn.close()
+            except psycopg.Error:
+                pass
+
+    async def write(
+        self,
+        readings: Sequence[ReadingRow],
+        positions: Sequence[PositionRow],
+        dead_letters: Sequence[DeadLetterRow],
+    ) -> WriteResult:
+        conn = await self.connect()
+        result = WriteResult(len(readings), len(positions), len(dead_letters))
+        try:
+            async with conn.transaction(), conn.cursor() as cur:
+                if readings:
+                    async with cur.copy(f"COPY stage_reading ({_READING_COLS}) FROM STDIN (FORMAT BINARY)") as copy:
+                        copy.set_types(_READING_TYPES)
+                        for r in readings:
+                            await copy.write_row((r[0], r[1], r[2], r[3], None if r[4] is None else Jsonb(r[4]), r[5]))
+                    await cur.execute(
+                        f"INSERT INTO telemetry.reading ({_READING_COLS}) SELECT {_READING_COLS} FROM stage_reading "
+                        "ON CONFLICT DO NOTHING"
+                    )
+                    result.inserted_readings = max(cur.rowcount, 0)
+                if positions:
+                    async with cur.copy(f"COPY stage_position ({_POSITION_COLS}) FROM STDIN (FORMAT BINARY)") as copy:
+                        copy.set_types(_POSITION_TYPES)
+                        for p in positions:
+                            await copy.write_row(p)
+                    await cur.execute(
+                        f"INSERT INTO telemetry.position ({_POSITION_COLS}) SELECT {_POSITION_COLS} "
+                        "FROM stage_position ON CONFLICT DO NOTHING"
+                    )
+                    result.inserted_positions = max(cur.rowcount, 0)
+                    await cur.execute(f"NOTIFY {POSITIONS_CHANNEL}")
+                if dead_letters:
+                    await cur.executemany(
+                        "INSERT INTO telemetry.dead_letter (source, topic, payload, reason) VALUES (%s, %s, %s, %s)",
+                        [(d.source, d.topic, d.payload, d.reason) for d in dead_letters],
+                    )
+        except psycopg.OperationalError:
+            await self.close()
+            raise
+        return result
+
+    async def device_kinds(self, ids: Sequence[str]) -> dict[str, str]:
+        """Which of ``ids`` are registered meters or vehicles."""
+        conn = await self.connect()
+        try:
+            async with conn.transaction(), conn.cursor() as cur:
+                await cur.execute(
+                    "SELECT id, 'meter' FROM telemetry.meter WHERE id = ANY(%(ids)s) "
+                    "UNION ALL SELECT id, 'vehicle' FROM telemetry.vehicle WHERE id = ANY(%(ids)s)",
+                    {"ids": list(ids)},
+                )
+                return {str(row[0]): str(row[1]) for row in await cur.fetchall()}
+        except psycopg.OperationalError:
+            await self.close()
+            raise
+
+    async def all_device_kinds(self) -> dict[str, str]:
+        conn = await self.connect()
+        try:
+            async with conn.transaction(), conn.cursor() as cur:
+                await cur.execute(
+                    "SELECT id, 'meter' FROM telemetry.meter UNION ALL SELECT id, 'vehicle' FROM telemetry.vehicle"
+                )
+                return {str(row[0]): str(row[1]) for row in await cur.fetchall()}
+        except psycopg.OperationalError:
+            await self.close()
+            raise

@@ -1,0 +1,216 @@
+"""Fixtures of the telemetry-ingest tests: a Mosquitto with the project's config, devices, the consumer.
+
+The system Mosquitto on :1883 runs with defaults (max_queued_messages 1000, max_inflight_messages
+20) that silently drop a backlog; tests that need a big backlog use ``ingest_mqtt_url``: a private
+``mosquitto`` started from ``services/telemetry-ingest/mosquitto/houqin.conf`` on a free port when
+the binary exists, the harness's ``mqtt_url`` otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+from pathlib import Path
+
+import psycopg
+import pytest
+
+import paho.mqtt.client as paho
+
+from houqin_common.db import libpq_url
+from houqin_common.embedded import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+BROKER_CONF = REPO / "services/telemetry-ingest/mosquitto/houqin.conf"
+MOSQUITTO = shutil.which("mosquitto") or ("/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None)
+
+
+def broker_config(port: int, data_dir: Path) -> str:
+    """The shipped config with the listener on ``port`` and persistence under ``data_dir``."""
+    lines = []
+    for line in BROKER_CONF.read_text().splitlines():
+        key = line.split(" ", 1)[0]
+        if key == "listener":
+            line = f"listener {port} 127.0.0.1"
+        elif key == "persistence_location":
+            line = f"persistence_location {data_dir}/"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="session")
+def ingest_mqtt_url(mqtt_url: str) -> Iterator[str]:
+    if MOSQUITTO is None:
+        yield mqtt_url
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="houqin-mosquitto-"))
+    port = free_port()
+    conf = tmp / "houqin.conf"
+    conf.write_text(broker_config(port, tmp))
+    proc = subprocess.Popen([MOSQUITTO, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 10
+    import socket
+
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"mosquitto exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    try:
+        yield f"mqtt://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def register_devices(database_url: str, *, meters: Sequence[str] = (), vehicles: Sequence[str] = ()) -> None:
+    """Insert registry rows directly (the registry API has its own tests)."""
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
+        for m in meters:
+            conn.execute(
+                "INSERT INTO telemetry.meter (id, name, building, energy_type, sub_item) "
+                "VALUES (%s, %s, 'A', '01000', '01A10')",
+                (m, m),
+            )
+        for v in vehicles:
+            conn.execute(
+                "INSERT INTO telemetry.vehicle (id, plate) VALUES (%s, %s)", (v, "T" + uuid.uuid4().hex[:10])
+            )
+
+
+class ConsumerProcess:
+    """The real `mqtt-consumer` worker as a child process (killable with SIGKILL)."""
+
+    def __init__(self, database_url: str, mqtt_url: str, **settings: str) -> None:
+        self.env = {
+            **os.environ,
+            "HOUQIN_DATABASE_URL": database_url,
+            "HOUQIN_MQTT_URL": mqtt_url,
+            "HOUQIN_LOG_JSON": "false",
+            "HOUQIN_LOG_LEVEL": "WARNING",
+            **{f"HOUQIN_TELEMETRY_{k.upper()}": v for k, v in settings.items()},
+        }
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "telemetry_ingest.ingest.consumer"], env=self.env, cwd=REPO
+        )
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def terminate(self, timeout: float = 30) -> int:
+        assert self.proc is not None
+        self.proc.terminate()
+        return self.proc.wait(timeout)
+
+
+def publish(mqtt_url: str, messages: Sequence[tuple[str, bytes]], qos: int = 1) -> None:
+    """Publish and wait until the broker has every message (PUBACK for QoS 1)."""
+    from urllib.parse import urlsplit
+
+    url = urlsplit(mqtt_url)
+    client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=unique("test-pub"))
+    client.max_inflight_messages_set(1000)
+    client.max_queued_messages_set(0)
+    client.connect(url.hostname or "127.0.0.1", url.port or 1883)
+    client.loop_start()
+    try:
+        infos = [client.publish(topic, payload, qos=qos) for topic, payload in messages]
+        for info in infos:
+            info.wait_for_publish(60)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+def query(database_url: str, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 60, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def create_session(mqtt_url: str, client_id: str, group: str) -> None:
+    """Create the consumer's persistent session and shared subscriptions, as a deployed ingest has them.
+
+    From then on the broker queues messages for it whether or not the consumer process runs.
+    """
+    from urllib.parse import urlsplit
+
+    from telemetry_ingest.ingest.validation import SUBSCRIPTIONS
+
+    url = urlsplit(mqtt_url)
+    client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False)
+    client.connect(url.hostname or "127.0.0.1", url.port or 1883)
+    client.loop_start()
+    subscribed: list[int] = []
+    client.on_subscribe = lambda *a: subscribed.append(a[2])
+    try:
+        result, _mid = client.subscribe([(f"$share/{group}/{t}", 1) for t in SUBSCRIPTIONS])
+        assert result == paho.MQTT_ERR_SUCCESS
+        deadline = time.monotonic() + 10
+        while not subscribed and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+class Kit:
+    """What the ingest tests share (test modules cannot import conftest under importlib mode)."""
+
+    unique = staticmethod(unique)
+    register = staticmethod(register_devices)
+    publish = staticmethod(publish)
+    query = staticmethod(query)
+    wait_until = staticmethod(wait_until)
+
+    def __init__(self) -> None:
+        self.consumers: list[ConsumerProcess] = []
+
+    def consumer(self, database_url: str, mqtt_url: str, **settings: str) -> ConsumerProcess:
+        """A consumer process with its own client id and share group (tests never steal each other's messages)."""
+        settings.setdefault("mqtt_client_id", unique("ingest"))
+        settings.setdefault("mqtt_share_group", unique("group"))
+        settings.setdefault("unknown_device_recheck_s", "0")
+        create_session(mqtt_url, settings["mqtt_client_id"], settings["mqtt_share_group"])
+        proc = ConsumerProcess(database_url, mqtt_url, **settings)
+        self.consumers.append(proc)
+        return proc
+
+
+@pytest.fixture
+def kit() -> Iterator[Kit]:
+    k = Kit()
+    yield k
+    for p in k.consumers:
+        p.kill()
