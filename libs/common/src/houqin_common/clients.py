@@ -23,6 +23,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Mapping
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -35,7 +36,10 @@ from houqin_common.schemas import (
     Eligibility,
     EnergyKpi,
     Page,
+    RenewalCandidate,
+    RouteDecision,
     VehicleKpi,
+    VendorImportReport,
     VendorRef,
     VendorScore,
 )
@@ -211,6 +215,37 @@ class ContractsClient(BaseClient):
     async def list_contracts(self, *, limit: int = 100, offset: int = 0, **filters: Any) -> Page[ContractRef]:
         """A page of contracts; ``filters`` such as ``vendor_id=``, ``status=``."""
         return await self.get_page("/v1/contracts", ContractRef, limit=limit, offset=offset, **filters)
+
+    async def import_vendors(self, rows: list[dict[str, Any]]) -> VendorImportReport:
+        """Import vendors all-or-nothing; a refused row raises :class:`BadRequestError` whose
+        ``problem["errors"]`` lists every row's errors (nothing was imported)."""
+        response = await self.request("POST", "/v1/vendors/import", json=rows)
+        return VendorImportReport.model_validate(response.json())
+
+    async def procurement_route(
+        self,
+        project_code: str,
+        value: Decimal | str,
+        *,
+        renewal: bool = False,
+        predecessor_contract_id: str | None = None,
+    ) -> RouteDecision:
+        """The route a procurement of ``project_code`` at ``value`` CNY would take (nothing is recorded).
+        Raises :class:`ServiceUnavailableError` when a renewal's appraisal could not be read."""
+        return await self.get_model(
+            "/v1/procurements/route",
+            RouteDecision,
+            project_code=project_code,
+            value=str(value),
+            renewal=str(renewal).lower(),
+            predecessor_contract_id=predecessor_contract_id,
+        )
+
+    async def renewals(self, *, within_days: int = 90, limit: int = 100, offset: int = 0) -> Page[RenewalCandidate]:
+        """Contracts ending within ``within_days`` days, each with the recommended next route."""
+        return await self.get_page(
+            "/v1/renewals", RenewalCandidate, within_days=within_days, limit=limit, offset=offset
+        )
 
 
 class AppraisalClient(BaseClient):

@@ -180,3 +180,40 @@ class PositionPayload(BaseModel):
     odometer_km: float | None = Field(default=None, ge=0, description="odometer")
 
     _finite = field_validator("lat", "lon", "speed_kmh", "heading", "altitude", "odometer_km")(_finite)
+
+
+class RouteDecision(BaseModel):
+    """The recommended procurement route (进驻方式) for a project and value, with the reasons."""
+
+    project_code: str = Field(description="service project code")
+    estimated_value: Decimal = Field(description="estimated contract value in CNY")
+    renewal: bool = Field(description="whether the procurement renews an existing contract")
+    route: str = Field(description="`open_tender`, `designated_tender`, `price_comparison` or `single_source`")
+    route_label_zh: str = Field(description="Chinese label of the route")
+    reasons: list[str] = Field(description="why this route, in order")
+    incumbent_vendor_id: str | None = Field(default=None, description="vendor of the contract being renewed")
+    predecessor_contract_id: str | None = Field(default=None, description="contract being renewed")
+    appraisal_period: str | None = Field(default=None, description="appraisal period consulted for the renewal")
+
+
+class VendorImportRowError(BaseModel):
+    """Why one row of a vendor import was refused."""
+
+    row: int = Field(description="1-based data row number (the header is row 0)")
+    errors: list[str] = Field(description="what is wrong with the row")
+
+
+class VendorImportReport(BaseModel):
+    """Outcome of an all-or-nothing vendor import."""
+
+    imported: int = Field(description="vendors created (0 when any row failed: nothing is half-imported)")
+    errors: list[VendorImportRowError] = Field(default_factory=list, description="row-level errors")
+
+
+class RenewalCandidate(BaseModel):
+    """A contract ending soon, with the route recommended for its next period."""
+
+    contract: ContractRef = Field(description="the contract ending soon")
+    days_left: int = Field(description="days from today to its end date")
+    recommended_route: str | None = Field(description="next route; null when it could not be decided")
+    reasons: list[str] = Field(default_factory=list, description="why (or why it could not be decided)")
