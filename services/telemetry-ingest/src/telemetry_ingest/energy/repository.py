@@ -1,0 +1,263 @@
+"""Energy queries: interval consumption from cumulative registers with window functions.
+
+The CTE ``d`` is the SQL twin of :func:`telemetry_ingest.energy.arithmetic.intervals`: ``lag`` over
+(meter_id ORDER BY ts) gives the previous register value, a fall is a rollover or a reset, the result
+is multiplied by the meter's multiplier and attributed to the bucket of the interval START.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+GROUP_EXPR = {
+    "total": "'total'",
+    "meter": "m.id",
+    "zone": "coalesce(m.zone, '')",
+    "building": "m.building",
+    "sub_item": "coalesce(m.sub_item, m.energy_type)",
+    "energy_type": "m.energy_type",
+    "vendor": "coalesce(m.vendor_id, '')",
+}
+
+BUCKET_EXPR = {
+    "15min": "date_bin('15 minutes', d.start_ts AT TIME ZONE :tz, TIMESTAMP '2000-01-01')",
+    "hour": "date_trunc('hour', d.start_ts AT TIME ZONE :tz)",
+    "day": "date_trunc('day', d.start_ts AT TIME ZONE :tz)",
+    "month": "date_trunc('month', d.start_ts AT TIME ZONE :tz)",
+}
+
+
+@dataclass(frozen=True)
+class MeterFilter:
+    """Which meters a query covers; ``vendor_id`` is also how a vendor token is scoped."""
+
+    meter_ids: list[str] | None = None
+    building: str | None = None
+    zone: str | None = None
+    sub_item: str | None = None
+    vendor_id: str | None = None
+
+    def sql(self) -> tuple[str, dict[str, Any]]:
+        where = ["TRUE"]
+        params: dict[str, Any] = {}
+        if self.meter_ids:
+            where.append("m.id = ANY(CAST(:f_meters AS text[]))")
+            params["f_meters"] = list(self.meter_ids)
+        if self.building is not None:
+            where.append("m.building = :f_building")
+            params["f_building"] = self.building
+        if self.zone is not None:
+            where.append("m.zone = :f_zone")
+            params["f_zone"] = self.zone
+        if self.sub_item is not None:
+            # a code matches itself and every descendant in the national code tree
+            where.append(
+                "coalesce(m.sub_item, m.energy_type) IN (WITH RECURSIVE t(code) AS ("
+                " SELECT CAST(:f_code AS varchar) UNION SELECT c.code FROM telemetry.energy_code c"
+                " JOIN t ON c.parent_code = t.code) SELECT code FROM t)"
+            )
+            params["f_code"] = self.sub_item
+        if self.vendor_id is not None:
+            where.append("m.vendor_id = :f_vendor")
+            params["f_vendor"] = self.vendor_id
+        return " AND ".join(where), params
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime
+    end: datetime
+    tz: str
+    lookback: timedelta
+    band: float
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _intervals_cte(flt: MeterFilter, win: Window) -> tuple[str, dict[str, Any]]:
+    where, params = flt.sql()
+    sql = f"""
+    WITH m AS (
+        SELECT m.id, m.building, m.zone, m.sub_item, m.energy_type, m.vendor_id,
+               CAST(m.multiplier AS float8) AS mult, CAST(m.rollover AS float8) AS rollover
+        FROM telemetry.meter m WHERE {where}
+    ), r AS (
+        SELECT rd.meter_id, rd.ts, rd.energy_kwh,
+               lag(rd.energy_kwh) OVER w AS prev_kwh, lag(rd.ts) OVER w AS prev_ts
+        FROM telemetry.reading rd
+        WHERE rd.meter_id IN (SELECT id FROM m) AND rd.energy_kwh IS NOT NULL
+          AND rd.ts >= CAST(:start AS timestamptz) - CAST(:lookback AS interval)
+          AND rd.ts < CAST(:end AS timestamptz) + CAST(:lookback AS interval)
+        WINDOW w AS (PARTITION BY rd.meter_id ORDER BY rd.ts)
+    ), d AS (
+        SELECT r.meter_id, r.prev_ts AS start_ts, r.ts AS end_ts,
+               (CASE WHEN r.energy_kwh >= r.prev_kwh THEN r.energy_kwh - r.prev_kwh
+                     WHEN m.rollover IS NOT NULL AND r.prev_kwh >= m.rollover * (1 - :band)
+                          AND r.energy_kwh <= m.rollover * :band
+                     THEN m.rollover - r.prev_kwh + r.energy_kwh
+                     ELSE r.energy_kwh END) * m.mult AS kwh
+        FROM r JOIN m ON m.id = r.meter_id
+        WHERE r.prev_ts >= :start AND r.prev_ts < :end
+    )"""
+    params.update(start=win.start, end=win.end, lookback=win.lookback, band=win.band, tz=win.tz)
+    return sql, params
+
+
+async def consumption(
+    session: AsyncSession, *, flt: MeterFilter, win: Window, granularity: str | None, group_by: str
+) -> list[dict[str, Any]]:
+    """Rows ``{group, bucket, kwh, intervals}``; ``granularity=None`` sums the whole window."""
+    cte, params = _intervals_cte(flt, win)
+    group = GROUP_EXPR[group_by]
+    bucket = f"({BUCKET_EXPR[granularity]}) AT TIME ZONE :tz" if granularity else "CAST(:start AS timestamptz)"
+    sql = f"""{cte}
+    SELECT {group} AS grp, {bucket} AS bucket, sum(d.kwh) AS kwh, count(*) AS intervals
+    FROM d JOIN m ON m.id = d.meter_id
+    GROUP BY 1, 2 ORDER BY 2, 1"""
+    rows = (await session.execute(text(sql), params)).mappings().all()
+    return [
+        {"group": r["grp"], "bucket": r["bucket"], "kwh": float(r["kwh"]), "intervals": r["intervals"]} for r in rows
+    ]
+
+
+async def top(
+    session: AsyncSession, *, flt: MeterFilter, win: Window, group_by: str, limit: int
+) -> list[dict[str, Any]]:
+    cte, params = _intervals_cte(flt, win)
+    sql = f"""{cte}
+    SELECT {GROUP_EXPR[group_by]} AS grp, sum(d.kwh) AS kwh
+    FROM d JOIN m ON m.id = d.meter_id GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT :limit"""
+    params["limit"] = limit
+    rows = (await session.execute(text(sql), params)).mappings().all()
+    return [{"group": r["grp"], "kwh": float(r["kwh"])} for r in rows]
+
+
+@dataclass(frozen=True)
+class CalendarRule:
+    work_start: time
+    work_end: time
+    working_weekdays: list[int]
+    holidays: list[date]
+    extra_workdays: list[date]
+
+
+async def calendar(session: AsyncSession, calendar_id: str) -> CalendarRule | None:
+    row = (
+        (
+            await session.execute(
+                text(
+                    "SELECT work_start, work_end, working_weekdays, holidays, extra_workdays"
+                    " FROM telemetry.calendar WHERE id = :id"
+                ),
+                {"id": calendar_id},
+            )
+        )
+        .mappings()
+        .one_or_none()
+    )
+    return CalendarRule(**row) if row else None
+
+
+async def load_by_category(
+    session: AsyncSession, *, flt: MeterFilter, win: Window, cal: CalendarRule
+) -> list[dict[str, Any]]:
+    """kWh and hours per meter and category (working, night, weekend, holiday) by interval start."""
+    cte, params = _intervals_cte(flt, win)
+    sql = f"""{cte}
+    SELECT d.meter_id, c.cat, sum(d.kwh) AS kwh,
+           sum(extract(epoch FROM d.end_ts - d.start_ts)) / 3600.0 AS hours
+    FROM d
+    CROSS JOIN LATERAL (SELECT d.start_ts AT TIME ZONE :tz AS lt) l
+    CROSS JOIN LATERAL (SELECT CASE
+        WHEN CAST(l.lt AS date) = ANY(CAST(:holidays AS date[])) THEN 'holiday'
+        WHEN CAST(extract(isodow FROM l.lt) AS int) = ANY(CAST(:weekdays AS int[]))
+             OR CAST(l.lt AS date) = ANY(CAST(:extra AS date[])) THEN
+             CASE WHEN CAST(l.lt AS time) >= :ws AND CAST(l.lt AS time) < :we THEN 'working' ELSE 'night' END
+        ELSE 'weekend' END AS cat) c
+    GROUP BY 1, 2 ORDER BY 1, 2"""
+    params.update(
+        holidays=cal.holidays,
+        weekdays=cal.working_weekdays,
+        extra=cal.extra_workdays,
+        ws=cal.work_start,
+        we=cal.work_end,
+    )
+    rows = (await session.execute(text(sql), params)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+async def daily_mean_temperatures(
+    session: AsyncSession, *, station: str, start: datetime, end: datetime, tz: str
+) -> dict[date, float]:
+    rows = await session.execute(
+        text(
+            "SELECT CAST(ts AT TIME ZONE :tz AS date) AS day, avg(temp_c) AS mean_c FROM telemetry.temperature"
+            " WHERE station = :station AND ts >= :start AND ts < :end GROUP BY 1"
+        ),
+        {"tz": tz, "station": station, "start": start, "end": end},
+    )
+    return {r.day: float(r.mean_c) for r in rows}
+
+
+async def upsert_temperatures(session: AsyncSession, *, station: str, rows: list[tuple[datetime, float]]) -> int:
+    if not rows:
+        return 0
+    result = await session.execute(
+        text(
+            "INSERT INTO telemetry.temperature (station, ts, temp_c)"
+            " SELECT :station, t.ts, t.temp FROM unnest(CAST(:ts AS timestamptz[]), CAST(:temps AS float8[]))"
+            " AS t(ts, temp) ON CONFLICT (station, ts) DO UPDATE SET temp_c = EXCLUDED.temp_c"
+        ),
+        {"station": station, "ts": [r[0] for r in rows], "temps": [r[1] for r in rows]},
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def meters(session: AsyncSession, *, flt: MeterFilter) -> list[dict[str, Any]]:
+    where, params = flt.sql()
+    rows = await session.execute(
+        text(
+            f"SELECT m.id, m.name, m.building, m.zone, m.vendor_id FROM telemetry.meter m WHERE {where} ORDER BY m.id"
+        ),
+        params,
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+async def reading_count(session: AsyncSession, *, flt: MeterFilter, start: datetime, end: datetime) -> int:
+    where, params = flt.sql()
+    params.update(start=start, end=end)
+    value = await session.scalar(
+        text(
+            f"SELECT count(*) FROM telemetry.reading rd WHERE rd.meter_id IN (SELECT m.id FROM telemetry.meter m"
+            f" WHERE {where}) AND rd.ts >= :start AND rd.ts < :end AND rd.energy_kwh IS NOT NULL"
+        ),
+        params,
+    )
+    return int(value or 0)
+
+
+async def insert_alerts(session: AsyncSession, alerts: list[dict[str, Any]]) -> int:
+    """Insert alerts idempotently (unique kind, subject, start) and wake the live stream."""
+    if not alerts:
+        return 0
+    from telemetry_ingest.fleet.repository import insert_alerts as _insert
+
+    return await _insert(session, alerts)
+
+
+async def count_alerts(
+    session: AsyncSession, *, vendor_id: str | None, kinds_like: str, start: datetime, end: datetime
+) -> int:
+    value = await session.scalar(
+        text(
+            "SELECT count(*) FROM telemetry.alert WHERE kind LIKE :kinds AND started_at >= :start"
+            " AND started_at < :end AND (CAST(:vendor AS text) IS NULL OR vendor_id = :vendor)"
+        ),
+        {"kinds": kinds_like, "start": start, "end": end, "vendor": vendor_id},
+    )
+    return int(value or 0)

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import AwareDatetime
+
+from houqin_common.auth import Principal, Role, require_roles
+from houqin_common.db import DbSession
+from houqin_common.errors import COMMON_ERRORS, problem_responses
+from telemetry_ingest.energy import service
+from telemetry_ingest.energy.dependencies import Meters, Settings
+from telemetry_ingest.energy.schemas import (
+    BaseLoadRead,
+    ConsumptionRead,
+    Granularity,
+    GroupBy,
+    SavingsRead,
+    TemperatureUpload,
+    TemperatureUploadResult,
+    TopRow,
+    WasteEvaluation,
+    YearOnYearRead,
+)
+
+router = APIRouter(prefix="/energy", tags=["energy"], responses=COMMON_ERRORS)
+
+Start = Annotated[AwareDatetime, Query(description="window start, inclusive, ISO 8601 with offset")]
+End = Annotated[AwareDatetime, Query(description="window end, exclusive")]
+
+
+@router.get("/consumption", response_model=ConsumptionRead)
+async def get_consumption(
+    session: DbSession,
+    settings: Settings,
+    meters: Meters,
+    start: Start,
+    end: End,
+    granularity: Annotated[Granularity, Query(description="bucket size (local time)")] = Granularity.hour,
+    group_by: Annotated[GroupBy, Query(description="dimension of the rows")] = GroupBy.total,
+) -> ConsumptionRead:
+    """Consumption from the cumulative registers (resets, rollovers and gaps handled, multiplier applied),
+    per group and local-time bucket. An interval between two readings counts in the bucket where it starts,
+    so sums over finer buckets add up to coarser ones."""
+    return await service.consumption(
+        session, settings=settings, flt=meters, start=start, end=end, granularity=granularity, group_by=group_by
+    )
+
+
+@router.get("/year-on-year", response_model=YearOnYearRead)
+async def get_year_on_year(
+    session: DbSession,
+    settings: Settings,
+    meters: Meters,
+    start: Start,
+    end: End,
+    group_by: Annotated[GroupBy, Query(description="dimension of the rows")] = GroupBy.total,
+) -> YearOnYearRead:
+    """Consumption of the window beside the same window one year earlier (同比)."""
+    return await service.year_on_year(session, settings=settings, flt=meters, start=start, end=end, group_by=group_by)
+
+
+@router.get("/savings", response_model=SavingsRead)
+async def get_savings(
+    session: DbSession,
+    settings: Settings,
+    meters: Meters,
+    baseline_start: Annotated[date, Query(description="first day of the baseline period")],
+    baseline_end: Annotated[date, Query(description="day after the baseline period")],
+    start: Annotated[date, Query(description="first day of the reporting period")],
+    end: Annotated[date, Query(description="day after the reporting period")],
+    normalise: Annotated[bool, Query(description="weather-normalise with heating/cooling degree days")] = False,
+    station: Annotated[str | None, Query(max_length=64, description="temperature station")] = None,
+) -> SavingsRead:
+    """Savings against a baseline period, optionally normalised by a regression of the baseline's daily
+    consumption on heating and cooling degree days (temperatures from `POST /v1/energy/temperatures`)."""
+    return await service.savings(
+        session,
+        settings=settings,
+        flt=meters,
+        baseline_start=baseline_start,
+        baseline_end=baseline_end,
+        start=start,
+        end=end,
+        normalise=normalise,
+        station=station,
+    )
+
+
+@router.get("/base-load", response_model=BaseLoadRead, responses=problem_responses(404))
+async def get_base_load(
+    session: DbSession,
+    settings: Settings,
+    meters: Meters,
+    start: Start,
+    end: End,
+    calendar_id: Annotated[str | None, Query(max_length=64, description="calendar; default from settings")] = None,
+) -> BaseLoadRead:
+    """Average power per meter in working hours, at night, on weekends and on sealed holidays, with the
+    waste flag when an off-hours average exceeds the configured share of the working-hours average."""
+    return await service.base_load(
+        session, settings=settings, flt=meters, start=start, end=end, calendar_id=calendar_id
+    )
+
+
+@router.post("/waste-alerts/evaluate", response_model=WasteEvaluation, responses=problem_responses(404))
+async def evaluate_waste_alerts(
+    session: DbSession,
+    settings: Settings,
+    meters: Meters,
+    start: Start,
+    end: End,
+    calendar_id: Annotated[str | None, Query(max_length=64, description="calendar; default from settings")] = None,
+    _: Principal = Depends(require_roles(Role.supervisor, Role.service)),
+) -> WasteEvaluation:
+    """Raise off-hours waste alerts for the window (idempotent: an alert already raised is not repeated)."""
+    return await service.evaluate_waste(
+        session, settings=settings, flt=meters, start=start, end=end, calendar_id=calendar_id
+    )
+
+
+@router.get("/top-consumers", response_model=list[TopRow])
+async def list_top_consumers(
+    session: DbSession,
+    settings: Settings,
+    meters: Meters,
+    start: Start,
+    end: End,
+    group_by: Annotated[GroupBy, Query(description="dimension ranked")] = GroupBy.meter,
+    limit: Annotated[int, Query(ge=1, le=500, description="rows")] = 10,
+) -> list[TopRow]:
+    """The largest consumers of the window, with their share of the scope's total."""
+    return await service.top_consumers(
+        session, settings=settings, flt=meters, start=start, end=end, group_by=group_by, limit=limit
+    )
+
+
+@router.post("/temperatures", response_model=TemperatureUploadResult)
+async def upload_temperatures(
+    upload: TemperatureUpload,
+    session: DbSession,
+    settings: Settings,
+    _: Principal = Depends(require_roles(Role.supervisor, Role.service)),
+) -> TemperatureUploadResult:
+    """Upload outdoor temperatures of a station (upsert by station and time) for degree-day normalisation."""
+    return await service.upload_temperatures(session, settings=settings, upload=upload)

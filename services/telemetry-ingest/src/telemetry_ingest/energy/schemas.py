@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
+
+
+class Granularity(StrEnum):
+    quarter_hour = "15min"
+    hour = "hour"
+    day = "day"
+    month = "month"
+
+
+class GroupBy(StrEnum):
+    total = "total"
+    meter = "meter"
+    zone = "zone"
+    building = "building"
+    sub_item = "sub_item"
+    energy_type = "energy_type"
+    vendor = "vendor"
+
+
+class ConsumptionRow(BaseModel):
+    group: str = Field(description="value of the grouping dimension (meter id, zone, building, sub-item code...)")
+    bucket: datetime = Field(description="start of the local-time bucket")
+    kwh: float = Field(description="consumption in the bucket, multiplier applied")
+    intervals: int = Field(description="register intervals summed")
+
+
+class ConsumptionRead(BaseModel):
+    start: datetime = Field(description="window start (inclusive)")
+    end: datetime = Field(description="window end (exclusive)")
+    granularity: Granularity
+    group_by: GroupBy
+    total_kwh: float = Field(description="sum of every row")
+    rows: list[ConsumptionRow] = Field(description="one row per group and bucket")
+
+
+class ComparisonRow(BaseModel):
+    group: str = Field(description="value of the grouping dimension")
+    current_kwh: float = Field(description="consumption in the window")
+    previous_kwh: float = Field(description="consumption in the same window one year earlier")
+    change_ratio: float | None = Field(description="(current - previous) / previous; -0.12 means 12 % less")
+
+
+class YearOnYearRead(BaseModel):
+    start: datetime = Field(description="window start")
+    end: datetime = Field(description="window end")
+    rows: list[ComparisonRow] = Field(description="one row per group")
+    current_kwh: float = Field(description="total of the window")
+    previous_kwh: float = Field(description="total of the same window a year before")
+    saving_ratio: float | None = Field(description="(previous - current) / previous")
+
+
+class SavingsRead(BaseModel):
+    baseline_start: date = Field(description="first day of the baseline period")
+    baseline_end: date = Field(description="day after the baseline period")
+    start: date = Field(description="first day of the reporting period")
+    end: date = Field(description="day after the reporting period")
+    normalised: bool = Field(description="whether the expected consumption is weather-normalised")
+    actual_kwh: float = Field(description="consumption in the reporting period")
+    expected_kwh: float = Field(description="baseline consumption adjusted to the reporting period")
+    saving_kwh: float = Field(description="expected - actual")
+    saving_ratio: float | None = Field(description="(expected - actual) / expected")
+    intercept_kwh_per_day: float | None = Field(default=None, description="regression: base load per day")
+    kwh_per_hdd: float | None = Field(default=None, description="regression: kWh per heating degree day")
+    kwh_per_cdd: float | None = Field(default=None, description="regression: kWh per cooling degree day")
+    r2: float | None = Field(default=None, description="regression: coefficient of determination")
+    cv_rmse: float | None = Field(default=None, description="regression: CV(RMSE) of daily consumption")
+    days_used: int = Field(description="baseline days with consumption (and temperature) data")
+
+
+class CategoryLoad(BaseModel):
+    kwh: float = Field(description="consumption")
+    hours: float = Field(description="hours covered by readings")
+    avg_kw: float | None = Field(description="average power kWh/h")
+    share_of_working: float | None = Field(default=None, description="avg_kw / working-hours avg_kw")
+    waste: bool = Field(default=False, description="share above the configured waste threshold")
+
+
+class BaseLoadRow(BaseModel):
+    meter_id: str = Field(description="meter")
+    working: CategoryLoad
+    night: CategoryLoad
+    weekend: CategoryLoad
+    holiday: CategoryLoad
+
+
+class BaseLoadRead(BaseModel):
+    start: datetime = Field(description="window start")
+    end: datetime = Field(description="window end")
+    waste_share: float = Field(description="threshold used")
+    rows: list[BaseLoadRow] = Field(description="per meter")
+
+
+class WasteEvaluation(BaseModel):
+    meters: int = Field(description="meters evaluated")
+    waste_findings: int = Field(description="meter/category pairs above the threshold")
+    alerts_created: int = Field(description="new alerts (already raised ones are not repeated)")
+
+
+class TopRow(BaseModel):
+    group: str = Field(description="value of the grouping dimension")
+    kwh: float = Field(description="consumption")
+    share: float = Field(description="share of the total of the listed scope")
+
+
+class TemperatureSample(BaseModel):
+    ts: AwareDatetime = Field(description="observation time with offset")
+    temp_c: float = Field(ge=-80, le=70, description="outdoor air temperature, °C")
+
+
+class TemperatureUpload(BaseModel):
+    station: str | None = Field(default=None, max_length=64, description="weather station (default from settings)")
+    samples: list[TemperatureSample] = Field(min_length=1, max_length=200_000, description="observations")
+
+    @field_validator("station")
+    @classmethod
+    def _strip(cls, v: str | None) -> str | None:
+        return v.strip() or None if v is not None else None
+
+
+class TemperatureUploadResult(BaseModel):
+    station: str = Field(description="station written")
+    stored: int = Field(description="samples inserted or updated")

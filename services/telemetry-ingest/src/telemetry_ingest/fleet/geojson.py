@@ -1,0 +1,66 @@
+"""GeoJSON (RFC 7946) documents of positions and tracks: (longitude, latitude) order, WGS 84."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from telemetry_ingest.fleet import rules
+from telemetry_ingest.fleet.schemas import (
+    LineStringGeometry,
+    PointGeometry,
+    PositionCollection,
+    PositionFeature,
+    TrackFeature,
+)
+
+
+def position_collection(rows: list[dict[str, Any]], *, now: datetime, offline_after_min: float) -> PositionCollection:
+    features = [
+        PositionFeature(
+            id=r["id"],
+            geometry=PointGeometry(coordinates=(r["lon"], r["lat"])),
+            properties={
+                "vehicle_id": r["id"],
+                "plate": r["plate"],
+                "department": r["department"],
+                "vendor_id": r["vendor_id"],
+                "ts": r["ts"].isoformat(),
+                "speed_kmh": r["speed_kmh"],
+                "heading": r["heading"],
+                "ignition": r["ignition"],
+                "online": (now - r["ts"]).total_seconds() < offline_after_min * 60,
+            },
+        )
+        for r in rows
+    ]
+    return PositionCollection(features=features)
+
+
+def track_feature(
+    vehicle_id: str,
+    fixes: list[rules.Fix],
+    *,
+    start: datetime,
+    end: datetime,
+    raw_points: int,
+    tolerance_m: float | None,
+) -> TrackFeature:
+    coords = [(f.lon, f.lat) for f in fixes]
+    if tolerance_m:
+        coords = rules.douglas_peucker(coords, tolerance_m)
+    geometry = LineStringGeometry(coordinates=coords) if len(coords) >= 2 else None
+    return TrackFeature(
+        id=vehicle_id,
+        geometry=geometry,
+        properties={
+            "vehicle_id": vehicle_id,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "points": len(coords),
+            "raw_points": raw_points,
+            "jumps_dropped": raw_points - len(fixes),
+            "first_ts": fixes[0].ts.isoformat() if fixes else None,
+            "last_ts": fixes[-1].ts.isoformat() if fixes else None,
+        },
+    )

@@ -1,0 +1,268 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi.responses import StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import AwareDatetime
+
+from houqin_common.auth import READ_ALL, Principal, Role, _bearer, decode_token, require_roles, vendor_scope
+from houqin_common.db import DbSession
+from houqin_common.errors import COMMON_ERRORS, Forbidden, NotFound, Unauthorized, problem_responses
+from houqin_common.pagination import PageParams, page_params
+from houqin_common.schemas import Page
+from telemetry_ingest.energy.dependencies import Settings
+from telemetry_ingest.fleet import geojson, repository, rules, service, stream
+from telemetry_ingest.fleet.schemas import (
+    AlertKind,
+    AlertRead,
+    DistanceRow,
+    EvaluationRead,
+    PositionCollection,
+    SegmentsRead,
+    Severity,
+    TrackFeature,
+    TripRequestCreate,
+    TripRequestDecision,
+    TripRequestRead,
+)
+from telemetry_ingest.models.analytics import Alert, TripRequest
+
+READERS = (Role.supervisor, Role.vendor, *READ_ALL)
+
+router = APIRouter(prefix="/fleet", tags=["fleet"], responses=COMMON_ERRORS)
+requests_router = APIRouter(prefix="/trip-requests", tags=["trip requests"], responses=COMMON_ERRORS)
+alerts_router = APIRouter(tags=["alerts"], responses=COMMON_ERRORS)
+
+Start = Annotated[AwareDatetime, Query(description="window start, inclusive, ISO 8601 with offset")]
+End = Annotated[AwareDatetime, Query(description="window end, exclusive")]
+Reader = Annotated[Principal, Depends(require_roles(*READERS))]
+
+
+class DistanceUnit(StrEnum):
+    day = "day"
+    month = "month"
+
+
+@router.get("/positions/latest", response_model=PositionCollection)
+async def get_latest_positions(session: DbSession, settings: Settings, principal: Reader) -> PositionCollection:
+    """The newest fix of every vehicle as a GeoJSON FeatureCollection of Points (`online` is false when the
+    terminal has been silent longer than the offline threshold)."""
+    rows = await repository.latest_positions(session, vendor_id=vendor_scope(principal))
+    return geojson.position_collection(rows, now=datetime.now(UTC), offline_after_min=settings.offline_after_min)
+
+
+@router.get("/vehicles/{vehicle_id}/track", response_model=TrackFeature, responses=problem_responses(404))
+async def get_vehicle_track(
+    vehicle_id: str,
+    session: DbSession,
+    settings: Settings,
+    principal: Reader,
+    start: Start,
+    end: End,
+    simplify_m: Annotated[
+        float | None, Query(ge=0, le=10_000, description="Douglas-Peucker tolerance in metres; none keeps every fix")
+    ] = None,
+) -> TrackFeature:
+    """The vehicle's track over the window as a GeoJSON LineString Feature, GPS jumps removed, optionally
+    simplified (Douglas-Peucker)."""
+    vehicle = await service.get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_scope(principal))
+    raw = await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end, limit=settings.track_max_points)
+    clean = rules.drop_jumps(raw, max_speed_kmh=settings.max_plausible_speed_kmh)
+    return geojson.track_feature(vehicle.id, clean, start=start, end=end, raw_points=len(raw), tolerance_m=simplify_m)
+
+
+@router.get("/vehicles/{vehicle_id}/segments", response_model=SegmentsRead, responses=problem_responses(404))
+async def get_vehicle_segments(
+    vehicle_id: str, session: DbSession, settings: Settings, principal: Reader, start: Start, end: End
+) -> SegmentsRead:
+    """Trips and parking stops of one vehicle over the window (at most 62 days), segmented from motion and
+    ignition with the configured minimum trip distance/duration and minimum parking duration; each trip
+    carries its calendar class and the approved request it matches."""
+    return await service.segments(
+        session, settings=settings, vehicle_id=vehicle_id, vendor_id=vendor_scope(principal), start=start, end=end
+    )
+
+
+@router.get("/distance", response_model=list[DistanceRow], responses=problem_responses(404))
+async def get_distance(
+    session: DbSession,
+    settings: Settings,
+    principal: Reader,
+    start: Start,
+    end: End,
+    granularity: Annotated[DistanceUnit, Query(description="local day or month")] = DistanceUnit.day,
+    vehicle_id: Annotated[str | None, Query(max_length=64, description="one vehicle; default all")] = None,
+) -> list[DistanceRow]:
+    """Distance per vehicle and local day or month, ignoring GPS jumps (segments implying an implausible speed)."""
+    scope = vendor_scope(principal)
+    if vehicle_id is not None:
+        await service.get_vehicle(session, vehicle_id=vehicle_id, vendor_id=scope)
+    rows = await repository.distance(
+        session,
+        start=start,
+        end=end,
+        unit=granularity.value,
+        tz=settings.timezone,
+        max_speed_kmh=settings.max_plausible_speed_kmh,
+        vehicle_id=vehicle_id,
+        vendor_id=scope,
+    )
+    return [DistanceRow(vehicle_id=r["vehicle_id"], bucket=r["bucket"].date(), km=r["km"]) for r in rows]
+
+
+@router.post("/evaluate", response_model=EvaluationRead, responses=problem_responses(404))
+async def evaluate_fleet(
+    session: DbSession,
+    settings: Settings,
+    start: Start,
+    end: End,
+    vehicle_id: Annotated[str | None, Query(max_length=64, description="one vehicle; default all")] = None,
+    now: Annotated[
+        AwareDatetime | None, Query(description="reference time of the offline check; default the window end")
+    ] = None,
+    _: Principal = Depends(require_roles(Role.supervisor, Role.service)),
+) -> EvaluationRead:
+    """Run the trip segmentation and every alert rule over the window: store its trips (replacing earlier
+    results of the window) and raise alerts (idempotent): off-hours use, sealed-holiday use, unrequested use,
+    leaving the parking geofence, overspeed, idling, device offline."""
+    return await service.evaluate(
+        session, settings=settings, start=start, end=end, vehicle_id=vehicle_id, vendor_id=None, now=now
+    )
+
+
+@requests_router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=TripRequestRead, responses=problem_responses(422)
+)
+async def create_trip_request(
+    request_in: TripRequestCreate,
+    session: DbSession,
+    principal: Principal = Depends(require_roles(Role.staff, Role.supervisor)),
+) -> TripRequestRead:
+    """File a request to use an official vehicle (用车申请): who (the caller), purpose, from, to, window."""
+    req = await service.file_request(session, request_in=request_in, requester=principal.subject)
+    return TripRequestRead.model_validate(req)
+
+
+@requests_router.get("", response_model=Page[TripRequestRead])
+async def list_trip_requests(
+    session: DbSession,
+    principal: Principal = Depends(require_roles(Role.staff, Role.supervisor, Role.vendor, *READ_ALL)),
+    page: PageParams = Depends(page_params),
+    status_: Annotated[
+        str | None, Query(alias="status", pattern="^(pending|approved|rejected)$", description="state")
+    ] = None,
+    vehicle_id: Annotated[str | None, Query(max_length=64, description="vehicle")] = None,
+) -> Page[TripRequestRead]:
+    """Trip requests, newest window first by default. Staff see their own requests, vendors those of their
+    vehicles."""
+    field, desc = page.order({"window_start", "created_at", "status"}, "-window_start")
+    column = getattr(TripRequest, field)
+    is_staff_only = principal.has(Role.staff) and not principal.has(Role.supervisor, Role.vendor, *READ_ALL)
+    rows, total = await repository.list_requests(
+        session,
+        status=status_,
+        vehicle_id=vehicle_id,
+        requester=principal.subject if is_staff_only else None,
+        vendor_id=vendor_scope(principal),
+        order=column.desc() if desc else column.asc(),
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return Page(
+        items=[TripRequestRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset
+    )
+
+
+@requests_router.post(
+    "/{request_id}/decision", response_model=TripRequestRead, responses=problem_responses(404, 409, 422)
+)
+async def decide_trip_request(
+    request_id: str,
+    decision: TripRequestDecision,
+    session: DbSession,
+    principal: Principal = Depends(require_roles(Role.supervisor)),
+) -> TripRequestRead:
+    """Approve (assigning a vehicle) or reject a pending trip request. Only approved requests cover trips."""
+    req = await service.decide_request(
+        session, request_id=request_id, decision=decision, supervisor=principal.subject, now=datetime.now(UTC)
+    )
+    return TripRequestRead.model_validate(req)
+
+
+@alerts_router.get("/alerts", response_model=Page[AlertRead])
+async def list_alerts(
+    session: DbSession,
+    principal: Reader,
+    page: PageParams = Depends(page_params),
+    kind: Annotated[list[AlertKind] | None, Query(description="only these kinds (repeatable)")] = None,
+    severity: Annotated[Severity | None, Query(description="only this severity")] = None,
+    subject_type: Annotated[str | None, Query(pattern="^(vehicle|meter)$", description="vehicle or meter")] = None,
+    subject_id: Annotated[str | None, Query(max_length=64, description="one vehicle or meter")] = None,
+    vendor_id: Annotated[str | None, Query(max_length=64, description="responsible vendor")] = None,
+    department: Annotated[str | None, Query(max_length=200, description="department or building")] = None,
+    start: Annotated[AwareDatetime | None, Query(description="started at or after")] = None,
+    end: Annotated[AwareDatetime | None, Query(description="started before")] = None,
+) -> Page[AlertRead]:
+    """Alerts of vehicles and meters, newest first by default; a vendor sees only its own."""
+    scope = vendor_scope(principal)
+    if scope is not None:
+        if vendor_id is not None and vendor_id != scope:
+            raise NotFound(f"vendor {vendor_id} not found")
+        vendor_id = scope
+    field, desc = page.order({"started_at", "created_at", "kind", "severity", "id"}, "-started_at")
+    column = getattr(Alert, field)
+    rows, total = await repository.list_alerts(
+        session,
+        filters={
+            "kind": [k.value for k in kind] if kind else None,
+            "severity": severity.value if severity else None,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "vendor_id": vendor_id,
+            "department": department,
+            "start": start,
+            "end": end,
+        },
+        order=column.desc() if desc else column.asc(),
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return Page(items=[AlertRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+async def stream_principal(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
+    access_token: Annotated[
+        str | None, Query(max_length=4096, description="bearer token for EventSource clients that cannot send headers")
+    ] = None,
+) -> Principal:
+    token = credentials.credentials if credentials is not None else access_token
+    if not token:
+        raise Unauthorized("Missing bearer token: send `Authorization: Bearer <JWT>` or `?access_token=`")
+    principal = decode_token(token, request.app.state.settings)
+    if not principal.has(*READERS, Role.admin):
+        raise Forbidden("This operation needs one of the roles: admin, auditor, service, supervisor, vendor")
+    return principal
+
+
+@alerts_router.get(
+    "/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "`position` and `alert` events"}},
+)
+async def stream_events(
+    request: Request, settings: Settings, principal: Principal = Depends(stream_principal)
+) -> StreamingResponse:
+    """Server-Sent Events: every newly committed position (`event: position`) and alert (`event: alert`),
+    woken by PostgreSQL NOTIFY; a comment line is sent as heartbeat. Vendors receive only their own."""
+    frames = stream.events(
+        request.app.state.settings.database_url, vendor_id=vendor_scope(principal), heartbeat_s=settings.stream_poll_s
+    )
+    return StreamingResponse(
+        frames, media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )

@@ -1,0 +1,364 @@
+"""Pure fleet logic: GPS-jump filter, distance, trip/stop segmentation, alert rules, geometry.
+
+No I/O: the evaluator feeds these with positions from the database; the tests feed synthetic tracks.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+@dataclass(frozen=True)
+class Fix:
+    ts: datetime
+    lat: float
+    lon: float
+    speed_kmh: float | None = None
+    ignition: bool | None = None
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def fix_distance_m(a: Fix, b: Fix) -> float:
+    return haversine_m(a.lat, a.lon, b.lat, b.lon)
+
+
+def drop_jumps(fixes: Iterable[Fix], *, max_speed_kmh: float) -> list[Fix]:
+    """Fixes sorted by time without GPS jumps: a fix that implies a speed above ``max_speed_kmh`` from
+    the last kept fix is dropped (the track continues from the last plausible fix)."""
+    kept: list[Fix] = []
+    for f in sorted(fixes, key=lambda x: x.ts):
+        if kept:
+            dt = (f.ts - kept[-1].ts).total_seconds()
+            if dt <= 0:
+                continue
+            if fix_distance_m(kept[-1], f) / dt * 3.6 > max_speed_kmh:
+                continue
+        kept.append(f)
+    return kept
+
+
+def distance_km(fixes: Sequence[Fix]) -> float:
+    return sum(fix_distance_m(a, b) for a, b in itertools.pairwise(fixes)) / 1000.0
+
+
+def daily_distance_km(fixes: Sequence[Fix], tz: ZoneInfo) -> dict[date, float]:
+    """Distance per local day of the segment start (fixes already cleaned of jumps)."""
+    out: dict[date, float] = {}
+    for a, b in itertools.pairwise(fixes):
+        day = a.ts.astimezone(tz).date()
+        out[day] = out.get(day, 0.0) + fix_distance_m(a, b) / 1000.0
+    return out
+
+
+@dataclass(frozen=True)
+class SegmentParams:
+    moving_speed_kmh: float = 5.0
+    min_trip_distance_m: float = 300.0
+    min_trip_duration_s: float = 120.0
+    min_parking_s: float = 300.0
+
+
+@dataclass
+class TripSegment:
+    start: Fix
+    end: Fix
+    fixes: list[Fix] = field(repr=False)
+    distance_m: float = 0.0
+    max_speed_kmh: float = 0.0
+
+    @property
+    def duration_s(self) -> float:
+        return (self.end.ts - self.start.ts).total_seconds()
+
+
+@dataclass(frozen=True)
+class Stop:
+    start: datetime
+    end: datetime
+    lat: float
+    lon: float
+
+    @property
+    def duration_s(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+
+def _moving(prev: Fix | None, f: Fix, moving_kmh: float) -> bool:
+    if f.ignition is False:
+        return False
+    if f.speed_kmh is not None:
+        return f.speed_kmh >= moving_kmh
+    if prev is None:
+        return False
+    dt = (f.ts - prev.ts).total_seconds()
+    return dt > 0 and fix_distance_m(prev, f) / dt * 3.6 >= moving_kmh
+
+
+def segment(fixes: Sequence[Fix], params: SegmentParams) -> tuple[list[TripSegment], list[Stop]]:
+    """Trips and stops of a cleaned, time-sorted track.
+
+    A trip starts at the last standstill fix before motion and ends at the first standstill fix of a
+    standstill lasting at least ``min_parking_s`` (ignition off counts as standstill; a data gap that long
+    ends the trip too). Movements shorter than the minimum distance or duration are not trips. Stops are
+    the standstills between trips (and at the ends of the window) lasting at least ``min_parking_s``.
+    """
+    trips: list[TripSegment] = []
+    current: list[Fix] | None = None
+    still_since: int | None = None  # index in current where the standstill began
+    prev: Fix | None = None
+    for f in fixes:
+        moving = _moving(prev, f, params.moving_speed_kmh)
+        gap = prev is not None and (f.ts - prev.ts).total_seconds() >= params.min_parking_s
+        if current is not None and gap:
+            end_idx = still_since if still_since is not None else len(current) - 1
+            trips.append(_close(current[: end_idx + 1]))
+            current, still_since = None, None
+        if current is None:
+            if moving:
+                start = prev if prev is not None and not gap else f
+                current = [start, f] if start is not f else [f]
+                still_since = None
+        else:
+            current.append(f)
+            if moving:
+                still_since = None
+            else:
+                if still_since is None:
+                    still_since = len(current) - 1
+                if (f.ts - current[still_since].ts).total_seconds() >= params.min_parking_s:
+                    trips.append(_close(current[: still_since + 1]))
+                    current, still_since = None, None
+        prev = f
+    if current is not None:
+        end_idx = still_since if still_since is not None else len(current) - 1
+        trips.append(_close(current[: end_idx + 1]))
+    kept = [
+        t for t in trips if t.distance_m >= params.min_trip_distance_m and t.duration_s >= params.min_trip_duration_s
+    ]
+    return kept, _stops(fixes, kept, params.min_parking_s)
+
+
+def _close(fixes: list[Fix]) -> TripSegment:
+    return TripSegment(
+        start=fixes[0],
+        end=fixes[-1],
+        fixes=fixes,
+        distance_m=distance_km(fixes) * 1000.0,
+        max_speed_kmh=max((f.speed_kmh or 0.0) for f in fixes),
+    )
+
+
+def _stops(fixes: Sequence[Fix], trips: Sequence[TripSegment], min_parking_s: float) -> list[Stop]:
+    if not fixes:
+        return []
+    bounds: list[tuple[Fix, Fix]] = []
+    cursor = fixes[0]
+    for t in trips:
+        bounds.append((cursor, t.start))
+        cursor = t.end
+    bounds.append((cursor, fixes[-1]))
+    return [
+        Stop(start=a.ts, end=b.ts, lat=a.lat, lon=a.lon)
+        for a, b in bounds
+        if (b.ts - a.ts).total_seconds() >= min_parking_s
+    ]
+
+
+@dataclass(frozen=True)
+class Run:
+    start: datetime
+    end: datetime
+    fixes: int
+    peak: float
+
+    @property
+    def duration_s(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+
+def runs(
+    fixes: Sequence[Fix], predicate: Callable[[Fix], bool], *, max_gap_s: float, value: Callable[[Fix], float]
+) -> list[Run]:
+    """Maximal runs of consecutive fixes satisfying ``predicate`` (a data gap breaks a run)."""
+    out: list[Run] = []
+    first: Fix | None = None
+    last: Fix | None = None
+    count, peak = 0, 0.0
+    for f in fixes:
+        ok = predicate(f)
+        if ok and first is not None and last is not None and (f.ts - last.ts).total_seconds() <= max_gap_s:
+            last, count, peak = f, count + 1, max(peak, value(f))
+            continue
+        if first is not None and last is not None:
+            out.append(Run(first.ts, last.ts, count, peak))
+        first, last, count, peak = (f, f, 1, value(f)) if ok else (None, None, 0, 0.0)
+    if first is not None and last is not None:
+        out.append(Run(first.ts, last.ts, count, peak))
+    return out
+
+
+def overspeed(fixes: Sequence[Fix], *, limit_kmh: float, min_duration_s: float, max_gap_s: float = 60) -> list[Run]:
+    """Runs above the limit lasting at least ``min_duration_s`` (a single fast fix is not a violation)."""
+    found = runs(
+        fixes,
+        lambda f: f.speed_kmh is not None and f.speed_kmh > limit_kmh,
+        max_gap_s=max_gap_s,
+        value=lambda f: f.speed_kmh or 0.0,
+    )
+    return [r for r in found if r.duration_s >= min_duration_s]
+
+
+def idling(fixes: Sequence[Fix], *, idle_speed_kmh: float, max_idle_s: float, max_gap_s: float = 120) -> list[Run]:
+    """Runs with the engine on at standstill longer than ``max_idle_s``."""
+    found = runs(
+        fixes,
+        lambda f: f.ignition is True and (f.speed_kmh or 0.0) <= idle_speed_kmh,
+        max_gap_s=max_gap_s,
+        value=lambda f: f.speed_kmh or 0.0,
+    )
+    return [r for r in found if r.duration_s > max_idle_s]
+
+
+@dataclass(frozen=True)
+class UseCalendar:
+    """Permitted use: working weekdays (ISO 1-7) between work_start and work_end; sealed holidays
+    (封存日) forbid any use; extra working days (调休) are working days whatever their weekday."""
+
+    work_start: time = time(7, 30)
+    work_end: time = time(18, 30)
+    working_weekdays: tuple[int, ...] = (1, 2, 3, 4, 5)
+    holidays: frozenset[date] = frozenset()
+    extra_workdays: frozenset[date] = frozenset()
+
+    def classify(self, ts: datetime, tz: ZoneInfo) -> str:
+        """``permitted``, ``off_hours`` or ``sealed_holiday`` for one instant."""
+        local = ts.astimezone(tz)
+        day = local.date()
+        if day in self.holidays:
+            return "sealed_holiday"
+        working_day = day in self.extra_workdays or local.isoweekday() in self.working_weekdays
+        if working_day and self.work_start <= local.time() < self.work_end:
+            return "permitted"
+        return "off_hours"
+
+
+def classify_trip(trip: TripSegment, cal: UseCalendar, tz: ZoneInfo) -> str:
+    """The worst class of any fix of the trip: sealed_holiday > off_hours > permitted."""
+    classes = {cal.classify(f.ts, tz) for f in trip.fixes}
+    for c in ("sealed_holiday", "off_hours"):
+        if c in classes:
+            return c
+    return "permitted"
+
+
+@dataclass(frozen=True)
+class Fence:
+    """A polygon (GeoJSON Polygon/MultiPolygon geometry) or a circle."""
+
+    kind: str
+    geometry: dict[str, Any] | None = None
+    center_lat: float | None = None
+    center_lon: float | None = None
+    radius_m: float | None = None
+
+    def contains(self, lat: float, lon: float) -> bool:
+        if self.kind == "circle":
+            if self.center_lat is None or self.center_lon is None or self.radius_m is None:
+                return False
+            return haversine_m(lat, lon, self.center_lat, self.center_lon) <= self.radius_m
+        geom = self.geometry or {}
+        polys: list[Any]
+        if geom.get("type") == "Polygon":
+            polys = [geom.get("coordinates", [])]
+        elif geom.get("type") == "MultiPolygon":
+            polys = list(geom.get("coordinates", []))
+        else:
+            return False
+        for rings in polys:
+            if rings and _in_ring(lon, lat, rings[0]) and not any(_in_ring(lon, lat, hole) for hole in rings[1:]):
+                return True
+        return False
+
+
+def _in_ring(x: float, y: float, ring: Sequence[Sequence[float]]) -> bool:
+    inside = False
+    n = len(ring)
+    for i in range(n):
+        x1, y1 = ring[i][0], ring[i][1]
+        x2, y2 = ring[(i + 1) % n][0], ring[(i + 1) % n][1]
+        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+            inside = not inside
+    return inside
+
+
+def fence_exits(fixes: Sequence[Fix], fence: Fence) -> list[Fix]:
+    """The first fix outside the fence after a fix inside it, for every exit."""
+    exits: list[Fix] = []
+    was_inside: bool | None = None
+    for f in fixes:
+        inside = fence.contains(f.lat, f.lon)
+        if was_inside and not inside:
+            exits.append(f)
+        was_inside = inside
+    return exits
+
+
+@dataclass(frozen=True)
+class RequestWindow:
+    id: str
+    start: datetime
+    end: datetime
+
+
+def match_request(trip: TripSegment, requests: Sequence[RequestWindow], *, grace: timedelta) -> str | None:
+    """The approved request covering the trip: it starts within [window start - grace, window end] and
+    ends before window end + grace. The earliest such window wins."""
+    for r in sorted(requests, key=lambda x: x.start):
+        if r.start - grace <= trip.start.ts <= r.end and trip.end.ts <= r.end + grace:
+            return r.id
+    return None
+
+
+def douglas_peucker(points: Sequence[tuple[float, float]], tolerance_m: float) -> list[tuple[float, float]]:
+    """Simplify a (lon, lat) polyline, keeping points farther than ``tolerance_m`` from the chord."""
+    if len(points) < 3 or tolerance_m <= 0:
+        return list(points)
+    lat0 = math.radians(sum(p[1] for p in points) / len(points))
+    kx, ky = EARTH_RADIUS_M * math.cos(lat0) * math.pi / 180, EARTH_RADIUS_M * math.pi / 180
+    xy = [(p[0] * kx, p[1] * ky) for p in points]
+    keep = [False] * len(points)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
+    while stack:
+        i, j = stack.pop()
+        (ax, ay), (bx, by) = xy[i], xy[j]
+        dx, dy = bx - ax, by - ay
+        norm = math.hypot(dx, dy)
+        best, best_d = -1, tolerance_m
+        for k in range(i + 1, j):
+            px, py = xy[k]
+            if norm == 0:
+                d = math.hypot(px - ax, py - ay)
+            else:
+                t = max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / (norm * norm)))
+                d = math.hypot(px - (ax + t * dx), py - (ay + t * dy))
+            if d > best_d:
+                best, best_d = k, d
+        if best >= 0:
+            keep[best] = True
+            stack += [(i, best), (best, j)]
+    return [p for p, k in zip(points, keep, strict=True) if k]

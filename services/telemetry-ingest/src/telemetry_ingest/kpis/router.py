@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
+from houqin_common.db import DbSession
+from houqin_common.errors import COMMON_ERRORS, NotFound, problem_responses
+from houqin_common.schemas import PERIOD_RE, EnergyKpi, VehicleKpi
+from telemetry_ingest.energy.dependencies import Settings
+from telemetry_ingest.kpis import service
+
+router = APIRouter(prefix="/kpis", tags=["kpis"], responses=COMMON_ERRORS)
+
+PeriodQuery = Annotated[
+    str,
+    Query(
+        pattern=PERIOD_RE.pattern,
+        description="appraisal period: `2026`, `2026H1`, `2026Q3` or `2026-07` (local time)",
+        examples=["2026H1"],
+    ),
+]
+
+
+def _scoped(principal: Principal, vendor_id: str | None) -> str | None:
+    scope = vendor_scope(principal)
+    if scope is not None:
+        if vendor_id is not None and vendor_id != scope:
+            raise NotFound(f"vendor {vendor_id} not found")
+        return scope
+    return vendor_id
+
+
+@router.get("/energy", response_model=EnergyKpi, responses=problem_responses(404))
+async def get_energy_kpi(
+    session: DbSession,
+    settings: Settings,
+    vendor_id: Annotated[str, Query(max_length=64, description="responsible vendor")],
+    period: PeriodQuery,
+    principal: Principal = Depends(require_roles(Role.supervisor, Role.vendor, *READ_ALL)),
+) -> EnergyKpi:
+    """Energy KPI of the meters a vendor is responsible for: consumption, same period last year, saving
+    ratio, off-hours waste alerts, reading coverage. A vendor with no meters answers zero meters."""
+    scoped = _scoped(principal, vendor_id)
+    assert scoped is not None
+    return await service.energy_kpi(session, settings=settings, vendor_id=scoped, period=period)
+
+
+@router.get("/vehicles", response_model=list[VehicleKpi], responses=problem_responses(404))
+async def list_vehicle_kpis(
+    session: DbSession,
+    settings: Settings,
+    period: PeriodQuery,
+    vendor_id: Annotated[str | None, Query(max_length=64, description="one vendor; default every group")] = None,
+    group_by: Annotated[Literal["vendor", "department"], Query(description="grouping of the rows")] = "vendor",
+    principal: Principal = Depends(require_roles(Role.supervisor, Role.vendor, *READ_ALL)),
+) -> list[VehicleKpi]:
+    """Vehicle KPIs per vendor (or department): vehicles, distance ignoring GPS jumps, trips, violation
+    alerts (off-hours, sealed holiday, unrequested use, geofence, overspeed) and compliance ratio. Trips and
+    alerts are those stored by `POST /v1/fleet/evaluate`."""
+    return await service.vehicle_kpis(
+        session, settings=settings, period=period, vendor_id=_scoped(principal, vendor_id), group_by=group_by
+    )

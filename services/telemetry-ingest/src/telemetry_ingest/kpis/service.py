@@ -1,0 +1,96 @@
+"""KPIs for the appraisal service: energy per responsible vendor, vehicles per vendor or department."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from houqin_common.schemas import EnergyKpi, VehicleKpi, period_bounds
+from telemetry_ingest.energy import repository as energy_repository
+from telemetry_ingest.energy import service as energy_service
+from telemetry_ingest.energy.config import AnalyticsSettings
+from telemetry_ingest.energy.repository import MeterFilter
+from telemetry_ingest.fleet import repository as fleet_repository
+
+
+def period_window(period: str, settings: AnalyticsSettings) -> tuple[datetime, datetime]:
+    first, after = period_bounds(period)
+    return energy_service.local_midnight(first, settings), energy_service.local_midnight(after, settings)
+
+
+async def energy_kpi(
+    session: AsyncSession, *, settings: AnalyticsSettings, vendor_id: str, period: str, now: datetime | None = None
+) -> EnergyKpi:
+    """Consumption of the vendor's meters in the period beside the same period a year earlier.
+
+    ``coverage`` is the share of expected readings present (up to now for a period in progress)."""
+    start, end = period_window(period, settings)
+    flt = MeterFilter(vendor_id=vendor_id)
+    meters = await energy_repository.meters(session, flt=flt)
+    if not meters:
+        return EnergyKpi(vendor_id=vendor_id, period=period, meters=0, consumption_kwh=0.0, coverage=0.0)
+    current = sum(
+        (
+            await energy_service.totals(session, settings=settings, flt=flt, start=start, end=end, group_by="total")
+        ).values()
+    )
+    prev_start, prev_end = energy_service.year_earlier(start), energy_service.year_earlier(end)
+    prev_totals = await energy_service.totals(
+        session, settings=settings, flt=flt, start=prev_start, end=prev_end, group_by="total"
+    )
+    previous = sum(prev_totals.values()) if prev_totals else None
+    waste = await energy_repository.count_alerts(
+        session, vendor_id=vendor_id, kinds_like="energy_waste%", start=start, end=end
+    )
+    horizon = min(end, now or datetime.now(UTC))
+    expected = len(meters) * max(0.0, (horizon - start).total_seconds()) / settings.reading_interval_s
+    present = await energy_repository.reading_count(session, flt=flt, start=start, end=horizon)
+    coverage = min(1.0, present / expected) if expected > 0 else 0.0
+    return EnergyKpi(
+        vendor_id=vendor_id,
+        period=period,
+        meters=len(meters),
+        consumption_kwh=current,
+        previous_kwh=previous,
+        saving_ratio=(previous - current) / previous if previous else None,
+        waste_alerts=waste,
+        coverage=coverage,
+    )
+
+
+async def vehicle_kpis(
+    session: AsyncSession, *, settings: AnalyticsSettings, period: str, vendor_id: str | None, group_by: str
+) -> list[VehicleKpi]:
+    """Per vendor (or department): vehicles, distance without GPS jumps, stored trips, violation alerts,
+    and the share of trips with no violation. Trips and alerts come from the fleet evaluator."""
+    start, end = period_window(period, settings)
+    rows = await fleet_repository.kpi_rows(session, start=start, end=end, group=group_by, vendor_id=vendor_id)
+    km_by_vehicle: dict[str, float] = defaultdict(float)
+    for r in await fleet_repository.distance(
+        session,
+        start=start,
+        end=end,
+        unit="month",
+        tz=settings.timezone,
+        max_speed_kmh=settings.max_plausible_speed_kmh,
+        vendor_id=vendor_id,
+    ):
+        km_by_vehicle[r["vehicle_id"]] += r["km"]
+    out = []
+    for r in rows:
+        trips, clean = int(r["trips"]), int(r["clean"])
+        out.append(
+            VehicleKpi(
+                vendor_id=r["grp"] if group_by == "vendor" else None,
+                department=r["grp"] if group_by == "department" else None,
+                period=period,
+                vehicles=int(r["vehicles"]),
+                distance_km=sum(km_by_vehicle.get(v, 0.0) for v in r["ids"]),
+                trips=trips,
+                violations=int(r["violations"]),
+                compliance_ratio=clean / trips if trips else None,
+            )
+        )
+    return out
