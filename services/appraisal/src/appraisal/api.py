@@ -2,6 +2,17 @@
 
 from fastapi import APIRouter
 
-api_router = APIRouter(prefix="/v1")
+from appraisal.catalogue.router import router as catalogue_router
+from appraisal.scoring.router import router as scores_router
+from appraisal.surveys.router import router as surveys_router
 
-OPENAPI_TAGS: list[dict[str, str]] = []
+api_router = APIRouter(prefix="/v1")
+api_router.include_router(catalogue_router)
+api_router.include_router(surveys_router)
+api_router.include_router(scores_router)
+
+OPENAPI_TAGS: list[dict[str, str]] = [
+    {"name": "catalogue", "description": "Service items, versioned survey templates, vendor-project assignments"},
+    {"name": "surveys", "description": "Half-yearly satisfaction campaigns (满意度测评), anonymous answers"},
+    {"name": "scores", "description": "Vendor scores with their breakdown, ranking"},
+]

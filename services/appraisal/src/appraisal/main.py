@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 import appraisal
 from appraisal.api import OPENAPI_TAGS, api_router
 from appraisal.settings import Settings, get_settings
+from houqin_common.clients import contracts_client, telemetry_client
 from houqin_common.service import create_service_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # telemetry KPIs and the veto check are optional sources: appraisal starts without them
+        app.state.telemetry = telemetry_client(settings, caller="appraisal")
+        app.state.contracts = contracts_client(settings, caller="appraisal")
+        try:
+            yield
+        finally:
+            await app.state.telemetry.aclose()
+            await app.state.contracts.aclose()
+
     return create_service_app(
         name="appraisal",
         title="Houqin appraisal",
@@ -19,4 +35,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings,
         routers=[api_router],
         openapi_tags=OPENAPI_TAGS,
+        lifespan=lifespan,
     )

@@ -1,18 +1,104 @@
-"""Settings of appraisal: env prefix ``HOUQIN_APPRAISAL_``, falling back to ``HOUQIN_``."""
+"""Settings of appraisal: env prefix ``HOUQIN_APPRAISAL_``, falling back to ``HOUQIN_``.
+
+Every policy number of the appraisal (grades, targets, weights, award bars, bonus uplift) is here,
+with the defaults of DOMAIN.md; override with e.g. ``HOUQIN_APPRAISAL_RESPONSE_RATE_TARGET=0.9`` or,
+for dict fields, JSON: ``HOUQIN_APPRAISAL_GRADE_POINTS='{"excellent":100,"good":85,"fair":70,"poor":40}'``.
+"""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from houqin_common.settings import ServiceSettings
+
+COMPONENTS = ("satisfaction", "routine", "food_safety", "complaints", "rectification", "energy", "vehicles")
+
+DEFAULT_SCHEMES: dict[str, dict[str, float]] = {
+    # support services (canteen, security, cleaning, M&E...): inspections weigh most
+    "support": {
+        "satisfaction": 0.35,
+        "routine": 0.25,
+        "food_safety": 0.10,
+        "complaints": 0.10,
+        "rectification": 0.10,
+        "energy": 0.10,
+        "vehicles": 0.05,
+    },
+    # commercial concessions (bank, post, hairdresser...): users' satisfaction weighs most
+    "commercial": {
+        "satisfaction": 0.50,
+        "routine": 0.20,
+        "food_safety": 0.10,
+        "complaints": 0.15,
+        "rectification": 0.05,
+    },
+    "public_benefit": {"satisfaction": 0.50, "routine": 0.20, "complaints": 0.20, "rectification": 0.10},
+    "extended": {"satisfaction": 0.40, "routine": 0.30, "complaints": 0.15, "rectification": 0.15},
+}
 
 
 class Settings(ServiceSettings):
     """appraisal settings; policy numbers live here with defaults from DOMAIN.md."""
 
     model_config = SettingsConfigDict(env_prefix="HOUQIN_APPRAISAL_", extra="ignore")
+
+    grade_points: dict[str, float] = Field(
+        default={"excellent": 100.0, "good": 80.0, "fair": 60.0, "poor": 0.0},
+        description="points of each survey grade (优/较好/一般/差); `n/a` answers are left out",
+    )
+    response_rate_target: float = Field(default=0.95, ge=0, le=1, description="survey response-rate target")
+    min_group_size: int = Field(
+        default=5, ge=1, description="smallest group of responses shown per department (anonymity)"
+    )
+    token_pepper: str | None = Field(
+        default=None, description="secret mixed into token/subject hashes; defaults to the JWT secret"
+    )
+    schemes: dict[str, dict[str, float]] = Field(
+        default=DEFAULT_SCHEMES,
+        description="scoring weights per service category (support, commercial, public_benefit, extended)",
+    )
+    default_category: str = Field(default="support", description="scheme of vendors with no known category")
+    energy_projects: list[str] = Field(
+        default=["maintenance", "smart_building"],
+        description="projects whose vendor is responsible for meters (energy KPI applies)",
+    )
+    vehicle_projects: list[str] = Field(
+        default=[], description="projects whose vendor is responsible for official vehicles (vehicle KPI applies)"
+    )
+    energy_target_saving: float = Field(
+        default=0.12, description="year-on-year energy saving that scores 100 (DOMAIN.md: over 12 %)"
+    )
+    energy_waste_alert_penalty: float = Field(default=2.0, ge=0, description="points off per energy waste alert")
+    complaint_penalty: float = Field(default=5.0, ge=0, description="points off per substantiated complaint")
+    complaint_late_response_penalty: float = Field(
+        default=2.0, ge=0, description="extra points off per complaint answered later than the response target"
+    )
+    complaint_response_target_hours: float = Field(default=24.0, gt=0, description="time to first response target")
+    rectification_overdue_penalty: float = Field(
+        default=10.0, ge=0, description="points off per rectification order overdue (or verified late)"
+    )
+    food_safety_penalties: dict[str, float] = Field(
+        default={"minor": 5.0, "major": 20.0, "critical": 40.0},
+        description="points off a third-party food-safety inspection per violation by severity",
+    )
+    major_severities: list[str] = Field(
+        default=["major", "critical"], description="food-safety severities that bar a vendor from awards"
+    )
+    advanced_unit_max_rank: int = Field(default=3, ge=0, description="advanced unit (先进单位): rank at most")
+    advanced_unit_min_score: float = Field(default=90.0, description="advanced unit: annual total at least")
+    excellent_unit_max_rank: int = Field(default=8, ge=0, description="excellent unit (优秀单位): rank at most")
+    excellent_unit_min_score: float = Field(default=85.0, description="excellent unit: annual total at least")
+    bonus_uplift_rate: Decimal = Field(
+        default=Decimal("0.10"), ge=0, description="uplift of every employee's annual bonus for an awarded vendor"
+    )
+    base_bonus_cny: Decimal = Field(
+        default=Decimal("12000"), ge=0, description="default annual government bonus per employee, CNY"
+    )
+    evidence_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="largest evidence file accepted")
 
 
 @lru_cache

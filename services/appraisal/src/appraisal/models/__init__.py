@@ -1,13 +1,40 @@
 """All ORM models of appraisal (one package avoids import cycles between domains)."""
 
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from appraisal.models.awards import AwardDecision, ServiceStar
+from appraisal.models.base import Base
+from appraisal.models.complaints import Complaint
+from appraisal.models.inspections import ChecklistTemplate, FoodSafetyInspection, RoutineInspection
+from appraisal.models.rectification import Evidence, Finding, RectificationOrder
+from appraisal.models.surveys import (
+    Answer,
+    Assignment,
+    Campaign,
+    ConsumedToken,
+    Invitation,
+    Response,
+    ServiceItem,
+    SurveyTemplate,
+    TemplateItem,
+)
 
-from houqin_common.db import NAMING_CONVENTION
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(schema="appraisal", naming_convention=NAMING_CONVENTION)
-
-
-__all__ = ["Base"]
+__all__ = [
+    "Answer",
+    "Assignment",
+    "AwardDecision",
+    "Base",
+    "Campaign",
+    "ChecklistTemplate",
+    "Complaint",
+    "ConsumedToken",
+    "Evidence",
+    "Finding",
+    "FoodSafetyInspection",
+    "Invitation",
+    "RectificationOrder",
+    "Response",
+    "RoutineInspection",
+    "ServiceItem",
+    "ServiceStar",
+    "SurveyTemplate",
+    "TemplateItem",
+]

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Query, status
+
+from appraisal.catalogue import repository, service
+from appraisal.catalogue.schemas import (
+    AssignmentCreate,
+    AssignmentRead,
+    ServiceItemCreate,
+    ServiceItemRead,
+    TemplateCreate,
+    TemplateRead,
+)
+from appraisal.models import ServiceItem, SurveyTemplate
+from houqin_common.auth import READ_ALL, Principal, Role, require_roles
+from houqin_common.db import DbSession
+from houqin_common.errors import COMMON_ERRORS, problem_responses
+from houqin_common.pagination import PageParams, page_params
+from houqin_common.schemas import Page
+
+router = APIRouter(tags=["catalogue"], responses=COMMON_ERRORS)
+
+READERS = (Role.supervisor, Role.inspector, Role.staff, *READ_ALL)
+
+
+def _template_read(template: SurveyTemplate, items: list[ServiceItem]) -> TemplateRead:
+    return TemplateRead(
+        id=template.id,
+        name=template.name,
+        version=template.version,
+        created_at=template.created_at,
+        items=[ServiceItemRead.model_validate(i) for i in items],
+    )
+
+
+@router.post(
+    "/service-items",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ServiceItemRead,
+    responses=problem_responses(409),
+)
+async def create_service_item(
+    item_in: ServiceItemCreate, session: DbSession, _: Principal = Depends(require_roles(Role.supervisor))
+) -> ServiceItemRead:
+    """Add a service item to the catalogue (rated on satisfaction surveys, linked to a service project)."""
+    return ServiceItemRead.model_validate(await service.create_item(session, item_in=item_in))
+
+
+@router.get("/service-items", response_model=Page[ServiceItemRead])
+async def list_service_items(
+    session: DbSession,
+    project_code: str | None = Query(None, description="only the items of this service project"),
+    page: PageParams = Depends(page_params),
+    _: Principal = Depends(require_roles(*READERS)),
+) -> Page[ServiceItemRead]:
+    """The service-item catalogue. Sort by `code`, `project_code` or `name`."""
+    order, desc = page.order({"code", "project_code", "name"}, "project_code")
+    rows, total = await repository.list_items(
+        session, project_code=project_code, limit=page.limit, offset=page.offset, order=order, desc=desc
+    )
+    return Page(
+        items=[ServiceItemRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset
+    )
+
+
+@router.post(
+    "/survey-templates",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TemplateRead,
+    responses=problem_responses(422),
+)
+async def create_survey_template(
+    template_in: TemplateCreate, session: DbSession, _: Principal = Depends(require_roles(Role.supervisor))
+) -> TemplateRead:
+    """Publish a new version of a survey template (same name: version + 1; old versions are kept unchanged)."""
+    template, items = await service.create_template(session, template_in=template_in)
+    return _template_read(template, items)
+
+
+@router.get("/survey-templates", response_model=Page[TemplateRead])
+async def list_survey_templates(
+    session: DbSession, page: PageParams = Depends(page_params), _: Principal = Depends(require_roles(*READERS))
+) -> Page[TemplateRead]:
+    """Survey templates, newest version of each name first."""
+    rows, total = await repository.list_templates(session, limit=page.limit, offset=page.offset)
+    items = [_template_read(t, await repository.template_items(session, t.id)) for t in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/survey-templates/{template_id}", response_model=TemplateRead, responses=problem_responses(404))
+async def get_survey_template(
+    template_id: str, session: DbSession, _: Principal = Depends(require_roles(*READERS))
+) -> TemplateRead:
+    """One template version with its items in form order."""
+    template, items = await service.get_template(session, template_id=template_id)
+    return _template_read(template, items)
+
+
+@router.post(
+    "/assignments", status_code=status.HTTP_201_CREATED, response_model=AssignmentRead, responses=problem_responses(409)
+)
+async def create_assignment(
+    assignment_in: AssignmentCreate, session: DbSession, _: Principal = Depends(require_roles(Role.supervisor))
+) -> AssignmentRead:
+    """Record which vendor runs a service project from when: survey items are credited to that vendor.
+
+    Mirrors the contracts of contracts-api so that scores keep working when contracts-api is down.
+    """
+    return AssignmentRead.model_validate(await service.create_assignment(session, assignment_in=assignment_in))
+
+
+@router.get("/assignments", response_model=Page[AssignmentRead])
+async def list_assignments(
+    session: DbSession,
+    vendor_id: str | None = Query(None, description="only this vendor"),
+    project_code: str | None = Query(None, description="only this project"),
+    on: date | None = Query(None, description="only assignments running on this day"),
+    page: PageParams = Depends(page_params),
+    _: Principal = Depends(require_roles(Role.supervisor, Role.inspector, *READ_ALL)),
+) -> Page[AssignmentRead]:
+    """Vendor-to-project assignments."""
+    rows, total = await repository.list_assignments(
+        session, vendor_id=vendor_id, project_code=project_code, on=on, limit=page.limit, offset=page.offset
+    )
+    return Page(
+        items=[AssignmentRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset
+    )

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ServiceItemCreate(BaseModel):
+    code: str = Field(min_length=2, max_length=64, pattern=r"^[a-z0-9_.-]+$", description="stable item code")
+    project_code: str = Field(min_length=2, max_length=64, description="service project the item belongs to")
+    name: str = Field(min_length=1, max_length=200, description="English name")
+    name_zh: str = Field(min_length=1, max_length=200, description="Chinese name shown on the form")
+
+
+class ServiceItemRead(ServiceItemCreate):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str = Field(description="item id")
+    active: bool = Field(description="offered on new templates")
+
+
+class TemplateCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200, description="template name; a new version is created each time")
+    item_codes: list[str] = Field(min_length=1, description="service items in form order")
+
+
+class TemplateRead(BaseModel):
+    id: str = Field(description="template id")
+    name: str = Field(description="template name")
+    version: int = Field(description="version of this name, 1, 2, ...")
+    created_at: datetime = Field(description="when the version was published")
+    items: list[ServiceItemRead] = Field(description="items in form order")
+
+
+class AssignmentCreate(BaseModel):
+    vendor_id: str = Field(min_length=1, max_length=64, description="vendor id (contracts-api)")
+    project_code: str = Field(min_length=2, max_length=64, description="service project")
+    start_date: date = Field(description="first day the vendor runs the project")
+    end_date: date | None = Field(default=None, description="last day, open-ended when null")
+
+
+class AssignmentRead(AssignmentCreate):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str = Field(description="assignment id")

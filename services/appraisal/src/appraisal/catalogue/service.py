@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from appraisal.catalogue import repository
+from appraisal.catalogue.schemas import AssignmentCreate, ServiceItemCreate, TemplateCreate
+from appraisal.models import Assignment, ServiceItem, SurveyTemplate, TemplateItem
+from houqin_common.errors import Conflict, NotFound, UnprocessableEntity
+
+
+async def create_item(session: AsyncSession, *, item_in: ServiceItemCreate) -> ServiceItem:
+    if await repository.item_by_code(session, item_in.code):
+        raise Conflict(f"service item {item_in.code} already exists")
+    item = ServiceItem(**item_in.model_dump())
+    session.add(item)
+    await session.flush()
+    return item
+
+
+async def create_template(
+    session: AsyncSession, *, template_in: TemplateCreate
+) -> tuple[SurveyTemplate, list[ServiceItem]]:
+    """Publish a new version of the named template; earlier versions stay as they were."""
+    if len(set(template_in.item_codes)) != len(template_in.item_codes):
+        raise UnprocessableEntity("an item appears twice on the template")
+    found = await repository.items_by_code(session, template_in.item_codes)
+    unknown = [c for c in template_in.item_codes if c not in found]
+    if unknown:
+        raise UnprocessableEntity(f"unknown service items: {', '.join(unknown)}")
+    version = await repository.latest_version(session, template_in.name) + 1
+    template = SurveyTemplate(name=template_in.name, version=version)
+    session.add(template)
+    await session.flush()
+    for pos, code in enumerate(template_in.item_codes):
+        session.add(TemplateItem(template_id=template.id, item_id=found[code].id, position=pos))
+    await session.flush()
+    return template, [found[c] for c in template_in.item_codes]
+
+
+async def get_template(session: AsyncSession, *, template_id: str) -> tuple[SurveyTemplate, list[ServiceItem]]:
+    template = await session.get(SurveyTemplate, template_id)
+    if template is None:
+        raise NotFound(f"survey template {template_id} not found")
+    return template, await repository.template_items(session, template_id)
+
+
+async def create_assignment(session: AsyncSession, *, assignment_in: AssignmentCreate) -> Assignment:
+    if assignment_in.end_date and assignment_in.end_date < assignment_in.start_date:
+        raise UnprocessableEntity("end_date is before start_date")
+    same, _ = await repository.list_assignments(
+        session,
+        vendor_id=assignment_in.vendor_id,
+        project_code=assignment_in.project_code,
+        on=None,
+        limit=500,
+        offset=0,
+    )
+    if any(a.start_date == assignment_in.start_date for a in same):
+        raise Conflict("this vendor already has an assignment to the project from that date")
+    assignment = Assignment(**assignment_in.model_dump())
+    session.add(assignment)
+    await session.flush()
+    return assignment

@@ -1,0 +1,44 @@
+"""Dependencies shared by the domain routers: settings, the outbound clients, today's date."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from appraisal.settings import Settings
+from houqin_common.auth import Principal
+from houqin_common.clients import ContractsClient, TelemetryClient
+from houqin_common.errors import NotFound
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_telemetry(request: Request) -> TelemetryClient:
+    client: TelemetryClient = request.app.state.telemetry
+    return client
+
+
+def get_contracts(request: Request) -> ContractsClient:
+    client: ContractsClient = request.app.state.contracts
+    return client
+
+
+def get_today() -> date:
+    return date.today()
+
+
+AppSettings = Annotated[Settings, Depends(get_app_settings)]
+Telemetry = Annotated[TelemetryClient, Depends(get_telemetry)]
+Contracts = Annotated[ContractsClient, Depends(get_contracts)]
+Today = Annotated[date, Depends(get_today)]
+
+
+def check_vendor_scope(principal: Principal, vendor_id: str | None, what: str = "record") -> None:
+    """A vendor-only token sees its own records; another vendor's answers 404, never 403."""
+    if principal.is_vendor_only and vendor_id != principal.vendor_id:
+        raise NotFound(f"{what} not found")

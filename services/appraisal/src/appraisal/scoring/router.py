@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+
+from appraisal.dependencies import AppSettings, Telemetry, Today, check_vendor_scope
+from appraisal.scoring import service
+from houqin_common.auth import READ_ALL, Principal, Role, require_roles
+from houqin_common.db import DbSession
+from houqin_common.errors import COMMON_ERRORS, problem_responses
+from houqin_common.schemas import Page, Period, VendorScore
+
+router = APIRouter(prefix="/scores", tags=["scores"], responses=COMMON_ERRORS)
+
+PeriodQuery = Query(description="`2026` (annual), `2026H1` or `2026H2`", examples=["2026"])
+
+
+@router.get("", response_model=Page[VendorScore])
+async def list_scores(
+    session: DbSession,
+    settings: AppSettings,
+    telemetry: Telemetry,
+    today: Today,
+    period: Period = PeriodQuery,
+    limit: int = Query(100, ge=1, le=500, description="page size"),
+    offset: int = Query(0, ge=0, description="records to skip"),
+    principal: Principal = Depends(
+        require_roles(Role.supervisor, Role.inspector, Role.procurement, Role.vendor, *READ_ALL)
+    ),
+) -> Page[VendorScore]:
+    """Ranking of every vendor with appraisal data in the period, best first (`rank` set).
+
+    Each score carries its breakdown; `complete=false` marks a total computed while a KPI source
+    (telemetry-ingest) was unavailable. A vendor token sees only its own line (with its rank).
+    """
+    ranking = await service.rank(session, period=period, settings=settings, kpis=telemetry, today=today)
+    if principal.is_vendor_only:
+        ranking = [s for s in ranking if s.vendor_id == principal.vendor_id]
+    return Page(items=ranking[offset : offset + limit], total=len(ranking), limit=limit, offset=offset)
+
+
+@router.get("/{vendor_id}", response_model=VendorScore, responses=problem_responses(404))
+async def get_vendor_score(
+    vendor_id: str,
+    session: DbSession,
+    settings: AppSettings,
+    telemetry: Telemetry,
+    today: Today,
+    period: Period = PeriodQuery,
+    principal: Principal = Depends(
+        require_roles(Role.supervisor, Role.inspector, Role.procurement, Role.vendor, *READ_ALL)
+    ),
+) -> VendorScore:
+    """A vendor's score for a half-year or a year with the breakdown that explains it, and its rank.
+
+    404 when the vendor has no appraisal data in the period (or is another vendor's, for a vendor token).
+    """
+    check_vendor_scope(principal, vendor_id, "vendor score")
+    return await service.vendor_score(
+        session, vendor_id=vendor_id, period=period, settings=settings, kpis=telemetry, today=today
+    )
