@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 import contracts_api
 from contracts_api.api import OPENAPI_TAGS, api_router
 from contracts_api.settings import Settings, get_settings
+from houqin_common.clients import appraisal_client
 from houqin_common.service import create_service_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.appraisal = appraisal_client(settings, caller="contracts-api")
+        try:
+            yield
+        finally:
+            await app.state.appraisal.aclose()
+
     return create_service_app(
         name="contracts-api",
         title="Houqin contracts-api",
@@ -19,4 +32,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings,
         routers=[api_router],
         openapi_tags=OPENAPI_TAGS,
+        lifespan=lifespan,
     )

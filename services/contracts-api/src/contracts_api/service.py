@@ -9,4 +9,5 @@ SPEC = ServiceSpec(
     app_factory="contracts_api.main:create_app",
     port=8001,
     schema="contracts",
+    seed="contracts_api.seed:seed",
 )

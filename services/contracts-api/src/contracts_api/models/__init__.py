@@ -10,6 +10,25 @@ class Base(DeclarativeBase):
     metadata = MetaData(schema="contracts", naming_convention=NAMING_CONVENTION)
 
 
-from contracts_api.models.vendor import Vendor  # noqa: E402
+from contracts_api.models.contract import AuditEntry, Contract, Document, Review  # noqa: E402
+from contracts_api.models.procurement import Bid, BidScore, Procurement, Quote  # noqa: E402
+from contracts_api.models.project import Project  # noqa: E402
+from contracts_api.models.vendor import CreditRecord, DueDiligence, Qualification, Vendor, Veto  # noqa: E402
 
-__all__ = ["Base", "Vendor"]
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Bid",
+    "BidScore",
+    "Contract",
+    "CreditRecord",
+    "Document",
+    "DueDiligence",
+    "Procurement",
+    "Project",
+    "Qualification",
+    "Quote",
+    "Review",
+    "Vendor",
+    "Veto",
+]

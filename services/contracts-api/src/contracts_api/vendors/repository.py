@@ -1,9 +1,14 @@
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts_api.models import Vendor
+from contracts_api.models import CreditRecord, DueDiligence, Qualification, Vendor, Veto
+
+VENDOR_SORTS = {"name": Vendor.name, "created_at": Vendor.created_at, "credit_code": Vendor.credit_code}
 
 
 async def get(session: AsyncSession, vendor_id: str) -> Vendor | None:
@@ -14,7 +19,98 @@ async def get_by_credit_code(session: AsyncSession, credit_code: str) -> Vendor 
     return (await session.execute(select(Vendor).where(Vendor.credit_code == credit_code))).scalar_one_or_none()
 
 
-async def list_page(session: AsyncSession, *, limit: int, offset: int) -> tuple[list[Vendor], int]:
-    total = (await session.execute(select(func.count()).select_from(Vendor))).scalar_one()
-    rows = (await session.execute(select(Vendor).order_by(Vendor.name).limit(limit).offset(offset))).scalars()
+async def existing_credit_codes(session: AsyncSession, codes: list[str]) -> set[str]:
+    rows = await session.execute(select(Vendor.credit_code).where(Vendor.credit_code.in_(codes)))
+    return set(rows.scalars())
+
+
+async def existing_ids(session: AsyncSession, ids: list[str]) -> set[str]:
+    rows = await session.execute(select(Vendor.id).where(Vendor.id.in_(ids)))
+    return set(rows.scalars())
+
+
+async def _page(
+    session: AsyncSession, stmt: Select[Any], *, order: Any, limit: int, offset: int
+) -> tuple[list[Any], int]:
+    total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
+    rows = (await session.execute(stmt.order_by(order).limit(limit).offset(offset))).scalars()
     return list(rows), int(total)
+
+
+async def list_vendors(
+    session: AsyncSession,
+    *,
+    q: str | None,
+    legal_status: str | None,
+    vetoed: bool | None,
+    only_vendor_id: str | None,
+    sort: str,
+    desc: bool,
+    limit: int,
+    offset: int,
+) -> tuple[list[Vendor], int]:
+    stmt = select(Vendor)
+    if only_vendor_id is not None:
+        stmt = stmt.where(Vendor.id == only_vendor_id)
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(or_(Vendor.name.ilike(like), Vendor.credit_code.ilike(like)))
+    if legal_status:
+        stmt = stmt.where(Vendor.legal_status == legal_status)
+    if vetoed is not None:
+        active = select(Veto.id).where(Veto.vendor_id == Vendor.id, Veto.lifted_at.is_(None)).exists()
+        stmt = stmt.where(active if vetoed else ~active)
+    column = VENDOR_SORTS[sort]
+    return await _page(
+        session, stmt, order=(column.desc() if desc else column.asc(), Vendor.id), limit=limit, offset=offset
+    )
+
+
+async def qualifications(session: AsyncSession, vendor_id: str) -> list[Qualification]:
+    rows = await session.execute(
+        select(Qualification).where(Qualification.vendor_id == vendor_id).order_by(Qualification.valid_to)
+    )
+    return list(rows.scalars())
+
+
+async def expiring_qualifications(
+    session: AsyncSession, *, until: date, today: date, only_vendor_id: str | None, limit: int, offset: int
+) -> tuple[list[Qualification], int]:
+    stmt = select(Qualification).where(Qualification.valid_to.is_not(None), Qualification.valid_to <= until)
+    stmt = stmt.where(Qualification.valid_to >= today)
+    if only_vendor_id is not None:
+        stmt = stmt.where(Qualification.vendor_id == only_vendor_id)
+    return await _page(session, stmt, order=(Qualification.valid_to, Qualification.id), limit=limit, offset=offset)
+
+
+async def credit_records(
+    session: AsyncSession, vendor_id: str, *, kind: str | None, limit: int, offset: int
+) -> tuple[list[CreditRecord], int]:
+    stmt = select(CreditRecord).where(CreditRecord.vendor_id == vendor_id)
+    if kind:
+        stmt = stmt.where(CreditRecord.kind == kind)
+    order = (CreditRecord.occurred_date.desc(), CreditRecord.id)
+    return await _page(session, stmt, order=order, limit=limit, offset=offset)
+
+
+async def due_diligence(
+    session: AsyncSession, vendor_id: str, *, period: str | None, limit: int, offset: int
+) -> tuple[list[DueDiligence], int]:
+    stmt = select(DueDiligence).where(DueDiligence.vendor_id == vendor_id)
+    if period:
+        stmt = stmt.where(DueDiligence.period == period)
+    order = (DueDiligence.created_at.desc(), DueDiligence.id)
+    return await _page(session, stmt, order=order, limit=limit, offset=offset)
+
+
+async def vetoes(
+    session: AsyncSession, vendor_id: str, *, active: bool | None = None, limit: int = 500, offset: int = 0
+) -> tuple[list[Veto], int]:
+    stmt = select(Veto).where(Veto.vendor_id == vendor_id)
+    if active is not None:
+        stmt = stmt.where(Veto.lifted_at.is_(None) if active else Veto.lifted_at.is_not(None))
+    return await _page(session, stmt, order=(Veto.recorded_at.desc(), Veto.id), limit=limit, offset=offset)
+
+
+async def get_veto(session: AsyncSession, veto_id: str) -> Veto | None:
+    return await session.get(Veto, veto_id, with_for_update=True)

@@ -1,49 +1,272 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, status
+from datetime import date, timedelta
+from typing import Any
 
+from fastapi import APIRouter, Body, Depends, Path, Query, status
+
+from contracts_api.common import STAFF_READERS
+from contracts_api.models import Vendor, Veto
+from contracts_api.models.enums import CreditKind, LegalStatus, VetoGround
 from contracts_api.vendors import repository, service
-from contracts_api.vendors.schemas import VendorCreate, VendorRead
-from houqin_common.auth import READ_ALL, Principal, Role, require_roles
+from contracts_api.vendors.dependencies import visible_vendor
+from contracts_api.vendors.schemas import (
+    CreditRecordCreate,
+    CreditRecordRead,
+    DueDiligenceCreate,
+    DueDiligenceRead,
+    QualificationCreate,
+    QualificationRead,
+    VendorCreate,
+    VendorImportResult,
+    VendorRead,
+    VendorUpdate,
+    VetoCreate,
+    VetoLift,
+    VetoRead,
+)
+from houqin_common.auth import Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
-from houqin_common.errors import COMMON_ERRORS, NotFound, problem_responses
+from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.pagination import PageParams, page_params
-from houqin_common.schemas import Page
+from houqin_common.schemas import Eligibility, Page
 
 router = APIRouter(prefix="/vendors", tags=["vendors"], responses=COMMON_ERRORS)
+VendorId = Path(max_length=36, description="vendor id")
+
+
+def veto_read(veto: Veto) -> VetoRead:
+    return VetoRead.model_validate(
+        {
+            **{c: getattr(veto, c) for c in ("id", "vendor_id", "ground", "evidence", "recorded_by", "recorded_at")},
+            **{c: getattr(veto, c) for c in ("lifted_at", "lifted_by", "lift_reason")},
+            "ground_label_zh": VetoGround(veto.ground).label_zh,
+            "active": veto.lifted_at is None,
+        }
+    )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=VendorRead, responses=problem_responses(409))
 async def create_vendor(
     vendor_in: VendorCreate,
     session: DbSession,
-    _: Principal = Depends(require_roles(Role.procurement)),
+    principal: Principal = Depends(require_roles(Role.procurement)),
 ) -> VendorRead:
-    """Register a vendor."""
-    vendor = await service.create(session, vendor_in=vendor_in)
+    """Register a vendor. The credit code must pass the GB 32100-2015 check (422 says why) and be unique (409)."""
+    vendor = await service.create(session, vendor_in=vendor_in, actor=principal.subject)
     return VendorRead.model_validate(vendor)
+
+
+@router.post("/import", response_model=VendorImportResult, responses=problem_responses(422))
+async def import_vendors(
+    session: DbSession,
+    rows: list[dict[str, Any]] = Body(description="one object per spreadsheet row (column -> value)"),
+    principal: Principal = Depends(require_roles(Role.procurement)),
+) -> VendorImportResult:
+    """Import vendors all-or-nothing: 422 with row-level `errors` when any row is refused, nothing imported."""
+    return await service.import_rows(session, rows=rows, actor=principal.subject)
 
 
 @router.get("", response_model=Page[VendorRead])
 async def list_vendors(
     session: DbSession,
     page: PageParams = Depends(page_params),
-    _: Principal = Depends(require_roles(Role.procurement, Role.supervisor, Role.reviewer, *READ_ALL)),
+    q: str | None = Query(None, max_length=100, description="part of the name or credit code"),
+    legal_status: LegalStatus | None = Query(None, description="legal-person status"),
+    vetoed: bool | None = Query(None, description="true: only vendors with an active veto; false: none"),
+    principal: Principal = Depends(require_roles(*STAFF_READERS, Role.vendor)),
 ) -> Page[VendorRead]:
-    """List vendors."""
-    rows, total = await repository.list_page(session, limit=page.limit, offset=page.offset)
+    """List vendors; sort by `name`, `created_at` or `credit_code`. A vendor token lists only itself."""
+    sort, desc = page.order(set(repository.VENDOR_SORTS), "name")
+    rows, total = await repository.list_vendors(
+        session,
+        q=q,
+        legal_status=legal_status,
+        vetoed=vetoed,
+        only_vendor_id=vendor_scope(principal),
+        sort=sort,
+        desc=desc,
+        limit=page.limit,
+        offset=page.offset,
+    )
     return Page(items=[VendorRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
 
 
-@router.get("/{vendor_id}", response_model=VendorRead, responses=problem_responses(404))
-async def get_vendor(
-    vendor_id: str,
+@router.get("/qualifications/expiring", response_model=Page[QualificationRead])
+async def list_expiring_qualifications(
     session: DbSession,
-    principal: Principal = Depends(
-        require_roles(Role.procurement, Role.supervisor, Role.reviewer, Role.vendor, *READ_ALL)
-    ),
-) -> VendorRead:
+    within_days: int = Query(30, ge=0, le=3650, description="expiring within this many days from today"),
+    page: PageParams = Depends(page_params),
+    principal: Principal = Depends(require_roles(*STAFF_READERS, Role.vendor)),
+) -> Page[QualificationRead]:
+    """Qualifications whose validity ends within `within_days` days, soonest first."""
+    today = date.today()
+    rows, total = await repository.expiring_qualifications(
+        session,
+        until=today + timedelta(days=within_days),
+        today=today,
+        only_vendor_id=vendor_scope(principal),
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return Page(
+        items=[QualificationRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset
+    )
+
+
+@router.get("/{vendor_id}", response_model=VendorRead, responses=problem_responses(404))
+async def get_vendor(vendor: Vendor = Depends(visible_vendor)) -> VendorRead:
     """One vendor. A vendor token sees only its own vendor (404 for any other)."""
-    if principal.is_vendor_only and principal.vendor_id != vendor_id:
-        raise NotFound(f"vendor {vendor_id} not found")
-    return VendorRead.model_validate(await service.get(session, vendor_id=vendor_id))
+    return VendorRead.model_validate(vendor)
+
+
+@router.patch("/{vendor_id}", response_model=VendorRead, responses=problem_responses(404))
+async def update_vendor(
+    vendor_in: VendorUpdate,
+    session: DbSession,
+    vendor_id: str = VendorId,
+    principal: Principal = Depends(require_roles(Role.procurement, Role.supervisor)),
+) -> VendorRead:
+    """Change a vendor's name, legal status or contact."""
+    vendor = await service.update(session, vendor_id=vendor_id, vendor_in=vendor_in, actor=principal.subject)
+    return VendorRead.model_validate(vendor)
+
+
+@router.get("/{vendor_id}/eligibility", response_model=Eligibility, responses=problem_responses(404))
+async def get_vendor_eligibility(session: DbSession, vendor: Vendor = Depends(visible_vendor)) -> Eligibility:
+    """Whether the vendor may be awarded, renewed or signed: active vetoes, expired mandatory
+    qualifications and legal-person status each add a reason."""
+    return await service.eligibility(session, vendor_id=vendor.id)
+
+
+@router.get("/{vendor_id}/qualifications", response_model=list[QualificationRead], responses=problem_responses(404))
+async def list_vendor_qualifications(session: DbSession, vendor: Vendor = Depends(visible_vendor)) -> Any:
+    """The vendor's qualifications, by end of validity."""
+    return [QualificationRead.model_validate(q) for q in await repository.qualifications(session, vendor.id)]
+
+
+@router.post(
+    "/{vendor_id}/qualifications",
+    status_code=status.HTTP_201_CREATED,
+    response_model=QualificationRead,
+    responses=problem_responses(404),
+)
+async def create_qualification(
+    qualification_in: QualificationCreate,
+    session: DbSession,
+    vendor_id: str = VendorId,
+    principal: Principal = Depends(require_roles(Role.procurement, Role.supervisor)),
+) -> QualificationRead:
+    """Record a qualification (licence, certificate) of the vendor."""
+    q = await service.add_qualification(
+        session, vendor_id=vendor_id, qualification_in=qualification_in, actor=principal.subject
+    )
+    return QualificationRead.model_validate(q)
+
+
+@router.get("/{vendor_id}/credit-records", response_model=Page[CreditRecordRead], responses=problem_responses(404))
+async def list_credit_records(
+    session: DbSession,
+    kind: CreditKind | None = Query(None, description="filter by kind"),
+    page: PageParams = Depends(page_params),
+    vendor: Vendor = Depends(visible_vendor),
+) -> Page[CreditRecordRead]:
+    """Credit and breach records of the vendor, newest first."""
+    rows, total = await repository.credit_records(session, vendor.id, kind=kind, limit=page.limit, offset=page.offset)
+    return Page(
+        items=[CreditRecordRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset
+    )
+
+
+@router.post(
+    "/{vendor_id}/credit-records",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CreditRecordRead,
+    responses=problem_responses(404),
+)
+async def create_credit_record(
+    record_in: CreditRecordCreate,
+    session: DbSession,
+    vendor_id: str = VendorId,
+    principal: Principal = Depends(require_roles(Role.procurement, Role.supervisor)),
+) -> CreditRecordRead:
+    """Record a credit event (commendation, warning, breach 违约, dishonesty 失信)."""
+    record = await service.add_credit_record(session, vendor_id=vendor_id, record_in=record_in, actor=principal.subject)
+    return CreditRecordRead.model_validate(record)
+
+
+@router.get("/{vendor_id}/due-diligence", response_model=Page[DueDiligenceRead], responses=problem_responses(404))
+async def list_due_diligence(
+    session: DbSession,
+    period: str | None = Query(None, max_length=16, description="contract period, e.g. 2026"),
+    page: PageParams = Depends(page_params),
+    vendor: Vendor = Depends(visible_vendor),
+) -> Page[DueDiligenceRead]:
+    """Due-diligence reviews of the vendor, newest first."""
+    rows, total = await repository.due_diligence(
+        session, vendor.id, period=period, limit=page.limit, offset=page.offset
+    )
+    return Page(
+        items=[DueDiligenceRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset
+    )
+
+
+@router.post(
+    "/{vendor_id}/due-diligence",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DueDiligenceRead,
+    responses=problem_responses(404),
+)
+async def create_due_diligence(
+    review_in: DueDiligenceCreate,
+    session: DbSession,
+    vendor_id: str = VendorId,
+    principal: Principal = Depends(require_roles(Role.supervisor)),
+) -> DueDiligenceRead:
+    """Record the due-diligence update before a contract period: legal status, capacity to perform,
+    credit, service quality and price, each assessed, with an overall verdict."""
+    review = await service.add_due_diligence(session, vendor_id=vendor_id, review_in=review_in, actor=principal.subject)
+    return DueDiligenceRead.model_validate(review)
+
+
+@router.get("/{vendor_id}/vetoes", response_model=Page[VetoRead], responses=problem_responses(404))
+async def list_vetoes(
+    session: DbSession,
+    active: bool | None = Query(None, description="true: only active; false: only lifted"),
+    page: PageParams = Depends(page_params),
+    vendor: Vendor = Depends(visible_vendor),
+) -> Page[VetoRead]:
+    """Veto records of the vendor (lifted ones stay on record)."""
+    rows, total = await repository.vetoes(session, vendor.id, active=active, limit=page.limit, offset=page.offset)
+    return Page(items=[veto_read(v) for v in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+@router.post(
+    "/{vendor_id}/vetoes",
+    status_code=status.HTTP_201_CREATED,
+    response_model=VetoRead,
+    responses=problem_responses(404),
+)
+async def create_veto(
+    veto_in: VetoCreate,
+    session: DbSession,
+    vendor_id: str = VendorId,
+    principal: Principal = Depends(require_roles(Role.supervisor)),
+) -> VetoRead:
+    """Record a one-vote veto (一票否决) on one of its four grounds; the vendor becomes ineligible."""
+    return veto_read(await service.record_veto(session, vendor_id=vendor_id, veto_in=veto_in, actor=principal.subject))
+
+
+@router.post("/{vendor_id}/vetoes/{veto_id}/lift", response_model=VetoRead, responses=problem_responses(404, 409))
+async def lift_veto(
+    lift_in: VetoLift,
+    session: DbSession,
+    vendor_id: str = VendorId,
+    veto_id: str = Path(max_length=36, description="veto id"),
+    principal: Principal = Depends(require_roles(Role.supervisor)),
+) -> VetoRead:
+    """Lift a veto, with the reason. Vetoes are never deleted; a lifted veto stays on record."""
+    veto = await service.lift_veto(
+        session, vendor_id=vendor_id, veto_id=veto_id, lift_in=lift_in, actor=principal.subject
+    )
+    return veto_read(veto)

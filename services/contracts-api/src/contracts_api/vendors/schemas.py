@@ -1,18 +1,156 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from houqin_common.schemas import VendorRef
+from contracts_api.models.enums import Assessment, CreditKind, DiligenceVerdict, LegalStatus, VetoGround
+from houqin_common import credit_code as gb32100
+from houqin_common.schemas import Period, VendorImportReport, VendorImportRowError, VendorRef
+
+
+def _valid_credit_code(value: str) -> str:
+    value = value.strip().upper()
+    problems = gb32100.problems(value)
+    if problems:
+        raise ValueError("invalid unified social credit code (GB 32100-2015): " + "; ".join(problems))
+    return value
 
 
 class VendorCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(default=None, max_length=36, description="optional id (imports keep their ids)")
     name: str = Field(min_length=1, max_length=200, description="registered name")
-    credit_code: str = Field(min_length=18, max_length=18, description="unified social credit code")
+    credit_code: str = Field(description="18-character unified social credit code (统一社会信用代码)")
+    legal_status: LegalStatus = Field(default=LegalStatus.registered, description="legal-person status")
+    legal_representative: str | None = Field(default=None, max_length=100, description="legal representative")
+    contact_name: str | None = Field(default=None, max_length=100, description="contact person")
+    contact_phone: str | None = Field(default=None, max_length=40, description="contact phone")
+    contact_email: str | None = Field(default=None, max_length=200, description="contact e-mail")
+    address: str | None = Field(default=None, max_length=300, description="registered address")
+
+    _code = field_validator("credit_code")(_valid_credit_code)
+
+
+class VendorUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200, description="registered name")
+    legal_status: LegalStatus | None = Field(default=None, description="legal-person status")
+    legal_representative: str | None = Field(default=None, max_length=100, description="legal representative")
+    contact_name: str | None = Field(default=None, max_length=100, description="contact person")
+    contact_phone: str | None = Field(default=None, max_length=40, description="contact phone")
+    contact_email: str | None = Field(default=None, max_length=200, description="contact e-mail")
+    address: str | None = Field(default=None, max_length=300, description="registered address")
 
 
 class VendorRead(VendorRef):
     model_config = ConfigDict(from_attributes=True)
 
+    legal_status: LegalStatus = Field(description="legal-person status")
+    legal_representative: str | None = Field(description="legal representative")
+    contact_name: str | None = Field(description="contact person")
+    contact_phone: str | None = Field(description="contact phone")
+    contact_email: str | None = Field(description="contact e-mail")
+    address: str | None = Field(description="registered address")
     created_at: datetime = Field(description="when the vendor was registered")
+    updated_at: datetime = Field(description="last change")
+
+
+class QualificationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(min_length=1, max_length=100, description="e.g. 食品经营许可证, 保安服务许可证")
+    number: str = Field(min_length=1, max_length=100, description="certificate number")
+    issuer: str = Field(min_length=1, max_length=200, description="issuing authority")
+    valid_from: date = Field(description="first day of validity")
+    valid_to: date | None = Field(default=None, description="last day of validity; null when permanent")
+    mandatory: bool = Field(default=True, description="an expired mandatory qualification excludes the vendor")
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> QualificationCreate:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("valid_to must not be before valid_from")
+        return self
+
+
+class QualificationRead(QualificationCreate):
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+    id: str = Field(description="qualification id")
+    vendor_id: str = Field(description="vendor id")
+    created_at: datetime = Field(description="when it was recorded")
+
+
+class CreditRecordCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: CreditKind = Field(description="commendation, warning, breach (违约) or dishonesty (失信)")
+    occurred_date: date = Field(description="when it happened")
+    source: str = Field(min_length=1, max_length=200, description="where the record comes from")
+    description: str = Field(min_length=1, max_length=4000, description="what happened")
+
+
+class CreditRecordRead(CreditRecordCreate):
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+    id: str = Field(description="record id")
+    vendor_id: str = Field(description="vendor id")
+    recorded_by: str = Field(description="who recorded it")
+    created_at: datetime = Field(description="when it was recorded")
+
+
+class DueDiligenceCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    period: Period
+    legal_status: Assessment = Field(description="legal-entity status (法人资格)")
+    capacity: Assessment = Field(description="capacity to perform (履约能力)")
+    credit: Assessment = Field(description="credit standing (信誉)")
+    service_quality: Assessment = Field(description="service quality (服务质量)")
+    price: Assessment = Field(description="price (价格)")
+    verdict: DiligenceVerdict = Field(description="overall verdict")
+    notes: str | None = Field(default=None, max_length=4000, description="reviewer's notes")
+
+
+class DueDiligenceRead(DueDiligenceCreate):
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+    id: str = Field(description="review id")
+    vendor_id: str = Field(description="vendor id")
+    reviewer: str = Field(description="who reviewed")
+    created_at: datetime = Field(description="when")
+
+
+class VetoCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ground: VetoGround = Field(description="one of the four grounds of the one-vote veto (一票否决)")
+    evidence: str = Field(min_length=1, max_length=4000, description="the evidence")
+
+
+class VetoLift(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=4000, description="why the veto is lifted")
+
+
+class VetoRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str = Field(description="veto id")
+    vendor_id: str = Field(description="vendor id")
+    ground: VetoGround = Field(description="ground")
+    ground_label_zh: str = Field(description="Chinese label of the ground")
+    evidence: str = Field(description="evidence")
+    recorded_by: str = Field(description="who recorded it")
+    recorded_at: datetime = Field(description="when")
+    active: bool = Field(description="false once lifted")
+    lifted_at: datetime | None = Field(description="when it was lifted")
+    lifted_by: str | None = Field(description="who lifted it")
+    lift_reason: str | None = Field(description="why it was lifted")
+
+
+ImportRowError = VendorImportRowError
+VendorImportResult = VendorImportReport

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile, status
+from fastapi.responses import StreamingResponse
+
+from contracts_api.archive import service
+from contracts_api.archive.schemas import ArchiveEntry, DocumentRead
+from contracts_api.common import STAFF_READERS
+from contracts_api.models.enums import ContractStatus
+from houqin_common.auth import Principal, Role, require_roles, vendor_scope
+from houqin_common.db import DbSession
+from houqin_common.errors import COMMON_ERRORS, problem_responses
+from houqin_common.pagination import PageParams, page_params
+from houqin_common.schemas import Page
+
+router = APIRouter(tags=["archive"], responses=COMMON_ERRORS)
+ContractId = Path(max_length=36, description="contract id")
+READERS = (*STAFF_READERS, Role.vendor)
+
+
+@router.post(
+    "/contracts/{contract_id}/documents",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DocumentRead,
+    responses=problem_responses(404, 422),
+)
+async def upload_document(
+    request: Request,
+    session: DbSession,
+    file: UploadFile = File(description="the document"),
+    contract_id: str = ContractId,
+    principal: Principal = Depends(require_roles(Role.procurement)),
+) -> DocumentRead:
+    """Archive a document of the contract (multipart). Stored with its SHA-256, size and media type; a
+    second upload of the same file name becomes the next version."""
+    settings = request.app.state.settings
+    document = await service.store(
+        session,
+        contract_id=contract_id,
+        upload=file,
+        archive_dir=settings.archive_dir,
+        max_bytes=settings.archive_max_bytes,
+        actor=principal.subject,
+    )
+    return DocumentRead.model_validate(document)
+
+
+@router.get("/contracts/{contract_id}/documents", response_model=list[DocumentRead], responses=problem_responses(404))
+async def list_documents(
+    session: DbSession,
+    contract_id: str = ContractId,
+    principal: Principal = Depends(require_roles(*READERS)),
+) -> list[DocumentRead]:
+    """The documents of a contract, every version."""
+    docs = await service.list_for_contract(session, contract_id=contract_id, scope=vendor_scope(principal))
+    return [DocumentRead.model_validate(d) for d in docs]
+
+
+@router.get(
+    "/contracts/{contract_id}/documents/{document_id}/content",
+    response_class=StreamingResponse,
+    responses={**problem_responses(404, 409), 200: {"content": {"application/octet-stream": {}}}},
+)
+async def download_document(
+    request: Request,
+    session: DbSession,
+    contract_id: str = ContractId,
+    document_id: str = Path(max_length=36, description="document id"),
+    principal: Principal = Depends(require_roles(*READERS)),
+) -> StreamingResponse:
+    """Download a document after verifying its SHA-256 (409 when the stored content no longer matches)."""
+    document = await service.get(
+        session, contract_id=contract_id, document_id=document_id, scope=vendor_scope(principal)
+    )
+    path = service.verified_path(document, request.app.state.settings.archive_dir)
+    return StreamingResponse(
+        service.iter_file(path),
+        media_type=document.media_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(document.filename)}",
+            "Digest": f"sha-256={document.sha256}",
+            "Content-Length": str(document.size),
+        },
+    )
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
+
+
+@router.get("/archive", response_model=Page[ArchiveEntry])
+async def search_archive(
+    session: DbSession,
+    vendor_id: str | None = Query(None, max_length=36, description="vendor"),
+    project_code: str | None = Query(None, max_length=64, description="project"),
+    year: int | None = Query(None, ge=1990, le=2200, description="contract period covers this year"),
+    contract_status: ContractStatus | None = Query(None, alias="status", description="contract status"),
+    q: str | None = Query(None, max_length=100, description="part of the file name"),
+    page: PageParams = Depends(page_params),
+    principal: Principal = Depends(require_roles(*READERS)),
+) -> Page[ArchiveEntry]:
+    """Search the archive by vendor, project, year and contract status, newest upload first."""
+    rows, total = await service.search(
+        session,
+        filters={"vendor_id": vendor_id, "project_code": project_code, "status": contract_status},
+        year=year,
+        q=q,
+        only_vendor_id=vendor_scope(principal),
+        limit=page.limit,
+        offset=page.offset,
+    )
+    items = [
+        ArchiveEntry.model_validate(
+            {
+                **DocumentRead.model_validate(d).model_dump(),
+                "vendor_id": c.vendor_id,
+                "project_code": c.project_code,
+                "contract_status": c.status,
+            }
+        )
+        for d, c in rows
+    ]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)

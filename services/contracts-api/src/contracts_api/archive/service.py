@@ -1,0 +1,151 @@
+"""Contract archive (合同档案): content-addressed files under the archive directory, hash-verified on read."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import extract, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts_api import audit
+from contracts_api.contracts import service as contract_service
+from contracts_api.models import Contract, Document
+from houqin_common.errors import NotFound, ProblemError, UnprocessableEntity
+
+CHUNK = 1024 * 1024
+
+
+class IntegrityFailed(ProblemError):
+    status, code, title = 409, "integrity-failed", "Stored document failed its integrity check"
+
+
+class Upload(Protocol):
+    filename: str | None
+    content_type: str | None
+
+    async def read(self, size: int = -1) -> bytes: ...
+
+
+async def store(
+    session: AsyncSession, *, contract_id: str, upload: Upload, archive_dir: Path, max_bytes: int, actor: str
+) -> Document:
+    contract = await contract_service.get(session, contract_id=contract_id)
+    filename = Path(upload.filename or "").name
+    if not filename:
+        raise UnprocessableEntity("the uploaded file needs a file name")
+    archive_dir.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    fd, tmp_name = tempfile.mkstemp(dir=archive_dir, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := await upload.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise UnprocessableEntity(f"the document exceeds the {max_bytes}-byte limit")
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise UnprocessableEntity("the uploaded file is empty")
+        sha = digest.hexdigest()
+        key = f"{sha[:2]}/{sha}"
+        target = archive_dir / key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        Path(tmp_name).replace(target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    latest = await session.execute(
+        select(func.max(Document.version)).where(Document.contract_id == contract.id, Document.filename == filename)
+    )
+    document = Document(
+        contract_id=contract.id,
+        filename=filename,
+        version=(latest.scalar_one() or 0) + 1,
+        media_type=upload.content_type or "application/octet-stream",
+        size=size,
+        sha256=sha,
+        storage_key=key,
+        uploaded_by=actor,
+    )
+    session.add(document)
+    await session.flush()
+    await session.refresh(document)
+    await audit.record(
+        session,
+        actor=actor,
+        action="document.upload",
+        entity_type="document",
+        entity_id=document.id,
+        contract_id=contract.id,
+        data={"filename": filename, "version": document.version, "sha256": sha, "size": size},
+    )
+    return document
+
+
+async def get(session: AsyncSession, *, contract_id: str, document_id: str, scope: str | None) -> Document:
+    await contract_service.get(session, contract_id=contract_id, scope=scope)
+    document = await session.get(Document, document_id)
+    if document is None or document.contract_id != contract_id:
+        raise NotFound(f"document {document_id} of contract {contract_id} not found")
+    return document
+
+
+def verified_path(document: Document, archive_dir: Path) -> Path:
+    """The stored file, after checking its size and SHA-256 against the record (409 when they differ)."""
+    path = archive_dir / document.storage_key
+    if not path.is_file():
+        raise IntegrityFailed(f"the content of document {document.id} is missing from the archive")
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+    if digest.hexdigest() != document.sha256:
+        raise IntegrityFailed(
+            f"document {document.id} fails its SHA-256 check: stored {digest.hexdigest()}, recorded {document.sha256}"
+        )
+    return path
+
+
+async def iter_file(path: Path) -> AsyncIterator[bytes]:
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            yield chunk
+
+
+async def search(
+    session: AsyncSession,
+    *,
+    filters: dict[str, Any],
+    year: int | None,
+    q: str | None,
+    only_vendor_id: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[tuple[Document, Contract]], int]:
+    stmt = select(Document, Contract).join(Contract, Contract.id == Document.contract_id)
+    for key, value in filters.items():
+        if value is not None:
+            stmt = stmt.where(getattr(Contract, key) == value)
+    if year is not None:
+        stmt = stmt.where(extract("year", Contract.start_date) <= year, extract("year", Contract.end_date) >= year)
+    if q:
+        stmt = stmt.where(Document.filename.ilike(f"%{q}%"))
+    if only_vendor_id is not None:
+        stmt = stmt.where(Contract.vendor_id == only_vendor_id)
+    total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
+    rows = await session.execute(stmt.order_by(Document.uploaded_at.desc(), Document.id).limit(limit).offset(offset))
+    return [(d, c) for d, c in rows.all()], int(total)
+
+
+async def list_for_contract(session: AsyncSession, *, contract_id: str, scope: str | None) -> list[Document]:
+    await contract_service.get(session, contract_id=contract_id, scope=scope)
+    rows = await session.execute(
+        select(Document).where(Document.contract_id == contract_id).order_by(Document.filename, Document.version)
+    )
+    return list(rows.scalars())

@@ -1,0 +1,50 @@
+"""Eligibility of a vendor (one-vote veto 一票否决): a pure function of its facts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from contracts_api.models.enums import LegalStatus, VetoGround
+
+
+@dataclass(frozen=True)
+class VetoFact:
+    ground: str
+    evidence: str
+    lifted: bool = False
+
+
+@dataclass(frozen=True)
+class QualificationFact:
+    kind: str
+    number: str
+    mandatory: bool
+    valid_to: date | None
+
+
+def exclusion_reasons(
+    *,
+    legal_status: str,
+    vetoes: Iterable[VetoFact],
+    qualifications: Iterable[QualificationFact],
+    today: date,
+) -> list[str]:
+    """Every ground that excludes the vendor; empty when it may be awarded, renewed or signed.
+
+    A lifted veto no longer counts; a mandatory qualification counts as expired the day after `valid_to`.
+    """
+    reasons: list[str] = []
+    if legal_status != LegalStatus.registered:
+        status = LegalStatus(legal_status)
+        reasons.append(f"legal_status: the vendor is {status.value} ({status.label_zh}), not a registered legal person")
+    for veto in vetoes:
+        if veto.lifted:
+            continue
+        ground = VetoGround(veto.ground)
+        reasons.append(f"veto:{ground.value}: {ground.label_zh} ({veto.evidence})")
+    for q in qualifications:
+        if q.mandatory and q.valid_to is not None and q.valid_to < today:
+            reasons.append(f"qualification_expired: {q.kind} no. {q.number} expired on {q.valid_to.isoformat()}")
+    return reasons
