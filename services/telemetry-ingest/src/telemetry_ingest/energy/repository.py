@@ -96,8 +96,8 @@ def _intervals_cte(flt: MeterFilter, win: Window) -> tuple[str, dict[str, Any]]:
     ), d AS (
         SELECT r.meter_id, r.prev_ts AS start_ts, r.ts AS end_ts,
                (CASE WHEN r.energy_kwh >= r.prev_kwh THEN r.energy_kwh - r.prev_kwh
-                     WHEN m.rollover IS NOT NULL AND r.prev_kwh >= m.rollover * (1 - :band)
-                          AND r.energy_kwh <= m.rollover * :band
+                     WHEN m.rollover IS NOT NULL AND r.prev_kwh >= m.rollover * (1 - CAST(:band AS float8))
+                          AND r.energy_kwh <= m.rollover * CAST(:band AS float8)
                      THEN m.rollover - r.prev_kwh + r.energy_kwh
                      ELSE r.energy_kwh END) * m.mult AS kwh
         FROM r JOIN m ON m.id = r.meter_id
