@@ -16,13 +16,12 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
 from pathlib import Path
-
-import psycopg
-import pytest
+from typing import Any
 
 import paho.mqtt.client as paho
+import psycopg
+import pytest
 
 from houqin_common.db import libpq_url
 from houqin_common.embedded import free_port
@@ -91,9 +90,7 @@ def register_devices(database_url: str, *, meters: Sequence[str] = (), vehicles:
                 (m, m),
             )
         for v in vehicles:
-            conn.execute(
-                "INSERT INTO telemetry.vehicle (id, plate) VALUES (%s, %s)", (v, "T" + uuid.uuid4().hex[:10])
-            )
+            conn.execute("INSERT INTO telemetry.vehicle (id, plate) VALUES (%s, %s)", (v, "T" + uuid.uuid4().hex[:10]))
 
 
 class ConsumerProcess:
@@ -111,9 +108,7 @@ class ConsumerProcess:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "telemetry_ingest.ingest.consumer"], env=self.env, cwd=REPO
-        )
+        self.proc = subprocess.Popen([sys.executable, "-m", "telemetry_ingest.ingest.consumer"], env=self.env, cwd=REPO)
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

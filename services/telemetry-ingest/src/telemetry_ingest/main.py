@@ -2,21 +2,47 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+from urllib.parse import urlsplit
+
+import aiomqtt
 from fastapi import FastAPI
 
 import telemetry_ingest
 from houqin_common.service import create_service_app
 from telemetry_ingest.api import OPENAPI_TAGS, api_router
+from telemetry_ingest.ingest.metrics import IngestMetrics
 from telemetry_ingest.settings import Settings, get_settings
+
+
+async def broker_ready(app: FastAPI) -> None:
+    """Readiness: the MQTT broker accepts a connection (the ingest worker depends on it)."""
+    settings: Settings = app.state.settings
+    url = urlsplit(settings.mqtt_url)
+    client = aiomqtt.Client(
+        url.hostname or "127.0.0.1",
+        url.port or 1883,
+        identifier=f"houqin-readyz-{uuid.uuid4().hex[:8]}",
+        username=settings.mqtt_username or url.username,
+        password=settings.mqtt_password or url.password,
+        timeout=settings.broker_check_timeout_s,
+    )
+    async with asyncio.timeout(settings.broker_check_timeout_s):
+        async with client:
+            pass
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    return create_service_app(
+    app = create_service_app(
         name="telemetry-ingest",
         title="Houqin telemetry-ingest",
         description=(telemetry_ingest.__doc__ or "").split("\n\n", 1)[-1].strip(),
         settings=settings,
         routers=[api_router],
         openapi_tags=OPENAPI_TAGS,
+        readiness={"broker": broker_ready},
     )
+    app.state.ingest_metrics = IngestMetrics(app.state.metrics.registry)
+    return app

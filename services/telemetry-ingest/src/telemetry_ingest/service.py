@@ -9,4 +9,5 @@ SPEC = ServiceSpec(
     app_factory="telemetry_ingest.main:create_app",
     port=8002,
     schema="telemetry",
+    workers={"mqtt-consumer": "telemetry_ingest.ingest.consumer:main"},
 )

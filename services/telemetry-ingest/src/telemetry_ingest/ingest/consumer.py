@@ -27,7 +27,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import aiomqtt
@@ -62,7 +62,7 @@ class Backoff:
     def next_delay(self) -> float:
         delay = min(self.maximum, self.initial * (2**self.attempt))
         self.attempt += 1
-        return delay * random.uniform(0.5, 1.0)
+        return float(delay * random.uniform(0.5, 1.0))
 
     def reset(self) -> None:
         self.attempt = 0
@@ -227,13 +227,15 @@ class Consumer:
 
     def _inbound(self, message: paho.MQTTMessage) -> Inbound:
         received_at = datetime.now(UTC)
-        payload = message.payload
+        payload = cast(bytes, message.payload)
         try:
             topic = message.topic
         except UnicodeDecodeError:
             topic = message._topic.decode("utf-8", "replace")
         try:
-            return Inbound(message.mid, message.qos, topic, payload, received_at, decode(topic, payload, self.limits), None)
+            return Inbound(
+                message.mid, message.qos, topic, payload, received_at, decode(topic, payload, self.limits), None
+            )
         except Rejected as exc:
             return Inbound(message.mid, message.qos, topic, payload, received_at, None, exc)
         except Exception as exc:  # the consumer never crashes on input

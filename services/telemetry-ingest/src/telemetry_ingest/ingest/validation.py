@@ -30,7 +30,17 @@ POSITION_FIELDS = ("speed_kmh", "heading", "altitude", "ignition", "satellites",
 
 ReadingRow = tuple[str, datetime, float | None, float | None, dict[str, Any] | None, datetime]
 PositionRow = tuple[
-    str, datetime, float, float, float | None, float | None, float | None, bool | None, int | None, float | None, datetime
+    str,
+    datetime,
+    float,
+    float,
+    float | None,
+    float | None,
+    float | None,
+    bool | None,
+    int | None,
+    float | None,
+    datetime,
 ]
 
 

@@ -8,6 +8,7 @@ every batch with positions (PostgreSQL delivers it on commit) for the live-posit
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -81,10 +82,8 @@ class BatchWriter:
     async def close(self) -> None:
         if self.conn is not None:
             conn, self.conn = self.conn, None
-            try:
+            with contextlib.suppress(psycopg.Error):
                 await conn.close()
-            except psycopg.Error:
-                pass
 
     async def write(
         self,

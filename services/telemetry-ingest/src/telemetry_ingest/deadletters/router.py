@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import func, select
+
+from houqin_common.auth import READ_ALL, Principal, Role, require_roles
+from houqin_common.db import DbSession
+from houqin_common.errors import COMMON_ERRORS
+from houqin_common.pagination import PageParams, page_params
+from houqin_common.schemas import Page
+from telemetry_ingest.deadletters.schemas import DeadLetterRead
+from telemetry_ingest.models import DeadLetter
+
+router = APIRouter(tags=["dead-letters"], responses=COMMON_ERRORS)
+
+
+@router.get("/dead-letters", response_model=Page[DeadLetterRead])
+async def list_dead_letters(
+    session: DbSession,
+    page: PageParams = Depends(page_params),
+    source: str | None = Query(None, max_length=16, description="`mqtt` or `http`"),
+    topic: str | None = Query(None, max_length=300, description="exact topic"),
+    reason: str | None = Query(None, max_length=100, description="text contained in the reason"),
+    since: datetime | None = Query(None, description="received at or after"),
+    _: Principal = Depends(require_roles(Role.supervisor, Role.gateway, *READ_ALL)),
+) -> Page[DeadLetterRead]:
+    """Messages the ingest rejected (not JSON, wrong types, non-finite numbers, coordinates out of range,
+    unknown device, topic/payload id mismatch, oversize, future time), newest first by default."""
+    field, desc = page.order({"id", "received_at"}, "-id")
+    column = getattr(DeadLetter, field)
+    stmt = select(DeadLetter)
+    if source:
+        stmt = stmt.where(DeadLetter.source == source)
+    if topic:
+        stmt = stmt.where(DeadLetter.topic == topic)
+    if reason:
+        stmt = stmt.where(DeadLetter.reason.contains(reason, autoescape=True))
+    if since:
+        stmt = stmt.where(DeadLetter.received_at >= since)
+    total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
+    rows = (
+        await session.execute(
+            stmt.order_by(column.desc() if desc else column, DeadLetter.id).limit(page.limit).offset(page.offset)
+        )
+    ).scalars()
+    return Page(
+        items=[DeadLetterRead.model_validate(r) for r in rows], total=int(total), limit=page.limit, offset=page.offset
+    )

@@ -1,0 +1,237 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Query, status
+
+from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
+from houqin_common.db import DbSession
+from houqin_common.errors import COMMON_ERRORS, problem_responses
+from houqin_common.pagination import PageParams, page_params
+from houqin_common.schemas import Page
+from telemetry_ingest.devices import repository, service
+from telemetry_ingest.devices.schemas import (
+    CalendarCreate,
+    CalendarRead,
+    EnergyCodeNode,
+    GeofenceCreate,
+    GeofenceRead,
+    MeterCreate,
+    MeterRead,
+    MeterUpdate,
+    PositionRead,
+    ReadingRead,
+    VehicleCreate,
+    VehicleRead,
+    VehicleUpdate,
+)
+from telemetry_ingest.models import Calendar, Geofence, Meter, Position, Reading, Vehicle
+
+router = APIRouter(tags=["devices"], responses=COMMON_ERRORS)
+
+WRITE = require_roles(Role.supervisor)
+READ = require_roles(Role.supervisor, Role.gateway, Role.inspector, Role.vendor, *READ_ALL)
+
+
+@router.get("/energy-codes", response_model=list[EnergyCodeNode])
+async def get_energy_code_tree(session: DbSession, _: Principal = Depends(READ)) -> list[EnergyCodeNode]:
+    """The energy type / sub-item code tree of the national energy-monitoring guideline for government
+    office buildings (01000 electricity -> 01A00 lighting & sockets -> 01A20 corridor & emergency lighting...)."""
+    return await service.code_tree(session)
+
+
+@router.post("/meters", status_code=status.HTTP_201_CREATED, response_model=MeterRead, responses=problem_responses(409))
+async def create_meter(meter_in: MeterCreate, session: DbSession, _: Principal = Depends(WRITE)) -> MeterRead:
+    """Register an energy meter. The energy type must be a top-level code and the sub-item a code under it."""
+    return MeterRead.model_validate(await service.create_meter(session, meter_in=meter_in))
+
+
+@router.get("/meters", response_model=Page[MeterRead])
+async def list_meters(
+    session: DbSession,
+    page: PageParams = Depends(page_params),
+    building: str | None = Query(None, max_length=100, description="only this building"),
+    energy_type: str | None = Query(None, max_length=5, description="only this energy type code"),
+    sub_item: str | None = Query(None, max_length=5, description="only this sub-item code"),
+    vendor_id: str | None = Query(None, max_length=64, description="only meters of this vendor"),
+    principal: Principal = Depends(READ),
+) -> Page[MeterRead]:
+    """List meters. A vendor token sees only the meters it is responsible for."""
+    field, desc = page.order({"id", "name", "building", "created_at"}, "id")
+    column = getattr(Meter, field)
+    stmt = repository.meters_query(
+        building=building, energy_type=energy_type, sub_item=sub_item, vendor_id=vendor_scope(principal) or vendor_id
+    )
+    rows, total = await repository.page(
+        session, stmt, order=[column.desc() if desc else column, Meter.id], limit=page.limit, offset=page.offset
+    )
+    return Page(items=[MeterRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/meters/{meter_id}", response_model=MeterRead, responses=problem_responses(404))
+async def get_meter(meter_id: str, session: DbSession, principal: Principal = Depends(READ)) -> MeterRead:
+    """One meter (404 for a vendor token when another vendor is responsible for it)."""
+    return MeterRead.model_validate(
+        await service.get_meter(session, meter_id=meter_id, vendor_id=vendor_scope(principal))
+    )
+
+
+@router.patch("/meters/{meter_id}", response_model=MeterRead, responses=problem_responses(404))
+async def update_meter(
+    meter_id: str, meter_in: MeterUpdate, session: DbSession, _: Principal = Depends(WRITE)
+) -> MeterRead:
+    """Change a meter's attributes (codes are validated against the tree again)."""
+    return MeterRead.model_validate(await service.update_meter(session, meter_id=meter_id, meter_in=meter_in))
+
+
+@router.get("/meters/{meter_id}/readings", response_model=Page[ReadingRead], responses=problem_responses(404))
+async def list_meter_readings(
+    meter_id: str,
+    session: DbSession,
+    page: PageParams = Depends(page_params),
+    since: datetime | None = Query(None, description="from this device time (inclusive)"),
+    until: datetime | None = Query(None, description="to this device time (exclusive)"),
+    principal: Principal = Depends(READ),
+) -> Page[ReadingRead]:
+    """Raw readings of a meter as stored (device time, receipt time), newest first by default."""
+    await service.get_meter(session, meter_id=meter_id, vendor_id=vendor_scope(principal))
+    _field, desc = page.order({"ts"}, "-ts")
+    stmt = repository.series_window(Reading, Reading.meter_id, meter_id, since, until)
+    rows, total = await repository.page(
+        session, stmt, order=[Reading.ts.desc() if desc else Reading.ts], limit=page.limit, offset=page.offset
+    )
+    return Page(items=[ReadingRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+@router.post(
+    "/vehicles",
+    status_code=status.HTTP_201_CREATED,
+    response_model=VehicleRead,
+    responses=problem_responses(409),
+)
+async def create_vehicle(vehicle_in: VehicleCreate, session: DbSession, _: Principal = Depends(WRITE)) -> VehicleRead:
+    """Register an official vehicle: a valid Chinese plate (ordinary or new-energy), its BeiDou terminal,
+    designated parking geofence and permitted-use calendar (both must exist)."""
+    return VehicleRead.model_validate(await service.create_vehicle(session, vehicle_in=vehicle_in))
+
+
+@router.get("/vehicles", response_model=Page[VehicleRead])
+async def list_vehicles(
+    session: DbSession,
+    page: PageParams = Depends(page_params),
+    department: str | None = Query(None, max_length=200, description="only this department"),
+    vendor_id: str | None = Query(None, max_length=64, description="only vehicles of this vendor"),
+    plate: str | None = Query(None, max_length=16, description="exact plate number"),
+    principal: Principal = Depends(READ),
+) -> Page[VehicleRead]:
+    """List vehicles. A vendor token sees only the vehicles it is responsible for."""
+    field, desc = page.order({"id", "plate", "department", "created_at"}, "id")
+    column = getattr(Vehicle, field)
+    stmt = repository.vehicles_query(department=department, vendor_id=vendor_scope(principal) or vendor_id, plate=plate)
+    rows, total = await repository.page(
+        session, stmt, order=[column.desc() if desc else column, Vehicle.id], limit=page.limit, offset=page.offset
+    )
+    return Page(items=[VehicleRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/vehicles/{vehicle_id}", response_model=VehicleRead, responses=problem_responses(404))
+async def get_vehicle(vehicle_id: str, session: DbSession, principal: Principal = Depends(READ)) -> VehicleRead:
+    """One vehicle (404 for a vendor token when another vendor is responsible for it)."""
+    return VehicleRead.model_validate(
+        await service.get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_scope(principal))
+    )
+
+
+@router.patch("/vehicles/{vehicle_id}", response_model=VehicleRead, responses=problem_responses(404, 409))
+async def update_vehicle(
+    vehicle_id: str, vehicle_in: VehicleUpdate, session: DbSession, _: Principal = Depends(WRITE)
+) -> VehicleRead:
+    """Change a vehicle's attributes (plate, terminal, geofence, calendar are validated again)."""
+    return VehicleRead.model_validate(
+        await service.update_vehicle(session, vehicle_id=vehicle_id, vehicle_in=vehicle_in)
+    )
+
+
+@router.get("/vehicles/{vehicle_id}/positions", response_model=Page[PositionRead], responses=problem_responses(404))
+async def list_vehicle_positions(
+    vehicle_id: str,
+    session: DbSession,
+    page: PageParams = Depends(page_params),
+    since: datetime | None = Query(None, description="from this device time (inclusive)"),
+    until: datetime | None = Query(None, description="to this device time (exclusive)"),
+    principal: Principal = Depends(READ),
+) -> Page[PositionRead]:
+    """Raw positions of a vehicle as stored (device time, receipt time), newest first by default."""
+    await service.get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_scope(principal))
+    _field, desc = page.order({"ts"}, "-ts")
+    stmt = repository.series_window(Position, Position.vehicle_id, vehicle_id, since, until)
+    rows, total = await repository.page(
+        session, stmt, order=[Position.ts.desc() if desc else Position.ts], limit=page.limit, offset=page.offset
+    )
+    return Page(items=[PositionRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+@router.post(
+    "/geofences", status_code=status.HTTP_201_CREATED, response_model=GeofenceRead, responses=problem_responses(409)
+)
+async def create_geofence(
+    geofence_in: GeofenceCreate, session: DbSession, _: Principal = Depends(WRITE)
+) -> GeofenceRead:
+    """Create a geofence: a GeoJSON Polygon ([lon, lat], closed rings) or a circle (centre + radius in metres)."""
+    return GeofenceRead.model_validate(await service.create_geofence(session, geofence_in=geofence_in))
+
+
+@router.get("/geofences", response_model=Page[GeofenceRead])
+async def list_geofences(
+    session: DbSession, page: PageParams = Depends(page_params), _: Principal = Depends(READ)
+) -> Page[GeofenceRead]:
+    """List geofences."""
+    field, desc = page.order({"id", "name"}, "id")
+    column = getattr(Geofence, field)
+    rows, total = await repository.page(
+        session,
+        repository.select_all(Geofence),
+        order=[column.desc() if desc else column],
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return Page(items=[GeofenceRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/geofences/{geofence_id}", response_model=GeofenceRead, responses=problem_responses(404))
+async def get_geofence(geofence_id: str, session: DbSession, _: Principal = Depends(READ)) -> GeofenceRead:
+    """One geofence."""
+    return GeofenceRead.model_validate(await service.get_geofence(session, geofence_id=geofence_id))
+
+
+@router.post(
+    "/calendars", status_code=status.HTTP_201_CREATED, response_model=CalendarRead, responses=problem_responses(409)
+)
+async def create_calendar(
+    calendar_in: CalendarCreate, session: DbSession, _: Principal = Depends(WRITE)
+) -> CalendarRead:
+    """Create a permitted-use calendar: working-day hours, working weekdays, sealed holidays, swapped workdays."""
+    return CalendarRead.model_validate(await service.create_calendar(session, calendar_in=calendar_in))
+
+
+@router.get("/calendars", response_model=Page[CalendarRead])
+async def list_calendars(
+    session: DbSession, page: PageParams = Depends(page_params), _: Principal = Depends(READ)
+) -> Page[CalendarRead]:
+    """List calendars."""
+    field, desc = page.order({"id", "name"}, "id")
+    column = getattr(Calendar, field)
+    rows, total = await repository.page(
+        session,
+        repository.select_all(Calendar),
+        order=[column.desc() if desc else column],
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return Page(items=[CalendarRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/calendars/{calendar_id}", response_model=CalendarRead, responses=problem_responses(404))
+async def get_calendar(calendar_id: str, session: DbSession, _: Principal = Depends(READ)) -> CalendarRead:
+    """One calendar."""
+    return CalendarRead.model_validate(await service.get_calendar(session, calendar_id=calendar_id))

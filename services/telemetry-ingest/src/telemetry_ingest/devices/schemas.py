@@ -1,0 +1,206 @@
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from telemetry_ingest.devices import rules
+
+DeviceId = Field(
+    min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$", description="device id, also its MQTT topic level"
+)
+
+
+class EnergyCodeNode(BaseModel):
+    code: str = Field(description="code of the national energy-monitoring guideline, e.g. `01B10`")
+    level: int = Field(description="1 energy type, 2 sub-item, 3 second-level sub-item")
+    name: str = Field(description="English name")
+    name_zh: str = Field(description="Chinese name")
+    children: list[EnergyCodeNode] = Field(default_factory=list, description="codes under this one")
+
+
+class MeterBase(BaseModel):
+    name: str = Field(min_length=1, max_length=200, description="name shown to supervisors")
+    building: str = Field(min_length=1, max_length=100, description="building")
+    floor: str | None = Field(default=None, max_length=20, description="floor")
+    zone: str | None = Field(default=None, max_length=100, description="zone or area")
+    energy_type: str = Field(pattern=r"^0[1-5]000$", description="energy type code, e.g. `01000` electricity")
+    sub_item: str | None = Field(default=None, max_length=5, description="sub-item code under the energy type")
+    unit: str = Field(default="kWh", max_length=16, description="unit of the cumulative register")
+    multiplier: Decimal = Field(default=Decimal(1), gt=0, description="CT ratio applied to the register")
+    rollover: Decimal | None = Field(default=None, gt=0, description="register value at which it wraps to 0")
+    vendor_id: str | None = Field(default=None, max_length=64, description="vendor responsible for the meter")
+    contract_id: str | None = Field(default=None, max_length=64, description="contract the meter is under")
+
+
+class MeterCreate(MeterBase):
+    id: str = DeviceId
+
+
+class MeterUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200, description="name")
+    building: str | None = Field(default=None, min_length=1, max_length=100, description="building")
+    floor: str | None = Field(default=None, max_length=20, description="floor")
+    zone: str | None = Field(default=None, max_length=100, description="zone")
+    energy_type: str | None = Field(default=None, pattern=r"^0[1-5]000$", description="energy type code")
+    sub_item: str | None = Field(default=None, max_length=5, description="sub-item code")
+    unit: str | None = Field(default=None, max_length=16, description="unit")
+    multiplier: Decimal | None = Field(default=None, gt=0, description="CT ratio")
+    rollover: Decimal | None = Field(default=None, gt=0, description="rollover value")
+    vendor_id: str | None = Field(default=None, max_length=64, description="responsible vendor")
+    contract_id: str | None = Field(default=None, max_length=64, description="contract")
+
+
+class MeterRead(MeterBase):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str = Field(description="meter id")
+    created_at: datetime = Field(description="when the meter was registered")
+
+
+def _plate(value: str) -> str:
+    plate = rules.normalize_plate(value)
+    if rules.plate_kind(plate) is None:
+        raise ValueError(f"{value!r} is not a Chinese plate number (e.g. 苏D12345, new-energy 苏DD12345)")
+    return plate
+
+
+class VehicleBase(BaseModel):
+    plate: str = Field(min_length=7, max_length=16, description="plate number, e.g. `苏D12345` or `苏DD12345`")
+    department: str | None = Field(default=None, max_length=200, description="department using the vehicle")
+    vehicle_type: str | None = Field(default=None, max_length=50, description="sedan, MPV, bus ...")
+    terminal_id: str | None = Field(default=None, max_length=64, description="BeiDou terminal id")
+    vendor_id: str | None = Field(default=None, max_length=64, description="responsible vendor, if any")
+    parking_geofence_id: str | None = Field(default=None, max_length=64, description="designated parking geofence")
+    calendar_id: str | None = Field(default=None, max_length=64, description="permitted-use calendar")
+    speed_limit_kmh: float | None = Field(default=None, gt=0, le=200, description="speed limit for alerts")
+
+    _plate = field_validator("plate")(_plate)
+
+
+class VehicleCreate(VehicleBase):
+    id: str = DeviceId
+
+
+class VehicleUpdate(BaseModel):
+    plate: str | None = Field(default=None, min_length=7, max_length=16, description="plate number")
+    department: str | None = Field(default=None, max_length=200, description="department")
+    vehicle_type: str | None = Field(default=None, max_length=50, description="vehicle type")
+    terminal_id: str | None = Field(default=None, max_length=64, description="BeiDou terminal id")
+    vendor_id: str | None = Field(default=None, max_length=64, description="responsible vendor")
+    parking_geofence_id: str | None = Field(default=None, max_length=64, description="parking geofence")
+    calendar_id: str | None = Field(default=None, max_length=64, description="calendar")
+    speed_limit_kmh: float | None = Field(default=None, gt=0, le=200, description="speed limit")
+
+    @field_validator("plate")
+    @classmethod
+    def _check_plate(cls, value: str | None) -> str | None:
+        return None if value is None else _plate(value)
+
+
+class VehicleRead(VehicleBase):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str = Field(description="vehicle id")
+    plate_kind: str | None = Field(default=None, description="`ordinary` or `new_energy`")
+    created_at: datetime = Field(description="when the vehicle was registered")
+
+    @model_validator(mode="after")
+    def _kind(self) -> VehicleRead:
+        self.plate_kind = rules.plate_kind(self.plate)
+        return self
+
+
+class GeofenceCreate(BaseModel):
+    id: str = DeviceId
+    name: str = Field(min_length=1, max_length=200, description="name")
+    kind: Literal["polygon", "circle"] = Field(description="`polygon` (GeoJSON) or `circle` (centre + radius)")
+    geometry: dict[str, Any] | None = Field(default=None, description="GeoJSON Polygon geometry, [lon, lat] order")
+    center_lat: float | None = Field(default=None, ge=-90, le=90, description="circle centre latitude")
+    center_lon: float | None = Field(default=None, ge=-180, le=180, description="circle centre longitude")
+    radius_m: float | None = Field(default=None, gt=0, le=100_000, description="circle radius in metres")
+
+    @model_validator(mode="after")
+    def _shape(self) -> GeofenceCreate:
+        if self.kind == "polygon":
+            if self.geometry is None:
+                raise ValueError("a polygon geofence needs a GeoJSON `geometry`")
+            rules.check_polygon(self.geometry)
+            if self.center_lat is not None or self.center_lon is not None or self.radius_m is not None:
+                raise ValueError("a polygon geofence has no centre or radius")
+        else:
+            if self.center_lat is None or self.center_lon is None or self.radius_m is None:
+                raise ValueError("a circle geofence needs center_lat, center_lon and radius_m")
+            if self.geometry is not None:
+                raise ValueError("a circle geofence has no geometry")
+        return self
+
+
+class GeofenceRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str = Field(description="geofence id")
+    name: str = Field(description="name")
+    kind: str = Field(description="`polygon` or `circle`")
+    geometry: dict[str, Any] | None = Field(default=None, description="GeoJSON Polygon")
+    center_lat: float | None = Field(default=None, description="circle centre latitude")
+    center_lon: float | None = Field(default=None, description="circle centre longitude")
+    radius_m: float | None = Field(default=None, description="circle radius, metres")
+
+
+class CalendarCreate(BaseModel):
+    id: str = DeviceId
+    name: str = Field(min_length=1, max_length=200, description="name")
+    work_start: time = Field(default=time(7, 30), description="start of permitted use on working days")
+    work_end: time = Field(default=time(18, 30), description="end of permitted use on working days")
+    working_weekdays: list[int] = Field(default=[1, 2, 3, 4, 5], description="ISO weekdays 1 (Mon) .. 7 (Sun)")
+    holidays: list[date] = Field(default_factory=list, description="public holidays: vehicles are sealed")
+    extra_workdays: list[date] = Field(default_factory=list, description="swapped working days (调休) on weekends")
+
+    @model_validator(mode="after")
+    def _check(self) -> CalendarCreate:
+        rules.check_calendar(self.work_start, self.work_end, self.working_weekdays)
+        if set(self.holidays) & set(self.extra_workdays):
+            raise ValueError("a day cannot be both a holiday and an extra working day")
+        return self
+
+
+class CalendarRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str = Field(description="calendar id")
+    name: str = Field(description="name")
+    work_start: time = Field(description="start of permitted use")
+    work_end: time = Field(description="end of permitted use")
+    working_weekdays: list[int] = Field(description="ISO weekdays")
+    holidays: list[date] = Field(description="sealed holidays")
+    extra_workdays: list[date] = Field(description="swapped working days")
+
+
+class ReadingRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    meter_id: str = Field(description="meter")
+    ts: datetime = Field(description="device time")
+    energy_kwh: float | None = Field(default=None, description="cumulative register, kWh")
+    power_kw: float | None = Field(default=None, description="instantaneous power, kW")
+    extra: dict[str, Any] | None = Field(default=None, description="other channels")
+    received_at: datetime = Field(description="when the ingest received it")
+
+
+class PositionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    vehicle_id: str = Field(description="vehicle")
+    ts: datetime = Field(description="device time")
+    lat: float = Field(description="WGS-84 latitude")
+    lon: float = Field(description="WGS-84 longitude")
+    speed_kmh: float | None = Field(default=None, description="ground speed")
+    heading: float | None = Field(default=None, description="degrees from north")
+    altitude: float | None = Field(default=None, description="metres")
+    ignition: bool | None = Field(default=None, description="engine on")
+    satellites: int | None = Field(default=None, description="satellites in view")
+    odometer_km: float | None = Field(default=None, description="odometer")
+    received_at: datetime = Field(description="when the ingest received it")

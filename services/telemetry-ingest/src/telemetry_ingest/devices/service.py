@@ -1,0 +1,154 @@
+"""Registry rules that need the database: codes in the tree, unique plates and terminals, references."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from houqin_common.errors import Conflict, NotFound, UnprocessableEntity
+from telemetry_ingest.devices import repository, rules
+from telemetry_ingest.devices.schemas import (
+    CalendarCreate,
+    EnergyCodeNode,
+    GeofenceCreate,
+    MeterCreate,
+    MeterUpdate,
+    VehicleCreate,
+    VehicleUpdate,
+)
+from telemetry_ingest.models import Calendar, Geofence, Meter, Vehicle
+
+
+def _invalid(name: str, reason: str) -> UnprocessableEntity:
+    return UnprocessableEntity(reason, **{"invalid-params": [{"name": f"body.{name}", "reason": reason}]})
+
+
+async def code_tree(session: AsyncSession) -> list[EnergyCodeNode]:
+    codes = await repository.energy_codes(session)
+    nodes = {c.code: EnergyCodeNode(code=c.code, level=c.level, name=c.name, name_zh=c.name_zh) for c in codes}
+    roots: list[EnergyCodeNode] = []
+    for c in codes:
+        (nodes[c.parent_code].children if c.parent_code in nodes else roots).append(nodes[c.code])
+    return roots
+
+
+async def _check_codes(session: AsyncSession, energy_type: str, sub_item: str | None) -> None:
+    try:
+        rules.check_energy_codes(energy_type, sub_item, await repository.code_parents(session))
+    except ValueError as exc:
+        raise _invalid("sub_item" if "sub_item" in str(exc) else "energy_type", str(exc)) from None
+
+
+async def _is_vehicle(session: AsyncSession, device_id: str) -> bool:
+    return await repository.get(session, Vehicle, device_id) is not None
+
+
+async def create_meter(session: AsyncSession, *, meter_in: MeterCreate) -> Meter:
+    if await repository.get(session, Meter, meter_in.id) is not None or await _is_vehicle(session, meter_in.id):
+        raise Conflict(f"a device with id {meter_in.id} already exists")
+    await _check_codes(session, meter_in.energy_type, meter_in.sub_item)
+    meter = Meter(**meter_in.model_dump())
+    session.add(meter)
+    await session.flush()
+    await session.refresh(meter)
+    return meter
+
+
+async def get_meter(session: AsyncSession, *, meter_id: str, vendor_id: str | None = None) -> Meter:
+    meter = await repository.get(session, Meter, meter_id)
+    if meter is None or (vendor_id is not None and meter.vendor_id != vendor_id):
+        raise NotFound(f"meter {meter_id} not found")
+    return meter
+
+
+async def update_meter(session: AsyncSession, *, meter_id: str, meter_in: MeterUpdate) -> Meter:
+    meter = await get_meter(session, meter_id=meter_id)
+    changes = meter_in.model_dump(exclude_unset=True)
+    energy_type = changes.get("energy_type") or meter.energy_type
+    sub_item = changes.get("sub_item", meter.sub_item)
+    await _check_codes(session, energy_type, sub_item)
+    for key, value in changes.items():
+        if value is None and key in ("name", "building", "energy_type", "unit", "multiplier"):
+            raise _invalid(key, f"{key} cannot be null")
+        setattr(meter, key, value)
+    await session.flush()
+    return meter
+
+
+async def _check_vehicle_refs(session: AsyncSession, values: dict[str, Any], vehicle_id: str | None) -> None:
+    if values.get("parking_geofence_id") and not await repository.get(session, Geofence, values["parking_geofence_id"]):
+        raise _invalid("parking_geofence_id", f"geofence {values['parking_geofence_id']} does not exist")
+    if values.get("calendar_id") and not await repository.get(session, Calendar, values["calendar_id"]):
+        raise _invalid("calendar_id", f"calendar {values['calendar_id']} does not exist")
+    if values.get("plate"):
+        other = await repository.vehicle_by(session, Vehicle.plate, values["plate"])
+        if other is not None and other.id != vehicle_id:
+            raise Conflict(f"plate {values['plate']} is already registered to vehicle {other.id}")
+    if values.get("terminal_id"):
+        other = await repository.vehicle_by(session, Vehicle.terminal_id, values["terminal_id"])
+        if other is not None and other.id != vehicle_id:
+            raise Conflict(f"terminal {values['terminal_id']} is already fitted to vehicle {other.id}")
+
+
+async def create_vehicle(session: AsyncSession, *, vehicle_in: VehicleCreate) -> Vehicle:
+    if await _is_vehicle(session, vehicle_in.id) or await repository.get(session, Meter, vehicle_in.id) is not None:
+        raise Conflict(f"a device with id {vehicle_in.id} already exists")
+    values = vehicle_in.model_dump()
+    await _check_vehicle_refs(session, values, None)
+    vehicle = Vehicle(**values)
+    session.add(vehicle)
+    await session.flush()
+    await session.refresh(vehicle)
+    return vehicle
+
+
+async def get_vehicle(session: AsyncSession, *, vehicle_id: str, vendor_id: str | None = None) -> Vehicle:
+    vehicle = await repository.get(session, Vehicle, vehicle_id)
+    if vehicle is None or (vendor_id is not None and vehicle.vendor_id != vendor_id):
+        raise NotFound(f"vehicle {vehicle_id} not found")
+    return vehicle
+
+
+async def update_vehicle(session: AsyncSession, *, vehicle_id: str, vehicle_in: VehicleUpdate) -> Vehicle:
+    vehicle = await get_vehicle(session, vehicle_id=vehicle_id)
+    changes = vehicle_in.model_dump(exclude_unset=True)
+    if "plate" in changes and changes["plate"] is None:
+        raise _invalid("plate", "plate cannot be null")
+    await _check_vehicle_refs(session, changes, vehicle_id)
+    for key, value in changes.items():
+        setattr(vehicle, key, value)
+    await session.flush()
+    return vehicle
+
+
+async def create_geofence(session: AsyncSession, *, geofence_in: GeofenceCreate) -> Geofence:
+    if await repository.get(session, Geofence, geofence_in.id):
+        raise Conflict(f"geofence {geofence_in.id} already exists")
+    geofence = Geofence(**geofence_in.model_dump())
+    session.add(geofence)
+    await session.flush()
+    return geofence
+
+
+async def get_geofence(session: AsyncSession, *, geofence_id: str) -> Geofence:
+    geofence = await repository.get(session, Geofence, geofence_id)
+    if geofence is None:
+        raise NotFound(f"geofence {geofence_id} not found")
+    return geofence
+
+
+async def create_calendar(session: AsyncSession, *, calendar_in: CalendarCreate) -> Calendar:
+    if await repository.get(session, Calendar, calendar_in.id):
+        raise Conflict(f"calendar {calendar_in.id} already exists")
+    calendar = Calendar(**calendar_in.model_dump())
+    session.add(calendar)
+    await session.flush()
+    return calendar
+
+
+async def get_calendar(session: AsyncSession, *, calendar_id: str) -> Calendar:
+    calendar = await repository.get(session, Calendar, calendar_id)
+    if calendar is None:
+        raise NotFound(f"calendar {calendar_id} not found")
+    return calendar
