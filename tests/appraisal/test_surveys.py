@@ -12,7 +12,6 @@ from houqin_common.auth import Role
 from houqin_common.db import libpq_url
 from support import auth
 
-
 RESPONSES = "SELECT count(*) FROM appraisal.response WHERE campaign_id=$1"
 
 

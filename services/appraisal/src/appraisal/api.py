@@ -3,16 +3,25 @@
 from fastapi import APIRouter
 
 from appraisal.catalogue.router import router as catalogue_router
+from appraisal.complaints.router import router as complaints_router
+from appraisal.inspections.router import router as inspections_router
+from appraisal.rectification.router import router as rectification_router
 from appraisal.scoring.router import router as scores_router
 from appraisal.surveys.router import router as surveys_router
 
 api_router = APIRouter(prefix="/v1")
 api_router.include_router(catalogue_router)
 api_router.include_router(surveys_router)
+api_router.include_router(inspections_router)
+api_router.include_router(rectification_router)
+api_router.include_router(complaints_router)
 api_router.include_router(scores_router)
 
 OPENAPI_TAGS: list[dict[str, str]] = [
     {"name": "catalogue", "description": "Service items, versioned survey templates, vendor-project assignments"},
     {"name": "surveys", "description": "Half-yearly satisfaction campaigns (满意度测评), anonymous answers"},
+    {"name": "inspections", "description": "Routine inspections from checklists; third-party food-safety inspections"},
+    {"name": "rectification", "description": "Findings and rectification orders (整改) with evidence files"},
+    {"name": "complaints", "description": "Complaints and suggestions routed to vendors"},
     {"name": "scores", "description": "Vendor scores with their breakdown, ranking"},
 ]

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Query, status
+
+from appraisal.complaints import repository, service
+from appraisal.complaints.schemas import (
+    Category,
+    ComplaintClose,
+    ComplaintCreate,
+    ComplaintRead,
+    ComplaintRespond,
+    ComplaintStatus,
+)
+from houqin_common.auth import READ_ALL, Principal, Role, require_roles
+from houqin_common.db import DbSession
+from houqin_common.errors import COMMON_ERRORS, Forbidden, problem_responses
+from houqin_common.pagination import PageParams, page_params
+from houqin_common.schemas import Page
+
+router = APIRouter(prefix="/complaints", tags=["complaints"], responses=COMMON_ERRORS)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ComplaintRead)
+async def file_complaint(
+    complaint_in: ComplaintCreate,
+    session: DbSession,
+    principal: Principal = Depends(require_roles(Role.staff, Role.supervisor)),
+) -> ComplaintRead:
+    """File a complaint or suggestion (canteen dishes, air-conditioning temperature, door guards,
+    parking...); it is routed to the vendor running the project concerned."""
+    return service.to_read(await service.file(session, complaint_in=complaint_in, filer=principal.subject))
+
+
+@router.get("", response_model=Page[ComplaintRead])
+async def list_complaints(
+    session: DbSession,
+    vendor_id: str | None = Query(None, description="only this vendor"),
+    category: Category | None = Query(None, description="only this category"),
+    complaint_status: ComplaintStatus | None = Query(None, alias="status", description="only this status"),
+    since: date | None = Query(None, description="filed on or after"),
+    page: PageParams = Depends(page_params),
+    principal: Principal = Depends(require_roles(Role.supervisor, Role.vendor, Role.staff, *READ_ALL)),
+) -> Page[ComplaintRead]:
+    """Complaints: supervisors and auditors see all, a vendor those routed to it, staff their own."""
+    order, desc = page.order({"filed_at", "status", "category"}, "-filed_at")
+    wide = principal.has(Role.supervisor, Role.admin, Role.auditor, Role.service)
+    rows, total = await repository.list_complaints(
+        session,
+        vendor_id=principal.vendor_id if principal.is_vendor_only else vendor_id,
+        filed_by=None if wide or principal.is_vendor_only else principal.subject,
+        category=category.value if category else None,
+        status=complaint_status.value if complaint_status else None,
+        since=since,
+        limit=page.limit,
+        offset=page.offset,
+        order=order,
+        desc=desc,
+    )
+    return Page(items=[service.to_read(c) for c in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/{complaint_id}", response_model=ComplaintRead, responses=problem_responses(404))
+async def get_complaint(
+    complaint_id: str,
+    session: DbSession,
+    principal: Principal = Depends(require_roles(Role.supervisor, Role.vendor, Role.staff, *READ_ALL)),
+) -> ComplaintRead:
+    """One complaint (404 when not visible to the caller)."""
+    return service.to_read(await service.get_visible(session, complaint_id=complaint_id, principal=principal))
+
+
+@router.post("/{complaint_id}/responses", response_model=ComplaintRead, responses=problem_responses(404, 409))
+async def respond_to_complaint(
+    complaint_id: str,
+    respond_in: ComplaintRespond,
+    session: DbSession,
+    principal: Principal = Depends(require_roles(Role.vendor, Role.supervisor)),
+) -> ComplaintRead:
+    """Answer a complaint (the vendor it is routed to, or a supervisor); the first answer sets the time
+    to first response."""
+    complaint = await service.get_visible(session, complaint_id=complaint_id, principal=principal)
+    if not principal.is_vendor_only and not principal.has(Role.supervisor, Role.admin):
+        raise Forbidden("only the vendor or a supervisor answers a complaint")
+    return service.to_read(await service.respond(session, complaint=complaint, respond_in=respond_in))
+
+
+@router.post("/{complaint_id}/close", response_model=ComplaintRead, responses=problem_responses(404, 409))
+async def close_complaint(
+    complaint_id: str,
+    close_in: ComplaintClose,
+    session: DbSession,
+    principal: Principal = Depends(require_roles(Role.supervisor)),
+) -> ComplaintRead:
+    """Close a complaint, stating whether it was founded (a founded complaint counts against the vendor)."""
+    complaint = await service.get_visible(session, complaint_id=complaint_id, principal=principal)
+    return service.to_read(await service.close(session, complaint=complaint, close_in=close_in))

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ComplaintKind(StrEnum):
+    complaint = "complaint"
+    suggestion = "suggestion"
+
+
+class Channel(StrEnum):
+    hotline = "hotline"
+    web = "web"
+    wechat = "wechat"
+    in_person = "in_person"
+    mailbox = "mailbox"
+
+
+class Category(StrEnum):
+    canteen_dishes = "canteen_dishes"
+    air_conditioning = "air_conditioning"
+    door_guards = "door_guards"
+    parking = "parking"
+    cleaning = "cleaning"
+    maintenance = "maintenance"
+    conference = "conference"
+    commercial_service = "commercial_service"
+    other = "other"
+
+    @property
+    def label_zh(self) -> str:
+        return {
+            "canteen_dishes": "食堂菜品",
+            "air_conditioning": "空调温度",
+            "door_guards": "门卫",
+            "parking": "停车",
+            "cleaning": "保洁",
+            "maintenance": "维修",
+            "conference": "会务",
+            "commercial_service": "商业服务",
+            "other": "其他",
+        }[self.value]
+
+
+class ComplaintStatus(StrEnum):
+    open = "open"
+    responded = "responded"
+    closed = "closed"
+
+
+#: category -> service project whose vendor receives it, when the filer names no project
+CATEGORY_PROJECT = {
+    "canteen_dishes": "catering",
+    "air_conditioning": "maintenance",
+    "door_guards": "security",
+    "parking": "security",
+    "cleaning": "cleaning",
+    "maintenance": "maintenance",
+    "conference": "conference",
+}
+
+
+class ComplaintCreate(BaseModel):
+    kind: ComplaintKind = Field(default=ComplaintKind.complaint, description="complaint or suggestion")
+    channel: Channel = Field(description="how it came in")
+    category: Category = Field(description="what it is about")
+    description: str = Field(min_length=1, max_length=4000, description="what happened / what is suggested")
+    project_code: str | None = Field(default=None, max_length=64, description="service project, if known")
+    vendor_id: str | None = Field(
+        default=None, max_length=64, description="responsible vendor; routed from the project otherwise"
+    )
+
+
+class ComplaintRespond(BaseModel):
+    response: str = Field(min_length=1, max_length=4000, description="the vendor's (or Bureau's) answer")
+
+
+class ComplaintClose(BaseModel):
+    substantiated: bool = Field(description="true: the complaint was founded and counts against the vendor")
+    resolution: str = Field(min_length=1, max_length=4000, description="how it was resolved")
+
+
+class ComplaintRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str = Field(description="complaint id")
+    kind: str = Field(description="complaint or suggestion")
+    channel: str = Field(description="channel")
+    category: str = Field(description="category")
+    category_zh: str = Field(description="category label")
+    vendor_id: str | None = Field(description="vendor it is routed to")
+    project_code: str | None = Field(description="service project")
+    description: str = Field(description="text")
+    status: str = Field(description="open, responded or closed")
+    filed_at: datetime = Field(description="filed")
+    first_response_at: datetime | None = Field(description="first response")
+    response: str | None = Field(description="response text")
+    closed_at: datetime | None = Field(description="closed")
+    substantiated: bool | None = Field(description="founded (counts against the vendor)")
+    resolution: str | None = Field(description="resolution")
+    hours_to_first_response: float | None = Field(description="time to first response, hours")
+    hours_to_close: float | None = Field(description="time to close, hours")

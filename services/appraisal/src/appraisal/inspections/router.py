@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Query, status
+
+from appraisal.dependencies import AppSettings, check_vendor_scope
+from appraisal.inspections import repository, service
+from appraisal.inspections.schemas import (
+    ChecklistCreate,
+    ChecklistRead,
+    FoodSafetyCreate,
+    FoodSafetyRead,
+    RoutineCreate,
+    RoutineRead,
+)
+from appraisal.models import FoodSafetyInspection, RoutineInspection
+from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
+from houqin_common.db import DbSession
+from houqin_common.errors import COMMON_ERRORS, problem_responses
+from houqin_common.pagination import PageParams, page_params
+from houqin_common.schemas import Page
+
+router = APIRouter(tags=["inspections"], responses=COMMON_ERRORS)
+
+RECORDERS = (Role.supervisor, Role.inspector)
+READERS = (Role.supervisor, Role.inspector, Role.vendor, *READ_ALL)
+SORTS = {"inspected_on", "score", "vendor_id"}
+
+
+@router.post(
+    "/checklists", status_code=status.HTTP_201_CREATED, response_model=ChecklistRead, responses=problem_responses(422)
+)
+async def create_checklist(
+    checklist_in: ChecklistCreate, session: DbSession, _: Principal = Depends(require_roles(*RECORDERS))
+) -> ChecklistRead:
+    """Define a monthly or quarterly routine-inspection checklist (items and their maximum points)."""
+    return ChecklistRead.model_validate(await service.create_checklist(session, checklist_in=checklist_in))
+
+
+@router.get("/checklists", response_model=Page[ChecklistRead])
+async def list_checklists(
+    session: DbSession,
+    page: PageParams = Depends(page_params),
+    _: Principal = Depends(require_roles(Role.supervisor, Role.inspector, *READ_ALL)),
+) -> Page[ChecklistRead]:
+    """Routine-inspection checklists."""
+    rows, total = await repository.list_checklists(session, limit=page.limit, offset=page.offset)
+    return Page(
+        items=[ChecklistRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset
+    )
+
+
+@router.post(
+    "/routine-inspections",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RoutineRead,
+    responses=problem_responses(422),
+)
+async def record_routine_inspection(
+    inspection_in: RoutineCreate, session: DbSession, principal: Principal = Depends(require_roles(*RECORDERS))
+) -> RoutineRead:
+    """Record a routine inspection of a vendor against a checklist; the score is points over maximum."""
+    inspection = await service.record_routine(session, inspection_in=inspection_in, inspector=principal.subject)
+    return RoutineRead.model_validate(inspection)
+
+
+@router.get("/routine-inspections", response_model=Page[RoutineRead])
+async def list_routine_inspections(
+    session: DbSession,
+    vendor_id: str | None = Query(None, description="only this vendor"),
+    since: date | None = Query(None, description="inspected on or after"),
+    until: date | None = Query(None, description="inspected before"),
+    page: PageParams = Depends(page_params),
+    principal: Principal = Depends(require_roles(*READERS)),
+) -> Page[RoutineRead]:
+    """Routine inspections (a vendor token sees its own). Sort by `inspected_on` (default newest), `score`."""
+    order, desc = page.order(SORTS, "-inspected_on")
+    rows, total = await repository.list_inspections(
+        session,
+        RoutineInspection,
+        vendor_id=vendor_scope(principal) or vendor_id,
+        since=since,
+        until=until,
+        limit=page.limit,
+        offset=page.offset,
+        order=order,
+        desc=desc,
+    )
+    return Page(items=[RoutineRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/routine-inspections/{inspection_id}", response_model=RoutineRead, responses=problem_responses(404))
+async def get_routine_inspection(
+    inspection_id: str, session: DbSession, principal: Principal = Depends(require_roles(*READERS))
+) -> RoutineRead:
+    """One routine inspection."""
+    inspection = await service.get_routine(session, inspection_id)
+    check_vendor_scope(principal, inspection.vendor_id, "routine inspection")
+    return RoutineRead.model_validate(inspection)
+
+
+@router.post(
+    "/food-safety-inspections",
+    status_code=status.HTTP_201_CREATED,
+    response_model=FoodSafetyRead,
+    responses=problem_responses(422),
+)
+async def record_food_safety_inspection(
+    inspection_in: FoodSafetyCreate,
+    session: DbSession,
+    settings: AppSettings,
+    principal: Principal = Depends(require_roles(Role.inspector)),
+) -> FoodSafetyRead:
+    """Record a third-party food-safety inspection (scheduled or random, announced or unannounced) with
+    its result and violations. The score is 100 minus the configured penalty per violation severity."""
+    inspection = await service.record_food_safety(
+        session, inspection_in=inspection_in, inspector=principal.subject, settings=settings
+    )
+    return FoodSafetyRead.model_validate(inspection)
+
+
+@router.get("/food-safety-inspections", response_model=Page[FoodSafetyRead])
+async def list_food_safety_inspections(
+    session: DbSession,
+    vendor_id: str | None = Query(None, description="only this vendor"),
+    since: date | None = Query(None, description="inspected on or after"),
+    until: date | None = Query(None, description="inspected before"),
+    page: PageParams = Depends(page_params),
+    principal: Principal = Depends(require_roles(*READERS)),
+) -> Page[FoodSafetyRead]:
+    """Third-party food-safety inspections (a vendor token sees its own)."""
+    order, desc = page.order(SORTS, "-inspected_on")
+    rows, total = await repository.list_inspections(
+        session,
+        FoodSafetyInspection,
+        vendor_id=vendor_scope(principal) or vendor_id,
+        since=since,
+        until=until,
+        limit=page.limit,
+        offset=page.offset,
+        order=order,
+        desc=desc,
+    )
+    return Page(
+        items=[FoodSafetyRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset
+    )

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Frequency(StrEnum):
+    monthly = "monthly"
+    quarterly = "quarterly"
+
+
+class FoodSafetyKind(StrEnum):
+    scheduled = "scheduled"
+    random = "random"
+
+    @property
+    def label_zh(self) -> str:
+        return {"scheduled": "定期检查", "random": "随机抽查"}[self.value]
+
+
+class FoodSafetyResult(StrEnum):
+    passed = "passed"
+    conditional = "conditional"
+    failed = "failed"
+
+
+class Severity(StrEnum):
+    minor = "minor"
+    major = "major"
+    critical = "critical"
+
+
+class ChecklistItem(BaseModel):
+    code: str = Field(min_length=1, max_length=64, description="item code, unique on the checklist")
+    text: str = Field(min_length=1, max_length=500, description="what the inspector checks")
+    max_points: float = Field(gt=0, le=1000, description="points when fully met")
+
+
+class ChecklistCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200, description="checklist name")
+    project_code: str | None = Field(default=None, max_length=64, description="service project it is meant for")
+    frequency: Frequency = Field(description="monthly or quarterly")
+    items: list[ChecklistItem] = Field(min_length=1, description="checklist items")
+
+
+class ChecklistRead(ChecklistCreate):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str = Field(description="checklist id")
+    created_at: datetime = Field(description="created")
+
+
+class ItemResult(BaseModel):
+    code: str = Field(description="checklist item code")
+    points: float = Field(ge=0, description="points awarded (0..max_points)")
+    note: str | None = Field(default=None, max_length=1000, description="observation")
+
+
+class RoutineCreate(BaseModel):
+    vendor_id: str = Field(min_length=1, max_length=64, description="vendor inspected")
+    template_id: str = Field(description="checklist used")
+    inspected_on: date = Field(description="day of the inspection")
+    results: list[ItemResult] = Field(description="points per item; items left out score 0")
+    note: str | None = Field(default=None, max_length=4000, description="overall remarks")
+
+
+class RoutineRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str = Field(description="inspection id")
+    vendor_id: str = Field(description="vendor")
+    template_id: str = Field(description="checklist")
+    frequency: str = Field(description="monthly or quarterly")
+    inspected_on: date = Field(description="day")
+    inspector: str = Field(description="who inspected (token subject)")
+    results: list[ItemResult] = Field(description="points per item")
+    score: float = Field(description="0-100")
+    note: str | None = Field(description="remarks")
+
+
+class Violation(BaseModel):
+    description: str = Field(min_length=1, max_length=1000, description="what was found")
+    severity: Severity = Field(description="minor, major or critical")
+
+
+class FoodSafetyCreate(BaseModel):
+    vendor_id: str = Field(min_length=1, max_length=64, description="catering vendor inspected")
+    agency: str = Field(min_length=1, max_length=200, description="third-party inspection agency")
+    kind: FoodSafetyKind = Field(description="scheduled or random check")
+    announced: bool = Field(description="announced (明查) or unannounced (暗访) visit")
+    inspected_on: date = Field(description="day")
+    result: FoodSafetyResult = Field(description="passed, conditional or failed")
+    violations: list[Violation] = Field(default_factory=list, description="violations found")
+
+
+class FoodSafetyRead(FoodSafetyCreate):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str = Field(description="inspection id")
+    inspector: str = Field(description="who recorded it")
+    score: float = Field(description="100 minus the configured penalty per violation")
+    worst_severity: str | None = Field(description="worst violation")
