@@ -93,11 +93,13 @@ async def _energy(kpis: KpiSource | None, vendor_id: str, period: str, settings:
     try:
         kpi = await kpis.energy_kpi(vendor_id, period)
     except NotFoundError:
-        # telemetry answers 404 when no meter is assigned to the vendor: the KPI does not apply
+        # a vendor without meters (0 meters, or a 404 from an older telemetry) is not measured on energy
         return rules.Component("energy", None, note="no meters assigned to the vendor in telemetry")
     except ApiError as exc:
         logger.warning("energy KPI of %s unavailable: %s", vendor_id, exc)
         return rules.Component("energy", None, available=False, note=f"telemetry unavailable: {exc}")
+    if kpi.meters == 0:
+        return rules.Component("energy", None, note="no meters assigned to the vendor in telemetry")
     score = rules.energy_score(
         kpi.saving_ratio, kpi.waste_alerts, settings.energy_target_saving, settings.energy_waste_alert_penalty
     )
