@@ -1,0 +1,123 @@
+"""Registry API against the real database, through the in-process app."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from houqin_common.auth import Role
+from support import auth
+
+
+def uid(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def plate() -> str:
+    return "苏D" + f"{uuid.uuid4().int % 100000:05d}"
+
+
+async def test_energy_code_tree_is_nested(service_client: Any, make_token: Any) -> None:
+    client = await service_client("telemetry")
+    tree = (await client.get("/v1/energy-codes", headers=auth(make_token(Role.supervisor)))).json()
+    electricity = next(n for n in tree if n["code"] == "01000")
+    hvac = next(n for n in electricity["children"] if n["code"] == "01B00")
+    assert {c["code"] for c in hvac["children"]} >= {"01B10"}
+    assert {n["code"] for n in tree} == {"01000", "02000", "03000", "04000", "05000"}
+
+
+async def test_meter_codes_are_validated_against_the_tree(service_client: Any, make_token: Any) -> None:
+    client = await service_client("telemetry")
+    headers = auth(make_token(Role.supervisor))
+    meter_id = uid("M")
+    body = {"id": meter_id, "name": "A座 冷站", "building": "A", "energy_type": "01000", "sub_item": "01B10"}
+    created = await client.post("/v1/meters", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    assert float(created.json()["multiplier"]) == 1
+    wrong = await client.post(
+        "/v1/meters", json={**body, "id": uid("M"), "energy_type": "02000", "sub_item": "01B10"}, headers=headers
+    )
+    assert wrong.status_code == 422
+    assert wrong.json()["invalid-params"][0]["name"] == "body.sub_item"
+    assert (await client.post("/v1/meters", json=body, headers=headers)).status_code == 409
+    patched = await client.patch(f"/v1/meters/{meter_id}", json={"sub_item": "01A20"}, headers=headers)
+    assert patched.json()["sub_item"] == "01A20"
+    bad_patch = await client.patch(f"/v1/meters/{meter_id}", json={"sub_item": "01Z00"}, headers=headers)
+    assert bad_patch.status_code == 422
+    listed = (await client.get("/v1/meters", params={"sub_item": "01A20", "limit": 500}, headers=headers)).json()
+    assert meter_id in {m["id"] for m in listed["items"]}
+
+
+async def test_meter_writes_need_supervisor_and_vendors_see_only_their_own(
+    service_client: Any, make_token: Any
+) -> None:
+    client = await service_client("telemetry")
+    vendor_a, vendor_b = uid("vendor"), uid("vendor")
+    body = {"id": uid("M"), "name": "x", "building": "B", "energy_type": "01000", "vendor_id": vendor_a}
+    denied = await client.post("/v1/meters", json=body, headers=auth(make_token(Role.gateway)))
+    assert denied.status_code == 403
+    assert (await client.post("/v1/meters", json=body, headers=auth(make_token(Role.admin)))).status_code == 201
+    own = await client.get(f"/v1/meters/{body['id']}", headers=auth(make_token(Role.vendor, vendor_id=vendor_a)))
+    assert own.status_code == 200
+    other = await client.get(f"/v1/meters/{body['id']}", headers=auth(make_token(Role.vendor, vendor_id=vendor_b)))
+    assert other.status_code == 404
+    listed = await client.get("/v1/meters", headers=auth(make_token(Role.vendor, vendor_id=vendor_b)))
+    assert listed.json()["total"] == 0
+    assert (await client.get("/v1/meters")).status_code == 401
+
+
+async def test_vehicle_with_geofence_calendar_and_plates(service_client: Any, make_token: Any) -> None:
+    client = await service_client("telemetry")
+    headers = auth(make_token(Role.supervisor))
+    fence = {
+        "id": uid("G"),
+        "name": "行政中心停车场",
+        "kind": "circle",
+        "center_lat": 31.81,
+        "center_lon": 119.97,
+        "radius_m": 150,
+    }
+    assert (await client.post("/v1/geofences", json=fence, headers=headers)).status_code == 201
+    ring = [[119.97, 31.81], [119.975, 31.81], [119.975, 31.815], [119.97, 31.81]]
+    polygon = {"id": uid("G"), "name": "A", "kind": "polygon", "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    assert (await client.post("/v1/geofences", json=polygon, headers=headers)).status_code == 201
+    open_ring = {**polygon, "id": uid("G"), "geometry": {"type": "Polygon", "coordinates": [[*ring[:3], [1, 1]]]}}
+    assert (await client.post("/v1/geofences", json=open_ring, headers=headers)).status_code == 422
+    circle_no_radius = {**fence, "id": uid("G"), "radius_m": None}
+    assert (await client.post("/v1/geofences", json=circle_no_radius, headers=headers)).status_code == 422
+    calendar = {"id": uid("C"), "name": "工作日", "holidays": ["2026-10-01"], "extra_workdays": ["2026-10-11"]}
+    created_cal = await client.post("/v1/calendars", json=calendar, headers=headers)
+    assert created_cal.status_code == 201 and created_cal.json()["work_start"] == "07:30:00"
+    bad_cal = {**calendar, "id": uid("C"), "work_start": "19:00", "work_end": "08:00"}
+    assert (await client.post("/v1/calendars", json=bad_cal, headers=headers)).status_code == 422
+
+    vehicle = {
+        "id": uid("V"),
+        "plate": "苏d·" + plate()[2:],
+        "department": "市机关事务管理局",
+        "terminal_id": uid("T"),
+        "parking_geofence_id": fence["id"],
+        "calendar_id": calendar["id"],
+    }
+    created = await client.post("/v1/vehicles", json=vehicle, headers=headers)
+    assert created.status_code == 201, created.text
+    assert created.json()["plate"] == "苏D" + vehicle["plate"][3:]
+    assert created.json()["plate_kind"] == "ordinary"
+    nev = {**vehicle, "id": uid("V"), "plate": "苏DD" + plate()[2:], "terminal_id": uid("T")}
+    nev_resp = await client.post("/v1/vehicles", json=nev, headers=headers)
+    assert nev_resp.json()["plate_kind"] == "new_energy"
+    same_plate = {**vehicle, "id": uid("V"), "terminal_id": uid("T")}
+    assert (await client.post("/v1/vehicles", json=same_plate, headers=headers)).status_code == 409
+    same_terminal = {**vehicle, "id": uid("V"), "plate": plate()}
+    assert (await client.post("/v1/vehicles", json=same_terminal, headers=headers)).status_code == 409
+    bad_plate = {**vehicle, "id": uid("V"), "plate": "ABC1234", "terminal_id": uid("T")}
+    assert (await client.post("/v1/vehicles", json=bad_plate, headers=headers)).status_code == 422
+    no_fence = {**vehicle, "id": uid("V"), "plate": plate(), "terminal_id": uid("T"), "parking_geofence_id": "nope"}
+    assert (await client.post("/v1/vehicles", json=no_fence, headers=headers)).status_code == 422
+    clash = {**vehicle, "id": uid("V"), "plate": plate(), "terminal_id": uid("T")}
+    clash["id"] = (await client.get("/v1/meters", headers=headers)).json()["items"][0]["id"]
+    assert (await client.post("/v1/vehicles", json=clash, headers=headers)).status_code == 409
+    moved = await client.patch(f"/v1/vehicles/{vehicle['id']}", json={"speed_limit_kmh": 60}, headers=headers)
+    assert moved.json()["speed_limit_kmh"] == 60
+    assert (await client.get(f"/v1/geofences/{polygon['id']}", headers=headers)).json()["geometry"]["type"] == "Polygon"
+    assert (await client.get("/v1/calendars/nope", headers=headers)).status_code == 404
