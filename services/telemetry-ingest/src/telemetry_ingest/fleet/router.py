@@ -122,7 +122,11 @@ async def evaluate_fleet(
     end: End,
     vehicle_id: Annotated[str | None, Query(max_length=64, description="one vehicle; default all")] = None,
     now: Annotated[
-        AwareDatetime | None, Query(description="reference time of the offline check; default the window end")
+        AwareDatetime | None,
+        Query(
+            description="reference time of the offline check; by default the present when the window "
+            "reaches it, otherwise no offline check"
+        ),
     ] = None,
     _: Principal = Depends(require_roles(Role.supervisor, Role.service)),
 ) -> EvaluationRead:

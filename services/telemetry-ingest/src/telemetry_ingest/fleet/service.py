@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -280,13 +280,16 @@ async def evaluate(
     now: datetime | None,
 ) -> EvaluationRead:
     """Segment trips and run every rule for the window; store trips (replacing the window's) and alerts
-    (idempotent). ``now`` enables the offline check; it defaults to the end of the window."""
+    (idempotent). The offline check runs at ``now``, by default only for a window reaching the present."""
     _check_window(start, end)
     if vehicle_id is not None:
         targets = [await get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_id)]
     else:
         targets = await repository.vehicles(session, vendor_id=vendor_id)
-    now = now or end
+    if now is None:
+        # offline is a live condition: checked for a window reaching the present, or at an explicit time
+        current = datetime.now(UTC)
+        now = current if end >= current else None
     total_trips = created = 0
     for vehicle in targets:
         raw = await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end)
