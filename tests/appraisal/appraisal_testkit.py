@@ -39,12 +39,13 @@ class World:
         open_now: bool = True,
         start_date: str = "2020-01-01",
         project_codes: list[str] | None = None,
+        vendor_ids: list[str] | None = None,
     ) -> World:
         tag = uid()
         self.projects = project_codes or [f"p{tag}{i}" for i in range(projects)]
         codes: list[str] = []
-        for p in self.projects:
-            vendor = str(uuid.uuid4())
+        for n, p in enumerate(self.projects):
+            vendor = vendor_ids[n] if vendor_ids else str(uuid.uuid4())
             self.vendors[p] = vendor
             r = await self.client.post(
                 "/v1/assignments",

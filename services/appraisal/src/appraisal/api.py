@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from appraisal.awards.router import router as awards_router
 from appraisal.catalogue.router import router as catalogue_router
 from appraisal.complaints.router import router as complaints_router
 from appraisal.inspections.router import router as inspections_router
@@ -16,6 +17,7 @@ api_router.include_router(inspections_router)
 api_router.include_router(rectification_router)
 api_router.include_router(complaints_router)
 api_router.include_router(scores_router)
+api_router.include_router(awards_router)
 
 OPENAPI_TAGS: list[dict[str, str]] = [
     {"name": "catalogue", "description": "Service items, versioned survey templates, vendor-project assignments"},
@@ -24,4 +26,5 @@ OPENAPI_TAGS: list[dict[str, str]] = [
     {"name": "rectification", "description": "Findings and rectification orders (整改) with evidence files"},
     {"name": "complaints", "description": "Complaints and suggestions routed to vendors"},
     {"name": "scores", "description": "Vendor scores with their breakdown, ranking"},
+    {"name": "awards", "description": "Advanced / excellent units, bonus uplift, service stars"},
 ]

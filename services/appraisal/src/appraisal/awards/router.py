@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Path, Query, status
+
+from appraisal.awards import repository, service
+from appraisal.awards.schemas import AwardEvaluate, AwardEvaluation, AwardRead, ServiceStarCreate, ServiceStarRead
+from appraisal.dependencies import AppSettings, Contracts, Telemetry, Today
+from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
+from houqin_common.db import DbSession
+from houqin_common.errors import COMMON_ERRORS
+from houqin_common.pagination import PageParams, page_params
+from houqin_common.schemas import Page
+
+router = APIRouter(tags=["awards"], responses=COMMON_ERRORS)
+
+READERS = (Role.supervisor, Role.vendor, *READ_ALL)
+
+
+@router.post("/awards/{year}/evaluate", response_model=AwardEvaluation)
+async def evaluate_awards(
+    session: DbSession,
+    settings: AppSettings,
+    telemetry: Telemetry,
+    contracts: Contracts,
+    today: Today,
+    evaluate_in: AwardEvaluate | None = None,
+    year: int = Path(ge=2000, le=2100, description="appraisal year"),
+    _: Principal = Depends(require_roles(Role.supervisor)),
+) -> AwardEvaluation:
+    """Apply the configured award rules to the year's ranking and store the decisions (replacing earlier
+    ones of the year): *advanced unit* (先进单位) and *excellent unit* (优秀单位) need a rank and a total
+    within the bars, no one-vote veto (asked of contracts-api; unreachable → the award is provisional) and
+    no major food-safety violation in the year. The bonus uplift is head count × base bonus × rate."""
+    return await service.evaluate(
+        session,
+        year=year,
+        evaluate_in=evaluate_in or AwardEvaluate(),
+        settings=settings,
+        kpis=telemetry,
+        vetoes=contracts,
+        today=today,
+    )
+
+
+@router.get("/awards", response_model=Page[AwardRead])
+async def list_awards(
+    session: DbSession,
+    year: int | None = Query(None, ge=2000, le=2100, description="only this year"),
+    vendor_id: str | None = Query(None, description="only this vendor"),
+    page: PageParams = Depends(page_params),
+    principal: Principal = Depends(require_roles(*READERS)),
+) -> Page[AwardRead]:
+    """Award decisions, newest year first then by rank (a vendor token sees its own)."""
+    rows, total = await repository.list_awards(
+        session, year=year, vendor_id=vendor_scope(principal) or vendor_id, limit=page.limit, offset=page.offset
+    )
+    return Page(items=[service.to_read(d) for d in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+@router.post("/service-stars", status_code=status.HTTP_201_CREATED, response_model=ServiceStarRead)
+async def nominate_service_star(
+    star_in: ServiceStarCreate, session: DbSession, principal: Principal = Depends(require_roles(Role.supervisor))
+) -> ServiceStarRead:
+    """Nominate a vendor employee as service star (服务之星)."""
+    return ServiceStarRead.model_validate(await service.nominate(session, star_in=star_in, nominator=principal.subject))
+
+
+@router.get("/service-stars", response_model=Page[ServiceStarRead])
+async def list_service_stars(
+    session: DbSession,
+    year: int | None = Query(None, ge=2000, le=2100, description="only this year"),
+    vendor_id: str | None = Query(None, description="only this vendor"),
+    page: PageParams = Depends(page_params),
+    principal: Principal = Depends(require_roles(*READERS)),
+) -> Page[ServiceStarRead]:
+    """Service-star nominations (a vendor token sees its own)."""
+    rows, total = await repository.list_stars(
+        session, year=year, vendor_id=vendor_scope(principal) or vendor_id, limit=page.limit, offset=page.offset
+    )
+    return Page(
+        items=[ServiceStarRead.model_validate(s) for s in rows], total=total, limit=page.limit, offset=page.offset
+    )

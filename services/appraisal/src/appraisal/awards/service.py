@@ -1,0 +1,146 @@
+"""Awards of the year: advanced and excellent units, the bonus uplift, service-star nominations."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from appraisal.awards import repository
+from appraisal.awards.schemas import AwardEvaluate, AwardEvaluation, AwardRead, ServiceStarCreate
+from appraisal.models import AwardDecision, ServiceStar
+from appraisal.scoring import rules
+from appraisal.scoring import service as scoring_service
+from appraisal.scoring.service import KpiSource
+from appraisal.settings import Settings
+from houqin_common.clients import ApiError, NotFoundError
+from houqin_common.schemas import Eligibility
+
+logger = logging.getLogger("appraisal.awards")
+
+
+class VetoSource(Protocol):
+    """What awards need of contracts-api (``houqin_common.clients.ContractsClient``)."""
+
+    async def vendor_eligibility(self, vendor_id: str) -> Eligibility: ...
+
+
+def to_read(d: AwardDecision) -> AwardRead:
+    return AwardRead(
+        id=d.id,
+        year=d.year,
+        vendor_id=d.vendor_id,
+        award=d.award,
+        award_zh=rules.AwardKind(d.award).label_zh,
+        rank=d.rank,
+        total=d.total,
+        provisional=d.provisional,
+        reasons=d.reasons,
+        head_count=d.head_count,
+        base_bonus=d.base_bonus,
+        uplift=d.uplift,
+        decided_at=d.decided_at,
+    )
+
+
+def bars(settings: Settings) -> rules.AwardBars:
+    return rules.AwardBars(
+        advanced_max_rank=settings.advanced_unit_max_rank,
+        advanced_min_score=settings.advanced_unit_min_score,
+        excellent_max_rank=settings.excellent_unit_max_rank,
+        excellent_min_score=settings.excellent_unit_min_score,
+    )
+
+
+async def _eligible(vetoes: VetoSource | None, vendor_id: str) -> bool | None:
+    """True/False from contracts-api; None when it cannot be asked (the award is then provisional)."""
+    if vetoes is None:
+        return None
+    try:
+        return (await vetoes.vendor_eligibility(vendor_id)).eligible
+    except NotFoundError:
+        return None
+    except ApiError as exc:
+        logger.warning("eligibility of %s unavailable: %s", vendor_id, exc)
+        return None
+
+
+async def evaluate(
+    session: AsyncSession,
+    *,
+    year: int,
+    evaluate_in: AwardEvaluate,
+    settings: Settings,
+    kpis: KpiSource | None,
+    vetoes: VetoSource | None,
+    today: date,
+) -> AwardEvaluation:
+    """Rank the year, apply the award rules to every ranked vendor, store the decisions (replacing the year's)."""
+    period = str(year)
+    data = await scoring_service.load_period(session, period)
+    ranking = await scoring_service.rank(session, period=period, settings=settings, kpis=kpis, today=today, data=data)
+    base = evaluate_in.base_bonus_cny if evaluate_in.base_bonus_cny is not None else settings.base_bonus_cny
+    decisions: list[AwardDecision] = []
+    not_awarded: dict[str, list[str]] = {}
+    award_bars = bars(settings)
+    for score in ranking:
+        if score.rank is None:
+            continue
+        major = any(w in settings.major_severities for _, w in data.food.get(score.vendor_id, []))
+        # ask contracts-api only about vendors that pass the bars, so a down contracts-api costs little
+        prelim = rules.decide_award(
+            rank=score.rank, total=score.total, complete=True, eligible=True, major_violation=major, bars=award_bars
+        )
+        eligible = await _eligible(vetoes, score.vendor_id) if prelim.award else True
+        outcome = rules.decide_award(
+            rank=score.rank,
+            total=score.total,
+            complete=score.complete,
+            eligible=eligible,
+            major_violation=major,
+            bars=award_bars,
+        )
+        if outcome.award is None:
+            not_awarded[score.vendor_id] = outcome.reasons
+            continue
+        head_count = evaluate_in.head_counts.get(score.vendor_id)
+        reasons = list(outcome.reasons)
+        if head_count is None:
+            reasons.append("head count unknown: uplift not computed")
+        decisions.append(
+            AwardDecision(
+                year=year,
+                vendor_id=score.vendor_id,
+                award=outcome.award.value,
+                rank=score.rank,
+                total=score.total,
+                provisional=outcome.provisional,
+                reasons=reasons,
+                head_count=head_count,
+                base_bonus=base,
+                uplift=rules.bonus_uplift(head_count, base, settings.bonus_uplift_rate)
+                if head_count is not None
+                else None,
+                detail={"score": score.model_dump(mode="json")},
+            )
+        )
+    await repository.replace_year(session, year, decisions)
+    for d in decisions:
+        await session.refresh(d)
+    return AwardEvaluation(
+        year=year,
+        uplift_rate=Decimal(settings.bonus_uplift_rate),
+        awards=[to_read(d) for d in decisions],
+        not_awarded=not_awarded,
+    )
+
+
+async def nominate(session: AsyncSession, *, star_in: ServiceStarCreate, nominator: str) -> ServiceStar:
+    star = ServiceStar(**star_in.model_dump(), nominated_by=nominator, status="nominated")
+    session.add(star)
+    await session.flush()
+    await session.refresh(star)
+    return star

@@ -1,0 +1,124 @@
+"""Award rules and bonus uplift against the real database, with the veto check from a live contracts-api."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date
+from typing import Any
+
+import httpx
+from appraisal_testkit import World
+
+from appraisal.main import create_app
+from appraisal.settings import Settings
+from houqin_common.auth import Role
+from houqin_common.credit_code import make as make_credit_code
+from houqin_common.embedded import free_port
+from support import TEST_SECRET, LiveServices, asgi_client, auth
+
+
+@asynccontextmanager
+async def appraisal_app(test_env: dict[str, str], contracts_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(
+        database_url=test_env["HOUQIN_DATABASE_URL"],
+        jwt_secret=TEST_SECRET,
+        contracts_url=contracts_url,
+        telemetry_url=f"http://127.0.0.1:{free_port()}",
+        http_retries=0,
+    )
+    async with asgi_client(create_app(settings)) as client:
+        yield client
+
+
+async def _contracts_vendor(contracts: httpx.AsyncClient, token: str) -> str:
+    r = await contracts.post(
+        "/v1/vendors",
+        json={"name": f"测试供应商{uuid.uuid4().hex[:6]}", "credit_code": make_credit_code(uuid.uuid4().int % 10**8)},
+        headers=auth(token),
+    )
+    assert r.status_code == 201, r.text
+    vendor_id: str = r.json()["id"]
+    return vendor_id
+
+
+async def test_awards_follow_rank_bars_veto_and_food_safety(
+    live_services: LiveServices, test_env: dict[str, str], make_token: Callable[..., str]
+) -> None:
+    contracts_url = live_services.start("contracts")
+    async with httpx.AsyncClient(base_url=contracts_url, timeout=30) as contracts:
+        ids = [await _contracts_vendor(contracts, make_token(Role.procurement)) for _ in range(5)]
+        veto = await contracts.post(
+            f"/v1/vendors/{ids[1]}/vetoes",
+            json={"ground": "poor_credit", "evidence": "失信被执行人"},
+            headers=auth(make_token(Role.supervisor)),
+        )
+        assert veto.status_code == 201, veto.text
+    year = 2037
+    async with appraisal_app(test_env, contracts_url) as client:
+        world = await World(client, make_token).build(
+            projects=5, items_per_project=1, period=f"{year}H1", vendor_ids=ids
+        )
+        a, b, c, d, e = world.projects
+        sheets = [
+            {a: "excellent", b: "excellent", c: "excellent", d: "excellent", e: "good"},
+            {a: "excellent", b: "excellent", c: "excellent", d: "good", e: "good"},
+            {a: "excellent", b: "excellent", c: "good", d: "good", e: "good"},
+        ]
+        for token, sheet in zip(await world.tokens(3), sheets, strict=True):
+            assert (await world.answer(token, sheet)).status_code == 201
+        food = await client.post(
+            "/v1/food-safety-inspections",
+            json={
+                "vendor_id": ids[0],
+                "agency": "第三方检测中心",
+                "kind": "scheduled",
+                "announced": True,
+                "inspected_on": date(year, 3, 1).isoformat(),
+                "result": "failed",
+                "violations": [{"description": "食材过期", "severity": "major"}],
+            },
+            headers=auth(make_token(Role.inspector)),
+        )
+        assert food.status_code == 201
+        sup = auth(make_token(Role.supervisor))
+        r = await client.post(
+            f"/v1/awards/{year}/evaluate",
+            json={"head_counts": {ids[2]: 86}, "base_bonus_cny": "12000"},
+            headers=sup,
+        )
+        assert r.status_code == 200, r.text
+        result: dict[str, Any] = r.json()
+        awards = {x["vendor_id"]: x for x in result["awards"]}
+        assert set(awards) == {ids[2], ids[3]}
+        assert awards[ids[2]]["award"] == "advanced_unit" and awards[ids[2]]["award_zh"] == "先进单位"
+        assert awards[ids[2]]["rank"] == 3 and awards[ids[2]]["provisional"] is False
+        assert awards[ids[2]]["uplift"] == "103200.00"
+        assert awards[ids[3]]["award"] == "excellent_unit" and awards[ids[3]]["uplift"] is None
+        assert "major food-safety violation in the year" in result["not_awarded"][ids[0]]
+        assert any("veto" in reason for reason in result["not_awarded"][ids[1]])
+        assert any("below the award bars" in reason for reason in result["not_awarded"][ids[4]])
+        vendor = auth(make_token(Role.vendor, vendor_id=ids[2]))
+        mine = await client.get("/v1/awards", params={"year": year}, headers=vendor)
+        assert [x["vendor_id"] for x in mine.json()["items"]] == [ids[2]]
+        assert (await client.post(f"/v1/awards/{year}/evaluate", headers=vendor)).status_code == 403
+    # contracts-api unreachable: the veto cannot be checked, awards become provisional
+    async with appraisal_app(test_env, f"http://127.0.0.1:{free_port()}") as client:
+        r = await client.post(f"/v1/awards/{year}/evaluate", json={}, headers=sup)
+        awards = {x["vendor_id"]: x for x in r.json()["awards"]}
+        assert awards[ids[1]]["award"] == "advanced_unit" and awards[ids[1]]["provisional"] is True
+        assert all(x["provisional"] for x in awards.values())
+        listed = await client.get("/v1/awards", params={"year": year}, headers=auth(make_token(Role.auditor)))
+        assert listed.json()["total"] == len(awards)
+
+
+async def test_service_star_nomination(service_client: Callable[..., Any], make_token: Callable[..., str]) -> None:
+    client = await service_client("appraisal")
+    vendor_id = str(uuid.uuid4())
+    body = {"year": 2026, "vendor_id": vendor_id, "person_name": "王师傅", "reason": "连续三年零投诉"}
+    r = await client.post("/v1/service-stars", json=body, headers=auth(make_token(Role.supervisor)))
+    assert r.status_code == 201 and r.json()["status"] == "nominated"
+    assert (await client.post("/v1/service-stars", json=body, headers=auth(make_token(Role.staff)))).status_code == 403
+    mine = await client.get("/v1/service-stars", headers=auth(make_token(Role.vendor, vendor_id=vendor_id)))
+    assert [s["person_name"] for s in mine.json()["items"]] == ["王师傅"]
