@@ -46,16 +46,23 @@ async def fetch_score(appraisal: AppraisalClient, *, vendor_id: str, period: str
     """The incumbent's score; None when appraisal has none for the period; 503 when it cannot be read."""
     try:
         return await appraisal.vendor_score(vendor_id, period)
-    except NotFoundError:
-        return None
+    except NotFoundError as exc:
+        # A 404 from a missing route (older appraisal) is an outage, not "no score for the period".
+        if not str(exc.problem.get("detail", "")).startswith("No route"):
+            return None
+        raise _undecidable(period, exc) from exc
     except ApiError as exc:
-        raise ServiceUnavailable(
-            "The procurement route could not be decided: the renewal depends on the incumbent's "
-            f"{period} appraisal and the appraisal service could not provide it ({exc}). Nothing was guessed; "
-            "retry when appraisal is available.",
-            dependency="appraisal",
-            appraisal_status=exc.status,
-        ) from exc
+        raise _undecidable(period, exc) from exc
+
+
+def _undecidable(period: str, exc: ApiError) -> ServiceUnavailable:
+    return ServiceUnavailable(
+        "The procurement route could not be decided: the renewal depends on the incumbent's "
+        f"{period} appraisal and the appraisal service could not provide it ({exc}). Nothing was guessed; "
+        "retry when appraisal is available.",
+        dependency="appraisal",
+        appraisal_status=exc.status,
+    )
 
 
 async def decide_route(

@@ -33,7 +33,7 @@ async def _page(
     session: AsyncSession, stmt: Select[Any], *, order: Any, limit: int, offset: int
 ) -> tuple[list[Any], int]:
     total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
-    rows = (await session.execute(stmt.order_by(order).limit(limit).offset(offset))).scalars()
+    rows = (await session.execute(stmt.order_by(*order).limit(limit).offset(offset))).scalars()
     return list(rows), int(total)
 
 
