@@ -121,6 +121,7 @@ async def evaluate_fleet(
     start: Start,
     end: End,
     vehicle_id: Annotated[str | None, Query(max_length=64, description="one vehicle; default all")] = None,
+    vendor_id: Annotated[str | None, Query(max_length=64, description="only this vendor's vehicles")] = None,
     now: Annotated[
         AwareDatetime | None,
         Query(
@@ -134,7 +135,7 @@ async def evaluate_fleet(
     results of the window) and raise alerts (idempotent): off-hours use, sealed-holiday use, unrequested use,
     leaving the parking geofence, overspeed, idling, device offline."""
     return await service.evaluate(
-        session, settings=settings, start=start, end=end, vehicle_id=vehicle_id, vendor_id=None, now=now
+        session, settings=settings, start=start, end=end, vehicle_id=vehicle_id, vendor_id=vendor_id, now=now
     )
 
 
