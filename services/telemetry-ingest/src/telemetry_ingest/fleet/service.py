@@ -305,7 +305,7 @@ async def evaluate(
             fence=await parking_fence(session, vehicle),
             requests=[rules.RequestWindow(r.id, r.window_start, r.window_end) for r in reqs],
             now=now,
-            last_fix_at=await repository.last_fix_at(session, vehicle.id, now),
+            last_fix_at=await repository.last_fix_at(session, vehicle.id, now) if now is not None else None,
         )
         await repository.replace_trips(session, vehicle_id=vehicle.id, start=start, end=end, trips=trips)
         created += await repository.insert_alerts(session, alerts)
