@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
+from houqin_common import credit_code
 from houqin_common.auth import Role
 from houqin_common.clients import AuthError, ContractsClient, NotFoundError, ServiceUnavailableError
 from houqin_common.embedded import free_port
@@ -18,7 +19,7 @@ async def test_contracts_client_over_real_http(live_services: LiveServices, make
     token = make_token(Role.procurement)
     async with ContractsClient(url, token=token) as client:
         created = await client.request(
-            "POST", "/v1/vendors", json={"name": "常州某物业", "credit_code": f"91{uuid.uuid4().int % 10**16:016d}"}
+            "POST", "/v1/vendors", json={"name": "常州某物业", "credit_code": credit_code.make(uuid.uuid4().int)}
         )
         vendor_id = created.json()["id"]
         vendor = await client.get_vendor(vendor_id)
