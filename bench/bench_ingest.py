@@ -1,0 +1,444 @@
+"""End-to-end ingest benchmark: real Mosquitto (the project's config) and real PostgreSQL.
+
+Two consumers in the same run, on the same broker and database:
+- **pipeline**: ``telemetry_ingest.ingest.consumer`` (batch, COPY + ON CONFLICT, ack after commit);
+- **naive**: aiomqtt with its default acknowledgement on receipt, one INSERT + COMMIT per message.
+
+(a) *drain*: N QoS 1 messages queued for the consumer's persistent session while it is offline, then
+the time from the first committed row until all N are committed (process start-up excluded; shown
+apart). (b) *live*: several publisher processes at a fixed offered rate; publish-to-commit latency is
+the time from ``publish()`` until a poller (every ``POLL_S``) sees the row, so it includes up to one
+poll interval. CPU per message is the consumer process's user+system time over the messages it took.
+A third drain of the pipeline runs under pyinstrument to show where the time goes.
+
+Environment: ``BENCH_INGEST_N`` (default 50000), ``BENCH_INGEST_RATE`` (live msg/s, default 2000),
+``BENCH_INGEST_SECONDS`` (live duration, default 8), ``BENCH_INGEST_PUBLISHERS`` (default 4),
+``BENCH_INGEST_NAIVE_N`` (default 5000: the naive consumer commits a few hundred messages a second, so
+its drain rate is measured on a smaller backlog), ``BENCH_DATABASE_URL`` (server to create a throw-away database on),
+``BENCH_PROFILE`` (0 to skip),
+``BENCH_INGEST_ONLY`` (comma list of `pipeline`, `naive`; default both).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import paho.mqtt.client as paho
+import psutil
+import psycopg
+
+from houqin_common.db import libpq_url, run_migrations, with_database
+from houqin_common.embedded import free_port
+
+REPO = Path(__file__).resolve().parent.parent
+BROKER_CONF = REPO / "services/telemetry-ingest/mosquitto/houqin.conf"
+BASE_MS = 1_780_000_000_000
+POLL_S = 0.01
+TOPICS = ("houqin/v1/meters/+/readings", "houqin/v1/vehicles/+/positions", "v1/gateway/telemetry")
+
+
+# --- infrastructure -------------------------------------------------------------------------------
+
+
+def start_broker(tmp: Path) -> tuple[subprocess.Popen[bytes] | None, str]:
+    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    if not Path(binary).exists():
+        print("mosquitto binary not found: using HOUQIN_MQTT_URL with its own config (results may be capped)")
+        return None, os.environ.get("HOUQIN_MQTT_URL", "mqtt://127.0.0.1:1883")
+    port = free_port()
+    lines = []
+    for line in BROKER_CONF.read_text().splitlines():
+        key = line.split(" ", 1)[0]
+        if key == "listener":
+            line = f"listener {port} 127.0.0.1"
+        elif key == "persistence_location":
+            line = f"persistence_location {tmp}/"
+        lines.append(line)
+    conf = tmp / "houqin.conf"
+    conf.write_text("\n".join(lines) + "\n")
+    proc = subprocess.Popen([binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return proc, f"mqtt://127.0.0.1:{port}"
+
+
+def create_database(admin_url: str, meters: list[str]) -> str:
+    name = f"houqin_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(libpq_url(admin_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = with_database(libpq_url(admin_url), name)
+    run_migrations("telemetry_ingest", url)
+    with psycopg.connect(url, autocommit=True) as conn, conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO telemetry.meter (id, name, building, energy_type) VALUES (%s, %s, 'bench', '01000')",
+            [(m, m) for m in meters],
+        )
+    return url
+
+
+def drop_database(admin_url: str, url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(libpq_url(admin_url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def mqtt_client(mqtt_url: str, client_id: str, clean: bool = True) -> paho.Client:
+    url = urlsplit(mqtt_url)
+    client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=clean)
+    client.max_inflight_messages_set(2000)
+    client.max_queued_messages_set(0)
+    client.connect(url.hostname or "127.0.0.1", url.port or 1883)
+    return client
+
+
+def create_session(mqtt_url: str, client_id: str, topics: list[str]) -> None:
+    client = mqtt_client(mqtt_url, client_id, clean=False)
+    done: list[int] = []
+    client.on_subscribe = lambda *a: done.append(1)
+    client.loop_start()
+    client.subscribe([(t, 1) for t in topics])
+    deadline = time.monotonic() + 10
+    while not done and time.monotonic() < deadline:
+        time.sleep(0.01)
+    client.disconnect()
+    client.loop_stop()
+
+
+def reading(seq: int, sent: float | None = None) -> bytes:
+    body: dict[str, Any] = {"ts": BASE_MS + seq * 1000, "energy_kwh": 1000 + seq * 0.01, "power_kw": 42.5}
+    if sent is not None:
+        body["sent_at"] = sent
+    return json.dumps(body).encode()
+
+
+def _publish_backlog(mqtt_url: str, meter: str, start: int, count: int) -> None:
+    client = mqtt_client(mqtt_url, f"bench-pub-{uuid.uuid4().hex[:8]}")
+    client.loop_start()
+    infos = [
+        client.publish(f"houqin/v1/meters/{meter}/readings", reading(s), qos=1) for s in range(start, start + count)
+    ]
+    for info in infos:
+        info.wait_for_publish(120)
+    client.disconnect()
+    client.loop_stop()
+
+
+def publish_backlog(mqtt_url: str, meters: list[str], per_meter: int) -> float:
+    started = time.perf_counter()
+    procs = [mp.Process(target=_publish_backlog, args=(mqtt_url, m, 0, per_meter)) for m in meters]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    return time.perf_counter() - started
+
+
+def count_rows(url: str, meters: list[str]) -> int:
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SELECT count(*) FROM telemetry.reading WHERE meter_id = ANY(%s)", (meters,)).fetchone()
+        return int(row[0]) if row else 0
+
+
+# --- consumers --------------------------------------------------------------------------------------
+
+
+async def _naive(database_url: str, mqtt_url: str, client_id: str, group: str) -> None:
+    import aiomqtt
+
+    url = urlsplit(mqtt_url)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    conn = await psycopg.AsyncConnection.connect(database_url)
+    async with aiomqtt.Client(
+        url.hostname or "127.0.0.1", url.port or 1883, identifier=client_id, clean_session=False
+    ) as client:
+        await client.subscribe([(f"$share/{group}/{t}", 1) for t in TOPICS])
+        messages = aiter(client.messages)
+        while not stop.is_set():
+            try:
+                message = await asyncio.wait_for(anext(messages), 0.5)
+            except TimeoutError:
+                continue
+            meter = str(message.topic).split("/")[3]
+            data = json.loads(bytes(message.payload))  # type: ignore[arg-type]
+            await conn.execute(
+                "INSERT INTO telemetry.reading (meter_id, ts, energy_kwh, power_kw, extra, received_at) "
+                "VALUES (%s, to_timestamp(%s / 1000.0), %s, %s, %s, now()) ON CONFLICT DO NOTHING",
+                (meter, data["ts"], data.get("energy_kwh"), data.get("power_kw"), None),
+            )
+            await conn.commit()
+    await conn.close()
+
+
+def naive_main() -> None:
+    """The baseline consumer (run as a child process by the benchmark)."""
+    asyncio.run(
+        _naive(
+            os.environ["BENCH_DB"], os.environ["BENCH_MQTT"], os.environ["BENCH_CLIENT_ID"], os.environ["BENCH_GROUP"]
+        )
+    )
+
+
+class Consumer:
+    def __init__(self, kind: str, database_url: str, mqtt_url: str, profile: Path | None = None) -> None:
+        self.kind = kind
+        self.client_id = f"bench-{kind}-{uuid.uuid4().hex[:6]}"
+        self.group = f"bench-{uuid.uuid4().hex[:6]}"
+        self.env = {
+            **os.environ,
+            "HOUQIN_DATABASE_URL": database_url,
+            "HOUQIN_MQTT_URL": mqtt_url,
+            "HOUQIN_LOG_LEVEL": "WARNING",
+            "HOUQIN_LOG_JSON": "false",
+            "HOUQIN_TELEMETRY_MQTT_CLIENT_ID": self.client_id,
+            "HOUQIN_TELEMETRY_MQTT_SHARE_GROUP": self.group,
+            "BENCH_DB": database_url,
+            "BENCH_MQTT": mqtt_url,
+            "BENCH_CLIENT_ID": self.client_id,
+            "BENCH_GROUP": self.group,
+        }
+        if kind == "pipeline":
+            module = ["-m", "telemetry_ingest.ingest.consumer"]
+            self.cmd = [sys.executable, *module]
+            if profile is not None:
+                self.cmd = [sys.executable, "-m", "pyinstrument", "-r", "text", "-o", str(profile), *module]
+        else:
+            self.cmd = [sys.executable, "-c", "from bench.bench_ingest import naive_main; naive_main()"]
+        self.proc: subprocess.Popen[bytes] | None = None
+        create_session(mqtt_url, self.client_id, [f"$share/{self.group}/{t}" for t in TOPICS])
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(self.cmd, env=self.env, cwd=REPO)
+
+    def cpu_seconds(self) -> float:
+        assert self.proc is not None
+        proc = psutil.Process(self.proc.pid)
+        total = 0.0
+        for p in [proc, *proc.children(recursive=True)]:
+            t = p.cpu_times()
+            total += t.user + t.system
+        return total
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+# --- scenarios --------------------------------------------------------------------------------------
+
+
+def drain(
+    consumer: Consumer, database_url: str, mqtt_url: str, meters: list[str], n: int, broker: psutil.Process | None
+) -> dict[str, float]:
+    per_meter = n // len(meters)
+    total = per_meter * len(meters)
+    pub_s = publish_backlog(mqtt_url, meters, per_meter)
+    started = time.perf_counter()
+    consumer.start()
+    cpu_start = None
+    broker_start = 0.0
+    first = None
+    while True:
+        stored = count_rows(database_url, meters)
+        now = time.perf_counter()
+        if stored and first is None:
+            first = now
+            cpu_start = consumer.cpu_seconds()
+            broker_start = _cpu(broker)
+        if stored >= total:
+            break
+        if now - started > 600:
+            raise RuntimeError(f"{consumer.kind}: only {stored}/{total} after 600 s")
+        time.sleep(0.02)
+    cpu = consumer.cpu_seconds() - (cpu_start or 0.0)
+    broker_cpu = _cpu(broker) - broker_start
+    assert first is not None
+    drain_s = max(now - first, 1e-9)
+    return {
+        "messages": total,
+        "publish_s": pub_s,
+        "startup_s": first - started,
+        "drain_s": drain_s,
+        "msgs_per_s": total / drain_s,
+        "cpu_us_per_msg": cpu / total * 1e6,
+        "broker_us_per_msg": broker_cpu / total * 1e6,
+    }
+
+
+def _cpu(proc: psutil.Process | None) -> float:
+    if proc is None:
+        return float("nan")
+    t = proc.cpu_times()
+    return float(t.user + t.system)
+
+
+def _live_publisher(mqtt_url: str, meter: str, rate: float, seconds: float, start_seq: int, out: Any) -> None:
+    client = mqtt_client(mqtt_url, f"bench-live-{uuid.uuid4().hex[:8]}")
+    client.loop_start()
+    sent: list[float] = []
+    t0 = time.time()
+    seq = start_seq
+    total = int(rate * seconds)
+    tick = 0.01
+    for i in range(total):
+        due = t0 + i / rate
+        delay = due - time.time()
+        if delay > tick:
+            time.sleep(delay)
+        now = time.time()
+        client.publish(f"houqin/v1/meters/{meter}/readings", reading(seq, now), qos=1)
+        sent.append(now)
+        seq += 1
+    time.sleep(0.5)
+    client.disconnect()
+    client.loop_stop()
+    out.put((meter, start_seq, sent))
+
+
+def live(
+    database_url: str, mqtt_url: str, meters: list[str], start_seq: int, rate: float, seconds: float
+) -> dict[str, float]:
+    queue: Any = mp.Queue()
+    procs = [
+        mp.Process(target=_live_publisher, args=(mqtt_url, m, rate / len(meters), seconds, start_seq, queue))
+        for m in meters
+    ]
+    seen = {m: start_seq - 1 for m in meters}
+    commit_times: dict[str, list[tuple[int, float]]] = {m: [] for m in meters}
+    for p in procs:
+        p.start()
+    expected = int(rate / len(meters) * seconds)
+    deadline = time.time() + seconds + 120
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        while time.time() < deadline:
+            rows = conn.execute(
+                "SELECT m, (SELECT ts FROM telemetry.reading r WHERE r.meter_id = m ORDER BY ts DESC LIMIT 1) "
+                "FROM unnest(%s::text[]) AS m",
+                (meters,),
+            ).fetchall()
+            now = time.time()
+            for meter, ts in rows:
+                if ts is None:
+                    continue
+                top = int((ts.timestamp() * 1000 - BASE_MS) // 1000)
+                if top > seen[meter]:
+                    commit_times[meter].append((top, now))
+                    seen[meter] = top
+            if all(seen[m] >= start_seq + expected - 1 for m in meters):
+                break
+            time.sleep(POLL_S)
+    results = [queue.get(timeout=30) for _ in procs]
+    for p in procs:
+        p.join()
+    latencies: list[float] = []
+    for meter, first_seq, sent in results:
+        marks = commit_times[meter]
+        j = 0
+        for k, sent_at in enumerate(sent):
+            seq = first_seq + k
+            while j < len(marks) and marks[j][0] < seq:
+                j += 1
+            if j < len(marks):
+                latencies.append(marks[j][1] - sent_at)
+    latencies.sort()
+    offered = sum(len(s) for _m, _f, s in results)
+    return {
+        "offered": offered,
+        "committed": len(latencies),
+        "p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else float("nan"),
+    }
+
+
+def main() -> None:
+    n = int(os.environ.get("BENCH_INGEST_N", "50000"))
+    rate = float(os.environ.get("BENCH_INGEST_RATE", "2000"))
+    seconds = float(os.environ.get("BENCH_INGEST_SECONDS", "8"))
+    publishers = int(os.environ.get("BENCH_INGEST_PUBLISHERS", "4"))
+    naive_n = int(os.environ.get("BENCH_INGEST_NAIVE_N", "5000"))
+    admin = os.environ.get(
+        "BENCH_DATABASE_URL", os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
+    tmp = Path(tempfile.mkdtemp(prefix="houqin-bench-"))
+    broker, mqtt_url = start_broker(tmp)
+    broker_ps = psutil.Process(broker.pid) if broker is not None else None
+    results: dict[str, dict[str, float]] = {}
+    urls: list[str] = []
+    try:
+        kinds = os.environ.get("BENCH_INGEST_ONLY", "pipeline,naive").split(",")
+        if os.environ.get("BENCH_PROFILE", "1") != "0":
+            kinds.append("profiled")
+        for kind in kinds:
+            meters = [f"bench-{kind}-{i}" for i in range(publishers)]
+            url = create_database(admin, meters)
+            urls.append(url)
+            profile = tmp / "profile.txt" if kind == "profiled" else None
+            consumer = Consumer("pipeline" if kind == "profiled" else kind, url, mqtt_url, profile)
+            try:
+                size = naive_n if kind == "naive" else n
+                print(f"[{kind}] drain of {size} queued QoS 1 messages ...", flush=True)
+                results[f"{kind} drain"] = drain(consumer, url, mqtt_url, meters, size, broker_ps)
+                if kind != "profiled":
+                    print(
+                        f"[{kind}] live: {publishers} publishers, {rate:.0f} msg/s for {seconds:.0f} s ...", flush=True
+                    )
+                    cpu0 = consumer.cpu_seconds()
+                    res = live(url, mqtt_url, meters, size, rate, seconds)
+                    res["cpu_us_per_msg"] = (consumer.cpu_seconds() - cpu0) / max(res["offered"], 1) * 1e6
+                    results[f"{kind} live"] = res
+            finally:
+                consumer.stop()
+        print()
+        print(
+            f"{'run':<18}{'msgs':>8}{'msgs/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
+            f"{'ingest CPU us/msg':>19}{'broker CPU us/msg':>19}{'startup s':>11}"
+        )
+        nan = float("nan")
+        for name, r in results.items():
+            print(
+                f"{name:<18}{int(r.get('messages', r.get('offered', 0))):>8}"
+                f"{r.get('msgs_per_s', nan):>10.0f}{r.get('p50_ms', nan):>9.1f}{r.get('p99_ms', nan):>9.1f}"
+                f"{r['cpu_us_per_msg']:>19.1f}{r.get('broker_us_per_msg', nan):>19.1f}{r.get('startup_s', nan):>11.2f}"
+            )
+        if "pipeline drain" in results and "naive drain" in results:
+            ratio = results["pipeline drain"]["msgs_per_s"] / results["naive drain"]["msgs_per_s"]
+            print(f"\npipeline drains {ratio:.1f}x faster than the naive consumer (target >= 20,000 msg/s)")
+        profile_file = tmp / "profile.txt"
+        if profile_file.exists():
+            print("\nwhere the pipeline's time goes (pyinstrument, profiled drain; top of the call tree):")
+            lines = profile_file.read_text().splitlines()
+            print("\n".join(lines[:70]))
+    finally:
+        for url in urls:
+            drop_database(admin, url)
+        if broker is not None:
+            broker.terminate()
+            broker.wait(10)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
