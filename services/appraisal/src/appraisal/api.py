@@ -7,6 +7,7 @@ from appraisal.catalogue.router import router as catalogue_router
 from appraisal.complaints.router import router as complaints_router
 from appraisal.inspections.router import router as inspections_router
 from appraisal.rectification.router import router as rectification_router
+from appraisal.reports.router import router as reports_router
 from appraisal.scoring.router import router as scores_router
 from appraisal.surveys.router import router as surveys_router
 
@@ -18,6 +19,7 @@ api_router.include_router(rectification_router)
 api_router.include_router(complaints_router)
 api_router.include_router(scores_router)
 api_router.include_router(awards_router)
+api_router.include_router(reports_router)
 
 OPENAPI_TAGS: list[dict[str, str]] = [
     {"name": "catalogue", "description": "Service items, versioned survey templates, vendor-project assignments"},
@@ -26,5 +28,6 @@ OPENAPI_TAGS: list[dict[str, str]] = [
     {"name": "rectification", "description": "Findings and rectification orders (整改) with evidence files"},
     {"name": "complaints", "description": "Complaints and suggestions routed to vendors"},
     {"name": "scores", "description": "Vendor scores with their breakdown, ranking"},
+    {"name": "reports", "description": "CSV, XLSX and chart downloads per year and per campaign"},
     {"name": "awards", "description": "Advanced / excellent units, bonus uplift, service stars"},
 ]

@@ -2,8 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 
 def register(app: typer.Typer) -> None:
     """Add this service's commands to the `houqin` CLI."""
+    appraisal_app = typer.Typer(
+        help="Appraisal: reports of vendor scores and satisfaction surveys.", no_args_is_help=True
+    )
+
+    @appraisal_app.command("report")
+    def report(
+        year: Annotated[int, typer.Argument(help="appraisal year, e.g. 2026")],
+        out: Annotated[Path, typer.Option("--out", help="directory to write the files to")] = Path("reports"),
+        database_url: Annotated[str | None, typer.Option(envvar="HOUQIN_DATABASE_URL")] = None,
+    ) -> None:
+        """Write the year's ranking (CSV, XLSX, PNG, SVG) and each campaign's results to OUT."""
+        from appraisal.reports.files import write_year
+        from appraisal.settings import Settings
+
+        settings = Settings(database_url=database_url) if database_url else Settings()
+        for path in asyncio.run(write_year(year, out, settings)):
+            typer.echo(str(path))
+
+    app.add_typer(appraisal_app, name="appraisal")

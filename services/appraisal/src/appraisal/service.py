@@ -9,4 +9,5 @@ SPEC = ServiceSpec(
     app_factory="appraisal.main:create_app",
     port=8003,
     schema="appraisal",
+    seed="appraisal.seed:seed",
 )

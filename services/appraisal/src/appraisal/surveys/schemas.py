@@ -104,6 +104,7 @@ class GradeStats(BaseModel):
 
 class ItemResult(GradeStats):
     item_code: str = Field(description="item")
+    name: str = Field(description="English name")
     name_zh: str = Field(description="Chinese name")
     project_code: str = Field(description="project")
 

@@ -185,7 +185,9 @@ async def results(session: AsyncSession, *, campaign: Campaign, settings: Settin
         responses=sum(answered.values()),
         min_group_size=settings.min_group_size,
         items=[
-            ItemResult(item_code=i.code, name_zh=i.name_zh, project_code=i.project_code, **_stats(c, settings))
+            ItemResult(
+                item_code=i.code, name=i.name, name_zh=i.name_zh, project_code=i.project_code, **_stats(c, settings)
+            )
             for i, c in per_item.values()
         ],
         vendors=[VendorResult(vendor_id=v, **_stats(c, settings)) for v, c in sorted(per_vendor.items())],

@@ -1,0 +1,46 @@
+"""Writes the report files of a year (and of its campaigns) to a directory: used by the CLI."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from appraisal.models import Campaign
+from appraisal.reports import service
+from appraisal.reports.service import ReportFormat
+from appraisal.settings import Settings
+from houqin_common.clients import telemetry_client
+from houqin_common.db import create_engine, make_sessionmaker
+
+
+async def write_year(year: int, out: Path, settings: Settings, *, today: date | None = None) -> list[Path]:
+    """Year ranking (CSV, XLSX, PNG, SVG) and each campaign of the year (CSV, XLSX, PNG)."""
+    out.mkdir(parents=True, exist_ok=True)
+    today = today or date.today()
+    written: list[Path] = []
+    engine = create_engine(settings.database_url, pool_size=2)
+    try:
+        async with telemetry_client(settings, caller="appraisal") as kpis, make_sessionmaker(engine)() as session:
+            for fmt in ReportFormat:
+                data = await service.year_report(session, year=year, fmt=fmt, settings=settings, kpis=kpis, today=today)
+                path = out / f"appraisal-{year}.{fmt.value}"
+                path.write_bytes(data)
+                written.append(path)
+            campaigns = (
+                await session.execute(
+                    select(Campaign)
+                    .where(Campaign.period.startswith(str(year)))
+                    .order_by(Campaign.opens_at, Campaign.id)
+                )
+            ).scalars()
+            for campaign in campaigns:
+                for fmt in (ReportFormat.csv, ReportFormat.xlsx, ReportFormat.png):
+                    data = await service.campaign_report(session, campaign=campaign, fmt=fmt, settings=settings)
+                    path = out / f"survey-{campaign.period}-{campaign.id[:8]}.{fmt.value}"
+                    path.write_bytes(data)
+                    written.append(path)
+    finally:
+        await engine.dispose()
+    return written
