@@ -55,7 +55,8 @@ def test_readings_and_positions_are_compressed_hypertables_with_retention(timesc
         jobs = {
             (r[0], r[1])
             for r in conn.execute(
-                "SELECT hypertable_name, proc_name FROM timescaledb_information.jobs WHERE hypertable_schema = 'telemetry'"
+                "SELECT hypertable_name, proc_name FROM timescaledb_information.jobs "
+                "WHERE hypertable_schema = 'telemetry'"
             )
         }
         assert ("reading", "policy_compression") in jobs and ("position", "policy_retention") in jobs
