@@ -138,6 +138,9 @@ async def _problem_error_handler(request: Request, exc: Exception) -> JSONRespon
     )
 
 
+_FASTAPI_BODY_PARSE_ERROR = "There was an error parsing the body"
+
+
 async def _http_exception_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers) if exc.headers else None
@@ -145,6 +148,17 @@ async def _http_exception_handler(request: Request, exc: Exception) -> JSONRespo
     code = {401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}.get(exc.status_code)
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"No route {request.method} {request.url.path}"
+    if exc.status_code == 400 and detail == _FASTAPI_BODY_PARSE_ERROR:
+        # A body that is not even text (bad UTF-8) is malformed JSON too: answer it like any other
+        # malformed body (422, documented on every route) instead of FastAPI's undocumented 400.
+        return problem_response(
+            422,
+            title="Malformed JSON body",
+            detail="body: the request body could not be decoded as JSON",
+            code="malformed-json",
+            request=request,
+            extra={"invalid-params": [{"name": "body", "reason": "not decodable as JSON"}]},
+        )
     return problem_response(exc.status_code, detail=detail, code=code, request=request, headers=headers)
 
 
