@@ -1,0 +1,37 @@
+"""Generic error handling the fuzzer relies on (houqin_common.errors)."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from houqin_common.errors import PROBLEM_JSON, install_error_handlers
+
+
+class Thing(BaseModel):
+    name: str
+
+
+def _app() -> FastAPI:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.post("/things")
+    async def create_thing(thing: Thing) -> Thing:
+        return thing
+
+    return app
+
+
+async def test_a_body_that_is_not_utf8_is_a_documented_422_not_fastapis_400():
+    transport = httpx.ASGITransport(app=_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.post("/things", content=b"\xff\xfe\x12", headers={"Content-Type": "application/json"})
+        malformed = await client.post("/things", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.json()["type"].endswith("/malformed-json")
+    assert response.json()["invalid-params"][0]["name"] == "body"
+    # the same answer as for text that is not JSON
+    assert malformed.status_code == 422 and malformed.json()["type"] == response.json()["type"]
