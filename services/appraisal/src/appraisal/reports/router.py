@@ -42,13 +42,17 @@ async def download_year_report(
     return _file(data, fmt, f"appraisal-{year}")
 
 
-@router.get("/campaigns/{campaign_id}", response_class=Response, responses={**FILE_RESPONSES, **problem_responses(404)})
+@router.get(
+    "/campaigns/{campaign_id}",
+    response_class=Response,
+    responses={**FILE_RESPONSES, **problem_responses(404)},
+    dependencies=[Depends(require_roles(Role.supervisor, *READ_ALL))],
+)
 async def download_campaign_report(
     campaign: CampaignDep,
     session: DbSession,
     settings: AppSettings,
     fmt: ReportFormat = Query(ReportFormat.xlsx, alias="format", description="csv, xlsx, png or svg"),
-    _: Principal = Depends(require_roles(Role.supervisor, *READ_ALL)),
 ) -> Response:
     """A satisfaction campaign: grade distributions per vendor and per item (CSV/XLSX/PNG/SVG)."""
     data = await service.campaign_report(session, campaign=campaign, fmt=fmt, settings=settings)

@@ -49,10 +49,13 @@ async def list_campaigns(
     return Page(items=[CampaignRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
 
 
-@router.get("/{campaign_id}", response_model=CampaignRead, responses=problem_responses(404))
-async def get_campaign(
-    campaign: CampaignDep, _: Principal = Depends(require_roles(Role.supervisor, Role.inspector, Role.staff, *READ_ALL))
-) -> CampaignRead:
+@router.get(
+    "/{campaign_id}",
+    response_model=CampaignRead,
+    responses=problem_responses(404),
+    dependencies=[Depends(require_roles(Role.supervisor, Role.inspector, Role.staff, *READ_ALL))],
+)
+async def get_campaign(campaign: CampaignDep) -> CampaignRead:
     """One campaign."""
     return CampaignRead.model_validate(campaign)
 
@@ -62,13 +65,13 @@ async def get_campaign(
     status_code=status.HTTP_201_CREATED,
     response_model=InvitationTokens,
     responses=problem_responses(404),
+    dependencies=[Depends(require_roles(Role.supervisor))],
 )
 async def issue_invitations(
     batch: InvitationBatch,
     campaign: CampaignDep,
     session: DbSession,
     settings: AppSettings,
-    _: Principal = Depends(require_roles(Role.supervisor)),
 ) -> InvitationTokens:
     """Issue single-use invitation tokens for a department. The tokens are returned once; only keyed
     hashes are stored, and nothing records to whom each token is handed."""
@@ -80,7 +83,7 @@ async def issue_invitations(
 
 @router.get("/{campaign_id}/form", response_model=SurveyForm, responses=problem_responses(404))
 async def get_survey_form(
-    campaign: CampaignDep, session: DbSession, settings: AppSettings, who: RespondentDep
+    who: RespondentDep, campaign: CampaignDep, session: DbSession, settings: AppSettings
 ) -> SurveyForm:
     """The form to fill in: for a staff login or the holder of an invitation token (`X-Invitation-Token`)."""
     if who.token is not None:
@@ -100,7 +103,7 @@ async def get_survey_form(
     responses=problem_responses(404, 409),
 )
 async def submit_response(
-    response_in: ResponseCreate, campaign: CampaignDep, session: DbSession, settings: AppSettings, who: RespondentDep
+    who: RespondentDep, response_in: ResponseCreate, campaign: CampaignDep, session: DbSession, settings: AppSettings
 ) -> ResponseAccepted:
     """Answer the survey once, anonymously (staff login or `X-Invitation-Token`).
 
@@ -119,23 +122,31 @@ async def submit_response(
     return ResponseAccepted(campaign_id=campaign.id, answers=n)
 
 
-@router.get("/{campaign_id}/response-rate", response_model=ResponseRate, responses=problem_responses(404))
+@router.get(
+    "/{campaign_id}/response-rate",
+    response_model=ResponseRate,
+    responses=problem_responses(404),
+    dependencies=[Depends(require_roles(Role.supervisor, *READ_ALL))],
+)
 async def get_response_rate(
     campaign: CampaignDep,
     session: DbSession,
     settings: AppSettings,
-    _: Principal = Depends(require_roles(Role.supervisor, *READ_ALL)),
 ) -> ResponseRate:
     """Live response rate (answered / invited) against the configured target (default 95 %)."""
     return await service.response_rate(session, campaign=campaign, settings=settings)
 
 
-@router.get("/{campaign_id}/results", response_model=CampaignResults, responses=problem_responses(404))
+@router.get(
+    "/{campaign_id}/results",
+    response_model=CampaignResults,
+    responses=problem_responses(404),
+    dependencies=[Depends(require_roles(Role.supervisor, *READ_ALL))],
+)
 async def get_campaign_results(
     campaign: CampaignDep,
     session: DbSession,
     settings: AppSettings,
-    _: Principal = Depends(require_roles(Role.supervisor, *READ_ALL)),
 ) -> CampaignResults:
     """Results per item, per vendor and per department (only departments with at least the configured
     minimum of responses), with the free-text opinions and suggestions in text order."""

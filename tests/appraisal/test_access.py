@@ -1,0 +1,72 @@
+"""The access matrix of the issue: every role against every kind of operation (403 or not)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from appraisal_testkit import World
+
+from houqin_common.auth import Role
+from support import auth
+
+R = Role
+READ_ALL = {R.admin, R.auditor, R.service}
+VENDOR_ID = str(uuid.uuid4())
+
+#: (method, path, json body, roles allowed). Bodies are empty on purpose: an allowed role gets 422 (or a
+#: 2xx/404), a refused one 403 before the body is looked at.
+MATRIX: list[tuple[str, str, Any, set[Role]]] = [
+    ("POST", "/v1/service-items", {}, {R.supervisor, R.admin}),
+    ("GET", "/v1/service-items", None, {R.supervisor, R.inspector, R.staff} | READ_ALL),
+    ("POST", "/v1/survey-templates", {}, {R.supervisor, R.admin}),
+    ("POST", "/v1/assignments", {}, {R.supervisor, R.admin}),
+    ("POST", "/v1/campaigns", {}, {R.supervisor, R.admin}),
+    ("GET", "/v1/campaigns", None, {R.supervisor, R.inspector, R.staff} | READ_ALL),
+    ("POST", "/v1/campaigns/{campaign}/invitations", {}, {R.supervisor, R.admin}),
+    ("GET", "/v1/campaigns/{campaign}/response-rate", None, {R.supervisor} | READ_ALL),
+    ("GET", "/v1/campaigns/{campaign}/results", None, {R.supervisor} | READ_ALL),
+    ("POST", "/v1/campaigns/{campaign}/responses", {}, {R.staff, R.admin}),
+    ("POST", "/v1/checklists", {}, {R.supervisor, R.inspector, R.admin}),
+    ("POST", "/v1/routine-inspections", {}, {R.supervisor, R.inspector, R.admin}),
+    ("GET", "/v1/routine-inspections", None, {R.supervisor, R.inspector, R.vendor} | READ_ALL),
+    ("POST", "/v1/food-safety-inspections", {}, {R.inspector, R.admin}),
+    ("GET", "/v1/food-safety-inspections", None, {R.supervisor, R.inspector, R.vendor} | READ_ALL),
+    ("POST", "/v1/findings", {}, {R.supervisor, R.inspector, R.admin}),
+    ("GET", "/v1/rectifications", None, {R.supervisor, R.inspector, R.vendor} | READ_ALL),
+    ("POST", "/v1/rectifications/{missing}/transitions", {}, {R.vendor, R.supervisor, R.inspector, R.admin}),
+    ("POST", "/v1/complaints", {}, {R.staff, R.supervisor, R.admin}),
+    ("GET", "/v1/complaints", None, {R.supervisor, R.vendor, R.staff} | READ_ALL),
+    ("POST", "/v1/complaints/{missing}/close", {}, {R.supervisor, R.admin}),
+    ("GET", "/v1/scores?period=2099", None, {R.supervisor, R.inspector, R.procurement, R.vendor} | READ_ALL),
+    ("GET", "/v1/scores/{vendor}?period=2099", None, {R.supervisor, R.inspector, R.procurement, R.vendor} | READ_ALL),
+    ("POST", "/v1/awards/2099/evaluate", None, {R.supervisor, R.admin}),
+    ("GET", "/v1/awards", None, {R.supervisor, R.vendor} | READ_ALL),
+    ("POST", "/v1/service-stars", {}, {R.supervisor, R.admin}),
+    ("GET", "/v1/reports/years/2099?format=csv", None, {R.supervisor} | READ_ALL),
+    ("GET", "/v1/reports/campaigns/{campaign}?format=csv", None, {R.supervisor} | READ_ALL),
+]
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+async def test_access_matrix(role: Role, service_client: Callable[..., Any], make_token: Callable[..., str]) -> None:
+    client = await service_client("appraisal")
+    world = await World(client, make_token).build(projects=1, items_per_project=1)
+    token = make_token(role, vendor_id=VENDOR_ID if role == R.vendor else None)
+    wrong: list[str] = []
+    for method, template, body, allowed in MATRIX:
+        path = template.format(campaign=world.campaign_id, missing=uuid.uuid4(), vendor=VENDOR_ID)
+        r = await client.request(method, path, json=body, headers=auth(token))
+        refused = r.status_code == 403
+        assert r.status_code < 500, (method, path, r.text)
+        if refused == (role in allowed):
+            wrong.append(f"{method} {template}: {r.status_code}")
+    assert not wrong, f"{role}: {wrong}"
+
+
+async def test_missing_token_is_401(service_client: Callable[..., Any]) -> None:
+    client = await service_client("appraisal")
+    r = await client.get("/v1/scores", params={"period": "2026"})
+    assert r.status_code == 401 and r.headers["content-type"].startswith("application/problem+json")
