@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from contracts_api.archive.router import router as archive_router
+from contracts_api.audit.router import router as audit_router
 from contracts_api.contracts.router import router as contracts_router
 from contracts_api.ocds.router import router as ocds_router
 from contracts_api.procurement.router import renewals_router
@@ -19,6 +20,7 @@ for _router in (
     renewals_router,
     archive_router,
     ocds_router,
+    audit_router,
 ):
     api_router.include_router(_router)
 

@@ -91,6 +91,8 @@ class ReviewRead(BaseModel):
 
 
 class HistoryEntry(BaseModel):
+    """One entry of the append-only audit log."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: int = Field(description="sequence number (append-only)")

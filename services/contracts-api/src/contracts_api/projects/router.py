@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from contracts_api.common import STAFF_READERS
 from contracts_api.models.enums import FundingModel, OperationMode, ProjectCategory, ServiceType
@@ -73,3 +73,16 @@ async def update_project(
     """Change a service project's classification or value."""
     project = await service.update(session, code=code, project_in=project_in, actor=principal.subject)
     return ProjectRead.model_validate(project)
+
+
+@router.delete(
+    "/{code}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response, responses=problem_responses(404, 409)
+)
+async def delete_project(
+    session: DbSession,
+    code: str = ProjectCode,
+    principal: Principal = Depends(require_roles(Role.procurement)),
+) -> Response:
+    """Delete a project that has no procurement or contract yet (409 otherwise)."""
+    await service.delete(session, code=code, actor=principal.subject)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

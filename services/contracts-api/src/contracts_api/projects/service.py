@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts_api import audit
-from contracts_api.models import Project
+from contracts_api.models import Contract, Procurement, Project
 from contracts_api.models.enums import ProjectCategory
 from contracts_api.projects.schemas import ProjectCreate, ProjectUpdate
 from contracts_api.settings import Settings
@@ -65,6 +65,18 @@ async def update(session: AsyncSession, *, code: str, project_in: ProjectUpdate,
         data=project_in.model_dump(mode="json", exclude_unset=True),
     )
     return project
+
+
+async def delete(session: AsyncSession, *, code: str, actor: str) -> None:
+    """Remove a project nobody procured or contracted for yet (409 otherwise: history is kept)."""
+    project = await get(session, code=code)
+    used = await session.execute(select(func.count()).select_from(Procurement).where(Procurement.project_code == code))
+    contracts = await session.execute(select(func.count()).select_from(Contract).where(Contract.project_code == code))
+    if used.scalar_one() or contracts.scalar_one():
+        raise Conflict(f"project {code} has procurements or contracts; it cannot be deleted")
+    await session.delete(project)
+    await session.flush()
+    await audit.record(session, actor=actor, action="project.delete", entity_type="project", entity_id=code)
 
 
 async def list_page(
