@@ -93,6 +93,20 @@ async def test_energy_and_vehicle_kpis_through_the_typed_client(
         assert kpi.violations == 2
         assert kpi.compliance_ratio == pytest.approx(0.5)
 
+        # once the evaluator has covered the whole month, distance comes from its daily rollup: same answer
+        await client.request(
+            "POST",
+            "/v1/fleet/evaluate",
+            params={
+                "start": datetime(2026, 3, 1, tzinfo=TZ).isoformat(),
+                "end": datetime(2026, 4, 1, tzinfo=TZ).isoformat(),
+                "vendor_id": vendor,
+            },
+        )
+        [rolled] = await client.vehicle_kpi("2026-03", vendor_id=vendor)
+        assert rolled.distance_km == pytest.approx(kpi.distance_km, rel=1e-9)
+        assert (rolled.trips, rolled.violations) == (kpi.trips, kpi.violations)
+
         empty = await client.energy_kpi(f"no-meters-{uuid.uuid4().hex[:6]}", "2026H1")
         assert empty.meters == 0 and empty.consumption_kwh == 0
 

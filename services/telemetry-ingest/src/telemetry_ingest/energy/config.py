@@ -31,6 +31,12 @@ class AnalyticsSettings(BaseSettings):
     gap_factor: float = Field(
         default=2.5, gt=1, description="an interval longer than this many reading intervals is reported as a gap"
     )
+    use_rollup: bool = Field(
+        default=True, description="answer hour/day/month queries from the hourly rollup where it is complete"
+    )
+    rollup_recheck_h: float = Field(
+        default=48.0, ge=0, description="a rollup refresh recomputes this many hours before its watermark (late data)"
+    )
     heating_base_c: float = Field(default=18.0, description="base temperature of heating degree days (HDD)")
     cooling_base_c: float = Field(default=26.0, description="base temperature of cooling degree days (CDD)")
     temperature_station: str = Field(default="default", description="weather station used when none is given")

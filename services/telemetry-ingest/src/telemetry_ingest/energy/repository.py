@@ -7,7 +7,7 @@ is multiplied by the meter's multiplier and attributed to the bucket of the inte
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -75,12 +75,19 @@ class Window:
     tz: str
     lookback: timedelta
     band: float
-    params: dict[str, Any] = field(default_factory=dict)
 
 
-def _intervals_cte(flt: MeterFilter, win: Window) -> tuple[str, dict[str, Any]]:
+def _intervals_cte(
+    flt: MeterFilter, win: Window, *, rollup_until: datetime | None = None
+) -> tuple[str, dict[str, Any]]:
+    """CTEs ``m`` (meters) and ``d`` (intervals: meter_id, start_ts, end_ts, kwh, n).
+
+    With ``rollup_until``, whole hours [start, rollup_until) come from ``energy_hourly`` (one row per
+    meter and hour, ``n`` intervals) and only [rollup_until, end) is computed from the raw readings.
+    """
     where, params = flt.sql()
-    sql = f"""
+    raw_start = rollup_until or win.start
+    raw = f"""
     WITH m AS (
         SELECT m.id, m.building, m.zone, m.sub_item, m.energy_type, m.vendor_id,
                CAST(m.multiplier AS float8) AS mult, CAST(m.rollover AS float8) AS rollover
@@ -90,10 +97,10 @@ def _intervals_cte(flt: MeterFilter, win: Window) -> tuple[str, dict[str, Any]]:
                lag(rd.energy_kwh) OVER w AS prev_kwh, lag(rd.ts) OVER w AS prev_ts
         FROM telemetry.reading rd
         WHERE rd.meter_id IN (SELECT id FROM m) AND rd.energy_kwh IS NOT NULL
-          AND rd.ts >= CAST(:start AS timestamptz) - CAST(:lookback AS interval)
+          AND rd.ts >= CAST(:raw_start AS timestamptz) - CAST(:lookback AS interval)
           AND rd.ts < CAST(:end AS timestamptz) + CAST(:lookback AS interval)
         WINDOW w AS (PARTITION BY rd.meter_id ORDER BY rd.ts)
-    ), d AS (
+    ), d_raw AS (
         SELECT r.meter_id, r.prev_ts AS start_ts, r.ts AS end_ts,
                (CASE WHEN r.energy_kwh >= r.prev_kwh THEN r.energy_kwh - r.prev_kwh
                      WHEN m.rollover IS NOT NULL AND r.prev_kwh >= m.rollover * (1 - CAST(:band AS float8))
@@ -101,21 +108,40 @@ def _intervals_cte(flt: MeterFilter, win: Window) -> tuple[str, dict[str, Any]]:
                      THEN m.rollover - r.prev_kwh + r.energy_kwh
                      ELSE r.energy_kwh END) * m.mult AS kwh
         FROM r JOIN m ON m.id = r.meter_id
-        WHERE r.prev_ts >= :start AND r.prev_ts < :end
+        WHERE r.prev_ts >= :raw_start AND r.prev_ts < :end
     )"""
-    params.update(start=win.start, end=win.end, lookback=win.lookback, band=win.band, tz=win.tz)
+    if rollup_until is None:
+        sql = raw + ", d AS (SELECT meter_id, start_ts, end_ts, kwh, 1 AS n FROM d_raw)"
+    else:
+        sql = (
+            raw
+            + """, d AS (
+        SELECT h.meter_id, h.hour AS start_ts, h.hour + interval '1 hour' AS end_ts, h.kwh, h.intervals AS n
+        FROM telemetry.energy_hourly h
+        WHERE h.meter_id IN (SELECT id FROM m) AND h.hour >= :start AND h.hour < :raw_start
+        UNION ALL
+        SELECT meter_id, start_ts, end_ts, kwh, 1 AS n FROM d_raw
+    )"""
+        )
+    params.update(start=win.start, end=win.end, raw_start=raw_start, lookback=win.lookback, band=win.band, tz=win.tz)
     return sql, params
 
 
 async def consumption(
-    session: AsyncSession, *, flt: MeterFilter, win: Window, granularity: str | None, group_by: str
+    session: AsyncSession,
+    *,
+    flt: MeterFilter,
+    win: Window,
+    granularity: str | None,
+    group_by: str,
+    rollup_until: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Rows ``{group, bucket, kwh, intervals}``; ``granularity=None`` sums the whole window."""
-    cte, params = _intervals_cte(flt, win)
+    cte, params = _intervals_cte(flt, win, rollup_until=rollup_until)
     group = GROUP_EXPR[group_by]
     bucket = f"({BUCKET_EXPR[granularity]}) AT TIME ZONE :tz" if granularity else "CAST(:start AS timestamptz)"
     sql = f"""{cte}
-    SELECT {group} AS grp, {bucket} AS bucket, sum(d.kwh) AS kwh, count(*) AS intervals
+    SELECT {group} AS grp, {bucket} AS bucket, sum(d.kwh) AS kwh, sum(d.n) AS intervals
     FROM d JOIN m ON m.id = d.meter_id
     GROUP BY 1, 2 ORDER BY 2, 1"""
     rows = (await session.execute(text(sql), params)).mappings().all()
@@ -125,9 +151,15 @@ async def consumption(
 
 
 async def top(
-    session: AsyncSession, *, flt: MeterFilter, win: Window, group_by: str, limit: int
+    session: AsyncSession,
+    *,
+    flt: MeterFilter,
+    win: Window,
+    group_by: str,
+    limit: int,
+    rollup_until: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    cte, params = _intervals_cte(flt, win)
+    cte, params = _intervals_cte(flt, win, rollup_until=rollup_until)
     sql = f"""{cte}
     SELECT {GROUP_EXPR[group_by]} AS grp, sum(d.kwh) AS kwh
     FROM d JOIN m ON m.id = d.meter_id GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT :limit"""
@@ -261,3 +293,53 @@ async def count_alerts(
         {"kinds": kinds_like, "start": start, "end": end, "vendor": vendor_id},
     )
     return int(value or 0)
+
+
+ROLLUP = "energy_hourly"
+
+
+async def watermark(session: AsyncSession) -> tuple[datetime, datetime] | None:
+    row = (
+        await session.execute(
+            text("SELECT rolled_from, rolled_until FROM telemetry.rollup_watermark WHERE name = :n"), {"n": ROLLUP}
+        )
+    ).one_or_none()
+    return (row[0], row[1]) if row else None
+
+
+async def refresh_rollup(session: AsyncSession, *, win: Window) -> int:
+    """Recompute ``energy_hourly`` for the whole hours of the window (every meter) and extend the
+    watermark when the window touches the covered range (a disjoint window restarts it)."""
+    cte, params = _intervals_cte(MeterFilter(), win)
+    await session.execute(
+        text("DELETE FROM telemetry.energy_hourly WHERE hour >= :start AND hour < :end"),
+        {"start": win.start, "end": win.end},
+    )
+    result = await session.execute(
+        text(
+            f"""{cte}
+            INSERT INTO telemetry.energy_hourly (meter_id, hour, kwh, intervals)
+            SELECT d.meter_id, date_trunc('hour', d.start_ts AT TIME ZONE :tz) AT TIME ZONE :tz, sum(d.kwh), count(*)
+            FROM d GROUP BY 1, 2"""
+        ),
+        params,
+    )
+    await session.execute(
+        text(
+            """INSERT INTO telemetry.rollup_watermark AS w (name, rolled_from, rolled_until)
+            VALUES (:n, :start, :end)
+            ON CONFLICT (name) DO UPDATE SET
+              rolled_from = CASE WHEN EXCLUDED.rolled_from <= w.rolled_until AND EXCLUDED.rolled_until >= w.rolled_from
+                                 THEN least(w.rolled_from, EXCLUDED.rolled_from) ELSE EXCLUDED.rolled_from END,
+              rolled_until = CASE WHEN EXCLUDED.rolled_from <= w.rolled_until
+                                       AND EXCLUDED.rolled_until >= w.rolled_from
+                                  THEN greatest(w.rolled_until, EXCLUDED.rolled_until) ELSE EXCLUDED.rolled_until END,
+              refreshed_at = now()"""
+        ),
+        {"n": ROLLUP, "start": win.start, "end": win.end},
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def first_reading_at(session: AsyncSession) -> datetime | None:
+    return await session.scalar(text("SELECT min(ts) FROM telemetry.reading"))  # type: ignore[no-any-return]

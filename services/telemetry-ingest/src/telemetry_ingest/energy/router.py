@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -16,6 +16,7 @@ from telemetry_ingest.energy.schemas import (
     ConsumptionRead,
     Granularity,
     GroupBy,
+    RollupRefresh,
     SavingsRead,
     TemperatureUpload,
     TemperatureUploadResult,
@@ -145,3 +146,16 @@ async def upload_temperatures(
 ) -> TemperatureUploadResult:
     """Upload outdoor temperatures of a station (upsert by station and time) for degree-day normalisation."""
     return await service.upload_temperatures(session, settings=settings, upload=upload)
+
+
+@router.post("/rollup/refresh", response_model=RollupRefresh)
+async def refresh_energy_rollup(
+    session: DbSession,
+    settings: Settings,
+    start: Annotated[AwareDatetime | None, Query(description="first hour; default watermark - recheck")] = None,
+    end: Annotated[AwareDatetime | None, Query(description="end hour; default the last whole hour")] = None,
+    _: Principal = Depends(require_roles(Role.supervisor, Role.service)),
+) -> RollupRefresh:
+    """Recompute the hourly energy rollup (run hourly by a scheduler; call with a range after a backfill of
+    old readings). Hour/day/month queries read whole hours inside its watermark from it, the rest raw."""
+    return await service.refresh_rollup(session, settings=settings, start=start, end=end, now=datetime.now(UTC))

@@ -126,3 +126,11 @@ class TemperatureUpload(BaseModel):
 class TemperatureUploadResult(BaseModel):
     station: str = Field(description="station written")
     stored: int = Field(description="samples inserted or updated")
+
+
+class RollupRefresh(BaseModel):
+    start: datetime = Field(description="first hour recomputed")
+    end: datetime = Field(description="hour after the last one recomputed")
+    rows: int = Field(description="meter-hours written")
+    rolled_from: datetime | None = Field(description="the rollup now covers [rolled_from, rolled_until)")
+    rolled_until: datetime | None = Field(description="end of the covered range")

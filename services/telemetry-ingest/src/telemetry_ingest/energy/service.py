@@ -22,6 +22,7 @@ from telemetry_ingest.energy.schemas import (
     ConsumptionRow,
     Granularity,
     GroupBy,
+    RollupRefresh,
     SavingsRead,
     TemperatureUpload,
     TemperatureUploadResult,
@@ -46,6 +47,51 @@ def _window(settings: AnalyticsSettings, start: datetime, end: datetime) -> Wind
     )
 
 
+def floor_hour(ts: datetime) -> datetime:
+    return ts.replace(minute=0, second=0, microsecond=0)
+
+
+async def rollup_split(
+    session: AsyncSession, *, settings: AnalyticsSettings, start: datetime, end: datetime, granularity: str | None
+) -> datetime | None:
+    """Where the hourly rollup stops answering and the raw readings take over, or None (raw only).
+
+    The rollup is exact for any bucket made of whole local hours: an interval counts in the hour it
+    starts, whichever path sums it."""
+    if not settings.use_rollup or granularity == "15min" or floor_hour(start) != start:
+        return None
+    mark = await repository.watermark(session)
+    if mark is None or not (mark[0] <= start < mark[1]):
+        return None
+    return min(floor_hour(end), mark[1])
+
+
+async def refresh_rollup(
+    session: AsyncSession, *, settings: AnalyticsSettings, start: datetime | None, end: datetime | None, now: datetime
+) -> RollupRefresh:
+    """Recompute the hourly rollup: by default from the watermark minus the recheck margin (late data)
+    up to the last whole hour."""
+    end = floor_hour(end or now)
+    if start is None:
+        mark = await repository.watermark(session)
+        if mark is not None:
+            start = mark[1] - timedelta(hours=settings.rollup_recheck_h)
+        else:
+            first = await repository.first_reading_at(session)
+            start = first if first is not None else end
+    start = floor_hour(start)
+    if end <= start:
+        mark = await repository.watermark(session)
+        return RollupRefresh(
+            start=start, end=end, rows=0, rolled_from=mark[0] if mark else None, rolled_until=mark[1] if mark else None
+        )
+    rows = await repository.refresh_rollup(session, win=_window(settings, start, end))
+    mark = await repository.watermark(session)
+    return RollupRefresh(
+        start=start, end=end, rows=rows, rolled_from=mark[0] if mark else None, rolled_until=mark[1] if mark else None
+    )
+
+
 def local_midnight(day: date, settings: AnalyticsSettings) -> datetime:
     return datetime.combine(day, time(0), ZoneInfo(settings.timezone))
 
@@ -67,8 +113,14 @@ async def consumption(
     granularity: Granularity,
     group_by: GroupBy,
 ) -> ConsumptionRead:
+    split = await rollup_split(session, settings=settings, start=start, end=end, granularity=granularity.value)
     rows = await repository.consumption(
-        session, flt=flt, win=_window(settings, start, end), granularity=granularity.value, group_by=group_by.value
+        session,
+        flt=flt,
+        win=_window(settings, start, end),
+        granularity=granularity.value,
+        group_by=group_by.value,
+        rollup_until=split,
     )
     items = [ConsumptionRow(**r) for r in rows]
     return ConsumptionRead(
@@ -90,8 +142,9 @@ async def totals(
     end: datetime,
     group_by: str,
 ) -> dict[str, float]:
+    split = await rollup_split(session, settings=settings, start=start, end=end, granularity=None)
     rows = await repository.consumption(
-        session, flt=flt, win=_window(settings, start, end), granularity=None, group_by=group_by
+        session, flt=flt, win=_window(settings, start, end), granularity=None, group_by=group_by, rollup_until=split
     )
     return {str(r["group"]): r["kwh"] for r in rows}
 
@@ -132,12 +185,14 @@ async def _daily(
     session: AsyncSession, *, settings: AnalyticsSettings, flt: MeterFilter, start: date, end: date
 ) -> dict[date, float]:
     tz = ZoneInfo(settings.timezone)
+    first, after = local_midnight(start, settings), local_midnight(end, settings)
     rows = await repository.consumption(
         session,
         flt=flt,
-        win=_window(settings, local_midnight(start, settings), local_midnight(end, settings)),
+        win=_window(settings, first, after),
         granularity="day",
         group_by="total",
+        rollup_until=await rollup_split(session, settings=settings, start=first, end=after, granularity="day"),
     )
     return {r["bucket"].astimezone(tz).date(): r["kwh"] for r in rows}
 
@@ -324,7 +379,8 @@ async def top_consumers(
     limit: int,
 ) -> list[TopRow]:
     win = _window(settings, start, end)
-    rows = await repository.top(session, flt=flt, win=win, group_by=group_by.value, limit=limit)
+    split = await rollup_split(session, settings=settings, start=start, end=end, granularity=None)
+    rows = await repository.top(session, flt=flt, win=win, group_by=group_by.value, limit=limit, rollup_until=split)
     total = sum((await totals(session, settings=settings, flt=flt, start=start, end=end, group_by="total")).values())
     return [TopRow(group=str(r["group"]), kwh=r["kwh"], share=r["kwh"] / total if total else 0.0) for r in rows]
 

@@ -255,3 +255,45 @@ async def kpi_rows(
         {"start": start, "end": end, "vendor": vendor_id},
     )
     return [dict(r) for r in rows.mappings()]
+
+
+async def upsert_vehicle_days(session: AsyncSession, *, vehicle_id: str, days: dict[Any, tuple[float, int]]) -> None:
+    """Store the distance of whole local days evaluated (zero for a day without fixes)."""
+    if not days:
+        return
+    await session.execute(
+        text(
+            "INSERT INTO telemetry.vehicle_day (vehicle_id, day, distance_km, fixes)"
+            " SELECT :v, d.day, d.km, d.n FROM unnest(CAST(:days AS date[]), CAST(:km AS float8[]),"
+            " CAST(:n AS int[])) AS d(day, km, n)"
+            " ON CONFLICT (vehicle_id, day) DO UPDATE SET distance_km = EXCLUDED.distance_km,"
+            " fixes = EXCLUDED.fixes, evaluated_at = now()"
+        ),
+        {"v": vehicle_id, "days": list(days), "km": [v[0] for v in days.values()], "n": [v[1] for v in days.values()]},
+    )
+
+
+async def first_unrolled_day(session: AsyncSession, *, first: Any, after: Any, vendor_id: str | None) -> Any:
+    """The first day of [first, after) on which some vehicle in scope has no ``vehicle_day`` row."""
+    return await session.scalar(
+        text(
+            "SELECT min(g.day) FROM generate_series(CAST(:first AS date), CAST(:after AS date) - 1, interval '1 day')"
+            " AS g(day) CROSS JOIN telemetry.vehicle v"
+            " WHERE (CAST(:vendor AS text) IS NULL OR v.vendor_id = :vendor) AND NOT EXISTS (SELECT 1 FROM"
+            " telemetry.vehicle_day vd WHERE vd.vehicle_id = v.id AND vd.day = CAST(g.day AS date))"
+        ),
+        {"first": first, "after": after, "vendor": vendor_id},
+    )
+
+
+async def rolled_distance(session: AsyncSession, *, first: Any, before: Any, vendor_id: str | None) -> dict[str, float]:
+    rows = await session.execute(
+        text(
+            "SELECT vd.vehicle_id, sum(vd.distance_km) AS km FROM telemetry.vehicle_day vd"
+            " JOIN telemetry.vehicle v ON v.id = vd.vehicle_id"
+            " WHERE vd.day >= :first AND vd.day < :before AND (CAST(:vendor AS text) IS NULL OR v.vendor_id = :vendor)"
+            " GROUP BY 1"
+        ),
+        {"first": first, "before": before, "vendor": vendor_id},
+    )
+    return {r.vehicle_id: float(r.km) for r in rows}

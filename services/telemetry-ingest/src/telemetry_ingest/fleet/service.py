@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -308,9 +308,32 @@ async def evaluate(
             last_fix_at=await repository.last_fix_at(session, vehicle.id, now) if now is not None else None,
         )
         await repository.replace_trips(session, vehicle_id=vehicle.id, start=start, end=end, trips=trips)
+        await repository.upsert_vehicle_days(
+            session, vehicle_id=vehicle.id, days=whole_day_distances(clean, start, end, ZoneInfo(settings.timezone))
+        )
         created += await repository.insert_alerts(session, alerts)
         total_trips += len(trips)
     return EvaluationRead(vehicles=len(targets), trips=total_trips, alerts_created=created)
+
+
+def whole_day_distances(
+    fixes: list[rules.Fix], start: datetime, end: datetime, tz: ZoneInfo
+) -> dict[date, tuple[float, int]]:
+    """(km, fixes) of every local day lying wholly inside [start, end), zero for a day without fixes."""
+    first = start.astimezone(tz).date()
+    if datetime.combine(first, time(0), tz) < start:
+        first += timedelta(days=1)
+    km = rules.daily_distance_km(fixes, tz)
+    counts: dict[date, int] = {}
+    for f in fixes:
+        d = f.ts.astimezone(tz).date()
+        counts[d] = counts.get(d, 0) + 1
+    out: dict[date, tuple[float, int]] = {}
+    day = first
+    while datetime.combine(day + timedelta(days=1), time(0), tz) <= end:
+        out[day] = (km.get(day, 0.0), counts.get(day, 0))
+        day += timedelta(days=1)
+    return out
 
 
 async def file_request(session: AsyncSession, *, request_in: TripRequestCreate, requester: str) -> TripRequest:

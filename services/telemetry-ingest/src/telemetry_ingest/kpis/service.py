@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,6 +61,34 @@ async def energy_kpi(
     )
 
 
+async def fleet_distance(
+    session: AsyncSession, *, settings: AnalyticsSettings, start: datetime, end: datetime, vendor_id: str | None
+) -> dict[str, float]:
+    """km per vehicle over whole local days: the evaluator's daily rollup up to the first day it has not
+    covered for every vehicle in scope, the raw positions (window functions) from there on."""
+    tz = ZoneInfo(settings.timezone)
+    first, after = start.astimezone(tz).date(), end.astimezone(tz).date()
+    split = await fleet_repository.first_unrolled_day(session, first=first, after=after, vendor_id=vendor_id)
+    split_day = split.date() if isinstance(split, datetime) else (split or after)
+    km: dict[str, float] = defaultdict(float)
+    for vid, value in (
+        await fleet_repository.rolled_distance(session, first=first, before=split_day, vendor_id=vendor_id)
+    ).items():
+        km[vid] += value
+    if split_day < after:
+        for r in await fleet_repository.distance(
+            session,
+            start=energy_service.local_midnight(split_day, settings),
+            end=end,
+            unit="month",
+            tz=settings.timezone,
+            max_speed_kmh=settings.max_plausible_speed_kmh,
+            vendor_id=vendor_id,
+        ):
+            km[r["vehicle_id"]] += r["km"]
+    return km
+
+
 async def vehicle_kpis(
     session: AsyncSession, *, settings: AnalyticsSettings, period: str, vendor_id: str | None, group_by: str
 ) -> list[VehicleKpi]:
@@ -67,17 +96,7 @@ async def vehicle_kpis(
     and the share of trips with no violation. Trips and alerts come from the fleet evaluator."""
     start, end = period_window(period, settings)
     rows = await fleet_repository.kpi_rows(session, start=start, end=end, group=group_by, vendor_id=vendor_id)
-    km_by_vehicle: dict[str, float] = defaultdict(float)
-    for r in await fleet_repository.distance(
-        session,
-        start=start,
-        end=end,
-        unit="month",
-        tz=settings.timezone,
-        max_speed_kmh=settings.max_plausible_speed_kmh,
-        vendor_id=vendor_id,
-    ):
-        km_by_vehicle[r["vehicle_id"]] += r["km"]
+    km_by_vehicle = await fleet_distance(session, settings=settings, start=start, end=end, vendor_id=vendor_id)
     out = []
     for r in rows:
         trips, clean = int(r["trips"]), int(r["clean"])

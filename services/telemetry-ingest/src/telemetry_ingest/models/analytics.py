@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Float, Identity, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import BigInteger, Date, DateTime, Float, Identity, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -83,3 +83,37 @@ class Alert(Base):
     message: Mapped[str] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class EnergyHourly(Base):
+    """Hourly consumption per meter (interval start hour), the rollup of the raw interval query."""
+
+    __tablename__ = "energy_hourly"
+
+    meter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    kwh: Mapped[float] = mapped_column(Float)
+    intervals: Mapped[int]
+
+
+class RollupWatermark(Base):
+    """The contiguous range [rolled_from, rolled_until) a rollup covers."""
+
+    __tablename__ = "rollup_watermark"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    rolled_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    rolled_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    refreshed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class VehicleDay(Base):
+    """Distance per vehicle and local day (GPS jumps removed), written by the fleet evaluator."""
+
+    __tablename__ = "vehicle_day"
+
+    vehicle_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    distance_km: Mapped[float] = mapped_column(Float)
+    fixes: Mapped[int]
+    evaluated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
