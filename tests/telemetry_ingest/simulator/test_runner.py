@@ -19,7 +19,7 @@ def test_simulated_traffic_is_registered_published_and_ingested(
         speedup=1800,
         duration_s=2.0,
         start=datetime(2026, 7, 6, 8, 30, tzinfo=CST),
-        echo=False,
+        report=None,
     )
     assert sent > 50
 

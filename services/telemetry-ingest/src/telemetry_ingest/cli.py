@@ -42,5 +42,6 @@ def register(app: typer.Typer) -> None:
             duration_s=duration,
             start=start,
             seed=seed,
+            report=typer.echo,
         )
         typer.echo(f"published {sent} messages")

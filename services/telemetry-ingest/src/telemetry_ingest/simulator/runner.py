@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import random
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import paho.mqtt.client as paho
 import psycopg
+from paho.mqtt.enums import CallbackAPIVersion
 
 from houqin_common.db import libpq_url
 from telemetry_ingest.simulator.model import HQ, SimMeter, SimVehicle, make_fleet, position, step_vehicle
@@ -62,7 +64,7 @@ def run(
     duration_s: float | None,
     start: datetime | None = None,
     seed: int = 7,
-    echo: bool = True,
+    report: Callable[[str], None] | None = None,
 ) -> int:
     """Publish until ``duration_s`` (wall clock) has passed, or forever; returns messages published."""
     # Accelerated time must not run into the future (the ingest rejects it): by default the simulation
@@ -72,7 +74,7 @@ def run(
     if database_url:
         register(database_url, sim_meters, sim_vehicles)
     url = urlsplit(mqtt_url)
-    client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=f"houqin-simulator-{seed}")
+    client = paho.Client(CallbackAPIVersion.VERSION2, client_id=f"houqin-simulator-{seed}")
     if url.username:
         client.username_pw_set(url.username, url.password)
     client.max_inflight_messages_set(1000)
@@ -99,9 +101,9 @@ def run(
                 if v.next_at <= now:
                     client.publish(f"houqin/v1/vehicles/{v.id}/positions", json.dumps(position(v, now, rng)), qos=1)
                     sent += 1
-            if echo and time.monotonic() - last_report >= 10:
+            if report is not None and time.monotonic() - last_report >= 10:
                 moving = sum(1 for v in sim_vehicles if v.moving)
-                print(f"{now.isoformat(timespec='minutes')} sent={sent} vehicles moving={moving}", flush=True)
+                report(f"{now.isoformat(timespec='minutes')} sent={sent} vehicles moving={moving}")
                 last_report = time.monotonic()
             time.sleep(TICK_S)
     except KeyboardInterrupt:
