@@ -64,6 +64,9 @@ class AnalyticsSettings(BaseSettings):
     offline_after_min: float = Field(default=30.0, gt=0, description="no fix for this long: device offline")
     require_trip_requests: bool = Field(default=True, description="a trip without an approved request is an alert")
     request_grace_min: float = Field(default=30.0, ge=0, description="a trip may start this early before its window")
+    scheduler_interval_s: float = Field(
+        default=300.0, gt=0, description="analytics worker: pause between passes (rollup, evaluator, waste)"
+    )
     track_max_points: int = Field(default=20000, gt=0, description="most fixes returned by one track query")
     stream_poll_s: float = Field(default=15.0, gt=0, description="live stream heartbeat and safety re-poll")
 
