@@ -171,3 +171,21 @@ def test_bids_rank_by_mean_score_then_amount_with_ineligible_last() -> None:
     )
     assert [b.vendor_id for b, _ in ranked] == ["best", "tie-cheaper", "cheap", "vetoed"]
     assert ranked[0][1] == 91
+
+
+async def test_an_unreachable_appraisal_is_asked_only_once_per_request() -> None:
+    from contracts_api.procurement.service import RememberOutage
+    from houqin_common.clients import ServiceUnavailableError
+
+    calls = []
+
+    class Down:
+        async def vendor_score(self, vendor_id: str, period: str) -> VendorScore:
+            calls.append(vendor_id)
+            raise ServiceUnavailableError(503, {"detail": "down"}, service="appraisal")
+
+    source = RememberOutage(Down())
+    for vendor in ("a", "b", "c"):
+        with pytest.raises(ServiceUnavailableError):
+            await source.vendor_score(vendor, "2025")
+    assert calls == ["a"]

@@ -282,12 +282,13 @@ async def list_renewals(
         offset=page.offset,
     )
     items = []
+    scores = service.RememberOutage(appraisal)
     for contract in rows:
         try:
             decision, _score = await service.decide_route(
                 session,
                 settings=request.app.state.settings,
-                appraisal=appraisal,
+                appraisal=scores,
                 project_code=contract.project_code,
                 value=contract.value,
                 renewal=True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +19,7 @@ from contracts_api.procurement import rules
 from contracts_api.procurement.schemas import AwardCreate, BidCreate, BidScoreCreate, ProcurementCreate, QuoteCreate
 from contracts_api.settings import Settings
 from contracts_api.vendors import service as vendor_service
-from houqin_common.clients import ApiError, AppraisalClient, NotFoundError
+from houqin_common.clients import ApiError, NotFoundError, ServiceUnavailableError
 from houqin_common.errors import Conflict, NotFound, ServiceUnavailable, UnprocessableEntity
 from houqin_common.schemas import RouteDecision, VendorScore
 
@@ -42,7 +42,28 @@ def appraisal_period(predecessor: Contract) -> str:
     return str(predecessor.start_date.year)
 
 
-async def fetch_score(appraisal: AppraisalClient, *, vendor_id: str, period: str) -> VendorScore | None:
+class ScoreSource(Protocol):
+    async def vendor_score(self, vendor_id: str, period: str) -> VendorScore: ...
+
+
+class RememberOutage:
+    """Wraps a score source so that, within one request, an unreachable appraisal is asked only once."""
+
+    def __init__(self, inner: ScoreSource) -> None:
+        self.inner = inner
+        self.outage: ServiceUnavailableError | None = None
+
+    async def vendor_score(self, vendor_id: str, period: str) -> VendorScore:
+        if self.outage is not None:
+            raise self.outage
+        try:
+            return await self.inner.vendor_score(vendor_id, period)
+        except ServiceUnavailableError as exc:
+            self.outage = exc
+            raise
+
+
+async def fetch_score(appraisal: ScoreSource, *, vendor_id: str, period: str) -> VendorScore | None:
     """The incumbent's score; None when appraisal has none for the period; 503 when it cannot be read."""
     try:
         return await appraisal.vendor_score(vendor_id, period)
@@ -69,7 +90,7 @@ async def decide_route(
     session: AsyncSession,
     *,
     settings: Settings,
-    appraisal: AppraisalClient,
+    appraisal: ScoreSource,
     project_code: str,
     value: Decimal,
     renewal: bool,
@@ -132,7 +153,7 @@ async def create(
     *,
     procurement_in: ProcurementCreate,
     settings: Settings,
-    appraisal: AppraisalClient,
+    appraisal: ScoreSource,
     actor: str,
 ) -> Procurement:
     decision, score = await decide_route(
