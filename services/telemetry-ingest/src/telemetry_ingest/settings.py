@@ -20,7 +20,10 @@ class Settings(ServiceSettings):
         description="fixed MQTT client id of this ingest process: the broker keeps its persistent session",
     )
     mqtt_share_group: str = Field(default="houqin-ingest", description="shared-subscription group name")
-    mqtt_shared: bool = Field(default=True, description="subscribe through `$share/<group>/...`")
+    mqtt_shared: bool | None = Field(
+        default=None,
+        description="subscribe through `$share/<group>/...`; unset: only when the broker says it is Mosquitto",
+    )
     mqtt_username: str | None = Field(default=None, description="broker user of the ingest")
     mqtt_password: str | None = Field(default=None, description="broker password of the ingest")
     mqtt_keepalive_s: int = Field(default=30, ge=5, description="MQTT keep-alive")

@@ -135,9 +135,36 @@ class Consumer:
         if self._wake is not None:
             self._wake.set()
 
-    def topics(self) -> list[tuple[str, int]]:
-        prefix = f"$share/{self.settings.mqtt_share_group}/" if self.settings.mqtt_shared else ""
+    def topics(self, shared: bool) -> list[tuple[str, int]]:
+        prefix = f"$share/{self.settings.mqtt_share_group}/" if shared else ""
         return [(prefix + t, 1) for t in SUBSCRIPTIONS]
+
+    async def _broker_shares(self) -> bool:
+        """Whether to use a shared subscription: configured, or detected from ``$SYS/broker/version``.
+
+        The embedded development broker (amqtt) has no shared subscriptions and would deliver nothing.
+        """
+        if self.settings.mqtt_shared is not None:
+            return self.settings.mqtt_shared
+        url = urlsplit(self.settings.mqtt_url)
+        probe = aiomqtt.Client(
+            url.hostname or "127.0.0.1",
+            url.port or 1883,
+            identifier=f"{self.settings.mqtt_client_id}-probe",
+            username=self.settings.mqtt_username or url.username,
+            password=self.settings.mqtt_password or url.password,
+            timeout=5,
+        )
+        async with probe:
+            await probe.subscribe("$SYS/broker/version")
+            try:
+                async with asyncio.timeout(1.5):
+                    async for message in probe.messages:
+                        return b"mosquitto" in bytes(message.payload or b"").lower()
+            except TimeoutError:
+                pass
+        log.warning("broker did not identify itself as Mosquitto: subscribing without $share")
+        return False
 
     def _client(self) -> aiomqtt.Client:
         url = urlsplit(self.settings.mqtt_url)
@@ -172,6 +199,7 @@ class Consumer:
             await self.writer.close()
 
     async def _session(self, backoff: Backoff) -> None:
+        shared = await self._broker_shares()
         client = self._client()
         inbox: deque[paho.MQTTMessage] = deque()
         wake = self._wake = asyncio.Event()
@@ -188,9 +216,9 @@ class Consumer:
             self.metrics.reconnects.labels("ok").inc()
             disconnected: asyncio.Future[None] = client._disconnected
             disconnected.add_done_callback(lambda _f: wake.set())
-            await client.subscribe(self.topics())
+            await client.subscribe(self.topics(shared))
             backoff.reset()
-            log.info("consuming %s as %s", [t for t, _ in self.topics()], self.settings.mqtt_client_id)
+            log.info("consuming %s as %s", [t for t, _ in self.topics(shared)], self.settings.mqtt_client_id)
             await self._consume(client._client, inbox, wake, disconnected)
 
     async def _consume(
