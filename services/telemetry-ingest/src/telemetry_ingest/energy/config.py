@@ -28,9 +28,6 @@ class AnalyticsSettings(BaseSettings):
     register_lookback_h: float = Field(
         default=24.0, gt=0, description="how far before a period the previous register value is looked for"
     )
-    gap_factor: float = Field(
-        default=2.5, gt=1, description="an interval longer than this many reading intervals is reported as a gap"
-    )
     use_rollup: bool = Field(
         default=True, description="answer hour/day/month queries from the hourly rollup where it is complete"
     )
