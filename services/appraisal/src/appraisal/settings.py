@@ -98,6 +98,10 @@ class Settings(ServiceSettings):
     base_bonus_cny: Decimal = Field(
         default=Decimal("12000"), ge=0, description="default annual government bonus per employee, CNY"
     )
+    assignment_sync_statuses: list[str] = Field(
+        default=["signed", "active", "completed", "terminated"],
+        description="contract statuses that `POST /v1/assignments/sync` copies from contracts-api as assignments",
+    )
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="largest evidence file accepted")
 
 

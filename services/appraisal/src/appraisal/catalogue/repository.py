@@ -53,6 +53,13 @@ async def list_templates(session: AsyncSession, *, limit: int, offset: int) -> t
     return list(rows.scalars()), int(total)
 
 
+async def assignment_at(session: AsyncSession, vendor_id: str, project_code: str, start: date) -> Assignment | None:
+    stmt = select(Assignment).where(
+        Assignment.vendor_id == vendor_id, Assignment.project_code == project_code, Assignment.start_date == start
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def list_assignments(
     session: AsyncSession, *, vendor_id: str | None, project_code: str | None, on: date | None, limit: int, offset: int
 ) -> tuple[list[Assignment], int]:

@@ -8,11 +8,13 @@ from appraisal.catalogue import repository, service
 from appraisal.catalogue.schemas import (
     AssignmentCreate,
     AssignmentRead,
+    AssignmentSync,
     ServiceItemCreate,
     ServiceItemRead,
     TemplateCreate,
     TemplateRead,
 )
+from appraisal.dependencies import AppSettings, Contracts
 from appraisal.models import ServiceItem, SurveyTemplate
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
@@ -109,6 +111,18 @@ async def create_assignment(
     Mirrors the contracts of contracts-api so that scores keep working when contracts-api is down.
     """
     return AssignmentRead.model_validate(await service.create_assignment(session, assignment_in=assignment_in))
+
+
+@router.post("/assignments/sync", response_model=AssignmentSync, responses=problem_responses(503))
+async def sync_assignments(
+    session: DbSession,
+    settings: AppSettings,
+    contracts: Contracts,
+    _: Principal = Depends(require_roles(Role.supervisor)),
+) -> AssignmentSync:
+    """Copy the contracts of contracts-api (vendor, project, start and end dates) as assignments. Idempotent;
+    503 when contracts-api cannot be read (nothing is changed then)."""
+    return await service.sync_assignments(session, contracts=contracts, statuses=settings.assignment_sync_statuses)
 
 
 @router.get("/assignments", response_model=Page[AssignmentRead])

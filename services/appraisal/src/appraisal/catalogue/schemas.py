@@ -39,6 +39,13 @@ class AssignmentCreate(BaseModel):
     end_date: date | None = Field(default=None, description="last day, open-ended when null")
 
 
+class AssignmentSync(BaseModel):
+    contracts: int = Field(description="contracts read from contracts-api")
+    created: int = Field(description="assignments created")
+    updated: int = Field(description="assignments whose end date changed")
+    skipped: int = Field(description="contracts in another status or without a start date")
+
+
 class AssignmentRead(AssignmentCreate):
     model_config = ConfigDict(from_attributes=True)
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal.catalogue import repository
-from appraisal.catalogue.schemas import AssignmentCreate, ServiceItemCreate, TemplateCreate
+from appraisal.catalogue.schemas import AssignmentCreate, AssignmentSync, ServiceItemCreate, TemplateCreate
 from appraisal.models import Assignment, ServiceItem, SurveyTemplate, TemplateItem
-from houqin_common.errors import Conflict, NotFound, UnprocessableEntity
+from houqin_common.clients import ApiError, ContractsClient
+from houqin_common.errors import Conflict, NotFound, ServiceUnavailable, UnprocessableEntity
+from houqin_common.schemas import ContractRef
 
 
 async def create_item(session: AsyncSession, *, item_in: ServiceItemCreate) -> ServiceItem:
@@ -42,6 +44,42 @@ async def get_template(session: AsyncSession, *, template_id: str) -> tuple[Surv
     if template is None:
         raise NotFound(f"survey template {template_id} not found")
     return template, await repository.template_items(session, template_id)
+
+
+async def sync_assignments(session: AsyncSession, *, contracts: ContractsClient, statuses: list[str]) -> AssignmentSync:
+    """Copy contracts-api's contracts (vendor, project, dates) as assignments: idempotent upsert."""
+    refs: list[ContractRef] = []
+    try:
+        offset = 0
+        while True:
+            page = await contracts.list_contracts(limit=100, offset=offset)
+            refs.extend(page.items)
+            offset += len(page.items)
+            if not page.items or offset >= page.total:
+                break
+    except ApiError as exc:
+        raise ServiceUnavailable(f"contracts-api could not list the contracts: {exc}") from exc
+    created = updated = skipped = 0
+    for ref in refs:
+        if ref.status not in statuses or ref.start_date is None:
+            skipped += 1
+            continue
+        found = await repository.assignment_at(session, ref.vendor_id, ref.project_code, ref.start_date)
+        if found is None:
+            session.add(
+                Assignment(
+                    vendor_id=ref.vendor_id,
+                    project_code=ref.project_code,
+                    start_date=ref.start_date,
+                    end_date=ref.end_date,
+                )
+            )
+            created += 1
+        elif found.end_date != ref.end_date:
+            found.end_date = ref.end_date
+            updated += 1
+    await session.flush()
+    return AssignmentSync(contracts=len(refs), created=created, updated=updated, skipped=skipped)
 
 
 async def create_assignment(session: AsyncSession, *, assignment_in: AssignmentCreate) -> Assignment:
