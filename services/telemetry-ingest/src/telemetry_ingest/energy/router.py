@@ -31,7 +31,7 @@ Start = Annotated[AwareDatetime, Query(description="window start, inclusive, ISO
 End = Annotated[AwareDatetime, Query(description="window end, exclusive")]
 
 
-@router.get("/consumption", response_model=ConsumptionRead)
+@router.get("/consumption", response_model=ConsumptionRead, responses=problem_responses(404))
 async def get_consumption(
     session: DbSession,
     settings: Settings,
@@ -49,7 +49,7 @@ async def get_consumption(
     )
 
 
-@router.get("/year-on-year", response_model=YearOnYearRead)
+@router.get("/year-on-year", response_model=YearOnYearRead, responses=problem_responses(404))
 async def get_year_on_year(
     session: DbSession,
     settings: Settings,
@@ -62,7 +62,7 @@ async def get_year_on_year(
     return await service.year_on_year(session, settings=settings, flt=meters, start=start, end=end, group_by=group_by)
 
 
-@router.get("/savings", response_model=SavingsRead)
+@router.get("/savings", response_model=SavingsRead, responses=problem_responses(404))
 async def get_savings(
     session: DbSession,
     settings: Settings,
@@ -121,7 +121,7 @@ async def evaluate_waste_alerts(
     )
 
 
-@router.get("/top-consumers", response_model=list[TopRow])
+@router.get("/top-consumers", response_model=list[TopRow], responses=problem_responses(404))
 async def list_top_consumers(
     session: DbSession,
     settings: Settings,

@@ -198,7 +198,7 @@ async def decide_trip_request(
     return TripRequestRead.model_validate(req)
 
 
-@alerts_router.get("/alerts", response_model=Page[AlertRead])
+@alerts_router.get("/alerts", response_model=Page[AlertRead], responses=problem_responses(404))
 async def list_alerts(
     session: DbSession,
     principal: Reader,
