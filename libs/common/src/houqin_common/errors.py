@@ -148,16 +148,18 @@ async def _http_exception_handler(request: Request, exc: Exception) -> JSONRespo
     code = {401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}.get(exc.status_code)
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"No route {request.method} {request.url.path}"
-    if exc.status_code == 400 and detail == _FASTAPI_BODY_PARSE_ERROR:
-        # A body that is not even text (bad UTF-8) is malformed JSON too: answer it like any other
-        # malformed body (422, documented on every route) instead of FastAPI's undocumented 400.
+    if exc.status_code == 400:
+        # The framework's only 400s are bodies it cannot parse (bytes that are not UTF-8 JSON,
+        # broken multipart); services raise BadRequest themselves. Answer them like any other
+        # malformed body: the 422 every route documents, instead of an undocumented 400.
+        undecodable = detail == _FASTAPI_BODY_PARSE_ERROR
         return problem_response(
             422,
-            title="Malformed JSON body",
-            detail="body: the request body could not be decoded as JSON",
-            code="malformed-json",
+            title="Malformed JSON body" if undecodable else "Malformed request body",
+            detail="body: the request body could not be decoded as JSON" if undecodable else f"body: {detail}",
+            code="malformed-json" if undecodable else "malformed-body",
             request=request,
-            extra={"invalid-params": [{"name": "body", "reason": "not decodable as JSON"}]},
+            extra={"invalid-params": [{"name": "body", "reason": detail or "malformed"}]},
         )
     return problem_response(exc.status_code, detail=detail, code=code, request=request, headers=headers)
 
