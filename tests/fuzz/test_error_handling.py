@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, UploadFile
 from pydantic import BaseModel
 
 from houqin_common.errors import PROBLEM_JSON, install_error_handlers
@@ -35,3 +35,22 @@ async def test_a_body_that_is_not_utf8_is_a_documented_422_not_fastapis_400():
     assert response.json()["invalid-params"][0]["name"] == "body"
     # the same answer as for text that is not JSON
     assert malformed.status_code == 422 and malformed.json()["type"] == response.json()["type"]
+
+
+async def test_broken_multipart_is_a_documented_422_not_starlettes_400():
+    app = _app()
+
+    @app.post("/files")
+    async def upload(file: UploadFile) -> dict[str, str]:
+        return {"name": file.filename or ""}
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.post(
+            "/files",
+            content=b"--53c8\r\n[{}]--53c8--\r\n",
+            headers={"Content-Type": "multipart/form-data; boundary=53c8"},
+        )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.json()["type"].endswith("/malformed-body")
