@@ -26,6 +26,9 @@ class Settings(ServiceSettings):
     )
     mqtt_username: str | None = Field(default=None, description="broker user of the ingest")
     mqtt_password: str | None = Field(default=None, description="broker password of the ingest")
+    mqtt_buffered_reads: bool = Field(
+        default=True, description="read the MQTT socket in large chunks (see ingest.consumer.buffered_reads)"
+    )
     mqtt_keepalive_s: int = Field(default=30, ge=5, description="MQTT keep-alive")
     batch_max_size: int = Field(
         default=2000, ge=1, description="flush a batch at this many messages (keep below the broker in-flight window)"

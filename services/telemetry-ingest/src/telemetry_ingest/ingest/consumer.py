@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 import aiomqtt
 import paho.mqtt.client as paho
 import psycopg
+from paho.mqtt.enums import MQTTErrorCode
 from prometheus_client import CollectorRegistry, start_http_server
 
 from telemetry_ingest.ingest.metrics import IngestMetrics
@@ -110,6 +111,50 @@ class Inbound:
     received_at: datetime
     items: list[Item] | None
     rejection: Rejected | None
+
+
+def buffered_reads(mqtt: paho.Client, chunk: int = 256 * 1024) -> None:
+    """Make paho read the socket in large chunks and drain every complete packet per wake-up.
+
+    paho 2.1 reads each packet with three or more ``recv`` calls (command byte, length bytes, body)
+    and its ``loop_read`` handles one packet per readiness event when nothing is outgoing, so a QoS 1
+    stream costs an event-loop turn and several syscalls per message: the ceiling of the pipeline.
+    A buffer in front of the socket and a ``loop_read`` that runs until the socket would block remove
+    both. The loop is bounded by the broker's in-flight window (nothing is acknowledged meanwhile).
+    """
+    buffer = bytearray()
+
+    def sock_recv(bufsize: int) -> bytes:
+        if len(buffer) < bufsize:
+            sock = mqtt._sock
+            if sock is None:
+                raise ConnectionError("socket is closed")
+            try:
+                data = sock.recv(max(chunk, bufsize))
+            except BlockingIOError:
+                if not buffer:
+                    raise
+            else:
+                if not data and not buffer:
+                    return b""
+                buffer.extend(data)
+        out = bytes(buffer[:bufsize])
+        del buffer[:bufsize]
+        return out
+
+    def loop_read(max_packets: int = 1) -> MQTTErrorCode:
+        while True:
+            if mqtt._sock is None:
+                return MQTTErrorCode.MQTT_ERR_NO_CONN
+            before = len(buffer)
+            rc = mqtt._packet_read()
+            if rc > 0:
+                return mqtt._loop_rc_handle(rc)
+            if rc == MQTTErrorCode.MQTT_ERR_AGAIN and (not buffer or len(buffer) == before):
+                return MQTTErrorCode.MQTT_ERR_SUCCESS
+
+    mqtt._sock_recv = sock_recv  # type: ignore[method-assign]
+    mqtt.loop_read = loop_read  # type: ignore[method-assign]
 
 
 class ShutdownWithoutAck(Exception):
@@ -212,6 +257,8 @@ class Consumer:
         # Both must be in place before CONNECT: the persistent session's backlog follows CONNACK at once.
         client._client.manual_ack_set(True)
         client._client.on_message = on_message
+        if self.settings.mqtt_buffered_reads:
+            buffered_reads(client._client)
         async with client:
             self.metrics.reconnects.labels("ok").inc()
             disconnected: asyncio.Future[None] = client._disconnected
