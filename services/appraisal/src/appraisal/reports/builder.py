@@ -1,5 +1,6 @@
 """Report files from already computed results: CSV, XLSX (openpyxl) and charts (matplotlib, Agg).
 
+Figures are built with the object API (no pyplot state), so they can render in a worker thread.
 Charts use English labels (vendors by project name): no CJK font can be assumed on a server, and a
 chart of empty boxes is worse than an English one. The spreadsheets carry the Chinese names.
 """
@@ -15,7 +16,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -232,7 +232,6 @@ def _save(fig: Figure, fmt: str) -> bytes:
     )
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, dpi=150, bbox_inches="tight")
-    plt.close(fig)
     return buf.getvalue()
 
 
@@ -264,9 +263,8 @@ def year_chart(
 ) -> bytes:
     scored = [s for s in ranking if s.total is not None]
     n = max(len(scored), 1)
-    fig, (ax1, ax2) = plt.subplots(
-        1, 2, figsize=(16, max(4.5, 0.38 * n + 2)), gridspec_kw={"width_ratios": [1.1, 1]}, layout="constrained"
-    )
+    fig = Figure(figsize=(16, max(4.5, 0.38 * n + 2)), layout="constrained")
+    ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.1, 1])
     names = [f"{s.rank}. {labels[s.vendor_id].label_en if s.vendor_id in labels else s.vendor_id[:8]}" for s in scored]
     totals = [s.total or 0.0 for s in scored]
     colors = ["#1f3864" if s.complete else "#9e9e9e" for s in scored]
@@ -297,7 +295,8 @@ def campaign_chart(
     title_en: str, note: str, vendor_rows: Sequence[GradeRow], item_rows: Sequence[GradeRow], fmt: str
 ) -> bytes:
     rows = max(len(vendor_rows), len(item_rows), 1)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(16, max(4.5, 0.3 * rows + 2)), layout="constrained")
+    fig = Figure(figsize=(16, max(4.5, 0.3 * rows + 2)), layout="constrained")
+    ax1, ax2 = fig.subplots(1, 2)
     _grade_axes(ax1, vendor_rows, "Grades by vendor")
     _grade_axes(ax2, item_rows, "Grades by service item")
     fig.suptitle(title_en, fontsize=13, fontweight="bold", x=0.01, ha="left")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from enum import StrEnum
 
@@ -78,8 +79,11 @@ async def year_report(
     if fmt == ReportFormat.csv:
         return builder.ranking_csv(ranking, labels)
     if fmt == ReportFormat.xlsx:
-        return builder.year_xlsx(period, ranking, labels, vendor_grades, _settings_note(settings))
-    return builder.year_chart(period, ranking, labels, vendor_grades, fmt.value)
+        return await asyncio.to_thread(
+            builder.year_xlsx, period, ranking, labels, vendor_grades, _settings_note(settings)
+        )
+    # rendering takes a second or two: off the event loop
+    return await asyncio.to_thread(builder.year_chart, period, ranking, labels, vendor_grades, fmt.value)
 
 
 async def campaign_report(session: AsyncSession, *, campaign: Campaign, fmt: ReportFormat, settings: Settings) -> bytes:
@@ -104,5 +108,6 @@ async def campaign_report(session: AsyncSession, *, campaign: Campaign, fmt: Rep
         + f". Departments under {settings.min_group_size} responses are not shown."
     )
     if fmt == ReportFormat.xlsx:
-        return builder.campaign_xlsx(campaign.title, item_rows, vendor_rows, note)
-    return builder.campaign_chart(f"Satisfaction survey {campaign.period}", note, vendor_rows, item_rows, fmt.value)
+        return await asyncio.to_thread(builder.campaign_xlsx, campaign.title, item_rows, vendor_rows, note)
+    title = f"Satisfaction survey {campaign.period}"
+    return await asyncio.to_thread(builder.campaign_chart, title, note, vendor_rows, item_rows, fmt.value)
