@@ -33,7 +33,7 @@ class Settings(ServiceSettings):
     batch_max_size: int = Field(
         default=2000, ge=1, description="flush a batch at this many messages (keep below the broker in-flight window)"
     )
-    batch_max_age_ms: int = Field(default=200, ge=1, description="flush a batch at this age, whatever its size")
+    batch_max_age_ms: int = Field(default=100, ge=1, description="flush a batch at this age, whatever its size")
     max_payload_bytes: int = Field(default=256 * 1024, ge=64, description="larger payloads go to the dead letters")
     max_future_skew_s: float = Field(
         default=300.0, ge=0, description="device time later than receipt time by more than this is rejected"

@@ -259,6 +259,9 @@ class Consumer:
         client._client.on_message = on_message
         if self.settings.mqtt_buffered_reads:
             buffered_reads(client._client)
+        if not log.isEnabledFor(logging.DEBUG):
+            # paho logs every packet at DEBUG through aiomqtt's logger: a measurable cost per message
+            client._client.disable_logger()
         async with client:
             self.metrics.reconnects.labels("ok").inc()
             disconnected: asyncio.Future[None] = client._disconnected
