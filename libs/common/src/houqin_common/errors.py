@@ -181,7 +181,30 @@ async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _sqlstate(exc: BaseException) -> str | None:
+    """SQLSTATE of a database error (asyncpg/psycopg, bare or wrapped by SQLAlchemy), if any."""
+    for candidate in (exc, getattr(exc, "orig", None)):
+        state = getattr(candidate, "sqlstate", None)
+        if isinstance(state, str):
+            return state
+    return None
+
+
 async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
+    sqlstate = _sqlstate(exc)
+    if sqlstate is not None and sqlstate.startswith("22"):
+        # SQLSTATE class 22 (data exception): a value that passed validation but that PostgreSQL
+        # cannot store (NUL character, numeric overflow, value too long...). The client's data is
+        # at fault, so it is a 422 with PostgreSQL's one-line reason, never a 500.
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+        logger.warning("database refused a value (SQLSTATE %s): %s", sqlstate, reason)
+        return problem_response(
+            422,
+            title="Invalid value",
+            detail=f"a value was refused by the database: {reason}",
+            code="invalid-value",
+            request=request,
+        )
     rid = getattr(request.state, "request_id", None)
     logger.exception("unhandled error", extra={"request_id": rid, "path": request.url.path})
     return problem_response(
