@@ -54,3 +54,30 @@ async def test_broken_multipart_is_a_documented_422_not_starlettes_400():
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == PROBLEM_JSON
     assert response.json()["type"].endswith("/malformed-body")
+
+
+async def test_a_value_postgresql_refuses_is_a_422_not_a_500(pg_admin_url):
+    from sqlalchemy import text
+
+    from houqin_common.db import create_engine
+
+    engine = create_engine(pg_admin_url, pool_size=1)
+    app = _app()
+
+    @app.post("/echo")
+    async def echo(thing: Thing) -> Thing:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT CAST(:name AS text)"), {"name": thing.name})
+        return thing
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            refused = await client.post("/echo", json={"name": "nul\u0000byte"})
+            fine = await client.post("/echo", json={"name": "fine"})
+    finally:
+        await engine.dispose()
+    assert fine.status_code == 200
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["type"].endswith("/invalid-value")
+    assert "0x00" in refused.json()["detail"]
