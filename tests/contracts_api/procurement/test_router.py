@@ -48,7 +48,13 @@ async def test_small_procurement_recommends_designated_tender(api) -> None:
 
 @pytest.mark.parametrize(
     ("value", "why"),
-    [("-1", "must not be negative"), ("abc", "valid decimal"), ("1.001", "two decimals"), ("NaN", "finite")],
+    [
+        ("-1", "greater than or equal to 0"),
+        ("abc", "valid decimal"),
+        ("1.001", "two decimals"),
+        ("NaN", "finite"),
+        ("1e15", "less than 1000000000000"),
+    ],
 )
 async def test_bad_amounts_are_422(api, value: str, why: str) -> None:
     r = await open_procurement(api, project_code="bank", estimated_value=value)

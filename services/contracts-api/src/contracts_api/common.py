@@ -9,12 +9,12 @@ from pydantic import AfterValidator, Field
 
 from houqin_common.auth import READ_ALL, Role
 
+MAX_AMOUNT = Decimal("1000000000000")
+
 
 def _two_decimals(value: Decimal) -> Decimal:
     if not value.is_finite():
         raise ValueError("must be a finite amount")
-    if value < 0:
-        raise ValueError("must not be negative")
     if value != value.quantize(Decimal("0.01")):
         raise ValueError("must have at most two decimals (CNY fen)")
     return value.quantize(Decimal("0.01"))
@@ -22,8 +22,8 @@ def _two_decimals(value: Decimal) -> Decimal:
 
 Money = Annotated[
     Decimal,
+    Field(ge=0, lt=MAX_AMOUNT, description="amount in CNY, at most two decimals, not negative", examples=["620000.00"]),
     AfterValidator(_two_decimals),
-    Field(description="amount in CNY, at most two decimals, not negative", examples=["620000.00"]),
 ]
 
 #: roles that read vendor-related data besides the vendor itself

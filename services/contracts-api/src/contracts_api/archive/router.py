@@ -22,7 +22,7 @@ READERS = (*STAFF_READERS, Role.vendor)
     "/contracts/{contract_id}/documents",
     status_code=status.HTTP_201_CREATED,
     response_model=DocumentRead,
-    responses=problem_responses(404, 422),
+    responses=problem_responses(400, 404, 422),
 )
 async def upload_document(
     request: Request,

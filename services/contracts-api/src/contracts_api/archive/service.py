@@ -36,8 +36,8 @@ async def store(
 ) -> Document:
     contract = await contract_service.get(session, contract_id=contract_id)
     filename = Path(upload.filename or "").name
-    if not filename:
-        raise UnprocessableEntity("the uploaded file needs a file name")
+    if not filename or len(filename) > 255:
+        raise UnprocessableEntity("the uploaded file needs a file name of at most 255 characters")
     archive_dir.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
@@ -67,7 +67,7 @@ async def store(
         contract_id=contract.id,
         filename=filename,
         version=(latest.scalar_one() or 0) + 1,
-        media_type=upload.content_type or "application/octet-stream",
+        media_type=(upload.content_type or "application/octet-stream")[:200],
         size=size,
         sha256=sha,
         storage_key=key,

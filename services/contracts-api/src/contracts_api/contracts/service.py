@@ -84,7 +84,7 @@ async def update(
     check_if_match(contract, if_match)
     if contract.status != ContractStatus.draft:
         raise Conflict(f"only a draft contract can be edited; this one is {contract.status}")
-    changes = contract_in.model_dump(exclude_unset=True)
+    changes = contract_in.model_dump(exclude_unset=True, exclude_none=True)
     start = changes.get("start_date", contract.start_date)
     end = changes.get("end_date", contract.end_date)
     if end < start:

@@ -52,7 +52,8 @@ async def create(session: AsyncSession, *, project_in: ProjectCreate, settings: 
 
 async def update(session: AsyncSession, *, code: str, project_in: ProjectUpdate, actor: str) -> Project:
     project = await get(session, code=code)
-    for key, value in project_in.model_dump(exclude_unset=True).items():
+    # every column of a project is required: an explicit null leaves the value unchanged
+    for key, value in project_in.model_dump(exclude_unset=True, exclude_none=True).items():
         setattr(project, key, value)
     await session.flush()
     await session.refresh(project)

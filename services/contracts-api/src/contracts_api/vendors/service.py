@@ -56,6 +56,8 @@ async def get(session: AsyncSession, *, vendor_id: str, scope: str | None = None
 async def update(session: AsyncSession, *, vendor_id: str, vendor_in: VendorUpdate, actor: str) -> Vendor:
     vendor = await get(session, vendor_id=vendor_id)
     changes = vendor_in.model_dump(exclude_unset=True)
+    # name and legal status are required columns: an explicit null leaves them unchanged
+    changes = {k: v for k, v in changes.items() if v is not None or k not in ("name", "legal_status")}
     for key, value in changes.items():
         setattr(vendor, key, value)
     await session.flush()
