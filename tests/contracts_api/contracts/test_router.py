@@ -121,6 +121,8 @@ async def test_unknown_ids_are_reported(api) -> None:
     vendor = await api.vendor()
     r = await api.contract(vendor["id"], project_code="nope")
     assert r.status_code == 422 and "unknown project" in r.json()["detail"]
+    r = await api.contract(vendor["id"], procurement_id=str(uuid.uuid4()))
+    assert r.status_code == 422 and "unknown procurement" in r.json()["detail"]
     r = await api.client.get(f"/v1/contracts/{uuid.uuid4()}/history", headers=api.auditor)
     assert r.status_code == 404
     r = await api.client.post(

@@ -228,3 +228,28 @@ async def test_import_is_all_or_nothing_with_row_errors(api) -> None:
         "/v1/vendors/import", json=[rows[0], {**rows[2], "name": "导入三号公司"}], headers=api.procurement
     )
     assert r.status_code == 200 and r.json() == {"imported": 2, "errors": []}
+
+
+async def test_import_ignores_foreign_columns_and_refuses_duplicate_ids(api) -> None:
+    import uuid
+
+    same = str(uuid.uuid4())
+    rows = [
+        {"name": "外列甲", "credit_code": api.credit_code(), "id": same, "备注": "老供应商"},
+        {"name": "外列乙", "credit_code": api.credit_code(), "id": same},
+    ]
+    r = await api.client.post("/v1/vendors/import", json=rows, headers=api.procurement)
+    assert r.status_code == 422 and r.json()["errors"] == [{"row": 2, "errors": ["id: duplicates row 1"]}]
+    r = await api.client.post("/v1/vendors/import", json=rows[:1], headers=api.procurement)
+    assert r.status_code == 200 and r.json()["imported"] == 1
+    assert (await api.client.get(f"/v1/vendors/{same}", headers=api.auditor)).json()["name"] == "外列甲"
+
+
+async def test_patching_legal_status_to_revoked_makes_the_vendor_ineligible(api) -> None:
+    vendor = await api.vendor()
+    r = await api.client.patch(
+        f"/v1/vendors/{vendor['id']}", json={"legal_status": "revoked", "name": None}, headers=api.procurement
+    )
+    assert r.status_code == 200 and r.json()["legal_status"] == "revoked" and r.json()["name"] == vendor["name"]
+    verdict = (await api.client.get(f"/v1/vendors/{vendor['id']}/eligibility", headers=api.auditor)).json()
+    assert verdict["eligible"] is False and "吊销" in verdict["reasons"][0]

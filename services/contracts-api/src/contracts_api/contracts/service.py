@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts_api import audit
 from contracts_api.contracts import lifecycle, repository
 from contracts_api.contracts.schemas import ContractCreate, ContractUpdate, ReviewCreate, TransitionCreate
-from contracts_api.models import Contract, Project, Review
+from contracts_api.models import Contract, Procurement, Project, Review
 from contracts_api.models.enums import ContractStatus, Route
 from contracts_api.vendors import service as vendor_service
 from houqin_common.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired, UnprocessableEntity
@@ -45,6 +45,8 @@ async def create(
     if await session.get(Project, contract_in.project_code) is None:
         raise UnprocessableEntity(f"unknown project {contract_in.project_code}")
     await vendor_service.get(session, vendor_id=contract_in.vendor_id)
+    if contract_in.procurement_id and await session.get(Procurement, contract_in.procurement_id) is None:
+        raise UnprocessableEntity(f"unknown procurement {contract_in.procurement_id}")
     if contract_in.predecessor_id:
         predecessor = await repository.get(session, contract_in.predecessor_id)
         if predecessor is None:

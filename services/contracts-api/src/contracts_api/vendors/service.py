@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts_api import audit
@@ -32,8 +33,14 @@ async def create(session: AsyncSession, *, vendor_in: VendorCreate, actor: str) 
         raise Conflict(f"a vendor with id {vendor_in.id} already exists")
     data = vendor_in.model_dump(exclude_none=True)
     vendor = Vendor(**data)
-    session.add(vendor)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(vendor)
+            await session.flush()
+    except IntegrityError as exc:  # a concurrent registration of the same code or id won the race
+        raise Conflict(
+            f"a vendor with credit code {vendor_in.credit_code} or id {vendor_in.id} already exists"
+        ) from exc
     await audit.record(
         session,
         actor=actor,
@@ -77,21 +84,28 @@ async def import_rows(session: AsyncSession, *, rows: list[dict[str, Any]], acto
     """Validate every row, then create all vendors or none (a failing row leaves nothing half-imported)."""
     errors: list[ImportRowError] = []
     parsed: list[tuple[int, VendorCreate]] = []
+    known = set(VendorCreate.model_fields)
     for number, raw in enumerate(rows, start=1):
+        # spreadsheets carry columns of their own (remarks, numbering): only the vendor fields are read
         clean = {k.strip(): (v.strip() if isinstance(v, str) else v) for k, v in raw.items() if k}
-        clean = {k: v for k, v in clean.items() if v not in (None, "")}
+        clean = {k: v for k, v in clean.items() if v not in (None, "") and k in known}
         try:
             parsed.append((number, VendorCreate.model_validate(clean)))
         except ValidationError as exc:
             msgs = [f"{'.'.join(str(p) for p in e['loc']) or 'row'}: {e['msg']}" for e in exc.errors()]
             errors.append(ImportRowError(row=number, errors=msgs))
     seen: dict[str, int] = {}
+    seen_ids: dict[str, int] = {}
     for number, vendor_in in parsed:
         if vendor_in.credit_code in seen:
             errors.append(
                 ImportRowError(row=number, errors=[f"credit_code: duplicates row {seen[vendor_in.credit_code]}"])
             )
         seen.setdefault(vendor_in.credit_code, number)
+        if vendor_in.id and vendor_in.id in seen_ids:
+            errors.append(ImportRowError(row=number, errors=[f"id: duplicates row {seen_ids[vendor_in.id]}"]))
+        if vendor_in.id:
+            seen_ids.setdefault(vendor_in.id, number)
     taken = await repository.existing_credit_codes(session, [v.credit_code for _, v in parsed])
     ids_taken = await repository.existing_ids(session, [v.id for _, v in parsed if v.id])
     for number, vendor_in in parsed:
