@@ -33,7 +33,7 @@ async def test_upload_records_hash_size_type_and_versions(api) -> None:
     assert second.json()["version"] == 2
     other = await upload(api, c["id"], b"a,b\n1,2\n", name="报价单.csv", media="text/csv")
     assert other.json()["version"] == 1
-    listed = (await api.client.get(f"/v1/contracts/{c['id']}/documents", headers=api.auditor)).json()
+    listed = (await api.client.get(f"/v1/contracts/{c['id']}/documents", headers=api.auditor)).json()["items"]
     assert [(d["filename"], d["version"]) for d in listed] == [
         ("合同正本.pdf", 1),
         ("合同正本.pdf", 2),
@@ -41,6 +41,10 @@ async def test_upload_records_hash_size_type_and_versions(api) -> None:
     ]
     history = (await api.client.get(f"/v1/contracts/{c['id']}/history", headers=api.auditor)).json()
     assert [h["action"] for h in history["items"]].count("document.upload") == 3
+    newest = await api.client.get(
+        f"/v1/contracts/{c['id']}/documents?filename=合同正本.pdf&sort=-uploaded_at&limit=1", headers=api.auditor
+    )
+    assert newest.json()["total"] == 2 and newest.json()["items"][0]["version"] == 2
 
 
 async def test_download_returns_the_bytes_and_a_tampered_file_is_refused(api) -> None:

@@ -44,7 +44,9 @@ async def test_tendered_contract_goes_through_legal_and_expert_review_to_complet
     assert history["items"][2]["actor"] == "lawyer-zhao" and history["items"][2]["comment"] == "意见"
     assert history["items"][4]["actor"] == "officer-li"
     reviews = (await api.client.get(f"/v1/contracts/{cid}/reviews", headers=api.auditor)).json()
-    assert [(r["kind"], r["verdict"]) for r in reviews] == [("legal", "approve"), ("expert", "approve")]
+    assert [(r["kind"], r["verdict"]) for r in reviews["items"]] == [("legal", "approve"), ("expert", "approve")]
+    experts = (await api.client.get(f"/v1/contracts/{cid}/reviews?kind=expert", headers=api.auditor)).json()
+    assert experts["total"] == 1 and experts["items"][0]["reviewer"] == "lawyer-zhao"
 
 
 async def test_non_tendered_contract_skips_expert_review(api) -> None:

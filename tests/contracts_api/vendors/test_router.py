@@ -124,6 +124,8 @@ async def test_expired_mandatory_qualification_makes_vendor_ineligible(api) -> N
     assert r.status_code == 201
     verdict = (await api.client.get(f"/v1/vendors/{vendor['id']}/eligibility", headers=api.auditor)).json()
     assert verdict["eligible"] is False and "保安服务许可证 no. BA-001 expired" in verdict["reasons"][0]
+    listed = await api.client.get(f"/v1/vendors/{vendor['id']}/qualifications?mandatory=true", headers=api.auditor)
+    assert [q["number"] for q in listed.json()["items"]] == ["BA-001"]
 
 
 async def test_qualification_ending_before_it_starts_is_422(api) -> None:

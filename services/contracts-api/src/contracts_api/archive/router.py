@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile, status
 from fastapi.responses import StreamingResponse
 
 from contracts_api.archive import service
 from contracts_api.archive.schemas import ArchiveEntry, DocumentRead
-from contracts_api.common import STAFF_READERS
+from contracts_api.common import STAFF_READERS, page_of
 from contracts_api.models.enums import ContractStatus
 from houqin_common.auth import Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
@@ -45,15 +48,23 @@ async def upload_document(
     return DocumentRead.model_validate(document)
 
 
-@router.get("/contracts/{contract_id}/documents", response_model=list[DocumentRead], responses=problem_responses(404))
+@router.get("/contracts/{contract_id}/documents", response_model=Page[DocumentRead], responses=problem_responses(404))
 async def list_documents(
     session: DbSession,
     contract_id: str = ContractId,
+    filename: str | None = Query(None, max_length=255, description="only the versions of this file"),
+    page: PageParams = Depends(page_params),
     principal: Principal = Depends(require_roles(*READERS)),
-) -> list[DocumentRead]:
-    """The documents of a contract, every version."""
+) -> Page[DocumentRead]:
+    """The documents of a contract, every version; sort by `filename` (default, then version) or
+    `uploaded_at`."""
     docs = await service.list_for_contract(session, contract_id=contract_id, scope=vendor_scope(principal))
-    return [DocumentRead.model_validate(d) for d in docs]
+    rows = [DocumentRead.model_validate(d) for d in docs if filename is None or d.filename == filename]
+    sorts: dict[str, Callable[[DocumentRead], Any]] = {
+        "filename": lambda d: (d.filename, d.version),
+        "uploaded_at": lambda d: d.uploaded_at,
+    }
+    return page_of(rows, page, sorts=sorts, default="filename")
 
 
 @router.get(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 
-from contracts_api.common import STAFF_READERS
+from contracts_api.common import STAFF_READERS, page_of
 from contracts_api.contracts import repository, service
 from contracts_api.contracts.schemas import (
     ContractCreate,
@@ -14,7 +14,7 @@ from contracts_api.contracts.schemas import (
     TransitionCreate,
 )
 from contracts_api.models import Contract
-from contracts_api.models.enums import ContractStatus, Route
+from contracts_api.models.enums import ContractStatus, ReviewKind, Route
 from houqin_common.auth import Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
@@ -154,15 +154,19 @@ async def create_review(
     return _with_etag(response, contract)
 
 
-@router.get("/{contract_id}/reviews", response_model=list[ReviewRead], responses=problem_responses(404))
+@router.get("/{contract_id}/reviews", response_model=Page[ReviewRead], responses=problem_responses(404))
 async def list_reviews(
     session: DbSession,
     contract_id: str = ContractId,
+    kind: ReviewKind | None = Query(None, description="legal or expert"),
+    page: PageParams = Depends(page_params),
     principal: Principal = Depends(require_roles(*READERS)),
-) -> list[ReviewRead]:
-    """The reviews of a contract, oldest first."""
+) -> Page[ReviewRead]:
+    """The reviews of a contract; sort by `created_at` (default, oldest first)."""
     contract = await service.get(session, contract_id=contract_id, scope=vendor_scope(principal))
-    return [ReviewRead.model_validate(r) for r in await repository.reviews(session, contract.id)]
+    rows = [ReviewRead.model_validate(r) for r in await repository.reviews(session, contract.id)]
+    rows = [r for r in rows if kind is None or r.kind == kind]
+    return page_of(rows, page, sorts={"created_at": lambda r: r.created_at}, default="created_at")
 
 
 @router.get("/{contract_id}/history", response_model=Page[HistoryEntry], responses=problem_responses(404))

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, status
 
-from contracts_api.common import STAFF_READERS
+from contracts_api.common import STAFF_READERS, page_of
 from contracts_api.models import Vendor, Veto
 from contracts_api.models.enums import CreditKind, LegalStatus, VetoGround
 from contracts_api.vendors import repository, service
@@ -139,10 +140,22 @@ async def get_vendor_eligibility(session: DbSession, vendor: Vendor = Depends(vi
     return await service.eligibility(session, vendor_id=vendor.id)
 
 
-@router.get("/{vendor_id}/qualifications", response_model=list[QualificationRead], responses=problem_responses(404))
-async def list_vendor_qualifications(session: DbSession, vendor: Vendor = Depends(visible_vendor)) -> Any:
-    """The vendor's qualifications, by end of validity."""
-    return [QualificationRead.model_validate(q) for q in await repository.qualifications(session, vendor.id)]
+@router.get("/{vendor_id}/qualifications", response_model=Page[QualificationRead], responses=problem_responses(404))
+async def list_vendor_qualifications(
+    session: DbSession,
+    mandatory: bool | None = Query(None, description="only mandatory (true) or optional (false) ones"),
+    page: PageParams = Depends(page_params),
+    vendor: Vendor = Depends(visible_vendor),
+) -> Page[QualificationRead]:
+    """The vendor's qualifications; sort by `valid_to` (default), `valid_from` or `kind`."""
+    rows = [QualificationRead.model_validate(q) for q in await repository.qualifications(session, vendor.id)]
+    rows = [q for q in rows if mandatory is None or q.mandatory == mandatory]
+    sorts: dict[str, Callable[[QualificationRead], Any]] = {
+        "valid_to": lambda q: q.valid_to,
+        "valid_from": lambda q: q.valid_from,
+        "kind": lambda q: q.kind,
+    }
+    return page_of(rows, page, sorts=sorts, default="valid_to")
 
 
 @router.post(
