@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -395,7 +395,3 @@ async def award(
         data={"vendor_id": vendor_id, "value": str(final_value)},
     )
     return contract
-
-
-def today() -> date:
-    return date.today()
