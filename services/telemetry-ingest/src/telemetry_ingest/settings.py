@@ -26,12 +26,16 @@ class Settings(ServiceSettings):
     )
     mqtt_username: str | None = Field(default=None, description="broker user of the ingest")
     mqtt_password: str | None = Field(default=None, description="broker password of the ingest")
-    mqtt_buffered_reads: bool = Field(
-        default=True, description="read the MQTT socket in large chunks (see ingest.consumer.buffered_reads)"
+    mqtt_fast_io: bool = Field(
+        default=True,
+        description="buffered socket reads and one write per batch of PUBACKs (paho internals, aiomqtt 2.5.1 pinned)",
     )
     mqtt_keepalive_s: int = Field(default=30, ge=5, description="MQTT keep-alive")
     batch_max_size: int = Field(
         default=2000, ge=1, description="flush a batch at this many messages (keep below the broker in-flight window)"
+    )
+    write_concurrency: int = Field(
+        default=2, ge=1, le=8, description="batches written at the same time (one database connection each)"
     )
     batch_max_age_ms: int = Field(default=100, ge=1, description="flush a batch at this age, whatever its size")
     max_payload_bytes: int = Field(default=256 * 1024, ge=64, description="larger payloads go to the dead letters")

@@ -22,9 +22,10 @@ import logging
 import math
 import random
 import signal
+import struct
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
@@ -113,14 +114,21 @@ class Inbound:
     rejection: Rejected | None
 
 
-def buffered_reads(mqtt: paho.Client, chunk: int = 256 * 1024) -> None:
-    """Make paho read the socket in large chunks and drain every complete packet per wake-up.
+Delivery = Callable[[int, int, bytes, bytes], None]
+"""Receives (packet id, QoS, topic bytes, payload) of each PUBLISH."""
 
-    paho 2.1 reads each packet with three or more ``recv`` calls (command byte, length bytes, body)
-    and its ``loop_read`` handles one packet per readiness event when nothing is outgoing, so a QoS 1
-    stream costs an event-loop turn and several syscalls per message: the ceiling of the pipeline.
-    A buffer in front of the socket and a ``loop_read`` that runs until the socket would block remove
-    both. The loop is bounded by the broker's in-flight window (nothing is acknowledged meanwhile).
+
+def fast_reads(mqtt: paho.Client, deliver: Delivery, chunk: int = 256 * 1024) -> None:
+    """Make paho read the socket in large chunks and parse QoS 0/1 PUBLISH packets in one pass.
+
+    paho 2.1 reads each packet with three or more ``recv`` calls (command byte, length bytes, body),
+    builds an ``MQTTMessage`` per packet, and its ``loop_read`` handles one packet per readiness event
+    when nothing is outgoing: for a QoS 1 stream that is the ceiling of the pipeline. Here a buffer
+    sits in front of the socket; complete PUBLISH packets at its front are decoded directly (MQTT
+    3.1.1: topic length, topic, packet id if QoS > 0, payload) and handed to ``deliver``; every other
+    packet (CONNACK, SUBACK, PINGRESP, QoS 2) goes through paho's own reader, which reads from the
+    buffer. The loop runs until the socket would block; it is bounded by the broker's in-flight window
+    because nothing is acknowledged meanwhile.
     """
     buffer = bytearray()
 
@@ -142,10 +150,57 @@ def buffered_reads(mqtt: paho.Client, chunk: int = 256 * 1024) -> None:
         del buffer[:bufsize]
         return out
 
+    def take_publishes() -> int:
+        """Decode the complete QoS 0/1 PUBLISH packets at the front of the buffer; returns how many."""
+        pos = 0
+        taken = 0
+        size = len(buffer)
+        while pos + 2 <= size:
+            command = buffer[pos]
+            if command & 0xF0 != 0x30 or (command >> 1) & 3 > 1:
+                break
+            length = 0
+            mult = 1
+            i = pos + 1
+            while True:
+                if i >= size or i - pos > 4:
+                    length = -1
+                    break
+                byte = buffer[i]
+                length += (byte & 127) * mult
+                mult *= 128
+                i += 1
+                if not byte & 128:
+                    break
+            if length < 0 or i + length > size:
+                break
+            end = i + length
+            topic_len = (buffer[i] << 8) | buffer[i + 1]
+            topic_end = i + 2 + topic_len
+            qos = (command >> 1) & 3
+            if topic_len == 0 or topic_end + 2 * qos > end:
+                break  # malformed: let paho report the protocol error
+            topic = bytes(buffer[i + 2 : topic_end])
+            if qos:
+                mid = (buffer[topic_end] << 8) | buffer[topic_end + 1]
+                payload = bytes(buffer[topic_end + 2 : end])
+            else:
+                mid = 0
+                payload = bytes(buffer[topic_end:end])
+            deliver(mid, qos, topic, payload)
+            pos = end
+            taken += 1
+        if pos:
+            del buffer[:pos]
+        return taken
+
     def loop_read(max_packets: int = 1) -> MQTTErrorCode:
         while True:
             if mqtt._sock is None:
                 return MQTTErrorCode.MQTT_ERR_NO_CONN
+            if mqtt._in_packet["command"] == 0 and buffer and take_publishes():
+                mqtt._last_bytes_received = time.monotonic()
+                continue
             before = len(buffer)
             rc = mqtt._packet_read()
             if rc > 0:
@@ -155,6 +210,25 @@ def buffered_reads(mqtt: paho.Client, chunk: int = 256 * 1024) -> None:
 
     mqtt._sock_recv = sock_recv  # type: ignore[method-assign]
     mqtt.loop_read = loop_read  # type: ignore[method-assign]
+
+
+_PUBACK = struct.Struct("!BBH")
+PUBACK = 0x40
+
+
+def acknowledge(mqtt: paho.Client, mids: list[int], *, batched: bool) -> None:
+    """PUBACK each QoS 1 message id, in order.
+
+    ``batched``: one write of all the PUBACK packets through paho's out queue instead of one queued
+    packet (and one ``send``) per message via ``paho.Client.ack``; the bytes on the wire are the same.
+    """
+    if not mids:
+        return
+    if batched:
+        mqtt._packet_queue(PUBACK, b"".join([_PUBACK.pack(PUBACK, 2, mid) for mid in mids]), 0, 1)
+    else:
+        for mid in mids:
+            mqtt.ack(mid, 1)
 
 
 class ShutdownWithoutAck(Exception):
@@ -169,11 +243,23 @@ class Consumer:
             max_payload_bytes=settings.max_payload_bytes,
             max_future_skew=timedelta(seconds=settings.max_future_skew_s),
         )
-        self.writer = BatchWriter(settings.database_url)
-        self.registry = DeviceRegistry(self.writer, settings.registry_refresh_s, settings.unknown_device_recheck_s)
+        # one connection per concurrent batch write, and one for registry look-ups
+        self.writers: list[BatchWriter] = [
+            BatchWriter(settings.database_url) for _ in range(settings.write_concurrency)
+        ]
+        self.idle_writers: asyncio.Queue[BatchWriter] = asyncio.Queue()
+        for writer in self.writers:
+            self.idle_writers.put_nowait(writer)
+        self.registry_conn = BatchWriter(settings.database_url)
+        self.registry = DeviceRegistry(
+            self.registry_conn, settings.registry_refresh_s, settings.unknown_device_recheck_s
+        )
+        self.registry_lock = asyncio.Lock()
         self.stop = asyncio.Event()
         self._wake: asyncio.Event | None = None
         self.committed_messages = 0
+        self.committed_batches = 0
+        self.write_seconds = 0.0
 
     def request_stop(self) -> None:
         self.stop.set()
@@ -241,24 +327,28 @@ class Consumer:
                     log.warning("stopping with an unwritten batch: the broker will redeliver it")
                     return
         finally:
-            await self.writer.close()
+            for writer in [*self.writers, self.registry_conn]:
+                await writer.close()
 
     async def _session(self, backoff: Backoff) -> None:
         shared = await self._broker_shares()
         client = self._client()
-        inbox: deque[paho.MQTTMessage] = deque()
+        inbox: deque[tuple[int, int, bytes, bytes]] = deque()
         wake = self._wake = asyncio.Event()
 
-        def on_message(_c: paho.Client, _u: Any, message: paho.MQTTMessage) -> None:
-            inbox.append(message)
+        def deliver(mid: int, qos: int, topic: bytes, payload: bytes) -> None:
+            inbox.append((mid, qos, topic, payload))
             if not wake.is_set():
                 wake.set()
+
+        def on_message(_c: paho.Client, _u: Any, message: paho.MQTTMessage) -> None:
+            deliver(message.mid, message.qos, message._topic, cast(bytes, message.payload))
 
         # Both must be in place before CONNECT: the persistent session's backlog follows CONNACK at once.
         client._client.manual_ack_set(True)
         client._client.on_message = on_message
-        if self.settings.mqtt_buffered_reads:
-            buffered_reads(client._client)
+        if self.settings.mqtt_fast_io:
+            fast_reads(client._client, deliver)
         if not log.isEnabledFor(logging.DEBUG):
             # paho logs every packet at DEBUG through aiomqtt's logger: a measurable cost per message
             client._client.disable_logger()
@@ -274,7 +364,7 @@ class Consumer:
     async def _consume(
         self,
         mqtt: paho.Client,
-        inbox: deque[paho.MQTTMessage],
+        inbox: deque[tuple[int, int, bytes, bytes]],
         wake: asyncio.Event,
         disconnected: asyncio.Future[None],
     ) -> None:
@@ -283,42 +373,60 @@ class Consumer:
         max_age = self.settings.batch_max_age_ms / 1000
         batch: list[Inbound] = []
         first_at = 0.0
-        while True:
-            if disconnected.done():
-                raise aiomqtt.MqttError("disconnected from the broker")
-            while inbox and len(batch) < max_size:
-                if not batch:
-                    first_at = loop.time()
-                batch.append(self._inbound(inbox.popleft()))
-            if batch and (len(batch) >= max_size or loop.time() - first_at >= max_age or self.stop.is_set()):
-                await self._flush(mqtt, batch)
-                batch = []
-                continue
-            if self.stop.is_set():
-                return
-            wake.clear()
-            if inbox:
-                continue
-            timeout = max(0.0, max_age - (loop.time() - first_at)) if batch else None
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout)
+        # Batches are written concurrently (up to write_concurrency); each acknowledges only after its
+        # own commit and after the previous batch has acknowledged, so PUBACKs keep the arrival order.
+        flushes: deque[asyncio.Task[None]] = deque()
+        try:
+            while True:
+                while flushes and flushes[0].done():
+                    flushes.popleft().result()  # re-raises ShutdownWithoutAck
+                if disconnected.done():
+                    raise aiomqtt.MqttError("disconnected from the broker")
+                while inbox and len(batch) < max_size:
+                    if not batch:
+                        first_at = loop.time()
+                    batch.append(self._inbound(inbox.popleft()))
+                if batch and (len(batch) >= max_size or loop.time() - first_at >= max_age or self.stop.is_set()):
+                    while len(flushes) >= self.settings.write_concurrency:
+                        await asyncio.wait([flushes[0]])
+                        flushes.popleft().result()
+                    previous = flushes[-1] if flushes else None
+                    flushes.append(asyncio.create_task(self._flush(mqtt, batch, previous)))
+                    batch = []
+                    continue
+                if self.stop.is_set():
+                    while flushes:
+                        await flushes.popleft()
+                    return
+                wake.clear()
+                if inbox:
+                    continue
+                timeout = max(0.0, max_age - (loop.time() - first_at)) if batch else None
+                if flushes and (timeout is None or timeout > 0.05):
+                    timeout = 0.05  # come back to collect finished flushes
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), timeout)
+        finally:
+            # Leaving the session (disconnect or error): let running writes finish; their PUBACKs go
+            # nowhere and the broker redelivers, which the primary keys absorb.
+            for task in flushes:
+                with contextlib.suppress(Exception):
+                    await task
 
-    def _inbound(self, message: paho.MQTTMessage) -> Inbound:
+    def _inbound(self, packet: tuple[int, int, bytes, bytes]) -> Inbound:
+        mid, qos, raw_topic, payload = packet
         received_at = datetime.now(UTC)
-        payload = cast(bytes, message.payload)
         try:
-            topic = message.topic
+            topic = raw_topic.decode()
         except UnicodeDecodeError:
-            topic = message._topic.decode("utf-8", "replace")
+            topic = raw_topic.decode("utf-8", "replace")
         try:
-            return Inbound(
-                message.mid, message.qos, topic, payload, received_at, decode(topic, payload, self.limits), None
-            )
+            return Inbound(mid, qos, topic, payload, received_at, decode(topic, payload, self.limits), None)
         except Rejected as exc:
-            return Inbound(message.mid, message.qos, topic, payload, received_at, None, exc)
+            return Inbound(mid, qos, topic, payload, received_at, None, exc)
         except Exception as exc:  # the consumer never crashes on input
             log.exception("unexpected error decoding a message on %s", topic)
-            return Inbound(message.mid, message.qos, topic, payload, received_at, None, Rejected("invalid", str(exc)))
+            return Inbound(mid, qos, topic, payload, received_at, None, Rejected("invalid", str(exc)))
 
     def _rows(self, batch: list[Inbound]) -> tuple[list[ReadingRow], list[PositionRow], list[DeadLetterRow]]:
         readings: list[ReadingRow] = []
@@ -342,27 +450,35 @@ class Consumer:
             dead.append(DeadLetterRow("mqtt", m.topic, m.payload, rejection.reason, rejection.kind))
         return readings, positions, dead
 
-    async def _flush(self, mqtt: paho.Client, batch: list[Inbound]) -> None:
+    async def _flush(self, mqtt: paho.Client, batch: list[Inbound], previous: asyncio.Task[None] | None) -> None:
         backoff = Backoff(self.settings.retry_initial_s, self.settings.retry_max_s)
         started = time.perf_counter()
-        while True:
-            try:
-                await self.registry.resolve({i.device_id for m in batch if m.items for i in m.items})
-                readings, positions, dead = self._rows(batch)
-                result = await self.writer.write(readings, positions, dead)
-                break
-            except (psycopg.Error, OSError) as exc:
-                self.metrics.db_errors.inc()
-                if self.stop.is_set() and backoff.attempt >= 2:
-                    raise ShutdownWithoutAck from exc
-                delay = backoff.next_delay()
-                log.warning("batch of %d not written (%s); retrying in %.1f s", len(batch), exc, delay)
-                await asyncio.sleep(delay)
+        writer = await self.idle_writers.get()
+        try:
+            while True:
+                try:
+                    async with self.registry_lock:
+                        await self.registry.resolve({i.device_id for m in batch if m.items for i in m.items})
+                    readings, positions, dead = self._rows(batch)
+                    write_started = time.perf_counter()
+                    result = await writer.write(readings, positions, dead)
+                    self.write_seconds += time.perf_counter() - write_started
+                    break
+                except (psycopg.Error, OSError) as exc:
+                    self.metrics.db_errors.inc()
+                    if self.stop.is_set() and backoff.attempt >= 2:
+                        raise ShutdownWithoutAck from exc
+                    delay = backoff.next_delay()
+                    log.warning("batch of %d not written (%s); retrying in %.1f s", len(batch), exc, delay)
+                    await asyncio.sleep(delay)
+        finally:
+            self.idle_writers.put_nowait(writer)
+        if previous is not None:
+            await previous  # its failure (shutdown without ack) leaves this batch unacknowledged too
         # Acknowledge only now that the batch is committed, in the order the messages arrived.
-        for m in batch:
-            if m.qos > 0:
-                mqtt.ack(m.mid, m.qos)
+        acknowledge(mqtt, [m.mid for m in batch if m.qos > 0], batched=self.settings.mqtt_fast_io)
         self.committed_messages += len(batch)
+        self.committed_batches += 1
         m_ = self.metrics
         m_.batch_seconds.observe(time.perf_counter() - started)
         m_.batch_size.observe(len(batch))
@@ -386,7 +502,12 @@ async def run(settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, consumer.request_stop)
     await consumer.run()
-    log.info("consumer stopped after %d committed messages", consumer.committed_messages)
+    log.warning(
+        "consumer stopped: %d messages in %d batches committed, %.2f s spent writing",
+        consumer.committed_messages,
+        consumer.committed_batches,
+        consumer.write_seconds,
+    )
 
 
 def main() -> None:
