@@ -12,10 +12,12 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -221,6 +223,10 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _problem_error_handler)
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
+    # Database errors get their own handlers so that the class-22 ones (a 422) are answered without
+    # Starlette's last-resort middleware, which re-raises and logs a traceback even after a 4xx.
+    app.add_exception_handler(DBAPIError, _unhandled_handler)
+    app.add_exception_handler(asyncpg.PostgresError, _unhandled_handler)
     app.add_exception_handler(Exception, _unhandled_handler)
 
 
