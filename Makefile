@@ -44,5 +44,13 @@ migrate: sync
 seed: sync
 	$(UV) run --no-sync houqin seed
 
+# Regenerate the committed OpenAPI snapshots and deploy/.env.example after changing an API or a setting.
+openapi: sync
+	$(UV) run --no-sync python tests/deploy/export_openapi.py
+	$(UV) run --no-sync python tests/deploy/export_env_example.py
+
+fuzz: sync
+	$(UV) run --no-sync pytest tests/fuzz
+
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache

@@ -207,6 +207,30 @@ async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
             code="invalid-value",
             request=request,
         )
+    if sqlstate is not None and sqlstate.startswith("23"):
+        # SQLSTATE class 23 (integrity): the losing side of a race that a service's own checks could
+        # not see, e.g. two clients creating the same unique record at once. A 409, never a 500.
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+        logger.warning("integrity violation (SQLSTATE %s): %s", sqlstate, reason)
+        return problem_response(
+            409,
+            title="Conflict",
+            detail=f"the change conflicts with the current data: {reason}",
+            code="conflict",
+            request=request,
+        )
+    if (sqlstate is not None and (sqlstate.startswith("08") or sqlstate.startswith("57P"))) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    ):
+        logger.warning("database unavailable (SQLSTATE %s): %s", sqlstate, exc)
+        return problem_response(
+            503,
+            title="Database unavailable",
+            detail="the database could not be reached; retry shortly",
+            code="database-unavailable",
+            request=request,
+            headers={"Retry-After": "5"},
+        )
     rid = getattr(request.state, "request_id", None)
     logger.exception("unhandled error", extra={"request_id": rid, "path": request.url.path})
     return problem_response(
