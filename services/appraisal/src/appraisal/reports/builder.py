@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -115,8 +116,13 @@ def grades_csv(rows: Sequence[GradeRow], key_head: str) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+def _cells(row: Sequence[object]) -> list[object]:
+    """Stored free text may hold control characters that XLSX cannot carry: drop them, never fail."""
+    return [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row]
+
+
 def _sheet(ws: Worksheet, title: str, head: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    ws.append([title])
+    ws.append(_cells([title]))
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([])
     ws.append(list(head))
@@ -124,7 +130,7 @@ def _sheet(ws: Worksheet, title: str, head: Sequence[str], rows: Sequence[Sequen
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for row in rows:
-        ws.append(list(row))
+        ws.append(_cells(row))
     for r in ws.iter_rows(min_row=3, max_row=ws.max_row):
         for cell in r:
             cell.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
@@ -181,7 +187,7 @@ def year_xlsx(
             ),
         )
     ws.append([])
-    ws.append([settings_note])
+    ws.append(_cells([settings_note]))
     breakdown = wb.create_sheet("Breakdown 明细")
     brows = [
         [
@@ -214,9 +220,9 @@ def campaign_xlsx(
     ws = wb.active
     assert ws is not None
     ws.title = "Summary 概况"
-    ws.append([title])
+    ws.append(_cells([title]))
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([response_note])
+    ws.append(_cells([response_note]))
     ws.column_dimensions["A"].width = 80
     _add_grade_sheet(wb, "Vendors 供应商", vendor_rows, "vendor id")
     _add_grade_sheet(wb, "Items 服务项目", item_rows, "item code")
