@@ -125,3 +125,16 @@ def test_douglas_peucker_keeps_corners_and_ends() -> None:
     simple = rules.douglas_peucker(line, tolerance_m=5)
     assert simple == [line[0], line[49], line[-1]]
     assert rules.douglas_peucker(line, tolerance_m=0) == line
+
+
+def test_relocation_is_kept_but_not_counted_as_driven() -> None:
+    """A terminal that comes back 20 km away 30 s later (towed, or a cold start) is no spike: its fixes
+    agree with each other, so they are kept; the impossible hop itself adds no distance."""
+    t = Track(datetime(2026, 5, 12, 9, tzinfo=TZ), *HQ).drive(120, 36)
+    t.silent(30)
+    t.lat += 0.18  # 20 km north
+    t.drive(120, 36)
+    clean = rules.drop_jumps(t.fixes, max_speed_kmh=200)
+    assert len(clean) == len(t.fixes)
+    assert rules.distance_km(clean, max_speed_kmh=200) == pytest.approx(2 * 1.1, abs=0.01)  # 11 steps of 100 m each
+    assert rules.distance_km(clean) > 20

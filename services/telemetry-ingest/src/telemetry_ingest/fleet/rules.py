@@ -36,29 +36,47 @@ def fix_distance_m(a: Fix, b: Fix) -> float:
     return haversine_m(a.lat, a.lon, b.lat, b.lon)
 
 
+def implied_kmh(a: Fix, b: Fix) -> float:
+    dt = (b.ts - a.ts).total_seconds()
+    return math.inf if dt <= 0 else fix_distance_m(a, b) / dt * 3.6
+
+
 def drop_jumps(fixes: Iterable[Fix], *, max_speed_kmh: float) -> list[Fix]:
-    """Fixes sorted by time without GPS jumps: a fix that implies a speed above ``max_speed_kmh`` from
-    the last kept fix is dropped (the track continues from the last plausible fix)."""
-    kept: list[Fix] = []
+    """Fixes sorted by time without GPS jumps.
+
+    A fix implausibly far from the last kept one (implied speed above ``max_speed_kmh``) is a jump when
+    the next fix is implausibly far from it too (out and back: a multipath spike) or when there is no next
+    fix; when the next fix agrees with it, the terminal has relocated (e.g. after a gap) and it is kept.
+    """
+    ordered: list[Fix] = []
     for f in sorted(fixes, key=lambda x: x.ts):
-        if kept:
-            dt = (f.ts - kept[-1].ts).total_seconds()
-            if dt <= 0:
-                continue
-            if fix_distance_m(kept[-1], f) / dt * 3.6 > max_speed_kmh:
+        if not ordered or f.ts > ordered[-1].ts:
+            ordered.append(f)
+    kept: list[Fix] = []
+    for i, f in enumerate(ordered):
+        if kept and implied_kmh(kept[-1], f) > max_speed_kmh:
+            nxt = ordered[i + 1] if i + 1 < len(ordered) else None
+            if nxt is None or implied_kmh(f, nxt) > max_speed_kmh:
                 continue
         kept.append(f)
     return kept
 
 
-def distance_km(fixes: Sequence[Fix]) -> float:
-    return sum(fix_distance_m(a, b) for a, b in itertools.pairwise(fixes)) / 1000.0
+def distance_km(fixes: Sequence[Fix], *, max_speed_kmh: float | None = None) -> float:
+    """Sum of segment lengths; with ``max_speed_kmh`` an implausible segment (a relocation) counts zero."""
+    total = 0.0
+    for a, b in itertools.pairwise(fixes):
+        if max_speed_kmh is None or implied_kmh(a, b) <= max_speed_kmh:
+            total += fix_distance_m(a, b)
+    return total / 1000.0
 
 
-def daily_distance_km(fixes: Sequence[Fix], tz: ZoneInfo) -> dict[date, float]:
-    """Distance per local day of the segment start (fixes already cleaned of jumps)."""
+def daily_distance_km(fixes: Sequence[Fix], tz: ZoneInfo, *, max_speed_kmh: float | None = None) -> dict[date, float]:
+    """Distance per local day of the segment start (the SQL twin is ``repository.distance``)."""
     out: dict[date, float] = {}
     for a, b in itertools.pairwise(fixes):
+        if max_speed_kmh is not None and implied_kmh(a, b) > max_speed_kmh:
+            continue
         day = a.ts.astimezone(tz).date()
         out[day] = out.get(day, 0.0) + fix_distance_m(a, b) / 1000.0
     return out

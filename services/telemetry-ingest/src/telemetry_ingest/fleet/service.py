@@ -96,7 +96,7 @@ async def segments(
     grace = timedelta(minutes=settings.request_grace_min)
     return SegmentsRead(
         vehicle_id=vehicle.id,
-        distance_km=rules.distance_km(clean),
+        distance_km=rules.distance_km(clean, max_speed_kmh=settings.max_plausible_speed_kmh),
         jumps_dropped=len(raw) - len(clean),
         trips=[
             _trip_read(vehicle.id, t, rules.classify_trip(t, cal, tz), rules.match_request(t, windows, grace=grace))
@@ -309,7 +309,11 @@ async def evaluate(
         )
         await repository.replace_trips(session, vehicle_id=vehicle.id, start=start, end=end, trips=trips)
         await repository.upsert_vehicle_days(
-            session, vehicle_id=vehicle.id, days=whole_day_distances(clean, start, end, ZoneInfo(settings.timezone))
+            session,
+            vehicle_id=vehicle.id,
+            days=whole_day_distances(
+                clean, start, end, ZoneInfo(settings.timezone), max_speed_kmh=settings.max_plausible_speed_kmh
+            ),
         )
         created += await repository.insert_alerts(session, alerts)
         total_trips += len(trips)
@@ -317,13 +321,13 @@ async def evaluate(
 
 
 def whole_day_distances(
-    fixes: list[rules.Fix], start: datetime, end: datetime, tz: ZoneInfo
+    fixes: list[rules.Fix], start: datetime, end: datetime, tz: ZoneInfo, *, max_speed_kmh: float
 ) -> dict[date, tuple[float, int]]:
     """(km, fixes) of every local day lying wholly inside [start, end), zero for a day without fixes."""
     first = start.astimezone(tz).date()
     if datetime.combine(first, time(0), tz) < start:
         first += timedelta(days=1)
-    km = rules.daily_distance_km(fixes, tz)
+    km = rules.daily_distance_km(fixes, tz, max_speed_kmh=max_speed_kmh)
     counts: dict[date, int] = {}
     for f in fixes:
         d = f.ts.astimezone(tz).date()
