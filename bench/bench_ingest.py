@@ -69,6 +69,7 @@ def start_broker(tmp: Path) -> tuple[subprocess.Popen[bytes] | None, str]:
         elif key == "persistence_location":
             line = f"persistence_location {tmp}/"
         lines.append(line)
+    lines.append("user root")  # keep root under the benchmark: the persistence dir is a private temp dir
     conf = tmp / "houqin.conf"
     conf.write_text("\n".join(lines) + "\n")
     proc = subprocess.Popen([binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -41,7 +42,38 @@ def broker_config(port: int, data_dir: Path) -> str:
         elif key == "persistence_location":
             line = f"persistence_location {data_dir}/"
         lines.append(line)
+    # run as root under the test harness keeps root: the persistence file lives in a private temp dir
+    # the `mosquitto` user could not write to (the broker would then silently lose sessions on restart)
+    lines.append("user root")
     return "\n".join(lines) + "\n"
+
+
+def start_mosquitto(port: int, data_dir: Path) -> subprocess.Popen[bytes]:
+    """A Mosquitto with the shipped config on ``port``; returns once it accepts connections."""
+    assert MOSQUITTO is not None
+    conf = data_dir / "houqin.conf"
+    conf.write_text(broker_config(port, data_dir))
+    proc = subprocess.Popen([MOSQUITTO, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"mosquitto exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("mosquitto did not start")
+
+
+def stop_mosquitto(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()  # Mosquitto saves its persistence file on a clean exit
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 @pytest.fixture(scope="session")
@@ -51,28 +83,11 @@ def ingest_mqtt_url(mqtt_url: str) -> Iterator[str]:
         return
     tmp = Path(tempfile.mkdtemp(prefix="houqin-mosquitto-"))
     port = free_port()
-    conf = tmp / "houqin.conf"
-    conf.write_text(broker_config(port, tmp))
-    proc = subprocess.Popen([MOSQUITTO, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 10
-    import socket
-
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"mosquitto exited: {proc.stderr.read().decode() if proc.stderr else ''}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    proc = start_mosquitto(port, tmp)
     try:
         yield f"mqtt://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_mosquitto(proc)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -154,7 +169,7 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 60, what: str = "
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
-def create_session(mqtt_url: str, client_id: str, group: str) -> None:
+def create_session(mqtt_url: str, client_id: str, group: str, shared: bool = True) -> None:
     """Create the consumer's persistent session and shared subscriptions, as a deployed ingest has them.
 
     From then on the broker queues messages for it whether or not the consumer process runs.
@@ -170,7 +185,8 @@ def create_session(mqtt_url: str, client_id: str, group: str) -> None:
     subscribed: list[int] = []
     client.on_subscribe = lambda *a: subscribed.append(a[2])
     try:
-        result, _mid = client.subscribe([(f"$share/{group}/{t}", 1) for t in SUBSCRIPTIONS])
+        prefix = f"$share/{group}/" if shared else ""
+        result, _mid = client.subscribe([(prefix + t, 1) for t in SUBSCRIPTIONS])
         assert result == paho.MQTT_ERR_SUCCESS
         deadline = time.monotonic() + 10
         while not subscribed and time.monotonic() < deadline:
@@ -183,6 +199,9 @@ def create_session(mqtt_url: str, client_id: str, group: str) -> None:
 class Kit:
     """What the ingest tests share (test modules cannot import conftest under importlib mode)."""
 
+    mosquitto = MOSQUITTO
+    start_mosquitto = staticmethod(start_mosquitto)
+    stop_mosquitto = staticmethod(stop_mosquitto)
     unique = staticmethod(unique)
     register = staticmethod(register_devices)
     publish = staticmethod(publish)
@@ -197,7 +216,8 @@ class Kit:
         settings.setdefault("mqtt_client_id", unique("ingest"))
         settings.setdefault("mqtt_share_group", unique("group"))
         settings.setdefault("unknown_device_recheck_s", "0")
-        create_session(mqtt_url, settings["mqtt_client_id"], settings["mqtt_share_group"])
+        shared = settings.get("mqtt_shared", "true") == "true"
+        create_session(mqtt_url, settings["mqtt_client_id"], settings["mqtt_share_group"], shared)
         proc = ConsumerProcess(database_url, mqtt_url, **settings)
         self.consumers.append(proc)
         return proc
