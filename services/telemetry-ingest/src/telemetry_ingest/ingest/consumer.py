@@ -326,6 +326,13 @@ class Consumer:
                 except ShutdownWithoutAck:
                     log.warning("stopping with an unwritten batch: the broker will redeliver it")
                     return
+                except Exception:
+                    # A bug must not take the ingest down for good: unacknowledged messages are
+                    # redelivered on the next session, and the keys make that harmless.
+                    delay = backoff.next_delay()
+                    log.exception("consumer session failed; restarting it in %.1f s", delay)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.stop.wait(), delay)
         finally:
             for writer in [*self.writers, self.registry_conn]:
                 await writer.close()
