@@ -257,6 +257,7 @@ class Consumer:
         self.registry_lock = asyncio.Lock()
         self.stop = asyncio.Event()
         self._wake: asyncio.Event | None = None
+        self._shared: bool | None = None
         self.committed_messages = 0
         self.committed_batches = 0
         self.write_seconds = 0.0
@@ -277,6 +278,11 @@ class Consumer:
         """
         if self.settings.mqtt_shared is not None:
             return self.settings.mqtt_shared
+        if self._shared is None:
+            self._shared = await self._detect_mosquitto()
+        return self._shared
+
+    async def _detect_mosquitto(self) -> bool:
         url = urlsplit(self.settings.mqtt_url)
         probe = aiomqtt.Client(
             url.hostname or "127.0.0.1",
