@@ -121,3 +121,28 @@ async def test_vehicle_with_geofence_calendar_and_plates(service_client: Any, ma
     assert moved.json()["speed_limit_kmh"] == 60
     assert (await client.get(f"/v1/geofences/{polygon['id']}", headers=headers)).json()["geometry"]["type"] == "Polygon"
     assert (await client.get("/v1/calendars/nope", headers=headers)).status_code == 404
+
+
+async def test_series_of_another_vendors_meter_answer_404(
+    service_client: Any, make_token: Any, database_url: str
+) -> None:
+    import psycopg
+
+    client = await service_client("telemetry")
+    owner, other = uid("vendor"), uid("vendor")
+    meter = {"id": uid("M"), "name": "x", "building": "C", "energy_type": "01000", "vendor_id": owner}
+    assert (await client.post("/v1/meters", json=meter, headers=auth(make_token(Role.supervisor)))).status_code == 201
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO telemetry.reading (meter_id, ts, energy_kwh) VALUES (%s, '2026-11-01T00:00:00Z', 5), "
+            "(%s, '2026-11-02T00:00:00Z', 9)",
+            (meter["id"], meter["id"]),
+        )
+    url = f"/v1/meters/{meter['id']}/readings"
+    own = await client.get(
+        url, params={"since": "2026-11-02T00:00:00Z"}, headers=auth(make_token(Role.vendor, vendor_id=owner))
+    )
+    assert own.status_code == 200 and [r["energy_kwh"] for r in own.json()["items"]] == [9]
+    oldest_first = await client.get(url, params={"sort": "ts"}, headers=auth(make_token(Role.auditor)))
+    assert [r["energy_kwh"] for r in oldest_first.json()["items"]] == [5, 9]
+    assert (await client.get(url, headers=auth(make_token(Role.vendor, vendor_id=other)))).status_code == 404
