@@ -145,3 +145,20 @@ async def test_normalisation_without_temperatures_is_a_problem(
     )
     assert r.status_code == 422
     assert "temperature" in r.json()["detail"]
+
+
+async def test_temperature_upload_with_a_repeated_instant_keeps_the_last(
+    service_client: Callable[..., Any], make_token: Callable[..., str], energy_data: Any
+) -> None:
+    client = await service_client("telemetry")
+    station = energy_data.uid("station")
+    ts = datetime(2025, 1, 1, 12, tzinfo=TZ).isoformat()
+    r = await client.post(
+        "/v1/energy/temperatures",
+        json={"station": station, "samples": [{"ts": ts, "temp_c": 1.0}, {"ts": ts, "temp_c": 3.5}]},
+        headers=auth(make_token(Role.supervisor)),
+    )
+    assert r.status_code == 200, r.text
+    assert r.json() == {"station": station, "stored": 1}
+    rows = energy_data.conn.execute("SELECT temp_c FROM telemetry.temperature WHERE station = %s", (station,))
+    assert [row[0] for row in rows.fetchall()] == [3.5]

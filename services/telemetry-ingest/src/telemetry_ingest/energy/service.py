@@ -389,7 +389,7 @@ async def upload_temperatures(
     session: AsyncSession, *, settings: AnalyticsSettings, upload: TemperatureUpload
 ) -> TemperatureUploadResult:
     station = upload.station or settings.temperature_station
-    stored = await repository.upsert_temperatures(
-        session, station=station, rows=[(s.ts, s.temp_c) for s in upload.samples]
-    )
+    # one row per instant (the last sample wins): an upsert cannot touch the same row twice
+    latest = {s.ts: s.temp_c for s in upload.samples}
+    stored = await repository.upsert_temperatures(session, station=station, rows=list(latest.items()))
     return TemperatureUploadResult(station=station, stored=stored)
