@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Depends, Query
+from pydantic import AwareDatetime
 from sqlalchemy import func, select
 
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
@@ -23,7 +22,7 @@ async def list_dead_letters(
     source: str | None = Query(None, max_length=16, description="`mqtt` or `http`"),
     topic: str | None = Query(None, max_length=300, description="exact topic"),
     reason: str | None = Query(None, max_length=100, description="text contained in the reason"),
-    since: datetime | None = Query(None, description="received at or after"),
+    since: AwareDatetime | None = Query(None, description="received at or after (with offset)"),
     _: Principal = Depends(require_roles(Role.supervisor, Role.gateway, *READ_ALL)),
 ) -> Page[DeadLetterRead]:
     """Messages the ingest rejected (not JSON, wrong types, non-finite numbers, coordinates out of range,

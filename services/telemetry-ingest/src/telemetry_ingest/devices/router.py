@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Depends, Query, status
+from pydantic import AwareDatetime
 
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
@@ -89,8 +88,8 @@ async def list_meter_readings(
     meter_id: str,
     session: DbSession,
     page: PageParams = Depends(page_params),
-    since: datetime | None = Query(None, description="from this device time (inclusive)"),
-    until: datetime | None = Query(None, description="to this device time (exclusive)"),
+    since: AwareDatetime | None = Query(None, description="from this device time (inclusive), with offset"),
+    until: AwareDatetime | None = Query(None, description="to this device time (exclusive), with offset"),
     principal: Principal = Depends(READ),
 ) -> Page[ReadingRead]:
     """Raw readings of a meter as stored (device time, receipt time), newest first by default."""
@@ -157,8 +156,8 @@ async def list_vehicle_positions(
     vehicle_id: str,
     session: DbSession,
     page: PageParams = Depends(page_params),
-    since: datetime | None = Query(None, description="from this device time (inclusive)"),
-    until: datetime | None = Query(None, description="to this device time (exclusive)"),
+    since: AwareDatetime | None = Query(None, description="from this device time (inclusive), with offset"),
+    until: AwareDatetime | None = Query(None, description="to this device time (exclusive), with offset"),
     principal: Principal = Depends(READ),
 ) -> Page[PositionRead]:
     """Raw positions of a vehicle as stored (device time, receipt time), newest first by default."""

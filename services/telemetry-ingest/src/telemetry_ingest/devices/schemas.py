@@ -159,6 +159,13 @@ class CalendarCreate(BaseModel):
     holidays: list[date] = Field(default_factory=list, description="public holidays: vehicles are sealed")
     extra_workdays: list[date] = Field(default_factory=list, description="swapped working days (调休) on weekends")
 
+    @field_validator("work_start", "work_end")
+    @classmethod
+    def _local_time(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("working hours are local wall-clock times, without an offset")
+        return value
+
     @model_validator(mode="after")
     def _check(self) -> CalendarCreate:
         rules.check_calendar(self.work_start, self.work_end, self.working_weekdays)
@@ -172,8 +179,14 @@ class CalendarRead(BaseModel):
 
     id: str = Field(description="calendar id")
     name: str = Field(description="name")
-    work_start: time = Field(description="start of permitted use")
-    work_end: time = Field(description="end of permitted use")
+    work_start: str = Field(description="start of permitted use, local time `HH:MM:SS`", examples=["07:30:00"])
+    work_end: str = Field(description="end of permitted use, local time `HH:MM:SS`", examples=["18:30:00"])
+
+    @field_validator("work_start", "work_end", mode="before")
+    @classmethod
+    def _wall_clock(cls, value: object) -> object:
+        return value.isoformat() if isinstance(value, time) else value
+
     working_weekdays: list[int] = Field(description="ISO weekdays")
     holidays: list[date] = Field(description="sealed holidays")
     extra_workdays: list[date] = Field(description="swapped working days")

@@ -138,7 +138,10 @@ def _number(values: Mapping[str, Any], key: str, *, lo: float | None = None, hi:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise Rejected("invalid", f"{key} must be a number, got {type(value).__name__}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:
+        raise Rejected("invalid", f"{key} is too large") from None
     if not math.isfinite(value):
         raise Rejected("invalid", f"{key} must be finite")
     if (lo is not None and value < lo) or (hi is not None and value > hi):
@@ -153,7 +156,7 @@ def parse_ts(value: Any, received_at: datetime, limits: Limits) -> datetime:
     if isinstance(value, bool):
         raise Rejected("invalid", "ts must be epoch milliseconds or an ISO 8601 string")
     if isinstance(value, int | float):
-        if not math.isfinite(value) or abs(value) > 1e14:
+        if abs(value) > 1e14 or not math.isfinite(value):
             raise Rejected("invalid", f"ts={value} is not epoch milliseconds")
         ts = datetime.fromtimestamp(value / 1000, UTC)
     elif isinstance(value, str):
@@ -183,6 +186,8 @@ def reading_row(meter_id: str, values: Mapping[str, Any], received_at: datetime,
         if isinstance(value, bool):
             pass
         elif isinstance(value, int | float):
+            if isinstance(value, int) and abs(value) > 2**63:
+                raise Rejected("invalid", f"{key[:64]} is too large")
             if not math.isfinite(value):
                 raise Rejected("invalid", f"{key} must be finite")
         else:
