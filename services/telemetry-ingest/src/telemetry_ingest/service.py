@@ -9,5 +9,9 @@ SPEC = ServiceSpec(
     app_factory="telemetry_ingest.main:create_app",
     port=8002,
     schema="telemetry",
-    workers={"mqtt-consumer": "telemetry_ingest.ingest.consumer:main"},
+    workers={
+        "mqtt-consumer": "telemetry_ingest.ingest.consumer:main",
+        # refreshes the energy/distance summaries and evaluates trips, alerts and waste every few minutes
+        "analytics": "telemetry_ingest.kpis.worker:main",
+    },
 )
