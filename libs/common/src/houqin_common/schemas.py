@@ -8,15 +8,29 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 T = TypeVar("T")
 
 PERIOD_RE = re.compile(r"^(?P<year>\d{4})(?:(?P<half>H[12])|(?P<quarter>Q[1-4])|-(?P<month>0[1-9]|1[0-2]))?$")
+
+
+def request_examples(owner: str, *examples: dict[str, Any]) -> Callable[[dict[str, Any], type[Any]], None]:
+    """A ``json_schema_extra`` that gives the request model named ``owner`` these OpenAPI ``examples``.
+
+    Response models that inherit the request model's config (``FooRead(FooCreate)``) do not get them.
+    """
+
+    def extra(schema: dict[str, Any], model: type[Any]) -> None:
+        if model.__name__ == owner:
+            schema["examples"] = list(examples)
+
+    return extra
 
 
 def _check_period(value: str) -> str:
