@@ -5,8 +5,24 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from houqin_common.schemas import request_examples
+
 
 class AwardEvaluate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "base_bonus_cny": "3000.00",
+                    "head_counts": {
+                        "87003d64-9d4e-51b6-92e8-aa5624757591": 86,
+                        "ac7bf36c-1ccd-5ed2-a5e5-98e09b3e0fd3": 120,
+                    },
+                }
+            ]
+        }
+    )
+
     base_bonus_cny: Decimal | None = Field(
         default=None, ge=0, description="annual government bonus per employee; the configured default otherwise"
     )
@@ -41,6 +57,18 @@ class AwardEvaluation(BaseModel):
 
 
 class ServiceStarCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=request_examples(
+            "ServiceStarCreate",
+            {
+                "year": 2026,
+                "vendor_id": "321ff03f-f5e2-53dc-a51d-3d32bc179c34",
+                "person_name": "张晓梅",
+                "reason": "全年保障大型会议86场,零差错,多次获参会单位书面表扬。",
+            },
+        )
+    )
+
     year: int = Field(ge=2000, le=2100, description="appraisal year")
     vendor_id: str = Field(min_length=1, max_length=64, description="vendor employing the person")
     person_name: str = Field(min_length=1, max_length=120, description="name of the nominee (服务之星)")

@@ -4,8 +4,22 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from houqin_common.schemas import request_examples
+
 
 class ServiceItemCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=request_examples(
+            "ServiceItemCreate",
+            {
+                "code": "catering.breakfast",
+                "project_code": "catering",
+                "name": "Canteen breakfast",
+                "name_zh": "食堂早餐",
+            },
+        )
+    )
+
     code: str = Field(min_length=2, max_length=64, pattern=r"^[a-z0-9_.-]+$", description="stable item code")
     project_code: str = Field(min_length=2, max_length=64, description="service project the item belongs to")
     name: str = Field(min_length=1, max_length=200, description="English name")
@@ -20,6 +34,17 @@ class ServiceItemRead(ServiceItemCreate):
 
 
 class TemplateCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "2026年后勤服务满意度测评表",
+                    "item_codes": ["catering.breakfast", "catering.lunch", "cleaning.offices", "security.gate"],
+                }
+            ]
+        }
+    )
+
     name: str = Field(min_length=1, max_length=200, description="template name; a new version is created each time")
     item_codes: list[str] = Field(min_length=1, description="service items in form order")
 
@@ -33,6 +58,18 @@ class TemplateRead(BaseModel):
 
 
 class AssignmentCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=request_examples(
+            "AssignmentCreate",
+            {
+                "vendor_id": "87003d64-9d4e-51b6-92e8-aa5624757591",
+                "project_code": "catering",
+                "start_date": "2026-01-01",
+                "end_date": "2026-12-31",
+            },
+        )
+    )
+
     vendor_id: str = Field(min_length=1, max_length=64, description="vendor id (contracts-api)")
     project_code: str = Field(min_length=2, max_length=64, description="service project")
     start_date: date = Field(description="first day the vendor runs the project")

@@ -64,6 +64,20 @@ CATEGORY_PROJECT = {
 
 
 class ComplaintCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "complaint",
+                    "channel": "hotline",
+                    "category": "air_conditioning",
+                    "description": "2号楼5层东侧会议室空调不制冷,室温超过30℃。",
+                    "project_code": "maintenance",
+                }
+            ]
+        }
+    )
+
     kind: ComplaintKind = Field(default=ComplaintKind.complaint, description="complaint or suggestion")
     channel: Channel = Field(description="how it came in")
     category: Category = Field(description="what it is about")
@@ -75,10 +89,20 @@ class ComplaintCreate(BaseModel):
 
 
 class ComplaintRespond(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"response": "维保人员已于当日14时到场更换压缩机电容,空调恢复正常。"}]}
+    )
+
     response: str = Field(min_length=1, max_length=4000, description="the vendor's (or Bureau's) answer")
 
 
 class ComplaintClose(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"substantiated": True, "resolution": "故障属实,已修复并回访投诉人,投诉人表示满意。"}]
+        }
+    )
+
     substantiated: bool = Field(description="true: the complaint was founded and counts against the vendor")
     resolution: str = Field(min_length=1, max_length=4000, description="how it was resolved")
 

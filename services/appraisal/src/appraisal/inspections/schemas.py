@@ -5,6 +5,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from houqin_common.schemas import request_examples
+
 
 class Frequency(StrEnum):
     monthly = "monthly"
@@ -39,6 +41,22 @@ class ChecklistItem(BaseModel):
 
 
 class ChecklistCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=request_examples(
+            "ChecklistCreate",
+            {
+                "name": "保洁服务月度检查表",
+                "project_code": "cleaning",
+                "frequency": "monthly",
+                "items": [
+                    {"code": "C1", "text": "办公区地面无污渍、无积水", "max_points": 40},
+                    {"code": "C2", "text": "卫生间无异味,洗手液及纸巾充足", "max_points": 40},
+                    {"code": "C3", "text": "垃圾分类投放并日产日清", "max_points": 20},
+                ],
+            },
+        )
+    )
+
     name: str = Field(min_length=1, max_length=200, description="checklist name")
     project_code: str | None = Field(default=None, max_length=64, description="service project it is meant for")
     frequency: Frequency = Field(description="monthly or quarterly")
@@ -59,6 +77,24 @@ class ItemResult(BaseModel):
 
 
 class RoutineCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "vendor_id": "130cc2f8-68c2-5c04-9043-2847361ec4b1",
+                    "template_id": "0f6e1b2a-8c3d-4e5f-a617-2b9c4d8e1f70",
+                    "inspected_on": "2026-06-12",
+                    "results": [
+                        {"code": "C1", "points": 38},
+                        {"code": "C2", "points": 32, "note": "3号楼4层卫生间纸巾缺失"},
+                        {"code": "C3", "points": 20},
+                    ],
+                    "note": "总体良好,卫生间耗材补充需加强。",
+                }
+            ]
+        }
+    )
+
     vendor_id: str = Field(min_length=1, max_length=64, description="vendor inspected")
     template_id: str = Field(description="checklist used")
     inspected_on: date = Field(description="day of the inspection")
@@ -86,6 +122,21 @@ class Violation(BaseModel):
 
 
 class FoodSafetyCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra=request_examples(
+            "FoodSafetyCreate",
+            {
+                "vendor_id": "87003d64-9d4e-51b6-92e8-aa5624757591",
+                "agency": "江苏省常州质量技术监督检测所",
+                "kind": "random",
+                "announced": False,
+                "inspected_on": "2026-05-21",
+                "result": "conditional",
+                "violations": [{"description": "冷藏柜生熟食品未分层存放", "severity": "major"}],
+            },
+        )
+    )
+
     vendor_id: str = Field(min_length=1, max_length=64, description="catering vendor inspected")
     agency: str = Field(min_length=1, max_length=200, description="third-party inspection agency")
     kind: FoodSafetyKind = Field(description="scheduled or random check")

@@ -18,6 +18,21 @@ class FindingSource(StrEnum):
 
 
 class FindingCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "vendor_id": "87003d64-9d4e-51b6-92e8-aa5624757591",
+                    "source": "food_safety",
+                    "description": "冷藏柜生熟食品未分层存放",
+                    "severity": "major",
+                    "found_on": "2026-05-21",
+                    "deadline": "2026-05-28",
+                }
+            ]
+        }
+    )
+
     vendor_id: str = Field(min_length=1, max_length=64, description="vendor responsible for the rectification")
     source: FindingSource = Field(description="where the finding comes from")
     source_ref: str | None = Field(default=None, max_length=64, description="id of the inspection, complaint...")
@@ -48,6 +63,10 @@ class OrderRead(BaseModel):
 
 
 class TransitionIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"action": "submit", "note": "已增设分层货架并张贴标识,附整改照片。"}]}
+    )
+
     action: OrderAction = Field(description="start, submit (vendor); verify, reject (supervisor, inspector)")
     note: str | None = Field(default=None, max_length=2000, description="comment recorded in the history")
 

@@ -21,6 +21,21 @@ CampaignPeriod = Annotated[str, AfterValidator(_half_or_year), Field(description
 
 
 class CampaignCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "period": "2026H1",
+                    "title": "2026年上半年后勤服务满意度测评",
+                    "template_id": "5d2c9a4e-3f1b-4c7a-9e21-7b0c6f1a2d34",
+                    "opens_at": "2026-06-15T08:30:00+08:00",
+                    "closes_at": "2026-06-30T17:30:00+08:00",
+                    "expected_staff": 1200,
+                }
+            ]
+        }
+    )
+
     period: CampaignPeriod
     title: str = Field(min_length=1, max_length=200, description="e.g. 2026年上半年后勤服务满意度测评")
     template_id: str = Field(description="survey template version to use")
@@ -45,6 +60,8 @@ class CampaignRead(BaseModel):
 
 
 class InvitationBatch(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"count": 150, "department": "市发展和改革委员会"}]})
+
     count: int = Field(ge=1, le=5000, description="tokens to issue")
     department: str | None = Field(default=None, max_length=120, description="department of the respondents")
 
@@ -61,6 +78,22 @@ class AnswerIn(BaseModel):
 
 
 class ResponseCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "answers": [
+                        {"item_code": "catering.breakfast", "grade": "good"},
+                        {"item_code": "cleaning.offices", "grade": "excellent"},
+                        {"item_code": "security.gate", "grade": "n/a"},
+                    ],
+                    "overall_opinion": "整体服务较好,食堂菜品丰富。",
+                    "suggestions": "建议早餐增加杂粮粥品种。",
+                }
+            ]
+        }
+    )
+
     answers: list[AnswerIn] = Field(min_length=1, description="one grade per item; items left out count as n/a")
     overall_opinion: str | None = Field(default=None, max_length=4000, description="总体意见")
     suggestions: str | None = Field(default=None, max_length=4000, description="建议")

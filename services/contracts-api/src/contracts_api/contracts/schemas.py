@@ -20,7 +20,22 @@ class _Period(BaseModel):
 
 
 class ContractCreate(_Period):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "project_code": "cleaning",
+                    "vendor_id": "130cc2f8-68c2-5c04-9043-2847361ec4b1",
+                    "title": "2026—2027年度常州市行政中心保洁服务合同",
+                    "value": "1150000.00",
+                    "start_date": "2026-07-01",
+                    "end_date": "2027-06-30",
+                    "route": "open_tender",
+                }
+            ]
+        },
+    )
 
     project_code: str = Field(max_length=64, description="service project code")
     vendor_id: str = Field(max_length=36, description="vendor under contract")
@@ -34,7 +49,18 @@ class ContractCreate(_Period):
 
 
 class ContractUpdate(_Period):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "2026—2027年度常州市行政中心保洁服务合同(含地下车库)",
+                    "value": "1180000.00",
+                    "end_date": "2027-06-30",
+                }
+            ]
+        },
+    )
 
     title: str | None = Field(default=None, min_length=1, max_length=300, description="contract title")
     value: Money | None = None
@@ -61,14 +87,29 @@ class ContractRead(ContractRef):
 
 
 class TransitionCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"to": "legal_review", "comment": "合同文本已定稿,提交法律审查。"}]},
+    )
 
     to: ContractStatus = Field(description="target status")
     comment: str | None = Field(default=None, max_length=4000, description="why")
 
 
 class ReviewCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "legal",
+                    "verdict": "approve",
+                    "comment": "条款合法合规,违约责任约定明确。",
+                    "request_expert_review": False,
+                }
+            ]
+        },
+    )
 
     kind: ReviewKind = Field(description="legal (法律审查) or expert (专家会审); must match the contract's status")
     verdict: ReviewVerdict = Field(description="approve, or reject (back to draft)")

@@ -7,10 +7,23 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts_api.common import Money
 from contracts_api.models.enums import ProcurementStatus, Route
+from houqin_common.schemas import request_examples
 
 
 class ProcurementCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "project_code": "cleaning",
+                    "estimated_value": "1200000.00",
+                    "renewal": True,
+                    "title": "2026—2027年度常州市行政中心保洁服务采购",
+                }
+            ]
+        },
+    )
 
     project_code: str = Field(max_length=64, description="service project code")
     estimated_value: Money
@@ -45,7 +58,17 @@ class ProcurementRead(BaseModel):
 
 
 class QuoteCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra=request_examples(
+            "QuoteCreate",
+            {
+                "vendor_id": "130cc2f8-68c2-5c04-9043-2847361ec4b1",
+                "amount": "1168000.00",
+                "note": "含保洁耗材及夜间加班费",
+            },
+        ),
+    )
 
     vendor_id: str = Field(max_length=36, description="quoting vendor")
     amount: Money
@@ -78,7 +101,18 @@ class PriceComparisonRead(BaseModel):
 
 
 class BidCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "vendor_id": "130cc2f8-68c2-5c04-9043-2847361ec4b1",
+                    "amount": "1150000.00",
+                    "technical_proposal": "驻场保洁员62人,实行分区包干;大会议室会前一小时专项保洁。",
+                }
+            ]
+        },
+    )
 
     vendor_id: str = Field(max_length=36, description="bidding vendor")
     amount: Money
@@ -86,7 +120,9 @@ class BidCreate(BaseModel):
 
 
 class BidScoreCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"score": 86.5, "comment": "人员配置合理,应急预案较完善。"}]}
+    )
 
     score: float = Field(ge=0, le=100, description="evaluation score 0-100")
     comment: str | None = Field(default=None, max_length=2000, description="reviewer's comment")
@@ -103,7 +139,20 @@ class BidRead(BaseModel):
 
 
 class AwardCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "vendor_id": "130cc2f8-68c2-5c04-9043-2847361ec4b1",
+                    "value": "1150000.00",
+                    "start_date": "2026-07-01",
+                    "end_date": "2027-06-30",
+                    "title": "2026—2027年度常州市行政中心保洁服务合同",
+                }
+            ]
+        },
+    )
 
     vendor_id: str | None = Field(
         default=None,

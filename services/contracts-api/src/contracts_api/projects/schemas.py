@@ -9,7 +9,22 @@ from contracts_api.models.enums import FundingModel, OperationMode, ProjectCateg
 
 
 class ProjectCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "staff_shuttle",
+                    "name": "Staff shuttle bus",
+                    "name_zh": "职工通勤班车",
+                    "funding": "purchased",
+                    "operation": "managed",
+                    "service_type": "support",
+                    "annual_value": "860000.00",
+                }
+            ]
+        },
+    )
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,63}$", description="stable code, e.g. `catering`")
     name: str = Field(min_length=1, max_length=200, description="English name")
@@ -24,7 +39,9 @@ class ProjectCreate(BaseModel):
 
 
 class ProjectUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"name_zh": "餐饮(职工食堂)", "annual_value": "1850000.00"}]}
+    )
 
     name: str | None = Field(default=None, min_length=1, max_length=200, description="English name")
     name_zh: str | None = Field(default=None, min_length=1, max_length=200, description="Chinese name")

@@ -61,7 +61,29 @@ async def create_vendor(
 @router.post("/import", response_model=VendorImportResult, responses=problem_responses(422))
 async def import_vendors(
     session: DbSession,
-    rows: list[dict[str, Any]] = Body(description="one object per spreadsheet row (column -> value)"),
+    rows: list[dict[str, Any]] = Body(
+        description="one object per spreadsheet row (column -> value)",
+        openapi_examples={
+            "two_rows": {
+                "summary": "two vendors from the annual register",
+                "value": [
+                    {
+                        "name": "常州新城物业服务有限公司",
+                        "credit_code": "91320400000002026P",
+                        "legal_representative": "王建国",
+                        "contact_phone": "0519-85681234",
+                        "address": "江苏省常州市新北区龙城大道1280号",
+                    },
+                    {
+                        "name": "常州龙城会务服务有限公司",
+                        "credit_code": "91320400000002027T",
+                        "contact_name": "周敏",
+                        "contact_phone": "13915081234",
+                    },
+                ],
+            }
+        },
+    ),
     principal: Principal = Depends(require_roles(Role.procurement)),
 ) -> VendorImportResult:
     """Import vendors all-or-nothing: 422 with row-level `errors` when any row is refused, nothing imported."""

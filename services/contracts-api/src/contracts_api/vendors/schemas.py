@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from contracts_api.models.enums import Assessment, CreditKind, DiligenceVerdict, LegalStatus, VetoGround
 from houqin_common import credit_code as gb32100
-from houqin_common.schemas import Period, VendorImportReport, VendorImportRowError, VendorRef
+from houqin_common.schemas import Period, VendorImportReport, VendorImportRowError, VendorRef, request_examples
 
 
 def _valid_credit_code(value: str) -> str:
@@ -18,7 +18,23 @@ def _valid_credit_code(value: str) -> str:
 
 
 class VendorCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "常州新城物业服务有限公司",
+                    "credit_code": "91320400000002026P",
+                    "legal_status": "registered",
+                    "legal_representative": "王建国",
+                    "contact_name": "李娜",
+                    "contact_phone": "0519-85681234",
+                    "contact_email": "lina@xcwy.example.cn",
+                    "address": "江苏省常州市新北区龙城大道1280号",
+                }
+            ]
+        },
+    )
 
     id: str | None = Field(default=None, max_length=36, description="optional id (imports keep their ids)")
     name: str = Field(min_length=1, max_length=200, description="registered name")
@@ -34,7 +50,14 @@ class VendorCreate(BaseModel):
 
 
 class VendorUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"contact_name": "陈静", "contact_phone": "13861127788", "address": "江苏省常州市新北区龙城大道1280号"}
+            ]
+        },
+    )
 
     name: str | None = Field(default=None, min_length=1, max_length=200, description="registered name")
     legal_status: LegalStatus | None = Field(default=None, description="legal-person status")
@@ -59,7 +82,20 @@ class VendorRead(VendorRef):
 
 
 class QualificationCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra=request_examples(
+            "QualificationCreate",
+            {
+                "kind": "食品经营许可证",
+                "number": "JY13204110012345",
+                "issuer": "常州市新北区市场监督管理局",
+                "valid_from": "2026-01-15",
+                "valid_to": "2031-01-14",
+                "mandatory": True,
+            },
+        ),
+    )
 
     kind: str = Field(min_length=1, max_length=100, description="e.g. 食品经营许可证, 保安服务许可证")
     number: str = Field(min_length=1, max_length=100, description="certificate number")
@@ -84,7 +120,18 @@ class QualificationRead(QualificationCreate):
 
 
 class CreditRecordCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra=request_examples(
+            "CreditRecordCreate",
+            {
+                "kind": "warning",
+                "occurred_date": "2026-05-18",
+                "source": "常州市机关事务管理局后勤服务中心",
+                "description": "5月份例行检查中食堂后厨留样记录缺失两天,已书面警告。",
+            },
+        ),
+    )
 
     kind: CreditKind = Field(description="commendation, warning, breach (违约) or dishonesty (失信)")
     occurred_date: date = Field(description="when it happened")
@@ -102,7 +149,22 @@ class CreditRecordRead(CreditRecordCreate):
 
 
 class DueDiligenceCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra=request_examples(
+            "DueDiligenceCreate",
+            {
+                "period": "2026H1",
+                "legal_status": "satisfactory",
+                "capacity": "satisfactory",
+                "credit": "concern",
+                "service_quality": "satisfactory",
+                "price": "satisfactory",
+                "verdict": "conditional",
+                "notes": "存在一次警告记录,下半年加强抽查。",
+            },
+        ),
+    )
 
     period: Period
     legal_status: Assessment = Field(description="legal-entity status (法人资格)")
@@ -124,14 +186,23 @@ class DueDiligenceRead(DueDiligenceCreate):
 
 
 class VetoCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"ground": "poor_credit", "evidence": "2026年4月被列入常州市严重失信主体名单(信用中国(江苏常州)公示)。"}
+            ]
+        },
+    )
 
     ground: VetoGround = Field(description="one of the four grounds of the one-vote veto (一票否决)")
     evidence: str = Field(min_length=1, max_length=4000, description="the evidence")
 
 
 class VetoLift(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "2026年9月已完成信用修复,移出失信名单。"}]}
+    )
 
     reason: str = Field(min_length=1, max_length=4000, description="why the veto is lifted")
 

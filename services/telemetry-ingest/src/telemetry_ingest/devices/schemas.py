@@ -36,10 +36,33 @@ class MeterBase(BaseModel):
 
 
 class MeterCreate(MeterBase):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "M-A-0001",
+                    "name": "行政中心A座总表",
+                    "building": "A座",
+                    "floor": "B1",
+                    "zone": "配电室",
+                    "energy_type": "01000",
+                    "sub_item": "01A00",
+                    "unit": "kWh",
+                    "multiplier": "80",
+                    "vendor_id": "1146336b-1815-518c-95a0-7a7ec9168922",
+                }
+            ]
+        }
+    )
+
     id: str = DeviceId
 
 
 class MeterUpdate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "行政中心A座空调总表", "zone": "空调机房", "multiplier": "120"}]}
+    )
+
     name: str | None = Field(default=None, min_length=1, max_length=200, description="name")
     building: str | None = Field(default=None, min_length=1, max_length=100, description="building")
     floor: str | None = Field(default=None, max_length=20, description="floor")
@@ -81,10 +104,33 @@ class VehicleBase(BaseModel):
 
 
 class VehicleCreate(VehicleBase):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "V-001",
+                    "plate": "苏D8G276",
+                    "department": "市政府办公室",
+                    "vehicle_type": "sedan",
+                    "terminal_id": "BD-13800519001",
+                    "parking_geofence_id": "GF-ADMIN-CENTER",
+                    "calendar_id": "CAL-2026",
+                    "speed_limit_kmh": 80,
+                }
+            ]
+        }
+    )
+
     id: str = DeviceId
 
 
 class VehicleUpdate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"plate": "苏DD26001", "department": "市机关事务管理局", "speed_limit_kmh": 60}]
+        }
+    )
+
     plate: str | None = Field(default=None, min_length=7, max_length=16, description="plate number")
     department: str | None = Field(default=None, max_length=200, description="department")
     vehicle_type: str | None = Field(default=None, max_length=50, description="vehicle type")
@@ -114,6 +160,38 @@ class VehicleRead(VehicleBase):
 
 
 class GeofenceCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "GF-ADMIN-CENTER",
+                    "name": "行政中心地下停车场",
+                    "kind": "circle",
+                    "center_lat": 31.8106,
+                    "center_lon": 119.9741,
+                    "radius_m": 300,
+                },
+                {
+                    "id": "GF-ADMIN-PLAZA",
+                    "name": "行政中心广场",
+                    "kind": "polygon",
+                    "geometry": {
+                        "type": "Polygon",
+                        "coordinates": [
+                            [
+                                [119.972, 31.809],
+                                [119.977, 31.809],
+                                [119.977, 31.813],
+                                [119.972, 31.813],
+                                [119.972, 31.809],
+                            ]
+                        ],
+                    },
+                },
+            ]
+        }
+    )
+
     id: str = DeviceId
     name: str = Field(min_length=1, max_length=200, description="name")
     kind: Literal["polygon", "circle"] = Field(description="`polygon` (GeoJSON) or `circle` (centre + radius)")
@@ -151,6 +229,22 @@ class GeofenceRead(BaseModel):
 
 
 class CalendarCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "CAL-2026",
+                    "name": "2026年公务用车日历",
+                    "work_start": "07:30:00",
+                    "work_end": "18:30:00",
+                    "working_weekdays": [1, 2, 3, 4, 5],
+                    "holidays": ["2026-10-01", "2026-10-02", "2026-10-05", "2026-10-06", "2026-10-07"],
+                    "extra_workdays": ["2026-10-10"],
+                }
+            ]
+        }
+    )
+
     id: str = DeviceId
     name: str = Field(min_length=1, max_length=200, description="name")
     work_start: time = Field(default=time(7, 30), description="start of permitted use on working days")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 
 class Granularity(StrEnum):
@@ -114,6 +114,20 @@ class TemperatureSample(BaseModel):
 
 
 class TemperatureUpload(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "station": "58343",
+                    "samples": [
+                        {"ts": "2026-11-27T08:00:00+08:00", "temp_c": 6.4},
+                        {"ts": "2026-11-27T09:00:00+08:00", "temp_c": 8.1},
+                    ],
+                }
+            ]
+        }
+    )
+
     station: str | None = Field(default=None, max_length=64, description="weather station (default from settings)")
     samples: list[TemperatureSample] = Field(min_length=1, max_length=200_000, description="observations")
 

@@ -111,6 +111,22 @@ class EvaluationRead(BaseModel):
 
 
 class TripRequestCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "purpose": "赴武进区检查基层后勤保障工作",
+                    "origin": "常州市行政中心",
+                    "destination": "武进区政府",
+                    "window_start": "2026-11-30T09:00:00+08:00",
+                    "window_end": "2026-11-30T12:00:00+08:00",
+                    "department": "市机关事务管理局",
+                    "vehicle_id": "V-001",
+                }
+            ]
+        }
+    )
+
     purpose: str = Field(min_length=1, max_length=2000, description="why the vehicle is needed")
     origin: str = Field(min_length=1, max_length=300, description="from")
     destination: str = Field(min_length=1, max_length=300, description="to")
@@ -127,6 +143,10 @@ class TripRequestCreate(BaseModel):
 
 
 class TripRequestDecision(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"approve": True, "vehicle_id": "V-001", "note": "同意,请按时还车。"}]}
+    )
+
     approve: bool = Field(description="true approves, false rejects")
     vehicle_id: str | None = Field(default=None, max_length=64, description="vehicle assigned (needed to approve)")
     note: str | None = Field(default=None, max_length=2000, description="reason or remark")

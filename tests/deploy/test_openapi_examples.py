@@ -1,0 +1,158 @@
+"""Every JSON request body of the three services' OpenAPI carries an example, and every example is accepted
+by the pydantic model the route validates the body with (issue 7, *Contracts for frontend teams*).
+
+The apps are built without a database (no lifespan runs); examples are validated in JSON mode, exactly as a
+request body is, with the route's own body annotation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from houqin_common import credit_code
+
+JSON = "application/json"
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T|$)")
+
+
+def _factories() -> dict[str, Callable[[], FastAPI]]:
+    from appraisal.main import create_app as appraisal_app
+    from contracts_api.main import create_app as contracts_app
+    from telemetry_ingest.main import create_app as telemetry_app
+
+    return {"contracts-api": contracts_app, "appraisal": appraisal_app, "telemetry-ingest": telemetry_app}
+
+
+@pytest.fixture(scope="module")
+def apps() -> dict[str, FastAPI]:
+    return {name: factory() for name, factory in _factories().items()}
+
+
+def _body_routes(app: FastAPI) -> Iterator[tuple[str, str, APIRoute]]:
+    """(method, path, route) of every route that takes a request body."""
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and route.body_field is not None and route.include_in_schema:
+            for method in sorted(route.methods):
+                yield method.lower(), str(context.path), route
+
+
+def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        name = schema["$ref"].removeprefix("#/components/schemas/")
+        schema = spec["components"]["schemas"][name]
+    return schema
+
+
+def _schema_examples(spec: dict[str, Any], schema: dict[str, Any]) -> list[Any]:
+    """Examples of the body schema itself, through $ref and the branches of an optional body."""
+    schema = _resolve(spec, schema)
+    found = list(schema.get("examples", []))
+    if "example" in schema:
+        found.append(schema["example"])
+    for key in ("anyOf", "oneOf", "allOf"):
+        for branch in schema.get(key, []):
+            found += _schema_examples(spec, branch)
+    return found
+
+
+def _body_examples(spec: dict[str, Any], operation: dict[str, Any]) -> list[Any]:
+    media = operation["requestBody"]["content"][JSON]
+    found = _schema_examples(spec, media.get("schema", {}))
+    if "example" in media:
+        found.append(media["example"])
+    found += [example["value"] for example in media.get("examples", {}).values() if "value" in example]
+    return found
+
+
+def _json_operations(apps: dict[str, FastAPI]) -> Iterator[tuple[str, str, str, APIRoute, dict[str, Any], Any]]:
+    for service, app in apps.items():
+        spec = app.openapi()
+        for method, path, route in _body_routes(app):
+            operation = spec["paths"][path][method]
+            if JSON in operation.get("requestBody", {}).get("content", {}):
+                yield service, method, path, route, spec, operation
+
+
+def test_every_json_request_body_has_an_example(apps: dict[str, FastAPI]) -> None:
+    operations = list(_json_operations(apps))
+    # 19 + 16 + 10 operations take JSON (uploads are multipart); fewer means the walk above is broken
+    assert len(operations) >= 40, [f"{m} {p}" for _, m, p, *_ in operations]
+    missing = [
+        f"{service}: {method.upper()} {path}"
+        for service, method, path, _, spec, operation in operations
+        if not _body_examples(spec, operation)
+    ]
+    assert missing == []
+
+
+def test_every_example_validates_against_the_request_model(apps: dict[str, FastAPI]) -> None:
+    checked = 0
+    invalid: list[str] = []
+    for service, method, path, route, spec, operation in _json_operations(apps):
+        assert route.body_field is not None
+        adapter: TypeAdapter[Any] = TypeAdapter(route.body_field.field_info.annotation)
+        for example in _body_examples(spec, operation):
+            checked += 1
+            try:
+                adapter.validate_json(json.dumps(example, ensure_ascii=False))
+            except ValidationError as exc:
+                invalid.append(f"{service}: {method.upper()} {path}: {exc}")
+    assert invalid == []
+    assert checked >= 40
+
+
+def test_examples_use_valid_credit_codes_and_2026_dates(apps: dict[str, FastAPI]) -> None:
+    """Realistic payloads: every credit code in an example passes GB 32100, dates are in 2026 (or later)."""
+    bad: list[str] = []
+
+    def walk(value: Any, where: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "credit_code":
+                    bad.extend(f"{where}: {p}" for p in credit_code.problems(item))
+                walk(item, f"{where}.{key}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, f"{where}[{index}]")
+        elif isinstance(value, str) and ISO_DATE.match(value) and value[:4] < "2026":
+            bad.append(f"{where}: {value} is before 2026")
+
+    for service, method, path, _, spec, operation in _json_operations(apps):
+        for example in _body_examples(spec, operation):
+            walk(example, f"{service} {method.upper()} {path}")
+    assert bad == []
+
+
+def test_vendor_import_example_rows_are_valid_vendors(apps: dict[str, FastAPI]) -> None:
+    """The import takes free-form rows (list of objects), so check its example rows as the service does."""
+    from contracts_api.vendors.schemas import VendorCreate
+
+    operation = apps["contracts-api"].openapi()["paths"]["/v1/vendors/import"]["post"]
+    examples = _body_examples(apps["contracts-api"].openapi(), operation)
+    rows = [row for example in examples for row in example]
+    assert rows
+    for row in rows:
+        VendorCreate.model_validate(row)
+
+
+def test_response_models_do_not_inherit_request_examples() -> None:
+    """`FooRead(FooCreate)` keeps its own schema: a create example lacks the read model's id and would mislead."""
+    from appraisal.catalogue.schemas import ServiceItemCreate, ServiceItemRead
+    from contracts_api.vendors.schemas import QualificationCreate, QualificationRead
+
+    pairs: list[tuple[type[BaseModel], type[BaseModel]]] = [
+        (QualificationCreate, QualificationRead),
+        (ServiceItemCreate, ServiceItemRead),
+    ]
+    for create, read in pairs:
+        assert create.model_json_schema().get("examples")
+        assert "examples" not in read.model_json_schema()
