@@ -17,11 +17,20 @@ RELEASE_SCHEMA_URL = "https://standard.open-contracting.org/schema/1__1__5/relea
 
 
 def schema_dir() -> Path:
+    """The shared OCDS 1.1.5 schemas: $OCDS_SCHEMA_DIR, else `shared/ocds-1.1.5` beside the checkout or
+    beside any folder above it (a CI clone may sit elsewhere than the workspace), else /work/shared."""
     env = os.environ.get("OCDS_SCHEMA_DIR")
     if env:
         return Path(env)
-    # tests/contracts_api/ocds/test_ocds.py -> the checkout root is parents[3]; the schemas sit beside it
-    return Path(__file__).resolve().parents[3] / ".." / "shared" / "ocds-1.1.5"
+    root = Path(__file__).resolve().parents[3]
+    candidates = [parent / "shared" / "ocds-1.1.5" for parent in root.parents]
+    candidates.append(Path("/work/shared/ocds-1.1.5"))
+    for folder in candidates:
+        if (folder / "release-schema.json").is_file():
+            return folder
+    raise FileNotFoundError(
+        "the OCDS 1.1.5 schemas were not found beside the checkout; set OCDS_SCHEMA_DIR to their folder"
+    )
 
 
 def validator(name: str) -> jsonschema.Draft4Validator:
