@@ -24,6 +24,7 @@ run: sync
 	$(UV) run --no-sync houqin up
 
 test: sync lint
+	@scripts/ensure-mosquitto.sh
 	$(UV) run --no-sync pytest
 
 lint: sync
@@ -36,6 +37,7 @@ format: sync
 	$(UV) run --no-sync ruff format .
 
 bench: sync
+	@scripts/ensure-mosquitto.sh
 	$(UV) run --no-sync python -m bench
 
 migrate: sync
