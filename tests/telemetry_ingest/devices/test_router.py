@@ -48,6 +48,22 @@ async def test_meter_codes_are_validated_against_the_tree(service_client: Any, m
     assert meter_id in {m["id"] for m in listed["items"]}
 
 
+async def test_meter_precision_beyond_its_columns_is_refused_not_rounded_to_zero(
+    service_client: Any, make_token: Any
+) -> None:
+    client = await service_client("telemetry")
+    headers = auth(make_token(Role.supervisor))
+    meter_id = uid("M")
+    body = {"id": meter_id, "name": "精度", "building": "A", "energy_type": "01000"}
+    assert (await client.post("/v1/meters", json=body, headers=headers)).status_code == 201
+    for change in ({"rollover": "0.0001"}, {"multiplier": "0.00001"}, {"rollover": "1e20"}):
+        refused = await client.patch(f"/v1/meters/{meter_id}", json=change, headers=headers)
+        assert refused.status_code == 422, (change, refused.text)
+    assert (await client.get(f"/v1/meters/{meter_id}", headers=headers)).json()["rollover"] is None
+    listed = await client.get("/v1/meters", params={"limit": 500}, headers=headers)
+    assert listed.status_code == 200
+
+
 async def test_meter_writes_need_supervisor_and_vendors_see_only_their_own(
     service_client: Any, make_token: Any
 ) -> None:

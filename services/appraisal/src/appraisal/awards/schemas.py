@@ -24,7 +24,11 @@ class AwardEvaluate(BaseModel):
     )
 
     base_bonus_cny: Decimal | None = Field(
-        default=None, ge=0, description="annual government bonus per employee; the configured default otherwise"
+        default=None,
+        ge=0,
+        max_digits=10,
+        decimal_places=2,
+        description="annual government bonus per employee, CNY; the configured default otherwise",
     )
     head_counts: dict[str, int] = Field(
         default_factory=dict, description="vendor id -> employees on the contract (for the bonus uplift)"

@@ -29,8 +29,12 @@ class MeterBase(BaseModel):
     energy_type: str = Field(pattern=r"^0[1-5]000$", description="energy type code, e.g. `01000` electricity")
     sub_item: str | None = Field(default=None, max_length=5, description="sub-item code under the energy type")
     unit: str = Field(default="kWh", max_length=16, description="unit of the cumulative register")
-    multiplier: Decimal = Field(default=Decimal(1), gt=0, description="CT ratio applied to the register")
-    rollover: Decimal | None = Field(default=None, gt=0, description="register value at which it wraps to 0")
+    multiplier: Decimal = Field(
+        default=Decimal(1), gt=0, max_digits=12, decimal_places=4, description="CT ratio applied to the register"
+    )
+    rollover: Decimal | None = Field(
+        default=None, gt=0, max_digits=18, decimal_places=3, description="register value at which it wraps to 0"
+    )
     vendor_id: str | None = Field(default=None, max_length=64, description="vendor responsible for the meter")
     contract_id: str | None = Field(default=None, max_length=64, description="contract the meter is under")
 
@@ -70,8 +74,8 @@ class MeterUpdate(BaseModel):
     energy_type: str | None = Field(default=None, pattern=r"^0[1-5]000$", description="energy type code")
     sub_item: str | None = Field(default=None, max_length=5, description="sub-item code")
     unit: str | None = Field(default=None, max_length=16, description="unit")
-    multiplier: Decimal | None = Field(default=None, gt=0, description="CT ratio")
-    rollover: Decimal | None = Field(default=None, gt=0, description="rollover value")
+    multiplier: Decimal | None = Field(default=None, gt=0, max_digits=12, decimal_places=4, description="CT ratio")
+    rollover: Decimal | None = Field(default=None, gt=0, max_digits=18, decimal_places=3, description="rollover value")
     vendor_id: str | None = Field(default=None, max_length=64, description="responsible vendor")
     contract_id: str | None = Field(default=None, max_length=64, description="contract")
 
