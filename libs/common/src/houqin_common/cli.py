@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated
@@ -34,37 +36,58 @@ def up(
     raise typer.Exit(asyncio.run(platform.run(only)))
 
 
+HomeOption = Annotated[Path, typer.Option(envvar="HOUQIN_HOME", help="embedded data directory")]
+
+
+@contextmanager
+def _database(database_url: str | None, home: Path) -> Iterator[str]:
+    """The configured database, or, like `houqin up`, the embedded one kept in ``home`` (attached to
+    when `houqin up` is running, started and stopped again otherwise)."""
+    if database_url:
+        yield database_url
+        return
+    from houqin_common.embedded import EmbeddedPostgres
+
+    server = EmbeddedPostgres(home.resolve() / "pgdata")
+    try:
+        yield server.ensure_database("houqin")
+    finally:
+        server.stop()
+
+
 @app.command()
 def migrate(
     database_url: Annotated[str | None, typer.Option(envvar="HOUQIN_DATABASE_URL")] = None,
+    home: HomeOption = Path(".houqin"),
 ) -> None:
     """Apply every service's migrations (`alembic upgrade heads` per schema)."""
     from houqin_common.db import run_migrations
     from houqin_common.service import discover_services
 
-    url = database_url or ServiceSettings().database_url
-    for spec in discover_services().values():
-        typer.echo(f"migrating {spec.name}")
-        run_migrations(spec.package, url)
+    with _database(database_url, home) as url:
+        for spec in discover_services().values():
+            typer.echo(f"migrating {spec.name}")
+            run_migrations(spec.package, url)
 
 
 @app.command()
 def seed(
     database_url: Annotated[str | None, typer.Option(envvar="HOUQIN_DATABASE_URL")] = None,
+    home: HomeOption = Path(".houqin"),
 ) -> None:
-    """Load the demo data of every service (idempotent)."""
+    """Load the demo data of every service (idempotent) into the database `houqin up` uses."""
     import importlib
 
     from houqin_common.db import run_migrations
     from houqin_common.service import discover_services
 
-    url = database_url or ServiceSettings().database_url
-    for spec in discover_services().values():
-        run_migrations(spec.package, url)
-        if spec.seed:
-            module, _, attr = spec.seed.partition(":")
-            typer.echo(f"seeding {spec.name}")
-            asyncio.run(getattr(importlib.import_module(module), attr)(url))
+    with _database(database_url, home) as url:
+        for spec in discover_services().values():
+            run_migrations(spec.package, url)
+            if spec.seed:
+                module, _, attr = spec.seed.partition(":")
+                typer.echo(f"seeding {spec.name}")
+                asyncio.run(getattr(importlib.import_module(module), attr)(url))
 
 
 @app.command()
