@@ -230,19 +230,15 @@ async def add_quote(session: AsyncSession, *, procurement_id: str, quote_in: Quo
     )
     if exists.first():
         raise Conflict(f"vendor {quote_in.vendor_id} already quoted for this procurement")
-    quote = Quote(procurement_id=procurement_id, **quote_in.model_dump())
-    session.add(quote)
-    await session.flush()
-    await session.refresh(quote)
-    await audit.record(
+    return await audit.add_recorded(
         session,
+        Quote(procurement_id=procurement_id, **quote_in.model_dump()),
         actor=actor,
         action="quote.create",
         entity_type="procurement",
         entity_id=procurement_id,
         data=quote_in.model_dump(mode="json"),
     )
-    return quote
 
 
 async def quotes(session: AsyncSession, procurement_id: str) -> list[Quote]:
@@ -272,19 +268,15 @@ async def add_bid(session: AsyncSession, *, procurement_id: str, bid_in: BidCrea
     )
     if exists.first():
         raise Conflict(f"vendor {bid_in.vendor_id} already bid for this procurement")
-    bid = Bid(procurement_id=procurement_id, **bid_in.model_dump())
-    session.add(bid)
-    await session.flush()
-    await session.refresh(bid)
-    await audit.record(
+    return await audit.add_recorded(
         session,
+        Bid(procurement_id=procurement_id, **bid_in.model_dump()),
         actor=actor,
         action="bid.create",
         entity_type="procurement",
         entity_id=procurement_id,
         data=bid_in.model_dump(mode="json"),
     )
-    return bid
 
 
 async def score_bid(

@@ -155,57 +155,45 @@ async def add_qualification(
     session: AsyncSession, *, vendor_id: str, qualification_in: QualificationCreate, actor: str
 ) -> Qualification:
     await get(session, vendor_id=vendor_id)
-    qualification = Qualification(vendor_id=vendor_id, **qualification_in.model_dump())
-    session.add(qualification)
-    await session.flush()
-    await session.refresh(qualification)
-    await audit.record(
+    return await audit.add_recorded(
         session,
+        Qualification(vendor_id=vendor_id, **qualification_in.model_dump()),
         actor=actor,
         action="qualification.create",
         entity_type="vendor",
         entity_id=vendor_id,
         data=qualification_in.model_dump(mode="json"),
     )
-    return qualification
 
 
 async def add_credit_record(
     session: AsyncSession, *, vendor_id: str, record_in: CreditRecordCreate, actor: str
 ) -> CreditRecord:
     await get(session, vendor_id=vendor_id)
-    record = CreditRecord(vendor_id=vendor_id, recorded_by=actor, **record_in.model_dump())
-    session.add(record)
-    await session.flush()
-    await session.refresh(record)
-    await audit.record(
+    return await audit.add_recorded(
         session,
+        CreditRecord(vendor_id=vendor_id, recorded_by=actor, **record_in.model_dump()),
         actor=actor,
         action="credit_record.create",
         entity_type="vendor",
         entity_id=vendor_id,
         data=record_in.model_dump(mode="json"),
     )
-    return record
 
 
 async def add_due_diligence(
     session: AsyncSession, *, vendor_id: str, review_in: DueDiligenceCreate, actor: str
 ) -> DueDiligence:
     await get(session, vendor_id=vendor_id)
-    review = DueDiligence(vendor_id=vendor_id, reviewer=actor, **review_in.model_dump())
-    session.add(review)
-    await session.flush()
-    await session.refresh(review)
-    await audit.record(
+    return await audit.add_recorded(
         session,
+        DueDiligence(vendor_id=vendor_id, reviewer=actor, **review_in.model_dump()),
         actor=actor,
         action="due_diligence.create",
         entity_type="vendor",
         entity_id=vendor_id,
         data=review_in.model_dump(mode="json"),
     )
-    return review
 
 
 async def record_veto(session: AsyncSession, *, vendor_id: str, veto_in: VetoCreate, actor: str) -> Veto:
