@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from houqin_common.pagination import PageParams
 from telemetry_ingest.models import EnergyCode, Meter, Position, Reading, Vehicle
 
 T = TypeVar("T")
@@ -25,6 +26,25 @@ async def page(
     total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
     rows = (await session.execute(stmt.order_by(*order).limit(limit).offset(offset))).scalars()
     return [row for row in rows], int(total)
+
+
+async def sorted_page(
+    session: AsyncSession,
+    stmt: Select[Any],
+    params: PageParams,
+    *,
+    columns: dict[str, Any],
+    default: str,
+    tiebreak: Any = None,
+) -> tuple[list[Any], int]:
+    """One page of ``stmt`` sorted by the client's ``sort`` among ``columns`` (422 for any other);
+    ``tiebreak`` keeps the order stable across pages when the sort column has equal values."""
+    field, desc = params.order(set(columns), default)
+    column = columns[field]
+    order = [column.desc() if desc else column]
+    if tiebreak is not None and tiebreak is not column:
+        order.append(tiebreak)
+    return await page(session, stmt, order=order, limit=params.limit, offset=params.offset)
 
 
 def meters_query(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import AwareDatetime
 
@@ -39,6 +41,11 @@ async def get_energy_code_tree(session: DbSession, _: Principal = Depends(READ))
     return await service.code_tree(session)
 
 
+def _columns(model: Any, *names: str) -> dict[str, Any]:
+    """The sortable columns of ``model`` by their API names."""
+    return {name: getattr(model, name) for name in names}
+
+
 @router.post("/meters", status_code=status.HTTP_201_CREATED, response_model=MeterRead, responses=problem_responses(409))
 async def create_meter(meter_in: MeterCreate, session: DbSession, _: Principal = Depends(WRITE)) -> MeterRead:
     """Register an energy meter. The energy type must be a top-level code and the sub-item a code under it."""
@@ -56,13 +63,16 @@ async def list_meters(
     principal: Principal = Depends(READ),
 ) -> Page[MeterRead]:
     """List meters. A vendor token sees only the meters it is responsible for."""
-    field, desc = page.order({"id", "name", "building", "created_at"}, "id")
-    column = getattr(Meter, field)
     stmt = repository.meters_query(
         building=building, energy_type=energy_type, sub_item=sub_item, vendor_id=vendor_scope(principal) or vendor_id
     )
-    rows, total = await repository.page(
-        session, stmt, order=[column.desc() if desc else column, Meter.id], limit=page.limit, offset=page.offset
+    rows, total = await repository.sorted_page(
+        session,
+        stmt,
+        page,
+        columns=_columns(Meter, "id", "name", "building", "created_at"),
+        default="id",
+        tiebreak=Meter.id,
     )
     return Page(items=[MeterRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
 
@@ -94,11 +104,8 @@ async def list_meter_readings(
 ) -> Page[ReadingRead]:
     """Raw readings of a meter as stored (device time, receipt time), newest first by default."""
     await service.get_meter(session, meter_id=meter_id, vendor_id=vendor_scope(principal))
-    _field, desc = page.order({"ts"}, "-ts")
     stmt = repository.series_window(Reading, Reading.meter_id, meter_id, since, until)
-    rows, total = await repository.page(
-        session, stmt, order=[Reading.ts.desc() if desc else Reading.ts], limit=page.limit, offset=page.offset
-    )
+    rows, total = await repository.sorted_page(session, stmt, page, columns={"ts": Reading.ts}, default="-ts")
     return Page(items=[ReadingRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
 
 
@@ -124,11 +131,14 @@ async def list_vehicles(
     principal: Principal = Depends(READ),
 ) -> Page[VehicleRead]:
     """List vehicles. A vendor token sees only the vehicles it is responsible for."""
-    field, desc = page.order({"id", "plate", "department", "created_at"}, "id")
-    column = getattr(Vehicle, field)
     stmt = repository.vehicles_query(department=department, vendor_id=vendor_scope(principal) or vendor_id, plate=plate)
-    rows, total = await repository.page(
-        session, stmt, order=[column.desc() if desc else column, Vehicle.id], limit=page.limit, offset=page.offset
+    rows, total = await repository.sorted_page(
+        session,
+        stmt,
+        page,
+        columns=_columns(Vehicle, "id", "plate", "department", "created_at"),
+        default="id",
+        tiebreak=Vehicle.id,
     )
     return Page(items=[VehicleRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
 
@@ -162,11 +172,8 @@ async def list_vehicle_positions(
 ) -> Page[PositionRead]:
     """Raw positions of a vehicle as stored (device time, receipt time), newest first by default."""
     await service.get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_scope(principal))
-    _field, desc = page.order({"ts"}, "-ts")
     stmt = repository.series_window(Position, Position.vehicle_id, vehicle_id, since, until)
-    rows, total = await repository.page(
-        session, stmt, order=[Position.ts.desc() if desc else Position.ts], limit=page.limit, offset=page.offset
-    )
+    rows, total = await repository.sorted_page(session, stmt, page, columns={"ts": Position.ts}, default="-ts")
     return Page(items=[PositionRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
 
 
@@ -185,14 +192,8 @@ async def list_geofences(
     session: DbSession, page: PageParams = Depends(page_params), _: Principal = Depends(READ)
 ) -> Page[GeofenceRead]:
     """List geofences."""
-    field, desc = page.order({"id", "name"}, "id")
-    column = getattr(Geofence, field)
-    rows, total = await repository.page(
-        session,
-        repository.select_all(Geofence),
-        order=[column.desc() if desc else column],
-        limit=page.limit,
-        offset=page.offset,
+    rows, total = await repository.sorted_page(
+        session, repository.select_all(Geofence), page, columns=_columns(Geofence, "id", "name"), default="id"
     )
     return Page(items=[GeofenceRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
 
@@ -218,14 +219,8 @@ async def list_calendars(
     session: DbSession, page: PageParams = Depends(page_params), _: Principal = Depends(READ)
 ) -> Page[CalendarRead]:
     """List calendars."""
-    field, desc = page.order({"id", "name"}, "id")
-    column = getattr(Calendar, field)
-    rows, total = await repository.page(
-        session,
-        repository.select_all(Calendar),
-        order=[column.desc() if desc else column],
-        limit=page.limit,
-        offset=page.offset,
+    rows, total = await repository.sorted_page(
+        session, repository.select_all(Calendar), page, columns=_columns(Calendar, "id", "name"), default="id"
     )
     return Page(items=[CalendarRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
 
