@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from fastapi import Query
+from pydantic import BaseModel
 
 from houqin_common.errors import UnprocessableEntity
+from houqin_common.schemas import Page
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -36,3 +42,10 @@ def page_params(
     ),
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset, sort=sort)
+
+
+def to_page(model: type[M], rows: Iterable[Any], total: int, params: PageParams) -> Page[M]:
+    """The envelope of one page: ``rows`` (ORM objects or mappings) read as ``model``."""
+    return Page[model](  # type: ignore[valid-type]
+        items=[model.model_validate(r) for r in rows], total=total, limit=params.limit, offset=params.offset
+    )

@@ -19,7 +19,7 @@ from appraisal.models import ServiceItem, SurveyTemplate
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.pagination import PageParams, page_params
+from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import Page
 
 router = APIRouter(tags=["catalogue"], responses=COMMON_ERRORS)
@@ -62,9 +62,7 @@ async def list_service_items(
     rows, total = await repository.list_items(
         session, project_code=project_code, limit=page.limit, offset=page.offset, order=order, desc=desc
     )
-    return Page(
-        items=[ServiceItemRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset
-    )
+    return to_page(ServiceItemRead, rows, total, page)
 
 
 @router.post(
@@ -138,6 +136,4 @@ async def list_assignments(
     rows, total = await repository.list_assignments(
         session, vendor_id=vendor_id, project_code=project_code, on=on, limit=page.limit, offset=page.offset
     )
-    return Page(
-        items=[AssignmentRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset
-    )
+    return to_page(AssignmentRead, rows, total, page)

@@ -18,7 +18,7 @@ from appraisal.models import FoodSafetyInspection, RoutineInspection
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.pagination import PageParams, page_params
+from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import Page
 
 router = APIRouter(tags=["inspections"], responses=COMMON_ERRORS)
@@ -46,9 +46,7 @@ async def list_checklists(
 ) -> Page[ChecklistRead]:
     """Routine-inspection checklists."""
     rows, total = await repository.list_checklists(session, limit=page.limit, offset=page.offset)
-    return Page(
-        items=[ChecklistRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset
-    )
+    return to_page(ChecklistRead, rows, total, page)
 
 
 @router.post(
@@ -87,7 +85,7 @@ async def list_routine_inspections(
         order=order,
         desc=desc,
     )
-    return Page(items=[RoutineRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+    return to_page(RoutineRead, rows, total, page)
 
 
 @router.get("/routine-inspections/{inspection_id}", response_model=RoutineRead, responses=problem_responses(404))
@@ -142,6 +140,4 @@ async def list_food_safety_inspections(
         order=order,
         desc=desc,
     )
-    return Page(
-        items=[FoodSafetyRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset
-    )
+    return to_page(FoodSafetyRead, rows, total, page)

@@ -20,7 +20,7 @@ from appraisal.surveys.schemas import (
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.pagination import PageParams, page_params
+from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import Page
 
 router = APIRouter(prefix="/campaigns", tags=["surveys"], responses=COMMON_ERRORS)
@@ -46,7 +46,7 @@ async def list_campaigns(
     rows, total = await repository.list_campaigns(
         session, period=period, limit=page.limit, offset=page.offset, order=order, desc=desc
     )
-    return Page(items=[CampaignRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+    return to_page(CampaignRead, rows, total, page)
 
 
 @router.get(

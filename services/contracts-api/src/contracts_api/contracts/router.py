@@ -18,7 +18,7 @@ from contracts_api.models.enums import ContractStatus, ReviewKind, Route
 from houqin_common.auth import Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.pagination import PageParams, page_params
+from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import Page
 
 router = APIRouter(prefix="/contracts", tags=["contracts"], responses=COMMON_ERRORS)
@@ -179,4 +179,4 @@ async def get_contract_history(
     """The append-only audit log of the contract: who, when, from, to, comment — oldest first."""
     contract = await service.get(session, contract_id=contract_id, scope=vendor_scope(principal))
     rows, total = await repository.history(session, contract.id, limit=page.limit, offset=page.offset)
-    return Page(items=[HistoryEntry.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+    return to_page(HistoryEntry, rows, total, page)

@@ -9,7 +9,7 @@ from contracts_api.projects.schemas import ProjectCreate, ProjectRead, ProjectUp
 from houqin_common.auth import Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.pagination import PageParams, page_params
+from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import Page
 
 router = APIRouter(prefix="/projects", tags=["projects"], responses=COMMON_ERRORS)
@@ -50,7 +50,7 @@ async def list_projects(
         limit=page.limit,
         offset=page.offset,
     )
-    return Page(items=[ProjectRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+    return to_page(ProjectRead, rows, total, page)
 
 
 @router.get("/{code}", response_model=ProjectRead, responses=problem_responses(404))

@@ -29,7 +29,7 @@ from contracts_api.vendors.schemas import (
 from houqin_common.auth import Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.pagination import PageParams, page_params
+from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import Eligibility, Page
 
 router = APIRouter(prefix="/vendors", tags=["vendors"], responses=COMMON_ERRORS)
@@ -112,7 +112,7 @@ async def list_vendors(
         limit=page.limit,
         offset=page.offset,
     )
-    return Page(items=[VendorRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+    return to_page(VendorRead, rows, total, page)
 
 
 @router.get("/qualifications/expiring", response_model=Page[QualificationRead])
@@ -132,9 +132,7 @@ async def list_expiring_qualifications(
         limit=page.limit,
         offset=page.offset,
     )
-    return Page(
-        items=[QualificationRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset
-    )
+    return to_page(QualificationRead, rows, total, page)
 
 
 @router.get("/{vendor_id}", response_model=VendorRead, responses=problem_responses(404))
@@ -208,9 +206,7 @@ async def list_credit_records(
 ) -> Page[CreditRecordRead]:
     """Credit and breach records of the vendor, newest first."""
     rows, total = await repository.credit_records(session, vendor.id, kind=kind, limit=page.limit, offset=page.offset)
-    return Page(
-        items=[CreditRecordRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset
-    )
+    return to_page(CreditRecordRead, rows, total, page)
 
 
 @router.post(
@@ -241,9 +237,7 @@ async def list_due_diligence(
     rows, total = await repository.due_diligence(
         session, vendor.id, period=period, limit=page.limit, offset=page.offset
     )
-    return Page(
-        items=[DueDiligenceRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset
-    )
+    return to_page(DueDiligenceRead, rows, total, page)
 
 
 @router.post(

@@ -8,7 +8,7 @@ from pydantic import AwareDatetime
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.pagination import PageParams, page_params
+from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import Page
 from telemetry_ingest.devices import repository, service
 from telemetry_ingest.devices.schemas import (
@@ -74,7 +74,7 @@ async def list_meters(
         default="id",
         tiebreak=Meter.id,
     )
-    return Page(items=[MeterRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+    return to_page(MeterRead, rows, total, page)
 
 
 @router.get("/meters/{meter_id}", response_model=MeterRead, responses=problem_responses(404))
@@ -106,7 +106,7 @@ async def list_meter_readings(
     await service.get_meter(session, meter_id=meter_id, vendor_id=vendor_scope(principal))
     stmt = repository.series_window(Reading, Reading.meter_id, meter_id, since, until)
     rows, total = await repository.sorted_page(session, stmt, page, columns={"ts": Reading.ts}, default="-ts")
-    return Page(items=[ReadingRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+    return to_page(ReadingRead, rows, total, page)
 
 
 @router.post(
@@ -140,7 +140,7 @@ async def list_vehicles(
         default="id",
         tiebreak=Vehicle.id,
     )
-    return Page(items=[VehicleRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+    return to_page(VehicleRead, rows, total, page)
 
 
 @router.get("/vehicles/{vehicle_id}", response_model=VehicleRead, responses=problem_responses(404))
@@ -174,7 +174,7 @@ async def list_vehicle_positions(
     await service.get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_scope(principal))
     stmt = repository.series_window(Position, Position.vehicle_id, vehicle_id, since, until)
     rows, total = await repository.sorted_page(session, stmt, page, columns={"ts": Position.ts}, default="-ts")
-    return Page(items=[PositionRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+    return to_page(PositionRead, rows, total, page)
 
 
 @router.post(
@@ -195,7 +195,7 @@ async def list_geofences(
     rows, total = await repository.sorted_page(
         session, repository.select_all(Geofence), page, columns=_columns(Geofence, "id", "name"), default="id"
     )
-    return Page(items=[GeofenceRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+    return to_page(GeofenceRead, rows, total, page)
 
 
 @router.get("/geofences/{geofence_id}", response_model=GeofenceRead, responses=problem_responses(404))
@@ -222,7 +222,7 @@ async def list_calendars(
     rows, total = await repository.sorted_page(
         session, repository.select_all(Calendar), page, columns=_columns(Calendar, "id", "name"), default="id"
     )
-    return Page(items=[CalendarRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+    return to_page(CalendarRead, rows, total, page)
 
 
 @router.get("/calendars/{calendar_id}", response_model=CalendarRead, responses=problem_responses(404))

@@ -12,7 +12,7 @@ from pydantic import AwareDatetime
 from houqin_common.auth import READ_ALL, Principal, Role, _bearer, decode_token, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, Forbidden, NotFound, Unauthorized, problem_responses
-from houqin_common.pagination import PageParams, page_params
+from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import Page
 from telemetry_ingest.energy.dependencies import Settings
 from telemetry_ingest.fleet import geojson, repository, rules, service, stream
@@ -177,9 +177,7 @@ async def list_trip_requests(
         limit=page.limit,
         offset=page.offset,
     )
-    return Page(
-        items=[TripRequestRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset
-    )
+    return to_page(TripRequestRead, rows, total, page)
 
 
 @requests_router.post(
@@ -236,7 +234,7 @@ async def list_alerts(
         limit=page.limit,
         offset=page.offset,
     )
-    return Page(items=[AlertRead.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+    return to_page(AlertRead, rows, total, page)
 
 
 async def stream_principal(
