@@ -137,9 +137,11 @@ def select(tariffs: Iterable[Tariff], *, energy_type: str, meter_id: str, buildi
     for t in tariffs:
         if t.energy_type != energy_type:
             continue
-        if (t.scope is Scope.meter and t.scope_id == meter_id) or (
-            t.scope is Scope.building and t.scope_id == building
-        ) or t.scope is Scope.all:
+        if (
+            (t.scope is Scope.meter and t.scope_id == meter_id)
+            or (t.scope is Scope.building and t.scope_id == building)
+            or t.scope is Scope.all
+        ):
             by_scope.setdefault(t.scope, []).append(t)
     for scope in sorted(by_scope, key=SCOPE_RANK.__getitem__):
         found = in_force(by_scope[scope], day)

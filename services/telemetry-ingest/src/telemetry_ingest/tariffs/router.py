@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, UploadFile, status
+from fastapi import APIRouter, Depends, Path, Query, Response, UploadFile, status
 
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from telemetry_ingest.tariffs import service
-from telemetry_ingest.tariffs.schemas import TariffCreate, TariffImportResult, TariffRead
+from telemetry_ingest.tariffs.schemas import TariffCreate, TariffImportResult, TariffIn, TariffRead
 
 router = APIRouter(prefix="/energy/tariffs", tags=["tariffs"], responses=COMMON_ERRORS)
 
@@ -29,12 +29,16 @@ async def list_tariffs(
 
 @router.put("/{tariff_id}", response_model=TariffRead, responses=problem_responses(409))
 async def put_tariff(
-    tariff_id: str, tariff_in: TariffCreate, session: DbSession, response: Response, _: Principal = Depends(WRITE)
+    tariff_id: Annotated[str, Path(max_length=64, description="tariff version id")],
+    tariff_in: TariffIn,
+    session: DbSession,
+    response: Response,
+    _: Principal = Depends(WRITE),
 ) -> TariffRead:
     """Create or replace a tariff version. A price change is a NEW version (another id, a later
     `effective_from`): the cost of past periods keeps the prices that were in force then."""
-    tariff_in = tariff_in.model_copy(update={"id": tariff_id})
-    if await service.save_tariff(session, tariff_in=tariff_in):
+    version = TariffCreate(id=tariff_id, **tariff_in.model_dump())
+    if await service.save_tariff(session, tariff_in=version):
         response.status_code = status.HTTP_201_CREATED
     return await service.get_tariff(session, tariff_id)
 

@@ -39,8 +39,7 @@ class TariffWindow(BaseModel):
         return self
 
 
-class TariffCreate(BaseModel):
-    id: str = Field(min_length=1, max_length=64, description="identifier of this tariff version")
+class TariffIn(BaseModel):
     name: str = Field(min_length=1, max_length=200, description="name, e.g. the price notice it comes from")
     energy_type: str = Field(pattern=r"^0[1-5]000$", description="energy type code (01000 electricity, 02000 water…)")
     scope: Scope = Field(default=Scope.all, description="all buildings, one building or one meter")
@@ -55,7 +54,7 @@ class TariffCreate(BaseModel):
     note: str | None = Field(default=None, max_length=2000, description="source of the prices")
 
     @model_validator(mode="after")
-    def _check(self) -> TariffCreate:
+    def _check(self) -> TariffIn:
         if (self.scope is Scope.all) != (self.scope_id is None):
             raise ValueError(_("scope_id is required for a building or meter scope and forbidden for all"))
         if any(p < 0 for p in self.prices.values()):
@@ -71,6 +70,10 @@ class TariffCreate(BaseModel):
             if Period.single in self.prices:
                 raise ValueError(_("a time-of-use tariff has no single price"))
         return self
+
+
+class TariffCreate(TariffIn):
+    id: str = Field(min_length=1, max_length=64, description="identifier of this tariff version")
 
 
 class TariffRead(TariffCreate):
