@@ -274,8 +274,12 @@ class TelemetryClient(BaseClient):
 
     service = "telemetry-ingest"
 
-    async def energy_kpi(self, vendor_id: str, period: str) -> EnergyKpi:
-        """Energy KPI of the meters ``vendor_id`` is responsible for."""
+    async def energy_kpi(self, vendor_id: str, period: str, *, measure: str = "energy") -> EnergyKpi:
+        """Energy KPI of the meters ``vendor_id`` is responsible for (with its cost when ``measure="cost"``)."""
+        if measure != "energy":
+            return await self.get_model(
+                "/v1/kpis/energy", EnergyKpi, vendor_id=vendor_id, period=period, measure=measure
+            )
         return await self.get_model("/v1/kpis/energy", EnergyKpi, vendor_id=vendor_id, period=period)
 
     async def vehicle_kpi(self, period: str, *, vendor_id: str | None = None) -> list[VehicleKpi]:

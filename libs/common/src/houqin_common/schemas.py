@@ -143,6 +143,11 @@ class EnergyKpi(BaseModel):
     )
     waste_alerts: int = Field(default=0, ge=0, description="off-hours waste alerts raised")
     coverage: float = Field(default=1.0, ge=0, le=1, description="share of expected readings present")
+    cost_cny: Decimal | None = Field(default=None, description="cost in the period under the tariffs (measure=cost)")
+    previous_cost_cny: Decimal | None = Field(default=None, description="cost of the same period last year")
+    cost_saving_ratio: float | None = Field(
+        default=None, description="(previous cost - cost) / previous cost (measure=cost)"
+    )
 
 
 class VehicleKpi(BaseModel):

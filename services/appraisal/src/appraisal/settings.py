@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
@@ -71,6 +72,11 @@ class Settings(ServiceSettings):
     )
     energy_target_saving: float = Field(
         default=0.12, description="year-on-year energy saving that scores 100 (DOMAIN.md: over 12 %)"
+    )
+    energy_measure: dict[str, Literal["energy", "cost"]] = Field(
+        default={},
+        description="per scheme (service category): score the energy KPI on the kWh saving (`energy`, the default) "
+        "or on the yuan saving under the tariffs (`cost`)",
     )
     energy_waste_alert_penalty: float = Field(default=2.0, ge=0, description="points off per energy waste alert")
     complaint_penalty: float = Field(default=5.0, ge=0, description="points off per substantiated complaint")

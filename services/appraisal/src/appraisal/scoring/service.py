@@ -15,6 +15,7 @@ from appraisal.settings import Settings
 from houqin_common.clients import ApiError, NotFoundError
 from houqin_common.demo import PROJECTS
 from houqin_common.errors import NotFound, UnprocessableEntity
+from houqin_common.i18n import _
 from houqin_common.schemas import PERIOD_RE, EnergyKpi, ScoreComponent, VehicleKpi, VendorScore, period_bounds
 
 logger = logging.getLogger("appraisal.scoring")
@@ -26,7 +27,7 @@ CORE = ("satisfaction", "routine", "food_safety")
 class KpiSource(Protocol):
     """What scoring needs of telemetry-ingest (``houqin_common.clients.TelemetryClient``)."""
 
-    async def energy_kpi(self, vendor_id: str, period: str) -> EnergyKpi: ...
+    async def energy_kpi(self, vendor_id: str, period: str, *, measure: str = "energy") -> EnergyKpi: ...
 
     async def vehicle_kpi(self, period: str, *, vendor_id: str | None = None) -> list[VehicleKpi]: ...
 
@@ -87,11 +88,17 @@ async def load_period(session: AsyncSession, period: str) -> PeriodData:
     )
 
 
-async def _energy(kpis: KpiSource | None, vendor_id: str, period: str, settings: Settings) -> rules.Component:
+async def _energy(
+    kpis: KpiSource | None, vendor_id: str, period: str, settings: Settings, measure: str = "energy"
+) -> rules.Component:
     if kpis is None:
         return rules.Component("energy", None, available=False, note="telemetry source not configured")
     try:
-        kpi = await kpis.energy_kpi(vendor_id, period)
+        kpi = (
+            await kpis.energy_kpi(vendor_id, period, measure=measure)
+            if measure != "energy"
+            else (await kpis.energy_kpi(vendor_id, period))
+        )
     except NotFoundError:
         # a vendor without meters (0 meters, or a 404 from an older telemetry) is not measured on energy
         return rules.Component("energy", None, note="no meters assigned to the vendor in telemetry")
@@ -100,6 +107,27 @@ async def _energy(kpis: KpiSource | None, vendor_id: str, period: str, settings:
         return rules.Component("energy", None, available=False, note=f"telemetry unavailable: {exc}")
     if kpi.meters == 0:
         return rules.Component("energy", None, note="no meters assigned to the vendor in telemetry")
+    if measure == "cost":
+        score = rules.energy_score(
+            kpi.cost_saving_ratio, kpi.waste_alerts, settings.energy_target_saving, settings.energy_waste_alert_penalty
+        )
+        if score is None:
+            return rules.Component(
+                "energy", None, note=_("{meters} meters, no priced cost last year", meters=kpi.meters)
+            )
+        return rules.Component(
+            "energy",
+            score,
+            note=_(
+                "{meters} meters, cost {cost} CNY against {previous} CNY last year (saving {ratio}), "
+                "{alerts} waste alerts",
+                meters=kpi.meters,
+                cost=kpi.cost_cny,
+                previous=kpi.previous_cost_cny,
+                ratio=f"{kpi.cost_saving_ratio:.1%}",
+                alerts=kpi.waste_alerts,
+            ),
+        )
     score = rules.energy_score(
         kpi.saving_ratio, kpi.waste_alerts, settings.energy_target_saving, settings.energy_waste_alert_penalty
     )
@@ -190,7 +218,7 @@ async def score_vendor(
         )
     )
     if weights.get("energy", 0) > 0 and projects & set(settings.energy_projects):
-        comps.append(await _energy(kpis, vendor_id, period, settings))
+        comps.append(await _energy(kpis, vendor_id, period, settings, settings.energy_measure.get(category, "energy")))
     if weights.get("vehicles", 0) > 0 and projects & set(settings.vehicle_projects):
         comps.append(await _vehicles(kpis, vendor_id, period))
 

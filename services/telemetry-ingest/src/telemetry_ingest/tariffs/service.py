@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.errors import NotFound, UnprocessableEntity
 from houqin_common.i18n import _
+from houqin_common.schemas import EnergyKpi
 from houqin_common.tabular import TableFileError, read_rows
 from telemetry_ingest.energy.arithmetic import bucket_start
 from telemetry_ingest.energy.config import AnalyticsSettings
@@ -375,3 +376,29 @@ async def top_consumers(
     total = sum(by_group.values(), Decimal(0))
     ranked = sorted(by_group.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
     return [CostTopRow(group=g, cost_cny=yuan(c), share=float(c / total) if total else 0.0) for g, c in ranked]
+
+
+async def with_cost(
+    session: AsyncSession, *, settings: AnalyticsSettings, kpi: EnergyKpi, window: tuple[datetime, datetime]
+) -> EnergyKpi:
+    """The energy KPI of a vendor with the cost of its meters in the period and the same period last year,
+    for an appraisal scheme that scores the yuan saved rather than the kWh."""
+    flt = MeterFilter(vendor_id=kpi.vendor_id)
+    start, end = window
+    current = (await total_cost(session, settings=settings, flt=flt, start=start, end=end)).total_cost
+    before = await price(session, settings=settings, flt=flt, start=_year_earlier(start), end=_year_earlier(end))
+    previous = before.total.total_cost if before.buckets else None
+    return kpi.model_copy(
+        update={
+            "cost_cny": yuan(current),
+            "previous_cost_cny": yuan(previous) if previous is not None else None,
+            "cost_saving_ratio": _ratio(previous - current, previous) if previous else None,
+        }
+    )
+
+
+def _year_earlier(ts: datetime) -> datetime:
+    try:
+        return ts.replace(year=ts.year - 1)
+    except ValueError:  # 29 February
+        return ts.replace(year=ts.year - 1, day=28)
