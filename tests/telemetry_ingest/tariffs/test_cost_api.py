@@ -97,6 +97,11 @@ async def test_a_day_across_tariff_boundaries_costs_the_hand_computed_yuan(
     }
     assert [row["cost_cny"] for row in body["rows"]] == ["103.01"]
     assert body["unpriced_quantity"] == 0
+    # hourly buckets price every interval in Python, daily ones pre-sum the price slots in SQL: same yuan
+    hourly = await client.get(
+        "/v1/energy/consumption", params={**day, "granularity": "hour", "measure": "cost"}, headers=headers
+    )
+    assert hourly.json()["total_cost_cny"] == "103.01" and len(hourly.json()["rows"]) == 24
     energy = await client.get("/v1/energy/consumption", params={**day, "granularity": "day"}, headers=headers)
     assert energy.json()["total_kwh"] == pytest.approx(150.0)  # the kWh answer is unchanged
 

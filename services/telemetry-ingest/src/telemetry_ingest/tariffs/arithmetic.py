@@ -173,6 +173,8 @@ class Pricer:
         self.tz = tz
         self._edges: dict[str, list[time]] = {}
         self._chosen: dict[tuple[str, str, str, date], Tariff | None] = {}
+        self._edge_us: dict[str, list[int]] = {}
+        self._periods: dict[tuple[str, int, int, int, int], Period] = {}
 
     def edges(self, energy_type: str) -> list[time]:
         if energy_type not in self._edges:
@@ -181,6 +183,26 @@ class Pricer:
             )
         return self._edges[energy_type]
 
+    def _inside_one_piece(self, local_start: datetime, span_us: int, energy_type: str) -> bool:
+        """True when ``[local_start, local_start + span)`` crosses no window edge and no midnight."""
+        if energy_type not in self._edge_us:
+            self._edge_us[energy_type] = [
+                (t.hour * 3600 + t.minute * 60 + t.second) * 1_000_000 + t.microsecond for t in self.edges(energy_type)
+            ]
+        t = local_start.timetz()
+        s0 = (t.hour * 3600 + t.minute * 60 + t.second) * 1_000_000 + t.microsecond
+        s1 = s0 + span_us
+        if s1 > 86_400 * 1_000_000:
+            return False
+        return not any(s0 < e < s1 for e in self._edge_us[energy_type])
+
+    def _period(self, tariff: Tariff, local: datetime) -> Period:
+        key = (tariff.id, local.month, local.hour, local.minute, local.second)
+        found = self._periods.get(key)
+        if found is None:
+            found = self._periods[key] = tariff.period_at(local)
+        return found
+
     def tariff(self, energy_type: str, meter_id: str, building: str, day: date) -> Tariff | None:
         key = (energy_type, meter_id, building, day)
         if key not in self._chosen:
@@ -188,6 +210,26 @@ class Pricer:
                 self.tariffs, energy_type=energy_type, meter_id=meter_id, building=building, day=day
             )
         return self._chosen[key]
+
+    def edge_seconds(self) -> list[float]:
+        """Every window edge of every tariff, in seconds after local midnight (for the SQL pre-summing)."""
+        edges = {t for tariff in self.tariffs for t in tariff.boundaries()}
+        return sorted(float(t.hour * 3600 + t.minute * 60 + t.second) for t in edges if t != time(0))
+
+    def cost_at(
+        self, start: datetime, quantity: Decimal, *, energy_type: str, meter_id: str, building: str
+    ) -> CostTotal:
+        """Cost of ``quantity`` used in a stretch starting at ``start`` that crosses no edge and no midnight."""
+        out = CostTotal()
+        local = start.astimezone(self.tz)
+        tariff = self.tariff(energy_type, meter_id, building, local.date())
+        period = self._period(tariff, local) if tariff is not None else None
+        price = None if tariff is None or period is None else tariff.prices.get(period)
+        if price is None or period is None:
+            out.unpriced += quantity
+        else:
+            out.add(period, quantity, quantity * price)
+        return out
 
     def cost(
         self, start: datetime, end: datetime, quantity: Decimal, *, energy_type: str, meter_id: str, building: str
@@ -198,6 +240,9 @@ class Pricer:
         span = int((end - start).total_seconds() * 1_000_000)
         if span <= 0:
             return out
+        if self._inside_one_piece(start.astimezone(self.tz), span, energy_type):
+            # the common case (quarter-hour readings, edges on the hour): no split, no Decimal division
+            return self.cost_at(start, quantity, energy_type=energy_type, meter_id=meter_id, building=building)
         cuts = _cuts(start, end, self.edges(energy_type), self.tz)
         for a, b in pairwise(cuts):
             share = quantity * Decimal(int((b - a).total_seconds() * 1_000_000)) / Decimal(span)

@@ -217,11 +217,34 @@ async def price(
 ) -> Priced:
     """Price every reading interval starting in the window under the tariff versions in force."""
     tz = ZoneInfo(settings.timezone)
-    intervals = await repository.interval_consumption(session, flt=flt, win=window(settings, start, end))
+    win = window(settings, start, end)
     pricer = Pricer([to_domain(r) for r in await repository.list_tariffs(session)], tz)
     attr = GROUP_ATTR[group_by]
     buckets: dict[tuple[str, datetime], CostTotal] = defaultdict(CostTotal)
     total = CostTotal()
+
+    def book(item: Any, cost: CostTotal) -> None:
+        group = "total" if attr is None else str(getattr(item, attr))
+        bucket = bucket_start(item.start, granularity, tz) if granularity else start
+        buckets[(group, bucket)].merge(cost)
+        total.merge(cost)
+
+    if granularity in (None, "day", "month"):
+        # whole-day buckets: SQL sums the intervals of each price slot, Python splits only the crossing ones
+        slots, intervals = await repository.slot_consumption(session, flt=flt, win=win, edges_s=pricer.edge_seconds())
+        for sl in slots:
+            book(
+                sl,
+                pricer.cost_at(
+                    sl.start,
+                    to_decimal(sl.quantity),
+                    energy_type=sl.energy_type,
+                    meter_id=sl.meter_id,
+                    building=sl.building,
+                ),
+            )
+    else:
+        intervals = await repository.interval_consumption(session, flt=flt, win=win)
     for it in intervals:
         cost = pricer.cost(
             it.start,
@@ -231,10 +254,7 @@ async def price(
             meter_id=it.meter_id,
             building=it.building,
         )
-        group = "total" if attr is None else str(getattr(it, attr))
-        bucket = bucket_start(it.start, granularity, tz) if granularity else start
-        buckets[(group, bucket)].merge(cost)
-        total.merge(cost)
+        book(it, cost)
     return Priced(dict(buckets), total)
 
 
