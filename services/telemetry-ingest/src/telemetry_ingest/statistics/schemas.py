@@ -10,6 +10,8 @@ from telemetry_ingest.statistics.indicators import INDICATORS
 
 
 class AreaIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"floor_area_m2": "32000.00", "note": "2026年房产普查"}]})
+
     floor_area_m2: Decimal = Field(gt=0, max_digits=14, decimal_places=2, description="building floor area, m²")
     note: str | None = Field(default=None, max_length=2000, description="e.g. the survey it comes from")
 
@@ -23,6 +25,8 @@ class AreaRead(AreaIn):
 
 
 class HeadcountIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"headcount": 1200, "note": "机关在编及常驻人员"}]})
+
     headcount: int = Field(gt=0, description="energy-using headcount (用能人数) of the year")
     note: str | None = Field(default=None, max_length=2000)
 
@@ -35,6 +39,10 @@ class HeadcountRead(HeadcountIn):
 
 
 class GoalIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"min_reduction": "0.02", "note": "“十四五”人均综合能耗年度下降目标"}]}
+    )
+
     max_value: Decimal | None = Field(default=None, description="ceiling of the indicator for the year")
     min_reduction: Decimal | None = Field(
         default=None, ge=0, le=1, description="least fall against the previous year (0.02 = 2 %)"
@@ -91,6 +99,10 @@ class StatisticsRead(BaseModel):
 
 
 class InvestmentIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "能耗监测系统", "cost_cny": "800000.00", "start_date": "2026-01-01"}]}
+    )
+
     name: str = Field(min_length=1, max_length=200, description="e.g. the energy monitoring system")
     cost_cny: Decimal = Field(ge=0, max_digits=14, decimal_places=2, description="investment, CNY")
     start_date: date = Field(description="day it went into service; the 365 days before are the baseline")

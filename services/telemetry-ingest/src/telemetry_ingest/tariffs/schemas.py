@@ -40,6 +40,37 @@ class TariffWindow(BaseModel):
 
 
 class TariffIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "一般工商业分时电价（2026年）",
+                    "energy_type": "01000",
+                    "scope": "all",
+                    "effective_from": "2026-01-01",
+                    "unit": "kWh",
+                    "prices": {"critical": "1.2836", "peak": "1.0697", "flat": "0.6685", "valley": "0.2674"},
+                    "windows": [
+                        {"start": "00:00", "end": "08:00", "period": "valley"},
+                        {"start": "08:00", "end": "11:00", "period": "peak"},
+                        {"start": "17:00", "end": "22:00", "period": "peak"},
+                        {"start": "14:00", "end": "15:00", "period": "critical", "months": [7, 8]},
+                    ],
+                    "note": "市发改委电价通知",
+                },
+                {
+                    "name": "非居民用水",
+                    "energy_type": "02000",
+                    "scope": "building",
+                    "scope_id": "A座",
+                    "effective_from": "2026-01-01",
+                    "unit": "m³",
+                    "prices": {"single": "4.90"},
+                },
+            ]
+        }
+    )
+
     name: str = Field(min_length=1, max_length=200, description="name, e.g. the price notice it comes from")
     energy_type: str = Field(pattern=r"^0[1-5]000$", description="energy type code (01000 electricity, 02000 water…)")
     scope: Scope = Field(default=Scope.all, description="all buildings, one building or one meter")
