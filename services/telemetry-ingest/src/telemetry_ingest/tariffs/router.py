@@ -27,7 +27,11 @@ async def list_tariffs(
     return await service.list_tariffs(session, energy_type=energy_type)
 
 
-@router.put("/{tariff_id}", response_model=TariffRead, responses=problem_responses(409))
+@router.put(
+    "/{tariff_id}",
+    response_model=TariffRead,
+    responses={201: {"model": TariffRead, "description": "a new version"}, **problem_responses(409)},
+)
 async def put_tariff(
     tariff_id: Annotated[str, Path(max_length=64, description="tariff version id")],
     tariff_in: TariffIn,
