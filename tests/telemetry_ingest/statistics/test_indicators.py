@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal as D
+from decimal import Decimal
 
 from telemetry_ingest.statistics.config import AccountingSettings
 from telemetry_ingest.statistics.indicators import Goal, YearInputs, carbon_t, goal_met, kgce, payback, year_values
+
+D = Decimal
 
 
 def test_water_counts_in_kgce_only_when_its_coefficient_is_set() -> None:
