@@ -161,7 +161,7 @@ async def test_a_year_of_statistics_by_hand(
             "是否达标",
         ]
         by_name = {row[0]: row for row in cells[header + 1 :] if row[0]}
-        assert by_name["人均综合能耗"][2:4] == (166.125, 130.859)
+        assert by_name["人均综合能耗"][1:4] == ("千克标准煤/人", 166.125, 130.859)
         assert by_name["人均综合能耗"][6:] == ("≤ 170", "达标")
         assert by_name["综合能耗"][7] == "未达标"
         assert by_name["二氧化碳排放量"][2] == pytest.approx(312.13559)

@@ -155,6 +155,17 @@ FORM_NAMES = {
     "cost_cny": "能源资源费用",
     "carbon_tco2": "二氧化碳排放量",
 }
+FORM_UNITS = {
+    "kgce": "千克标准煤",
+    "kgce/person": "千克标准煤/人",
+    "kgce/m²": "千克标准煤/平方米",
+    "m³/person": "立方米/人",
+    "kWh": "千瓦时",
+    "m³": "立方米",
+    "GJ": "吉焦",
+    "CNY": "元",
+    "tCO2": "吨二氧化碳",
+}
 FORM_COLUMNS = ("指标名称", "计量单位", "本年", "上年", "增减量", "增减率(%)", "目标", "是否达标")
 
 
@@ -173,7 +184,7 @@ def workbook(report: StatisticsRead) -> bytes:
     sheet.append([])
     sheet.append(["基本情况", "计量单位", "本年", "上年"])
     sheet.append(["用能人数", "人", report.headcount, report.previous_headcount])
-    sheet.append(["建筑面积", "m²", _num(report.floor_area_m2), _num(report.previous_floor_area_m2)])
+    sheet.append(["建筑面积", "平方米", _num(report.floor_area_m2), _num(report.previous_floor_area_m2)])
     sheet.append([])
     sheet.append(list(FORM_COLUMNS))
     header_row = sheet.max_row
@@ -188,7 +199,18 @@ def workbook(report: StatisticsRead) -> bytes:
             goal = "；".join(parts)
         met = {True: "达标", False: "未达标", None: ""}[r.goal_met]
         ratio = _num(r.change_ratio * 100) if r.change_ratio is not None else None
-        sheet.append([FORM_NAMES[r.code], r.unit, _num(r.value), _num(r.previous), _num(r.change), ratio, goal, met])
+        sheet.append(
+            [
+                FORM_NAMES[r.code],
+                FORM_UNITS.get(r.unit, r.unit),
+                _num(r.value),
+                _num(r.previous),
+                _num(r.change),
+                ratio,
+                goal,
+                met,
+            ]
+        )
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
