@@ -37,6 +37,7 @@ from houqin_common.schemas import (
     Eligibility,
     EnergyKpi,
     Page,
+    ProjectRef,
     RenewalCandidate,
     RouteDecision,
     VehicleKpi,
@@ -208,6 +209,14 @@ class ContractsClient(BaseClient):
     async def list_vendors(self, *, limit: int = 100, offset: int = 0, **filters: Any) -> Page[VendorRef]:
         """A page of vendors; ``filters`` are the endpoint's query parameters."""
         return await self.get_page("/v1/vendors", VendorRef, limit=limit, offset=offset, **filters)
+
+    async def get_project(self, code: str) -> ProjectRef:
+        """One service project; :class:`NotFoundError` when unknown."""
+        return await self.get_model(f"/v1/projects/{code}", ProjectRef)
+
+    async def list_projects(self, *, limit: int = 100, offset: int = 0, **filters: Any) -> Page[ProjectRef]:
+        """A page of service projects (code, Chinese name, service type)."""
+        return await self.get_page("/v1/projects", ProjectRef, limit=limit, offset=offset, **filters)
 
     async def vendor_eligibility(self, vendor_id: str) -> Eligibility:
         """Whether the vendor may be awarded, renewed or signed, with every excluding ground."""

@@ -116,10 +116,36 @@ class ScoreComponent(BaseModel):
     note: str | None = Field(default=None, description="how the component was obtained")
 
 
+class ProjectRef(BaseModel):
+    """A service project (后勤项目) as other services see it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str = Field(description="project code, e.g. `catering`")
+    name: str = Field(description="English name")
+    name_zh: str = Field(description="Chinese name (the label users read)")
+    service_type: str = Field(description="`support`, `commercial`, `public_benefit` or `extended`")
+    category: str | None = Field(default=None, description="procurement category")
+
+
+class ProjectLabel(BaseModel):
+    """A project named next to its code."""
+
+    code: str = Field(description="project code")
+    name_zh: str | None = Field(default=None, description="Chinese name from contracts-api; null when unknown")
+
+
 class VendorScore(BaseModel):
     """A vendor's appraisal for a period: what contracts-api reads to decide a renewal route."""
 
     vendor_id: str = Field(description="vendor id")
+    vendor_name: str | None = Field(
+        default=None, description="registered name from contracts-api; null when contracts-api could not be read"
+    )
+    projects: list[ProjectLabel] = Field(default_factory=list, description="projects the vendor ran in the period")
+    scheme: str | None = Field(
+        default=None, description="scoring scheme (service type of its projects, held by contracts-api)"
+    )
     period: Period
     total: float | None = Field(description="weighted total 0-100; null when nothing could be scored")
     satisfaction: float | None = Field(default=None, description="satisfaction survey score 0-100")

@@ -102,6 +102,12 @@ class Settings(ServiceSettings):
         default=["signed", "active", "completed", "terminated"],
         description="contract statuses that `POST /v1/assignments/sync` copies from contracts-api as assignments",
     )
+    names_ttl_s: float = Field(
+        default=300.0, gt=0, description="how long vendor names and project labels from contracts-api are cached"
+    )
+    names_retry_s: float = Field(
+        default=10.0, ge=0, description="after contracts-api failed, how long names are served from the last copy"
+    )
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="largest evidence file accepted")
 
 
