@@ -31,6 +31,7 @@ from typing import Any, Self, TypeVar
 import httpx
 from pydantic import BaseModel, TypeAdapter
 
+from houqin_common.i18n import _
 from houqin_common.observability import REQUEST_ID_HEADER, request_id_var
 from houqin_common.schemas import (
     ContractRef,
@@ -61,8 +62,8 @@ class ApiError(Exception):
         self.status = status
         self.problem = dict(problem)
         self.service = service
-        detail = self.problem.get("detail") or self.problem.get("title") or "error"
-        super().__init__(f"{service} answered {status}: {detail}")
+        detail = self.problem.get("detail") or self.problem.get("title") or _("error")
+        super().__init__(_("{service} answered {status}: {detail}", service=service, status=status, detail=detail))
 
 
 class BadRequestError(ApiError):
@@ -175,7 +176,10 @@ class BaseClient:
         if response is None:
             raise ServiceUnavailableError(
                 503,
-                {"title": "Service unreachable", "detail": f"{self.service} unreachable: {last_exc}"},
+                {
+                    "title": _("Service unreachable"),
+                    "detail": _("{service} unreachable: {error}", service=self.service, error=last_exc),
+                },
                 service=self.service,
             )
         if response.status_code >= 400:

@@ -28,6 +28,7 @@ import typer
 from houqin_common import clock
 from houqin_common.auth import Role, create_token
 from houqin_common.clients import TelemetryClient
+from houqin_common.i18n import _
 from houqin_common.settings import ServiceSettings
 
 MOSQUITTO_PBKDF2 = "7"
@@ -150,7 +151,7 @@ def plan_credentials(
     elif ingest_user in existing:
         passwd[ingest_user] = existing[ingest_user]
     else:
-        raise ValueError("no password for the ingest user: set HOUQIN_TELEMETRY_MQTT_PASSWORD or --ingest-password")
+        raise ValueError(_("no password for the ingest user: set HOUQIN_TELEMETRY_MQTT_PASSWORD or --ingest-password"))
 
     wanted = [(g, f"gateway: every device topic under {TOPIC_PREFIX}") for g in sorted(set(gateways))]
     wanted += [(d.username, d.topic) for d in valid]

@@ -21,6 +21,7 @@ import httpx
 
 from houqin_common.db import run_migrations
 from houqin_common.embedded import EmbeddedBroker, EmbeddedPostgres, free_port, port_open, url_reachable
+from houqin_common.i18n import _
 from houqin_common.service import ServiceSpec, discover_services
 
 
@@ -45,7 +46,12 @@ class Platform:
             self._pg = await asyncio.to_thread(EmbeddedPostgres, self.home / "pgdata")
             self.database_url = await asyncio.to_thread(self._pg.ensure_database, "houqin")
         elif not url_reachable(self.database_url, 5432):
-            raise SystemExit(f"houqin: the database at HOUQIN_DATABASE_URL is unreachable: {self.database_url}")
+            raise SystemExit(
+                _(
+                    "houqin: the database at HOUQIN_DATABASE_URL is unreachable: {database_url}",
+                    database_url=self.database_url,
+                )
+            )
         self.mqtt_url = self.mqtt_url or os.environ.get("HOUQIN_MQTT_URL")
         if not self.mqtt_url:
             self._broker = EmbeddedBroker(self.host)

@@ -16,6 +16,7 @@ from appraisal.complaints.schemas import (
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, Forbidden, problem_responses
+from houqin_common.i18n import _
 from houqin_common.pagination import PageParams, page_params
 from houqin_common.schemas import Page
 
@@ -82,7 +83,7 @@ async def respond_to_complaint(
     to first response."""
     complaint = await service.get_visible(session, complaint_id=complaint_id, principal=principal)
     if not principal.is_vendor_only and not principal.has(Role.supervisor, Role.admin):
-        raise Forbidden("only the vendor or a supervisor answers a complaint")
+        raise Forbidden(_("only the vendor or a supervisor answers a complaint"))
     return service.to_read(await service.respond(session, complaint=complaint, respond_in=respond_in))
 
 

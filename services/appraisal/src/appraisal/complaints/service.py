@@ -21,6 +21,7 @@ from appraisal.scoring import rules
 from houqin_common import clock
 from houqin_common.auth import Principal, Role
 from houqin_common.errors import Conflict, NotFound
+from houqin_common.i18n import _
 
 
 def to_read(c: Complaint) -> ComplaintRead:
@@ -81,7 +82,7 @@ def visible(c: Complaint, principal: Principal) -> bool:
 async def get_visible(session: AsyncSession, *, complaint_id: str, principal: Principal) -> Complaint:
     c = await session.get(Complaint, complaint_id, with_for_update=True)
     if c is None or not visible(c, principal):
-        raise NotFound(f"complaint {complaint_id} not found")
+        raise NotFound(_("complaint {complaint_id} not found", complaint_id=complaint_id))
     return c
 
 
@@ -89,7 +90,7 @@ async def respond(
     session: AsyncSession, *, complaint: Complaint, respond_in: ComplaintRespond, now: datetime | None = None
 ) -> Complaint:
     if complaint.status == ComplaintStatus.closed:
-        raise Conflict("the complaint is closed")
+        raise Conflict(_("the complaint is closed"))
     now = now or clock.now()
     if complaint.first_response_at is None:
         complaint.first_response_at = now
@@ -103,7 +104,7 @@ async def close(
     session: AsyncSession, *, complaint: Complaint, close_in: ComplaintClose, now: datetime | None = None
 ) -> Complaint:
     if complaint.status == ComplaintStatus.closed:
-        raise Conflict("the complaint is already closed")
+        raise Conflict(_("the complaint is already closed"))
     now = now or clock.now()
     complaint.closed_at = now
     complaint.first_response_at = complaint.first_response_at or now

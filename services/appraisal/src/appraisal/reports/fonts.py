@@ -15,6 +15,8 @@ from pathlib import Path
 import matplotlib
 from matplotlib import font_manager
 
+from houqin_common.i18n import _
+
 DISTRIBUTION = "mplfonts"
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
 FAMILY = "Noto Sans CJK SC"
@@ -28,11 +30,13 @@ def font_path() -> Path:
     try:
         dist = importlib.metadata.distribution(DISTRIBUTION)
     except importlib.metadata.PackageNotFoundError as exc:
-        raise RuntimeError(f"the {DISTRIBUTION} package (CJK font of the charts) is not installed") from exc
+        raise RuntimeError(
+            _("the {package} package (CJK font of the charts) is not installed", package=DISTRIBUTION)
+        ) from exc
     for entry in dist.files or ():
         if entry.name == FONT_FILE:
             return Path(str(dist.locate_file(entry)))
-    raise RuntimeError(f"{FONT_FILE} not found in the {DISTRIBUTION} package")
+    raise RuntimeError(_("{file} not found in the {package} package", file=FONT_FILE, package=DISTRIBUTION))
 
 
 @lru_cache(maxsize=1)

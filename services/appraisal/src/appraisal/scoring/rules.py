@@ -8,6 +8,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from houqin_common.i18n import _
+
 
 class Grade(StrEnum):
     excellent = "excellent"
@@ -44,12 +46,14 @@ def checklist_score(max_points: Mapping[str, float], awarded: Mapping[str, float
     """Routine inspection score 0-100: points awarded over the checklist's maximum."""
     total = sum(max_points.values())
     if total <= 0:
-        raise ValueError("a checklist needs positive maximum points")
+        raise ValueError(_("a checklist needs positive maximum points"))
     for code, pts in awarded.items():
         if code not in max_points:
-            raise ValueError(f"item {code!r} is not on the checklist")
+            raise ValueError(_("item {code} is not on the checklist", code=repr(code)))
         if pts < 0 or pts > max_points[code]:
-            raise ValueError(f"item {code!r}: {pts} outside 0..{max_points[code]}")
+            raise ValueError(
+                _("item {code}: {points} outside 0..{maximum}", code=repr(code), points=pts, maximum=max_points[code])
+            )
     return round(100 * sum(awarded.get(c, 0.0) for c in max_points) / total, 2)
 
 
@@ -112,7 +116,9 @@ def next_status(status: OrderStatus, action: OrderAction) -> OrderStatus:
     try:
         return TRANSITIONS[(status, action)]
     except KeyError:
-        raise IllegalTransition(f"cannot {action.value} an order that is {status.value}") from None
+        raise IllegalTransition(
+            _("cannot {action} an order that is {status}", action=action.value, status=status.value)
+        ) from None
 
 
 def is_overdue(status: str, deadline: date, today: date, submitted_on: date | None = None) -> bool:
@@ -279,5 +285,5 @@ def decide_award(
 def bonus_uplift(head_count: int, base_bonus: Decimal, rate: Decimal) -> Decimal:
     """Extra bonus for an awarded vendor: every employee's base bonus times the uplift rate."""
     if head_count < 0:
-        raise ValueError("head count cannot be negative")
+        raise ValueError(_("head count cannot be negative"))
     return (Decimal(head_count) * base_bonus * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
