@@ -59,6 +59,9 @@ class ProblemError(Exception):
     code: str = "bad-request"
     title: str = N_("Bad request")
 
+    #: response headers (e.g. ``Retry-After``), set by subclasses that need them
+    headers: dict[str, str] | None = None
+
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
         super().__init__(detail or self.title)
         self.detail = detail
@@ -95,6 +98,14 @@ class UnprocessableEntity(ProblemError):
 
 class PreconditionRequired(ProblemError):
     status, code, title = 428, "precondition-required", N_("Precondition required")
+
+
+class TooManyRequests(ProblemError):
+    status, code, title = 429, "too-many-requests", N_("Too many requests")
+
+    def __init__(self, detail: str | None = None, *, retry_after_s: int, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.headers = {"Retry-After": str(retry_after_s)}
 
 
 class ServiceUnavailable(ProblemError):
@@ -140,7 +151,13 @@ def _loc_to_name(loc: tuple[Any, ...] | list[Any]) -> str:
 async def _problem_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
     return problem_response(
-        exc.status, title=exc.title, detail=exc.detail, code=exc.code, request=request, extra=exc.extra
+        exc.status,
+        title=exc.title,
+        detail=exc.detail,
+        code=exc.code,
+        request=request,
+        extra=exc.extra,
+        headers=exc.headers,
     )
 
 

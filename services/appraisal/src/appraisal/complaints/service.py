@@ -24,7 +24,9 @@ from houqin_common.errors import Conflict, NotFound
 from houqin_common.i18n import _
 
 
-def to_read(c: Complaint) -> ComplaintRead:
+def to_read(c: Complaint, principal: Principal | None = None) -> ComplaintRead:
+    """The complaint as ``principal`` may see it: the filer is never shown, a public contact only to the Bureau."""
+    show_contact = principal is not None and principal.has(Role.supervisor, Role.admin, Role.auditor)
     return ComplaintRead(
         id=c.id,
         kind=c.kind,
@@ -43,11 +45,17 @@ def to_read(c: Complaint) -> ComplaintRead:
         resolution=c.resolution,
         hours_to_first_response=rules.hours_between(c.filed_at, c.first_response_at),
         hours_to_close=rules.hours_between(c.filed_at, c.closed_at),
+        contact=c.contact if show_contact else None,
     )
 
 
 async def file(
-    session: AsyncSession, *, complaint_in: ComplaintCreate, filer: str, now: datetime | None = None
+    session: AsyncSession,
+    *,
+    complaint_in: ComplaintCreate,
+    filer: str,
+    now: datetime | None = None,
+    contact: str | None = None,
 ) -> Complaint:
     """Record it and route it: the named vendor, else the vendor assigned to the project (or the category's)."""
     now = now or clock.now()
@@ -65,6 +73,7 @@ async def file(
         filed_by=filer,
         status=ComplaintStatus.open.value,
         filed_at=now,
+        contact=contact,
     )
     session.add(complaint)
     await session.flush()
