@@ -56,7 +56,9 @@ async def test_a_visitor_complaint_is_routed_scored_and_keeps_the_visitor_anonym
     seen = (await client.get(f"/v1/complaints/{entry['id']}", headers=sup)).json()
     assert seen["vendor_id"] == vendor and seen["channel"] == "public" and seen["contact"] == "138"
     assert "filed_by" not in seen
-    as_vendor = await client.get(f"/v1/complaints/{entry['id']}", headers=auth(make_token(Role.vendor, vendor_id=vendor)))
+    as_vendor = await client.get(
+        f"/v1/complaints/{entry['id']}", headers=auth(make_token(Role.vendor, vendor_id=vendor))
+    )
     assert as_vendor.status_code == 200 and as_vendor.json()["contact"] is None
     other = await client.get(
         f"/v1/complaints/{entry['id']}", headers=auth(make_token(Role.vendor, vendor_id=str(uuid.uuid4())))

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from houqin_common.auth import Role, create_token
+from houqin_common.i18n import _
 from houqin_common.settings import ServiceSettings
 
 app = typer.Typer(
@@ -66,7 +67,7 @@ def migrate(
 
     with _database(database_url, home) as url:
         for spec in discover_services().values():
-            typer.echo(f"migrating {spec.name}")
+            typer.echo(_("migrating {service}", service=spec.name))
             run_migrations(spec.package, url)
 
 
@@ -85,8 +86,8 @@ def seed(
         for spec in discover_services().values():
             run_migrations(spec.package, url)
             if spec.seed:
-                module, _, attr = spec.seed.partition(":")
-                typer.echo(f"seeding {spec.name}")
+                module, _sep, attr = spec.seed.partition(":")
+                typer.echo(_("seeding {service}", service=spec.name))
                 asyncio.run(getattr(importlib.import_module(module), attr)(url))
 
 
@@ -99,7 +100,7 @@ def token(
 ) -> None:
     """Print a development token signed with HOUQIN_JWT_SECRET."""
     if Role.vendor in role and not vendor:
-        raise typer.BadParameter("--vendor is required with --role vendor")
+        raise typer.BadParameter(_("--vendor is required with --role vendor"))
     typer.echo(create_token(ServiceSettings(), subject=subject, roles=role, vendor_id=vendor, ttl_s=ttl))
 
 
@@ -110,7 +111,7 @@ def _register_plugins() -> None:
         except Exception as exc:  # one broken plugin must not take the CLI down
             if os.environ.get("HOUQIN_DEBUG"):
                 raise
-            typer.echo(f"houqin: commands of {ep.name} unavailable: {exc}", err=True)
+            typer.echo(_("houqin: commands of {plugin} unavailable: {error}", plugin=ep.name, error=exc), err=True)
 
 
 def main() -> None:

@@ -112,6 +112,29 @@ class ServiceUnavailable(ProblemError):
     status, code, title = 503, "service-unavailable", N_("Service unavailable")
 
 
+#: the HTTP reason phrases used as titles when a framework error carries no title of its own
+HTTP_PHRASES = (
+    N_("Bad Request"),
+    N_("Unauthorized"),
+    N_("Forbidden"),
+    N_("Not Found"),
+    N_("Method Not Allowed"),
+    N_("Not Acceptable"),
+    N_("Conflict"),
+    N_("Precondition Failed"),
+    N_("Request Entity Too Large"),
+    N_("Unsupported Media Type"),
+    N_("Unprocessable Entity"),
+    N_("Precondition Required"),
+    N_("Too Many Requests"),
+    N_("Internal Server Error"),
+    N_("Bad Gateway"),
+    N_("Service Unavailable"),
+    N_("Gateway Timeout"),
+    N_("Error"),
+)
+
+
 def problem_response(
     status: int,
     *,

@@ -140,7 +140,13 @@ def plan_credentials(
     valid: list[Device] = []
     for device in devices:
         if not SAFE_ID.match(device.device_id):
-            skipped.append(f"{device.kind} {device.device_id!r}: id unusable as a topic level / user name")
+            skipped.append(
+                _(
+                    "{kind} {device}: id unusable as a topic level / user name",
+                    kind=device.kind,
+                    device=repr(device.device_id),
+                )
+            )
             continue
         valid.append(device)
 
@@ -249,7 +255,7 @@ def credentials(
     _write_keeping_owner(passwd_path, render_passwd(plan.passwd), 0o640)
     _write_keeping_owner(acl_path, plan.acl, 0o644)
     for line in plan.skipped:
-        typer.echo(f"skipped {line}", err=True)
+        typer.echo(_("skipped {line}", line=line), err=True)
     if plan.new:
         stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
         csv_path = out_dir / f"credentials-{stamp}.csv"
@@ -258,10 +264,24 @@ def credentials(
             writer = csv.writer(fh)
             writer.writerow(["username", "password", "topic"])
             writer.writerows(plan.new)
-        typer.echo(f"{len(plan.new)} new credential(s) in {csv_path} (hand them to the installers, then delete it)")
+        typer.echo(
+            _(
+                "{count} new credential(s) in {path} (hand them to the installers, then delete it)",
+                count=len(plan.new),
+                path=csv_path,
+            )
+        )
     typer.echo(
-        f"{passwd_path}: {len(plan.passwd)} user(s), {len(plan.kept)} kept, {len(plan.new)} new, "
-        f"{len(plan.revoked)} revoked; {acl_path} written. Reload the broker (SIGHUP) to apply."
+        _(
+            "{passwd}: {users} user(s), {kept} kept, {new} new, {revoked} revoked; {acl} written. "
+            "Reload the broker (SIGHUP) to apply.",
+            passwd=passwd_path,
+            users=len(plan.passwd),
+            kept=len(plan.kept),
+            new=len(plan.new),
+            revoked=len(plan.revoked),
+            acl=acl_path,
+        )
     )
 
 

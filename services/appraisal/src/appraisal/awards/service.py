@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal.awards import repository
 from appraisal.awards.schemas import AwardEvaluate, AwardEvaluation, AwardRead, ServiceStarCreate
+from appraisal.messages import message, render
 from appraisal.models import AwardDecision, ServiceStar
 from appraisal.names import NameDirectory, Names
 from appraisal.scoring import rules
@@ -18,6 +19,7 @@ from appraisal.scoring import service as scoring_service
 from appraisal.scoring.service import KpiSource
 from appraisal.settings import Settings
 from houqin_common.clients import ApiError, NotFoundError
+from houqin_common.i18n import N_
 from houqin_common.schemas import Eligibility
 
 logger = logging.getLogger("appraisal.awards")
@@ -40,7 +42,7 @@ def to_read(d: AwardDecision, names: Names | None = None) -> AwardRead:
         rank=d.rank,
         total=d.total,
         provisional=d.provisional,
-        reasons=d.reasons,
+        reasons=[render(r) for r in d.reasons],
         head_count=d.head_count,
         base_bonus=d.base_bonus,
         uplift=d.uplift,
@@ -110,12 +112,12 @@ async def evaluate(
             bars=award_bars,
         )
         if outcome.award is None:
-            not_awarded[score.vendor_id] = outcome.reasons
+            not_awarded[score.vendor_id] = [render(r) for r in outcome.reasons]
             continue
         head_count = evaluate_in.head_counts.get(score.vendor_id)
         reasons = list(outcome.reasons)
         if head_count is None:
-            reasons.append("head count unknown: uplift not computed")
+            reasons.append(message(N_("head count unknown: uplift not computed")))
         decisions.append(
             AwardDecision(
                 year=year,

@@ -8,7 +8,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from houqin_common.i18n import _
+from appraisal.messages import Message, message
+from houqin_common.i18n import N_, _
 
 
 class Grade(StrEnum):
@@ -243,7 +244,7 @@ class AwardBars:
 class AwardOutcome:
     award: AwardKind | None
     provisional: bool
-    reasons: list[str]
+    reasons: list[Message]
 
 
 def decide_award(
@@ -256,29 +257,29 @@ def decide_award(
     bars: AwardBars,
 ) -> AwardOutcome:
     """Advanced unit, else excellent unit, else none; ``eligible`` None means the veto check was unreachable."""
-    reasons: list[str] = []
+    reasons: list[Message] = []
     if rank is None or total is None:
-        return AwardOutcome(None, False, ["no score for the year"])
+        return AwardOutcome(None, False, [message(N_("no score for the year"))])
     if eligible is False:
-        return AwardOutcome(None, False, ["excluded by a one-vote veto (一票否决)"])
+        return AwardOutcome(None, False, [message(N_("excluded by a one-vote veto"))])
     if major_violation:
-        return AwardOutcome(None, False, ["major food-safety violation in the year"])
+        return AwardOutcome(None, False, [message(N_("major food-safety violation in the year"))])
     award: AwardKind | None = None
     if rank <= bars.advanced_max_rank and total >= bars.advanced_min_score:
         award = AwardKind.advanced_unit
     elif rank <= bars.excellent_max_rank and total >= bars.excellent_min_score:
         award = AwardKind.excellent_unit
     else:
-        reasons.append(f"rank {rank} / total {total} below the award bars")
+        reasons.append(message(N_("rank {rank} / total {total} below the award bars"), rank=rank, total=total))
     provisional = False
     if award is not None:
-        reasons.append(f"rank {rank}, total {total}")
+        reasons.append(message(N_("rank {rank}, total {total}"), rank=rank, total=total))
         if eligible is None:
             provisional = True
-            reasons.append("veto check unavailable (contracts-api unreachable): provisional")
+            reasons.append(message(N_("veto check unavailable (contracts-api unreachable): provisional")))
         if not complete:
             provisional = True
-            reasons.append("score incomplete: provisional")
+            reasons.append(message(N_("score incomplete: provisional")))
     return AwardOutcome(award, provisional, reasons)
 
 
