@@ -18,7 +18,7 @@ from appraisal.scoring import service as scoring_service
 from appraisal.scoring.service import KpiSource
 from appraisal.settings import Settings
 from appraisal.surveys import service as survey_service
-from houqin_common.i18n import _
+from houqin_common.i18n import _, current_locale
 from houqin_common.schemas import period_bounds
 
 
@@ -127,7 +127,11 @@ async def campaign_report(
         ),
         key=lambda r: -(r.score or 0),
     )
-    item_rows = [GradeRow(i.item_code, i.name_zh, i.name, i.distribution, i.score) for i in results.items]
+    english = current_locale() == "en"
+    item_rows = [
+        GradeRow(i.item_code, i.name if english else i.name_zh, i.project_code, i.distribution, i.score)
+        for i in results.items
+    ]
     if fmt == ReportFormat.csv:
         return builder.grades_csv(vendor_rows, _("vendor id")) + b"\r\n" + builder.grades_csv(item_rows, _("item code"))
     rate = await survey_service.response_rate(session, campaign=campaign, settings=settings)
