@@ -110,7 +110,11 @@ def test_cli_writes_the_year_report(fresh_database_url: str, tmp_path: Path) -> 
     result = CliRunner().invoke(
         app,
         ["appraisal", "report", "2025", "--out", str(out), "--database-url", fresh_database_url],
-        env={"HOUQIN_TELEMETRY_URL": f"http://127.0.0.1:{free_port()}", "HOUQIN_HTTP_RETRIES": "0"},
+        env={
+            "HOUQIN_TELEMETRY_URL": f"http://127.0.0.1:{free_port()}",
+            "HOUQIN_CONTRACTS_URL": f"http://127.0.0.1:{free_port()}",
+            "HOUQIN_HTTP_RETRIES": "0",
+        },
     )
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())

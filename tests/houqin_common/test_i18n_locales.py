@@ -83,9 +83,11 @@ async def test_validation_reasons_are_translated_by_error_type(
     assert reasons["body.extra"] == "this field is not allowed"
     # a custom validator's message (a ValueError raised with _()) is the reason as it is
     sup = auth(make_token(Role.supervisor))
-    period = await client.get("/v1/scores", params={"period": "2026H3"}, headers=sup)
-    assert period.status_code == 422
-    assert period.json()["invalid-params"][0]["reason"] == "考核期格式应为 2026、2026H1、2026Q3 或 2026-07"
+    campaign = await client.post("/v1/campaigns", json={"period": "2026Q3"}, headers=sup)
+    assert campaign.status_code == 422, campaign.text
+    reasons = {p["name"]: p["reason"] for p in campaign.json()["invalid-params"]}
+    assert reasons["body.period"] == "测评期应为半年度（如 2026H1）或年度"
+    assert reasons["body.template_id"] == "此字段为必填项"
 
 
 def test_client_errors_speak_the_current_language() -> None:

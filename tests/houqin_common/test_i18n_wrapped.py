@@ -34,10 +34,34 @@ def _name(func: ast.expr) -> str:
     return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
 
 
+def _examples(tree: ast.AST) -> set[int]:
+    """Nodes inside OpenAPI examples (sample data, not messages)."""
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        roots: list[ast.AST] = []
+        if isinstance(node, ast.Call) and _name(node.func) == "request_examples":
+            roots.append(node)
+        if isinstance(node, ast.keyword) and node.arg in ("json_schema_extra", "examples", "example"):
+            roots.append(node.value)
+        if isinstance(node, ast.Dict):
+            roots += [
+                v
+                for k, v in zip(node.keys, node.values, strict=True)
+                if isinstance(k, ast.Constant) and k.value == "examples"
+            ]
+        for root in roots:
+            inside |= {id(n) for n in ast.walk(root)}
+    return inside
+
+
 def unwrapped(source: str, filename: str = "<src>") -> list[str]:
     """Where a literal reaches the reader without `_()`."""
     found = []
-    for node in ast.walk(ast.parse(source, filename)):
+    tree = ast.parse(source, filename)
+    skip = _examples(tree)
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
         if isinstance(node, ast.Call):
             name = _name(node.func)
             if name in ERRORS and node.args and _literal(node.args[0]):
@@ -78,5 +102,6 @@ raise HTTPException(404, detail=_("gone"))
 params = [{"name": "body", "reason": _("malformed")}]
 c = Component("energy", None, note=_("{n} meters", n=n))
 raise ValueError("internal")
+x = Model(json_schema_extra=request_examples("M", {"reason": "全年保障"}))
 """
     assert unwrapped(good) == []

@@ -147,7 +147,7 @@ class NameDirectory:
             if not self._fresh() and not self._backing_off():
                 try:
                     await self._reload()
-                except ApiError as exc:
+                except (ApiError, ValueError) as exc:  # ValueError: a body that is not the register's
                     logger.warning("vendor names unavailable from contracts-api: %s", exc)
                     self._failed_at = self._now()
                     reachable = False
@@ -162,7 +162,7 @@ class NameDirectory:
                     await asyncio.gather(
                         *(self._one_vendor(v) for v in missing_v), *(self._one_project(p) for p in missing_p)
                     )
-                except ApiError as exc:
+                except (ApiError, ValueError) as exc:  # ValueError: a body that is not the register's
                     logger.warning("vendor names unavailable from contracts-api: %s", exc)
                     self._failed_at = self._now()
                     reachable = False
