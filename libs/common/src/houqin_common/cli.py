@@ -19,16 +19,16 @@ from houqin_common.settings import ServiceSettings
 
 app = typer.Typer(
     name="houqin",
-    help="Houqin (后勤): supervise outsourced back-office services.",
+    help=_("Houqin (后勤): supervise outsourced back-office services."),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
 
 
-@app.command()
+@app.command(help=_("Bring the whole platform up: migrations, all services, the MQTT consumer."))
 def up(
-    only: Annotated[list[str] | None, typer.Option(help="start only these services")] = None,
-    home: Annotated[Path, typer.Option(envvar="HOUQIN_HOME", help="embedded data directory")] = Path(".houqin"),
+    only: Annotated[list[str] | None, typer.Option(help=_("start only these services"))] = None,
+    home: Annotated[Path, typer.Option(envvar="HOUQIN_HOME", help=_("embedded data directory"))] = Path(".houqin"),
 ) -> None:
     """Bring the whole platform up: migrations, all services, the MQTT consumer."""
     from houqin_common.platform import Platform
@@ -37,7 +37,7 @@ def up(
     raise typer.Exit(asyncio.run(platform.run(only)))
 
 
-HomeOption = Annotated[Path, typer.Option(envvar="HOUQIN_HOME", help="embedded data directory")]
+HomeOption = Annotated[Path, typer.Option(envvar="HOUQIN_HOME", help=_("embedded data directory"))]
 
 
 @contextmanager
@@ -56,7 +56,7 @@ def _database(database_url: str | None, home: Path) -> Iterator[str]:
         server.stop()
 
 
-@app.command()
+@app.command(help=_("Apply every service's migrations (`alembic upgrade heads` per schema)."))
 def migrate(
     database_url: Annotated[str | None, typer.Option(envvar="HOUQIN_DATABASE_URL")] = None,
     home: HomeOption = Path(".houqin"),
@@ -71,7 +71,7 @@ def migrate(
             run_migrations(spec.package, url)
 
 
-@app.command()
+@app.command(help=_("Load the demo data of every service (idempotent) into the database `houqin up` uses."))
 def seed(
     database_url: Annotated[str | None, typer.Option(envvar="HOUQIN_DATABASE_URL")] = None,
     home: HomeOption = Path(".houqin"),
@@ -91,12 +91,12 @@ def seed(
                 asyncio.run(getattr(importlib.import_module(module), attr)(url))
 
 
-@app.command()
+@app.command(help=_("Print a development token signed with HOUQIN_JWT_SECRET."))
 def token(
-    role: Annotated[list[Role], typer.Option(help="role(s) to grant; repeat for several")],
-    vendor: Annotated[str | None, typer.Option(help="vendor id (required with --role vendor)")] = None,
-    subject: Annotated[str, typer.Option(help="`sub` claim")] = "dev-user",
-    ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 8 * 3600,
+    role: Annotated[list[Role], typer.Option(help=_("role(s) to grant; repeat for several"))],
+    vendor: Annotated[str | None, typer.Option(help=_("vendor id (required with --role vendor)"))] = None,
+    subject: Annotated[str, typer.Option(help=_("`sub` claim"))] = "dev-user",
+    ttl: Annotated[int, typer.Option(help=_("lifetime in seconds"))] = 8 * 3600,
 ) -> None:
     """Print a development token signed with HOUQIN_JWT_SECRET."""
     if Role.vendor in role and not vendor:

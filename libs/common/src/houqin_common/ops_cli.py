@@ -83,7 +83,7 @@ def read_passwd(path: Path) -> dict[str, str]:
     entries: dict[str, str] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#") and ":" in line:
-            user, _, hashed = line.partition(":")
+            user, _sep, hashed = line.partition(":")
             entries[user] = hashed
     return entries
 
@@ -207,28 +207,28 @@ def _write_keeping_owner(path: Path, text: str, mode: int) -> None:
 
 
 def credentials(
-    out_dir: Annotated[Path, typer.Option(help="where `passwd`, `acl` and new credentials are written")] = Path(
+    out_dir: Annotated[Path, typer.Option(help=_("where `passwd`, `acl` and new credentials are written"))] = Path(
         "deploy/mosquitto"
     ),
     telemetry_url: Annotated[
-        str | None, typer.Option(envvar="HOUQIN_TELEMETRY_URL", help="telemetry-ingest base URL")
+        str | None, typer.Option(envvar="HOUQIN_TELEMETRY_URL", help=_("telemetry-ingest base URL"))
     ] = None,
     token: Annotated[
-        str | None, typer.Option(envvar="HOUQIN_TOKEN", help="bearer token (default: minted with HOUQIN_JWT_SECRET)")
+        str | None, typer.Option(envvar="HOUQIN_TOKEN", help=_("bearer token (default: minted with HOUQIN_JWT_SECRET)"))
     ] = None,
     ingest_user: Annotated[str, typer.Option(envvar="HOUQIN_TELEMETRY_MQTT_USERNAME")] = "houqin-ingest",
     ingest_password: Annotated[
-        str | None, typer.Option(envvar="HOUQIN_TELEMETRY_MQTT_PASSWORD", help="the ingest's broker password")
+        str | None, typer.Option(envvar="HOUQIN_TELEMETRY_MQTT_PASSWORD", help=_("the ingest's broker password"))
     ] = None,
     share_group: Annotated[str, typer.Option(envvar="HOUQIN_TELEMETRY_MQTT_SHARE_GROUP")] = "houqin-ingest",
     gateway: Annotated[
-        list[str] | None, typer.Option(help="a user that may publish for every device (gateway, simulator)")
+        list[str] | None, typer.Option(help=_("a user that may publish for every device (gateway, simulator)"))
     ] = None,
     no_devices: Annotated[
-        bool, typer.Option("--no-devices", help="do not ask the API (first start: ingest user only)")
+        bool, typer.Option("--no-devices", help=_("do not ask the API (first start: ingest user only)"))
     ] = False,
-    rotate: Annotated[bool, typer.Option(help="give every device a new password")] = False,
-    iterations: Annotated[int, typer.Option(min=1, help="PBKDF2 iterations")] = DEFAULT_ITERATIONS,
+    rotate: Annotated[bool, typer.Option(help=_("give every device a new password"))] = False,
+    iterations: Annotated[int, typer.Option(min=1, help=_("PBKDF2 iterations"))] = DEFAULT_ITERATIONS,
 ) -> None:
     """Write Mosquitto's password file and ACL for every registered meter and vehicle."""
     devices: list[Device] = []
@@ -286,11 +286,12 @@ def credentials(
 
 
 def register(app: typer.Typer) -> None:
+    CREDENTIALS_HELP = _("Write Mosquitto's password file and ACL for every registered meter and vehicle.")  # noqa: N806
     """Add `houqin devices credentials`, joining a `devices` group another plugin may already have."""
     for group in app.registered_groups:
         if group.name == "devices" and group.typer_instance is not None:
-            group.typer_instance.command("credentials")(credentials)
+            group.typer_instance.command("credentials", help=CREDENTIALS_HELP)(credentials)
             return
-    devices_app = typer.Typer(help="Registered devices (meters, vehicle terminals).", no_args_is_help=True)
-    devices_app.command("credentials")(credentials)
+    devices_app = typer.Typer(help=_("Registered devices (meters, vehicle terminals)."), no_args_is_help=True)
+    devices_app.command("credentials", help=CREDENTIALS_HELP)(credentials)
     app.add_typer(devices_app, name="devices")

@@ -106,7 +106,9 @@ class Settings(ServiceSettings):
         default=300.0, gt=0, description="how long vendor names and project labels from contracts-api are cached"
     )
     names_retry_s: float = Field(
-        default=10.0, ge=0, description="after contracts-api failed, seconds before it is asked again (the last copy is served meanwhile)"
+        default=10.0,
+        ge=0,
+        description="after contracts-api failed, seconds before it is asked again (the last copy is served meanwhile)",
     )
     public_feedback_limit: int = Field(
         default=5, ge=1, description="public feedback entries one client may leave per window (no account)"
