@@ -29,6 +29,10 @@ OPENAPI_TAGS: list[dict[str, str]] = [
     {"name": "inspections", "description": "Routine inspections from checklists; third-party food-safety inspections"},
     {"name": "rectification", "description": "Findings and rectification orders (整改) with evidence files"},
     {"name": "complaints", "description": "Complaints and suggestions routed to vendors"},
+    {
+        "name": "feedback",
+        "description": "Public channel for visitors and companies (外来办事人员和企业): no account, rate-limited",
+    },
     {"name": "scores", "description": "Vendor scores with their breakdown, ranking"},
     {"name": "reports", "description": "CSV, XLSX and chart downloads per year and per campaign"},
     {"name": "awards", "description": "Advanced / excellent units, bonus uplift, service stars"},

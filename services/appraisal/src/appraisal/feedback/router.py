@@ -8,7 +8,7 @@ from appraisal.feedback.schemas import FeedbackCreate, FeedbackReceipt
 from houqin_common.db import DbSession
 from houqin_common.errors import problem_responses
 
-router = APIRouter(prefix="/feedback", tags=["complaints"])
+router = APIRouter(prefix="/feedback", tags=["feedback"])
 
 
 @router.post(
