@@ -9,6 +9,7 @@ with a 500 that carries that id and nothing else.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -290,7 +291,10 @@ def validation_reason(err: Mapping[str, Any]) -> str:
     template = VALIDATION_REASONS.get(kind)
     if template is None:
         return str(err.get("msg", _("invalid")))
-    ctx = {k: (str(v) if k != "expected" else str(v).replace("'", "")) for k, v in (err.get("ctx") or {}).items()}
+    ctx = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
+    if "expected" in ctx:
+        # pydantic says "'a', 'b' or 'c'" in English: a plain list reads in any language
+        ctx["expected"] = ", ".join(re.findall(r"'([^']*)'", ctx["expected"])) or ctx["expected"]
     try:
         return _(template, **ctx) if ctx else _(template)
     except (KeyError, IndexError, ValueError):
