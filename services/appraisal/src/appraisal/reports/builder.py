@@ -138,12 +138,17 @@ def ranking_csv(ranking: Sequence[VendorScore], labels: dict[str, VendorLabel]) 
     return out.getvalue().encode("utf-8-sig")
 
 
-def grades_csv(rows: Sequence[GradeRow], key_head: str) -> bytes:
+def _grade_head(key_head: str, detail_head: str) -> list[str]:
+    return [key_head, _("name"), detail_head, *[grade_label(g) for g in GRADES], _("answers"), _("score")]
+
+
+def grades_csv(rows: Sequence[GradeRow], key_head: str, detail_head: str) -> bytes:
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow([key_head, _("name"), *[grade_label(g) for g in GRADES], _("answers"), _("score")])
+    w.writerow(_grade_head(key_head, detail_head))
     for r in rows:
-        w.writerow([r.key, r.name, *[r.counts.get(g, 0) for g in GRADES], sum(r.counts.values()), _fmt(r.score)])
+        counts = [r.counts.get(g, 0) for g in GRADES]
+        w.writerow([r.key, r.name, r.detail, *counts, sum(r.counts.values()), _fmt(r.score)])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -175,19 +180,21 @@ def _sheet(ws: Worksheet, title: str, head: Sequence[str], rows: Sequence[Sequen
     ws.freeze_panes = "A4"
 
 
-def _add_grade_sheet(wb: Workbook, title: str, rows: Sequence[GradeRow], key_head: str) -> None:
+def _add_grade_sheet(wb: Workbook, title: str, rows: Sequence[GradeRow], key_head: str, detail_head: str) -> None:
     ws = wb.create_sheet(title[:31])
-    data = [[r.key, r.name, *[r.counts.get(g, 0) for g in GRADES], sum(r.counts.values()), r.score] for r in rows]
-    _sheet(ws, title, [key_head, _("name"), *[grade_label(g) for g in GRADES], _("answers"), _("score")], data)
+    data = [
+        [r.key, r.name, r.detail, *[r.counts.get(g, 0) for g in GRADES], sum(r.counts.values()), r.score] for r in rows
+    ]
+    _sheet(ws, title, _grade_head(key_head, detail_head), data)
     if rows:
         last = 3 + len(rows)
         chart = BarChart()
         chart.type, chart.grouping, chart.overlap = "bar", "percentStacked", 100
         chart.title = _("Grade distribution")
-        chart.add_data(Reference(ws, min_col=3, max_col=7, min_row=3, max_row=last), titles_from_data=True)
+        chart.add_data(Reference(ws, min_col=4, max_col=8, min_row=3, max_row=last), titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=2, min_row=4, max_row=last))
         chart.height, chart.width = max(7.5, 0.6 * len(rows)), 18
-        ws.add_chart(chart, "K3")
+        ws.add_chart(chart, "L3")
 
 
 def year_xlsx(
@@ -240,7 +247,7 @@ def year_xlsx(
         [_("vendor"), _("component"), _("score"), _("weight"), _("source read"), _("note")],
         brows,
     )
-    _add_grade_sheet(wb, _("Satisfaction grades"), vendor_grades, _("vendor id"))
+    _add_grade_sheet(wb, _("Satisfaction grades"), vendor_grades, _("vendor id"), _("service projects"))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -258,8 +265,8 @@ def campaign_xlsx(
     ws.append(_cells([response_note]))
     ws.append(_cells([_(SOURCE)]))
     ws.column_dimensions["A"].width = 80
-    _add_grade_sheet(wb, _("Vendors"), vendor_rows, _("vendor id"))
-    _add_grade_sheet(wb, _("Service items"), item_rows, _("item code"))
+    _add_grade_sheet(wb, _("Vendors"), vendor_rows, _("vendor id"), _("service projects"))
+    _add_grade_sheet(wb, _("Service items"), item_rows, _("item code"), _("service project"))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -119,7 +119,8 @@ async def campaign_report(
     start, end = period_bounds(campaign.period)
     assignments = await scoring_repository.assignments(session, start, end)
     shown = {v.vendor_id for v in results.vendors}
-    labels = _labels(await _names(directory, assignments, shown), assignments, shown)
+    names = await _names(directory, assignments, shown)
+    labels = _labels(names, assignments, shown)
     vendor_rows = sorted(
         (
             GradeRow(v.vendor_id, labels[v.vendor_id].name, labels[v.vendor_id].projects, v.distribution, v.score)
@@ -129,11 +130,17 @@ async def campaign_report(
     )
     english = current_locale() == "en"
     item_rows = [
-        GradeRow(i.item_code, i.name if english else i.name_zh, i.project_code, i.distribution, i.score)
+        GradeRow(
+            i.item_code, i.name if english else i.name_zh, names.project_label(i.project_code), i.distribution, i.score
+        )
         for i in results.items
     ]
     if fmt == ReportFormat.csv:
-        return builder.grades_csv(vendor_rows, _("vendor id")) + b"\r\n" + builder.grades_csv(item_rows, _("item code"))
+        return (
+            builder.grades_csv(vendor_rows, _("vendor id"), _("service projects"))
+            + b"\r\n"
+            + builder.grades_csv(item_rows, _("item code"), _("service project"))
+        )
     rate = await survey_service.response_rate(session, campaign=campaign, settings=settings)
     note = (
         _(
