@@ -41,7 +41,8 @@ async def client(test_env: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
 async def test_a_visitor_complaint_is_routed_scored_and_keeps_the_visitor_anonymous(
     client: httpx.AsyncClient, make_token: Callable[..., str]
 ) -> None:
-    world = await World(client, make_token).build(projects=1)
+    year = str(clock.today().year)
+    world = await World(client, make_token).build(projects=1, period=f"{year}H1")
     project = world.projects[0]
     vendor = world.vendors[project]
     r = await client.post(
@@ -70,7 +71,6 @@ async def test_a_visitor_complaint_is_routed_scored_and_keeps_the_visitor_anonym
     assert closed.status_code == 200, closed.text
     for t in await world.tokens(1):
         assert (await world.answer(t, "good")).status_code == 201
-    year = str(clock.today().year)
     score = (await client.get(f"/v1/scores/{vendor}", params={"period": year}, headers=sup)).json()
     complaints = next(c for c in score["components"] if c["name"] == "complaints")
     assert complaints["note"] == "1 complaints, 1 counted against the vendor"
