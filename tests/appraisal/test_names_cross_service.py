@@ -87,6 +87,14 @@ async def test_a_new_vendor_and_project_are_scored_by_their_scheme_and_reported_
         cells = [c.value for row in sheet.iter_rows() for c in row]
         assert name in cells and label in cells and "2039 年度后勤服务单位考核" in cells
         assert sheet["B4"].font.name == "Noto Sans CJK SC"
+        star = await client.post(
+            "/v1/service-stars",
+            json={"year": 2039, "vendor_id": vendor_id, "person_name": "张晓梅", "reason": "全年零差错"},
+            headers=sup,
+        )
+        assert star.status_code == 201, star.text
+        stars = (await client.get("/v1/service-stars", params={"vendor_id": vendor_id}, headers=sup)).json()
+        assert [s["vendor_name"] for s in stars["items"]] == [name]
 
     # contracts-api down: the same scores, names null, the reports say why
     down = Settings(
