@@ -108,6 +108,23 @@ class Settings(ServiceSettings):
         default=["signed", "active", "completed", "terminated"],
         description="contract statuses that `POST /v1/assignments/sync` copies from contracts-api as assignments",
     )
+    names_ttl_s: float = Field(
+        default=300.0, gt=0, description="how long vendor names and project labels from contracts-api are cached"
+    )
+    names_retry_s: float = Field(
+        default=10.0,
+        ge=0,
+        description="after contracts-api failed, seconds before it is asked again (the last copy is served meanwhile)",
+    )
+    public_feedback_limit: int = Field(
+        default=5, ge=1, description="public feedback entries one client may leave per window (no account)"
+    )
+    public_feedback_window_s: int = Field(default=3600, gt=0, description="window of the public feedback limit, s")
+    public_feedback_client_header: str | None = Field(
+        default=None,
+        description="header naming the client address set by the office's reverse proxy (e.g. `X-Real-IP`); "
+        "the TCP peer address when unset",
+    )
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="largest evidence file accepted")
 
 

@@ -10,17 +10,24 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from appraisal.names import NameDirectory, Names
 from appraisal.scoring import repository, rules
 from appraisal.settings import Settings
 from houqin_common.clients import ApiError, NotFoundError
-from houqin_common.demo import PROJECTS
 from houqin_common.errors import NotFound, UnprocessableEntity
-from houqin_common.i18n import _
-from houqin_common.schemas import PERIOD_RE, EnergyKpi, ScoreComponent, VehicleKpi, VendorScore, period_bounds
+from houqin_common.i18n import N_, _
+from houqin_common.schemas import (
+    PERIOD_RE,
+    EnergyKpi,
+    ProjectLabel,
+    ScoreComponent,
+    VehicleKpi,
+    VendorScore,
+    period_bounds,
+)
 
 logger = logging.getLogger("appraisal.scoring")
 
-PROJECT_CATEGORY = {p.code: p.service_type for p in PROJECTS}
 CORE = ("satisfaction", "routine", "food_safety")
 
 
@@ -36,19 +43,41 @@ def campaign_periods(period: str) -> list[str]:
     """Campaign periods (`2026`, `2026H1`, `2026H2`) that fall inside ``period``."""
     m = PERIOD_RE.match(period)
     if not m:
-        raise UnprocessableEntity(f"invalid period {period!r}")
+        raise UnprocessableEntity(_("invalid period {period}", period=repr(period)))
     start, end = period_bounds(period)
     year = m["year"]
     return [p for p in (year, f"{year}H1", f"{year}H2") if start <= period_bounds(p)[0] and period_bounds(p)[1] <= end]
 
 
-def category_of(projects: set[str], settings: Settings) -> str:
-    cats = sorted({PROJECT_CATEGORY.get(p, settings.default_category) for p in projects})
+def category_of(projects: set[str], settings: Settings, names: Names | None = None) -> str:
+    """The scheme of a vendor: the service type contracts-api holds for its projects."""
+    known = {t for p in projects if names is not None and (t := names.service_type(p))}
+    cats = sorted(known or {settings.default_category})
     # a vendor running several kinds of projects is weighed by the support scheme first (stricter)
     for preferred in ("support", "extended", "public_benefit", "commercial"):
         if preferred in cats:
             return preferred
     return settings.default_category
+
+
+SCHEME_LABELS = {
+    "support": N_("support services"),
+    "commercial": N_("commercial services"),
+    "public_benefit": N_("public-benefit services"),
+    "extended": N_("extended services"),
+}
+
+
+def _scheme_label(category: str) -> str:
+    return _(SCHEME_LABELS[category]) if category in SCHEME_LABELS else category
+
+
+async def lookup_names(directory: NameDirectory | None, data: PeriodData, vendors: Sequence[str]) -> Names | None:
+    """Names of ``vendors`` and labels of their projects (None without a directory)."""
+    if directory is None:
+        return None
+    codes = {p for v in vendors for p in data.assignments.get(v, set())}
+    return await directory.resolve(vendors, codes)
 
 
 @dataclass
@@ -92,7 +121,7 @@ async def _energy(
     kpis: KpiSource | None, vendor_id: str, period: str, settings: Settings, measure: str = "energy"
 ) -> rules.Component:
     if kpis is None:
-        return rules.Component("energy", None, available=False, note="telemetry source not configured")
+        return rules.Component("energy", None, available=False, note=_("telemetry source not configured"))
     try:
         kpi = (
             await kpis.energy_kpi(vendor_id, period, measure=measure)
@@ -101,12 +130,12 @@ async def _energy(
         )
     except NotFoundError:
         # a vendor without meters (0 meters, or a 404 from an older telemetry) is not measured on energy
-        return rules.Component("energy", None, note="no meters assigned to the vendor in telemetry")
+        return rules.Component("energy", None, note=_("no meters assigned to the vendor in telemetry"))
     except ApiError as exc:
         logger.warning("energy KPI of %s unavailable: %s", vendor_id, exc)
-        return rules.Component("energy", None, available=False, note=f"telemetry unavailable: {exc}")
+        return rules.Component("energy", None, available=False, note=_("telemetry unavailable: {error}", error=exc))
     if kpi.meters == 0:
-        return rules.Component("energy", None, note="no meters assigned to the vendor in telemetry")
+        return rules.Component("energy", None, note=_("no meters assigned to the vendor in telemetry"))
     if measure == "cost":
         score = rules.energy_score(
             kpi.cost_saving_ratio, kpi.waste_alerts, settings.energy_target_saving, settings.energy_waste_alert_penalty
@@ -132,35 +161,51 @@ async def _energy(
         kpi.saving_ratio, kpi.waste_alerts, settings.energy_target_saving, settings.energy_waste_alert_penalty
     )
     if score is None:
-        return rules.Component("energy", None, note=f"{kpi.meters} meters, no same-period consumption last year")
+        return rules.Component(
+            "energy", None, note=_("{meters} meters, no same-period consumption last year", meters=kpi.meters)
+        )
     return rules.Component(
         "energy",
         score,
-        note=f"{kpi.meters} meters, saving {kpi.saving_ratio:.1%} year on year, {kpi.waste_alerts} waste alerts",
+        note=_(
+            "{meters} meters, saving {saving} year on year, {alerts} waste alerts",
+            meters=kpi.meters,
+            saving=f"{kpi.saving_ratio:.1%}",
+            alerts=kpi.waste_alerts,
+        ),
     )
 
 
 async def _vehicles(kpis: KpiSource | None, vendor_id: str, period: str) -> rules.Component:
     if kpis is None:
-        return rules.Component("vehicles", None, available=False, note="telemetry source not configured")
+        return rules.Component("vehicles", None, available=False, note=_("telemetry source not configured"))
     try:
         rows = await kpis.vehicle_kpi(period, vendor_id=vendor_id)
     except NotFoundError:
-        return rules.Component("vehicles", None, note="no vehicles assigned to the vendor in telemetry")
+        return rules.Component("vehicles", None, note=_("no vehicles assigned to the vendor in telemetry"))
     except ApiError as exc:
         logger.warning("vehicle KPI of %s unavailable: %s", vendor_id, exc)
-        return rules.Component("vehicles", None, available=False, note=f"telemetry unavailable: {exc}")
+        return rules.Component("vehicles", None, available=False, note=_("telemetry unavailable: {error}", error=exc))
     score = rules.vehicle_score([(r.compliance_ratio, r.trips) for r in rows])
     trips = sum(r.trips for r in rows)
     violations = sum(r.violations for r in rows)
-    return rules.Component("vehicles", score, note=f"{trips} trips, {violations} violations")
+    return rules.Component(
+        "vehicles", score, note=_("{trips} trips, {violations} violations", trips=trips, violations=violations)
+    )
 
 
 async def score_vendor(
-    data: PeriodData, vendor_id: str, period: str, settings: Settings, kpis: KpiSource | None, today: date
+    data: PeriodData,
+    vendor_id: str,
+    period: str,
+    settings: Settings,
+    kpis: KpiSource | None,
+    today: date,
+    names: Names | None = None,
 ) -> VendorScore:
     projects = data.assignments.get(vendor_id, set())
-    category = category_of(projects, settings)
+    category = category_of(projects, settings, names)
+    category_known = names is not None and any(names.service_type(p) for p in projects)
     weights = settings.schemes.get(category) or settings.schemes[settings.default_category]
     comps: list[rules.Component] = []
 
@@ -168,14 +213,18 @@ async def score_vendor(
     grades = [g for g, n in counts.items() for _ in range(n)]
     sat = rules.grade_score(grades, settings.grade_points)
     graded = sum(n for g, n in counts.items() if g != rules.Grade.not_applicable)
-    comps.append(rules.Component("satisfaction", sat, note=f"{graded} graded answers" if graded else "no answers"))
+    comps.append(
+        rules.Component(
+            "satisfaction", sat, note=_("{graded} graded answers", graded=graded) if graded else _("no answers")
+        )
+    )
 
     routine = data.routine.get(vendor_id, [])
     comps.append(
         rules.Component(
             "routine",
             round(sum(routine) / len(routine), 2) if routine else None,
-            note=f"{len(routine)} routine inspections",
+            note=_("{count} routine inspections", count=len(routine)),
         )
     )
     food = data.food.get(vendor_id, [])
@@ -184,7 +233,7 @@ async def score_vendor(
         rules.Component(
             "food_safety",
             round(sum(s for s, _ in food) / len(food), 2) if food else None,
-            note=f"{len(food)} third-party inspections, {majors} with a major violation",
+            note=_("{count} third-party inspections, {majors} with a major violation", count=len(food), majors=majors),
         )
     )
     core_scored = any(c.score is not None for c in comps)
@@ -202,7 +251,11 @@ async def score_vendor(
             )
             if core_scored
             else None,
-            note=f"{len(complaints)} complaints, {sum(1 for c, _ in counted if c)} counted against the vendor",
+            note=_(
+                "{count} complaints, {counted} counted against the vendor",
+                count=len(complaints),
+                counted=sum(1 for c, _h in counted if c),
+            ),
         )
     )
     orders = data.orders.get(vendor_id, [])
@@ -214,7 +267,7 @@ async def score_vendor(
         rules.Component(
             "rectification",
             rules.rectification_score(late, settings.rectification_overdue_penalty),
-            note=f"{len(orders)} rectification orders due, {sum(late)} late or overdue",
+            note=_("{count} rectification orders due, {late} late or overdue", count=len(orders), late=sum(late)),
         )
     )
     if weights.get("energy", 0) > 0 and projects & set(settings.energy_projects):
@@ -231,8 +284,18 @@ async def score_vendor(
     ]
     qw = sum(w for _, w in quality_parts)
     quality = round(sum((s or 0.0) * w for s, w in quality_parts) / qw, 2) if qw else None
+    scheme_note = (
+        _("[scheme {scheme}]", scheme=_scheme_label(category))
+        if category_known
+        else _("[scheme {scheme}: project category unknown, default used]", scheme=_scheme_label(category))
+    )
     return VendorScore(
         vendor_id=vendor_id,
+        vendor_name=names.vendor_name(vendor_id) if names is not None else None,
+        projects=names.project_labels(projects)
+        if names is not None
+        else [ProjectLabel(code=p) for p in sorted(projects)],
+        scheme=category,
         period=period,
         total=total,
         satisfaction=sat,
@@ -245,7 +308,7 @@ async def score_vendor(
                 score=c.score,
                 weight=weights.get(c.name, 0.0),
                 available=c.available,
-                note=(c.note or "") + (f" [scheme {category}]" if c.name == "satisfaction" else ""),
+                note=(c.note or "") + (" " + scheme_note if c.name == "satisfaction" else ""),
             )
             for c in comps
         ],
@@ -253,12 +316,21 @@ async def score_vendor(
 
 
 async def vendor_score(
-    session: AsyncSession, *, vendor_id: str, period: str, settings: Settings, kpis: KpiSource | None, today: date
+    session: AsyncSession,
+    *,
+    vendor_id: str,
+    period: str,
+    settings: Settings,
+    kpis: KpiSource | None,
+    today: date,
+    directory: NameDirectory | None = None,
 ) -> VendorScore:
     data = await load_period(session, period)
     if vendor_id not in data.vendors():
-        raise NotFound(f"no appraisal data for vendor {vendor_id} in {period}")
-    ranking = await rank(session, period=period, settings=settings, kpis=kpis, today=today, data=data)
+        raise NotFound(_("no appraisal data for vendor {vendor_id} in {period}", vendor_id=vendor_id, period=period))
+    ranking = await rank(
+        session, period=period, settings=settings, kpis=kpis, today=today, data=data, directory=directory
+    )
     return next(s for s in ranking if s.vendor_id == vendor_id)
 
 
@@ -271,11 +343,15 @@ async def rank(
     today: date,
     data: PeriodData | None = None,
     only: Sequence[str] | None = None,
+    directory: NameDirectory | None = None,
 ) -> list[VendorScore]:
-    """Every vendor with appraisal data in ``period``, best first, ``rank`` set; unscored ones last."""
+    """Every vendor with appraisal data in ``period``, best first, ``rank`` set; unscored ones last.
+
+    ``directory`` gives names and the project service types that choose each vendor's scheme."""
     data = data or await load_period(session, period)
     vendors = sorted(only if only is not None else data.vendors())
-    scores = [await score_vendor(data, v, period, settings, kpis, today) for v in vendors]
+    names = await lookup_names(directory, data, vendors)
+    scores = [await score_vendor(data, v, period, settings, kpis, today, names) for v in vendors]
     ranks = rules.rank_totals({s.vendor_id: s.total for s in scores})
     for s in scores:
         s.rank = ranks.get(s.vendor_id)
