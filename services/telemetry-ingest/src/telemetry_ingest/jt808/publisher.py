@@ -1,0 +1,182 @@
+"""Hands positions to the MQTT pipeline and tells the gateway when they are safe.
+
+:class:`Publisher` publishes QoS 1 on the vehicle's native topic and returns once the broker's
+PUBACK arrived; it reconnects with back-off and fails a publish (rather than queueing it) while the
+broker is away, so the terminal gets no answer and retransmits. :class:`StoredConfirmer` goes one
+step further for ``jt808_ack_after = stored``: it waits until the consumer committed the rows, looking
+up all pending ``(vehicle, ts)`` keys of the process in one query per interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiomqtt
+import psycopg
+
+from houqin_common.db import libpq_url
+from telemetry_ingest.jt808.metrics import GatewayMetrics
+from telemetry_ingest.settings import Settings
+
+log = logging.getLogger("telemetry_ingest.jt808")
+
+
+class NotStored(Exception):
+    """The position is not known to be safe: the terminal gets no success and retransmits."""
+
+
+class Publisher:
+    def __init__(self, settings: Settings, metrics: GatewayMetrics) -> None:
+        self.settings = settings
+        self.metrics = metrics
+        self.client: aiomqtt.Client | None = None
+        self.connected = asyncio.Event()
+        self.stop = asyncio.Event()
+
+    def _new_client(self) -> aiomqtt.Client:
+        url = urlsplit(self.settings.mqtt_url)
+        return aiomqtt.Client(
+            url.hostname or "127.0.0.1",
+            url.port or 1883,
+            identifier=self.settings.jt808_mqtt_client_id,
+            username=self.settings.mqtt_username or url.username,
+            password=self.settings.mqtt_password or url.password,
+            keepalive=self.settings.mqtt_keepalive_s,
+            timeout=self.settings.jt808_confirm_timeout_s,
+            max_inflight_messages=1000,
+            max_queued_outgoing_messages=0,
+        )
+
+    async def run(self) -> None:
+        """Keep one broker connection up until :attr:`stop` is set."""
+        attempt = 0
+        while not self.stop.is_set():
+            client = self._new_client()
+            try:
+                async with client:
+                    self.metrics.broker_connects.labels("ok").inc()
+                    attempt = 0
+                    self.client = client
+                    self.connected.set()
+                    log.info("JT/T 808 gateway connected to the broker as %s", self.settings.jt808_mqtt_client_id)
+                    disconnected: asyncio.Future[None] = client._disconnected
+                    stop: asyncio.Future[Any] = asyncio.ensure_future(self.stop.wait())
+                    watched: list[asyncio.Future[Any]] = [disconnected, stop]
+                    try:
+                        await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
+                    finally:
+                        stop.cancel()
+            except aiomqtt.MqttError as exc:
+                self.metrics.broker_connects.labels("failed").inc()
+                log.warning("JT/T 808 gateway: broker connection lost or refused (%s)", exc)
+            finally:
+                self.connected.clear()
+                self.client = None
+            if self.stop.is_set():
+                return
+            delay = min(self.settings.retry_max_s, self.settings.retry_initial_s * 2**attempt) * random.uniform(0.5, 1)
+            attempt += 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), delay)
+
+    async def publish(self, topic: str, payload: bytes) -> None:
+        """Returns after the broker's PUBACK; raises :class:`NotStored` otherwise."""
+        timeout = self.settings.jt808_confirm_timeout_s
+        try:
+            async with asyncio.timeout(timeout):
+                await self.connected.wait()
+        except TimeoutError:
+            raise NotStored("no broker connection") from None
+        client = self.client
+        if client is None:
+            raise NotStored("no broker connection")
+        try:
+            await client.publish(topic, payload, qos=1, timeout=timeout)
+        except aiomqtt.MqttError as exc:
+            raise NotStored(f"publish failed: {exc}") from None
+
+
+Key = tuple[str, datetime]
+
+
+class StoredConfirmer:
+    """Waits until positions are committed, batching the look-ups of every connection."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.pending: dict[Key, list[asyncio.Future[None]]] = {}
+        self.wake = asyncio.Event()
+        self.conn: psycopg.AsyncConnection[tuple[str, datetime]] | None = None
+
+    async def wait(self, keys: Sequence[Key]) -> None:
+        """Returns when every key is in ``telemetry.position``; raises :class:`NotStored` on timeout."""
+        loop = asyncio.get_running_loop()
+        futures = []
+        for key in keys:
+            fut: asyncio.Future[None] = loop.create_future()
+            self.pending.setdefault(key, []).append(fut)
+            futures.append(fut)
+        self.wake.set()
+        try:
+            async with asyncio.timeout(self.settings.jt808_confirm_timeout_s):
+                await asyncio.gather(*futures)
+        except TimeoutError:
+            raise NotStored("positions not committed in time") from None
+        finally:
+            for key, fut in zip(keys, futures, strict=True):
+                waiting = self.pending.get(key)
+                if waiting is not None and fut in waiting:
+                    waiting.remove(fut)
+                    if not waiting:
+                        del self.pending[key]
+
+    async def _found(self, keys: list[Key]) -> list[Key]:
+        if self.conn is None or self.conn.closed or self.conn.broken:
+            self.conn = await psycopg.AsyncConnection.connect(
+                libpq_url(self.settings.database_url),
+                autocommit=True,
+                connect_timeout=5,
+                application_name="houqin-jt808",
+            )
+        cur = await self.conn.execute(
+            "SELECT p.vehicle_id, p.ts FROM telemetry.position p "
+            "JOIN unnest(%s::text[], %s::timestamptz[]) AS k(v, t) ON p.vehicle_id = k.v AND p.ts = k.t",
+            ([k[0] for k in keys], [k[1] for k in keys]),
+        )
+        return await cur.fetchall()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        interval = self.settings.jt808_confirm_interval_ms / 1000
+        while not stop.is_set():
+            if not self.pending:
+                self.wake.clear()
+                waiter = asyncio.ensure_future(self.wake.wait())
+                stopper = asyncio.ensure_future(stop.wait())
+                await asyncio.wait([waiter, stopper], return_when=asyncio.FIRST_COMPLETED)
+                waiter.cancel()
+                stopper.cancel()
+                continue
+            # give the consumer one interval to commit what was just published
+            await asyncio.sleep(interval)
+            keys = list(self.pending)
+            try:
+                found = await self._found(keys)
+            except (psycopg.Error, OSError) as exc:
+                log.warning("JT/T 808 gateway: cannot confirm stored positions (%s)", exc)
+                if self.conn is not None:
+                    await self.conn.close()
+                    self.conn = None
+                continue
+            for vehicle_id, ts in found:
+                for fut in self.pending.pop((vehicle_id, ts), []):
+                    if not fut.done():
+                        fut.set_result(None)
+        if self.conn is not None:
+            await self.conn.close()
