@@ -73,6 +73,8 @@ class Publisher:
                         await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
                     finally:
                         stop.cancel()
+                    if disconnected.done() and not disconnected.cancelled():
+                        log.warning("JT/T 808 gateway: broker connection lost (%s)", disconnected.exception())
             except aiomqtt.MqttError as exc:
                 self.metrics.broker_connects.labels("failed").inc()
                 log.warning("JT/T 808 gateway: broker connection lost or refused (%s)", exc)
