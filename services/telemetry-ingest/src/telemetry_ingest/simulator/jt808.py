@@ -210,3 +210,60 @@ async def drive(
         for terminal in terminals.values():
             await terminal.close()
     return acked
+
+
+def sim_phone(index: int) -> str:
+    """Terminal phone numbers of the simulated fleet: 1380000xxxx."""
+    return f"1380000{index + 1:04d}"
+
+
+def register_phones(database_url: str, phones: dict[str, str]) -> None:
+    """Fit the simulated vehicles with terminal phone numbers (leaves numbers set by hand alone)."""
+    import psycopg
+
+    from houqin_common.db import libpq_url
+
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as conn, conn.cursor() as cur:
+        cur.executemany(
+            "UPDATE telemetry.vehicle SET terminal_phone = %s WHERE id = %s AND terminal_phone IS NULL",
+            [(phone, vehicle_id) for vehicle_id, phone in phones.items()],
+        )
+
+
+def run(
+    *,
+    host: str,
+    port: int,
+    database_url: str | None,
+    vehicles: int,
+    speedup: float,
+    duration_s: float | None,
+    start: datetime | None = None,
+    seed: int = 7,
+    edition: int = 2013,
+    report: Callable[[str], None] | None = None,
+) -> int:
+    """`houqin simulate --protocol jt808`: the fleet's terminals talk JT/T 808 to the gateway."""
+    from telemetry_ingest.simulator.model import make_fleet
+    from telemetry_ingest.simulator.runner import register
+
+    sim_start = start or datetime.now(UTC) - timedelta(days=7)
+    sim_meters, sim_vehicles = make_fleet(vehicles, 0, sim_start, seed)
+    phones = {v.id: sim_phone(i) for i, v in enumerate(sim_vehicles)}
+    if database_url:
+        register(database_url, sim_meters, sim_vehicles)
+        register_phones(database_url, phones)
+    return asyncio.run(
+        drive(
+            host,
+            port,
+            sim_vehicles,
+            phones,
+            start=sim_start,
+            speedup=speedup,
+            duration_s=duration_s,
+            edition=edition,
+            seed=seed,
+            report=report,
+        )
+    )
