@@ -88,7 +88,8 @@ class Settings(ServiceSettings):
         default="houqin-jt808-1", description="JT/T 808 gateway: MQTT client id (unique per gateway replica)"
     )
     jt808_mqtt_username: str | None = Field(
-        default=None, description="JT/T 808 gateway: broker user allowed to publish vehicle positions (none: mqtt_username)"
+        default=None,
+        description="JT/T 808 gateway: broker user allowed to publish vehicle positions (none: mqtt_username)",
     )
     jt808_mqtt_password: str | None = Field(default=None, description="JT/T 808 gateway: broker password")
     jt808_metrics_port: int | None = Field(

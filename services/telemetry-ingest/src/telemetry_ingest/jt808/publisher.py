@@ -42,7 +42,7 @@ class Publisher:
 
     def _new_client(self) -> aiomqtt.Client:
         url = urlsplit(self.settings.mqtt_url)
-        return aiomqtt.Client(
+        client = aiomqtt.Client(
             url.hostname or "127.0.0.1",
             url.port or 1883,
             identifier=self.settings.jt808_mqtt_client_id,
@@ -53,6 +53,11 @@ class Publisher:
             max_inflight_messages=1000,
             max_queued_outgoing_messages=0,
         )
+        # every connection's reports wait on a PUBACK at the same time: that is the design, not a leak
+        client.pending_calls_threshold = 1_000_000
+        if not log.isEnabledFor(logging.DEBUG):
+            client._client.disable_logger()  # paho logs every packet at DEBUG: a cost per message
+        return client
 
     async def run(self) -> None:
         """Keep one broker connection up until :attr:`stop` is set."""
