@@ -75,7 +75,9 @@ class Settings(ServiceSettings):
         default=10.0, gt=0, description="JT/T 808: no answer (the terminal retransmits) when not stored by then"
     )
     jt808_confirm_interval_ms: int = Field(
-        default=20, ge=1, description="JT/T 808: how often pending positions are looked up in the database"
+        default=250,
+        ge=1,
+        description="JT/T 808: pending positions are looked up at each commit notification, at the latest after this",
     )
     jt808_no_fix: Literal["dead_letter", "store"] = Field(
         default="dead_letter",

@@ -4,7 +4,8 @@
 PUBACK arrived; it reconnects with back-off and fails a publish (rather than queueing it) while the
 broker is away, so the terminal gets no answer and retransmits. :class:`StoredConfirmer` goes one
 step further for ``jt808_ack_after = stored``: it waits until the consumer committed the rows, looking
-up all pending ``(vehicle, ts)`` keys of the process in one query per interval.
+up all pending ``(vehicle, ts)`` keys of the process in one query at each commit the consumer
+announces (``NOTIFY houqin_positions``), or every interval should no notification come.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ import aiomqtt
 import psycopg
 
 from houqin_common.db import libpq_url
+from telemetry_ingest.ingest.writer import POSITIONS_CHANNEL
 from telemetry_ingest.jt808.metrics import GatewayMetrics
 from telemetry_ingest.settings import Settings
 
@@ -120,6 +122,7 @@ class StoredConfirmer:
         self.settings = settings
         self.pending: dict[Key, list[asyncio.Future[None]]] = {}
         self.wake = asyncio.Event()
+        self.notified = asyncio.Event()
         self.conn: psycopg.AsyncConnection[tuple[str, datetime]] | None = None
 
     async def wait(self, keys: Sequence[Key]) -> None:
@@ -159,31 +162,61 @@ class StoredConfirmer:
         )
         return await cur.fetchall()
 
-    async def run(self, stop: asyncio.Event) -> None:
-        interval = self.settings.jt808_confirm_interval_ms / 1000
-        while not stop.is_set():
-            if not self.pending:
-                self.wake.clear()
-                waiter = asyncio.ensure_future(self.wake.wait())
-                stopper = asyncio.ensure_future(stop.wait())
-                await asyncio.wait([waiter, stopper], return_when=asyncio.FIRST_COMPLETED)
-                waiter.cancel()
-                stopper.cancel()
-                continue
-            # give the consumer one interval to commit what was just published
-            await asyncio.sleep(interval)
-            keys = list(self.pending)
+    async def _listen(self) -> None:
+        """Sets :attr:`notified` at every commit of positions (the consumer's ``NOTIFY``)."""
+        while True:
             try:
-                found = await self._found(keys)
+                conn = await psycopg.AsyncConnection.connect(
+                    libpq_url(self.settings.database_url), autocommit=True, application_name="houqin-jt808-listen"
+                )
+                async with conn:
+                    await conn.execute(f"LISTEN {POSITIONS_CHANNEL}")
+                    self.notified.set()  # anything committed while not listening
+                    async for _ in conn.notifies():
+                        self.notified.set()
             except (psycopg.Error, OSError) as exc:
-                log.warning("JT/T 808 gateway: cannot confirm stored positions (%s)", exc)
-                if self.conn is not None:
-                    await self.conn.close()
-                    self.conn = None
-                continue
-            for vehicle_id, ts in found:
-                for fut in self.pending.pop((vehicle_id, ts), []):
-                    if not fut.done():
-                        fut.set_result(None)
-        if self.conn is not None:
-            await self.conn.close()
+                log.warning("JT/T 808 gateway: LISTEN %s failed (%s); polling meanwhile", POSITIONS_CHANNEL, exc)
+                await asyncio.sleep(1.0)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Look pending keys up at each commit notification, or every interval when none comes."""
+        interval = self.settings.jt808_confirm_interval_ms / 1000
+        listener = asyncio.create_task(self._listen())
+        try:
+            while not stop.is_set():
+                if not self.pending:
+                    self.wake.clear()
+                    await _first(self.wake.wait(), stop.wait())
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.notified.wait(), interval)
+                self.notified.clear()
+                keys = list(self.pending)
+                try:
+                    found = await self._found(keys)
+                except (psycopg.Error, OSError) as exc:
+                    log.warning("JT/T 808 gateway: cannot confirm stored positions (%s)", exc)
+                    if self.conn is not None:
+                        await self.conn.close()
+                        self.conn = None
+                    await _first(stop.wait(), asyncio.sleep(interval))
+                    continue
+                for vehicle_id, ts in found:
+                    for fut in self.pending.pop((vehicle_id, ts), []):
+                        if not fut.done():
+                            fut.set_result(None)
+        finally:
+            listener.cancel()
+            with contextlib.suppress(BaseException):
+                await listener
+            if self.conn is not None:
+                await self.conn.close()
+
+
+async def _first(*aws: Awaitable[Any]) -> None:
+    tasks = [asyncio.ensure_future(a) for a in aws]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
