@@ -12,7 +12,8 @@ process (``telemetry_ingest.ingest.consumer``):
 CPU per frame is the gateway process's user+system time over the frames it handled.
 
 Environment: ``BENCH_JT808_N`` (default 20000), ``BENCH_JT808_TERMINALS`` (default 100),
-``BENCH_JT808_WINDOW`` (default 16), ``BENCH_DATABASE_URL`` (server for a throw-away database).
+``BENCH_JT808_WINDOW`` (default 16), ``BENCH_DATABASE_URL`` (server for a throw-away database),
+``BENCH_JT808_PROFILE`` (1: run the gateways under pyinstrument, which prints where their time goes).
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ def start_gateway(database_url: str, mqtt_url: str, ack_after: str) -> tuple[sub
         jt808_max_inflight="256",
         jt808_mqtt_client_id=f"bench-jt808-{uuid.uuid4().hex[:8]}",
     )
-    proc = subprocess.Popen([sys.executable, "-m", "telemetry_ingest.jt808.server"], env=env, cwd=REPO)
+    profile = ["-m", "pyinstrument", "--interval", "0.0005"] if os.environ.get("BENCH_JT808_PROFILE") == "1" else []
+    proc = subprocess.Popen([sys.executable, *profile, "-m", "telemetry_ingest.jt808.server"], env=env, cwd=REPO)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

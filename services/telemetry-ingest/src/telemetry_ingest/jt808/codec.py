@@ -64,21 +64,17 @@ def escape(raw: bytes) -> bytes:
 
 
 def unescape(data: bytes) -> bytes:
-    out = bytearray()
-    i, n = 0, len(data)
-    while i < n:
-        b = data[i]
-        if b == ESCAPE:
-            if i + 1 >= n or data[i + 1] not in (0x01, 0x02):
-                raise FrameError(f"invalid escape sequence at byte {i}")
-            out.append(ESCAPE if data[i + 1] == 0x01 else FLAG)
-            i += 2
-        elif b == FLAG:
-            raise FrameError(f"unescaped 0x7e inside the frame at byte {i}")
-        else:
-            out.append(b)
-            i += 1
-    return bytes(out)
+    if FLAG in data:
+        raise FrameError(f"unescaped 0x7e inside the frame at byte {data.index(FLAG)}")
+    if ESCAPE not in data:
+        return data
+    first, *rest = data.split(b"\x7d")
+    out = [first]
+    for part in rest:
+        if not part or part[0] not in (0x01, 0x02):
+            raise FrameError("invalid escape sequence")
+        out.append((b"\x7d" if part[0] == 0x01 else b"\x7e") + part[1:])
+    return b"".join(out)
 
 
 def check_code(data: bytes) -> int:

@@ -65,16 +65,14 @@ def sort_reports(
     outcome = Outcome([], [], [])
     for loc in locations:
         payload = codec.position_payload(loc, vehicle_id)
-        raw = json.dumps(payload).encode()
         if not loc.positioned and no_fix == "dead_letter":
-            outcome.dead.append(
-                DeadLetterRow("jt808", topic, raw, "positioning not valid (status bit 1 clear)", "no_fix")
-            )
+            reason = "positioning not valid (status bit 1 clear)"
+            outcome.dead.append(DeadLetterRow("jt808", topic, json.dumps(payload).encode(), reason, "no_fix"))
             continue
         try:
             row = position_row(vehicle_id, payload, received_at, limits)
         except Rejected as exc:
-            outcome.dead.append(DeadLetterRow("jt808", topic, raw, exc.reason, exc.kind))
+            outcome.dead.append(DeadLetterRow("jt808", topic, json.dumps(payload).encode(), exc.reason, exc.kind))
             continue
         outcome.payloads.append(payload)
         outcome.keys.append((vehicle_id, row[1]))
