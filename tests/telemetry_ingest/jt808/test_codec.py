@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -237,3 +238,36 @@ def test_position_payload_is_what_the_ingest_validates() -> None:
         "signal": 31,
         "items": {"0xe1": "abcd"},
     }
+
+
+def test_sorting_rule_for_reports_without_a_fix_or_outside_the_contract() -> None:
+    from datetime import timedelta
+
+    from telemetry_ingest.ingest.validation import Limits
+    from telemetry_ingest.jt808.server import sort_reports
+
+    fixed = codec.parse_location(LOCATION_2013_BODY)
+    no_fix = codec.parse_location(LOCATION_2013_BODY)
+    no_fix.status &= ~codec.POSITIONED
+    future = codec.parse_location(LOCATION_2013_BODY)
+    future.ts = datetime(2026, 7, 6, 2, tzinfo=UTC)  # an hour after receipt
+    received = datetime(2026, 7, 6, 1, tzinfo=UTC)
+    limits = Limits(max_future_skew=timedelta(minutes=5))
+
+    def sort(no_fix_rule: str) -> Any:
+        return sort_reports(
+            [fixed, no_fix, future],
+            vehicle_id="V-1",
+            received_at=received,
+            limits=limits,
+            no_fix=no_fix_rule,
+            topic="t",
+        )
+
+    kept = sort("dead_letter")
+    assert kept.keys == [("V-1", fixed.ts)]
+    assert [(d.kind, d.source, d.topic) for d in kept.dead] == [("no_fix", "jt808", "t"), ("future_ts", "jt808", "t")]
+    assert b'"positioned": false' in kept.dead[0].payload
+    stored = sort("store")
+    assert [p["jt808"]["positioned"] for p in stored.payloads] == [True, False]
+    assert [d.kind for d in stored.dead] == ["future_ts"]

@@ -7,6 +7,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge
 
 class GatewayMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
         self.frames = Counter(
             "houqin_jt808_frames_total", "Frames received from terminals, by message id", ["msg"], registry=registry
         )
