@@ -107,8 +107,18 @@ class Gateway:
             asyncio.create_task(self.confirmer.run(self.stop)),
             asyncio.create_task(self._flush_last_seen()),
         ]
-        self.server = await asyncio.start_server(self._accept, self.settings.jt808_host, self.settings.jt808_port)
-        log.info("JT/T 808 gateway listening on %s:%d", self.settings.jt808_host, self.port)
+        host, port = self.settings.jt808_host, self.settings.jt808_port
+        while self.server is None:
+            try:
+                self.server = await asyncio.start_server(self._accept, host, port)
+            except OSError as exc:
+                # e.g. the port is taken: keep the worker (and `houqin up` around it) alive and retry
+                log.error("JT/T 808 gateway cannot listen on %s:%d (%s); retrying", host, port, exc)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stop.wait(), self.settings.retry_max_s)
+                if self.stop.is_set():
+                    return
+        log.info("JT/T 808 gateway listening on %s:%d", host, self.port)
 
     async def close(self) -> None:
         """Stop accepting, close every connection (their unanswered reports are retransmitted), flush state."""
