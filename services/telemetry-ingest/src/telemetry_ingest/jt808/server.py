@@ -39,6 +39,9 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+KNOWN_IDS = frozenset(int(m) for m in MsgId)
+
+
 def protocol_name(edition: int) -> str:
     return f"jt808-{edition}"
 
@@ -255,7 +258,8 @@ class Connection:
             self._answer_malformed(content)
             return
         h = message.header
-        metrics.frames.labels(f"{h.msg_id:#06x}").inc()
+        # label by known message ids only: a terminal must not be able to grow the metric without bound
+        metrics.frames.labels(f"{h.msg_id:#06x}" if h.msg_id in KNOWN_IDS else "other").inc()
         if h.encryption:
             metrics.errors.labels("encrypted").inc()
             self.respond(h, Result.UNSUPPORTED)
