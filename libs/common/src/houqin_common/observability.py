@@ -17,6 +17,8 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from houqin_common import i18n
+
 REQUEST_ID_HEADER = "X-Request-ID"
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
@@ -94,13 +96,18 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         rid = None
+        accept_language = None
         for name, value in scope.get("headers", []):
             if name == b"x-request-id":
                 rid = value.decode("latin-1")[:128]
-                break
+            elif name == b"accept-language":
+                accept_language = value.decode("latin-1")
         rid = rid or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = rid
         token = request_id_var.set(rid)
+        locale = i18n.negotiate(accept_language)
+        locale_token = i18n.set_locale(locale)
+        content_language = i18n.SUPPORTED[locale].encode("latin-1")
         status_holder = {"status": 500}
         start = time.perf_counter()
 
@@ -109,6 +116,8 @@ class RequestContextMiddleware:
                 status_holder["status"] = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", rid.encode("latin-1")))
+                headers.append((b"content-language", content_language))
+                headers.append((b"vary", b"Accept-Language"))
                 message["headers"] = headers
             await send(message)
 
@@ -121,6 +130,7 @@ class RequestContextMiddleware:
             self.metrics.requests.labels(self.metrics.service, method, path, str(status_holder["status"])).inc()
             self.metrics.latency.labels(self.metrics.service, method, path).observe(time.perf_counter() - start)
             request_id_var.reset(token)
+            i18n.reset_locale(locale_token)
 
 
 ReadinessCheck = Callable[[FastAPI], Awaitable[None]]
