@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from houqin_common.i18n import _
+
 
 def register(app: typer.Typer) -> None:
     """Add this service's commands to the `houqin` CLI."""
@@ -42,11 +44,11 @@ def register(app: typer.Typer) -> None:
 
         settings = get_settings()
         if protocol not in ("mqtt", "jt808") or edition not in (2013, 2019):
-            raise typer.BadParameter("--protocol is mqtt or jt808, --edition 2013 or 2019")
+            raise typer.BadParameter(_("--protocol is mqtt or jt808, --edition 2013 or 2019"))
         if protocol == "jt808":
             from telemetry_ingest.simulator import jt808
 
-            host, _, port = (gateway or f"127.0.0.1:{settings.jt808_port}").rpartition(":")
+            host, _sep, port = (gateway or f"127.0.0.1:{settings.jt808_port}").rpartition(":")
             acked = jt808.run(
                 host=host or "127.0.0.1",
                 port=int(port),
@@ -59,7 +61,7 @@ def register(app: typer.Typer) -> None:
                 edition=edition,
                 report=typer.echo,
             )
-            typer.echo(f"{acked} location reports acknowledged by the gateway")
+            typer.echo(_("{acked} location reports acknowledged by the gateway", acked=acked))
             return
         sent = run(
             mqtt_url=mqtt_url or settings.mqtt_url,

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.errors import Conflict, NotFound, UnprocessableEntity
+from houqin_common.i18n import _
 from telemetry_ingest.devices import repository, rules
 from telemetry_ingest.devices.schemas import (
     CalendarCreate,
@@ -92,7 +93,13 @@ async def _check_vehicle_refs(session: AsyncSession, values: dict[str, Any], veh
     if values.get("terminal_phone"):
         other = await repository.vehicle_by(session, Vehicle.terminal_phone, values["terminal_phone"])
         if other is not None and other.id != vehicle_id:
-            raise Conflict(f"terminal phone {values['terminal_phone']} is already fitted to vehicle {other.id}")
+            raise Conflict(
+                _(
+                    "terminal phone {phone} is already fitted to vehicle {vehicle}",
+                    phone=values["terminal_phone"],
+                    vehicle=other.id,
+                )
+            )
 
 
 async def create_vehicle(session: AsyncSession, *, vehicle_in: VehicleCreate) -> Vehicle:

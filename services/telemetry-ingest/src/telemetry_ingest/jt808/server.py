@@ -19,10 +19,11 @@ import logging
 import secrets
 import signal
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from prometheus_client import CollectorRegistry, start_http_server
 
+from houqin_common import clock
 from telemetry_ingest.ingest.validation import Limits, Rejected, position_row
 from telemetry_ingest.ingest.writer import DeadLetterRow
 from telemetry_ingest.jt808 import codec
@@ -33,10 +34,6 @@ from telemetry_ingest.jt808.repository import Terminals
 from telemetry_ingest.settings import Settings, get_settings
 
 log = logging.getLogger("telemetry_ingest.jt808")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 KNOWN_IDS = frozenset(int(m) for m in MsgId)
@@ -231,7 +228,7 @@ class Connection:
                 protocol=protocol_name(self.edition),
                 remote=self.remote,
                 connected=False,
-                at=_now(),
+                at=clock.now(),
             )
         except Exception as exc:
             log.warning("JT/T 808: could not record the disconnection of %s (%s)", self.vehicle_id, exc)
@@ -276,7 +273,7 @@ class Connection:
                 for each in headers:
                     self.respond(each, Result.FAILURE)
                 return
-            self.gw.last_seen[self.vehicle_id] = _now()
+            self.gw.last_seen[self.vehicle_id] = clock.now()
         try:
             await self._dispatch(message, headers)
         except FrameError as exc:
@@ -348,7 +345,7 @@ class Connection:
             return
         code = secrets.token_hex(8)
         await self.gw.terminals.register(
-            vehicle_id=vehicle_id, phone=phone, protocol=protocol_name(h.edition), auth_code=code, at=_now()
+            vehicle_id=vehicle_id, phone=phone, protocol=protocol_name(h.edition), auth_code=code, at=clock.now()
         )
         self.send(h, MsgId.REGISTER_RESPONSE, codec.register_response(h.serial, RegisterResult.SUCCESS, code))
 
@@ -370,7 +367,7 @@ class Connection:
             protocol=protocol_name(h.edition),
             remote=self.remote,
             connected=True,
-            at=_now(),
+            at=clock.now(),
         )
         self.respond(h, Result.SUCCESS)
 
@@ -380,7 +377,7 @@ class Connection:
         outcome = sort_reports(
             locations,
             vehicle_id=vehicle_id,
-            received_at=_now(),
+            received_at=clock.now(),
             limits=gw.limits,
             no_fix=gw.settings.jt808_no_fix,
             topic=topic,

@@ -12,8 +12,10 @@ import contextlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from houqin_common import clock
+from houqin_common.i18n import _
 from telemetry_ingest.jt808 import codec
 from telemetry_ingest.jt808.codec import MsgId
 from telemetry_ingest.simulator.model import SimVehicle, position, step_vehicle
@@ -116,10 +118,16 @@ class Terminal:
         registered = await self.register()
         serial_result = codec.parse_register_response(registered.body)
         if serial_result[1] != codec.RegisterResult.SUCCESS:
-            raise PermissionError(f"registration of {self.phone} refused: result {serial_result[1]}")
+            raise PermissionError(
+                _(
+                    "registration of terminal {phone} refused (result {result})",
+                    phone=self.phone,
+                    result=serial_result[1],
+                )
+            )
         authenticated = await self.authenticate(serial_result[2])
         if authenticated.result != codec.Result.SUCCESS:
-            raise PermissionError(f"authentication of {self.phone} refused")
+            raise PermissionError(_("authentication of terminal {phone} refused", phone=self.phone))
 
     def report(self, loc: codec.Location) -> asyncio.Future[Reply]:
         return self.send(MsgId.LOCATION, codec.encode_location(loc))
@@ -191,7 +199,7 @@ async def drive(
     last_report = wall_start
     try:
         while duration_s is None or loop.time() - wall_start < duration_s:
-            at = min(start + timedelta(seconds=(loop.time() - wall_start) * speedup), datetime.now(UTC))
+            at = min(start + timedelta(seconds=(loop.time() - wall_start) * speedup), clock.now())
             dt = at - sim_prev
             sim_prev = at
             for v in vehicles:
@@ -201,7 +209,14 @@ async def drive(
                     pending.add(fut)
                     fut.add_done_callback(done)
             if report is not None and loop.time() - last_report >= 10:
-                report(f"{at.isoformat(timespec='minutes')} acknowledged={acked} pending={len(pending)}")
+                report(
+                    _(
+                        "{at} acknowledged={acked} pending={pending}",
+                        at=at.isoformat(timespec="minutes"),
+                        acked=acked,
+                        pending=len(pending),
+                    )
+                )
                 last_report = loop.time()
             await asyncio.sleep(0.25)
         if pending:
@@ -247,7 +262,7 @@ def run(
     from telemetry_ingest.simulator.model import make_fleet
     from telemetry_ingest.simulator.runner import register
 
-    sim_start = start or datetime.now(UTC) - timedelta(days=7)
+    sim_start = start or clock.now() - timedelta(days=7)
     sim_meters, sim_vehicles = make_fleet(vehicles, 0, sim_start, seed)
     phones = {v.id: sim_phone(i) for i, v in enumerate(sim_vehicles)}
     if database_url:
