@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import random
 from collections.abc import Awaitable, Sequence
 from datetime import datetime
@@ -97,17 +98,17 @@ class Publisher:
 
     async def publish(self, topic: str, payload: bytes) -> None:
         """Returns after the broker's PUBACK; raises :class:`NotStored` otherwise."""
-        timeout = self.settings.jt808_confirm_timeout_s
         try:
-            async with asyncio.timeout(timeout):
-                await self.connected.wait()
+            # one timeout for both steps; aiomqtt's own would wrap every publish in a task (wait_for)
+            async with asyncio.timeout(self.settings.jt808_confirm_timeout_s):
+                if not self.connected.is_set():
+                    await self.connected.wait()
+                client = self.client
+                if client is None:
+                    raise NotStored("no broker connection")
+                await client.publish(topic, payload, qos=1, timeout=math.inf)
         except TimeoutError:
-            raise NotStored("no broker connection") from None
-        client = self.client
-        if client is None:
-            raise NotStored("no broker connection")
-        try:
-            await client.publish(topic, payload, qos=1, timeout=timeout)
+            raise NotStored("no PUBACK in time") from None
         except aiomqtt.MqttError as exc:
             raise NotStored(f"publish failed: {exc}") from None
 
@@ -136,7 +137,10 @@ class StoredConfirmer:
         self.wake.set()
         try:
             async with asyncio.timeout(self.settings.jt808_confirm_timeout_s):
-                await asyncio.gather(*futures)
+                if len(futures) == 1:
+                    await futures[0]
+                else:
+                    await asyncio.gather(*futures)
         except TimeoutError:
             raise NotStored("positions not committed in time") from None
         finally:

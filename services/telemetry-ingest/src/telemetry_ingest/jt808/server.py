@@ -191,7 +191,8 @@ class Connection:
         try:
             while not self.closing:
                 try:
-                    data = await asyncio.wait_for(self.reader.read(65536), settings.jt808_idle_timeout_s)
+                    async with asyncio.timeout(settings.jt808_idle_timeout_s):  # no task per read
+                        data = await self.reader.read(65536)
                 except TimeoutError:
                     log.info(
                         "JT/T 808 connection %s idle for %.0f s: closing", self.remote, settings.jt808_idle_timeout_s
