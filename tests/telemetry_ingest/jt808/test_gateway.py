@@ -286,3 +286,29 @@ async def test_broker_restart_while_a_terminal_streams_loses_nothing_acknowledge
         assert consumer.terminate() == 0
     finally:
         kit.stop_mosquitto(broker)
+
+
+async def test_unsupported_messages_foreign_phone_numbers_and_logout(
+    kit: Any, database_url: str, ingest_mqtt_url: str
+) -> None:
+    phone = new_phone()
+    vehicle = register_vehicle(kit, database_url, phone)
+    async with running_gateway(database_url, ingest_mqtt_url) as gateway:
+        terminal = await connect(gateway, phone)
+        await terminal.login()
+        assert (await terminal.request(0x0900, b"\x41hello")).result == Result.UNSUPPORTED
+        # a frame of another terminal on this authenticated connection is refused, not stored
+        serial = terminal.next_serial()
+        answer = terminal.expect(serial)
+        report = codec.encode_location(loc(T0 + timedelta(days=1)))
+        terminal.write(codec.build(MsgId.LOCATION, new_phone(), serial, report))
+        assert (await asyncio.wait_for(answer, 10)).result == Result.FAILURE
+        assert (await terminal.request(MsgId.HEARTBEAT, b"")).result == Result.SUCCESS  # positive control
+        assert (await terminal.request(MsgId.LOGOUT, b"")).result == Result.SUCCESS
+        await asyncio.wait_for(terminal.closed.wait(), 10)  # the gateway closed the connection
+        await terminal.close()
+    assert positions(kit, database_url, vehicle) == []
+    state = kit.query(
+        database_url, "SELECT connected FROM telemetry.terminal_connection WHERE vehicle_id = %s", (vehicle,)
+    )
+    assert state == [(False,)]
