@@ -229,6 +229,22 @@ async def test_idle_connection_is_closed(kit: Any, database_url: str, ingest_mqt
         await terminal.close()
 
 
+async def test_a_connection_that_never_authenticates_is_closed(
+    kit: Any, database_url: str, ingest_mqtt_url: str
+) -> None:
+    async with running_gateway(database_url, ingest_mqtt_url, jt808_max_unauthenticated_frames=5) as gateway:
+        terminal = await connect(gateway, new_phone())
+        for _ in range(5):  # positive control: answered while under the limit
+            assert (await terminal.request(MsgId.HEARTBEAT, b"")).result == Result.SUCCESS
+        terminal.send(MsgId.HEARTBEAT, b"")
+        await asyncio.wait_for(terminal.closed.wait(), 10)
+        await terminal.close()
+        assert (
+            gateway.metrics.registry.get_sample_value("houqin_jt808_errors_total", {"kind": "unauthenticated_flood"})
+            == 1
+        )
+
+
 @pytest.mark.slow
 async def test_broker_restart_while_a_terminal_streams_loses_nothing_acknowledged(
     kit: Any, database_url: str, tmp_path: Any

@@ -86,6 +86,9 @@ class Settings(ServiceSettings):
     jt808_max_inflight: int = Field(
         default=64, ge=1, description="JT/T 808: location messages of one connection being stored at the same time"
     )
+    jt808_max_unauthenticated_frames: int = Field(
+        default=20, ge=2, description="JT/T 808: close a connection that sent this many frames without authenticating"
+    )
     jt808_mqtt_client_id: str = Field(
         default="houqin-jt808-1", description="JT/T 808 gateway: MQTT client id (unique per gateway replica)"
     )

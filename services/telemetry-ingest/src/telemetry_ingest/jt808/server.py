@@ -181,6 +181,7 @@ class Connection:
         self.tasks: set[asyncio.Task[None]] = set()
         self.done = asyncio.Event()
         self.closing = False
+        self.unauthenticated_frames = 0
 
     def close(self) -> None:
         self.closing = True
@@ -256,6 +257,13 @@ class Connection:
             self._answer_malformed(content)
             return
         h = message.header
+        if self.vehicle_id is None:
+            self.unauthenticated_frames += 1
+            if self.unauthenticated_frames > self.gw.settings.jt808_max_unauthenticated_frames:
+                metrics.errors.labels("unauthenticated_flood").inc()
+                log.warning("JT/T 808 %s: too many frames without authentication: closing", self.remote)
+                self.close()
+                return
         # label by known message ids only: a terminal must not be able to grow the metric without bound
         metrics.frames.labels(f"{h.msg_id:#06x}" if h.msg_id in KNOWN_IDS else "other").inc()
         if h.encryption:
