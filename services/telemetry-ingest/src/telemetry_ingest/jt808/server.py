@@ -392,13 +392,15 @@ class Connection:
             topic=topic,
         )
         try:
-            if outcome.dead:
-                await gw.terminals.dead_letter(outcome.dead)
             if outcome.payloads:
                 data = outcome.payloads[0] if len(outcome.payloads) == 1 else outcome.payloads
                 await gw.publisher.publish(topic, json.dumps(data).encode())
                 if gw.settings.jt808_ack_after == "stored":
                     await gw.confirmer.wait(outcome.keys)
+            # after the positions: a retransmission (positions not safe) must not duplicate dead letters,
+            # which have no natural key; positions repeat harmlessly
+            if outcome.dead:
+                await gw.terminals.dead_letter(outcome.dead)
         except (NotStored, OSError) as exc:
             metrics.acks.labels("none").inc(len(headers))
             log.warning(
