@@ -141,3 +141,13 @@ def test_env_example_is_current_and_names_every_required_variable(compose, repo)
     text = (repo / "deploy/compose.yaml").read_text(encoding="utf-8")
     for var in set(re.findall(r"\$\{(\w+)(?::?[?-][^}]*)?\}", text)):
         assert re.search(rf"^#?{var}=", example, re.M), f"compose uses ${{{var}}} which .env.example lacks"
+
+
+def test_the_jt808_gateway_runs_the_declared_worker_and_publishes_the_terminal_port(compose):
+    spec = discover_services()["telemetry"]
+    gateway = compose["services"]["telemetry-jt808"]
+    assert gateway["command"][3] == spec.workers["jt808-gateway"]
+    assert gateway["image"] == compose["services"]["telemetry"]["image"]
+    assert "6808:6808" in gateway["ports"]
+    port = gateway["environment"]["HOUQIN_TELEMETRY_JT808_METRICS_PORT"]
+    assert f":{port}/metrics" in gateway["healthcheck"]["test"][-1]

@@ -173,3 +173,17 @@ def test_configmap_and_secret_set_only_known_settings(manifests, repo):
         if key.startswith("HOUQIN_"):
             assert f"{key}=" in example or f"# {key} is set" in example, f"{key} is not a Houqin setting"
     assert json.dumps(data)  # plain strings only
+
+
+def test_jt808_gateway_replicas_have_their_own_client_ids_behind_one_tcp_service(manifests):
+    spec = discover_services()["telemetry"]
+    gateway = _by_kind(manifests, "Deployment")["telemetry-jt808"]
+    (container,) = gateway["spec"]["template"]["spec"]["containers"]
+    assert container["command"][3] == spec.workers["jt808-gateway"]
+    env = {e["name"]: e for e in container["env"]}
+    assert env["HOUQIN_TELEMETRY_JT808_MQTT_CLIENT_ID"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
+    service = _by_kind(manifests, "Service")["telemetry-jt808"]
+    assert service["spec"]["ports"][0]["port"] == 6808 and service["spec"]["ports"][0]["protocol"] == "TCP"
+    assert service["spec"]["selector"].items() <= gateway["spec"]["template"]["metadata"]["labels"].items()
+    hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in _by_kind(manifests, "HorizontalPodAutoscaler").values()}
+    assert hpas["telemetry-jt808"]["spec"]["minReplicas"] >= 2

@@ -162,3 +162,25 @@ async def test_series_of_another_vendors_meter_answer_404(
     oldest_first = await client.get(url, params={"sort": "ts"}, headers=auth(make_token(Role.auditor)))
     assert [r["energy_kwh"] for r in oldest_first.json()["items"]] == [5, 9]
     assert (await client.get(url, headers=auth(make_token(Role.vendor, vendor_id=other)))).status_code == 404
+
+
+async def test_terminal_phone_is_unique_digits_and_the_terminal_state_is_empty_before_a_login(
+    service_client: Any, make_token: Any
+) -> None:
+    client = await service_client("telemetry")
+    headers = auth(make_token(Role.supervisor))
+    phone = f"139{uuid.uuid4().int % 10**8:08d}"
+    vehicle = {"id": uid("V"), "plate": plate(), "terminal_phone": phone}
+    created = await client.post("/v1/vehicles", json=vehicle, headers=headers)
+    assert created.status_code == 201, created.text
+    read = (await client.get(f"/v1/vehicles/{vehicle['id']}", headers=headers)).json()
+    assert read["terminal_phone"] == phone and read["terminal"] is None
+    same_phone = {"id": uid("V"), "plate": plate(), "terminal_phone": phone}
+    assert (await client.post("/v1/vehicles", json=same_phone, headers=headers)).status_code == 409
+    for bad in ("013800519001", "1380051900a", "1" * 21):  # leading zero, not digits, too long
+        resp = await client.post("/v1/vehicles", json={**same_phone, "terminal_phone": bad}, headers=headers)
+        assert resp.status_code == 422 and resp.headers["content-type"] == "application/problem+json"
+    other = await client.post("/v1/vehicles", json={**same_phone, "terminal_phone": None}, headers=headers)
+    assert other.status_code == 201  # positive control: the same vehicle without the clashing phone
+    patched = await client.patch(f"/v1/vehicles/{same_phone['id']}", json={"terminal_phone": phone}, headers=headers)
+    assert patched.status_code == 409

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from houqin_common.i18n import _
+
 
 def register(app: typer.Typer) -> None:
     """Add this service's commands to the `houqin` CLI."""
@@ -28,12 +30,40 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option(envvar="HOUQIN_DATABASE_URL", help="database to register the devices in")
         ] = None,
         no_register: Annotated[bool, typer.Option("--no-register", help="do not register the devices")] = False,
+        protocol: Annotated[
+            str, typer.Option(help="`mqtt` (JSON topics) or `jt808` (vehicles only, binary frames to the gateway)")
+        ] = "mqtt",
+        gateway: Annotated[
+            str | None, typer.Option(help="JT/T 808 gateway host:port (default 127.0.0.1 and the configured port)")
+        ] = None,
+        edition: Annotated[int, typer.Option(help="JT/T 808 edition of the simulated terminals: 2013 or 2019")] = 2013,
     ) -> None:
-        """Publish realistic meter readings and vehicle positions around the Administrative Center over MQTT."""
+        """Publish realistic meter readings and vehicle positions around the Administrative Center over MQTT,
+        or drive the JT/T 808 gateway with the vehicles' terminals (`--protocol jt808`)."""
         from telemetry_ingest.settings import get_settings
         from telemetry_ingest.simulator.runner import run
 
         settings = get_settings()
+        if protocol not in ("mqtt", "jt808") or edition not in (2013, 2019):
+            raise typer.BadParameter(_("--protocol is mqtt or jt808, --edition 2013 or 2019"))
+        if protocol == "jt808":
+            from telemetry_ingest.simulator import jt808
+
+            host, _sep, port = (gateway or f"127.0.0.1:{settings.jt808_port}").rpartition(":")
+            acked = jt808.run(
+                host=host or "127.0.0.1",
+                port=int(port),
+                database_url=None if no_register else (database_url or settings.database_url),
+                vehicles=vehicles,
+                speedup=speedup,
+                duration_s=duration,
+                start=start,
+                seed=seed,
+                edition=edition,
+                report=typer.echo,
+            )
+            typer.echo(_("{acked} location reports acknowledged by the gateway", acked=acked))
+            return
         sent = run(
             mqtt_url=mqtt_url or settings.mqtt_url,
             database_url=None if no_register else (database_url or settings.database_url),

@@ -14,5 +14,7 @@ SPEC = ServiceSpec(
         "mqtt-consumer": "telemetry_ingest.ingest.consumer:main",
         # refreshes the energy/distance summaries and evaluates trips, alerts and waste every few minutes
         "analytics": "telemetry_ingest.kpis.worker:main",
+        # JT/T 808 TCP gateway: BeiDou terminals connect directly, positions go through the MQTT pipeline
+        "jt808-gateway": "telemetry_ingest.jt808.server:main",
     },
 )

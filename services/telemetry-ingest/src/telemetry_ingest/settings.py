@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
@@ -58,6 +59,46 @@ class Settings(ServiceSettings):
     )
     timescale_retention: str = Field(
         default="5 years", description="TimescaleDB: drop raw chunks older than this (read by the migration)"
+    )
+
+    jt808_host: str = Field(default="0.0.0.0", description="JT/T 808 gateway: address to listen on")  # noqa: S104
+    jt808_port: int = Field(default=6808, ge=0, le=65535, description="JT/T 808 gateway: TCP port of the terminals")
+    jt808_idle_timeout_s: float = Field(
+        default=180.0, gt=0, description="JT/T 808: close a connection silent this long (3 heartbeat intervals)"
+    )
+    jt808_ack_after: Literal["broker", "stored"] = Field(
+        default="stored",
+        description="JT/T 808: answer 0x8001 after the broker's PUBACK (`broker`) or also after the rows are "
+        "visible in the database (`stored`)",
+    )
+    jt808_confirm_timeout_s: float = Field(
+        default=10.0, gt=0, description="JT/T 808: no answer (the terminal retransmits) when not stored by then"
+    )
+    jt808_confirm_interval_ms: int = Field(
+        default=250,
+        ge=1,
+        description="JT/T 808: pending positions are looked up at each commit notification, at the latest after this",
+    )
+    jt808_no_fix: Literal["dead_letter", "store"] = Field(
+        default="dead_letter",
+        description="JT/T 808: a report without a valid fix (status bit 1 clear) goes to the dead letters or is stored",
+    )
+    jt808_max_inflight: int = Field(
+        default=64, ge=1, description="JT/T 808: location messages of one connection being stored at the same time"
+    )
+    jt808_max_unauthenticated_frames: int = Field(
+        default=20, ge=2, description="JT/T 808: close a connection that sent this many frames without authenticating"
+    )
+    jt808_mqtt_client_id: str = Field(
+        default="houqin-jt808-1", description="JT/T 808 gateway: MQTT client id (unique per gateway replica)"
+    )
+    jt808_mqtt_username: str | None = Field(
+        default=None,
+        description="JT/T 808 gateway: broker user allowed to publish vehicle positions (none: mqtt_username)",
+    )
+    jt808_mqtt_password: str | None = Field(default=None, description="JT/T 808 gateway: broker password")
+    jt808_metrics_port: int | None = Field(
+        default=None, description="port of the JT/T 808 gateway's own Prometheus endpoint (none: not exposed)"
     )
 
 

@@ -22,6 +22,7 @@ from telemetry_ingest.devices.schemas import (
     MeterUpdate,
     PositionRead,
     ReadingRead,
+    TerminalState,
     VehicleCreate,
     VehicleRead,
     VehicleUpdate,
@@ -145,10 +146,13 @@ async def list_vehicles(
 
 @router.get("/vehicles/{vehicle_id}", response_model=VehicleRead, responses=problem_responses(404))
 async def get_vehicle(vehicle_id: str, session: DbSession, principal: Principal = Depends(READ)) -> VehicleRead:
-    """One vehicle (404 for a vendor token when another vendor is responsible for it)."""
-    return VehicleRead.model_validate(
-        await service.get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_scope(principal))
-    )
+    """One vehicle (404 for a vendor token when another vendor is responsible for it), with the
+    JT/T 808 connection state of its terminal."""
+    vehicle = await service.get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_scope(principal))
+    read = VehicleRead.model_validate(vehicle)
+    state = await service.terminal_state(session, vehicle_id=vehicle.id)
+    read.terminal = None if state is None else TerminalState.model_validate(state)
+    return read
 
 
 @router.patch("/vehicles/{vehicle_id}", response_model=VehicleRead, responses=problem_responses(404, 409))

@@ -94,11 +94,20 @@ def _plate(value: str) -> str:
     return plate
 
 
+#: 1-20 digits, no leading zero: 2013 terminals pad it to 12 BCD digits, 2019 terminals to 20
+TERMINAL_PHONE = r"^[1-9][0-9]{0,19}$"
+
+
 class VehicleBase(BaseModel):
     plate: str = Field(min_length=7, max_length=16, description="plate number, e.g. `苏D12345` or `苏DD12345`")
     department: str | None = Field(default=None, max_length=200, description="department using the vehicle")
     vehicle_type: str | None = Field(default=None, max_length=50, description="sedan, MPV, bus ...")
     terminal_id: str | None = Field(default=None, max_length=64, description="BeiDou terminal id")
+    terminal_phone: str | None = Field(
+        default=None,
+        pattern=TERMINAL_PHONE,
+        description="JT/T 808 terminal phone number (SIM); the gateway's login key",
+    )
     vendor_id: str | None = Field(default=None, max_length=64, description="responsible vendor, if any")
     parking_geofence_id: str | None = Field(default=None, max_length=64, description="designated parking geofence")
     calendar_id: str | None = Field(default=None, max_length=64, description="permitted-use calendar")
@@ -139,6 +148,7 @@ class VehicleUpdate(BaseModel):
     department: str | None = Field(default=None, max_length=200, description="department")
     vehicle_type: str | None = Field(default=None, max_length=50, description="vehicle type")
     terminal_id: str | None = Field(default=None, max_length=64, description="BeiDou terminal id")
+    terminal_phone: str | None = Field(default=None, pattern=TERMINAL_PHONE, description="JT/T 808 phone number")
     vendor_id: str | None = Field(default=None, max_length=64, description="responsible vendor")
     parking_geofence_id: str | None = Field(default=None, max_length=64, description="parking geofence")
     calendar_id: str | None = Field(default=None, max_length=64, description="calendar")
@@ -150,12 +160,25 @@ class VehicleUpdate(BaseModel):
         return None if value is None else _plate(value)
 
 
+class TerminalState(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    protocol: str = Field(description="protocol edition the terminal last spoke: `jt808-2013` or `jt808-2019`")
+    connected: bool = Field(description="a gateway holds an authenticated connection of the terminal")
+    last_seen_at: datetime | None = Field(description="last frame received from the terminal")
+    connected_at: datetime | None = Field(description="start of the current or last authenticated connection")
+    registered_at: datetime | None = Field(description="last successful registration (0x0100)")
+
+
 class VehicleRead(VehicleBase):
     model_config = ConfigDict(from_attributes=True)
 
     id: str = Field(description="vehicle id")
     plate_kind: str | None = Field(default=None, description="`ordinary` or `new_energy`")
     created_at: datetime = Field(description="when the vehicle was registered")
+    terminal: TerminalState | None = Field(
+        default=None, description="JT/T 808 connection state (single-vehicle reads only; none before the first login)"
+    )
 
     @model_validator(mode="after")
     def _kind(self) -> VehicleRead:

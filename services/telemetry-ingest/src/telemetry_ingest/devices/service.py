@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.errors import Conflict, NotFound, UnprocessableEntity
+from houqin_common.i18n import _
 from telemetry_ingest.devices import repository, rules
 from telemetry_ingest.devices.schemas import (
     CalendarCreate,
@@ -17,7 +18,7 @@ from telemetry_ingest.devices.schemas import (
     VehicleCreate,
     VehicleUpdate,
 )
-from telemetry_ingest.models import Calendar, Geofence, Meter, Vehicle
+from telemetry_ingest.models import Calendar, Geofence, Meter, TerminalConnection, Vehicle
 
 
 def _invalid(name: str, reason: str) -> UnprocessableEntity:
@@ -89,6 +90,16 @@ async def _check_vehicle_refs(session: AsyncSession, values: dict[str, Any], veh
         other = await repository.vehicle_by(session, Vehicle.terminal_id, values["terminal_id"])
         if other is not None and other.id != vehicle_id:
             raise Conflict(f"terminal {values['terminal_id']} is already fitted to vehicle {other.id}")
+    if values.get("terminal_phone"):
+        other = await repository.vehicle_by(session, Vehicle.terminal_phone, values["terminal_phone"])
+        if other is not None and other.id != vehicle_id:
+            raise Conflict(
+                _(
+                    "terminal phone {phone} is already fitted to vehicle {vehicle}",
+                    phone=values["terminal_phone"],
+                    vehicle=other.id,
+                )
+            )
 
 
 async def create_vehicle(session: AsyncSession, *, vehicle_in: VehicleCreate) -> Vehicle:
@@ -108,6 +119,10 @@ async def get_vehicle(session: AsyncSession, *, vehicle_id: str, vendor_id: str 
     if vehicle is None or (vendor_id is not None and vehicle.vendor_id != vendor_id):
         raise NotFound(f"vehicle {vehicle_id} not found")
     return vehicle
+
+
+async def terminal_state(session: AsyncSession, *, vehicle_id: str) -> TerminalConnection | None:
+    return await repository.get(session, TerminalConnection, vehicle_id)
 
 
 async def update_vehicle(session: AsyncSession, *, vehicle_id: str, vehicle_in: VehicleUpdate) -> Vehicle:

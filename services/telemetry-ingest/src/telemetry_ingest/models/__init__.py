@@ -12,7 +12,25 @@ class Base(DeclarativeBase):
 
 from telemetry_ingest.models.accounting import BuildingArea, EnergyGoal, Headcount, Investment, Tariff  # noqa: E402, F401
 from telemetry_ingest.models.analytics import Alert, Temperature, Trip, TripRequest  # noqa: E402, F401
-from telemetry_ingest.models.devices import Calendar, EnergyCode, Geofence, Meter, Vehicle  # noqa: E402
+from telemetry_ingest.models.devices import (  # noqa: E402
+    Calendar,
+    EnergyCode,
+    Geofence,
+    Meter,
+    TerminalConnection,
+    Vehicle,
+)
 from telemetry_ingest.models.series import DeadLetter, Position, Reading  # noqa: E402
 
-__all__ = ["Base", "Calendar", "DeadLetter", "EnergyCode", "Geofence", "Meter", "Position", "Reading", "Vehicle"]
+__all__ = [
+    "Base",
+    "Calendar",
+    "DeadLetter",
+    "EnergyCode",
+    "Geofence",
+    "Meter",
+    "Position",
+    "Reading",
+    "TerminalConnection",
+    "Vehicle",
+]

@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ARRAY, Date, DateTime, ForeignKey, Integer, Numeric, String, Time, func
+from sqlalchemy import ARRAY, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Time, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -79,8 +79,26 @@ class Vehicle(Base):
     department: Mapped[str | None] = mapped_column(String(200))
     vehicle_type: Mapped[str | None] = mapped_column(String(50))
     terminal_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # JT/T 808 terminal phone number (SIM), digits without leading zeros: the gateway's login key
+    terminal_phone: Mapped[str | None] = mapped_column(String(20), unique=True)
     vendor_id: Mapped[str | None] = mapped_column(String(64), index=True)
     parking_geofence_id: Mapped[str | None] = mapped_column(ForeignKey("geofence.id"))
     calendar_id: Mapped[str | None] = mapped_column(ForeignKey("calendar.id"))
     speed_limit_kmh: Mapped[float | None]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class TerminalConnection(Base):
+    """JT/T 808 state of a vehicle's terminal, written by the gateway (one row per vehicle)."""
+
+    __tablename__ = "terminal_connection"
+
+    vehicle_id: Mapped[str] = mapped_column(ForeignKey("vehicle.id", ondelete="CASCADE"), primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20))
+    protocol: Mapped[str] = mapped_column(String(16))
+    auth_code: Mapped[str | None] = mapped_column(String(64))
+    connected: Mapped[bool] = mapped_column(Boolean, default=False)
+    remote: Mapped[str | None] = mapped_column(String(64))
+    registered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    connected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
