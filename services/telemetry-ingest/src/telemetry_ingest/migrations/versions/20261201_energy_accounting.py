@@ -1,7 +1,7 @@
 """energy accounting: tariffs, building floor areas, headcount, goals, investments
 
 Revision ID: t1601
-Revises: t0202
+Revises: t1501
 Create Date: 2026-12-01
 
 Tables of the cost, standard-coal and public-institution statistics (issue 16). Plain tables; amounts
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql as pg
 
 revision: str = "t1601"
-down_revision: str | Sequence[str] | None = "t0202"
+down_revision: str | Sequence[str] | None = "t1501"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
