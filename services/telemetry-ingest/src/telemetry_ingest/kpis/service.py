@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +14,7 @@ from telemetry_ingest.energy import service as energy_service
 from telemetry_ingest.energy.config import AnalyticsSettings
 from telemetry_ingest.energy.repository import MeterFilter
 from telemetry_ingest.fleet import repository as fleet_repository
+from telemetry_ingest.fleet import service as fleet_service
 
 
 def period_window(period: str, settings: AnalyticsSettings) -> tuple[datetime, datetime]:
@@ -65,28 +65,12 @@ async def energy_kpi(
 async def fleet_distance(
     session: AsyncSession, *, settings: AnalyticsSettings, start: datetime, end: datetime, vendor_id: str | None
 ) -> dict[str, float]:
-    """km per vehicle over whole local days: the evaluator's daily rollup up to the first day it has not
-    covered for every vehicle in scope, the raw positions (window functions) from there on."""
-    tz = ZoneInfo(settings.timezone)
-    first, after = start.astimezone(tz).date(), end.astimezone(tz).date()
-    split = await fleet_repository.first_unrolled_day(session, first=first, after=after, vendor_id=vendor_id)
-    split_day = split.date() if isinstance(split, datetime) else (split or after)
+    """km per vehicle over the window: the daily distance rollup where complete, raw positions elsewhere."""
     km: dict[str, float] = defaultdict(float)
-    for vid, value in (
-        await fleet_repository.rolled_distance(session, first=first, before=split_day, vendor_id=vendor_id)
-    ).items():
-        km[vid] += value
-    if split_day < after:
-        for r in await fleet_repository.distance(
-            session,
-            start=energy_service.local_midnight(split_day, settings),
-            end=end,
-            unit="month",
-            tz=settings.timezone,
-            max_speed_kmh=settings.max_plausible_speed_kmh,
-            vendor_id=vendor_id,
-        ):
-            km[r["vehicle_id"]] += r["km"]
+    for row in await fleet_service.distance(
+        session, settings=settings, start=start, end=end, unit="month", vehicle_id=None, vendor_id=vendor_id
+    ):
+        km[row.vehicle_id] += row.km
     return km
 
 
