@@ -22,8 +22,8 @@ def touched_days(hours: Iterable[datetime], tz: ZoneInfo) -> set[date]:
 
 
 def day_ranges(days: Iterable[date], *, join_gap_days: int = 2) -> list[tuple[date, date]]:
-    """Sorted days merged into ``[first, after)`` ranges; ranges closer than ``join_gap_days`` merge too,
-    so two ranges' register look-backs never overlap (each reading belongs to one range)."""
+    """Sorted days merged into ``[first, after)`` ranges; ranges closer than ``join_gap_days`` merge too
+    (fewer, longer ranges: the refresh partitions its window functions by range, so overlap is harmless)."""
     out: list[tuple[date, date]] = []
     for d in sorted(set(days)):
         if out and (d - out[-1][1]).days < join_gap_days:
