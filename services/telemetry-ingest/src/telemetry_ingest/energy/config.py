@@ -40,11 +40,11 @@ class AnalyticsSettings(BaseSettings):
         default=None, description="calendar (working hours, sealed holidays) of the buildings; default Mon-Fri"
     )
     waste_percentile: float = Field(
-        default=95.0,
+        default=80.0,
         gt=0,
         le=100,
         description="a meter's expected load of an hour category is this percentile of its own daily averages "
-        "of that category over the history window",
+        "of that category over the history window (80: robust to a fifth of past days being waste themselves)",
     )
     waste_tolerance: float = Field(default=0.15, ge=0, description="waste when the load exceeds expected x (1 + this)")
     waste_min_excess_kw: float = Field(

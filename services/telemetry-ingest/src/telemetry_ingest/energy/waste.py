@@ -77,7 +77,7 @@ def category(profile: Profile, hour: datetime, cal: UseCalendar, tz: ZoneInfo) -
 
 @dataclass(frozen=True)
 class WastePolicy:
-    percentile: float = 95.0
+    percentile: float = 80.0
     tolerance: float = 0.15
     min_excess_kw: float = 0.5
     history_days: int = 28
