@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -42,6 +44,6 @@ def test_pieces_use_the_coarsest_rollup_that_fits() -> None:
     for gran in ("hour", "day", "month", None):
         ps = pieces(start, end, TZ, gran)
         assert ps[0].start == start and ps[-1].end == end
-        assert all(a.end == b.start for a, b in zip(ps, ps[1:], strict=False))
+        assert all(a.end == b.start for a, b in itertools.pairwise(ps))
     assert {p.grain for p in pieces(start, end, TZ, "day")} == {"hour", "day"}
     assert [p.grain for p in pieces(start, start + timedelta(hours=5), TZ, "month")] == ["hour"]
