@@ -101,7 +101,11 @@ async def _energy(kpis: KpiSource | None, vendor_id: str, period: str, settings:
     if kpi.meters == 0:
         return rules.Component("energy", None, note="no meters assigned to the vendor in telemetry")
     score = rules.energy_score(
-        kpi.saving_ratio, kpi.waste_alerts, settings.energy_target_saving, settings.energy_waste_alert_penalty
+        kpi.saving_ratio,
+        kpi.waste_alerts,
+        settings.energy_target_saving,
+        settings.energy_waste_alert_penalty,
+        settings.energy_waste_penalty_cap,
     )
     if score is None:
         return rules.Component("energy", None, note=f"{kpi.meters} meters, no same-period consumption last year")
