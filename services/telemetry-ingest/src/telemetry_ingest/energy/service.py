@@ -422,9 +422,9 @@ async def evaluate_waste_days(
             if meter is None:
                 continue
             profile = waste.profile_for(meter["sub_item"] or meter["energy_type"], meter["operating_profile"])
-            for day in wanted:
-                for f in waste.detect(series, day=day, profile=profile, cal=cal, tz=tz, policy=policy):
-                    alerts.append(_waste_alert(meter, f, profile, policy, settings))
+            kw = waste.daily_category_kw(series, profile, cal, tz)
+            for f in waste.detect_days(kw, days=wanted, profile=profile, policy=policy):
+                alerts.append(_waste_alert(meter, f, profile, policy, settings))
     created = await repository.insert_alerts(session, alerts)
     return WasteEvaluation(meters=len(meters), waste_findings=len(alerts), alerts_created=created)
 

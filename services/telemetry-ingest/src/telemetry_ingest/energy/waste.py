@@ -116,20 +116,30 @@ def detect(
     policy: WastePolicy,
 ) -> list[WasteFinding]:
     """Waste findings of one meter on ``day`` against its own history of the previous ``history_days``."""
-    kw = daily_category_kw(hourly, profile, cal, tz)
-    first = day - timedelta(days=policy.history_days)
+    return detect_days(daily_category_kw(hourly, profile, cal, tz), days=[day], profile=profile, policy=policy)
+
+
+def detect_days(
+    kw: Mapping[tuple[date, str], float], *, days: Iterable[date], profile: Profile, policy: WastePolicy
+) -> list[WasteFinding]:
+    """Waste findings of one meter on each of ``days`` from its daily category averages ``kw``."""
+    by_cat: dict[str, list[tuple[date, float]]] = defaultdict(list)
+    for (d, c), v in kw.items():
+        by_cat[c].append((d, v))
     out = []
-    for cat in CHECKED[profile]:
-        current = kw.get((day, cat))
-        if current is None:
-            continue
-        history = [v for (d, c), v in kw.items() if c == cat and first <= d < day]
-        if len(history) < policy.min_history and cat in FALLBACK:
-            history = [v for (d, c), v in kw.items() if c == FALLBACK[cat] and first <= d < day]
-        if len(history) < policy.min_history:
-            continue  # not enough own history to judge fairly
-        expected = float(np.percentile(history, policy.percentile))
-        threshold = max(expected * (1 + policy.tolerance), expected + policy.min_excess_kw)
-        if current > threshold:
-            out.append(WasteFinding(day, cat, current, threshold, expected, len(history)))
+    for day in days:
+        first = day - timedelta(days=policy.history_days)
+        for cat in CHECKED[profile]:
+            current = kw.get((day, cat))
+            if current is None:
+                continue
+            history = [v for d, v in by_cat.get(cat, ()) if first <= d < day]
+            if len(history) < policy.min_history and cat in FALLBACK:
+                history = [v for d, v in by_cat.get(FALLBACK[cat], ()) if first <= d < day]
+            if len(history) < policy.min_history:
+                continue  # not enough own history to judge fairly
+            expected = float(np.percentile(history, policy.percentile))
+            threshold = max(expected * (1 + policy.tolerance), expected + policy.min_excess_kw)
+            if current > threshold:
+                out.append(WasteFinding(day, cat, current, threshold, expected, len(history)))
     return out

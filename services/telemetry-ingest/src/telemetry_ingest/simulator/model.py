@@ -111,6 +111,7 @@ class SimVehicle:
     lon: float
     odometer_km: float
     next_at: datetime
+    vendor_id: str | None = None
     route: list[tuple[float, float]] = field(default_factory=list)
     speed_kmh: float = 0.0
     heading: float = 0.0
@@ -240,6 +241,7 @@ def make_fleet(vehicles: int, meters: int, start: datetime, seed: int = 7) -> tu
                 lon=lon,
                 odometer_km=rng.uniform(5_000, 180_000),
                 next_at=start + timedelta(seconds=rng.uniform(0, PARKED_EVERY.total_seconds())),
+                vendor_id=smart,  # the smart-building systems vendor operates the vehicle platform
             )
         )
     return sim_meters, sim_vehicles

@@ -27,15 +27,23 @@ depends_on: str | Sequence[str] | None = None
 S = "telemetry"
 
 _FUNCTIONS = [
+    # A new reading changes the intervals starting at its predecessor's hour and its own. Within the statement
+    # the predecessor is at or after the previous new reading of the meter, so the hours from that one to this
+    # one are touched; only the first new reading of each meter looks up its stored predecessor (one index
+    # descent per meter and statement, not per row: a bulk load stays a bulk load).
     """CREATE OR REPLACE FUNCTION telemetry.touch_readings() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO telemetry.touched_range (kind, subject_id, hour)
-    SELECT 'meter', t.meter_id, t.hour FROM (
-        SELECT n.meter_id, date_trunc('hour', n.ts) AS hour FROM new_rows n
-        UNION
-        SELECT n.meter_id, date_trunc('hour', p.ts) FROM new_rows n
-        CROSS JOIN LATERAL (SELECT r.ts FROM telemetry.reading r WHERE r.meter_id = n.meter_id AND r.ts < n.ts
-                            ORDER BY r.ts DESC LIMIT 1) p
+    SELECT DISTINCT 'meter', t.meter_id, t.hour FROM (
+        SELECT n.meter_id, h.hour FROM (
+            SELECT meter_id, ts, lag(ts) OVER (PARTITION BY meter_id ORDER BY ts) AS prev_in FROM new_rows
+        ) n CROSS JOIN LATERAL generate_series(date_trunc('hour', coalesce(n.prev_in, n.ts)),
+                                               date_trunc('hour', n.ts), interval '1 hour') AS h(hour)
+        UNION ALL
+        SELECT f.meter_id, date_trunc('hour', p.ts) FROM (
+            SELECT meter_id, min(ts) AS ts FROM new_rows GROUP BY meter_id
+        ) f CROSS JOIN LATERAL (SELECT r.ts FROM telemetry.reading r WHERE r.meter_id = f.meter_id AND r.ts < f.ts
+                                ORDER BY r.ts DESC LIMIT 1) p
     ) t;
     RETURN NULL;
 END $$""",
