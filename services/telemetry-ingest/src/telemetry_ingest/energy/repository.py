@@ -276,19 +276,6 @@ async def meters(session: AsyncSession, *, flt: MeterFilter) -> list[dict[str, A
     return [dict(r) for r in rows.mappings()]
 
 
-async def reading_count(session: AsyncSession, *, flt: MeterFilter, start: datetime, end: datetime) -> int:
-    where, params = flt.sql()
-    params.update(start=start, end=end)
-    value = await session.scalar(
-        text(
-            f"SELECT count(*) FROM telemetry.reading rd WHERE rd.meter_id IN (SELECT m.id FROM telemetry.meter m"
-            f" WHERE {where}) AND rd.ts >= :start AND rd.ts < :end AND rd.energy_kwh IS NOT NULL"
-        ),
-        params,
-    )
-    return int(value or 0)
-
-
 async def insert_alerts(session: AsyncSession, alerts: list[dict[str, Any]]) -> int:
     """Insert alerts idempotently (unique kind, subject, start) and wake the live stream."""
     if not alerts:

@@ -162,6 +162,18 @@ async def totals(
     return {str(r["group"]): r["kwh"] for r in rows}
 
 
+async def total(
+    session: AsyncSession, *, settings: AnalyticsSettings, flt: MeterFilter, start: datetime, end: datetime
+) -> tuple[float, int]:
+    """(kWh, register intervals) of the scope over the window."""
+    win = _window(settings, start, end)
+    how = await plan(session, settings=settings, flt=flt, start=start, end=end, granularity=None)
+    rows = await repository.consumption(
+        session, flt=flt, win=win, granularity=None, group_by="total", rolled=how.rolled, raw_start=how.raw_start
+    )
+    return sum(r["kwh"] for r in rows), sum(int(r["intervals"]) for r in rows)
+
+
 def _ratio(num: float, den: float) -> float | None:
     return num / den if den else None
 

@@ -27,17 +27,14 @@ async def energy_kpi(
 ) -> EnergyKpi:
     """Consumption of the vendor's meters in the period beside the same period a year earlier.
 
-    ``coverage`` is the share of expected readings present (up to now for a period in progress)."""
+    ``coverage`` is the share of expected reading intervals present (up to now for a period in progress),
+    read from the same rollups as the consumption."""
     start, end = period_window(period, settings)
     flt = MeterFilter(vendor_id=vendor_id)
     meters = await energy_repository.meters(session, flt=flt)
     if not meters:
         return EnergyKpi(vendor_id=vendor_id, period=period, meters=0, consumption_kwh=0.0, coverage=0.0)
-    current = sum(
-        (
-            await energy_service.totals(session, settings=settings, flt=flt, start=start, end=end, group_by="total")
-        ).values()
-    )
+    current, present = await energy_service.total(session, settings=settings, flt=flt, start=start, end=end)
     prev_start, prev_end = energy_service.year_earlier(start), energy_service.year_earlier(end)
     prev_totals = await energy_service.totals(
         session, settings=settings, flt=flt, start=prev_start, end=prev_end, group_by="total"
@@ -48,7 +45,6 @@ async def energy_kpi(
     )
     horizon = min(end, now or clock.now())
     expected = len(meters) * max(0.0, (horizon - start).total_seconds()) / settings.reading_interval_s
-    present = await energy_repository.reading_count(session, flt=flt, start=start, end=horizon)
     coverage = min(1.0, present / expected) if expected > 0 else 0.0
     return EnergyKpi(
         vendor_id=vendor_id,
