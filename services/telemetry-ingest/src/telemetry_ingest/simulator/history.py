@@ -46,6 +46,7 @@ def _park(track: Track, until: datetime) -> None:
 
 
 def _trip(track: Track, rng: random.Random, *, speed: float, overspeed: bool) -> None:
+    origin = (track.lat, track.lon)
     heading = rng.uniform(0, 360)
     out_s = rng.uniform(900, 1800)
     track.stand(60, ignition=True)
@@ -55,6 +56,7 @@ def _trip(track: Track, rng: random.Random, *, speed: float, overspeed: bool) ->
     track.drive(out_s / 2, speed, heading)
     track.stand(rng.uniform(1200, 3600), ignition=False)  # the meeting
     track.drive(out_s + (120 * 110 / speed if overspeed else 0), speed, (heading + 180) % 360)
+    track.lat, track.lon = origin  # back on the parking space (the legs were rounded to whole fixes)
     track.stand(60, ignition=False)
 
 
@@ -77,7 +79,7 @@ def vehicle_day(day: date, rng: random.Random, tz: ZoneInfo, holidays: frozenset
         departures.append((midnight + timedelta(hours=rng.uniform(9, 15)), "off_hours"))
     departures.sort()
     for leave, use in departures:
-        if leave <= track.ts:
+        if leave <= track.ts + timedelta(hours=1):  # outings (and their request windows) never overlap
             continue
         _park(track, leave)
         started = track.ts
@@ -87,17 +89,19 @@ def vehicle_day(day: date, rng: random.Random, tz: ZoneInfo, holidays: frozenset
         _trip(track, rng, speed=rng.uniform(30, 50), overspeed=overspeed)
         if overspeed:
             out.violations["overspeed"] += 1
+        # an outing is two trips (out, back: the meeting is a parking stop); each is judged on its own
         filed = use == "permitted" and rng.random() < 0.95
         if filed:
             approved = rng.random() < 0.9
-            window_end = max(track.ts, started + timedelta(hours=2)) + timedelta(minutes=15)
+            window_end = track.ts + timedelta(minutes=15)
             out.requests.append(ScriptedRequest(started - timedelta(minutes=10), window_end, approved))
             if not approved:
-                out.violations["unrequested_use"] += 1
+                out.violations["unrequested_use"] += 2
         else:
-            out.violations["unrequested_use"] += 1
+            out.violations["unrequested_use"] += 2
         if use != "permitted":
-            out.violations[use] += 1
+            out.violations[use] += 2
+            out.violations["geofence_exit"] += 1  # leaving the parking area outside permitted hours
     _park(track, midnight + timedelta(days=1) - timedelta(seconds=1))
     out.fixes = [f for f in track.fixes if f.ts < midnight + timedelta(days=1)]
     return out
