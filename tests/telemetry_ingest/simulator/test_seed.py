@@ -13,7 +13,7 @@ from houqin_common.demo import vendor_for_project
 from telemetry_ingest.energy.config import AnalyticsSettings
 from telemetry_ingest.kpis import service as kpi_service
 from telemetry_ingest.kpis.worker import run_pass
-from telemetry_ingest.seed import FLEET_OPERATOR_PROJECT, seed_history
+from telemetry_ingest.simulator.seed import FLEET_OPERATOR_PROJECT, seed_history
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 20, 10, 7, tzinfo=TZ)
