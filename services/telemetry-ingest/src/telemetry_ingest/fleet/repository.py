@@ -48,7 +48,7 @@ async def fixes(
     if limit is not None:
         sql += " LIMIT :limit"
     rows = await session.execute(text(sql), {"v": vehicle_id, "start": start, "end": end, "limit": limit})
-    return [Fix(r.ts, r.lat, r.lon, r.speed_kmh, r.ignition) for r in rows]
+    return [Fix(*r) for r in rows.tuples()]
 
 
 async def last_fix_at(session: AsyncSession, vehicle_id: str, before: datetime) -> datetime | None:

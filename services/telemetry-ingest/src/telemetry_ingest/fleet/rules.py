@@ -89,11 +89,18 @@ def drop_jumps(fixes: Iterable[Fix], *, max_speed_kmh: float) -> list[Fix]:
 
 def distance_km(fixes: Sequence[Fix], *, max_speed_kmh: float | None = None) -> float:
     """Sum of segment lengths; with ``max_speed_kmh`` an implausible segment (a relocation) counts zero."""
-    total = 0.0
-    for a, b in itertools.pairwise(fixes):
-        if max_speed_kmh is None or implied_kmh(a, b) <= max_speed_kmh:
-            total += fix_distance_m(a, b)
-    return total / 1000.0
+    if len(fixes) < 2:
+        return 0.0
+    lat = np.fromiter((f.lat for f in fixes), float, len(fixes))
+    lon = np.fromiter((f.lon for f in fixes), float, len(fixes))
+    d = haversine_np(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    if max_speed_kmh is not None:
+        t = np.fromiter((f.ts.timestamp() for f in fixes), float, len(fixes))
+        dt = np.diff(t)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            speed = np.where(dt > 0, d / dt * 3.6, np.inf)
+        d = d[speed <= max_speed_kmh]
+    return float(d.sum()) / 1000.0
 
 
 def daily_distance_km(fixes: Sequence[Fix], tz: ZoneInfo, *, max_speed_kmh: float | None = None) -> dict[date, float]:
