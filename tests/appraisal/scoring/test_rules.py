@@ -92,6 +92,10 @@ def test_energy_and_vehicle_scores() -> None:
     assert rules.energy_score(0.0, 0, 0.12, 2) == 50.0
     assert rules.energy_score(0.06, 3, 0.12, 2) == 69.0
     assert rules.energy_score(None, 0, 0.12, 2) is None
+    # the waste penalty is bounded per period: 40 alerts cost 20 points, not 80, so the saving still counts
+    assert rules.energy_score(0.12, 40, 0.12, 2) == 20.0
+    assert rules.energy_score(0.12, 40, 0.12, 2, penalty_cap=20) == 80.0
+    assert rules.energy_score(0.12, 3, 0.12, 2, penalty_cap=20) == 94.0
     assert rules.vehicle_score([(0.9, 100), (1.0, 100)]) == 95.0
     assert rules.vehicle_score([(None, 0)]) is None
 

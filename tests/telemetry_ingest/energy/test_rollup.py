@@ -1,5 +1,5 @@
-"""The hourly rollup answers exactly like the raw readings, wholly or in part (own database: the rollup
-watermark is global)."""
+"""The rollups answer exactly like the raw readings, wholly or in part, before and after a refresh
+(own database: the invalidation log is global)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 import pytest_asyncio
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.db import create_engine, libpq_url, make_sessionmaker
@@ -35,7 +36,7 @@ def seeded(fresh_database_url: str) -> Iterator[str]:
             rows = list(
                 register(
                     START,
-                    START + timedelta(days=20),
+                    START + timedelta(days=70),
                     timedelta(minutes=15),
                     lambda ts, i=i: 3.0 + i + (ts.hour % 5),
                     initial=4000.0,
@@ -43,6 +44,7 @@ def seeded(fresh_database_url: str) -> Iterator[str]:
                 )
             )
             rows = [(ts, v if not (i == 1 and ts > START + timedelta(days=7)) else v / 3) for ts, v in rows]  # reset
+            rows = [r for r in rows if not (i == 2 and START + timedelta(days=40) < r[0] < START + timedelta(days=41))]
             with conn.cursor() as cur, cur.copy("COPY telemetry.reading (meter_id, ts, energy_kwh) FROM STDIN") as cp:
                 for ts, v in rows:
                     cp.write_row((f"r{i}", ts, v))
@@ -65,39 +67,46 @@ async def _all(session: AsyncSession, settings: AnalyticsSettings, start: dateti
                 session, settings=settings, flt=MeterFilter(), start=start, end=end, granularity=gran, group_by=group
             )
             out.append([(r.group, r.bucket, round(r.kwh, 6), r.intervals) for r in read.rows])
+    top = await service.top_consumers(
+        session, settings=settings, flt=MeterFilter(), start=start, end=end, group_by=GroupBy.meter, limit=3
+    )
+    out.append([(r.group, round(r.kwh, 6)) for r in top])
     return out
 
 
-async def test_rollup_and_raw_give_identical_answers(session: AsyncSession) -> None:
+async def test_rollups_and_raw_give_identical_answers(session: AsyncSession) -> None:
     raw = AnalyticsSettings(use_rollup=False)
     rolled = AnalyticsSettings(use_rollup=True)
-    start, end = START + timedelta(days=1), START + timedelta(days=15, hours=7)
+    # a window with partial first and last days and two whole months inside
+    start, end = START + timedelta(days=1, hours=5), START + timedelta(days=66, hours=7)
     expected = await _all(session, raw, start, end)
-    assert await service.rollup_split(session, settings=rolled, start=start, end=end, granularity="day") is None
-
-    # the rollup covers the first 10 days only: rollup for those hours, raw readings for the rest
-    done = await service.refresh_rollup(
-        session, settings=rolled, start=START, end=START + timedelta(days=10), now=START + timedelta(days=30)
-    )
-    assert done.rows == 3 * 24 * 10
-    split = await service.rollup_split(session, settings=rolled, start=start, end=end, granularity="day")
-    assert split == START + timedelta(days=10)
+    # nothing rolled up yet: every reading is pending, the plan reads raw
+    how = await service.plan(session, settings=rolled, flt=MeterFilter(), start=start, end=end, granularity="month")
+    assert how.rolled == ()
     assert await _all(session, rolled, start, end) == expected
 
-    # default refresh: from the watermark (minus the recheck margin) to the last whole hour
-    more = await service.refresh_rollup(
-        session, settings=rolled, start=None, end=None, now=START + timedelta(days=30, minutes=20)
+    done = await service.refresh_rollup(session, settings=rolled)
+    assert done.meter_days == 3 * 71 and done.rows > 0
+    how = await service.plan(session, settings=rolled, flt=MeterFilter(), start=start, end=end, granularity=None)
+    assert [p.grain for p in how.rolled] == ["hour", "day", "month", "day", "hour"]
+    assert how.raw_start == end
+    assert await _all(session, rolled, start, end) == expected
+    assert (await service.refresh_rollup(session, settings=rolled)).meter_days == 0  # nothing left pending
+
+    # a late reading lands between two stored ones 20 days back: answers stay right before and after a refresh
+    late = START + timedelta(days=20, hours=3, minutes=7)
+    await session.execute(
+        text("INSERT INTO telemetry.reading (meter_id, ts, energy_kwh) VALUES ('r0', :ts, 4000.5)"), {"ts": late}
     )
-    assert more.rolled_from == START and more.rolled_until == START + timedelta(days=30)
-    assert await service.rollup_split(
-        session, settings=rolled, start=start, end=end, granularity="day"
-    ) == START + timedelta(days=15, hours=7)
+    expected = await _all(session, raw, start, end)
+    how = await service.plan(session, settings=rolled, flt=MeterFilter(), start=start, end=end, granularity="day")
+    assert how.raw_start == late.replace(minute=0)  # the rollups answer up to the late hour
+    assert await _all(session, rolled, start, end) == expected
+    again = await service.refresh_rollup(session, settings=rolled)
+    assert again.meter_days == 1
     assert await _all(session, rolled, start, end) == expected
     # 15-minute buckets and windows not starting on a whole hour always read the raw readings
-    assert await service.rollup_split(session, settings=rolled, start=start, end=end, granularity="15min") is None
-    assert (
-        await service.rollup_split(
-            session, settings=rolled, start=start + timedelta(minutes=15), end=end, granularity="day"
-        )
-        is None
-    )
+    for gran, s in (("15min", start), ("day", start + timedelta(minutes=15))):
+        assert (
+            await service.plan(session, settings=rolled, flt=MeterFilter(), start=s, end=end, granularity=gran)
+        ).rolled == ()

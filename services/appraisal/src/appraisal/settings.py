@@ -68,7 +68,9 @@ class Settings(ServiceSettings):
         description="projects whose vendor is responsible for meters (energy KPI applies)",
     )
     vehicle_projects: list[str] = Field(
-        default=[], description="projects whose vendor is responsible for official vehicles (vehicle KPI applies)"
+        default=["smart_building"],
+        description="projects whose vendor operates the official-vehicle platform (vehicle KPI applies); the "
+        "smart-building systems vendor runs the BeiDou terminals and the vehicle monitoring platform",
     )
     energy_target_saving: float = Field(
         default=0.12, description="year-on-year energy saving that scores 100 (DOMAIN.md: over 12 %)"
@@ -79,6 +81,12 @@ class Settings(ServiceSettings):
         "or on the yuan saving under the tariffs (`cost`)",
     )
     energy_waste_alert_penalty: float = Field(default=2.0, ge=0, description="points off per energy waste alert")
+    energy_waste_penalty_cap: float = Field(
+        default=20.0,
+        ge=0,
+        description="most points the waste alerts of one vendor may take off its energy score in one period "
+        "(so savings still count however many meters it looks after)",
+    )
     complaint_penalty: float = Field(default=5.0, ge=0, description="points off per substantiated complaint")
     complaint_late_response_penalty: float = Field(
         default=2.0, ge=0, description="extra points off per complaint answered later than the response target"

@@ -133,10 +133,13 @@ async def load(session: AsyncSession) -> None:
 
 
 async def seed(database_url: str) -> None:
-    """Load the demo energy accounting (once)."""
+    """Load the demo energy accounting (once), then the demo telemetry history (idempotent)."""
+    from telemetry_ingest.simulator import seed as history
+
     engine = create_engine(database_url, pool_size=2)
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
             await load(session)
     finally:
         await engine.dispose()
+    await history.seed(database_url)

@@ -160,12 +160,22 @@ def hours_between(start: datetime, end: datetime | None) -> float | None:
     return None if end is None else round((end - start).total_seconds() / 3600, 2)
 
 
-def energy_score(saving_ratio: float | None, waste_alerts: int, target: float, alert_penalty: float) -> float | None:
-    """100 at the target saving year on year, linearly down to 50 at no saving, 0 at -target."""
+def energy_score(
+    saving_ratio: float | None,
+    waste_alerts: int,
+    target: float,
+    alert_penalty: float,
+    penalty_cap: float | None = None,
+) -> float | None:
+    """100 at the target saving year on year, linearly down to 50 at no saving, 0 at -target; minus the
+    waste-alert penalty, at most ``penalty_cap`` points in the period."""
     if saving_ratio is None:
         return None
     base = 50 + 50 * (saving_ratio / target) if target > 0 else 100.0
-    return round(max(0.0, min(100.0, base) - alert_penalty * waste_alerts), 2)
+    penalty = alert_penalty * waste_alerts
+    if penalty_cap is not None:
+        penalty = min(penalty, penalty_cap)
+    return round(max(0.0, min(100.0, base) - penalty), 2)
 
 
 def vehicle_score(compliance_ratios: Sequence[tuple[float | None, int]]) -> float | None:

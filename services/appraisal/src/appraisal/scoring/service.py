@@ -158,7 +158,11 @@ async def _energy(
             ),
         )
     score = rules.energy_score(
-        kpi.saving_ratio, kpi.waste_alerts, settings.energy_target_saving, settings.energy_waste_alert_penalty
+        kpi.saving_ratio,
+        kpi.waste_alerts,
+        settings.energy_target_saving,
+        settings.energy_waste_alert_penalty,
+        settings.energy_waste_penalty_cap,
     )
     if score is None:
         return rules.Component(

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from telemetry_ingest.devices import rules
+from telemetry_ingest.energy.waste import Profile
 
 DeviceId = Field(
     min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$", description="device id, also its MQTT topic level"
@@ -37,6 +38,11 @@ class MeterBase(BaseModel):
     )
     vendor_id: str | None = Field(default=None, max_length=64, description="vendor responsible for the meter")
     contract_id: str | None = Field(default=None, max_length=64, description="contract the meter is under")
+    operating_profile: Profile | None = Field(
+        default=None,
+        description="expected load pattern waste is judged against; none: the default of the sub-item "
+        "(01A30 outdoor lighting, 01D10 data centre 24/7, 01B.. HVAC setback, otherwise office hours)",
+    )
 
 
 class MeterCreate(MeterBase):
@@ -78,6 +84,7 @@ class MeterUpdate(BaseModel):
     rollover: Decimal | None = Field(default=None, gt=0, max_digits=18, decimal_places=3, description="rollover value")
     vendor_id: str | None = Field(default=None, max_length=64, description="responsible vendor")
     contract_id: str | None = Field(default=None, max_length=64, description="contract")
+    operating_profile: Profile | None = Field(default=None, description="expected load pattern (none: by sub-item)")
 
 
 class MeterRead(MeterBase):
@@ -108,7 +115,11 @@ class VehicleBase(BaseModel):
         pattern=TERMINAL_PHONE,
         description="JT/T 808 terminal phone number (SIM); the gateway's login key",
     )
-    vendor_id: str | None = Field(default=None, max_length=64, description="responsible vendor, if any")
+    vendor_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="vendor operating the vehicle platform (its appraisal carries the vehicle KPI), if any",
+    )
     parking_geofence_id: str | None = Field(default=None, max_length=64, description="designated parking geofence")
     calendar_id: str | None = Field(default=None, max_length=64, description="permitted-use calendar")
     speed_limit_kmh: float | None = Field(default=None, gt=0, le=200, description="speed limit for alerts")

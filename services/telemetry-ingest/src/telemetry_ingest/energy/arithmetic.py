@@ -69,9 +69,6 @@ def intervals(
     return out
 
 
-GRANULARITIES = ("15min", "hour", "day", "month")
-
-
 def bucket_start(ts: datetime, granularity: str, tz: ZoneInfo) -> datetime:
     """Start of the local-time bucket holding ``ts`` (aware, in ``tz``)."""
     local = ts.astimezone(tz)

@@ -29,10 +29,9 @@ class AnalyticsSettings(BaseSettings):
         default=24.0, gt=0, description="how far before a period the previous register value is looked for"
     )
     use_rollup: bool = Field(
-        default=True, description="answer hour/day/month queries from the hourly rollup where it is complete"
-    )
-    rollup_recheck_h: float = Field(
-        default=48.0, ge=0, description="a rollup refresh recomputes this many hours before its watermark (late data)"
+        default=True,
+        description="answer hour/day/month queries from the hourly/daily/monthly rollups up to the first hour "
+        "with readings not yet rolled up (the raw readings answer the rest)",
     )
     heating_base_c: float = Field(default=18.0, description="base temperature of heating degree days (HDD)")
     cooling_base_c: float = Field(default=26.0, description="base temperature of cooling degree days (CDD)")
@@ -40,11 +39,20 @@ class AnalyticsSettings(BaseSettings):
     energy_calendar_id: str | None = Field(
         default=None, description="calendar (working hours, sealed holidays) of the buildings; default Mon-Fri"
     )
-    waste_share: float = Field(
-        default=0.4,
+    waste_percentile: float = Field(
+        default=80.0,
         gt=0,
-        description="off-hours (night, weekend, holiday) average power above this share of the working-hours "
-        "average is flagged as waste",
+        le=100,
+        description="a meter's expected load of an hour category is this percentile of its own daily averages "
+        "of that category over the history window (80: robust to a fifth of past days being waste themselves)",
+    )
+    waste_tolerance: float = Field(default=0.15, ge=0, description="waste when the load exceeds expected x (1 + this)")
+    waste_min_excess_kw: float = Field(
+        default=0.5, ge=0, description="... and exceeds the expected load by at least this many kW (noise floor)"
+    )
+    waste_history_days: int = Field(default=28, ge=7, description="days of a meter's own history it is judged against")
+    waste_min_history: int = Field(
+        default=3, ge=1, description="fewest days of own history of a category needed to judge it (else no alert)"
     )
     # fleet
     max_plausible_speed_kmh: float = Field(

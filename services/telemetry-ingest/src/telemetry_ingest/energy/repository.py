@@ -7,12 +7,15 @@ is multiplied by the meter's multiplier and attributed to the bucket of the inte
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from telemetry_ingest.rollups.plan import Piece
 
 GROUP_EXPR = {
     "total": "'total'",
@@ -77,17 +80,38 @@ class Window:
     band: float
 
 
+INTERVAL_KWH_SQL = """(CASE WHEN r.energy_kwh >= r.prev_kwh THEN r.energy_kwh - r.prev_kwh
+     WHEN m.rollover IS NOT NULL AND r.prev_kwh >= m.rollover * (1 - CAST(:band AS float8))
+          AND r.energy_kwh <= m.rollover * CAST(:band AS float8)
+     THEN m.rollover - r.prev_kwh + r.energy_kwh
+     ELSE r.energy_kwh END) * m.mult"""
+"""kWh of the interval (prev reading, reading] of ``r`` for meter ``m``: the SQL twin of
+:func:`telemetry_ingest.energy.arithmetic.register_delta` times the multiplier (one definition for the raw
+queries and the rollup refresh)."""
+
+ROLLUP_ROWS = {
+    "hour": "SELECT h.meter_id, h.hour AS start_ts, h.kwh, h.intervals AS n FROM telemetry.energy_hourly h"
+    " WHERE h.meter_id IN (SELECT id FROM m) AND h.hour >= :{p}s AND h.hour < :{p}e",
+    "day": "SELECT h.meter_id, CAST(h.day AS timestamp) AT TIME ZONE :tz AS start_ts, h.kwh, h.intervals AS n"
+    " FROM telemetry.energy_daily h WHERE h.meter_id IN (SELECT id FROM m)"
+    " AND h.day >= CAST(:{p}s AT TIME ZONE :tz AS date) AND h.day < CAST(:{p}e AT TIME ZONE :tz AS date)",
+    "month": "SELECT h.meter_id, CAST(h.month AS timestamp) AT TIME ZONE :tz AS start_ts, h.kwh, h.intervals AS n"
+    " FROM telemetry.energy_monthly h WHERE h.meter_id IN (SELECT id FROM m)"
+    " AND h.month >= CAST(:{p}s AT TIME ZONE :tz AS date) AND h.month < CAST(:{p}e AT TIME ZONE :tz AS date)",
+}
+
+
 def _intervals_cte(
-    flt: MeterFilter, win: Window, *, rollup_until: datetime | None = None
+    flt: MeterFilter, win: Window, *, rolled: Sequence[Piece] = (), raw_start: datetime | None = None
 ) -> tuple[str, dict[str, Any]]:
     """CTEs ``m`` (meters) and ``d`` (intervals: meter_id, start_ts, end_ts, kwh, n).
 
-    With ``rollup_until``, whole hours [start, rollup_until) come from ``energy_hourly`` (one row per
-    meter and hour, ``n`` intervals) and only [rollup_until, end) is computed from the raw readings.
+    ``rolled`` pieces (whole rollup rows: hours, days, months, ``n`` intervals each) answer
+    [start, raw_start); the raw readings answer [raw_start, end).
     """
     where, params = flt.sql()
-    raw_start = rollup_until or win.start
-    raw = f"""
+    raw_start = raw_start or win.start
+    sql = f"""
     WITH m AS (
         SELECT m.id, m.building, m.zone, m.sub_item, m.energy_type, m.vendor_id,
                CAST(m.multiplier AS float8) AS mult, CAST(m.rollover AS float8) AS rollover
@@ -99,30 +123,19 @@ def _intervals_cte(
         WHERE rd.meter_id IN (SELECT id FROM m) AND rd.energy_kwh IS NOT NULL
           AND rd.ts >= CAST(:raw_start AS timestamptz) - CAST(:lookback AS interval)
           AND rd.ts < CAST(:end AS timestamptz) + CAST(:lookback AS interval)
+          AND CAST(:raw_start AS timestamptz) < CAST(:end AS timestamptz)
         WINDOW w AS (PARTITION BY rd.meter_id ORDER BY rd.ts)
-    ), d_raw AS (
-        SELECT r.meter_id, r.prev_ts AS start_ts, r.ts AS end_ts,
-               (CASE WHEN r.energy_kwh >= r.prev_kwh THEN r.energy_kwh - r.prev_kwh
-                     WHEN m.rollover IS NOT NULL AND r.prev_kwh >= m.rollover * (1 - CAST(:band AS float8))
-                          AND r.energy_kwh <= m.rollover * CAST(:band AS float8)
-                     THEN m.rollover - r.prev_kwh + r.energy_kwh
-                     ELSE r.energy_kwh END) * m.mult AS kwh
+    ), d AS (
+        SELECT r.meter_id, r.prev_ts AS start_ts, r.ts AS end_ts, {INTERVAL_KWH_SQL} AS kwh, 1 AS n
         FROM r JOIN m ON m.id = r.meter_id
-        WHERE r.prev_ts >= :raw_start AND r.prev_ts < :end
-    )"""
-    if rollup_until is None:
-        sql = raw + ", d AS (SELECT meter_id, start_ts, end_ts, kwh, 1 AS n FROM d_raw)"
-    else:
-        sql = (
-            raw
-            + """, d AS (
-        SELECT h.meter_id, h.hour AS start_ts, h.hour + interval '1 hour' AS end_ts, h.kwh, h.intervals AS n
-        FROM telemetry.energy_hourly h
-        WHERE h.meter_id IN (SELECT id FROM m) AND h.hour >= :start AND h.hour < :raw_start
-        UNION ALL
-        SELECT meter_id, start_ts, end_ts, kwh, 1 AS n FROM d_raw
-    )"""
+        WHERE r.prev_ts >= :raw_start AND r.prev_ts < :end"""
+    for i, piece in enumerate(rolled):
+        rows = ROLLUP_ROWS[piece.grain].format(p=f"p{i}")
+        sql += (
+            f"\n        UNION ALL SELECT q.meter_id, q.start_ts, CAST(NULL AS timestamptz), q.kwh, q.n FROM ({rows}) q"
         )
+        params[f"p{i}s"], params[f"p{i}e"] = piece.start, piece.end
+    sql += "\n    )"
     params.update(start=win.start, end=win.end, raw_start=raw_start, lookback=win.lookback, band=win.band, tz=win.tz)
     return sql, params
 
@@ -134,10 +147,11 @@ async def consumption(
     win: Window,
     granularity: str | None,
     group_by: str,
-    rollup_until: datetime | None = None,
+    rolled: Sequence[Piece] = (),
+    raw_start: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Rows ``{group, bucket, kwh, intervals}``; ``granularity=None`` sums the whole window."""
-    cte, params = _intervals_cte(flt, win, rollup_until=rollup_until)
+    cte, params = _intervals_cte(flt, win, rolled=rolled, raw_start=raw_start)
     group = GROUP_EXPR[group_by]
     bucket = f"({BUCKET_EXPR[granularity]}) AT TIME ZONE :tz" if granularity else "CAST(:start AS timestamptz)"
     sql = f"""{cte}
@@ -157,9 +171,10 @@ async def top(
     win: Window,
     group_by: str,
     limit: int,
-    rollup_until: datetime | None = None,
+    rolled: Sequence[Piece] = (),
+    raw_start: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    cte, params = _intervals_cte(flt, win, rollup_until=rollup_until)
+    cte, params = _intervals_cte(flt, win, rolled=rolled, raw_start=raw_start)
     sql = f"""{cte}
     SELECT {GROUP_EXPR[group_by]} AS grp, sum(d.kwh) AS kwh
     FROM d JOIN m ON m.id = d.meter_id GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT :limit"""
@@ -253,24 +268,12 @@ async def meters(session: AsyncSession, *, flt: MeterFilter) -> list[dict[str, A
     where, params = flt.sql()
     rows = await session.execute(
         text(
-            f"SELECT m.id, m.name, m.building, m.zone, m.vendor_id FROM telemetry.meter m WHERE {where} ORDER BY m.id"
+            "SELECT m.id, m.name, m.building, m.zone, m.vendor_id, m.sub_item, m.energy_type, m.operating_profile"
+            f" FROM telemetry.meter m WHERE {where} ORDER BY m.id"
         ),
         params,
     )
     return [dict(r) for r in rows.mappings()]
-
-
-async def reading_count(session: AsyncSession, *, flt: MeterFilter, start: datetime, end: datetime) -> int:
-    where, params = flt.sql()
-    params.update(start=start, end=end)
-    value = await session.scalar(
-        text(
-            f"SELECT count(*) FROM telemetry.reading rd WHERE rd.meter_id IN (SELECT m.id FROM telemetry.meter m"
-            f" WHERE {where}) AND rd.ts >= :start AND rd.ts < :end AND rd.energy_kwh IS NOT NULL"
-        ),
-        params,
-    )
-    return int(value or 0)
 
 
 async def insert_alerts(session: AsyncSession, alerts: list[dict[str, Any]]) -> int:
@@ -288,58 +291,8 @@ async def count_alerts(
     value = await session.scalar(
         text(
             "SELECT count(*) FROM telemetry.alert WHERE kind LIKE :kinds AND started_at >= :start"
-            " AND started_at < :end AND (CAST(:vendor AS text) IS NULL OR vendor_id = :vendor)"
+            " AND started_at < :end AND withdrawn_at IS NULL AND (CAST(:vendor AS text) IS NULL OR vendor_id = :vendor)"
         ),
         {"kinds": kinds_like, "start": start, "end": end, "vendor": vendor_id},
     )
     return int(value or 0)
-
-
-ROLLUP = "energy_hourly"
-
-
-async def watermark(session: AsyncSession) -> tuple[datetime, datetime] | None:
-    row = (
-        await session.execute(
-            text("SELECT rolled_from, rolled_until FROM telemetry.rollup_watermark WHERE name = :n"), {"n": ROLLUP}
-        )
-    ).one_or_none()
-    return (row[0], row[1]) if row else None
-
-
-async def refresh_rollup(session: AsyncSession, *, win: Window) -> int:
-    """Recompute ``energy_hourly`` for the whole hours of the window (every meter) and extend the
-    watermark when the window touches the covered range (a disjoint window restarts it)."""
-    cte, params = _intervals_cte(MeterFilter(), win)
-    await session.execute(
-        text("DELETE FROM telemetry.energy_hourly WHERE hour >= :start AND hour < :end"),
-        {"start": win.start, "end": win.end},
-    )
-    result = await session.execute(
-        text(
-            f"""{cte}
-            INSERT INTO telemetry.energy_hourly (meter_id, hour, kwh, intervals)
-            SELECT d.meter_id, date_trunc('hour', d.start_ts AT TIME ZONE :tz) AT TIME ZONE :tz, sum(d.kwh), count(*)
-            FROM d GROUP BY 1, 2"""
-        ),
-        params,
-    )
-    await session.execute(
-        text(
-            """INSERT INTO telemetry.rollup_watermark AS w (name, rolled_from, rolled_until)
-            VALUES (:n, :start, :end)
-            ON CONFLICT (name) DO UPDATE SET
-              rolled_from = CASE WHEN EXCLUDED.rolled_from <= w.rolled_until AND EXCLUDED.rolled_until >= w.rolled_from
-                                 THEN least(w.rolled_from, EXCLUDED.rolled_from) ELSE EXCLUDED.rolled_from END,
-              rolled_until = CASE WHEN EXCLUDED.rolled_from <= w.rolled_until
-                                       AND EXCLUDED.rolled_until >= w.rolled_from
-                                  THEN greatest(w.rolled_until, EXCLUDED.rolled_until) ELSE EXCLUDED.rolled_until END,
-              refreshed_at = now()"""
-        ),
-        {"n": ROLLUP, "start": win.start, "end": win.end},
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-async def first_reading_at(session: AsyncSession) -> datetime | None:
-    return await session.scalar(text("SELECT min(ts) FROM telemetry.reading"))  # type: ignore[no-any-return]

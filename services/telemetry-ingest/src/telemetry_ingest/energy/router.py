@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
-from houqin_common import clock
 from houqin_common.auth import Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, UnprocessableEntity, problem_responses
@@ -207,10 +206,9 @@ async def upload_temperatures(
 async def refresh_energy_rollup(
     session: DbSession,
     settings: Settings,
-    start: Annotated[AwareDatetime | None, Query(description="first hour; default watermark - recheck")] = None,
-    end: Annotated[AwareDatetime | None, Query(description="end hour; default the last whole hour")] = None,
     _: Principal = Depends(require_roles(Role.supervisor, Role.service)),
 ) -> RollupRefresh:
-    """Recompute the hourly energy rollup (run hourly by a scheduler; call with a range after a backfill of
-    old readings). Hour/day/month queries read whole hours inside its watermark from it, the rest raw."""
-    return await service.refresh_rollup(session, settings=settings, start=start, end=end, now=clock.now())
+    """Recompute now the hourly, daily and monthly rollups of every (meter, day) that received readings
+    since the last refresh, of any age (the analytics worker does it every pass). Queries never depend on
+    it: hours not yet rolled up are read from the raw readings."""
+    return await service.refresh_rollup(session, settings=settings)

@@ -78,7 +78,6 @@ class CategoryLoad(BaseModel):
     hours: float = Field(description="hours covered by readings")
     avg_kw: float | None = Field(description="average power kWh/h")
     share_of_working: float | None = Field(default=None, description="avg_kw / working-hours avg_kw")
-    waste: bool = Field(default=False, description="share above the configured waste threshold")
 
 
 class BaseLoadRow(BaseModel):
@@ -92,13 +91,12 @@ class BaseLoadRow(BaseModel):
 class BaseLoadRead(BaseModel):
     start: datetime = Field(description="window start")
     end: datetime = Field(description="window end")
-    waste_share: float = Field(description="threshold used")
     rows: list[BaseLoadRow] = Field(description="per meter")
 
 
 class WasteEvaluation(BaseModel):
     meters: int = Field(description="meters evaluated")
-    waste_findings: int = Field(description="meter/category pairs above the threshold")
+    waste_findings: int = Field(description="meter/day/category loads above the meter's own expected profile")
     alerts_created: int = Field(description="new alerts (already raised ones are not repeated)")
 
 
@@ -143,8 +141,5 @@ class TemperatureUploadResult(BaseModel):
 
 
 class RollupRefresh(BaseModel):
-    start: datetime = Field(description="first hour recomputed")
-    end: datetime = Field(description="hour after the last one recomputed")
+    meter_days: int = Field(description="(meter, local day) pairs recomputed from the pending touched ranges")
     rows: int = Field(description="meter-hours written")
-    rolled_from: datetime | None = Field(description="the rollup now covers [rolled_from, rolled_until)")
-    rolled_until: datetime | None = Field(description="end of the covered range")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -9,7 +11,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.errors import NotFound, UnprocessableEntity
-from telemetry_ingest.energy import repository
+from telemetry_ingest.energy import repository, waste
+from telemetry_ingest.energy.alerts import MESSAGES as ENERGY_MESSAGES
+from telemetry_ingest.energy.alerts import EnergyAlertKind
 from telemetry_ingest.energy.config import AnalyticsSettings
 from telemetry_ingest.energy.degree_days import degree_days, fit_ols
 from telemetry_ingest.energy.repository import CalendarRule, MeterFilter, Window
@@ -30,6 +34,10 @@ from telemetry_ingest.energy.schemas import (
     WasteEvaluation,
     YearOnYearRead,
 )
+from telemetry_ingest.fleet.rules import UseCalendar
+from telemetry_ingest.rollups import repository as rollups_repository
+from telemetry_ingest.rollups import service as rollups_service
+from telemetry_ingest.rollups.plan import Piece, day_ranges, is_whole_hour, pieces
 
 DEFAULT_CALENDAR = CalendarRule(time(7, 30), time(18, 30), [1, 2, 3, 4, 5], [], [])
 CATEGORIES = ("working", "night", "weekend", "holiday")
@@ -47,49 +55,52 @@ def _window(settings: AnalyticsSettings, start: datetime, end: datetime) -> Wind
     )
 
 
-def floor_hour(ts: datetime) -> datetime:
-    return ts.replace(minute=0, second=0, microsecond=0)
+@dataclass(frozen=True)
+class Plan:
+    """How a query is answered: rollup pieces for [start, raw_start), raw readings for [raw_start, end)."""
+
+    rolled: tuple[Piece, ...] = ()
+    raw_start: datetime | None = None
 
 
-async def rollup_split(
-    session: AsyncSession, *, settings: AnalyticsSettings, start: datetime, end: datetime, granularity: str | None
-) -> datetime | None:
-    """Where the hourly rollup stops answering and the raw readings take over, or None (raw only).
+async def plan(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    flt: MeterFilter,
+    start: datetime,
+    end: datetime,
+    granularity: str | None,
+) -> Plan:
+    """Read the rollups up to the first pending touched hour of the scope (readings not yet rolled up),
+    the raw readings from there: the answer equals the raw answer whatever the worker has done.
 
-    The rollup is exact for any bucket made of whole local hours: an interval counts in the hour it
-    starts, whichever path sums it."""
-    if not settings.use_rollup or granularity == "15min" or floor_hour(start) != start:
-        return None
-    mark = await repository.watermark(session)
-    if mark is None or not (mark[0] <= start < mark[1]):
-        return None
-    return min(floor_hour(end), mark[1])
-
-
-async def refresh_rollup(
-    session: AsyncSession, *, settings: AnalyticsSettings, start: datetime | None, end: datetime | None, now: datetime
-) -> RollupRefresh:
-    """Recompute the hourly rollup: by default from the watermark minus the recheck margin (late data)
-    up to the last whole hour."""
-    end = floor_hour(end or now)
-    if start is None:
-        mark = await repository.watermark(session)
-        if mark is not None:
-            start = mark[1] - timedelta(hours=settings.rollup_recheck_h)
-        else:
-            first = await repository.first_reading_at(session)
-            start = first if first is not None else end
-    start = floor_hour(start)
-    if end <= start:
-        mark = await repository.watermark(session)
-        return RollupRefresh(
-            start=start, end=end, rows=0, rolled_from=mark[0] if mark else None, rolled_until=mark[1] if mark else None
-        )
-    rows = await repository.refresh_rollup(session, win=_window(settings, start, end))
-    mark = await repository.watermark(session)
-    return RollupRefresh(
-        start=start, end=end, rows=rows, rolled_from=mark[0] if mark else None, rolled_until=mark[1] if mark else None
+    Only whole local hours are rolled up; 15-minute buckets and windows off the hour read raw."""
+    tz = ZoneInfo(settings.timezone)
+    if not settings.use_rollup or granularity == "15min" or not is_whole_hour(start, tz):
+        return Plan()
+    where, params = flt.sql()
+    pending = await rollups_repository.first_pending_hour(
+        session,
+        kind="meter",
+        subjects_sql=f"SELECT m.id FROM telemetry.meter m WHERE {where}",
+        params=params,
+        start=start - timedelta(hours=1),
+        end=end,
     )
+    split = min(end, pending) if pending is not None else end
+    split = max(start, split.replace(minute=0, second=0, microsecond=0))
+    while not is_whole_hour(split, tz):  # zones with a non-whole-hour offset
+        split -= timedelta(minutes=15)
+    if split <= start:
+        return Plan()
+    return Plan(rolled=tuple(pieces(start, split, tz, granularity)), raw_start=split)
+
+
+async def refresh_rollup(session: AsyncSession, *, settings: AnalyticsSettings) -> RollupRefresh:
+    """Recompute the rollups of every pending touched range now (the worker does it every pass)."""
+    result = await rollups_service.refresh_energy(session, settings=settings)
+    return RollupRefresh(meter_days=result.subject_days, rows=result.rows)
 
 
 def local_midnight(day: date, settings: AnalyticsSettings) -> datetime:
@@ -113,14 +124,15 @@ async def consumption(
     granularity: Granularity,
     group_by: GroupBy,
 ) -> ConsumptionRead:
-    split = await rollup_split(session, settings=settings, start=start, end=end, granularity=granularity.value)
+    how = await plan(session, settings=settings, flt=flt, start=start, end=end, granularity=granularity.value)
     rows = await repository.consumption(
         session,
         flt=flt,
         win=_window(settings, start, end),
         granularity=granularity.value,
         group_by=group_by.value,
-        rollup_until=split,
+        rolled=how.rolled,
+        raw_start=how.raw_start,
     )
     items = [ConsumptionRow(**r) for r in rows]
     return ConsumptionRead(
@@ -142,11 +154,24 @@ async def totals(
     end: datetime,
     group_by: str,
 ) -> dict[str, float]:
-    split = await rollup_split(session, settings=settings, start=start, end=end, granularity=None)
+    win = _window(settings, start, end)
+    how = await plan(session, settings=settings, flt=flt, start=start, end=end, granularity=None)
     rows = await repository.consumption(
-        session, flt=flt, win=_window(settings, start, end), granularity=None, group_by=group_by, rollup_until=split
+        session, flt=flt, win=win, granularity=None, group_by=group_by, rolled=how.rolled, raw_start=how.raw_start
     )
     return {str(r["group"]): r["kwh"] for r in rows}
+
+
+async def total(
+    session: AsyncSession, *, settings: AnalyticsSettings, flt: MeterFilter, start: datetime, end: datetime
+) -> tuple[float, int]:
+    """(kWh, register intervals) of the scope over the window."""
+    win = _window(settings, start, end)
+    how = await plan(session, settings=settings, flt=flt, start=start, end=end, granularity=None)
+    rows = await repository.consumption(
+        session, flt=flt, win=win, granularity=None, group_by="total", rolled=how.rolled, raw_start=how.raw_start
+    )
+    return sum(r["kwh"] for r in rows), sum(int(r["intervals"]) for r in rows)
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -186,13 +211,15 @@ async def _daily(
 ) -> dict[date, float]:
     tz = ZoneInfo(settings.timezone)
     first, after = local_midnight(start, settings), local_midnight(end, settings)
+    how = await plan(session, settings=settings, flt=flt, start=first, end=after, granularity="day")
     rows = await repository.consumption(
         session,
         flt=flt,
         win=_window(settings, first, after),
         granularity="day",
         group_by="total",
-        rollup_until=await rollup_split(session, settings=settings, start=first, end=after, granularity="day"),
+        rolled=how.rolled,
+        raw_start=how.raw_start,
     )
     return {r["bucket"].astimezone(tz).date(): r["kwh"] for r in rows}
 
@@ -301,7 +328,8 @@ async def base_load(
     end: datetime,
     calendar_id: str | None,
 ) -> BaseLoadRead:
-    """Average power per meter during working hours, nights, weekends and sealed holidays."""
+    """Average power per meter during working hours, nights, weekends and sealed holidays (descriptive:
+    waste is judged per meter against its own profile, see :func:`evaluate_waste`)."""
     cal = await _calendar(session, settings, calendar_id)
     rows = await repository.load_by_category(session, flt=flt, win=_window(settings, start, end), cal=cal)
     by_meter: dict[str, dict[str, tuple[float, float]]] = {}
@@ -316,10 +344,29 @@ async def base_load(
             kwh, hours = cats.get(cat, (0.0, 0.0))
             avg = kwh / hours if hours else None
             share = avg / working_kw if avg is not None and working_kw else None
-            waste = cat != "working" and share is not None and share > settings.waste_share
-            loads[cat] = CategoryLoad(kwh=kwh, hours=hours, avg_kw=avg, share_of_working=share, waste=waste)
+            loads[cat] = CategoryLoad(kwh=kwh, hours=hours, avg_kw=avg, share_of_working=share)
         out.append(BaseLoadRow(meter_id=meter_id, **loads))
-    return BaseLoadRead(start=start, end=end, waste_share=settings.waste_share, rows=out)
+    return BaseLoadRead(start=start, end=end, rows=out)
+
+
+def _use_calendar(cal: CalendarRule) -> UseCalendar:
+    return UseCalendar(
+        work_start=cal.work_start,
+        work_end=cal.work_end,
+        working_weekdays=tuple(cal.working_weekdays),
+        holidays=frozenset(cal.holidays),
+        extra_workdays=frozenset(cal.extra_workdays),
+    )
+
+
+def waste_policy(settings: AnalyticsSettings) -> waste.WastePolicy:
+    return waste.WastePolicy(
+        percentile=settings.waste_percentile,
+        tolerance=settings.waste_tolerance,
+        min_excess_kw=settings.waste_min_excess_kw,
+        history_days=settings.waste_history_days,
+        min_history=settings.waste_min_history,
+    )
 
 
 async def evaluate_waste(
@@ -331,41 +378,103 @@ async def evaluate_waste(
     end: datetime,
     calendar_id: str | None,
 ) -> WasteEvaluation:
-    """Raise one ``energy_waste_<category>`` alert per meter and category above the threshold."""
-    report = await base_load(session, settings=settings, flt=flt, start=start, end=end, calendar_id=calendar_id)
+    """Waste alerts of every local day starting in [start, end)."""
+    tz = ZoneInfo(settings.timezone)
+    first, last = start.astimezone(tz).date(), (end - timedelta(microseconds=1)).astimezone(tz).date()
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    return await evaluate_waste_days(session, settings=settings, days=days, flt=flt, calendar_id=calendar_id)
+
+
+async def evaluate_waste_days(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    days: list[date],
+    flt: MeterFilter | None = None,
+    calendar_id: str | None = None,
+) -> WasteEvaluation:
+    """Raise one ``energy_waste_<category>`` alert per meter, day and category whose load exceeds the
+    meter's own expected profile (idempotent: unique per kind, meter and day)."""
+    flt = flt or MeterFilter()
+    if not days:
+        return WasteEvaluation(meters=0, waste_findings=0, alerts_created=0)
+    tz = ZoneInfo(settings.timezone)
+    cal = _use_calendar(await _calendar(session, settings, calendar_id))
+    policy = waste_policy(settings)
     meters = {m["id"]: m for m in await repository.meters(session, flt=flt)}
     alerts: list[dict[str, Any]] = []
-    for row in report.rows:
-        for cat in ("night", "weekend", "holiday"):
-            load: CategoryLoad = getattr(row, cat)
-            if not load.waste:
+    for first, after in day_ranges(days, join_gap_days=policy.history_days):
+        rows = await repository.consumption(
+            session,
+            flt=flt,
+            win=_window(
+                settings,
+                local_midnight(first - timedelta(days=policy.history_days), settings),
+                local_midnight(after, settings),
+            ),
+            granularity="hour",
+            group_by="meter",
+            **_plan_kwargs(
+                await plan(
+                    session,
+                    settings=settings,
+                    flt=flt,
+                    start=local_midnight(first - timedelta(days=policy.history_days), settings),
+                    end=local_midnight(after, settings),
+                    granularity="hour",
+                )
+            ),
+        )
+        hourly: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
+        for r in rows:
+            hourly[str(r["group"])].append((r["bucket"], r["kwh"]))
+        wanted = [d for d in days if first <= d < after]
+        for meter_id, series in hourly.items():
+            meter = meters.get(meter_id)
+            if meter is None:
                 continue
-            meter = meters.get(row.meter_id, {})
-            alerts.append(
-                {
-                    "kind": f"energy_waste_{cat}",
-                    "severity": "warning",
-                    "subject_type": "meter",
-                    "subject_id": row.meter_id,
-                    "vendor_id": meter.get("vendor_id"),
-                    "department": meter.get("building"),
-                    "started_at": start,
-                    "ended_at": end,
-                    "message": (
-                        f"{cat} base load {load.avg_kw:.2f} kW is {load.share_of_working:.0%} of the working-hours "
-                        f"average (threshold {settings.waste_share:.0%})"
-                    ),
-                    "details": {
-                        "category": cat,
-                        "avg_kw": load.avg_kw,
-                        "working_avg_kw": row.working.avg_kw,
-                        "share": load.share_of_working,
-                        "kwh": load.kwh,
-                    },
-                }
-            )
+            profile = waste.profile_for(meter["sub_item"] or meter["energy_type"], meter["operating_profile"])
+            kw = waste.daily_category_kw(series, profile, cal, tz)
+            for f in waste.detect_days(kw, days=wanted, profile=profile, policy=policy):
+                alerts.append(_waste_alert(meter, f, profile, policy, settings))
     created = await repository.insert_alerts(session, alerts)
-    return WasteEvaluation(meters=len(report.rows), waste_findings=len(alerts), alerts_created=created)
+    return WasteEvaluation(meters=len(meters), waste_findings=len(alerts), alerts_created=created)
+
+
+def _plan_kwargs(how: Plan) -> dict[str, Any]:
+    return {"rolled": how.rolled, "raw_start": how.raw_start}
+
+
+def _waste_alert(
+    meter: dict[str, Any],
+    f: waste.WasteFinding,
+    profile: waste.Profile,
+    policy: waste.WastePolicy,
+    settings: AnalyticsSettings,
+) -> dict[str, Any]:
+    kind = EnergyAlertKind(f"energy_waste_{f.category}")
+    params = {
+        "meter_id": meter["id"],
+        "category": f.category,
+        "profile": profile.value,
+        "avg_kw": round(f.avg_kw, 2),
+        "threshold_kw": round(f.threshold_kw, 2),
+        "expected_kw": round(f.expected_kw, 2),
+        "percentile": policy.percentile,
+        "history_days": policy.history_days,
+    }
+    return {
+        "kind": kind.value,
+        "severity": "warning",
+        "subject_type": "meter",
+        "subject_id": meter["id"],
+        "vendor_id": meter["vendor_id"],
+        "department": meter["building"],
+        "started_at": local_midnight(f.day, settings),
+        "ended_at": local_midnight(f.day + timedelta(days=1), settings),
+        "message": ENERGY_MESSAGES[kind].format(**params),
+        "details": params,
+    }
 
 
 async def top_consumers(
@@ -379,8 +488,10 @@ async def top_consumers(
     limit: int,
 ) -> list[TopRow]:
     win = _window(settings, start, end)
-    split = await rollup_split(session, settings=settings, start=start, end=end, granularity=None)
-    rows = await repository.top(session, flt=flt, win=win, group_by=group_by.value, limit=limit, rollup_until=split)
+    how = await plan(session, settings=settings, flt=flt, start=start, end=end, granularity=None)
+    rows = await repository.top(
+        session, flt=flt, win=win, group_by=group_by.value, limit=limit, rolled=how.rolled, raw_start=how.raw_start
+    )
     total = sum((await totals(session, settings=settings, flt=flt, start=start, end=end, group_by="total")).values())
     return [TopRow(group=str(r["group"]), kwh=r["kwh"], share=r["kwh"] / total if total else 0.0) for r in rows]
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from telemetry_ingest.fleet.rules import Fix
+from telemetry_ingest.fleet.rules import EARTH_RADIUS_M, Fix
 from telemetry_ingest.models import Calendar, Geofence, Vehicle
 from telemetry_ingest.models.analytics import Alert, Trip, TripRequest
 
@@ -48,7 +48,7 @@ async def fixes(
     if limit is not None:
         sql += " LIMIT :limit"
     rows = await session.execute(text(sql), {"v": vehicle_id, "start": start, "end": end, "limit": limit})
-    return [Fix(r.ts, r.lat, r.lon, r.speed_kmh, r.ignition) for r in rows]
+    return [Fix(*r) for r in rows.tuples()]
 
 
 async def last_fix_at(session: AsyncSession, vehicle_id: str, before: datetime) -> datetime | None:
@@ -73,22 +73,32 @@ async def latest_positions(session: AsyncSession, *, vendor_id: str | None) -> l
     return [dict(r) for r in rows.mappings()]
 
 
-DISTANCE_SQL = """
-WITH p AS (
-    SELECT vehicle_id, ts, lat, lon,
-           lag(ts) OVER w AS pts, lag(lat) OVER w AS plat, lag(lon) OVER w AS plon
-    FROM telemetry.position
-    WHERE vehicle_id IN (SELECT id FROM telemetry.vehicle v WHERE {where}) AND ts >= :start AND ts < :end
-    WINDOW w AS (PARTITION BY vehicle_id ORDER BY ts)
-), s AS (
-    SELECT vehicle_id, pts,
-           2 * 6371008.8 * asin(least(1, sqrt(
-               power(sin(radians(lat - plat) / 2), 2)
-               + cos(radians(plat)) * cos(radians(lat)) * power(sin(radians(lon - plon) / 2), 2)))) AS m,
-           extract(epoch FROM ts - pts) AS dt
-    FROM p WHERE pts IS NOT NULL
+def haversine_sql(lat1: str, lon1: str, lat2: str, lon2: str) -> str:
+    """Great-circle metres between two points: the SQL twin of :func:`rules.haversine_m` (same radius)."""
+    return (
+        f"2 * {EARTH_RADIUS_M} * asin(least(1, sqrt(power(sin(radians({lat2} - {lat1}) / 2), 2)"
+        f" + cos(radians({lat1})) * cos(radians({lat2})) * power(sin(radians({lon2} - {lon1}) / 2), 2))))"
+    )
+
+
+def segment_sql(alias: str) -> str:
+    """Length ``m`` and duration ``dt`` of the segment from the previous fix (window ``w``) to this one."""
+    return (
+        haversine_sql(f"lag({alias}.lat) OVER w", f"lag({alias}.lon) OVER w", f"{alias}.lat", f"{alias}.lon")
+        + f" AS m, extract(epoch FROM {alias}.ts - lag({alias}.ts) OVER w) AS dt"
+    )
+
+
+# A day's distance is the sum of its own segments (the window restarts at local midnight), so the sum of the
+# daily rollup over whole days equals this query over the same days exactly.
+DISTANCE_SQL = f"""
+WITH s AS (
+    SELECT p.vehicle_id, p.ts, {segment_sql("p")}
+    FROM telemetry.position p
+    WHERE p.vehicle_id IN (SELECT id FROM telemetry.vehicle v WHERE {{where}}) AND p.ts >= :start AND p.ts < :end
+    WINDOW w AS (PARTITION BY p.vehicle_id, CAST(p.ts AT TIME ZONE :tz AS date) ORDER BY p.ts)
 )
-SELECT vehicle_id, date_trunc(:unit, pts AT TIME ZONE :tz) AS bucket, sum(m) / 1000.0 AS km
+SELECT vehicle_id, date_trunc(:unit, ts AT TIME ZONE :tz) AS bucket, sum(m) / 1000.0 AS km
 FROM s WHERE dt > 0 AND m / dt * 3.6 <= :max_speed
 GROUP BY 1, 2 ORDER BY 1, 2
 """
@@ -144,7 +154,9 @@ async def insert_alerts(session: AsyncSession, alerts: list[dict[str, Any]]) -> 
             " FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS a(kind text, severity text, subject_type text,"
             " subject_id text, vendor_id text, department text, started_at timestamptz, ended_at timestamptz,"
             " message text, details jsonb)"
-            " ON CONFLICT (kind, subject_id, started_at) DO NOTHING"
+            " ON CONFLICT (kind, subject_id, started_at) DO UPDATE SET withdrawn_at = NULL, withdrawn_reason = NULL,"
+            " severity = EXCLUDED.severity, ended_at = EXCLUDED.ended_at, message = EXCLUDED.message,"
+            " details = EXCLUDED.details WHERE alert.withdrawn_at IS NOT NULL"
         ),
         {"rows": json.dumps(alerts, default=_json_default)},
     )
@@ -219,18 +231,11 @@ async def list_alerts(
         stmt = stmt.where(Alert.started_at >= filters["start"])
     if filters.get("end") is not None:
         stmt = stmt.where(Alert.started_at < filters["end"])
+    if filters.get("withdrawn") is not None:
+        stmt = stmt.where(Alert.withdrawn_at.is_not(None) if filters["withdrawn"] else Alert.withdrawn_at.is_(None))
     total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = await session.execute(stmt.order_by(order, Alert.id).limit(limit).offset(offset))
     return list(rows.scalars()), int(total or 0)
-
-
-async def list_trips(session: AsyncSession, *, vehicle_id: str, start: datetime, end: datetime) -> list[Trip]:
-    stmt = (
-        select(Trip)
-        .where(Trip.vehicle_id == vehicle_id, Trip.start_at >= start, Trip.start_at < end)
-        .order_by(Trip.start_at)
-    )
-    return list((await session.execute(stmt)).scalars())
 
 
 async def kpi_rows(
@@ -248,6 +253,7 @@ async def kpi_rows(
             "   FROM telemetry.trip WHERE vehicle_id = v.id AND start_at >= :start AND start_at < :end) t ON TRUE"
             " LEFT JOIN LATERAL (SELECT count(*) AS violations FROM telemetry.alert"
             "   WHERE subject_type = 'vehicle' AND subject_id = v.id AND severity = 'violation'"
+            "   AND withdrawn_at IS NULL"
             "   AND started_at >= :start AND started_at < :end) a ON TRUE"
             " WHERE CAST(:vendor AS text) IS NULL OR v.vendor_id = :vendor"
             " GROUP BY 1 ORDER BY 1 NULLS LAST"
@@ -257,43 +263,50 @@ async def kpi_rows(
     return [dict(r) for r in rows.mappings()]
 
 
-async def upsert_vehicle_days(session: AsyncSession, *, vehicle_id: str, days: dict[Any, tuple[float, int]]) -> None:
-    """Store the distance of whole local days evaluated (zero for a day without fixes)."""
-    if not days:
-        return
-    await session.execute(
-        text(
-            "INSERT INTO telemetry.vehicle_day (vehicle_id, day, distance_km, fixes)"
-            " SELECT :v, d.day, d.km, d.n FROM unnest(CAST(:days AS date[]), CAST(:km AS float8[]),"
-            " CAST(:n AS int[])) AS d(day, km, n)"
-            " ON CONFLICT (vehicle_id, day) DO UPDATE SET distance_km = EXCLUDED.distance_km,"
-            " fixes = EXCLUDED.fixes, evaluated_at = now()"
-        ),
-        {"v": vehicle_id, "days": list(days), "km": [v[0] for v in days.values()], "n": [v[1] for v in days.values()]},
-    )
-
-
-async def first_unrolled_day(session: AsyncSession, *, first: Any, after: Any, vendor_id: str | None) -> Any:
-    """The first day of [first, after) on which some vehicle in scope has no ``vehicle_day`` row."""
-    return await session.scalar(
-        text(
-            "SELECT min(g.day) FROM generate_series(CAST(:first AS date), CAST(:after AS date) - 1, interval '1 day')"
-            " AS g(day) CROSS JOIN telemetry.vehicle v"
-            " WHERE (CAST(:vendor AS text) IS NULL OR v.vendor_id = :vendor) AND NOT EXISTS (SELECT 1 FROM"
-            " telemetry.vehicle_day vd WHERE vd.vehicle_id = v.id AND vd.day = CAST(g.day AS date))"
-        ),
-        {"first": first, "after": after, "vendor": vendor_id},
-    )
-
-
-async def rolled_distance(session: AsyncSession, *, first: Any, before: Any, vendor_id: str | None) -> dict[str, float]:
+async def rolled_distance(
+    session: AsyncSession, *, first: date, after: date, unit: str, vehicle_id: str | None, vendor_id: str | None
+) -> list[dict[str, Any]]:
+    """km per vehicle and day/month bucket from ``vehicle_day`` (days with at least one plausible segment,
+    as the raw query returns them)."""
     rows = await session.execute(
         text(
-            "SELECT vd.vehicle_id, sum(vd.distance_km) AS km FROM telemetry.vehicle_day vd"
-            " JOIN telemetry.vehicle v ON v.id = vd.vehicle_id"
-            " WHERE vd.day >= :first AND vd.day < :before AND (CAST(:vendor AS text) IS NULL OR v.vendor_id = :vendor)"
-            " GROUP BY 1"
+            "SELECT vd.vehicle_id, CAST(date_trunc(:unit, vd.day) AS date) AS bucket, sum(vd.distance_km) AS km"
+            " FROM telemetry.vehicle_day vd JOIN telemetry.vehicle v ON v.id = vd.vehicle_id"
+            " WHERE vd.day >= :first AND vd.day < :after AND vd.segments > 0"
+            " AND (CAST(:vid AS text) IS NULL OR v.id = :vid)"
+            " AND (CAST(:vendor AS text) IS NULL OR v.vendor_id = :vendor) GROUP BY 1, 2"
         ),
-        {"first": first, "before": before, "vendor": vendor_id},
+        {"first": first, "after": after, "unit": unit, "vid": vehicle_id, "vendor": vendor_id},
     )
-    return {r.vehicle_id: float(r.km) for r in rows}
+    return [{"vehicle_id": r.vehicle_id, "bucket": r.bucket, "km": float(r.km)} for r in rows]
+
+
+def vehicle_scope_sql(vehicle_id: str | None, vendor_id: str | None) -> tuple[str, dict[str, Any]]:
+    return (
+        "SELECT v.id FROM telemetry.vehicle v WHERE (CAST(:vid AS text) IS NULL OR v.id = :vid)"
+        " AND (CAST(:vendor AS text) IS NULL OR v.vendor_id = :vendor)",
+        {"vid": vehicle_id, "vendor": vendor_id},
+    )
+
+
+async def active_alerts(
+    session: AsyncSession, *, vehicle_id: str, kinds: list[str] | None, start: datetime | None, end: datetime | None
+) -> list[Alert]:
+    """Alerts of the vehicle not withdrawn, started in [start, end) when given."""
+    stmt = select(Alert).where(
+        Alert.subject_type == "vehicle", Alert.subject_id == vehicle_id, Alert.withdrawn_at.is_(None)
+    )
+    if start is not None:
+        stmt = stmt.where(Alert.started_at >= start)
+    if end is not None:
+        stmt = stmt.where(Alert.started_at < end)
+    if kinds is not None:
+        stmt = stmt.where(Alert.kind.in_(kinds))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def first_fix_after(session: AsyncSession, *, vehicle_id: str, after: datetime) -> datetime | None:
+    return await session.scalar(  # type: ignore[no-any-return]
+        text("SELECT min(ts) FROM telemetry.position WHERE vehicle_id = :v AND ts > :after"),
+        {"v": vehicle_id, "after": after},
+    )

@@ -14,16 +14,17 @@ from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, Forbidden, NotFound, Unauthorized, problem_responses
 from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import Page
+from telemetry_ingest.devices import service as device_service
 from telemetry_ingest.energy.dependencies import Settings
 from telemetry_ingest.fleet import geojson, repository, rules, service, stream
+from telemetry_ingest.fleet.alert_rules import Severity
 from telemetry_ingest.fleet.schemas import (
-    AlertKind,
     AlertRead,
+    AnyAlertKind,
     DistanceRow,
     EvaluationRead,
     PositionCollection,
     SegmentsRead,
-    Severity,
     TrackFeature,
     TripRequestCreate,
     TripRequestDecision,
@@ -69,7 +70,7 @@ async def get_vehicle_track(
 ) -> TrackFeature:
     """The vehicle's track over the window as a GeoJSON LineString Feature, GPS jumps removed, optionally
     simplified (Douglas-Peucker)."""
-    vehicle = await service.get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_scope(principal))
+    vehicle = await device_service.get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_scope(principal))
     raw = await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end, limit=settings.track_max_points)
     clean = rules.drop_jumps(raw, max_speed_kmh=settings.max_plausible_speed_kmh)
     return geojson.track_feature(vehicle.id, clean, start=start, end=end, raw_points=len(raw), tolerance_m=simplify_m)
@@ -97,21 +98,20 @@ async def get_distance(
     granularity: Annotated[DistanceUnit, Query(description="local day or month")] = DistanceUnit.day,
     vehicle_id: Annotated[str | None, Query(max_length=64, description="one vehicle; default all")] = None,
 ) -> list[DistanceRow]:
-    """Distance per vehicle and local day or month, ignoring GPS jumps (segments implying an implausible speed)."""
+    """Distance per vehicle and local day or month, ignoring GPS jumps (segments implying an implausible speed).
+    A day's distance is the sum of its own segments between fixes of that local day."""
     scope = vendor_scope(principal)
     if vehicle_id is not None:
-        await service.get_vehicle(session, vehicle_id=vehicle_id, vendor_id=scope)
-    rows = await repository.distance(
+        await device_service.get_vehicle(session, vehicle_id=vehicle_id, vendor_id=scope)
+    return await service.distance(
         session,
+        settings=settings,
         start=start,
         end=end,
         unit=granularity.value,
-        tz=settings.timezone,
-        max_speed_kmh=settings.max_plausible_speed_kmh,
         vehicle_id=vehicle_id,
         vendor_id=scope,
     )
-    return [DistanceRow(vehicle_id=r["vehicle_id"], bucket=r["bucket"].date(), km=r["km"]) for r in rows]
 
 
 @router.post("/evaluate", response_model=EvaluationRead, responses=problem_responses(404))
@@ -201,7 +201,10 @@ async def list_alerts(
     session: DbSession,
     principal: Reader,
     page: PageParams = Depends(page_params),
-    kind: Annotated[list[AlertKind] | None, Query(description="only these kinds (repeatable)")] = None,
+    kind: Annotated[list[AnyAlertKind] | None, Query(description="only these kinds (repeatable)")] = None,
+    withdrawn: Annotated[
+        bool | None, Query(description="false: active alerts only, true: withdrawn ones only; default both")
+    ] = None,
     severity: Annotated[Severity | None, Query(description="only this severity")] = None,
     subject_type: Annotated[str | None, Query(pattern="^(vehicle|meter)$", description="vehicle or meter")] = None,
     subject_id: Annotated[str | None, Query(max_length=64, description="one vehicle or meter")] = None,
@@ -229,6 +232,7 @@ async def list_alerts(
             "department": department,
             "start": start,
             "end": end,
+            "withdrawn": withdrawn,
         },
         order=column.desc() if desc else column.asc(),
         limit=page.limit,

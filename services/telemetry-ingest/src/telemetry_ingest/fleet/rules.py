@@ -13,6 +13,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 EARTH_RADIUS_M = 6_371_008.8
 
 
@@ -30,6 +32,26 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def haversine_np(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+    """:func:`haversine_m` over arrays (same radius, same formula)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    return np.asarray(2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a))))
+
+
+def consecutive_kmh(fixes: Sequence[Fix]) -> np.ndarray:
+    """Implied speed from each fix to the next (inf when the time does not advance); len(fixes) - 1 values."""
+    if len(fixes) < 2:
+        return np.zeros(0)
+    lat = np.fromiter((f.lat for f in fixes), float, len(fixes))
+    lon = np.fromiter((f.lon for f in fixes), float, len(fixes))
+    t = np.fromiter((f.ts.timestamp() for f in fixes), float, len(fixes))
+    dist = haversine_np(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    dt = np.diff(t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(np.where(dt > 0, dist / dt * 3.6, np.inf))
 
 
 def fix_distance_m(a: Fix, b: Fix) -> float:
@@ -52,23 +74,33 @@ def drop_jumps(fixes: Iterable[Fix], *, max_speed_kmh: float) -> list[Fix]:
     for f in sorted(fixes, key=lambda x: x.ts):
         if not ordered or f.ts > ordered[-1].ts:
             ordered.append(f)
+    step = consecutive_kmh(ordered)  # vectorised; the loop recomputes only after a dropped fix
     kept: list[Fix] = []
+    last = -1
     for i, f in enumerate(ordered):
-        if kept and implied_kmh(kept[-1], f) > max_speed_kmh:
-            nxt = ordered[i + 1] if i + 1 < len(ordered) else None
-            if nxt is None or implied_kmh(f, nxt) > max_speed_kmh:
+        if kept:
+            speed = step[i - 1] if last == i - 1 else implied_kmh(kept[-1], f)
+            if speed > max_speed_kmh and (i + 1 >= len(ordered) or step[i] > max_speed_kmh):
                 continue
         kept.append(f)
+        last = i
     return kept
 
 
 def distance_km(fixes: Sequence[Fix], *, max_speed_kmh: float | None = None) -> float:
     """Sum of segment lengths; with ``max_speed_kmh`` an implausible segment (a relocation) counts zero."""
-    total = 0.0
-    for a, b in itertools.pairwise(fixes):
-        if max_speed_kmh is None or implied_kmh(a, b) <= max_speed_kmh:
-            total += fix_distance_m(a, b)
-    return total / 1000.0
+    if len(fixes) < 2:
+        return 0.0
+    lat = np.fromiter((f.lat for f in fixes), float, len(fixes))
+    lon = np.fromiter((f.lon for f in fixes), float, len(fixes))
+    d = haversine_np(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    if max_speed_kmh is not None:
+        t = np.fromiter((f.ts.timestamp() for f in fixes), float, len(fixes))
+        dt = np.diff(t)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            speed = np.where(dt > 0, d / dt * 3.6, np.inf)
+        d = d[speed <= max_speed_kmh]
+    return float(d.sum()) / 1000.0
 
 
 def daily_distance_km(fixes: Sequence[Fix], tz: ZoneInfo, *, max_speed_kmh: float | None = None) -> dict[date, float]:
@@ -325,14 +357,16 @@ def _in_ring(x: float, y: float, ring: Sequence[Sequence[float]]) -> bool:
 
 def fence_exits(fixes: Sequence[Fix], fence: Fence) -> list[Fix]:
     """The first fix outside the fence after a fix inside it, for every exit."""
-    exits: list[Fix] = []
-    was_inside: bool | None = None
-    for f in fixes:
-        inside = fence.contains(f.lat, f.lon)
-        if was_inside and not inside:
-            exits.append(f)
-        was_inside = inside
-    return exits
+    if not fixes:
+        return []
+    if fence.kind == "circle" and fence.center_lat is not None and fence.center_lon is not None:
+        lat = np.fromiter((f.lat for f in fixes), float, len(fixes))
+        lon = np.fromiter((f.lon for f in fixes), float, len(fixes))
+        d = haversine_np(lat, lon, np.full_like(lat, fence.center_lat), np.full_like(lon, fence.center_lon))
+        inside = list(d <= (fence.radius_m if fence.radius_m is not None else -1.0))
+    else:
+        inside = [fence.contains(f.lat, f.lon) for f in fixes]
+    return [fixes[i] for i in range(1, len(fixes)) if inside[i - 1] and not inside[i]]
 
 
 @dataclass(frozen=True)

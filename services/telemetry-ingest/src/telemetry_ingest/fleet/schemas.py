@@ -1,54 +1,27 @@
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from houqin_common.i18n import _
+from telemetry_ingest.energy.alerts import LABELS_ZH as ENERGY_LABELS_ZH
+from telemetry_ingest.energy.alerts import MESSAGES as ENERGY_MESSAGES
+from telemetry_ingest.energy.alerts import EnergyAlertKind
+from telemetry_ingest.fleet.alert_rules import LABELS_ZH, MESSAGES, AlertKind, Severity, WithdrawReason
 
-class AlertKind(StrEnum):
-    off_hours = "off_hours"
-    sealed_holiday = "sealed_holiday"
-    geofence_exit = "geofence_exit"
-    overspeed = "overspeed"
-    idling = "idling"
-    device_offline = "device_offline"
-    unrequested_use = "unrequested_use"
-    energy_waste_night = "energy_waste_night"
-    energy_waste_weekend = "energy_waste_weekend"
-    energy_waste_holiday = "energy_waste_holiday"
-
-    @property
-    def label_zh(self) -> str:
-        return ALERT_LABELS_ZH[self]
-
-
-ALERT_LABELS_ZH = {
-    AlertKind.off_hours: "非工作时间用车",
-    AlertKind.sealed_holiday: "封存日用车",
-    AlertKind.geofence_exit: "驶离指定停放区域",
-    AlertKind.overspeed: "超速",
-    AlertKind.idling: "怠速过长",
-    AlertKind.device_offline: "终端离线",
-    AlertKind.unrequested_use: "无申请用车",
-    AlertKind.energy_waste_night: "夜间能耗浪费",
-    AlertKind.energy_waste_weekend: "周末能耗浪费",
-    AlertKind.energy_waste_holiday: "节假日能耗浪费",
-}
-
-
-class Severity(StrEnum):
-    info = "info"
-    warning = "warning"
-    violation = "violation"
+AnyAlertKind = AlertKind | EnergyAlertKind
+ALERT_LABELS_ZH: dict[str, str] = {k.value: v for k, v in [*LABELS_ZH.items(), *ENERGY_LABELS_ZH.items()]}
+ALERT_MESSAGES: dict[str, str] = {k.value: v for k, v in [*MESSAGES.items(), *ENERGY_MESSAGES.items()]}
 
 
 class AlertRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int = Field(description="alert id")
-    kind: AlertKind = Field(description="rule that raised it")
+    kind: AnyAlertKind = Field(description="rule that raised it")
     label_zh: str = Field(description="Chinese label of the kind")
     severity: Severity = Field(description="violation counts in the vehicle KPI; warning/info do not")
     subject_type: Literal["vehicle", "meter"] = Field(description="what the alert is about")
@@ -57,16 +30,23 @@ class AlertRead(BaseModel):
     department: str | None = Field(description="department (vehicles) or building (meters)")
     started_at: datetime = Field(description="when the condition began")
     ended_at: datetime | None = Field(description="when it ended, if known")
-    message: str = Field(description="human-readable summary")
+    message: str = Field(description="human-readable summary in the reader's language")
     details: dict[str, Any] = Field(description="rule-specific figures")
     created_at: datetime = Field(description="when it was raised")
+    withdrawn_at: datetime | None = Field(default=None, description="when late data withdrew it, if it was")
+    withdrawn_reason: WithdrawReason | None = Field(default=None, description="why it was withdrawn")
 
     @model_validator(mode="before")
     @classmethod
     def _label(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             data = {k: getattr(data, k) for k in cls.model_fields if k != "label_zh"}
-        data.setdefault("label_zh", ALERT_LABELS_ZH.get(AlertKind(data["kind"]), data["kind"]))
+        data.setdefault("label_zh", ALERT_LABELS_ZH.get(data["kind"], data["kind"]))
+        template = ALERT_MESSAGES.get(data["kind"])
+        if template is not None:
+            # an alert stored before its parameters were keeps its stored text
+            with contextlib.suppress(KeyError, IndexError, ValueError):
+                data["message"] = _(template, **(data.get("details") or {}))
         return data
 
 
@@ -108,6 +88,7 @@ class EvaluationRead(BaseModel):
     vehicles: int = Field(description="vehicles evaluated")
     trips: int = Field(description="trips stored for the window")
     alerts_created: int = Field(description="new alerts")
+    alerts_withdrawn: int = Field(default=0, description="alerts withdrawn because late data contradicts them")
 
 
 class TripRequestCreate(BaseModel):

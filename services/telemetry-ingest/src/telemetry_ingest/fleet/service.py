@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common import clock
 from houqin_common.errors import Conflict, NotFound, UnprocessableEntity
+from telemetry_ingest.devices.service import get_vehicle
 from telemetry_ingest.energy.config import AnalyticsSettings
-from telemetry_ingest.fleet import repository, rules
+from telemetry_ingest.fleet import alert_rules, repository, rules
+from telemetry_ingest.fleet.alert_rules import AlertKind, WithdrawReason
 from telemetry_ingest.fleet.schemas import (
+    DistanceRow,
     EvaluationRead,
     SegmentsRead,
     StopRead,
@@ -23,23 +26,7 @@ from telemetry_ingest.fleet.schemas import (
 )
 from telemetry_ingest.models import Vehicle
 from telemetry_ingest.models.analytics import TripRequest
-
-
-def segment_params(settings: AnalyticsSettings) -> rules.SegmentParams:
-    return rules.SegmentParams(
-        moving_speed_kmh=settings.moving_speed_kmh,
-        min_trip_distance_m=settings.min_trip_distance_m,
-        min_trip_duration_s=settings.min_trip_duration_s,
-        min_parking_s=settings.min_parking_s,
-    )
-
-
-async def get_vehicle(session: AsyncSession, *, vehicle_id: str, vendor_id: str | None) -> Vehicle:
-    """The vehicle, or 404 (also when a vendor token asks for another vendor's vehicle)."""
-    vehicle = await repository.vehicle(session, vehicle_id)
-    if vehicle is None or (vendor_id is not None and vehicle.vendor_id != vendor_id):
-        raise NotFound(f"vehicle {vehicle_id} not found")
-    return vehicle
+from telemetry_ingest.rollups import repository as rollups_repository
 
 
 async def use_calendar(session: AsyncSession, vehicle: Vehicle) -> rules.UseCalendar:
@@ -88,7 +75,7 @@ async def segments(
     tz = ZoneInfo(settings.timezone)
     raw = await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end)
     clean = rules.drop_jumps(raw, max_speed_kmh=settings.max_plausible_speed_kmh)
-    trips, stops = rules.segment(clean, segment_params(settings))
+    trips, stops = rules.segment(clean, alert_rules.segment_params(settings))
     cal = await use_calendar(session, vehicle)
     requests = await repository.approved_requests(
         session, vehicle_id=vehicle.id, start=start - timedelta(days=1), end=end
@@ -124,150 +111,63 @@ def _trip_read(vehicle_id: str, t: rules.TripSegment, use: str, request_id: str 
     )
 
 
-def _alert(
-    vehicle: Vehicle, kind: str, severity: str, start: datetime, end: datetime | None, message: str, **details: Any
-) -> dict[str, Any]:
-    return {
-        "kind": kind,
-        "severity": severity,
-        "subject_type": "vehicle",
-        "subject_id": vehicle.id,
-        "vendor_id": vehicle.vendor_id,
-        "department": vehicle.department,
-        "started_at": start,
-        "ended_at": end,
-        "message": f"{vehicle.plate}: {message}",
-        "details": details,
-    }
-
-
-def detect(
-    vehicle: Vehicle,
-    fixes: list[rules.Fix],
+async def _evaluate_vehicle(
+    session: AsyncSession,
     *,
     settings: AnalyticsSettings,
-    cal: rules.UseCalendar,
-    fence: rules.Fence | None,
-    requests: list[rules.RequestWindow],
+    vehicle: Vehicle,
+    start: datetime,
+    end: datetime,
     now: datetime | None,
-    last_fix_at: datetime | None,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(trips, alerts) of one vehicle's cleaned track: the decision core of the evaluator, no I/O."""
-    tz = ZoneInfo(settings.timezone)
-    grace = timedelta(minutes=settings.request_grace_min)
-    trips, _ = rules.segment(fixes, segment_params(settings))
-    alerts: list[dict[str, Any]] = []
-    trip_rows: list[dict[str, Any]] = []
-    for t in trips:
-        use = rules.classify_trip(t, cal, tz)
-        request_id = rules.match_request(t, requests, grace=grace)
-        found: list[dict[str, Any]] = []
-        km = round(t.distance_m / 1000.0, 3)
-        if use != "permitted":
-            label = "on a sealed holiday" if use == "sealed_holiday" else "outside permitted hours"
-            found.append(
-                _alert(
-                    vehicle,
-                    use,
-                    "info" if request_id else "violation",
-                    t.start.ts,
-                    t.end.ts,
-                    f"trip of {km} km {label}" + (f" (request {request_id})" if request_id else ""),
-                    distance_km=km,
-                    request_id=request_id,
-                )
-            )
-        if settings.require_trip_requests and request_id is None:
-            found.append(
-                _alert(
-                    vehicle,
-                    "unrequested_use",
-                    "violation",
-                    t.start.ts,
-                    t.end.ts,
-                    f"trip of {km} km without an approved request",
-                    distance_km=km,
-                )
-            )
-        trip_rows.append(
-            {
-                "start_at": t.start.ts,
-                "end_at": t.end.ts,
-                "distance_km": t.distance_m / 1000.0,
-                "max_speed_kmh": t.max_speed_kmh,
-                "start_lat": t.start.lat,
-                "start_lon": t.start.lon,
-                "end_lat": t.end.lat,
-                "end_lon": t.end.lon,
-                "request_id": request_id,
-                "violations": 0,
-            }
+) -> tuple[int, int, int]:
+    """Store the trips of the window (replacing earlier results), raise the alerts found and withdraw the
+    window's alerts no longer found (late data changed the track). Returns (trips, created, withdrawn)."""
+    raw = await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end)
+    clean = rules.drop_jumps(raw, max_speed_kmh=settings.max_plausible_speed_kmh)
+    reqs = await repository.approved_requests(session, vehicle_id=vehicle.id, start=start - timedelta(days=1), end=end)
+    trips, alerts = alert_rules.detect(
+        alert_rules.VehicleContext(
+            vehicle=vehicle,
+            fixes=clean,
+            settings=settings,
+            cal=await use_calendar(session, vehicle),
+            fence=await parking_fence(session, vehicle),
+            requests=[rules.RequestWindow(r.id, r.window_start, r.window_end) for r in reqs],
+            now=now,
+            last_fix_at=await repository.last_fix_at(session, vehicle.id, now) if now is not None else None,
         )
-        alerts.extend(found)
-    limit = vehicle.speed_limit_kmh or settings.default_speed_limit_kmh
-    for run in rules.overspeed(fixes, limit_kmh=limit, min_duration_s=settings.overspeed_min_s):
-        alerts.append(
-            _alert(
-                vehicle,
-                "overspeed",
-                "violation",
-                run.start,
-                run.end,
-                f"{run.peak:.0f} km/h over the {limit:.0f} km/h limit for {run.duration_s:.0f} s",
-                peak_kmh=run.peak,
-                limit_kmh=limit,
-                duration_s=run.duration_s,
-            )
-        )
-    for run in rules.idling(fixes, idle_speed_kmh=settings.idle_speed_kmh, max_idle_s=settings.idle_max_s):
-        alerts.append(
-            _alert(
-                vehicle,
-                "idling",
-                "warning",
-                run.start,
-                run.end,
-                f"engine idling for {run.duration_s / 60:.0f} min",
-                duration_s=run.duration_s,
-            )
-        )
-    if fence is not None:
-        for f in rules.fence_exits(fixes, fence):
-            use = cal.classify(f.ts, tz)
-            covered = any(r.start - grace <= f.ts <= r.end + grace for r in requests)
-            alerts.append(
-                _alert(
-                    vehicle,
-                    "geofence_exit",
-                    "info" if use == "permitted" or covered else "violation",
-                    f.ts,
-                    None,
-                    "left the designated parking area" + ("" if use == "permitted" else f" ({use.replace('_', ' ')})"),
-                    lat=f.lat,
-                    lon=f.lon,
-                    use=use,
-                )
-            )
-    if now is not None and last_fix_at is not None:
-        silent = (now - last_fix_at).total_seconds() / 60
-        if silent >= settings.offline_after_min:
-            alerts.append(
-                _alert(
-                    vehicle,
-                    "device_offline",
-                    "warning",
-                    last_fix_at,
-                    None,
-                    f"no position for {silent:.0f} min",
-                    silent_min=round(silent, 1),
-                )
-            )
-    # a trip's violation count feeds the compliance ratio of the KPI
-    for row in trip_rows:
-        row["violations"] = sum(
-            1 for a in alerts if a["severity"] == "violation" and row["start_at"] <= a["started_at"] <= row["end_at"]
-        )
-    return trip_rows, alerts
+    )
+    await repository.replace_trips(session, vehicle_id=vehicle.id, start=start, end=end, trips=trips)
+    created = await repository.insert_alerts(session, alerts)
+    found = {(a["kind"], a["started_at"]) for a in alerts}
+    withdrawn = 0
+    # the offline rule has its own withdrawal (a later fix contradicts it); the others are re-derived here
+    track_kinds = [k.value for k in alert_rules.TRACK_KINDS]
+    for alert in await repository.active_alerts(
+        session, vehicle_id=vehicle.id, kinds=track_kinds, start=start, end=end
+    ):
+        if (alert.kind, alert.started_at) not in found:
+            alert.withdrawn_at, alert.withdrawn_reason = clock.now(), WithdrawReason.not_found_on_reevaluation.value
+            withdrawn += 1
+    withdrawn += await withdraw_contradicted_offline(session, settings=settings, vehicle_id=vehicle.id)
+    await session.flush()
+    return len(trips), created, withdrawn
+
+
+async def withdraw_contradicted_offline(session: AsyncSession, *, settings: AnalyticsSettings, vehicle_id: str) -> int:
+    """Withdraw ``device_offline`` alerts a late fix contradicts: the terminal did report within the
+    offline threshold after the alert's last fix (its backlog was still in transit)."""
+    withdrawn = 0
+    threshold = timedelta(minutes=settings.offline_after_min)
+    for alert in await repository.active_alerts(
+        session, vehicle_id=vehicle_id, kinds=[AlertKind.device_offline.value], start=None, end=None
+    ):
+        nxt = await repository.first_fix_after(session, vehicle_id=vehicle_id, after=alert.started_at)
+        if nxt is not None and nxt - alert.started_at < threshold:
+            alert.withdrawn_at, alert.withdrawn_reason = clock.now(), WithdrawReason.late_data.value
+            alert.details = {**alert.details, "late_fix_at": nxt.isoformat()}
+            withdrawn += 1
+    return withdrawn
 
 
 async def evaluate(
@@ -291,54 +191,85 @@ async def evaluate(
         # offline is a live condition: checked for a window reaching the present, or at an explicit time
         current = clock.now()
         now = current if end >= current else None
-    total_trips = created = 0
+    total_trips = created = withdrawn = 0
     for vehicle in targets:
-        raw = await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end)
-        clean = rules.drop_jumps(raw, max_speed_kmh=settings.max_plausible_speed_kmh)
-        reqs = await repository.approved_requests(
-            session, vehicle_id=vehicle.id, start=start - timedelta(days=1), end=end
-        )
-        trips, alerts = detect(
-            vehicle,
-            clean,
-            settings=settings,
-            cal=await use_calendar(session, vehicle),
-            fence=await parking_fence(session, vehicle),
-            requests=[rules.RequestWindow(r.id, r.window_start, r.window_end) for r in reqs],
-            now=now,
-            last_fix_at=await repository.last_fix_at(session, vehicle.id, now) if now is not None else None,
-        )
-        await repository.replace_trips(session, vehicle_id=vehicle.id, start=start, end=end, trips=trips)
-        await repository.upsert_vehicle_days(
+        t, c, w = await _evaluate_vehicle(session, settings=settings, vehicle=vehicle, start=start, end=end, now=now)
+        total_trips, created, withdrawn = total_trips + t, created + c, withdrawn + w
+    return EvaluationRead(vehicles=len(targets), trips=total_trips, alerts_created=created, alerts_withdrawn=withdrawn)
+
+
+async def evaluate_touched(
+    session: AsyncSession, *, settings: AnalyticsSettings, ranges: list[tuple[str, date, date]]
+) -> EvaluationRead:
+    """Re-evaluate every (vehicle, [first_day, after_day)) that received positions, of any age."""
+    tz = ZoneInfo(settings.timezone)
+    vehicles = {v.id: v for v in await repository.vehicles(session, vendor_id=None)}
+    total_trips = created = withdrawn = 0
+    for vehicle_id, first, after in ranges:
+        vehicle = vehicles.get(vehicle_id)
+        if vehicle is None:
+            continue
+        t, c, w = await _evaluate_vehicle(
             session,
-            vehicle_id=vehicle.id,
-            days=whole_day_distances(
-                clean, start, end, ZoneInfo(settings.timezone), max_speed_kmh=settings.max_plausible_speed_kmh
-            ),
+            settings=settings,
+            vehicle=vehicle,
+            start=datetime.combine(first, time(0), tz),
+            end=datetime.combine(after, time(0), tz),
+            now=None,
         )
-        created += await repository.insert_alerts(session, alerts)
-        total_trips += len(trips)
-    return EvaluationRead(vehicles=len(targets), trips=total_trips, alerts_created=created)
+        total_trips, created, withdrawn = total_trips + t, created + c, withdrawn + w
+    return EvaluationRead(
+        vehicles=len({r[0] for r in ranges}), trips=total_trips, alerts_created=created, alerts_withdrawn=withdrawn
+    )
 
 
-def whole_day_distances(
-    fixes: list[rules.Fix], start: datetime, end: datetime, tz: ZoneInfo, *, max_speed_kmh: float
-) -> dict[date, tuple[float, int]]:
-    """(km, fixes) of every local day lying wholly inside [start, end), zero for a day without fixes."""
+async def distance(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    start: datetime,
+    end: datetime,
+    unit: str,
+    vehicle_id: str | None,
+    vendor_id: str | None,
+) -> list[DistanceRow]:
+    """km per vehicle and local day/month: whole days from the daily rollup up to the first day with
+    positions not yet rolled up, the raw positions for the rest (the same answer either way)."""
+    tz = ZoneInfo(settings.timezone)
     first = start.astimezone(tz).date()
     if datetime.combine(first, time(0), tz) < start:
         first += timedelta(days=1)
-    km = rules.daily_distance_km(fixes, tz, max_speed_kmh=max_speed_kmh)
-    counts: dict[date, int] = {}
-    for f in fixes:
-        d = f.ts.astimezone(tz).date()
-        counts[d] = counts.get(d, 0) + 1
-    out: dict[date, tuple[float, int]] = {}
-    day = first
-    while datetime.combine(day + timedelta(days=1), time(0), tz) <= end:
-        out[day] = (km.get(day, 0.0), counts.get(day, 0))
-        day += timedelta(days=1)
-    return out
+    after = end.astimezone(tz).date()
+    if settings.use_rollup and first < after:
+        scope, params = repository.vehicle_scope_sql(vehicle_id, vendor_id)
+        pending = await rollups_repository.first_pending_hour(
+            session, kind="vehicle", subjects_sql=scope, params=params, start=start, end=end
+        )
+        if pending is not None:
+            after = min(after, pending.astimezone(tz).date())
+    km: dict[tuple[str, date], float] = defaultdict(float)
+    parts = [(start, end)]
+    if settings.use_rollup and first < after:
+        for r in await repository.rolled_distance(
+            session, first=first, after=after, unit=unit, vehicle_id=vehicle_id, vendor_id=vendor_id
+        ):
+            km[(r["vehicle_id"], r["bucket"])] += r["km"]
+        parts = [(start, datetime.combine(first, time(0), tz)), (datetime.combine(after, time(0), tz), end)]
+    for s, e in parts:
+        if s >= e:
+            continue
+        for r in await repository.distance(
+            session,
+            start=s,
+            end=e,
+            unit=unit,
+            tz=settings.timezone,
+            max_speed_kmh=settings.max_plausible_speed_kmh,
+            vehicle_id=vehicle_id,
+            vendor_id=vendor_id,
+        ):
+            km[(r["vehicle_id"], r["bucket"].date())] += r["km"]
+    return [DistanceRow(vehicle_id=v, bucket=b, km=value) for (v, b), value in sorted(km.items())]
 
 
 async def file_request(session: AsyncSession, *, request_in: TripRequestCreate, requester: str) -> TripRequest:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +14,7 @@ from telemetry_ingest.energy import service as energy_service
 from telemetry_ingest.energy.config import AnalyticsSettings
 from telemetry_ingest.energy.repository import MeterFilter
 from telemetry_ingest.fleet import repository as fleet_repository
+from telemetry_ingest.fleet import service as fleet_service
 
 
 def period_window(period: str, settings: AnalyticsSettings) -> tuple[datetime, datetime]:
@@ -27,17 +27,14 @@ async def energy_kpi(
 ) -> EnergyKpi:
     """Consumption of the vendor's meters in the period beside the same period a year earlier.
 
-    ``coverage`` is the share of expected readings present (up to now for a period in progress)."""
+    ``coverage`` is the share of expected reading intervals present (up to now for a period in progress),
+    read from the same rollups as the consumption."""
     start, end = period_window(period, settings)
     flt = MeterFilter(vendor_id=vendor_id)
     meters = await energy_repository.meters(session, flt=flt)
     if not meters:
         return EnergyKpi(vendor_id=vendor_id, period=period, meters=0, consumption_kwh=0.0, coverage=0.0)
-    current = sum(
-        (
-            await energy_service.totals(session, settings=settings, flt=flt, start=start, end=end, group_by="total")
-        ).values()
-    )
+    current, present = await energy_service.total(session, settings=settings, flt=flt, start=start, end=end)
     prev_start, prev_end = energy_service.year_earlier(start), energy_service.year_earlier(end)
     prev_totals = await energy_service.totals(
         session, settings=settings, flt=flt, start=prev_start, end=prev_end, group_by="total"
@@ -48,7 +45,6 @@ async def energy_kpi(
     )
     horizon = min(end, now or clock.now())
     expected = len(meters) * max(0.0, (horizon - start).total_seconds()) / settings.reading_interval_s
-    present = await energy_repository.reading_count(session, flt=flt, start=start, end=horizon)
     coverage = min(1.0, present / expected) if expected > 0 else 0.0
     return EnergyKpi(
         vendor_id=vendor_id,
@@ -65,28 +61,12 @@ async def energy_kpi(
 async def fleet_distance(
     session: AsyncSession, *, settings: AnalyticsSettings, start: datetime, end: datetime, vendor_id: str | None
 ) -> dict[str, float]:
-    """km per vehicle over whole local days: the evaluator's daily rollup up to the first day it has not
-    covered for every vehicle in scope, the raw positions (window functions) from there on."""
-    tz = ZoneInfo(settings.timezone)
-    first, after = start.astimezone(tz).date(), end.astimezone(tz).date()
-    split = await fleet_repository.first_unrolled_day(session, first=first, after=after, vendor_id=vendor_id)
-    split_day = split.date() if isinstance(split, datetime) else (split or after)
+    """km per vehicle over the window: the daily distance rollup where complete, raw positions elsewhere."""
     km: dict[str, float] = defaultdict(float)
-    for vid, value in (
-        await fleet_repository.rolled_distance(session, first=first, before=split_day, vendor_id=vendor_id)
-    ).items():
-        km[vid] += value
-    if split_day < after:
-        for r in await fleet_repository.distance(
-            session,
-            start=energy_service.local_midnight(split_day, settings),
-            end=end,
-            unit="month",
-            tz=settings.timezone,
-            max_speed_kmh=settings.max_plausible_speed_kmh,
-            vendor_id=vendor_id,
-        ):
-            km[r["vehicle_id"]] += r["km"]
+    for row in await fleet_service.distance(
+        session, settings=settings, start=start, end=end, unit="month", vehicle_id=None, vendor_id=vendor_id
+    ):
+        km[row.vehicle_id] += row.km
     return km
 
 

@@ -1,9 +1,10 @@
-"""The `analytics` worker: keeps rollups, trips and alerts current so KPI queries stay fast.
+"""The `analytics` worker: keeps rollups, trips and alerts equal to the raw data, of any age.
 
-Each pass (every ``scheduler_interval_s``): refresh the hourly energy rollup up to the last whole
-hour; run the fleet evaluator over yesterday and today (yesterday's whole day feeds the daily distance
-rollup; today's run raises live alerts, offline included); raise yesterday's energy waste alerts.
-Every step is idempotent, so overlapping or repeated passes are harmless.
+Each pass (every ``scheduler_interval_s``): recompute the energy rollups (hour, day, month) of every
+meter-day the writes touched since the last pass, however old; recompute the daily distance and
+re-evaluate trips and alerts of every touched vehicle-day (withdrawing alerts the late data contradicts);
+evaluate today live (offline terminals); raise the energy waste alerts of yesterday and of any touched
+earlier day. Every step is idempotent, so overlapping or repeated passes are harmless.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from zoneinfo import ZoneInfo
 from houqin_common import clock
 from telemetry_ingest.energy import service as energy_service
 from telemetry_ingest.energy.config import AnalyticsSettings, get_analytics_settings
-from telemetry_ingest.energy.repository import MeterFilter
 from telemetry_ingest.fleet import service as fleet_service
+from telemetry_ingest.rollups import service as rollups_service
 
 log = logging.getLogger("telemetry_ingest.analytics")
 
@@ -28,24 +29,41 @@ async def run_pass(database_url: str, settings: AnalyticsSettings, now: datetime
     from houqin_common.db import create_engine, make_sessionmaker
 
     now = now or clock.now()
-    today = energy_service.local_midnight(now.astimezone(ZoneInfo(settings.timezone)).date(), settings)
-    yesterday = today - timedelta(days=1)
+    tz = ZoneInfo(settings.timezone)
+    today = now.astimezone(tz).date()
     engine = create_engine(database_url, pool_size=1)
     out: dict[str, int] = {}
     try:
         maker = make_sessionmaker(engine)
         async with maker() as session, session.begin():
-            rollup = await energy_service.refresh_rollup(session, settings=settings, start=None, end=None, now=now)
-            out["rollup_rows"] = rollup.rows
+            energy = await rollups_service.refresh_energy(session, settings=settings)
+            out["meter_days"], out["rollup_rows"] = energy.subject_days, energy.rows
         async with maker() as session, session.begin():
-            fleet = await fleet_service.evaluate(
-                session, settings=settings, start=yesterday, end=now, vehicle_id=None, vendor_id=None, now=now
-            )
+            days = await rollups_service.refresh_vehicle_days(session, settings=settings)
+            fleet = await fleet_service.evaluate_touched(session, settings=settings, ranges=days.ranges)
+            out["vehicle_days"] = days.subject_days
             out["trips"], out["vehicle_alerts"] = fleet.trips, fleet.alerts_created
+            out["alerts_withdrawn"] = fleet.alerts_withdrawn
         async with maker() as session, session.begin():
-            waste = await energy_service.evaluate_waste(
-                session, settings=settings, flt=MeterFilter(), start=yesterday, end=today, calendar_id=None
+            live = await fleet_service.evaluate(
+                session,
+                settings=settings,
+                start=energy_service.local_midnight(today, settings),
+                end=now,
+                vehicle_id=None,
+                vendor_id=None,
+                now=now,
             )
+            out["vehicle_alerts"] += live.alerts_created
+            out["alerts_withdrawn"] += live.alerts_withdrawn
+        waste_days = {today - timedelta(days=1)} | {
+            first + timedelta(days=i)
+            for _, first, after in energy.ranges
+            for i in range((after - first).days)
+            if first + timedelta(days=i) < today
+        }
+        async with maker() as session, session.begin():
+            waste = await energy_service.evaluate_waste_days(session, settings=settings, days=sorted(waste_days))
             out["waste_alerts"] = waste.alerts_created
     finally:
         await engine.dispose()

@@ -11,7 +11,7 @@ class Base(DeclarativeBase):
 
 
 from telemetry_ingest.models.accounting import BuildingArea, EnergyGoal, Headcount, Investment, Tariff  # noqa: E402, F401
-from telemetry_ingest.models.analytics import Alert, Temperature, Trip, TripRequest  # noqa: E402, F401
+from telemetry_ingest.models.analytics import Alert, Trip, TripRequest  # noqa: E402, F401
 from telemetry_ingest.models.devices import (  # noqa: E402
     Calendar,
     EnergyCode,

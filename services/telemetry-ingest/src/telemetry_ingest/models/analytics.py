@@ -1,25 +1,18 @@
-"""Analytics tables: outdoor temperatures (degree days), trip requests, detected trips, alerts."""
+"""Analytics tables read through the ORM: trip requests, detected trips, alerts.
+
+The rollups (``energy_hourly/daily/monthly``, ``vehicle_day``), ``temperature`` and the invalidation log
+``touched_range`` are read and written with SQL only (see the migrations t0201-t0203)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, DateTime, Float, Identity, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import BigInteger, DateTime, Float, Identity, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from telemetry_ingest.models import Base
-
-
-class Temperature(Base):
-    """Outdoor air temperature of a weather station, uploaded for degree-day normalisation."""
-
-    __tablename__ = "temperature"
-
-    station: Mapped[str] = mapped_column(String(64), primary_key=True)
-    ts: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
-    temp_c: Mapped[float] = mapped_column(Float)
 
 
 class TripRequest(Base):
@@ -82,38 +75,6 @@ class Alert(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     message: Mapped[str] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-
-class EnergyHourly(Base):
-    """Hourly consumption per meter (interval start hour), the rollup of the raw interval query."""
-
-    __tablename__ = "energy_hourly"
-
-    meter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    hour: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
-    kwh: Mapped[float] = mapped_column(Float)
-    intervals: Mapped[int]
-
-
-class RollupWatermark(Base):
-    """The contiguous range [rolled_from, rolled_until) a rollup covers."""
-
-    __tablename__ = "rollup_watermark"
-
-    name: Mapped[str] = mapped_column(String(32), primary_key=True)
-    rolled_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    rolled_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    refreshed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-
-class VehicleDay(Base):
-    """Distance per vehicle and local day (GPS jumps removed), written by the fleet evaluator."""
-
-    __tablename__ = "vehicle_day"
-
-    vehicle_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    distance_km: Mapped[float] = mapped_column(Float)
-    fixes: Mapped[int]
-    evaluated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

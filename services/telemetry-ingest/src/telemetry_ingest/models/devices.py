@@ -40,6 +40,7 @@ class Meter(Base):
     rollover: Mapped[Decimal | None] = mapped_column(Numeric(18, 3))
     vendor_id: Mapped[str | None] = mapped_column(String(64), index=True)
     contract_id: Mapped[str | None] = mapped_column(String(64))
+    operating_profile: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from houqin_common.demo import vendor_for_project
 
@@ -36,8 +36,31 @@ MOVING_EVERY = timedelta(seconds=30)
 PARKED_EVERY = timedelta(minutes=10)
 
 
-def is_working_day(t: datetime) -> bool:
-    return t.astimezone(CST).isoweekday() <= 5
+def _days(first: date, last: date) -> frozenset[date]:
+    return frozenset(first + timedelta(days=i) for i in range((last - first).days + 1))
+
+
+#: demo sealed holidays (封存日) of the State Council's 2025 and 2026 calendars; swapped working days are left out
+HOLIDAYS: frozenset[date] = (
+    _days(date(2025, 1, 1), date(2025, 1, 1))
+    | _days(date(2025, 1, 28), date(2025, 2, 4))
+    | _days(date(2025, 4, 4), date(2025, 4, 6))
+    | _days(date(2025, 5, 1), date(2025, 5, 5))
+    | _days(date(2025, 5, 31), date(2025, 6, 2))
+    | _days(date(2025, 10, 1), date(2025, 10, 8))
+    | _days(date(2026, 1, 1), date(2026, 1, 3))
+    | _days(date(2026, 2, 15), date(2026, 2, 23))
+    | _days(date(2026, 4, 4), date(2026, 4, 6))
+    | _days(date(2026, 5, 1), date(2026, 5, 5))
+    | _days(date(2026, 6, 19), date(2026, 6, 21))
+    | _days(date(2026, 9, 25), date(2026, 9, 27))
+    | _days(date(2026, 10, 1), date(2026, 10, 7))
+)
+
+
+def is_working_day(t: datetime, holidays: frozenset[date] = HOLIDAYS) -> bool:
+    local = t.astimezone(CST)
+    return local.isoweekday() <= 5 and local.date() not in holidays
 
 
 def load_factor(t: datetime, sub_item: str) -> float:
@@ -88,6 +111,7 @@ class SimVehicle:
     lon: float
     odometer_km: float
     next_at: datetime
+    vendor_id: str | None = None
     route: list[tuple[float, float]] = field(default_factory=list)
     speed_kmh: float = 0.0
     heading: float = 0.0
@@ -217,6 +241,7 @@ def make_fleet(vehicles: int, meters: int, start: datetime, seed: int = 7) -> tu
                 lon=lon,
                 odometer_km=rng.uniform(5_000, 180_000),
                 next_at=start + timedelta(seconds=rng.uniform(0, PARKED_EVERY.total_seconds())),
+                vendor_id=smart,  # the smart-building systems vendor operates the vehicle platform
             )
         )
     return sim_meters, sim_vehicles

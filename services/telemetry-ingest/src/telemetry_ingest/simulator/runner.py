@@ -15,7 +15,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from houqin_common import clock
 from houqin_common.db import libpq_url
-from telemetry_ingest.simulator.model import HQ, SimMeter, SimVehicle, make_fleet, position, step_vehicle
+from telemetry_ingest.simulator.model import HOLIDAYS, HQ, SimMeter, SimVehicle, make_fleet, position, step_vehicle
 
 TICK_S = 0.25
 
@@ -29,7 +29,9 @@ def register(database_url: str, meters: list[SimMeter], vehicles: list[SimVehicl
             HQ,
         )
         cur.execute(
-            "INSERT INTO telemetry.calendar (id, name) VALUES ('CAL-WORK', '工作日 7:30-18:30') ON CONFLICT DO NOTHING"
+            "INSERT INTO telemetry.calendar (id, name, holidays) VALUES ('CAL-WORK', '工作日 7:30-18:30', %s)"
+            " ON CONFLICT DO NOTHING",
+            (sorted(HOLIDAYS),),
         )
         cur.executemany(
             "INSERT INTO telemetry.meter (id, name, building, floor, zone, energy_type, sub_item, vendor_id) "
@@ -49,9 +51,9 @@ def register(database_url: str, meters: list[SimMeter], vehicles: list[SimVehicl
         )
         cur.executemany(
             "INSERT INTO telemetry.vehicle (id, plate, department, vehicle_type, terminal_id, "
-            "parking_geofence_id, calendar_id, speed_limit_kmh) "
-            "VALUES (%s, %s, %s, 'sedan', %s, 'G-HQ', 'CAL-WORK', 80) ON CONFLICT DO NOTHING",
-            [(v.id, v.plate, v.department, f"BD-{v.id}") for v in vehicles],
+            "parking_geofence_id, calendar_id, speed_limit_kmh, vendor_id) "
+            "VALUES (%s, %s, %s, 'sedan', %s, 'G-HQ', 'CAL-WORK', 80, %s) ON CONFLICT DO NOTHING",
+            [(v.id, v.plate, v.department, f"BD-{v.id}", v.vendor_id) for v in vehicles],
         )
 
 

@@ -1,0 +1,181 @@
+"""SQL of the rollups: consume the invalidation log, recompute touched meter-days and vehicle-days.
+
+The energy SQL is the raw interval query of ``energy/repository.py`` (``lag`` with a register look-back,
+resets, rollovers, multiplier, the interval counted in the hour it starts) run for whole local days, then
+summed upwards: hour -> day -> month. The distance SQL is ``fleet.repository.DISTANCE_SQL`` per day.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from telemetry_ingest.energy.repository import INTERVAL_KWH_SQL
+from telemetry_ingest.fleet.repository import segment_sql
+
+
+async def pop_touched(session: AsyncSession, kind: str) -> list[tuple[str, datetime]]:
+    """Take the pending touched ranges of ``kind`` (they are refreshed in the same transaction; rows
+    committed by writers meanwhile stay for the next pass)."""
+    rows = await session.execute(
+        text(
+            "WITH t AS (DELETE FROM telemetry.touched_range WHERE kind = :k RETURNING subject_id, hour)"
+            " SELECT DISTINCT subject_id, hour FROM t"
+        ),
+        {"k": kind},
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+async def first_pending_hour(
+    session: AsyncSession, *, kind: str, subjects_sql: str, params: dict[str, object], start: datetime, end: datetime
+) -> datetime | None:
+    """The earliest pending touched hour in ``[start, end)`` of the subjects selected by ``subjects_sql``."""
+    return await session.scalar(  # type: ignore[no-any-return]
+        text(
+            "SELECT min(t.hour) FROM telemetry.touched_range t WHERE t.kind = :pk AND t.hour >= :ps AND t.hour < :pe"
+            f" AND t.subject_id IN ({subjects_sql})"
+        ),
+        {**params, "pk": kind, "ps": start, "pe": end},
+    )
+
+
+_RANGES = (
+    "SELECT g.subject_id, g.first_day, g.after_day,"
+    " CAST(g.first_day AS timestamp) AT TIME ZONE :tz AS d0, CAST(g.after_day AS timestamp) AT TIME ZONE :tz AS d1"
+    " FROM unnest(CAST(:subjects AS text[]), CAST(:firsts AS date[]), CAST(:afters AS date[]))"
+    " AS g(subject_id, first_day, after_day)"
+)
+
+
+_RANGE_KEYS = ("subjects", "firsts", "afters", "tz")
+
+
+def _range_params(ranges: list[tuple[str, date, date]], tz: str) -> dict[str, object]:
+    return {
+        "subjects": [r[0] for r in ranges],
+        "firsts": [r[1] for r in ranges],
+        "afters": [r[2] for r in ranges],
+        "tz": tz,
+    }
+
+
+async def refresh_energy(
+    session: AsyncSession, *, ranges: list[tuple[str, date, date]], tz: str, lookback: timedelta, band: float
+) -> int:
+    """Recompute hourly, daily and monthly rows of each (meter, [first_day, after_day)); returns hour rows."""
+    if not ranges:
+        return 0
+    params = {**_range_params(ranges, tz), "lookback": lookback, "band": band}
+    await session.execute(
+        text(
+            "CREATE TEMP TABLE dirty_range (subject_id text, first_day date, after_day date, d0 timestamptz,"
+            " d1 timestamptz) ON COMMIT DROP"
+        )
+    )
+    await session.execute(text(f"INSERT INTO dirty_range {_RANGES}"), {k: params[k] for k in _RANGE_KEYS})
+    await session.execute(
+        text(
+            "DELETE FROM telemetry.energy_hourly h USING dirty_range g"
+            " WHERE h.meter_id = g.subject_id AND h.hour >= g.d0 AND h.hour < g.d1"
+        )
+    )
+    inserted = await session.execute(
+        text(
+            f"""WITH r AS (
+                SELECT rd.meter_id, rd.ts, rd.energy_kwh, g.d0, g.d1,
+                       lag(rd.energy_kwh) OVER w AS prev_kwh, lag(rd.ts) OVER w AS prev_ts
+                FROM dirty_range g JOIN telemetry.reading rd ON rd.meter_id = g.subject_id
+                 AND rd.ts >= g.d0 - CAST(:lookback AS interval) AND rd.ts < g.d1 + CAST(:lookback AS interval)
+                 AND rd.energy_kwh IS NOT NULL
+                WINDOW w AS (PARTITION BY rd.meter_id, g.d0 ORDER BY rd.ts)
+            ), m AS (
+                SELECT m.id, CAST(m.multiplier AS float8) AS mult, CAST(m.rollover AS float8) AS rollover
+                FROM telemetry.meter m WHERE m.id IN (SELECT subject_id FROM dirty_range)
+            )
+            INSERT INTO telemetry.energy_hourly (meter_id, hour, kwh, intervals)
+            SELECT r.meter_id, date_trunc('hour', r.prev_ts AT TIME ZONE :tz) AT TIME ZONE :tz,
+                   sum({INTERVAL_KWH_SQL}), count(*)
+            FROM r JOIN m ON m.id = r.meter_id
+            WHERE r.prev_ts >= r.d0 AND r.prev_ts < r.d1
+            GROUP BY 1, 2"""
+        ),
+        params,
+    )
+    await session.execute(
+        text(
+            "DELETE FROM telemetry.energy_daily e USING dirty_range g"
+            " WHERE e.meter_id = g.subject_id AND e.day >= g.first_day AND e.day < g.after_day"
+        )
+    )
+    await session.execute(
+        text(
+            "INSERT INTO telemetry.energy_daily (meter_id, day, kwh, intervals)"
+            " SELECT h.meter_id, CAST(h.hour AT TIME ZONE :tz AS date), sum(h.kwh), sum(h.intervals)"
+            " FROM dirty_range g JOIN telemetry.energy_hourly h ON h.meter_id = g.subject_id"
+            " AND h.hour >= g.d0 AND h.hour < g.d1 GROUP BY 1, 2"
+        ),
+        {"tz": tz},
+    )
+    # every month a dirty range reaches is summed again from its days
+    await session.execute(
+        text(
+            "CREATE TEMP TABLE dirty_month ON COMMIT DROP AS"
+            " SELECT DISTINCT g.subject_id, CAST(m AS date) AS month FROM dirty_range g,"
+            " generate_series(date_trunc('month', g.first_day), g.after_day - 1, interval '1 month') AS m"
+        )
+    )
+    await session.execute(
+        text(
+            "DELETE FROM telemetry.energy_monthly e USING dirty_month g"
+            " WHERE e.meter_id = g.subject_id AND e.month = g.month"
+        )
+    )
+    await session.execute(
+        text(
+            "INSERT INTO telemetry.energy_monthly (meter_id, month, kwh, intervals)"
+            " SELECT g.subject_id, g.month, sum(e.kwh), sum(e.intervals)"
+            " FROM dirty_month g JOIN telemetry.energy_daily e ON e.meter_id = g.subject_id"
+            " AND e.day >= g.month AND e.day < CAST(g.month + interval '1 month' AS date) GROUP BY 1, 2"
+        )
+    )
+    await session.execute(text("DROP TABLE dirty_range"))
+    await session.execute(text("DROP TABLE dirty_month"))
+    return int(inserted.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def refresh_vehicle_days(
+    session: AsyncSession, *, ranges: list[tuple[str, date, date]], tz: str, max_speed_kmh: float
+) -> int:
+    """Recompute ``vehicle_day`` (km without GPS jumps, fixes) of each (vehicle, [first_day, after_day)),
+    zero for a day without fixes, with the SQL of the raw distance query."""
+    if not ranges:
+        return 0
+    params = {**_range_params(ranges, tz), "max_speed": max_speed_kmh}
+    result = await session.execute(
+        text(
+            f"""WITH g AS ({_RANGES}),
+            days AS (
+                SELECT g.subject_id, CAST(d AS date) AS day FROM g,
+                generate_series(g.first_day, g.after_day - 1, interval '1 day') AS d
+            ), p AS (
+                SELECT p.vehicle_id, p.ts, p.lat, p.lon, {segment_sql("p")}
+                FROM g JOIN telemetry.position p ON p.vehicle_id = g.subject_id AND p.ts >= g.d0 AND p.ts < g.d1
+                WINDOW w AS (PARTITION BY p.vehicle_id, CAST(p.ts AT TIME ZONE :tz AS date) ORDER BY p.ts)
+            ), s AS (
+                SELECT vehicle_id, CAST(ts AT TIME ZONE :tz AS date) AS day, count(*) AS fixes,
+                       count(*) FILTER (WHERE dt > 0 AND m / dt * 3.6 <= :max_speed) AS segments,
+                       coalesce(sum(m) FILTER (WHERE dt > 0 AND m / dt * 3.6 <= :max_speed), 0) / 1000.0 AS km
+                FROM p GROUP BY 1, 2
+            )
+            INSERT INTO telemetry.vehicle_day (vehicle_id, day, distance_km, fixes, segments)
+            SELECT days.subject_id, days.day, coalesce(s.km, 0), coalesce(s.fixes, 0), coalesce(s.segments, 0)
+            FROM days LEFT JOIN s ON s.vehicle_id = days.subject_id AND s.day = days.day
+            ON CONFLICT (vehicle_id, day) DO UPDATE SET distance_km = EXCLUDED.distance_km,
+              fixes = EXCLUDED.fixes, segments = EXCLUDED.segments, evaluated_at = now()"""
+        ),
+        params,
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,56 @@
+"""Refresh exactly what the writes touched: meter-days (energy rollups) and vehicle-days (distance
+rollup, trips, alerts), of any age, from the invalidation log the insert triggers keep."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from telemetry_ingest.energy.config import AnalyticsSettings
+from telemetry_ingest.rollups import repository
+from telemetry_ingest.rollups.plan import day_ranges, touched_days
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    subject_days: int
+    rows: int
+    ranges: list[tuple[str, date, date]] = field(default_factory=list)
+
+
+def _ranges(touched: list[tuple[str, datetime]], tz: ZoneInfo) -> list[tuple[str, date, date]]:
+    hours: dict[str, list[datetime]] = defaultdict(list)
+    for subject, hour in touched:
+        hours[subject].append(hour)
+    return [
+        (subject, first, after)
+        for subject in sorted(hours)
+        for first, after in day_ranges(touched_days(hours[subject], tz))
+    ]
+
+
+async def refresh_energy(session: AsyncSession, *, settings: AnalyticsSettings) -> Refreshed:
+    """Recompute hour, day and month rows of every meter-day with pending touched hours."""
+    ranges = _ranges(await repository.pop_touched(session, "meter"), ZoneInfo(settings.timezone))
+    rows = await repository.refresh_energy(
+        session,
+        ranges=ranges,
+        tz=settings.timezone,
+        lookback=timedelta(hours=settings.register_lookback_h),
+        band=settings.rollover_band,
+    )
+    return Refreshed(sum((a - f).days for _, f, a in ranges), rows, ranges)
+
+
+async def refresh_vehicle_days(session: AsyncSession, *, settings: AnalyticsSettings) -> Refreshed:
+    """Recompute the daily distance of every vehicle-day with pending touched hours; the caller
+    re-evaluates trips and alerts of the returned ranges."""
+    ranges = _ranges(await repository.pop_touched(session, "vehicle"), ZoneInfo(settings.timezone))
+    rows = await repository.refresh_vehicle_days(
+        session, ranges=ranges, tz=settings.timezone, max_speed_kmh=settings.max_plausible_speed_kmh
+    )
+    return Refreshed(sum((a - f).days for _, f, a in ranges), rows, ranges)
