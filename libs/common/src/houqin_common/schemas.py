@@ -128,6 +128,33 @@ class VendorScore(BaseModel):
     missing: list[str] = Field(default_factory=list, description="components whose source was unavailable")
     rank: int | None = Field(default=None, ge=1, description="rank among vendors for the period")
     components: list[ScoreComponent] = Field(default_factory=list, description="the breakdown")
+    provisional: bool = Field(
+        default=False, description="true when the period is not published: computed now, it may still change"
+    )
+    published_version: int | None = Field(
+        default=None, ge=1, description="the publication the score was read from (null: computed, provisional)"
+    )
+
+
+class ScoreQuery(BaseModel):
+    """One (vendor, period) pair of a batch score request."""
+
+    vendor_id: str = Field(max_length=64, description="vendor id")
+    period: Period
+
+
+class ScoreBatchRequest(BaseModel):
+    """Many vendors' scores in one round-trip (the renewal list asks once for every contract)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[ScoreQuery] = Field(max_length=1000, description="the pairs wanted; duplicates are answered once")
+
+
+class ScoreBatchItem(BaseModel):
+    vendor_id: str = Field(description="vendor id")
+    period: Period
+    score: VendorScore | None = Field(description="the score; null when appraisal has no data for the pair")
 
 
 class EnergyKpi(BaseModel):
