@@ -6,6 +6,7 @@ from appraisal.awards.router import router as awards_router
 from appraisal.catalogue.router import router as catalogue_router
 from appraisal.complaints.router import router as complaints_router
 from appraisal.inspections.router import router as inspections_router
+from appraisal.publication.router import router as publication_router
 from appraisal.rectification.router import router as rectification_router
 from appraisal.reports.router import router as reports_router
 from appraisal.scoring.router import router as scores_router
@@ -18,6 +19,7 @@ api_router.include_router(inspections_router)
 api_router.include_router(rectification_router)
 api_router.include_router(complaints_router)
 api_router.include_router(scores_router)
+api_router.include_router(publication_router)
 api_router.include_router(awards_router)
 api_router.include_router(reports_router)
 
