@@ -218,9 +218,12 @@ def test_merge_follows_the_ocds_rules() -> None:
     }
     compiled = compile_releases([r2, r1])
     assert compiled["tender"]["title"] == "B" and [i["id"] for i in compiled["tender"]["items"]] == ["1", "2"]
-    assert compiled["tag"] == ["compiled"] and compiled["date"] == r2["date"] and "description" not in compiled["tender"]
+    assert (
+        compiled["tag"] == ["compiled"] and compiled["date"] == r2["date"] and "description" not in compiled["tender"]
+    )
     versioned = versioned_release([r1, r2])
     assert [v["value"] for v in versioned["tender"]["title"]] == ["A", "B"]
-    assert versioned["tender"]["items"][0]["id"] == "1" and versioned["tender"]["items"][1]["description"][0][
-        "releaseID"
-    ] == "o-2"
+    assert (
+        versioned["tender"]["items"][0]["id"] == "1"
+        and versioned["tender"]["items"][1]["description"][0]["releaseID"] == "o-2"
+    )

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts_api.models import Bid, BidScore, Procurement, Project, Quote
+from contracts_api.models import Bid, BidScore, Procurement, Project, Qualification, Quote, Vendor, Veto
 
 PROCUREMENT_SORTS = {"created_at": Procurement.created_at, "estimated_value": Procurement.estimated_value}
 
@@ -77,3 +77,25 @@ async def sheets(session: AsyncSession, procurement_id: str) -> list[BidScore]:
         .order_by(BidScore.created_at, BidScore.id)
     )
     return list(rows.scalars())
+
+
+async def eligibility_facts(
+    session: AsyncSession, vendor_ids: set[str]
+) -> tuple[dict[str, Vendor], dict[str, list[Veto]], dict[str, list[Qualification]]]:
+    """Vendors, active vetoes and qualifications of many vendors in three queries (the renewal list)."""
+    vendors = {v.id: v for v in (await session.execute(select(Vendor).where(Vendor.id.in_(vendor_ids)))).scalars()}
+    vetoes: dict[str, list[Veto]] = {}
+    rows = await session.execute(
+        select(Veto)
+        .where(Veto.vendor_id.in_(vendor_ids), Veto.lifted_at.is_(None))
+        .order_by(Veto.recorded_at.desc(), Veto.id)
+    )
+    for veto in rows.scalars():
+        vetoes.setdefault(veto.vendor_id, []).append(veto)
+    quals: dict[str, list[Qualification]] = {}
+    rows2 = await session.execute(
+        select(Qualification).where(Qualification.vendor_id.in_(vendor_ids)).order_by(Qualification.valid_to)
+    )
+    for q in rows2.scalars():
+        quals.setdefault(q.vendor_id, []).append(q)
+    return vendors, vetoes, quals

@@ -27,6 +27,7 @@ from contracts_api.procurement.schemas import (
     QuoteCreate,
 )
 from contracts_api.settings import Settings
+from contracts_api.vendors import rules as vendor_rules
 from contracts_api.vendors import service as vendor_service
 from houqin_common import clock
 from houqin_common.clients import ApiError, NotFoundError, ServiceUnavailableError
@@ -214,9 +215,7 @@ async def renewal_candidates(
     """The next route of each contract ending soon, with ONE round-trip to appraisal for every vendor
     involved (the eligibility of each vendor is read once)."""
     pol = policy(settings)
-    verdicts: dict[str, list[str]] = {}
-    for vendor_id in sorted({c.vendor_id for c in contracts}):
-        verdicts[vendor_id] = (await vendor_service.eligibility(session, vendor_id=vendor_id)).reasons
+    verdicts = await eligibility_many(session, {c.vendor_id for c in contracts})
     wanted = [
         (c.vendor_id, appraisal_period(c))
         for c in contracts
@@ -258,6 +257,25 @@ async def renewal_candidates(
             )
         )
     return out
+
+
+async def eligibility_many(session: AsyncSession, vendor_ids: set[str]) -> dict[str, list[str]]:
+    """The exclusion grounds of many vendors today (same rule as the vendor's eligibility endpoint)."""
+    vendors, vetoes, quals = await repository.eligibility_facts(session, vendor_ids)
+    today = clock.today()
+    return {
+        vendor_id: vendor_rules.exclusion_reasons(
+            legal_status=vendors[vendor_id].legal_status,
+            vetoes=[vendor_rules.VetoFact(v.ground, v.evidence, False) for v in vetoes.get(vendor_id, [])],
+            qualifications=[
+                vendor_rules.QualificationFact(q.kind, q.number, q.mandatory, q.valid_to)
+                for q in quals.get(vendor_id, [])
+            ],
+            today=today,
+        )
+        for vendor_id in vendor_ids
+        if vendor_id in vendors
+    }
 
 
 def scheme_of(evaluation: EvaluationIn | None, settings: Settings) -> rules.ScoringScheme:
