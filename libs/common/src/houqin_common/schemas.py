@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 T = TypeVar("T")
 
@@ -44,6 +44,27 @@ Period = Annotated[
     AfterValidator(_check_period),
     Field(description="appraisal period: a year `2026`, a half `2026H1`, a quarter `2026Q3` or a month `2026-07`"),
 ]
+
+
+ISO_DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _iso_datetime_text(value: Any) -> Any:
+    """Refuse what is not ISO 8601 text: pydantic would read ``0.5`` or ``1700000000`` as Unix seconds, so
+    ``?since=0.5`` silently meant 1970. Datetime objects (Python callers) pass through."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not ISO_DATETIME_RE.match(value.strip()):
+        raise ValueError("must be an ISO 8601 date-time with an offset, such as 2026-07-01T08:00:00+08:00")
+    return value.strip()
+
+
+IsoDateTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_iso_datetime_text),
+    Field(examples=["2026-07-01T08:00:00+08:00"]),
+]
+"""A date-time query or body parameter: ISO 8601 text with an offset, never a number."""
 
 
 def period_bounds(period: str) -> tuple[date, date]:

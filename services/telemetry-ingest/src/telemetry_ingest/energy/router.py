@@ -4,12 +4,12 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime
 
 from houqin_common import clock
 from houqin_common.auth import Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
+from houqin_common.schemas import IsoDateTime
 from telemetry_ingest.energy import service
 from telemetry_ingest.energy.dependencies import Meters, Settings
 from telemetry_ingest.energy.schemas import (
@@ -28,8 +28,8 @@ from telemetry_ingest.energy.schemas import (
 
 router = APIRouter(prefix="/energy", tags=["energy"], responses=COMMON_ERRORS)
 
-Start = Annotated[AwareDatetime, Query(description="window start, inclusive, ISO 8601 with offset")]
-End = Annotated[AwareDatetime, Query(description="window end, exclusive")]
+Start = Annotated[IsoDateTime, Query(description="window start, inclusive, ISO 8601 with offset")]
+End = Annotated[IsoDateTime, Query(description="window end, exclusive")]
 
 
 @router.get("/consumption", response_model=ConsumptionRead, responses=problem_responses(404))
@@ -153,8 +153,8 @@ async def upload_temperatures(
 async def refresh_energy_rollup(
     session: DbSession,
     settings: Settings,
-    start: Annotated[AwareDatetime | None, Query(description="first hour; default watermark - recheck")] = None,
-    end: Annotated[AwareDatetime | None, Query(description="end hour; default the last whole hour")] = None,
+    start: Annotated[IsoDateTime | None, Query(description="first hour; default watermark - recheck")] = None,
+    end: Annotated[IsoDateTime | None, Query(description="end hour; default the last whole hour")] = None,
     _: Principal = Depends(require_roles(Role.supervisor, Role.service)),
 ) -> RollupRefresh:
     """Recompute the hourly energy rollup (run hourly by a scheduler; call with a range after a backfill of
