@@ -285,3 +285,13 @@ async def test_an_unreachable_appraisal_is_asked_only_once_per_request() -> None
         with pytest.raises(ServiceUnavailableError):
             await source.vendor_score(vendor, "2025")
     assert calls == ["a"]
+
+
+def test_the_cli_waits_longer_than_contracts_api_waits_on_appraisal() -> None:
+    from contracts_api.cli import appraisal_wait_s
+
+    # 5 s timeout, 3 retries: 4 attempts of 5 s and back-offs of at most 0.3 + 0.6 + 1.2 s
+    assert appraisal_wait_s(5.0, 3) == pytest.approx(22.1)
+    assert appraisal_wait_s(5.0, 0) == 5.0
+    # the old CLI waited 5 s for a server that could itself wait 22 s on appraisal
+    assert 5.0 + appraisal_wait_s(5.0, 3) > appraisal_wait_s(5.0, 3) > 5.0
