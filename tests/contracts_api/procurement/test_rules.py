@@ -295,3 +295,23 @@ def test_the_cli_waits_longer_than_contracts_api_waits_on_appraisal() -> None:
     assert appraisal_wait_s(5.0, 0) == 5.0
     # the old CLI waited 5 s for a server that could itself wait 22 s on appraisal
     assert 5.0 + appraisal_wait_s(5.0, 3) > appraisal_wait_s(5.0, 3) > 5.0
+
+
+@pytest.mark.parametrize(
+    ("end", "today", "period"),
+    [
+        ("2026-12-31", "2026-11-30", "2025"),  # the running year 2026 is never read
+        ("2026-12-31", "2027-06-01", "2025"),  # 2026 ends with the contract, not before it
+        ("2027-12-31", "2026-11-30", "2025"),  # decided early: 2026 is not complete yet
+        ("2027-12-31", "2027-01-15", "2026"),
+        ("2027-06-30", "2027-05-01", "2026"),
+    ],
+)
+def test_a_renewal_reads_the_last_year_completed_before_the_contract_ends(end: str, today: str, period: str) -> None:
+    from datetime import date
+
+    from contracts_api.models import Contract
+    from contracts_api.procurement.service import appraisal_period
+
+    contract = Contract(start_date=date(2026, 1, 1), end_date=date.fromisoformat(end))
+    assert appraisal_period(contract, date.fromisoformat(today)) == period

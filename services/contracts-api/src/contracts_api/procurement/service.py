@@ -49,11 +49,12 @@ def policy(settings: Settings) -> rules.RoutePolicy:
     )
 
 
-def appraisal_period(predecessor: Contract) -> str:
-    """The last appraisal year completed before the renewed contract ends (DOMAIN.md: the choice is made
-    from the last contract period's appraisal). A year ends on 31 December, never before a contract
-    ending in that year, so it is the year before the end date's; the running year is never read."""
-    return str(predecessor.end_date.year - 1)
+def appraisal_period(predecessor: Contract, today: date) -> str:
+    """The last appraisal year completed before the renewed contract ends, and by ``today`` (DOMAIN.md:
+    the choice is made from the last contract period's appraisal). A year ends on 31 December, never
+    before a contract ending in that year, so it is the year before the earlier of the end date and
+    today: the running year is never read."""
+    return str(min(predecessor.end_date, today).year - 1)
 
 
 class BatchScoreSource(Protocol):
@@ -166,7 +167,7 @@ async def decide_route(
     period: str | None = None
     if predecessor is not None:
         incumbent_reasons = (await vendor_service.eligibility(session, vendor_id=predecessor.vendor_id)).reasons
-        period = appraisal_period(predecessor)
+        period = appraisal_period(predecessor, clock.today())
         if rules.needs_appraisal(
             project_code=project_code, value=value, renewal=True, incumbent_eligible=not incumbent_reasons, policy=pol
         ):
@@ -217,7 +218,7 @@ async def renewal_candidates(
     pol = policy(settings)
     verdicts = await eligibility_many(session, {c.vendor_id for c in contracts})
     wanted = [
-        (c.vendor_id, appraisal_period(c))
+        (c.vendor_id, appraisal_period(c, today))
         for c in contracts
         if rules.needs_appraisal(
             project_code=c.project_code,
@@ -230,7 +231,7 @@ async def renewal_candidates(
     scores = await PrefetchedScores.fetch(appraisal, wanted)
     out: list[RenewalCandidate] = []
     for c in contracts:
-        period = appraisal_period(c)
+        period = appraisal_period(c, today)
         route: str | None
         try:
             score = None
