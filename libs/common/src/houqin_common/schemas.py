@@ -167,7 +167,19 @@ class ScoreQuery(BaseModel):
 class ScoreBatchRequest(BaseModel):
     """Many vendors' scores in one round-trip (the renewal list asks once for every contract)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {"vendor_id": "130cc2f8-68c2-5c04-9043-2847361ec4b1", "period": "2025"},
+                        {"vendor_id": "87003d64-9d4e-51b6-92e8-aa5624757591", "period": "2025"},
+                    ]
+                }
+            ]
+        },
+    )
 
     items: list[ScoreQuery] = Field(max_length=1000, description="the pairs wanted; duplicates are answered once")
 
