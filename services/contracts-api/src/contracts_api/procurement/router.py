@@ -96,8 +96,11 @@ async def create_procurement(
     principal: Principal = Depends(require_roles(Role.procurement)),
 ) -> ProcurementRead:
     """Open a procurement for a project; the response carries the recommended route and the reasons
-    (500,000 CNY threshold, micro-service list; for a renewal the incumbent's eligibility and last-period
-    appraisal, read from the appraisal service). When appraisal is unreachable: 503, nothing recorded."""
+    (the 500,000 CNY threshold first, the micro-service list only below it; for a renewal the incumbent's
+    eligibility and its appraisal of the last year completed before the contract ends, read from the
+    appraisal service). A tender route records the procurement document's evaluation method (综合评分法
+    or 最低评标价法, Order No. 87 art. 53), refused (422) for other routes or a price weight below the
+    minimum. When appraisal is unreachable: 503, nothing recorded."""
     settings = request.app.state.settings
     procurement = await service.create(
         session, procurement_in=procurement_in, settings=settings, appraisal=appraisal, actor=principal.subject
