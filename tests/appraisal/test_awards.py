@@ -83,6 +83,11 @@ async def test_awards_follow_rank_bars_veto_and_food_safety(
         )
         assert food.status_code == 201
         sup = auth(make_token(Role.supervisor))
+        unpublished = await client.post(f"/v1/awards/{year}/evaluate", json={}, headers=sup)
+        assert unpublished.status_code == 200, unpublished.text
+        assert unpublished.json()["awards"] and all(x["provisional"] for x in unpublished.json()["awards"])
+        assert all(any("not published" in why for why in x["reasons"]) for x in unpublished.json()["awards"])
+        assert (await client.post(f"/v1/periods/{year}/publish", headers=sup)).status_code == 201
         r = await client.post(
             f"/v1/awards/{year}/evaluate",
             json={"head_counts": {ids[2]: 86}, "base_bonus_cny": "12000"},
@@ -122,3 +127,38 @@ async def test_service_star_nomination(service_client: Callable[..., Any], make_
     assert (await client.post("/v1/service-stars", json=body, headers=auth(make_token(Role.staff)))).status_code == 403
     mine = await client.get("/v1/service-stars", headers=auth(make_token(Role.vendor, vendor_id=vendor_id)))
     assert [s["person_name"] for s in mine.json()["items"]] == ["王师傅"]
+
+
+async def test_a_veto_recorded_after_the_year_does_not_remove_the_vendor_from_its_award(
+    live_services: LiveServices, test_env: dict[str, str], make_token: Callable[..., str]
+) -> None:
+    """Awards read vetoes as of the year's last day: a veto recorded now weighs on later years only."""
+    contracts_url = live_services.start("contracts")
+    async with httpx.AsyncClient(base_url=contracts_url, timeout=30) as contracts:
+        vendor_id = await _contracts_vendor(contracts, make_token(Role.procurement))
+        veto = await contracts.post(
+            f"/v1/vendors/{vendor_id}/vetoes",
+            json={"ground": "poor_credit", "evidence": "记录于本年度"},
+            headers=auth(make_token(Role.supervisor)),
+        )
+        assert veto.status_code == 201, veto.text
+        reader = auth(make_token(Role.procurement))
+        past = await contracts.get(
+            f"/v1/vendors/{vendor_id}/eligibility", params={"as_of": "2020-12-31"}, headers=reader
+        )
+        assert past.status_code == 200 and past.json()["eligible"] is True
+        now = await contracts.get(f"/v1/vendors/{vendor_id}/eligibility", headers=reader)
+        assert now.json()["eligible"] is False
+    year = 2020
+    async with appraisal_app(test_env, contracts_url) as client:
+        world = await World(client, make_token).build(
+            projects=1, items_per_project=1, period=f"{year}H1", vendor_ids=[vendor_id]
+        )
+        for token in await world.tokens(2):
+            assert (await world.answer(token, {world.projects[0]: "excellent"})).status_code == 201
+        sup = auth(make_token(Role.supervisor))
+        assert (await client.post(f"/v1/periods/{year}/publish", headers=sup)).status_code == 201
+        r = await client.post(f"/v1/awards/{year}/evaluate", json={}, headers=sup)
+        assert r.status_code == 200, r.text
+        awards = {x["vendor_id"]: x for x in r.json()["awards"]}
+        assert vendor_id in awards and awards[vendor_id]["provisional"] is False

@@ -14,6 +14,7 @@ from referencing import Registry, Resource
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 RELEASE_SCHEMA_URL = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json"
+VERSIONED_SCHEMA_URL = "https://standard.open-contracting.org/schema/1__1__5/versioned-release-validation-schema.json"
 
 
 def schema_dir() -> Path:
@@ -37,7 +38,13 @@ def validator(name: str) -> jsonschema.Draft4Validator:
     folder = schema_dir()
     release = json.loads((folder / "release-schema.json").read_text(encoding="utf-8"))
     package = json.loads((folder / name).read_text(encoding="utf-8"))
-    registry: Registry = Registry().with_resource(RELEASE_SCHEMA_URL, Resource.from_contents(release))
+    versioned = json.loads((folder / "versioned-release-validation-schema.json").read_text(encoding="utf-8"))
+    registry: Registry = Registry().with_resources(
+        [
+            (RELEASE_SCHEMA_URL, Resource.from_contents(release)),
+            (VERSIONED_SCHEMA_URL, Resource.from_contents(versioned)),
+        ]
+    )
     cls = jsonschema.validators.validator_for(package)
     return cls(package, registry=registry, format_checker=cls.FORMAT_CHECKER)  # type: ignore[no-any-return]
 
@@ -83,9 +90,10 @@ async def test_release_package_is_valid_ocds_1_1_with_method_mapping(api) -> Non
     assert r.status_code == 200
     package = r.json()
     assert errors("release-package-schema.json", package) == []
-    by_ocid = {rel["ocid"]: rel for rel in package["releases"]}
+    by_ocid = {rel["ocid"]: rel for rel in package["releases"]}  # the latest release of each process
     pc = by_ocid[procurement["ocid"]]
-    assert pc["tender"]["procurementMethod"] == "limited" and pc["tag"] == ["tender", "award"]
+    assert pc["tender"]["procurementMethod"] == "limited" and pc["tag"] == ["award", "contract"]
+    assert pc["tender"]["numberOfTenderers"] == 3 and len(pc["tender"]["tenderers"]) == 3
     assert pc["awards"][0]["value"] == {"amount": 37000.0, "currency": "CNY"}
     assert pc["contracts"][0]["status"] == "pending"
     renewal = next(rel for rel in package["releases"] if rel["ocid"].endswith(chain["renewal"]["id"]))
@@ -113,6 +121,7 @@ async def test_record_package_is_valid_ocds_1_1(api) -> None:
     assert errors("record-package-schema.json", package) == []
     record = package["records"][0]
     assert record["compiledRelease"]["ocid"] == record["ocid"] and record["releases"][0]["url"].startswith("http")
+    assert "versionedRelease" in record
 
 
 async def test_an_invalid_package_is_caught_by_the_validator(api) -> None:
@@ -120,3 +129,101 @@ async def test_an_invalid_package_is_caught_by_the_validator(api) -> None:
     package["releases"][0]["tender"]["procurementMethod"] = "auction"
     del package["publisher"]
     assert len(errors("release-package-schema.json", package)) >= 2
+
+
+async def test_a_contract_lifecycle_publishes_one_resolvable_release_per_event(api) -> None:
+    """tender → 3 bids → award (+ contract) → legal review → expert review → approved → signed → active:
+    one release per event, none rewritten, every id unique and resolvable, the compiled record equal to
+    the latest state."""
+    vendors = [await api.vendor(f"OCDS生命周期{i}") for i in range(3)]
+    p = (
+        await api.client.post(
+            "/v1/procurements",
+            json={"project_code": "security", "estimated_value": "900000"},
+            headers=api.procurement,
+        )
+    ).json()
+    assert p["route"] == "open_tender" and p["evaluation_method"] == "comprehensive"
+    events = 1
+    for v, amount in zip(vendors, ("880000", "860000", "890000"), strict=True):
+        r = await api.client.post(
+            f"/v1/procurements/{p['id']}/bids", json={"vendor_id": v["id"], "amount": amount}, headers=api.procurement
+        )
+        assert r.status_code == 201, r.text
+        events += 1
+        await api.client.post(
+            f"/v1/procurements/{p['id']}/bids/{r.json()['id']}/scores",
+            json={"components": {"technical": 80, "service": 85}},
+            headers=api.reviewer,
+        )
+    award = await api.client.post(
+        f"/v1/procurements/{p['id']}/award",
+        json={"start_date": "2027-01-01", "end_date": "2027-12-31"},
+        headers=api.procurement,
+    )
+    assert award.status_code == 201, award.text
+    events += 1
+    contract_id = award.json()["id"]
+    assert (await api.move(contract_id, "legal_review")).status_code == 200
+    assert (await api.review(contract_id, "legal")).status_code in (200, 201)
+    assert (await api.review(contract_id, "expert")).status_code in (200, 201)
+    assert (await api.move(contract_id, "signed")).status_code == 200
+    assert (await api.move(contract_id, "active")).status_code == 200
+    events += 5
+
+    releases = (await api.client.get("/v1/ocds/releases?limit=500", headers=api.auditor)).json()["releases"]
+    mine = [r for r in releases if r["ocid"] == p["ocid"]]
+    assert len(mine) == events
+    ids = [r["id"] for r in mine]
+    assert len(set(ids)) == len(ids)
+    assert [r["tag"] for r in mine][:2] == [["tender"], ["tenderUpdate"]]
+    assert mine[4]["tag"] == ["award", "contract"] and mine[-1]["tag"] == ["implementation"]
+    for rid in ids:
+        one = await api.client.get(f"/v1/ocds/releases/{rid}", headers=api.auditor)
+        assert one.status_code == 200 and one.json()["releases"][0]["id"] == rid
+    # the earlier releases are unchanged: the first still shows the tender with no tenderers
+    assert "tenderers" not in mine[0]["tender"] and "awards" not in mine[0]
+    missing = await api.client.get("/v1/ocds/releases/no-such-release", headers=api.auditor)
+    assert missing.status_code == 404
+
+    records = (await api.client.get("/v1/ocds/records?limit=500", headers=api.auditor)).json()
+    assert errors("record-package-schema.json", records) == []
+    record = next(r for r in records["records"] if r["ocid"] == p["ocid"])
+    assert [link["url"].rsplit("/", 1)[-1] for link in record["releases"]] == ids
+    latest = {k: v for k, v in mine[-1].items() if k not in ("id", "date", "tag")}
+    compiled = {k: v for k, v in record["compiledRelease"].items() if k not in ("id", "date", "tag")}
+    assert compiled == latest and record["compiledRelease"]["tag"] == ["compiled"]
+    assert compiled["contracts"][0]["status"] == "active"
+    status_versions = record["versionedRelease"]["contracts"][0]["status"]
+    assert [v["value"] for v in status_versions] == ["pending", "active"]
+    assert status_versions[-1]["releaseID"] == ids[-2]  # became active (OCDS) when signed
+
+
+def test_merge_follows_the_ocds_rules() -> None:
+    from contracts_api.ocds.merge import compile_releases, versioned_release
+
+    r1 = {
+        "ocid": "o",
+        "id": "o-1",
+        "date": "2027-01-01T00:00:00+00:00",
+        "tag": ["tender"],
+        "tender": {"id": "t", "title": "A", "items": [{"id": "1", "description": "x"}]},
+    }
+    r2 = {
+        "ocid": "o",
+        "id": "o-2",
+        "date": "2027-01-02T00:00:00+00:00",
+        "tag": ["tenderUpdate"],
+        "tender": {"title": "B", "items": [{"id": "2", "description": "y"}], "description": None},
+    }
+    compiled = compile_releases([r2, r1])
+    assert compiled["tender"]["title"] == "B" and [i["id"] for i in compiled["tender"]["items"]] == ["1", "2"]
+    assert (
+        compiled["tag"] == ["compiled"] and compiled["date"] == r2["date"] and "description" not in compiled["tender"]
+    )
+    versioned = versioned_release([r1, r2])
+    assert [v["value"] for v in versioned["tender"]["title"]] == ["A", "B"]
+    assert (
+        versioned["tender"]["items"][0]["id"] == "1"
+        and versioned["tender"]["items"][1]["description"][0]["releaseID"] == "o-2"
+    )

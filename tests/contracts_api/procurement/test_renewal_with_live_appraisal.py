@@ -51,7 +51,7 @@ async def test_renewal_route_uses_the_real_appraisal_score(api, live_services: L
     appraisal_url = live_services.start("appraisal")
     incumbent = await api.vendor("江苏实测保安服务有限公司")
     predecessor = await api.contract(
-        incumbent["id"], project_code="security", value="2400000", start_date="2025-01-01", end_date="2025-12-31"
+        incumbent["id"], project_code="security", value="2400000", start_date="2026-01-01", end_date="2026-12-31"
     )
     assert predecessor.status_code == 201
     seeded_data = await _give_vendor_a_2025_inspection(

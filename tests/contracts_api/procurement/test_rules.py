@@ -2,15 +2,20 @@ from decimal import Decimal
 
 import pytest
 
-from contracts_api.models.enums import Route
+from contracts_api.models.enums import EvaluationMethod, ProcurementCategory, Route
 from contracts_api.procurement.rules import (
     BidFact,
     QuoteFact,
     RoutePolicy,
+    ScoreSheet,
+    ScoringComponent,
+    ScoringScheme,
     compare_prices,
+    evaluate_tender,
     needs_appraisal,
-    rank_bids,
+    price_scores,
     recommend_route,
+    scheme_errors,
 )
 from houqin_common.schemas import VendorScore
 
@@ -33,9 +38,15 @@ def score(
     )
 
 
-def test_micro_service_goes_to_price_comparison_whatever_the_value() -> None:
-    d = recommend_route(project_code="hairdresser", value=Decimal("900000"), renewal=True, policy=POLICY)
+def test_micro_service_below_the_threshold_goes_to_price_comparison() -> None:
+    d = recommend_route(project_code="hairdresser", value=Decimal("90000"), renewal=True, policy=POLICY)
     assert d.route == Route.price_comparison and "micro-service list" in d.reasons[0]
+
+
+def test_value_decides_first_a_large_micro_service_is_an_open_tender() -> None:
+    d = recommend_route(project_code="laundry", value=Decimal("800000"), renewal=False, policy=POLICY)
+    assert d.route == Route.open_tender
+    assert "only below the threshold" in d.reasons[1] and "公开招标" in d.reasons[-1]
 
 
 def test_below_threshold_is_designated_tender() -> None:
@@ -121,7 +132,8 @@ def test_appraisal_is_needed_only_for_eligible_renewals_above_threshold() -> Non
     kw = {"policy": POLICY, "incumbent_eligible": True, "renewal": True}
     assert needs_appraisal(project_code="security", value=Decimal("620000"), **kw)  # type: ignore[arg-type]
     assert not needs_appraisal(project_code="bank", value=Decimal("150000"), **kw)  # type: ignore[arg-type]
-    assert not needs_appraisal(project_code="laundry", value=Decimal("620000"), **kw)  # type: ignore[arg-type]
+    assert needs_appraisal(project_code="laundry", value=Decimal("620000"), **kw)  # type: ignore[arg-type]
+    assert not needs_appraisal(project_code="laundry", value=Decimal("62000"), **kw)  # type: ignore[arg-type]
     assert not needs_appraisal(
         project_code="security", value=Decimal("620000"), renewal=True, incumbent_eligible=False, policy=POLICY
     )
@@ -160,17 +172,101 @@ def test_tie_goes_to_the_earliest_quote_and_says_so() -> None:
     assert any("2 quotes tie" in e and "earliest" in e for e in result.explanation)
 
 
-def test_bids_rank_by_mean_score_then_amount_with_ineligible_last() -> None:
-    ranked = rank_bids(
+SCHEME = ScoringScheme(
+    EvaluationMethod.comprehensive,
+    ProcurementCategory.services,
+    (ScoringComponent("price", Decimal(30)), ScoringComponent("technical", Decimal(70))),
+)
+
+
+def sheet(reviewer: str, technical: float, compliant: bool = True) -> ScoreSheet:
+    return ScoreSheet(reviewer, {"technical": technical}, compliant)
+
+
+def test_three_bids_reproduce_the_order_87_price_scores_by_hand() -> None:
+    # benchmark = lowest compliant bid 1,000,000: full marks; 1,000,000 / 1,250,000 × 100 = 80.00;
+    # 1,000,000 / 1,200,000 × 100 = 83.333… → 83.33
+    assert price_scores({"a": Decimal("1000000"), "b": Decimal("1250000"), "c": Decimal("1200000")}) == {
+        "a": Decimal("100.00"),
+        "b": Decimal("80.00"),
+        "c": Decimal("83.33"),
+    }
+    result = evaluate_tender(
+        SCHEME,
         [
-            BidFact("cheap", Decimal("100"), [80, 84]),
-            BidFact("best", Decimal("200"), [90, 92]),
-            BidFact("tie-cheaper", Decimal("90"), [82, 82]),
-            BidFact("vetoed", Decimal("50"), [99], ["veto"]),
-        ]
+            BidFact("a", Decimal("1000000"), [sheet("e1", 70), sheet("e2", 74)]),  # technical 72
+            BidFact("b", Decimal("1250000"), [sheet("e1", 90), sheet("e2", 94)]),  # technical 92
+            BidFact("c", Decimal("1200000"), [sheet("e1", 80), sheet("e2", 81)]),  # technical 80.5
+        ],
     )
-    assert [b.vendor_id for b, _ in ranked] == ["best", "tie-cheaper", "cheap", "vetoed"]
-    assert ranked[0][1] == 91
+    rows = {r.vendor_id: r for r in result.rows}
+    # totals: a = 100×0.3 + 72×0.7 = 80.40; b = 80×0.3 + 92×0.7 = 88.40; c = 83.33×0.3 + 80.5×0.7 = 81.349 → 81.35
+    assert rows["a"].total == Decimal("80.40") and rows["b"].total == Decimal("88.40")
+    assert rows["c"].total == Decimal("81.35") and rows["c"].price_score == Decimal("83.33")
+    assert [r.vendor_id for r in result.rows] == ["b", "c", "a"] and result.winner == "b"
+    assert result.winning_reason is not None and "88.40" in result.winning_reason
+
+
+def test_the_benchmark_is_the_lowest_compliant_bid_not_an_excluded_one() -> None:
+    result = evaluate_tender(
+        SCHEME,
+        [
+            BidFact("cheap-vetoed", Decimal("500000"), [sheet("e1", 99)], ["veto:poor_credit"]),
+            BidFact("cheap-noncompliant", Decimal("600000"), [sheet("e1", 90, compliant=False)]),
+            BidFact("a", Decimal("800000"), [sheet("e1", 80)]),
+            BidFact("b", Decimal("1000000"), [sheet("e1", 80)]),
+        ],
+    )
+    rows = {r.vendor_id: r for r in result.rows}
+    assert rows["a"].price_score == Decimal("100.00") and rows["b"].price_score == Decimal("80.00")
+    assert rows["cheap-vetoed"].rank is None and rows["cheap-noncompliant"].rank is None
+    assert [r.vendor_id for r in result.rows][-2:] == ["cheap-vetoed", "cheap-noncompliant"]
+
+
+def test_equal_totals_rank_the_lower_price_first() -> None:
+    scheme = ScoringScheme(
+        EvaluationMethod.comprehensive,
+        ProcurementCategory.services,
+        (ScoringComponent("price", Decimal(50)), ScoringComponent("technical", Decimal(50))),
+    )
+    # a: 100×0.5 + 60×0.5 = 80; b: 80×0.5 + 80×0.5 = 80 → a ranks first (lower price)
+    result = evaluate_tender(
+        scheme, [BidFact("b", Decimal("125"), [sheet("e", 80)]), BidFact("a", Decimal("100"), [sheet("e", 60)])]
+    )
+    assert [r.vendor_id for r in result.rows] == ["a", "b"] and result.rows[0].total == result.rows[1].total
+
+
+def test_lowest_evaluated_price_method_ranks_compliant_bids_by_price() -> None:
+    scheme = ScoringScheme(EvaluationMethod.lowest_price, ProcurementCategory.goods)
+    result = evaluate_tender(
+        scheme,
+        [
+            BidFact("x", Decimal("300"), [ScoreSheet("e", {}, True)]),
+            BidFact("y", Decimal("200"), [ScoreSheet("e", {}, False), ScoreSheet("f", {}, False)]),
+            BidFact("z", Decimal("250"), [ScoreSheet("e", {}, True)]),
+        ],
+    )
+    assert result.winner == "z" and [r.rank for r in result.rows] == [1, 2, None]
+    assert "最低评标价法" in (result.winning_reason or "")
+
+
+def test_price_weight_floor_is_validated_per_category() -> None:
+    floors = {"min_price_weight_services": Decimal(10), "min_price_weight_goods": Decimal(30)}
+    ok = ScoringScheme(
+        EvaluationMethod.comprehensive,
+        ProcurementCategory.services,
+        (ScoringComponent("price", Decimal(10)), ScoringComponent("technical", Decimal(90))),
+    )
+    assert scheme_errors(ok, route=Route.open_tender, **floors) == []
+    goods = ScoringScheme(EvaluationMethod.comprehensive, ProcurementCategory.goods, ok.components)
+    assert any("below the minimum 30 %" in e for e in scheme_errors(goods, route=Route.open_tender, **floors))
+    bad_sum = ScoringScheme(
+        EvaluationMethod.comprehensive,
+        ProcurementCategory.services,
+        (ScoringComponent("price", Decimal(20)), ScoringComponent("technical", Decimal(70))),
+    )
+    assert any("add up to 90 %" in e for e in scheme_errors(bad_sum, route=Route.open_tender, **floors))
+    assert scheme_errors(ok, route=Route.price_comparison, **floors)
 
 
 async def test_an_unreachable_appraisal_is_asked_only_once_per_request() -> None:
@@ -189,3 +285,33 @@ async def test_an_unreachable_appraisal_is_asked_only_once_per_request() -> None
         with pytest.raises(ServiceUnavailableError):
             await source.vendor_score(vendor, "2025")
     assert calls == ["a"]
+
+
+def test_the_cli_waits_longer_than_contracts_api_waits_on_appraisal() -> None:
+    from contracts_api.cli import appraisal_wait_s
+
+    # 5 s timeout, 3 retries: 4 attempts of 5 s and back-offs of at most 0.3 + 0.6 + 1.2 s
+    assert appraisal_wait_s(5.0, 3) == pytest.approx(22.1)
+    assert appraisal_wait_s(5.0, 0) == 5.0
+    # the old CLI waited 5 s for a server that could itself wait 22 s on appraisal
+    assert 5.0 + appraisal_wait_s(5.0, 3) > appraisal_wait_s(5.0, 3) > 5.0
+
+
+@pytest.mark.parametrize(
+    ("end", "today", "period"),
+    [
+        ("2026-12-31", "2026-11-30", "2025"),  # the running year 2026 is never read
+        ("2026-12-31", "2027-06-01", "2025"),  # 2026 ends with the contract, not before it
+        ("2027-12-31", "2026-11-30", "2025"),  # decided early: 2026 is not complete yet
+        ("2027-12-31", "2027-01-15", "2026"),
+        ("2027-06-30", "2027-05-01", "2026"),
+    ],
+)
+def test_a_renewal_reads_the_last_year_completed_before_the_contract_ends(end: str, today: str, period: str) -> None:
+    from datetime import date
+
+    from contracts_api.models import Contract
+    from contracts_api.procurement.service import appraisal_period
+
+    contract = Contract(start_date=date(2026, 1, 1), end_date=date.fromisoformat(end))
+    assert appraisal_period(contract, date.fromisoformat(today)) == period

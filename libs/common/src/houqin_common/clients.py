@@ -41,6 +41,9 @@ from houqin_common.schemas import (
     ProjectRef,
     RenewalCandidate,
     RouteDecision,
+    ScoreBatchItem,
+    ScoreBatchRequest,
+    ScoreQuery,
     VehicleKpi,
     VendorImportReport,
     VendorRef,
@@ -222,9 +225,12 @@ class ContractsClient(BaseClient):
         """A page of service projects (code, Chinese name, service type)."""
         return await self.get_page("/v1/projects", ProjectRef, limit=limit, offset=offset, **filters)
 
-    async def vendor_eligibility(self, vendor_id: str) -> Eligibility:
-        """Whether the vendor may be awarded, renewed or signed, with every excluding ground."""
-        return await self.get_model(f"/v1/vendors/{vendor_id}/eligibility", Eligibility)
+    async def vendor_eligibility(self, vendor_id: str, *, as_of: date | None = None) -> Eligibility:
+        """Whether the vendor may be awarded, renewed or signed, with every excluding ground; with ``as_of``,
+        the vetoes and qualifications in force on that day (a decision about a past period)."""
+        return await self.get_model(
+            f"/v1/vendors/{vendor_id}/eligibility", Eligibility, as_of=as_of.isoformat() if as_of else None
+        )
 
     async def list_contracts(self, *, limit: int = 100, offset: int = 0, **filters: Any) -> Page[ContractRef]:
         """A page of contracts; ``filters`` such as ``vendor_id=``, ``status=``."""
@@ -273,6 +279,12 @@ class AppraisalClient(BaseClient):
     async def vendor_score(self, vendor_id: str, period: str) -> VendorScore:
         """The vendor's score for ``period`` (``2026`` or ``2026H1``) with its breakdown."""
         return await self.get_model(f"/v1/scores/{vendor_id}", VendorScore, period=period)
+
+    async def vendor_scores(self, pairs: list[tuple[str, str]]) -> list[ScoreBatchItem]:
+        """Many (vendor, period) scores in ONE request; a pair without data comes back with ``score=None``."""
+        body = ScoreBatchRequest(items=[ScoreQuery(vendor_id=v, period=p) for v, p in pairs])
+        response = await self.request("POST", "/v1/scores/batch", json=body.model_dump(mode="json"))
+        return TypeAdapter(list[ScoreBatchItem]).validate_python(response.json())
 
     async def ranking(self, period: str) -> list[VendorScore]:
         """All vendors' scores for ``period``, best first."""

@@ -346,12 +346,13 @@ async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
     if sqlstate is not None and sqlstate.startswith("23"):
         # SQLSTATE class 23 (integrity): the losing side of a race that a service's own checks could
         # not see, e.g. two clients creating the same unique record at once. A 409, never a 500.
+        # The database's message names tables, constraints and values: it is logged, never sent.
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
         logger.warning("integrity violation (SQLSTATE %s): %s", sqlstate, reason)
         return problem_response(
             409,
             title=N_("Conflict"),
-            detail=_("the change conflicts with the current data: {reason}", reason=reason),
+            detail=_("The change conflicts with the current data (another request changed it first); retry"),
             code="conflict",
             request=request,
         )

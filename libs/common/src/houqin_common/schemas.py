@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from houqin_common.i18n import _
 
@@ -46,6 +46,27 @@ Period = Annotated[
     AfterValidator(_check_period),
     Field(description="appraisal period: a year `2026`, a half `2026H1`, a quarter `2026Q3` or a month `2026-07`"),
 ]
+
+
+ISO_DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _iso_datetime_text(value: Any) -> Any:
+    """Refuse what is not ISO 8601 text: pydantic would read ``0.5`` or ``1700000000`` as Unix seconds, so
+    ``?since=0.5`` silently meant 1970. Datetime objects (Python callers) pass through."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not ISO_DATETIME_RE.match(value.strip()):
+        raise ValueError("must be an ISO 8601 date-time with an offset, such as 2026-07-01T08:00:00+08:00")
+    return value.strip()
+
+
+IsoDateTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_iso_datetime_text),
+    Field(examples=["2026-07-01T08:00:00+08:00"]),
+]
+"""A date-time query or body parameter: ISO 8601 text with an offset, never a number."""
 
 
 def period_bounds(period: str) -> tuple[date, date]:
@@ -156,6 +177,45 @@ class VendorScore(BaseModel):
     missing: list[str] = Field(default_factory=list, description="components whose source was unavailable")
     rank: int | None = Field(default=None, ge=1, description="rank among vendors for the period")
     components: list[ScoreComponent] = Field(default_factory=list, description="the breakdown")
+    provisional: bool = Field(
+        default=False, description="true when the period is not published: computed now, it may still change"
+    )
+    published_version: int | None = Field(
+        default=None, ge=1, description="the publication the score was read from (null: computed, provisional)"
+    )
+
+
+class ScoreQuery(BaseModel):
+    """One (vendor, period) pair of a batch score request."""
+
+    vendor_id: str = Field(max_length=64, description="vendor id")
+    period: Period
+
+
+class ScoreBatchRequest(BaseModel):
+    """Many vendors' scores in one round-trip (the renewal list asks once for every contract)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {"vendor_id": "130cc2f8-68c2-5c04-9043-2847361ec4b1", "period": "2025"},
+                        {"vendor_id": "87003d64-9d4e-51b6-92e8-aa5624757591", "period": "2025"},
+                    ]
+                }
+            ]
+        },
+    )
+
+    items: list[ScoreQuery] = Field(max_length=1000, description="the pairs wanted; duplicates are answered once")
+
+
+class ScoreBatchItem(BaseModel):
+    vendor_id: str = Field(description="vendor id")
+    period: Period
+    score: VendorScore | None = Field(description="the score; null when appraisal has no data for the pair")
 
 
 class EnergyKpi(BaseModel):

@@ -7,6 +7,7 @@ from appraisal.catalogue.router import router as catalogue_router
 from appraisal.complaints.router import router as complaints_router
 from appraisal.feedback.router import router as feedback_router
 from appraisal.inspections.router import router as inspections_router
+from appraisal.publication.router import router as publication_router
 from appraisal.rectification.router import router as rectification_router
 from appraisal.reports.router import router as reports_router
 from appraisal.scoring.router import router as scores_router
@@ -20,6 +21,7 @@ api_router.include_router(rectification_router)
 api_router.include_router(complaints_router)
 api_router.include_router(feedback_router)
 api_router.include_router(scores_router)
+api_router.include_router(publication_router)
 api_router.include_router(awards_router)
 api_router.include_router(reports_router)
 

@@ -47,6 +47,10 @@ class Settings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="HOUQIN_APPRAISAL_", extra="ignore")
 
+    first_appraisal_year: int = Field(
+        default=2006, ge=1990, le=2100, description="the first appraised year (DOMAIN.md: half-yearly since 2006)"
+    )
+
     grade_points: dict[str, float] = Field(
         default={"excellent": 100.0, "good": 80.0, "fair": 60.0, "poor": 0.0},
         description="points of each survey grade (优/较好/一般/差); `n/a` answers are left out",

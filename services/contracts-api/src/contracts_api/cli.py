@@ -21,17 +21,33 @@ TokenOption = Annotated[
 ]
 
 
-def _run(url: str | None, token: str | None, call: Callable[[Any], Awaitable[T]]) -> T:
-    """Run ``call(client)``; exit 1 with the problem's detail when refused, 2 when unreachable."""
+def appraisal_wait_s(http_timeout_s: float, http_retries: int, backoff_s: float = 0.2) -> float:
+    """The longest contracts-api spends on appraisal before it answers (then with an undecided route):
+    every attempt of a retried GET at the full timeout plus the back-off between them (at most 1.5 ×
+    ``backoff_s`` × 2^n). The renewal list makes a single, unretried batch call, so this bounds it too."""
+    backoff: float = sum(backoff_s * 2**i * 1.5 for i in range(http_retries))
+    return float((1 + http_retries) * http_timeout_s + backoff)
+
+
+def _run(
+    url: str | None, token: str | None, call: Callable[[Any], Awaitable[T]], *, waits_on_appraisal: bool = False
+) -> T:
+    """Run ``call(client)``; exit 1 with the problem's detail when refused, 2 when unreachable.
+
+    A command whose answer waits on contracts-api's own call to appraisal waits that long on top of its
+    timeout, so a slow appraisal shows as an undecided route, never as "contracts-api unreachable"."""
     from houqin_common.auth import Role, create_token
     from houqin_common.clients import ApiError, ContractsClient, ServiceUnavailableError
     from houqin_common.settings import ServiceSettings
 
     settings = ServiceSettings()
     bearer = token or create_token(settings, subject="cli", roles=[Role.procurement])
+    timeout = settings.http_timeout_s
+    if waits_on_appraisal:
+        timeout += appraisal_wait_s(settings.http_timeout_s, settings.http_retries)
 
     async def go() -> T:
-        async with ContractsClient(url or settings.contracts_url, token=bearer, timeout=settings.http_timeout_s) as c:
+        async with ContractsClient(url or settings.contracts_url, token=bearer, timeout=timeout) as c:
             return await call(c)
 
     try:
@@ -102,6 +118,7 @@ def register(app: typer.Typer) -> None:
             url,
             token,
             lambda c: c.procurement_route(project, amount, renewal=renewal, predecessor_contract_id=predecessor),
+            waits_on_appraisal=renewal,
         )
         typer.echo(
             f"{decision.project_code} {decision.estimated_value} CNY: {decision.route} ({decision.route_label_zh})"
@@ -120,7 +137,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Contracts ending within --days days with the recommended route of the next period."""
         start = as_of.date() if as_of else None
-        page = _run(url, token, lambda c: c.renewals(within_days=days, as_of=start, limit=500))
+        page = _run(url, token, lambda c: c.renewals(within_days=days, as_of=start, limit=500), waits_on_appraisal=True)
         if not page.items:
             typer.echo(f"no contract ends within {days} days")
         for item in page.items:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts_api.models import AuditEntry, Contract, Procurement, Project, Qualification, Vendor, Veto
 from contracts_api.models.enums import Route
+from contracts_api.ocds import service as ocds_service
 from contracts_api.procurement import rules
 from contracts_api.projects.service import default_category
 from contracts_api.settings import Settings
@@ -167,11 +168,14 @@ async def load(session: AsyncSession, settings: Settings) -> None:
                     "version": 1,
                 }
             )
-    await _upsert(session, Procurement, procurements)
+    new_processes = await _upsert(session, Procurement, procurements)
     # 2025 contracts first: the 2026 ones reference them.
     inserted = await _upsert(session, Contract, [c for c in contracts if c["predecessor_id"] is None])
     inserted += await _upsert(session, Contract, [c for c in contracts if c["predecessor_id"] is not None])
     by_id = {c["id"]: c for c in contracts}
+    # Each seeded process gets its one OCDS release (the state the demo starts from).
+    for pid in new_processes:
+        await ocds_service.publish(session, process_id=pid, event="seed", tags=["tender", "award", "contract"])
     if inserted:
         await session.execute(
             insert(AuditEntry),

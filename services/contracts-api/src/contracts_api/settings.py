@@ -37,6 +37,16 @@ class Settings(ServiceSettings):
     renewal_min_satisfaction: float = Field(
         default=85.0, ge=0, le=100, description="satisfaction score needed (appraisal-weighted projects)"
     )
+    tender_default_scheme: dict[str, Decimal] = Field(
+        default={"price": Decimal(30), "technical": Decimal(50), "service": Decimal(20)},
+        description="综合评分法 components and weights (percent) when the procurement document names none",
+    )
+    min_price_weight_services: Decimal = Field(
+        default=Decimal(10), ge=0, le=100, description="lowest price weight (percent) for services (Order 87 art. 55)"
+    )
+    min_price_weight_goods: Decimal = Field(
+        default=Decimal(30), ge=0, le=100, description="lowest price weight (percent) for goods (Order 87 art. 55)"
+    )
     min_valid_quotes: int = Field(default=3, ge=1, description="valid quotes a price comparison needs")
     archive_dir: Path = Field(default=Path(".houqin/archive"), description="where contract documents are stored")
     archive_max_bytes: int = Field(default=50 * 1024 * 1024, gt=0, description="largest document accepted")

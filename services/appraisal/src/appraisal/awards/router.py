@@ -25,7 +25,9 @@ async def evaluate_awards(
     directory: Directory,
     today: Today,
     evaluate_in: AwardEvaluate | None = None,
-    year: int = Path(ge=2000, le=2100, description="appraisal year"),
+    year: int = Path(
+        ge=1990, le=2100, description="appraisal year (the first appraised year and later: 422 before it)"
+    ),
     _: Principal = Depends(require_roles(Role.supervisor)),
 ) -> AwardEvaluation:
     """Apply the configured award rules to the year's ranking and store the decisions (replacing earlier

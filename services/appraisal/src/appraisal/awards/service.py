@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
@@ -14,13 +14,14 @@ from appraisal.awards.schemas import AwardEvaluate, AwardEvaluation, AwardRead, 
 from appraisal.messages import message, render
 from appraisal.models import AwardDecision, ServiceStar
 from appraisal.names import NameDirectory, Names
+from appraisal.publication import service as publication_service
 from appraisal.scoring import rules
 from appraisal.scoring import service as scoring_service
 from appraisal.scoring.service import KpiSource
 from appraisal.settings import Settings
 from houqin_common.clients import ApiError, NotFoundError
 from houqin_common.i18n import N_
-from houqin_common.schemas import Eligibility
+from houqin_common.schemas import Eligibility, period_bounds
 
 logger = logging.getLogger("appraisal.awards")
 
@@ -28,7 +29,7 @@ logger = logging.getLogger("appraisal.awards")
 class VetoSource(Protocol):
     """What awards need of contracts-api (``houqin_common.clients.ContractsClient``)."""
 
-    async def vendor_eligibility(self, vendor_id: str) -> Eligibility: ...
+    async def vendor_eligibility(self, vendor_id: str, *, as_of: date | None = None) -> Eligibility: ...
 
 
 def to_read(d: AwardDecision, names: Names | None = None) -> AwardRead:
@@ -59,12 +60,14 @@ def bars(settings: Settings) -> rules.AwardBars:
     )
 
 
-async def _eligible(vetoes: VetoSource | None, vendor_id: str) -> bool | None:
-    """True/False from contracts-api; None when it cannot be asked (the award is then provisional)."""
+async def _eligible(vetoes: VetoSource | None, vendor_id: str, as_of: date) -> bool | None:
+    """True/False from contracts-api as of ``as_of``; None when it cannot be asked (the award is then
+    provisional). A decision about a period uses the facts in force in it: a veto recorded after the
+    period does not remove the vendor from that period's award."""
     if vetoes is None:
         return None
     try:
-        return (await vetoes.vendor_eligibility(vendor_id)).eligible
+        return (await vetoes.vendor_eligibility(vendor_id, as_of=as_of)).eligible
     except NotFoundError:
         return None
     except ApiError as exc:
@@ -83,13 +86,22 @@ async def evaluate(
     today: date,
     directory: NameDirectory | None = None,
 ) -> AwardEvaluation:
-    """Rank the year, apply the award rules to every ranked vendor, store the decisions (replacing the year's)."""
+    """Apply the award rules to the year's ranking and store the decisions (replacing the year's).
+
+    The ranking is the year's published appraisal (latest version); unpublished, it is computed now and
+    every award is provisional. Vetoes are read as of the last day of the year."""
     period = str(year)
-    data = await scoring_service.load_period(session, period)
-    ranking = await scoring_service.rank(
-        session, period=period, settings=settings, kpis=kpis, today=today, data=data, directory=directory
+    publication_service.check_period(period, settings)
+    ranking, publication = await publication_service.official_ranking(
+        session, period=period, settings=settings, kpis=kpis, today=today, directory=directory
     )
     names = Names(vendors={s.vendor_id: s.vendor_name for s in ranking if s.vendor_name})
+    if publication is not None:
+        majors = {v: bool(f.get("major_food_violation")) for v, f in publication.facts.items()}
+    else:
+        data = await scoring_service.load_period(session, period)
+        majors = {v: any(w in settings.major_severities for _s, w in food) for v, food in data.food.items()}
+    as_of = period_bounds(period)[1] - timedelta(days=1)
     base = evaluate_in.base_bonus_cny if evaluate_in.base_bonus_cny is not None else settings.base_bonus_cny
     decisions: list[AwardDecision] = []
     not_awarded: dict[str, list[str]] = {}
@@ -97,12 +109,12 @@ async def evaluate(
     for score in ranking:
         if score.rank is None:
             continue
-        major = any(w in settings.major_severities for _, w in data.food.get(score.vendor_id, []))
+        major = majors.get(score.vendor_id, False)
         # ask contracts-api only about vendors that pass the bars, so a down contracts-api costs little
         prelim = rules.decide_award(
             rank=score.rank, total=score.total, complete=True, eligible=True, major_violation=major, bars=award_bars
         )
-        eligible = await _eligible(vetoes, score.vendor_id) if prelim.award else True
+        eligible = await _eligible(vetoes, score.vendor_id, as_of) if prelim.award else True
         outcome = rules.decide_award(
             rank=score.rank,
             total=score.total,
@@ -116,6 +128,12 @@ async def evaluate(
             continue
         head_count = evaluate_in.head_counts.get(score.vendor_id)
         reasons = list(outcome.reasons)
+        provisional = outcome.provisional
+        if publication is None:
+            provisional = True
+            reasons.append(
+                message(N_("the appraisal of {period} is not published: the award is provisional"), period=period)
+            )
         if head_count is None:
             reasons.append(message(N_("head count unknown: uplift not computed")))
         decisions.append(
@@ -125,14 +143,18 @@ async def evaluate(
                 award=outcome.award.value,
                 rank=score.rank,
                 total=score.total,
-                provisional=outcome.provisional,
+                provisional=provisional,
                 reasons=reasons,
                 head_count=head_count,
                 base_bonus=base,
                 uplift=rules.bonus_uplift(head_count, base, settings.bonus_uplift_rate)
                 if head_count is not None
                 else None,
-                detail={"score": score.model_dump(mode="json")},
+                detail={
+                    "score": score.model_dump(mode="json"),
+                    "published_version": publication.version if publication else None,
+                    "vetoes_as_of": as_of.isoformat(),
+                },
             )
         )
     await repository.replace_year(session, year, decisions)

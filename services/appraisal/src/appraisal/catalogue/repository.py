@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal_column, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal.models import Assignment, ServiceItem, SurveyTemplate, TemplateItem
+from appraisal.models.base import new_id
 
 
 async def list_items(
@@ -75,3 +78,25 @@ async def list_assignments(
         stmt.order_by(Assignment.project_code, Assignment.start_date, Assignment.id).limit(limit).offset(offset)
     )
     return list(rows.scalars()), int(total)
+
+
+async def upsert_assignments(
+    session: AsyncSession, rows: Sequence[tuple[str, str, date, date | None]]
+) -> tuple[int, int]:
+    """Insert or update (vendor, project, start) → end in ONE statement: concurrent syncs converge, neither
+    fails (ON CONFLICT; rows in key order so two syncs lock them in the same order). Unchanged rows are
+    left alone. Returns (created, updated)."""
+    if not rows:
+        return 0, 0
+    by_key = {(v, p, s): e for v, p, s, e in rows}  # one row per key: a statement may touch a row once
+    ordered = [(*key, by_key[key]) for key in sorted(by_key)]
+    stmt = pg_insert(Assignment).values(
+        [{"id": new_id(), "vendor_id": v, "project_code": p, "start_date": s, "end_date": e} for v, p, s, e in ordered]
+    )
+    upsert: Any = stmt.on_conflict_do_update(
+        index_elements=["vendor_id", "project_code", "start_date"],
+        set_={"end_date": stmt.excluded.end_date},
+        where=Assignment.end_date.is_distinct_from(stmt.excluded.end_date),
+    ).returning(literal_column("xmax = 0"))
+    flags = [bool(r[0]) for r in await session.execute(upsert)]
+    return sum(flags), len(flags) - sum(flags)

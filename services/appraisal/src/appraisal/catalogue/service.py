@@ -60,26 +60,13 @@ async def sync_assignments(session: AsyncSession, *, contracts: ContractsClient,
                 break
     except ApiError as exc:
         raise ServiceUnavailable(_("contracts-api could not list the contracts: {exc}", exc=exc)) from exc
-    created = updated = skipped = 0
-    for ref in refs:
-        if ref.status not in statuses or ref.start_date is None:
-            skipped += 1
-            continue
-        found = await repository.assignment_at(session, ref.vendor_id, ref.project_code, ref.start_date)
-        if found is None:
-            session.add(
-                Assignment(
-                    vendor_id=ref.vendor_id,
-                    project_code=ref.project_code,
-                    start_date=ref.start_date,
-                    end_date=ref.end_date,
-                )
-            )
-            created += 1
-        elif found.end_date != ref.end_date:
-            found.end_date = ref.end_date
-            updated += 1
-    await session.flush()
+    wanted = [
+        (ref.vendor_id, ref.project_code, ref.start_date, ref.end_date)
+        for ref in refs
+        if ref.status in statuses and ref.start_date is not None
+    ]
+    skipped = len(refs) - len(wanted)
+    created, updated = await repository.upsert_assignments(session, wanted)
     return AssignmentSync(contracts=len(refs), created=created, updated=updated, skipped=skipped)
 
 

@@ -4,6 +4,7 @@ from appraisal.models.awards import AwardDecision, ServiceStar
 from appraisal.models.base import Base
 from appraisal.models.complaints import Complaint
 from appraisal.models.inspections import ChecklistTemplate, FoodSafetyInspection, RoutineInspection
+from appraisal.models.publication import Publication
 from appraisal.models.rectification import Evidence, Finding, RectificationOrder
 from appraisal.models.surveys import (
     Answer,
@@ -30,6 +31,7 @@ __all__ = [
     "Finding",
     "FoodSafetyInspection",
     "Invitation",
+    "Publication",
     "RectificationOrder",
     "Response",
     "RoutineInspection",

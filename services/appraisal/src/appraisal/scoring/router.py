@@ -3,12 +3,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 
 from appraisal.dependencies import AppSettings, Directory, Telemetry, Today, check_vendor_scope
-from appraisal.scoring import service
+from appraisal.publication import service as publication_service
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.i18n import N_
-from houqin_common.schemas import Page, Period, VendorScore
+from houqin_common.schemas import Page, Period, ScoreBatchItem, ScoreBatchRequest, VendorScore
 
 router = APIRouter(prefix="/scores", tags=["scores"], responses=COMMON_ERRORS)
 
@@ -32,14 +32,44 @@ async def list_scores(
     """Ranking of every vendor with appraisal data in the period, best first (`rank` set).
 
     Each score carries its breakdown; `complete=false` marks a total computed while a KPI source
-    (telemetry-ingest) was unavailable. A vendor token sees only its own line (with its rank).
+    (telemetry-ingest) was unavailable. A published period answers its latest published version
+    (`published_version`); an unpublished one is computed now and marked `provisional`. A vendor token
+    sees only its own line (with its rank).
     """
-    ranking = await service.rank(
+    ranking, _pub = await publication_service.official_ranking(
         session, period=period, settings=settings, kpis=telemetry, today=today, directory=directory
     )
     if principal.is_vendor_only:
         ranking = [s for s in ranking if s.vendor_id == principal.vendor_id]
     return Page(items=ranking[offset : offset + limit], total=len(ranking), limit=limit, offset=offset)
+
+
+@router.post("/batch", response_model=list[ScoreBatchItem], responses=problem_responses(422))
+async def batch_scores(
+    batch_in: ScoreBatchRequest,
+    session: DbSession,
+    settings: AppSettings,
+    telemetry: Telemetry,
+    directory: Directory,
+    today: Today,
+    _: Principal = Depends(require_roles(Role.supervisor, Role.procurement, *READ_ALL)),
+) -> list[ScoreBatchItem]:
+    """Many vendors' scores in one request (a read; POST only to carry the list): each period is ranked
+    once, from its published version when there is one. A pair without data answers `score: null`."""
+    by_period: dict[str, dict[str, VendorScore]] = {}
+    for period in sorted({q.period for q in batch_in.items}):
+        ranking, _pub = await publication_service.official_ranking(
+            session, period=period, settings=settings, kpis=telemetry, today=today, directory=directory
+        )
+        by_period[period] = {s.vendor_id: s for s in ranking}
+    seen: set[tuple[str, str]] = set()
+    out: list[ScoreBatchItem] = []
+    for q in batch_in.items:
+        if (q.vendor_id, q.period) in seen:
+            continue
+        seen.add((q.vendor_id, q.period))
+        out.append(ScoreBatchItem(vendor_id=q.vendor_id, period=q.period, score=by_period[q.period].get(q.vendor_id)))
+    return out
 
 
 @router.get("/{vendor_id}", response_model=VendorScore, responses=problem_responses(404))
@@ -60,7 +90,7 @@ async def get_vendor_score(
     404 when the vendor has no appraisal data in the period (or is another vendor's, for a vendor token).
     """
     check_vendor_scope(principal, vendor_id, N_("vendor score"))
-    return await service.vendor_score(
+    return await publication_service.official_score(
         session,
         vendor_id=vendor_id,
         period=period,

@@ -70,7 +70,13 @@ async def list_documents(
 @router.get(
     "/contracts/{contract_id}/documents/{document_id}/content",
     response_class=StreamingResponse,
-    responses={**problem_responses(404, 409), 200: {"content": {"application/octet-stream": {}}}},
+    responses={
+        **problem_responses(404, 409),
+        200: {
+            "description": "the bytes, served with the media type recorded at upload (`media_type`)",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        },
+    },
 )
 async def download_document(
     request: Request,
@@ -83,7 +89,7 @@ async def download_document(
     document = await service.get(
         session, contract_id=contract_id, document_id=document_id, scope=vendor_scope(principal)
     )
-    path = service.verified_path(document, request.app.state.settings.archive_dir)
+    path = await service.verified_path(document, request.app.state.settings.archive_dir)
     return StreamingResponse(
         service.iter_file(path),
         media_type=document.media_type,
@@ -91,6 +97,7 @@ async def download_document(
             "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(document.filename)}",
             "Digest": f"sha-256={document.sha256}",
             "Content-Length": str(document.size),
+            "X-Content-Type-Options": "nosniff",
         },
     )
 

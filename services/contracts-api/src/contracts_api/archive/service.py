@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, Protocol
 
+import anyio
+from anyio import to_thread
 from sqlalchemy import extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,27 +40,30 @@ async def store(
     filename = Path(upload.filename or "").name
     if not filename or len(filename) > 255:
         raise UnprocessableEntity("the uploaded file needs a file name of at most 255 characters")
-    archive_dir.mkdir(parents=True, exist_ok=True)
+    # File system calls run in worker threads: a slow disk must not stall the event loop (and every
+    # other request on it) while a document is written or verified.
+    await to_thread.run_sync(lambda: archive_dir.mkdir(parents=True, exist_ok=True))
     digest = hashlib.sha256()
     size = 0
-    fd, tmp_name = tempfile.mkstemp(dir=archive_dir, prefix=".upload-")
+    fd, tmp_name = await to_thread.run_sync(lambda: tempfile.mkstemp(dir=archive_dir, prefix=".upload-"))
     try:
-        with os.fdopen(fd, "wb") as out:
+        out = await to_thread.run_sync(os.fdopen, fd, "wb")
+        try:
             while chunk := await upload.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
                     raise UnprocessableEntity(f"the document exceeds the {max_bytes}-byte limit")
-                digest.update(chunk)
-                out.write(chunk)
+                await to_thread.run_sync(_write_chunk, out, digest, chunk)
+        finally:
+            await to_thread.run_sync(out.close)
         if size == 0:
             raise UnprocessableEntity("the uploaded file is empty")
         sha = digest.hexdigest()
         key = f"{sha[:2]}/{sha}"
         target = archive_dir / key
-        target.parent.mkdir(parents=True, exist_ok=True)
-        Path(tmp_name).replace(target)
+        await to_thread.run_sync(_move_into_place, Path(tmp_name), target)
     except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
+        await to_thread.run_sync(lambda: Path(tmp_name).unlink(missing_ok=True))
         raise
     latest = await session.execute(
         select(func.max(Document.version)).where(Document.contract_id == contract.id, Document.filename == filename)
@@ -96,26 +101,50 @@ async def get(session: AsyncSession, *, contract_id: str, document_id: str, scop
     return document
 
 
-def verified_path(document: Document, archive_dir: Path) -> Path:
-    """The stored file, after checking its size and SHA-256 against the record (409 when they differ)."""
-    path = archive_dir / document.storage_key
+def _write_chunk(out: Any, digest: Any, chunk: bytes) -> None:
+    digest.update(chunk)
+    out.write(chunk)
+
+
+def _move_into_place(tmp: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp.replace(target)
+
+
+def _sha256_of(path: Path) -> str | None:
     if not path.is_file():
-        raise IntegrityFailed(f"the content of document {document.id} is missing from the archive")
+        return None
     digest = hashlib.sha256()
     with path.open("rb") as f:
         while chunk := f.read(CHUNK):
             digest.update(chunk)
-    if digest.hexdigest() != document.sha256:
+    return digest.hexdigest()
+
+
+async def verified_path(document: Document, archive_dir: Path) -> Path:
+    """The stored file, after checking its SHA-256 against the record (409 when they differ); the file
+    is hashed in a worker thread."""
+    path = archive_dir / document.storage_key
+    stored = await to_thread.run_sync(_sha256_of, path)
+    if stored is None:
+        raise IntegrityFailed(f"the content of document {document.id} is missing from the archive")
+    if stored != document.sha256:
         raise IntegrityFailed(
-            f"document {document.id} fails its SHA-256 check: stored {digest.hexdigest()}, recorded {document.sha256}"
+            f"document {document.id} fails its SHA-256 check: stored {stored}, recorded {document.sha256}"
         )
     return path
 
 
 async def iter_file(path: Path) -> AsyncIterator[bytes]:
-    with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
+    async with await anyio.open_file(path, "rb") as f:
+        while chunk := await f.read(CHUNK):
             yield chunk
+
+
+def like_pattern(q: str) -> str:
+    """``q`` as a literal substring for LIKE/ILIKE: ``%``, ``_`` and the escape character itself match
+    only themselves (escape character ``\\``)."""
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 async def search(
@@ -135,7 +164,7 @@ async def search(
     if year is not None:
         stmt = stmt.where(extract("year", Contract.start_date) <= year, extract("year", Contract.end_date) >= year)
     if q:
-        stmt = stmt.where(Document.filename.ilike(f"%{q}%"))
+        stmt = stmt.where(Document.filename.ilike(like_pattern(q), escape="\\"))
     if only_vendor_id is not None:
         stmt = stmt.where(Contract.vendor_id == only_vendor_id)
     total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
@@ -13,7 +12,7 @@ from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS
 from houqin_common.pagination import PageParams, page_params
-from houqin_common.schemas import Page
+from houqin_common.schemas import IsoDateTime, Page
 
 router = APIRouter(prefix="/audit", tags=["contracts"], responses=COMMON_ERRORS)
 
@@ -33,7 +32,7 @@ async def list_audit_entries(
     entity_id: str | None = Query(None, max_length=64, description="id of the entity"),
     actor: str | None = Query(None, max_length=200, description="who"),
     action: str | None = Query(None, max_length=64, description="e.g. `veto.record`"),
-    since: datetime | None = Query(None, description="entries at or after this instant"),
+    since: IsoDateTime | None = Query(None, description="entries at or after this instant (ISO 8601 with offset)"),
     page: PageParams = Depends(page_params),
     _: Principal = Depends(require_roles(Role.supervisor, *READ_ALL)),
 ) -> Page[AuditRead]:

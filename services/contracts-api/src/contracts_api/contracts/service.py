@@ -7,10 +7,12 @@ from contracts_api.contracts import lifecycle, repository
 from contracts_api.contracts.schemas import ContractCreate, ContractUpdate, ReviewCreate, TransitionCreate
 from contracts_api.models import Contract, Procurement, Project, Review
 from contracts_api.models.enums import ContractStatus, Route
+from contracts_api.ocds import service as ocds_service
 from contracts_api.vendors import service as vendor_service
 from houqin_common.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired, UnprocessableEntity
 
 TENDERED = frozenset({Route.open_tender, Route.designated_tender})
+CONTRACT_TAGS = ocds_service.CONTRACT_TAGS
 
 
 def etag(contract: Contract) -> str:
@@ -40,8 +42,14 @@ async def get(
 
 
 async def create(
-    session: AsyncSession, *, contract_in: ContractCreate, actor: str, action: str = "contract.create"
+    session: AsyncSession,
+    *,
+    contract_in: ContractCreate,
+    actor: str,
+    action: str = "contract.create",
+    publish: bool = True,
 ) -> Contract:
+    """Register a contract; ``publish=False`` when the caller publishes the OCDS release of the event."""
     if await session.get(Project, contract_in.project_code) is None:
         raise UnprocessableEntity(f"unknown project {contract_in.project_code}")
     await vendor_service.get(session, vendor_id=contract_in.vendor_id)
@@ -76,6 +84,9 @@ async def create(
         to_status=contract.status,
         data=contract_in.model_dump(mode="json"),
     )
+    if publish:
+        tags = ["contract"] if contract.procurement_id else ["award", "contract"]
+        await ocds_service.publish_contract(session, contract=contract, event=action, tags=tags)
     return contract
 
 
@@ -104,6 +115,7 @@ async def update(
         contract_id=contract.id,
         data=contract_in.model_dump(mode="json", exclude_unset=True),
     )
+    await ocds_service.publish_contract(session, contract=contract, event="contract.update", tags=["contractUpdate"])
     return contract
 
 
@@ -137,6 +149,8 @@ async def _move(
         comment=comment,
         data=data,
     )
+    tags = CONTRACT_TAGS.get(target, ["contractUpdate"])
+    await ocds_service.publish_contract(session, contract=contract, event=action, tags=tags)
     return contract
 
 

@@ -11,6 +11,7 @@ class Base(DeclarativeBase):
 
 
 from contracts_api.models.contract import AuditEntry, Contract, Document, Review  # noqa: E402
+from contracts_api.models.ocds import OcdsRelease  # noqa: E402
 from contracts_api.models.procurement import Bid, BidScore, Procurement, Quote  # noqa: E402
 from contracts_api.models.project import Project  # noqa: E402
 from contracts_api.models.vendor import CreditRecord, DueDiligence, Qualification, Vendor, Veto  # noqa: E402
@@ -24,6 +25,7 @@ __all__ = [
     "CreditRecord",
     "Document",
     "DueDiligence",
+    "OcdsRelease",
     "Procurement",
     "Project",
     "Qualification",

@@ -173,3 +173,21 @@ class ReviewVerdict(LabeledEnum):
 
 
 _LABELS["ReviewVerdict"] = {"approve": "同意", "reject": "退回"}
+
+
+class EvaluationMethod(LabeledEnum):
+    """The two tender evaluation methods of Order No. 87 (2017), art. 53."""
+
+    comprehensive = "comprehensive"
+    lowest_price = "lowest_price"
+
+
+_LABELS["EvaluationMethod"] = {"comprehensive": "综合评分法", "lowest_price": "最低评标价法"}
+
+
+class ProcurementCategory(LabeledEnum):
+    services = "services"
+    goods = "goods"
+
+
+_LABELS["ProcurementCategory"] = {"services": "服务", "goods": "货物"}

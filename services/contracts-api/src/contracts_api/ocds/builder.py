@@ -11,8 +11,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from contracts_api.models import Contract, Procurement, Project, Vendor
-from houqin_common import clock
+from contracts_api.models import Bid, Contract, Procurement, Project, Quote, Vendor
 
 PROCUREMENT_METHOD = {
     "open_tender": ("open", "公开招标 (open tender)"),
@@ -42,6 +41,8 @@ class Process:
     procurement: Procurement | None
     contracts: list[Contract] = field(default_factory=list)
     prior_ocid: str | None = None
+    bids: list[Bid] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
 
 
 def _value(amount: Decimal | None) -> dict[str, Any] | None:
@@ -54,17 +55,31 @@ def _dt(value: date | datetime) -> str:
     return datetime.combine(value, time(0, 0), tzinfo=UTC).isoformat()
 
 
-def _party(vendor: Vendor) -> dict[str, Any]:
+def _party(vendor: Vendor, role: str = "supplier") -> dict[str, Any]:
     return {
         "id": f"CN-USCC-{vendor.credit_code}",
         "name": vendor.name,
         "identifier": {"scheme": "CN-USCC", "id": vendor.credit_code, "legalName": vendor.name},
-        "roles": ["supplier"],
+        "roles": [role],
     }
 
 
-def release(process: Process, vendors: dict[str, Vendor], *, buyer_name: str) -> dict[str, Any]:
-    """The compiled current state of one process as a release."""
+def _vendor_party(vendor_id: str, vendors: dict[str, Vendor], role: str) -> dict[str, Any]:
+    vendor = vendors.get(vendor_id)
+    return _party(vendor, role) if vendor else {"id": vendor_id, "name": vendor_id, "roles": [role]}
+
+
+def release(
+    process: Process,
+    vendors: dict[str, Vendor],
+    *,
+    buyer_name: str,
+    release_id: str,
+    tags: list[str],
+    when: datetime,
+) -> dict[str, Any]:
+    """The state of one process after an event, as a full release (every field repeated, so that the
+    releases compile to the latest state); bidders are published in core ``tender.tenderers``."""
     p, contracts = process.procurement, process.contracts
     route = p.route if p else (contracts[0].route if contracts else None)
     method, details = PROCUREMENT_METHOD.get(route or "", (None, None))
@@ -82,14 +97,24 @@ def release(process: Process, vendors: dict[str, Vendor], *, buyer_name: str) ->
         tender["status"] = TENDER_STATUS.get(p.status, "active")
         tender["value"] = _value(p.estimated_value)
         tender["procurementMethodRationale"] = "; ".join(p.reasons)
-    tags = ["tender"]
+    for vendor_id in [b.vendor_id for b in process.bids] + [q.vendor_id for q in process.quotes]:
+        party = _vendor_party(vendor_id, vendors, "tenderer")
+        existing = parties.setdefault(str(party["id"]), party)
+        if "tenderer" not in existing["roles"]:
+            existing["roles"].append("tenderer")
+        tenderers = tender.setdefault("tenderers", [])
+        if all(t["id"] != party["id"] for t in tenderers):
+            tenderers.append({"id": party["id"], "name": party["name"]})
+    if "tenderers" in tender:
+        tender["numberOfTenderers"] = len(tender["tenderers"])
     awards: list[dict[str, Any]] = []
     ocds_contracts: list[dict[str, Any]] = []
     for c in contracts:
-        vendor = vendors.get(c.vendor_id)
-        supplier = _party(vendor) if vendor else {"id": c.vendor_id, "name": c.vendor_id, "roles": ["supplier"]}
+        supplier = _vendor_party(c.vendor_id, vendors, "supplier")
         supplier_id = str(supplier["id"])
-        parties.setdefault(supplier_id, supplier)
+        existing = parties.setdefault(supplier_id, supplier)
+        if "supplier" not in existing["roles"]:
+            existing["roles"].append("supplier")
         award_id = f"{c.id}-award"
         awards.append(
             {
@@ -111,16 +136,9 @@ def release(process: Process, vendors: dict[str, Vendor], *, buyer_name: str) ->
                 "period": {"startDate": _dt(c.start_date), "endDate": _dt(c.end_date)},
             }
         )
-    if awards:
-        tags.append("award")
-    if any(c["status"] != "pending" for c in ocds_contracts):
-        tags.append("contract")
-    stamps = [p.updated_at] if p else []
-    stamps += [c.updated_at for c in contracts]
-    when = max(stamps) if stamps else clock.now()
     out: dict[str, Any] = {
         "ocid": process.ocid,
-        "id": f"{process.ocid}-{int(when.timestamp())}",
+        "id": release_id,
         "date": _dt(when),
         "tag": tags,
         "initiationType": "tender",
@@ -156,21 +174,13 @@ def release_package(releases: list[dict[str, Any]], *, uri: str, publisher: str,
 
 
 def record_package(
-    releases: list[dict[str, Any]], *, uri: str, release_uri: str, publisher: str, published: datetime
+    records: list[dict[str, Any]], *, uri: str, packages: list[str], publisher: str, published: datetime
 ) -> dict[str, Any]:
-    records = [
-        {
-            "ocid": r["ocid"],
-            "releases": [{"url": f"{release_uri}#{r['id']}", "date": r["date"], "tag": r["tag"]}],
-            "compiledRelease": {**r, "tag": ["compiled"]},
-        }
-        for r in releases
-    ]
     return {
         "uri": uri,
         "version": VERSION,
         "publishedDate": _dt(published),
         "publisher": {"name": publisher},
-        "packages": [release_uri],
+        "packages": packages,
         "records": records,
     }

@@ -2,27 +2,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from contracts_api.common import STAFF_READERS
 from contracts_api.ocds import builder, service
 from houqin_common import clock
 from houqin_common.auth import Principal, require_roles
 from houqin_common.db import DbSession
-from houqin_common.errors import COMMON_ERRORS
+from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.pagination import PageParams, page_params
 
 router = APIRouter(prefix="/ocds", tags=["ocds"], responses=COMMON_ERRORS)
-
-
-async def _releases(
-    request: Request, session: DbSession, page: PageParams, project_code: str | None
-) -> list[dict[str, Any]]:
-    settings = request.app.state.settings
-    processes, vendors, _total = await service.processes(
-        session, prefix=settings.ocid_prefix, project_code=project_code, limit=page.limit, offset=page.offset
-    )
-    return [builder.release(p, vendors, buyer_name=settings.buyer_name) for p in processes]
 
 
 @router.get("/releases", response_model=dict[str, Any])
@@ -33,12 +23,31 @@ async def get_ocds_releases(
     page: PageParams = Depends(page_params),
     _: Principal = Depends(require_roles(*STAFF_READERS)),
 ) -> dict[str, Any]:
-    """An OCDS 1.1 release package: one compiled release per contracting process (tender, awards,
-    contracts; procurementMethod `open`, `selective`, `limited` or `direct`; a single-source renewal has
-    `relatedProcesses` `prior` pointing at the process it renews). Paginated with `limit`/`offset`."""
-    releases = await _releases(request, session, page, project_code)
+    """An OCDS 1.1 release package of the append-only release store, oldest first: one release per event
+    (tender, tender update for each bid or quote, award with its contract, each contract update, the
+    start of implementation, termination). Releases are never changed; each id is unique and resolves
+    at `/v1/ocds/releases/{id}`. procurementMethod `open`, `selective`, `limited` or `direct`; bidders are
+    published in `tender.tenderers`; a single-source renewal has `relatedProcesses` `prior`."""
+    settings = request.app.state.settings
+    releases, _total = await service.releases_page(
+        session, prefix=settings.ocid_prefix, project_code=project_code, limit=page.limit, offset=page.offset
+    )
     return builder.release_package(
-        releases,
+        releases, uri=str(request.url), publisher=settings.ocds_publisher, published=clock.now()
+    )
+
+
+@router.get("/releases/{release_id}", response_model=dict[str, Any], responses=problem_responses(404))
+async def get_ocds_release(
+    request: Request,
+    session: DbSession,
+    release_id: str = Path(max_length=120, description="release id"),
+    _: Principal = Depends(require_roles(*STAFF_READERS)),
+) -> dict[str, Any]:
+    """One release, as a release package (its permanent address)."""
+    release = await service.release(session, release_id=release_id)
+    return builder.release_package(
+        [release],
         uri=str(request.url),
         publisher=request.app.state.settings.ocds_publisher,
         published=clock.now(),
@@ -53,12 +62,21 @@ async def get_ocds_records(
     page: PageParams = Depends(page_params),
     _: Principal = Depends(require_roles(*STAFF_READERS)),
 ) -> dict[str, Any]:
-    """An OCDS 1.1 record package: per process, the linked release and the compiled release."""
-    releases = await _releases(request, session, page, project_code)
+    """An OCDS 1.1 record package: per process, every release (linked to its own URL), the compiledRelease
+    and the versionedRelease, compiled by the OCDS merge routine."""
+    settings = request.app.state.settings
+    records, _total = await service.records_page(
+        session,
+        prefix=settings.ocid_prefix,
+        project_code=project_code,
+        limit=page.limit,
+        offset=page.offset,
+        release_url=lambda rid: str(request.url_for("get_ocds_release", release_id=rid)),
+    )
     return builder.record_package(
-        releases,
+        records,
         uri=str(request.url),
-        release_uri=str(request.url_for("get_ocds_releases")),
-        publisher=request.app.state.settings.ocds_publisher,
+        packages=[str(request.url_for("get_ocds_releases"))],
+        publisher=settings.ocds_publisher,
         published=clock.now(),
     )

@@ -1,17 +1,17 @@
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from contracts_api.common import STAFF_READERS
-from contracts_api.contracts import repository as contract_repository
 from contracts_api.contracts import service as contract_service
-from contracts_api.contracts.router import contract_read
 from contracts_api.contracts.schemas import ContractRead
-from contracts_api.models import Procurement
-from contracts_api.models.enums import ProcurementStatus, Route
+from contracts_api.models import Contract, Procurement
+from contracts_api.models.enums import ContractStatus, EvaluationMethod, ProcurementCategory, ProcurementStatus, Route
 from contracts_api.procurement import service
 from contracts_api.procurement.dependencies import get_appraisal
 from contracts_api.procurement.schemas import (
@@ -25,15 +25,18 @@ from contracts_api.procurement.schemas import (
     QuoteCreate,
     QuoteRead,
     RankedQuote,
+    ScoreSheetRead,
+    ScoringComponentIn,
+    TenderEvaluationRead,
 )
 from contracts_api.settings import Settings
 from houqin_common import clock
 from houqin_common.auth import Principal, Role, require_roles, vendor_scope
 from houqin_common.clients import AppraisalClient
 from houqin_common.db import DbSession
-from houqin_common.errors import COMMON_ERRORS, ProblemError, problem_responses
+from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.pagination import PageParams, page_params
-from houqin_common.schemas import ContractRef, Page, RenewalCandidate, RouteDecision
+from houqin_common.schemas import Page, RenewalCandidate, RouteDecision
 
 router = APIRouter(prefix="/procurements", tags=["procurement"], responses=COMMON_ERRORS)
 renewals_router = APIRouter(prefix="/renewals", tags=["contracts"], responses=COMMON_ERRORS)
@@ -42,6 +45,12 @@ ProcurementId = Path(max_length=36, description="procurement id")
 
 def ocid(settings: Settings, procurement_id: str) -> str:
     return f"{settings.ocid_prefix}-{procurement_id}"
+
+
+def contract_read(contract: Contract) -> ContractRead:
+    data = {c.key: getattr(contract, c.key) for c in Contract.__table__.columns}
+    data["status_label_zh"] = ContractStatus(contract.status).label_zh
+    return ContractRead.model_validate(data)
 
 
 def procurement_read(procurement: Procurement, settings: Settings) -> ProcurementRead:
@@ -87,8 +96,11 @@ async def create_procurement(
     principal: Principal = Depends(require_roles(Role.procurement)),
 ) -> ProcurementRead:
     """Open a procurement for a project; the response carries the recommended route and the reasons
-    (500,000 CNY threshold, micro-service list; for a renewal the incumbent's eligibility and last-period
-    appraisal, read from the appraisal service). When appraisal is unreachable: 503, nothing recorded."""
+    (the 500,000 CNY threshold first, the micro-service list only below it; for a renewal the incumbent's
+    eligibility and its appraisal of the last year completed before the contract ends, read from the
+    appraisal service). A tender route records the procurement document's evaluation method (综合评分法
+    or 最低评标价法, Order No. 87 art. 53), refused (422) for other routes or a price weight below the
+    minimum. When appraisal is unreachable: 503, nothing recorded."""
     settings = request.app.state.settings
     procurement = await service.create(
         session, procurement_in=procurement_in, settings=settings, appraisal=appraisal, actor=principal.subject
@@ -190,14 +202,14 @@ async def create_bid(
 ) -> BidRead:
     """Record a vendor's bid in a tender (one per vendor)."""
     bid = await service.add_bid(session, procurement_id=procurement_id, bid_in=bid_in, actor=principal.subject)
-    return BidRead(id=bid.id, vendor_id=bid.vendor_id, amount=bid.amount, scores=[], mean_score=None, rank=0)
+    return BidRead(id=bid.id, vendor_id=bid.vendor_id, amount=bid.amount, scores=[], mean_score=None, rank=None)
 
 
 @router.post(
     "/{procurement_id}/bids/{bid_id}/scores",
     status_code=status.HTTP_201_CREATED,
     response_model=list[BidRead],
-    responses=problem_responses(404, 409),
+    responses=problem_responses(404, 409, 422),
 )
 async def score_bid(
     score_in: BidScoreCreate,
@@ -206,33 +218,99 @@ async def score_bid(
     bid_id: str = Path(max_length=36, description="bid id"),
     principal: Principal = Depends(require_roles(Role.reviewer)),
 ) -> list[BidRead]:
-    """A reviewer's evaluation score for a bid (once per reviewer); answers the updated ranking."""
+    """An expert's score sheet for a bid, filled in independently (once per expert): under 综合评分法 a
+    score for every non-price component of the document's scheme (price is computed), under 最低评标价法
+    only the compliance finding. Answers the updated ranking."""
     await service.score_bid(
         session, procurement_id=procurement_id, bid_id=bid_id, score_in=score_in, actor=principal.subject
     )
-    return await list_bids(session, procurement_id=procurement_id)
+    return (await _evaluation(session, procurement_id)).bids
 
 
-@router.get("/{procurement_id}/bids", response_model=list[BidRead], responses=problem_responses(404))
+async def _evaluation(session: DbSession, procurement_id: str) -> TenderEvaluationRead:
+    ev = await service.evaluate(session, procurement_id=procurement_id)
+    rows = []
+    for r in ev.result.rows:
+        sheets = ev.sheets.get(r.vendor_id, [])
+        rows.append(
+            BidRead(
+                id=ev.bids[r.vendor_id].id,
+                vendor_id=r.vendor_id,
+                amount=r.amount,
+                scores=[s.score for s in sheets if s.score is not None],
+                mean_score=float(r.total) if r.total is not None else None,
+                rank=r.rank,
+                compliant=r.compliant,
+                price_score=r.price_score,
+                component_means=r.component_means,
+                total=r.total,
+                sheets=[
+                    ScoreSheetRead(
+                        reviewer=s.reviewer, components=s.components or {}, compliant=s.compliant, comment=s.comment
+                    )
+                    for s in sheets
+                ],
+                disqualification=r.exclusion,
+            )
+        )
+    return TenderEvaluationRead(
+        procurement_id=procurement_id,
+        method=EvaluationMethod(ev.scheme.method),
+        method_label_zh=EvaluationMethod(ev.scheme.method).label_zh,
+        category=ProcurementCategory(ev.scheme.category),
+        scheme=[ScoringComponentIn(code=c.code, weight=c.weight) for c in ev.scheme.components],
+        bids=rows,
+        winner_vendor_id=ev.result.winner,
+        winning_reason=ev.result.winning_reason,
+        explanation=ev.result.explanation,
+    )
+
+
+@router.get("/{procurement_id}/bids", response_model=list[BidRead], responses=problem_responses(404, 409))
 async def list_bids(
     session: DbSession,
     procurement_id: str = ProcurementId,
     _: Principal | None = Depends(require_roles(*STAFF_READERS)),
 ) -> list[BidRead]:
-    """The bids ranked by mean reviewer score (then lower amount); ineligible vendors last, with why."""
-    ranked = await service.ranked_bids(session, procurement_id=procurement_id)
-    return [
-        BidRead(
-            id=bid.id,
-            vendor_id=bid.vendor_id,
-            amount=bid.amount,
-            scores=fact.scores,
-            mean_score=mean,
-            rank=i,
-            disqualification=fact.exclusion,
-        )
-        for i, (bid, fact, mean) in enumerate(ranked, start=1)
-    ]
+    """The bids ranked by the document's method (综合评分法: total, then lower price; 最低评标价法: price);
+    non-compliant and ineligible bids last, unranked, with why."""
+    return (await _evaluation(session, procurement_id)).bids
+
+
+@router.get(
+    "/{procurement_id}/evaluation",
+    response_model=TenderEvaluationRead,
+    responses={**problem_responses(404, 409), 200: {"content": {"text/csv": {}}}},
+)
+async def get_tender_evaluation(
+    session: DbSession,
+    procurement_id: str = ProcurementId,
+    format_: str = Query("json", alias="format", pattern="^(json|csv)$", description="`json` or `csv` (score table)"),
+    _: Principal | None = Depends(require_roles(*STAFF_READERS)),
+) -> TenderEvaluationRead | Response:
+    """The evaluation report (Order No. 87 arts. 54-55): method, scheme, every expert's sheet, the price
+    benchmark and price scores, totals, the ranking and the winning reason. `format=csv` exports the full
+    score table (one line per expert sheet, then one line per bid with its means, price score and total)."""
+    report = await _evaluation(session, procurement_id)
+    if format_ == "json":
+        return report
+    codes = [c.code for c in report.scheme if c.code != "price"]
+    buf = io.StringIO()
+    out = csv.writer(buf)
+    out.writerow(["rank", "vendor_id", "amount", "reviewer", *codes, "compliant", "price_score", "total"])
+    for bid in report.bids:
+        for sheet in bid.sheets:
+            marks = [sheet.components.get(c, "") for c in codes]
+            out.writerow(["", bid.vendor_id, bid.amount, sheet.reviewer, *marks, sheet.compliant, "", ""])
+        means = [bid.component_means.get(c, "") for c in codes]
+        price = bid.price_score if bid.price_score is not None else ""
+        out.writerow([bid.rank or "", bid.vendor_id, bid.amount, "mean", *means, bid.compliant, price, bid.total or ""])
+    out.writerow(["winner", report.winner_vendor_id or "", "", report.winning_reason or ""])
+    return Response(
+        buf.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="evaluation-{procurement_id}.csv"'},
+    )
 
 
 @router.post(
@@ -277,7 +355,7 @@ async def list_renewals(
     each with the recommended route of its next period (null, with the reason, when the appraisal it
     needs could not be read)."""
     today = as_of or clock.today()
-    rows, total = await contract_repository.ending_between(
+    rows, total = await service.ending_between(
         session,
         start=today,
         end=today + timedelta(days=within_days),
@@ -285,28 +363,7 @@ async def list_renewals(
         limit=page.limit,
         offset=page.offset,
     )
-    items = []
-    scores = service.RememberOutage(appraisal)
-    for contract in rows:
-        try:
-            decision, _score = await service.decide_route(
-                session,
-                settings=request.app.state.settings,
-                appraisal=scores,
-                project_code=contract.project_code,
-                value=contract.value,
-                renewal=True,
-                predecessor_contract_id=contract.id,
-            )
-            route, reasons = decision.route, decision.reasons
-        except ProblemError as exc:
-            route, reasons = None, [f"the next route could not be decided: {exc.detail}"]
-        items.append(
-            RenewalCandidate(
-                contract=ContractRef.model_validate(contract),
-                days_left=(contract.end_date - today).days,
-                recommended_route=route,
-                reasons=reasons,
-            )
-        )
+    items = await service.renewal_candidates(
+        session, settings=request.app.state.settings, appraisal=appraisal, contracts=rows, today=today
+    )
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)

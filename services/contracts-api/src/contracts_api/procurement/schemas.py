@@ -1,13 +1,39 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts_api.common import Money
-from contracts_api.models.enums import ProcurementStatus, Route
+from contracts_api.models.enums import EvaluationMethod, ProcurementCategory, ProcurementStatus, Route
 from houqin_common.schemas import request_examples
+
+
+class ScoringComponentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$", description="component code; `price` is the price component")
+    weight: Decimal = Field(gt=0, le=100, max_digits=5, decimal_places=2, description="weight in percent")
+    label_zh: str | None = Field(default=None, max_length=100, description="the document's name for it")
+
+
+class EvaluationIn(BaseModel):
+    """What the procurement document (采购文件) fixes about the evaluation of the bids."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: EvaluationMethod = Field(description="`comprehensive` (综合评分法) or `lowest_price` (最低评标价法)")
+    category: ProcurementCategory = Field(
+        default=ProcurementCategory.services, description="`services` (price weight ≥ 10 %) or `goods` (≥ 30 %)"
+    )
+    components: list[ScoringComponentIn] = Field(
+        default_factory=list,
+        max_length=20,
+        description="综合评分法: the components and weights (percent, summing to 100, `price` included); "
+        "omitted: the configured default scheme. Empty for 最低评标价法.",
+    )
 
 
 class ProcurementCreate(BaseModel):
@@ -32,6 +58,11 @@ class ProcurementCreate(BaseModel):
         default=None, max_length=36, description="contract renewed; defaults to the project's latest contract"
     )
     title: str | None = Field(default=None, max_length=300, description="title; derived from the project if omitted")
+    evaluation: EvaluationIn | None = Field(
+        default=None,
+        description="the document's evaluation method for a tender route; omitted: 综合评分法 with the configured "
+        "default weights. Refused (422) for price comparison and single source.",
+    )
 
 
 class ProcurementRead(BaseModel):
@@ -49,6 +80,13 @@ class ProcurementRead(BaseModel):
     route_label_zh: str = Field(description="Chinese label of the route")
     reasons: list[str] = Field(description="why this route")
     appraisal: dict[str, Any] | None = Field(description="the appraisal consulted for a renewal")
+    evaluation_method: EvaluationMethod | None = Field(
+        default=None, description="tender evaluation method; null when the route is not a tender"
+    )
+    category: ProcurementCategory = Field(default=ProcurementCategory.services, description="services or goods")
+    scoring_scheme: list[ScoringComponentIn] | None = Field(
+        default=None, description="综合评分法 components and weights (percent)"
+    )
     status: ProcurementStatus = Field(description="open, awarded or cancelled")
     awarded_vendor_id: str | None = Field(description="vendor awarded")
     awarded_value: Money | None = None
@@ -120,22 +158,73 @@ class BidCreate(BaseModel):
 
 
 class BidScoreCreate(BaseModel):
+    """One expert's score sheet for one bid, filled in independently (Order No. 87 art. 62)."""
+
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"score": 86.5, "comment": "人员配置合理,应急预案较完善。"}]}
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "components": {"technical": 86.5, "service": 90},
+                    "compliant": True,
+                    "comment": "人员配置合理,应急预案较完善。",
+                }
+            ]
+        },
     )
 
-    score: float = Field(ge=0, le=100, description="evaluation score 0-100")
+    components: dict[str, float] | None = Field(
+        default=None,
+        description="综合评分法: a score 0-100 for every non-price component of the scheme (price is computed)",
+    )
+    score: float | None = Field(
+        default=None, ge=0, le=100, description="shorthand: the same score for every non-price component"
+    )
+    compliant: bool = Field(default=True, description="whether the bid meets the document's substantive terms")
     comment: str | None = Field(default=None, max_length=2000, description="reviewer's comment")
+
+    @model_validator(mode="after")
+    def _scores_in_range(self) -> BidScoreCreate:
+        for code, value in (self.components or {}).items():
+            if not 0 <= value <= 100:
+                raise ValueError(f"component {code} must be scored 0-100")
+        return self
+
+
+class ScoreSheetRead(BaseModel):
+    reviewer: str = Field(description="the expert")
+    components: dict[str, float] = Field(description="the expert's component scores")
+    compliant: bool = Field(description="the expert's compliance finding")
+    comment: str | None = Field(default=None, description="the expert's comment")
 
 
 class BidRead(BaseModel):
     id: str = Field(description="bid id")
     vendor_id: str = Field(description="vendor")
     amount: Money
-    scores: list[float] = Field(description="reviewers' scores")
-    mean_score: float | None = Field(description="mean of the scores")
-    rank: int = Field(description="1 = best")
-    disqualification: list[str] = Field(default_factory=list, description="why the vendor cannot be awarded")
+    scores: list[float] = Field(description="mean of each expert's sheet (comparable across experts)")
+    mean_score: float | None = Field(description="the bid's evaluated total (综合评分法) or null")
+    rank: int | None = Field(description="1 = best; null when not ranked (non-compliant or excluded)")
+    compliant: bool = Field(default=True, description="whether the bid is ranked")
+    price_score: Decimal | None = Field(default=None, description="Order No. 87 art. 55 price score")
+    component_means: dict[str, Decimal] = Field(default_factory=dict, description="experts' mean per component")
+    total: Decimal | None = Field(default=None, description="Σ score × weight ÷ 100 (综合评分法)")
+    sheets: list[ScoreSheetRead] = Field(default_factory=list, description="every expert's sheet")
+    disqualification: list[str] = Field(default_factory=list, description="why the bid is not ranked")
+
+
+class TenderEvaluationRead(BaseModel):
+    """The evaluation report: method, scheme, the full score table, ranking and the winning reason."""
+
+    procurement_id: str = Field(description="procurement")
+    method: EvaluationMethod = Field(description="evaluation method")
+    method_label_zh: str = Field(description="综合评分法 or 最低评标价法")
+    category: ProcurementCategory = Field(description="services or goods")
+    scheme: list[ScoringComponentIn] = Field(description="components and weights (percent)")
+    bids: list[BidRead] = Field(description="ranked bids, then the unranked ones")
+    winner_vendor_id: str | None = Field(description="first-ranked vendor")
+    winning_reason: str | None = Field(description="why it ranks first")
+    explanation: list[str] = Field(description="benchmark, ties, exclusions, decision")
 
 
 class AwardCreate(BaseModel):

@@ -2,28 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts_api import audit
 from contracts_api.contracts import repository as contract_repository
 from contracts_api.contracts import service as contract_service
 from contracts_api.contracts.schemas import ContractCreate
-from contracts_api.models import Bid, BidScore, Contract, Procurement, Project, Quote
-from contracts_api.models.enums import ProcurementStatus, Route
-from contracts_api.procurement import rules
-from contracts_api.procurement.schemas import AwardCreate, BidCreate, BidScoreCreate, ProcurementCreate, QuoteCreate
+from contracts_api.models import Bid, BidScore, Contract, Procurement, Quote
+from contracts_api.models.enums import EvaluationMethod, ProcurementCategory, ProcurementStatus, Route
+from contracts_api.ocds import service as ocds_service
+from contracts_api.procurement import repository, rules
+from contracts_api.procurement.schemas import (
+    AwardCreate,
+    BidCreate,
+    BidScoreCreate,
+    EvaluationIn,
+    ProcurementCreate,
+    QuoteCreate,
+)
 from contracts_api.settings import Settings
+from contracts_api.vendors import rules as vendor_rules
 from contracts_api.vendors import service as vendor_service
 from houqin_common import clock
 from houqin_common.clients import ApiError, NotFoundError, ServiceUnavailableError
 from houqin_common.errors import Conflict, NotFound, ServiceUnavailable, UnprocessableEntity
-from houqin_common.schemas import RouteDecision, VendorScore
+from houqin_common.i18n import _
+from houqin_common.schemas import ContractRef, RenewalCandidate, RouteDecision, VendorScore
 
-PROCUREMENT_SORTS = {"created_at": Procurement.created_at, "estimated_value": Procurement.estimated_value}
+PROCUREMENT_SORTS = repository.PROCUREMENT_SORTS
 
 
 def policy(settings: Settings) -> rules.RoutePolicy:
@@ -37,9 +49,43 @@ def policy(settings: Settings) -> rules.RoutePolicy:
     )
 
 
-def appraisal_period(predecessor: Contract) -> str:
-    """The last contract period: the year the renewed contract started in."""
-    return str(predecessor.start_date.year)
+def appraisal_period(predecessor: Contract, today: date) -> str:
+    """The last appraisal year completed before the renewed contract ends, and by ``today`` (DOMAIN.md:
+    the choice is made from the last contract period's appraisal). A year ends on 31 December, never
+    before a contract ending in that year, so it is the year before the earlier of the end date and
+    today: the running year is never read."""
+    return str(min(predecessor.end_date, today).year - 1)
+
+
+class BatchScoreSource(Protocol):
+    async def vendor_scores(self, pairs: list[tuple[str, str]]) -> Any: ...
+
+
+class PrefetchedScores:
+    """Scores fetched in one batch round-trip, served to :func:`decide_route` one by one."""
+
+    def __init__(self, scores: dict[tuple[str, str], VendorScore | None], outage: ApiError | None = None) -> None:
+        self.scores = scores
+        self.outage = outage
+
+    @classmethod
+    async def fetch(cls, appraisal: BatchScoreSource, pairs: Sequence[tuple[str, str]]) -> PrefetchedScores:
+        unique = sorted(set(pairs))
+        if not unique:
+            return cls({})
+        try:
+            items = await appraisal.vendor_scores(unique)
+        except ApiError as exc:
+            return cls({}, exc)
+        return cls({(i.vendor_id, i.period): i.score for i in items})
+
+    async def vendor_score(self, vendor_id: str, period: str) -> VendorScore:
+        if self.outage is not None:
+            raise self.outage
+        score = self.scores.get((vendor_id, period))
+        if score is None:
+            raise NotFoundError(404, {"detail": f"no score for {vendor_id} in {period}"}, service="appraisal")
+        return score
 
 
 class ScoreSource(Protocol):
@@ -97,10 +143,10 @@ async def decide_route(
     predecessor_contract_id: str | None,
 ) -> tuple[RouteDecision, VendorScore | None]:
     """The route and the appraisal it rests on; 503 when a needed appraisal cannot be read."""
-    project = await session.get(Project, project_code)
+    project = await repository.project(session, project_code)
     if project is None:
         raise UnprocessableEntity(
-            f"unknown project {project_code}",
+            _("unknown project {project}", project=project_code),
             **{"invalid-params": [{"name": "project_code", "reason": "no such project"}]},
         )
     predecessor: Contract | None = None
@@ -121,7 +167,7 @@ async def decide_route(
     period: str | None = None
     if predecessor is not None:
         incumbent_reasons = (await vendor_service.eligibility(session, vendor_id=predecessor.vendor_id)).reasons
-        period = appraisal_period(predecessor)
+        period = appraisal_period(predecessor, clock.today())
         if rules.needs_appraisal(
             project_code=project_code, value=value, renewal=True, incumbent_eligible=not incumbent_reasons, policy=pol
         ):
@@ -135,6 +181,17 @@ async def decide_route(
         score=score,
         period=period,
     )
+    return _route_decision(project_code, value, renewal, decision, predecessor, period), score
+
+
+def _route_decision(
+    project_code: str,
+    value: Decimal,
+    renewal: bool,
+    decision: rules.RouteDecision,
+    predecessor: Contract | None,
+    period: str | None,
+) -> RouteDecision:
     return RouteDecision(
         project_code=project_code,
         estimated_value=value,
@@ -145,7 +202,102 @@ async def decide_route(
         incumbent_vendor_id=predecessor.vendor_id if predecessor else None,
         predecessor_contract_id=predecessor.id if predecessor else None,
         appraisal_period=period,
-    ), score
+    )
+
+
+async def renewal_candidates(
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    appraisal: BatchScoreSource,
+    contracts: Sequence[Contract],
+    today: date,
+) -> list[RenewalCandidate]:
+    """The next route of each contract ending soon, with ONE round-trip to appraisal for every vendor
+    involved (the eligibility of each vendor is read once)."""
+    pol = policy(settings)
+    verdicts = await eligibility_many(session, {c.vendor_id for c in contracts})
+    wanted = [
+        (c.vendor_id, appraisal_period(c, today))
+        for c in contracts
+        if rules.needs_appraisal(
+            project_code=c.project_code,
+            value=c.value,
+            renewal=True,
+            incumbent_eligible=not verdicts[c.vendor_id],
+            policy=pol,
+        )
+    ]
+    scores = await PrefetchedScores.fetch(appraisal, wanted)
+    out: list[RenewalCandidate] = []
+    for c in contracts:
+        period = appraisal_period(c, today)
+        route: str | None
+        try:
+            score = None
+            if (c.vendor_id, period) in wanted:
+                score = await fetch_score(scores, vendor_id=c.vendor_id, period=period)
+            decision = rules.recommend_route(
+                project_code=c.project_code,
+                value=c.value,
+                renewal=True,
+                policy=pol,
+                incumbent_reasons=verdicts[c.vendor_id],
+                score=score,
+                period=period,
+            )
+            route, reasons = decision.route, decision.reasons
+        except ServiceUnavailable as exc:
+            route, reasons = None, [_("The next route could not be decided: {detail}", detail=exc.detail)]
+        out.append(
+            RenewalCandidate(
+                contract=ContractRef.model_validate(c),
+                days_left=(c.end_date - today).days,
+                recommended_route=route,
+                reasons=reasons,
+            )
+        )
+    return out
+
+
+async def eligibility_many(session: AsyncSession, vendor_ids: set[str]) -> dict[str, list[str]]:
+    """The exclusion grounds of many vendors today (same rule as the vendor's eligibility endpoint)."""
+    vendors, vetoes, quals = await repository.eligibility_facts(session, vendor_ids)
+    today = clock.today()
+    return {
+        vendor_id: vendor_rules.exclusion_reasons(
+            legal_status=vendors[vendor_id].legal_status,
+            vetoes=[vendor_rules.VetoFact(v.ground, v.evidence, False) for v in vetoes.get(vendor_id, [])],
+            qualifications=[
+                vendor_rules.QualificationFact(q.kind, q.number, q.mandatory, q.valid_to)
+                for q in quals.get(vendor_id, [])
+            ],
+            today=today,
+        )
+        for vendor_id in vendor_ids
+        if vendor_id in vendors
+    }
+
+
+def scheme_of(evaluation: EvaluationIn | None, settings: Settings) -> rules.ScoringScheme:
+    """The procurement document's scheme; the configured default 综合评分法 weights when it names none."""
+    method = evaluation.method if evaluation else EvaluationMethod.comprehensive
+    category = evaluation.category if evaluation else ProcurementCategory.services
+    if evaluation and evaluation.components:
+        components = tuple(rules.ScoringComponent(c.code, c.weight) for c in evaluation.components)
+    elif method == EvaluationMethod.comprehensive:
+        components = tuple(rules.ScoringComponent(k, Decimal(v)) for k, v in settings.tender_default_scheme.items())
+    else:
+        components = ()
+    return rules.ScoringScheme(EvaluationMethod(method), ProcurementCategory(category), components)
+
+
+def stored_scheme(procurement: Procurement) -> rules.ScoringScheme:
+    return rules.ScoringScheme(
+        EvaluationMethod(procurement.evaluation_method or EvaluationMethod.comprehensive),
+        ProcurementCategory(procurement.category),
+        tuple(rules.ScoringComponent(c["code"], Decimal(str(c["weight"]))) for c in procurement.scoring_scheme or []),
+    )
 
 
 async def create(
@@ -165,8 +317,35 @@ async def create(
         renewal=procurement_in.renewal,
         predecessor_contract_id=procurement_in.predecessor_contract_id,
     )
-    project = await session.get(Project, procurement_in.project_code)
+    project = await repository.project(session, procurement_in.project_code)
     assert project is not None
+    route = Route(decision.route)
+    scheme: rules.ScoringScheme | None = None
+    if route in (Route.open_tender, Route.designated_tender):
+        scheme = scheme_of(procurement_in.evaluation, settings)
+        errors = rules.scheme_errors(
+            scheme,
+            route=route,
+            min_price_weight_services=settings.min_price_weight_services,
+            min_price_weight_goods=settings.min_price_weight_goods,
+        )
+    elif procurement_in.evaluation is not None:
+        errors = rules.scheme_errors(
+            scheme_of(procurement_in.evaluation, settings),
+            route=route,
+            min_price_weight_services=settings.min_price_weight_services,
+            min_price_weight_goods=settings.min_price_weight_goods,
+        )
+    else:
+        errors = []
+    if errors:
+        raise UnprocessableEntity(
+            _(
+                "The procurement document's evaluation method does not fit the route: {errors}",
+                errors="; ".join(errors),
+            ),
+            **{"invalid-params": [{"name": "evaluation", "reason": e} for e in errors]},
+        )
     procurement = Procurement(
         project_code=project.code,
         title=procurement_in.title or f"{project.name_zh}服务采购",
@@ -177,6 +356,9 @@ async def create(
         route=decision.route,
         reasons=decision.reasons,
         appraisal=score.model_dump(mode="json") if score else None,
+        evaluation_method=scheme.method.value if scheme else None,
+        category=scheme.category.value if scheme else ProcurementCategory.services.value,
+        scoring_scheme=[{"code": c.code, "weight": str(c.weight)} for c in scheme.components] if scheme else None,
         status=ProcurementStatus.open,
         created_by=actor,
     )
@@ -191,27 +373,21 @@ async def create(
         entity_id=procurement.id,
         data={"route": decision.route, "reasons": decision.reasons},
     )
+    await ocds_service.publish(session, process_id=procurement.id, event="procurement.create", tags=["tender"])
     return procurement
 
 
 async def get(session: AsyncSession, *, procurement_id: str, for_update: bool = False) -> Procurement:
-    procurement = await session.get(Procurement, procurement_id, with_for_update=for_update)
+    procurement = await repository.get(session, procurement_id, for_update=for_update)
     if procurement is None:
-        raise NotFound(f"procurement {procurement_id} not found")
+        raise NotFound(_("procurement {id} not found", id=procurement_id))
     return procurement
 
 
 async def list_page(
     session: AsyncSession, *, filters: dict[str, Any], sort: str, desc: bool, limit: int, offset: int
 ) -> tuple[list[Procurement], int]:
-    stmt = select(Procurement)
-    for key, value in filters.items():
-        if value is not None:
-            stmt = stmt.where(getattr(Procurement, key) == value)
-    total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
-    column = PROCUREMENT_SORTS[sort]
-    stmt = stmt.order_by(column.desc() if desc else column.asc(), Procurement.id).limit(limit).offset(offset)
-    return list((await session.execute(stmt)).scalars()), int(total)
+    return await repository.list_page(session, filters=filters, sort=sort, desc=desc, limit=limit, offset=offset)
 
 
 def _require_open(procurement: Procurement, *routes: Route) -> None:
@@ -225,12 +401,9 @@ async def add_quote(session: AsyncSession, *, procurement_id: str, quote_in: Quo
     procurement = await get(session, procurement_id=procurement_id, for_update=True)
     _require_open(procurement, Route.price_comparison)
     await vendor_service.get(session, vendor_id=quote_in.vendor_id)
-    exists = await session.execute(
-        select(Quote.id).where(Quote.procurement_id == procurement_id, Quote.vendor_id == quote_in.vendor_id)
-    )
-    if exists.first():
-        raise Conflict(f"vendor {quote_in.vendor_id} already quoted for this procurement")
-    return await audit.add_recorded(
+    if await repository.quote_exists(session, procurement_id, quote_in.vendor_id):
+        raise Conflict(_("vendor {vendor} already quoted for this procurement", vendor=quote_in.vendor_id))
+    quote = await audit.add_recorded(
         session,
         Quote(procurement_id=procurement_id, **quote_in.model_dump()),
         actor=actor,
@@ -239,13 +412,12 @@ async def add_quote(session: AsyncSession, *, procurement_id: str, quote_in: Quo
         entity_id=procurement_id,
         data=quote_in.model_dump(mode="json"),
     )
+    await ocds_service.publish(session, process_id=procurement_id, event="quote.create", tags=["tenderUpdate"])
+    return quote
 
 
 async def quotes(session: AsyncSession, procurement_id: str) -> list[Quote]:
-    rows = await session.execute(
-        select(Quote).where(Quote.procurement_id == procurement_id).order_by(Quote.created_at, Quote.id)
-    )
-    return list(rows.scalars())
+    return await repository.quotes(session, procurement_id)
 
 
 async def price_comparison(session: AsyncSession, *, procurement_id: str, settings: Settings) -> rules.PriceComparison:
@@ -263,12 +435,9 @@ async def add_bid(session: AsyncSession, *, procurement_id: str, bid_in: BidCrea
     procurement = await get(session, procurement_id=procurement_id, for_update=True)
     _require_open(procurement, Route.open_tender, Route.designated_tender)
     await vendor_service.get(session, vendor_id=bid_in.vendor_id)
-    exists = await session.execute(
-        select(Bid.id).where(Bid.procurement_id == procurement_id, Bid.vendor_id == bid_in.vendor_id)
-    )
-    if exists.first():
-        raise Conflict(f"vendor {bid_in.vendor_id} already bid for this procurement")
-    return await audit.add_recorded(
+    if await repository.bid_exists(session, procurement_id, bid_in.vendor_id):
+        raise Conflict(_("vendor {vendor} already bid for this procurement", vendor=bid_in.vendor_id))
+    bid = await audit.add_recorded(
         session,
         Bid(procurement_id=procurement_id, **bid_in.model_dump()),
         actor=actor,
@@ -277,20 +446,47 @@ async def add_bid(session: AsyncSession, *, procurement_id: str, bid_in: BidCrea
         entity_id=procurement_id,
         data=bid_in.model_dump(mode="json"),
     )
+    await ocds_service.publish(session, process_id=procurement_id, event="bid.create", tags=["tenderUpdate"])
+    return bid
 
 
 async def score_bid(
     session: AsyncSession, *, procurement_id: str, bid_id: str, score_in: BidScoreCreate, actor: str
 ) -> BidScore:
+    """Record one expert's sheet; under 综合评分法 it must score exactly the scheme's non-price components
+    (price is computed by the benchmark rule, never scored by hand: Order No. 87 art. 55)."""
     procurement = await get(session, procurement_id=procurement_id)
     _require_open(procurement)
-    bid = await session.get(Bid, bid_id)
+    bid = await repository.get_bid(session, bid_id)
     if bid is None or bid.procurement_id != procurement_id:
-        raise NotFound(f"bid {bid_id} of procurement {procurement_id} not found")
-    existing = await session.execute(select(BidScore.id).where(BidScore.bid_id == bid_id, BidScore.reviewer == actor))
-    if existing.first():
-        raise Conflict(f"{actor} already scored bid {bid_id}")
-    score = BidScore(bid_id=bid_id, reviewer=actor, **score_in.model_dump())
+        raise NotFound(_("bid {bid} of procurement {id} not found", bid=bid_id, id=procurement_id))
+    if await repository.sheet_exists(session, bid_id, actor):
+        raise Conflict(_("{actor} already scored bid {bid}", actor=actor, bid=bid_id))
+    scheme = stored_scheme(procurement)
+    components = dict(score_in.components or {})
+    if scheme.method == EvaluationMethod.comprehensive:
+        expected = set(scheme.expert_components)
+        if not components and score_in.score is not None:
+            components = dict.fromkeys(expected, score_in.score)
+        if set(components) != expected:
+            raise UnprocessableEntity(
+                _(
+                    "The score sheet must score exactly the components {expected} (price is computed)",
+                    expected=", ".join(sorted(expected)),
+                ),
+                **{"invalid-params": [{"name": "components", "reason": _("components do not match the scheme")}]},
+            )
+    elif components:
+        raise UnprocessableEntity(_("最低评标价法 has no scored components: send only the compliance finding"))
+    mean = sum(components.values()) / len(components) if components else score_in.score
+    score = BidScore(
+        bid_id=bid_id,
+        reviewer=actor,
+        score=mean,
+        components=components,
+        compliant=score_in.compliant,
+        comment=score_in.comment,
+    )
     session.add(score)
     await session.flush()
     await audit.record(
@@ -304,23 +500,50 @@ async def score_bid(
     return score
 
 
-async def ranked_bids(session: AsyncSession, *, procurement_id: str) -> list[tuple[Bid, rules.BidFact, float | None]]:
-    await get(session, procurement_id=procurement_id)
-    bids = list((await session.execute(select(Bid).where(Bid.procurement_id == procurement_id))).scalars())
-    scores = await session.execute(
-        select(BidScore.bid_id, BidScore.score)
-        .join(Bid, Bid.id == BidScore.bid_id)
-        .where(Bid.procurement_id == procurement_id)
-    )
-    by_bid: dict[str, list[float]] = {}
-    for bid_id, value in scores:
-        by_bid.setdefault(bid_id, []).append(value)
-    facts: dict[str, tuple[Bid, rules.BidFact]] = {}
+@dataclass
+class Evaluation:
+    procurement: Procurement
+    scheme: rules.ScoringScheme
+    result: rules.TenderEvaluation
+    bids: dict[str, Bid]
+    sheets: dict[str, list[BidScore]]
+
+
+async def evaluate(session: AsyncSession, *, procurement_id: str) -> Evaluation:
+    """The tender's evaluation from the stored bids and expert sheets, by the document's method."""
+    procurement = await get(session, procurement_id=procurement_id)
+    if procurement.route not in (Route.open_tender, Route.designated_tender):
+        raise Conflict(_("procurement {id} goes by {route}, not a tender", id=procurement_id, route=procurement.route))
+    bids = await repository.bids(session, procurement_id)
+    by_bid: dict[str, list[BidScore]] = {}
+    for sheet in await repository.sheets(session, procurement_id):
+        by_bid.setdefault(sheet.bid_id, []).append(sheet)
+    facts = []
+    verdicts: dict[str, list[str]] = {}
     for bid in bids:
-        reasons = (await vendor_service.eligibility(session, vendor_id=bid.vendor_id)).reasons
-        facts[bid.vendor_id] = (bid, rules.BidFact(bid.vendor_id, bid.amount, by_bid.get(bid.id, []), reasons))
-    ranked = rules.rank_bids([f for _, f in facts.values()])
-    return [(facts[f.vendor_id][0], f, mean) for f, mean in ranked]
+        if bid.vendor_id not in verdicts:
+            verdicts[bid.vendor_id] = (await vendor_service.eligibility(session, vendor_id=bid.vendor_id)).reasons
+        facts.append(
+            rules.BidFact(
+                bid.vendor_id,
+                bid.amount,
+                [
+                    rules.ScoreSheet(
+                        s.reviewer, s.components or ({"score": s.score} if s.score is not None else {}), s.compliant
+                    )
+                    for s in by_bid.get(bid.id, [])
+                ],
+                verdicts[bid.vendor_id],
+            )
+        )
+    scheme = stored_scheme(procurement)
+    return Evaluation(
+        procurement,
+        scheme,
+        rules.evaluate_tender(scheme, facts),
+        {b.vendor_id: b for b in bids},
+        {b.vendor_id: by_bid.get(b.id, []) for b in bids},
+    )
 
 
 async def award(
@@ -341,11 +564,11 @@ async def award(
             await vendor_service.require_eligible(session, vendor_id=vendor_id, action="award the procurement")
             raise Conflict(f"the price comparison was won by {result.winner}, not {vendor_id}")
     elif procurement.route in (Route.open_tender, Route.designated_tender) and vendor_id is None:
-        ranked = await ranked_bids(session, procurement_id=procurement_id)
-        best = next(((b, m) for b, f, m in ranked if not f.exclusion and m is not None), None)
-        if best is None:
-            raise Conflict("no scored bid from an eligible vendor to award")
-        vendor_id, value = best[0].vendor_id, value or best[0].amount
+        evaluation = await evaluate(session, procurement_id=procurement_id)
+        if evaluation.result.winner is None:
+            raise Conflict(_("no compliant, evaluated bid from an eligible vendor to award"))
+        vendor_id = evaluation.result.winner
+        value = value or evaluation.bids[vendor_id].amount
     elif procurement.route == Route.single_source and vendor_id is None:
         vendor_id = procurement.incumbent_vendor_id
     if vendor_id is None:
@@ -355,7 +578,7 @@ async def award(
     if procurement.route == Route.single_source and vendor_id != procurement.incumbent_vendor_id:
         raise Conflict("a single-source renewal can only be awarded to the incumbent")
     final_value = value if value is not None else procurement.estimated_value
-    project = await session.get(Project, procurement.project_code)
+    project = await repository.project(session, procurement.project_code)
     contract = await contract_service.create(
         session,
         contract_in=ContractCreate(
@@ -371,6 +594,7 @@ async def award(
         ),
         actor=actor,
         action="contract.create_from_award",
+        publish=False,
     )
     procurement.status = ProcurementStatus.awarded
     procurement.awarded_vendor_id = vendor_id
@@ -386,4 +610,16 @@ async def award(
         contract_id=contract.id,
         data={"vendor_id": vendor_id, "value": str(final_value)},
     )
+    await ocds_service.publish(
+        session, process_id=procurement.id, event="procurement.award", tags=["award", "contract"]
+    )
     return contract
+
+
+async def ending_between(
+    session: AsyncSession, *, start: date, end: date, only_vendor_id: str | None, limit: int, offset: int
+) -> tuple[list[Contract], int]:
+    """Contracts ending in [start, end] not yet renewed (the renewal list)."""
+    return await contract_repository.ending_between(
+        session, start=start, end=end, only_vendor_id=only_vendor_id, limit=limit, offset=offset
+    )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, status
@@ -155,10 +155,17 @@ async def update_vendor(
 
 
 @router.get("/{vendor_id}/eligibility", response_model=Eligibility, responses=problem_responses(404))
-async def get_vendor_eligibility(session: DbSession, vendor: Vendor = Depends(visible_vendor)) -> Eligibility:
+async def get_vendor_eligibility(
+    session: DbSession,
+    vendor: Vendor = Depends(visible_vendor),
+    as_of: date | None = Query(
+        None, description="the vetoes and qualifications in force on this day (a decision about a past period)"
+    ),
+) -> Eligibility:
     """Whether the vendor may be awarded, renewed or signed: active vetoes, expired mandatory
-    qualifications and legal-person status each add a reason."""
-    return await service.eligibility(session, vendor_id=vendor.id)
+    qualifications and legal-person status each add a reason. With `as_of`, a veto counts when it was
+    recorded by that day and not lifted before it ends, and qualifications are checked on that day."""
+    return await service.eligibility(session, vendor_id=vendor.id, as_of=as_of)
 
 
 @router.get("/{vendor_id}/qualifications", response_model=Page[QualificationRead], responses=problem_responses(404))

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -129,9 +129,19 @@ async def import_rows(session: AsyncSession, *, rows: list[dict[str, Any]], acto
     return VendorImportResult(imported=len(parsed))
 
 
-async def eligibility(session: AsyncSession, *, vendor_id: str, today: date | None = None) -> Eligibility:
+async def eligibility(
+    session: AsyncSession, *, vendor_id: str, today: date | None = None, as_of: date | None = None
+) -> Eligibility:
+    """The exclusion grounds today, or in force on ``as_of`` (vetoes recorded by the end of that office
+    day and not lifted before it; qualifications on that day)."""
     vendor = await get(session, vendor_id=vendor_id)
-    vetoes, _ = await repository.vetoes(session, vendor_id, active=True)
+    if as_of is None:
+        vetoes, _ = await repository.vetoes(session, vendor_id, active=True)
+    else:
+        end = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=clock.office_tz())
+        every, _ = await repository.vetoes(session, vendor_id)
+        vetoes = [v for v in every if v.recorded_at < end and (v.lifted_at is None or v.lifted_at >= end)]
+        today = as_of
     quals = await repository.qualifications(session, vendor_id)
     reasons = exclusion_reasons(
         legal_status=vendor.legal_status,

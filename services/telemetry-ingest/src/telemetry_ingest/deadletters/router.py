@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime
 from sqlalchemy import func, select
 
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS
 from houqin_common.pagination import PageParams, page_params
-from houqin_common.schemas import Page
+from houqin_common.schemas import IsoDateTime, Page
 from telemetry_ingest.deadletters.schemas import DeadLetterRead
 from telemetry_ingest.models import DeadLetter
 
@@ -22,7 +21,7 @@ async def list_dead_letters(
     source: str | None = Query(None, max_length=16, description="`mqtt` or `http`"),
     topic: str | None = Query(None, max_length=300, description="exact topic"),
     reason: str | None = Query(None, max_length=100, description="text contained in the reason"),
-    since: AwareDatetime | None = Query(None, description="received at or after (with offset)"),
+    since: IsoDateTime | None = Query(None, description="received at or after (with offset)"),
     _: Principal = Depends(require_roles(Role.supervisor, Role.gateway, *READ_ALL)),
 ) -> Page[DeadLetterRead]:
     """Messages the ingest rejected (not JSON, wrong types, non-finite numbers, coordinates out of range,

@@ -3,13 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, status
-from pydantic import AwareDatetime
 
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.pagination import PageParams, page_params, to_page
-from houqin_common.schemas import Page
+from houqin_common.schemas import IsoDateTime, Page
 from telemetry_ingest.devices import repository, service
 from telemetry_ingest.devices.schemas import (
     CalendarCreate,
@@ -99,8 +98,8 @@ async def list_meter_readings(
     meter_id: str,
     session: DbSession,
     page: PageParams = Depends(page_params),
-    since: AwareDatetime | None = Query(None, description="from this device time (inclusive), with offset"),
-    until: AwareDatetime | None = Query(None, description="to this device time (exclusive), with offset"),
+    since: IsoDateTime | None = Query(None, description="from this device time (inclusive), with offset"),
+    until: IsoDateTime | None = Query(None, description="to this device time (exclusive), with offset"),
     principal: Principal = Depends(READ),
 ) -> Page[ReadingRead]:
     """Raw readings of a meter as stored (device time, receipt time), newest first by default."""
@@ -170,8 +169,8 @@ async def list_vehicle_positions(
     vehicle_id: str,
     session: DbSession,
     page: PageParams = Depends(page_params),
-    since: AwareDatetime | None = Query(None, description="from this device time (inclusive), with offset"),
-    until: AwareDatetime | None = Query(None, description="to this device time (exclusive), with offset"),
+    since: IsoDateTime | None = Query(None, description="from this device time (inclusive), with offset"),
+    until: IsoDateTime | None = Query(None, description="to this device time (exclusive), with offset"),
     principal: Principal = Depends(READ),
 ) -> Page[PositionRead]:
     """Raw positions of a vehicle as stored (device time, receipt time), newest first by default."""

@@ -4,12 +4,12 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime
 
 from houqin_common.auth import Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, UnprocessableEntity, problem_responses
 from houqin_common.i18n import _
+from houqin_common.schemas import IsoDateTime
 from telemetry_ingest.energy import service
 from telemetry_ingest.energy.dependencies import Meters, Settings
 from telemetry_ingest.energy.schemas import (
@@ -36,8 +36,8 @@ from telemetry_ingest.tariffs.schemas import (
 
 router = APIRouter(prefix="/energy", tags=["energy"], responses=COMMON_ERRORS)
 
-Start = Annotated[AwareDatetime, Query(description="window start, inclusive, ISO 8601 with offset")]
-End = Annotated[AwareDatetime, Query(description="window end, exclusive")]
+Start = Annotated[IsoDateTime, Query(description="window start, inclusive, ISO 8601 with offset")]
+End = Annotated[IsoDateTime, Query(description="window end, exclusive")]
 MeasureQuery = Annotated[
     Measure, Query(description="`energy` (meter units) or `cost` (CNY under the tariffs in force, time-of-use split)")
 ]

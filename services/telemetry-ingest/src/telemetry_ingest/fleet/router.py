@@ -6,14 +6,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
-from pydantic import AwareDatetime
 
 from houqin_common import clock
 from houqin_common.auth import READ_ALL, Principal, Role, _bearer, decode_token, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, Forbidden, NotFound, Unauthorized, problem_responses
 from houqin_common.pagination import PageParams, page_params, to_page
-from houqin_common.schemas import Page
+from houqin_common.schemas import IsoDateTime, Page
 from telemetry_ingest.devices import service as device_service
 from telemetry_ingest.energy.dependencies import Settings
 from telemetry_ingest.fleet import geojson, repository, rules, service, stream
@@ -38,8 +37,8 @@ router = APIRouter(prefix="/fleet", tags=["fleet"], responses=COMMON_ERRORS)
 requests_router = APIRouter(prefix="/trip-requests", tags=["trip requests"], responses=COMMON_ERRORS)
 alerts_router = APIRouter(tags=["alerts"], responses=COMMON_ERRORS)
 
-Start = Annotated[AwareDatetime, Query(description="window start, inclusive, ISO 8601 with offset")]
-End = Annotated[AwareDatetime, Query(description="window end, exclusive")]
+Start = Annotated[IsoDateTime, Query(description="window start, inclusive, ISO 8601 with offset")]
+End = Annotated[IsoDateTime, Query(description="window end, exclusive")]
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 
 
@@ -123,7 +122,7 @@ async def evaluate_fleet(
     vehicle_id: Annotated[str | None, Query(max_length=64, description="one vehicle; default all")] = None,
     vendor_id: Annotated[str | None, Query(max_length=64, description="only this vendor's vehicles")] = None,
     now: Annotated[
-        AwareDatetime | None,
+        IsoDateTime | None,
         Query(
             description="reference time of the offline check; by default the present when the window "
             "reaches it, otherwise no offline check"
@@ -210,8 +209,8 @@ async def list_alerts(
     subject_id: Annotated[str | None, Query(max_length=64, description="one vehicle or meter")] = None,
     vendor_id: Annotated[str | None, Query(max_length=64, description="responsible vendor")] = None,
     department: Annotated[str | None, Query(max_length=200, description="department or building")] = None,
-    start: Annotated[AwareDatetime | None, Query(description="started at or after")] = None,
-    end: Annotated[AwareDatetime | None, Query(description="started before")] = None,
+    start: Annotated[IsoDateTime | None, Query(description="started at or after")] = None,
+    end: Annotated[IsoDateTime | None, Query(description="started before")] = None,
 ) -> Page[AlertRead]:
     """Alerts of vehicles and meters, newest first by default; a vendor sees only its own."""
     scope = vendor_scope(principal)

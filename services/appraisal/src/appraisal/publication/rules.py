@@ -1,0 +1,53 @@
+"""Publication as pure functions: the fingerprint of a vendor's inputs and the differences between two
+published versions. No I/O."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+def fingerprint(inputs: Any) -> str:
+    """SHA-256 of the canonical JSON of ``inputs`` (sorted keys; dates and decimals as text)."""
+    canonical = json.dumps(inputs, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Difference:
+    vendor_id: str
+    field: str
+    before: Any
+    after: Any
+
+
+def differences(
+    before: Sequence[Mapping[str, Any]],
+    after: Sequence[Mapping[str, Any]],
+    before_prints: Mapping[str, str],
+    after_prints: Mapping[str, str],
+) -> list[Difference]:
+    """What a re-publication changes, vendor by vendor: appearance, rank, total, each component score,
+    and the inputs' fingerprint (the data behind the score changed even if the score did not)."""
+    old = {s["vendor_id"]: s for s in before}
+    new = {s["vendor_id"]: s for s in after}
+    out: list[Difference] = []
+    for vendor in sorted(old.keys() | new.keys()):
+        a, b = old.get(vendor), new.get(vendor)
+        if a is None or b is None:
+            out.append(Difference(vendor, "published", a is not None, b is not None))
+            continue
+        for name in ("rank", "total", "satisfaction", "quality", "complete"):
+            if a.get(name) != b.get(name):
+                out.append(Difference(vendor, name, a.get(name), b.get(name)))
+        ca = {c["name"]: c.get("score") for c in a.get("components", [])}
+        cb = {c["name"]: c.get("score") for c in b.get("components", [])}
+        for name in sorted(ca.keys() | cb.keys()):
+            if ca.get(name) != cb.get(name):
+                out.append(Difference(vendor, f"components.{name}", ca.get(name), cb.get(name)))
+        if before_prints.get(vendor) != after_prints.get(vendor):
+            out.append(Difference(vendor, "inputs", before_prints.get(vendor), after_prints.get(vendor)))
+    return out
