@@ -271,7 +271,7 @@ def scheme_errors(
     if PRICE in codes and scheme.price_weight < floor:
         errors.append(
             _(
-                "The price weight {weight} % is below the minimum {floor} % for {category} (Order No. 87 art. 55)",
+                "The price weight ({weight} %) is below the minimum ({floor} %) for {category} (Order No. 87 art. 55)",
                 weight=f"{scheme.price_weight:g}",
                 floor=f"{floor:g}",
                 category=scheme.category.value,
