@@ -82,7 +82,11 @@ def test_late_data_is_accepted_and_small_skew_tolerated() -> None:
         ("v1/gateway/telemetry", b'{"m\\ud800": [{"ts": 1780000000000, "values": {"energy_kwh": 1}}]}', "bad_text"),
         ("v1/gateway/telemetry", b'{"m\\u0000": [{"energy_kwh": 1}]}', "bad_text"),
         ("houqin/v1/meters/m1/readings", b'{"ts": 1780000000000, "energy_kwh": 1, "\xed\xa0\x80": 1}', "not_utf8"),
-        ("houqin/v1/vehicles/v1/positions", b'{"ts": 1780000000000, "lat": 91, "lat": 31.8, "lon": 1}', "duplicate_key"),
+        (
+            "houqin/v1/vehicles/v1/positions",
+            b'{"ts": 1780000000000, "lat": 91, "lat": 31.8, "lon": 1}',
+            "duplicate_key",
+        ),
         ("houqin/v1/meters/m1/readings", '{"ts": 1780000000000, "energy_kwh": 1}'.encode("utf-16"), "not_utf8"),
         ("houqin/v1/meters/m1/readings", '{"ts": 1780000000000, "energy_kwh": 1}'.encode("utf-32-le"), "not_json"),
         ("houqin/v1/meters/m1/readings/extra", b'{"ts": 1780000000000, "energy_kwh": 1}', "unknown_topic"),
@@ -100,7 +104,9 @@ def test_rejections(topic: str, payload: bytes, kind: str) -> None:
 
 
 def test_thingsboard_item_without_ts_takes_the_receipt_time() -> None:
-    readings, positions = rows("v1/gateway/telemetry", b'{"m1": [{"energy_kwh": 1}], "v1": [{"lat": 31.8, "lon": 119.9}]}')
+    readings, positions = rows(
+        "v1/gateway/telemetry", b'{"m1": [{"energy_kwh": 1}], "v1": [{"lat": 31.8, "lon": 119.9}]}'
+    )
     assert readings == [("m1", NOW, 1.0, None, None, NOW)]
     assert positions[0][:4] == ("v1", NOW, 31.8, 119.9)
 
