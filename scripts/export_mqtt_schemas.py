@@ -28,7 +28,7 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     for name, text in rendered().items():
         (OUT / name).write_text(text)
-        print(f"wrote {OUT / name}")
+        sys.stdout.write(f"wrote {OUT / name}\n")
     return 0
 
 
