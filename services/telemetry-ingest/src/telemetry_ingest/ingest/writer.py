@@ -151,7 +151,7 @@ class BatchWriter:
                     await cur.executemany(
                         "INSERT INTO telemetry.dead_letter (source, topic, payload, reason) VALUES (%s, %s, %s, %s)",
                         [
-                            (d.source, storable(d.topic or "", 1000), d.payload, storable(d.reason))
+                            (d.source, None if d.topic is None else storable(d.topic), d.payload, storable(d.reason))
                             for d in dead_letters
                         ],
                     )
