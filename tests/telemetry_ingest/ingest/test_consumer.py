@@ -469,7 +469,7 @@ def test_broker_restart_mid_stream_consumer_reconnects_and_loses_nothing(
     from houqin_common.embedded import free_port
 
     if kit.mosquitto is None:
-        pytest.skip("needs the mosquitto binary to restart a broker")  # pragma: no cover
+        pytest.fail("needs the mosquitto binary (scripts/ensure-mosquitto.sh): an amqtt fallback would prove nothing")
     port = free_port()
     url = f"mqtt://127.0.0.1:{port}"
     broker = kit.start_mosquitto(port, tmp_path)
