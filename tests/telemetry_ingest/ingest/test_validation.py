@@ -126,3 +126,14 @@ def test_reasons_are_storable_text() -> None:
         rows("v1/gateway/telemetry", b'{"ghost\\ud800x": [{"energy_kwh": 1}]}')
     info.value.reason.encode("utf-8")  # raises if a lone surrogate leaked into the reason
     assert "\x00" not in storable("a\x00b") and storable("a\ud800").encode()
+
+
+def test_ingest_payload_limit_sits_below_the_shipped_broker_packet_limit() -> None:
+    """Between the two a payload is an `oversize` dead letter; above the broker's, the publisher is disconnected."""
+    from pathlib import Path
+
+    from telemetry_ingest.settings import Settings
+
+    conf = Path(__file__).resolve().parents[3] / "services/telemetry-ingest/mosquitto/houqin.conf"
+    packet = next(int(line.split()[1]) for line in conf.read_text().splitlines() if line.startswith("max_packet_size"))
+    assert Settings().max_payload_bytes < packet
