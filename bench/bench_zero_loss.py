@@ -27,14 +27,20 @@ from houqin_common.db import libpq_url, with_database
 REPO = Path(__file__).resolve().parent.parent
 
 
-def stored(url: str) -> int:
+def counts(url: str) -> tuple[int, int, int]:
+    """Readings, positions and dead letters stored for the simulated devices."""
     with psycopg.connect(url, autocommit=True) as conn:
         row = conn.execute(
-            "SELECT (SELECT count(*) FROM telemetry.reading WHERE meter_id LIKE 'M-%') "
-            "+ (SELECT count(*) FROM telemetry.position WHERE vehicle_id LIKE 'V-%') "
-            "+ (SELECT count(*) FROM telemetry.dead_letter)"
+            "SELECT (SELECT count(*) FROM telemetry.reading WHERE meter_id LIKE 'M-%'), "
+            "(SELECT count(*) FROM telemetry.position WHERE vehicle_id LIKE 'V-%'), "
+            "(SELECT count(*) FROM telemetry.dead_letter)"
         ).fetchone()
-        return int(row[0]) if row else 0
+        assert row is not None
+        return int(row[0]), int(row[1]), int(row[2])
+
+
+def stored(url: str) -> int:
+    return sum(counts(url))
 
 
 def main() -> None:
@@ -105,7 +111,11 @@ def main() -> None:
                 break
             time.sleep(0.5)
         share = 100 * last / max(published, 1)
-        print(f"\npublished {published} messages; stored {last} rows and dead letters ({share:.2f} %)")
+        readings, positions, dead = counts(url)
+        print(
+            f"\npublished {published} messages; stored {last} ({share:.2f} %): "
+            f"{readings} readings, {positions} positions, {dead} dead letters"
+        )
         if last < published:
             print(f"LOST {published - last} messages")
     finally:
