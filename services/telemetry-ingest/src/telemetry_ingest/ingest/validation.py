@@ -14,6 +14,7 @@ keys (``{"lat": 91, "lat": 31.8}`` is ambiguous, not "last wins"), NaN/Infinity.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -104,6 +105,22 @@ def _strict_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise Rejected("duplicate_key", f"duplicate key {key!r} in a JSON object")
+            seen.add(key)
+    return obj
+
+
+#: U+0000 and surrogates can only enter a decoded string through a ``\u`` escape: raw control characters
+#: are not JSON and raw surrogates are not UTF-8. Only a payload with such an escape pays for the full check.
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+
+
 def _reject_constant(name: str) -> Any:
     raise Rejected("invalid", f"non-finite number {name} in payload")
 
@@ -115,7 +132,8 @@ def loads(payload: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise Rejected("not_utf8", f"payload is not UTF-8 ({exc.reason} at byte {exc.start})") from None
     try:
-        return json.loads(text, object_pairs_hook=_strict_object, parse_constant=_reject_constant)
+        hook = _strict_object if _SUSPECT_ESCAPE.search(text) else _unique_keys
+        return json.loads(text, object_pairs_hook=hook, parse_constant=_reject_constant)
     except Rejected:
         raise
     except ValueError as exc:
