@@ -538,3 +538,38 @@ async def test_http_items_follow_the_mqtt_limits_and_strict_json(
     dup = f'{{"readings": [{{"meter_id": "{meter}", "ts": {BASE_MS}, "energy_kwh": 1, "energy_kwh": 2}}]}}'
     resp = await client.post("/v1/ingest", content=dup, headers=headers)
     assert resp.status_code == 422 and "duplicate key" in resp.json()["detail"]
+
+
+HOSTILE_BODIES: list[bytes] = [
+    b"",
+    b"not json",
+    b"[]",
+    b"5",
+    b'{"readings": {}}',
+    b'{"other": []}',
+    b'{"readings": [5, null, "x", []]}',
+    b'{"readings": [{"meter_id": 5}]}',
+    b'{"readings": [{"meter_id": "a/b/c", "ts": 1780000000000, "energy_kwh": 1}]}',
+    b'{"readings": [{"meter_id": "#", "ts": 1780000000000, "energy_kwh": 1}]}',
+    b'{"readings": [{"meter_id": "\\u0000", "ts": 1780000000000, "energy_kwh": 1}]}',
+    b'{"positions": [{"vehicle_id": "\\ud800", "ts": 1780000000000, "lat": 1, "lon": 1}]}',
+    b'{"readings": [{"meter_id": "m", "ts": 1' + b"0" * 400 + b', "energy_kwh": 1e999}]}',
+    b'{"readings": [{"meter_id": "m", "ts": NaN}]}',
+    '{"readings": []}'.encode("utf-16"),
+    b"\xff\xfe\xfd",
+    b'{"readings": [' + b"[" * 5000 + b"]" * 5000 + b"]}",
+]
+
+
+async def test_hostile_http_bodies_get_4xx_or_per_item_rejections_never_5xx(
+    service_client: Any, make_token: Any
+) -> None:
+    client = await service_client("telemetry")
+    headers = {**auth(make_token(Role.gateway)), "Content-Type": "application/json"}
+    for body in HOSTILE_BODIES:
+        resp = await client.post("/v1/ingest", content=body, headers=headers)
+        assert resp.status_code in (200, 413, 422), (body[:60], resp.status_code, resp.text[:300])
+        if resp.status_code != 200:
+            assert resp.headers["content-type"].startswith("application/problem+json")
+        else:
+            assert resp.json()["accepted"] == 0
