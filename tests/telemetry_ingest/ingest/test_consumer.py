@@ -500,6 +500,13 @@ async def test_http_body_above_the_cap_is_413_problem_and_stores_nothing(
     headers = auth(make_token(Role.gateway))
     small = {"readings": [{"meter_id": meter, "ts": BASE_MS, "energy_kwh": 1}]}
     assert (await client.post("/v1/ingest", json=small, headers=headers)).status_code == 200  # positive control
+    # the server closes the pooled writer connections (a restart, an idle timeout): the next request reconnects
+    kit.query(
+        database_url,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE application_name = 'houqin-ingest' AND datname = current_database()",
+    )
+    assert (await client.post("/v1/ingest", json=small, headers=headers)).status_code == 200
     pad = "x" * (9 * 1024 * 1024)
     big = {"readings": [{"meter_id": meter, "ts": BASE_MS + 1, "energy_kwh": 1, "pad": pad}]}
     resp = await client.post("/v1/ingest", json=big, headers=headers)

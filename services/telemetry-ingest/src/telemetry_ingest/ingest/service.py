@@ -10,12 +10,14 @@ from typing import Any, Literal
 from houqin_common import clock
 from houqin_common.errors import ServiceUnavailable, UnprocessableEntity
 from houqin_common.i18n import _
+from houqin_common.retry import Backoff
 from telemetry_ingest.ingest.metrics import IngestMetrics
 from telemetry_ingest.ingest.pipeline import Commit, Decode, LookupRegistry, Message, Pipeline, Resolve, Validate
 from telemetry_ingest.ingest.schemas import IngestResult, RejectedItem
 from telemetry_ingest.ingest.validation import PREFIX, Limits, Rejected, loads
 from telemetry_ingest.ingest.writer import BatchWriter, is_transient
 
+RETRIES = 2
 SERIES: dict[str, tuple[str, str, str]] = {
     # body key -> (id key, topic collection, topic leaf)
     "readings": ("meter_id", "meters", "readings"),
@@ -66,15 +68,22 @@ async def ingest(
     received_at = clock.now()
     batch = [_message(series, i, item, received_at) for series, items in lists.items() for i, item in enumerate(items)]
     writer = await pool.idle.get()
+    commit = Commit(writer, metrics)
+    registry = LookupRegistry(writer)
+    pipeline = Pipeline([Decode(limits), Resolve(registry), Validate(registry, limits), commit])
+    backoff = Backoff(0.05, 0.5)
     try:
-        commit = Commit(writer, metrics)
-        registry = LookupRegistry(writer)
-        pipeline = Pipeline([Decode(limits), Resolve(registry), Validate(registry, limits), commit])
-        await pipeline.process(batch)
-    except Exception as exc:
-        if is_transient(exc):
-            raise ServiceUnavailable(_("The database is unavailable; send the batch again")) from exc
-        raise
+        while True:
+            try:
+                await pipeline.process(batch)  # a retry skips what already committed
+                break
+            except Exception as exc:
+                # an idle pooled connection the server has closed fails once; a reconnect is worth a try
+                if not is_transient(exc):
+                    raise
+                if backoff.attempt >= RETRIES:
+                    raise ServiceUnavailable(_("The database is unavailable; send the batch again")) from exc
+                await asyncio.sleep(backoff.next_delay())
     finally:
         pool.idle.put_nowait(writer)
     rejected: list[RejectedItem] = []
