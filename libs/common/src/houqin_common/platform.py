@@ -51,6 +51,7 @@ class Platform:
     _broker: EmbeddedBroker | None = None
     _mosquitto: MosquittoChild | None = None
     _amqtt: bool = False
+    _stopped: bool = False
 
     def instance_id(self, service: str) -> str:
         return f"{self.run_id}-{service}"
@@ -102,6 +103,15 @@ class Platform:
         return env
 
     async def run(self, only: list[str] | None = None) -> int:
+        """Start everything and supervise; whatever interrupts the start (Ctrl-C, a failed migration) still
+        stops what was started (the Mosquitto child runs in its own session: nobody else would)."""
+        try:
+            return await self._run(only)
+        except BaseException:
+            await self.shutdown()
+            raise
+
+    async def _run(self, only: list[str] | None = None) -> int:
         services = {n: s for n, s in discover_services().items() if not only or n in only}
         await self.start_servers()
         assert self.database_url
@@ -182,6 +192,9 @@ class Platform:
         return code
 
     async def shutdown(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
         self.say("stopping")
         for child in self.children:
             if child.poll() is None:
