@@ -54,6 +54,7 @@ seed: sync
 openapi: sync
 	$(UV) run --no-sync python tests/deploy/export_openapi.py
 	$(UV) run --no-sync python tests/deploy/export_env_example.py
+	$(UV) run --no-sync python scripts/export_mqtt_schemas.py
 
 # Extract every _()/N_() message of the library and the services, merge into the catalogs, compile.
 # The .pot, .po and .mo files are committed: a fresh clone needs no build step to speak Chinese.

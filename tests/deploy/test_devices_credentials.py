@@ -124,8 +124,10 @@ class Client:
         self.received: list[str] = []
         self.connected = threading.Event()
         self.reason: object = None
+        self.subacks: set[int] = set()
         self.client.on_connect = self._on_connect
         self.client.on_message = lambda c, u, msg: self.received.append(msg.topic)
+        self.client.on_subscribe = lambda c, u, mid, codes, props: self.subacks.add(mid)
         self.client.connect("127.0.0.1", port)
         self.client.loop_start()
 
@@ -138,9 +140,27 @@ class Client:
         self.connected.wait(5)
         return not getattr(self.reason, "is_failure", True)
 
+    def subscribe(self, topic: str) -> None:
+        """Subscribe and return once the broker's SUBACK arrived: the subscription is in place.
+
+        The broker writes to one client in order, so anything it had sent before this SUBACK has been
+        handled (``on_message``) by then too: a SUBACK doubles as a barrier for negative checks.
+        """
+        result, mid = self.client.subscribe(topic, qos=1)
+        assert result == mqtt.MQTT_ERR_SUCCESS
+        wait_for(lambda: mid in self.subacks, f"SUBACK of {topic}")
+
     def close(self) -> None:
         self.client.loop_stop()
         self.client.disconnect()
+
+
+def wait_for(predicate: object, what: str, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.01)
 
 
 @pytest.mark.skipif(MOSQUITTO is None, reason="mosquitto is not installed")
@@ -168,7 +188,7 @@ def test_the_real_broker_lets_each_device_publish_only_to_its_own_topic(repo, tm
         ingest = Client(port, "houqin-ingest", "ingest-pw")
         clients.append(ingest)
         assert ingest.accepted
-        ingest.client.subscribe("$share/houqin-ingest/houqin/v1/#", qos=1)
+        ingest.subscribe("$share/houqin-ingest/houqin/v1/#")
         anonymous = Client(port, None, None)
         wrong = Client(port, "meter-M1", "not-its-password")
         clients += [anonymous, wrong]
@@ -178,24 +198,26 @@ def test_the_real_broker_lets_each_device_publish_only_to_its_own_topic(repo, tm
         meter = Client(port, "meter-M1", password["meter-M1"])
         clients.append(meter)
         assert meter.accepted
-        time.sleep(0.3)  # the shared subscription is in place
+        own = "houqin/v1/meters/M1/readings"
+        # positive control first: the device's own topic reaches the ingest
+        meter.client.publish(own, b"{}", qos=1).wait_for_publish(5)
+        wait_for(lambda: ingest.received == [own], "the allowed publish")
+        # then the forbidden ones, and a marker on the own topic: one publisher's messages reach a subscriber
+        # in order, so once the marker is in, a forbidden message that got through would be in too
         meter.client.publish("houqin/v1/vehicles/V1/positions", b"{}", qos=1).wait_for_publish(5)
         meter.client.publish("houqin/v1/meters/M2/readings", b"{}", qos=1).wait_for_publish(5)
-        meter.client.publish("houqin/v1/meters/M1/readings", b"{}", qos=1).wait_for_publish(5)
-        deadline = time.monotonic() + 5
-        while not ingest.received and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.3)
-        assert ingest.received == ["houqin/v1/meters/M1/readings"]
+        meter.client.publish(own, b"{}", qos=1).wait_for_publish(5)
+        wait_for(lambda: len(ingest.received) >= 2, "the marker")
+        assert ingest.received == [own, own]
 
         # a device cannot read the others' data either
         spy = Client(port, "vehicle-V1", password["vehicle-V1"])
         clients.append(spy)
         assert spy.accepted
-        spy.client.subscribe("houqin/v1/#", qos=1)
-        time.sleep(0.3)
-        meter.client.publish("houqin/v1/meters/M1/readings", b"{}", qos=1).wait_for_publish(5)
-        time.sleep(0.5)
+        spy.subscribe("houqin/v1/#")
+        meter.client.publish(own, b"{}", qos=1).wait_for_publish(5)
+        wait_for(lambda: len(ingest.received) == 3, "the publish the spy must not see")  # it was routed
+        spy.subscribe("barrier/after")  # its SUBACK comes after anything already routed to the spy
         assert spy.received == []
 
         # the compose healthcheck of the broker, run against it

@@ -1,9 +1,10 @@
 """Fixtures of the telemetry-ingest tests: a Mosquitto with the project's config, devices, the consumer.
 
 The system Mosquitto on :1883 runs with defaults (max_queued_messages 1000, max_inflight_messages
-20) that silently drop a backlog; tests that need a big backlog use ``ingest_mqtt_url``: a private
-``mosquitto`` started from ``services/telemetry-ingest/mosquitto/houqin.conf`` on a free port when
-the binary exists, the harness's ``mqtt_url`` otherwise.
+20) that silently drop a backlog; the consumer and fault tests use ``ingest_mqtt_url``: a private
+``mosquitto`` started from ``services/telemetry-ingest/mosquitto/houqin.conf`` on a free port. Without
+the binary they FAIL with the reason (``scripts/ensure-mosquitto.sh`` installs it): falling back to
+whatever ``TEST_MQTT_URL`` names (possibly amqtt, which loses messages) would prove nothing.
 """
 
 from __future__ import annotations
@@ -77,10 +78,12 @@ def stop_mosquitto(proc: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="session")
-def ingest_mqtt_url(mqtt_url: str) -> Iterator[str]:
+def ingest_mqtt_url() -> Iterator[str]:
     if MOSQUITTO is None:
-        yield mqtt_url
-        return
+        pytest.fail(
+            "the ingest tests need the mosquitto binary with the project's config (run scripts/ensure-mosquitto.sh);"
+            " they refuse to fall back to TEST_MQTT_URL, which may be amqtt"
+        )
     tmp = Path(tempfile.mkdtemp(prefix="houqin-mosquitto-"))
     port = free_port()
     proc = start_mosquitto(port, tmp)
@@ -124,6 +127,24 @@ class ConsumerProcess:
 
     def start(self) -> None:
         self.proc = subprocess.Popen([sys.executable, "-m", "telemetry_ingest.ingest.consumer"], env=self.env, cwd=REPO)
+
+    def metrics(self) -> dict[str, float]:
+        """The worker's own Prometheus counters (needs ``worker_metrics_port``): what the consumer did."""
+        import httpx
+        from prometheus_client.parser import text_string_to_metric_families
+
+        port = self.env["HOUQIN_TELEMETRY_WORKER_METRICS_PORT"]
+        text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+        out: dict[str, float] = {}
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                labels = ",".join(f"{k}={v}" for k, v in sorted(sample.labels.items()))
+                out[f"{sample.name}{{{labels}}}" if labels else sample.name] = sample.value
+        return out
+
+    def wait(self, timeout: float = 60) -> int:
+        assert self.proc is not None
+        return self.proc.wait(timeout)
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -216,6 +237,7 @@ class Kit:
         settings.setdefault("mqtt_client_id", unique("ingest"))
         settings.setdefault("mqtt_share_group", unique("group"))
         settings.setdefault("unknown_device_recheck_s", "0")
+        settings.setdefault("worker_metrics_port", str(free_port()))
         shared = settings.get("mqtt_shared", "true") == "true"
         create_session(mqtt_url, settings["mqtt_client_id"], settings["mqtt_share_group"], shared)
         proc = ConsumerProcess(database_url, mqtt_url, **settings)

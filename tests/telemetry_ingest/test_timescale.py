@@ -73,8 +73,8 @@ def test_the_ingest_writer_is_idempotent_on_hypertables(timescale_db: str) -> No
     async def write_twice() -> list[int]:
         writer = BatchWriter(timescale_db)
         try:
-            first = await writer.write(readings, positions, [])
-            second = await writer.write(readings + readings[:10], positions, [])
+            first = await writer.commit(readings, positions, [])
+            second = await writer.commit(readings + readings[:10], positions, [])
             return [first.inserted_readings, second.inserted_readings, first.inserted_positions]
         finally:
             await writer.close()

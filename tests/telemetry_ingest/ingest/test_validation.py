@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from telemetry_ingest.ingest.validation import Limits, Rejected, build_rows, decode
+from telemetry_ingest.ingest.validation import Limits, Rejected, build_rows, decode, storable
 
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 LIMITS = Limits(max_payload_bytes=1000, max_future_skew=timedelta(minutes=5))
@@ -11,7 +11,7 @@ KINDS = {"m1": "meter", "v1": "vehicle"}
 
 
 def rows(topic: str, payload: bytes):  # type: ignore[no-untyped-def]
-    return build_rows(decode(topic, payload, LIMITS), KINDS.get, NOW, LIMITS)  # type: ignore[arg-type]
+    return build_rows(decode(topic, payload, LIMITS, NOW), KINDS.get, NOW, LIMITS)  # type: ignore[arg-type]
 
 
 def test_native_reading_with_extra_channels() -> None:
@@ -75,6 +75,24 @@ def test_late_data_is_accepted_and_small_skew_tolerated() -> None:
         ("houqin/v1/meters/m1/readings", b'{"ts": 1780000000000, "kvar": 1' + b"0" * 400 + b"}", "invalid"),
         ("houqin/v1/meters/m1/readings", b'{"ts": 1' + b"0" * 400 + b', "energy_kwh": 1}', "invalid"),
         ("v1/gateway/telemetry", b"[]", "invalid"),
+        # what PostgreSQL would refuse later (and used to stall the pipeline): refused here
+        ("houqin/v1/meters/m1/readings", b'{"ts": 1780000000000, "a\\u0000b": 1}', "bad_text"),
+        ("houqin/v1/meters/m1/readings", b'{"ts": 1780000000000, "energy_kwh": 1, "x": "\\u0000"}', "bad_text"),
+        ("houqin/v1/meters/m1/readings", b'{"ts": 1780000000000, "\\ud800": 1}', "bad_text"),
+        ("v1/gateway/telemetry", b'{"m\\ud800": [{"ts": 1780000000000, "values": {"energy_kwh": 1}}]}', "bad_text"),
+        ("v1/gateway/telemetry", b'{"m\\u0000": [{"energy_kwh": 1}]}', "bad_text"),
+        ("houqin/v1/meters/m1/readings", b'{"ts": 1780000000000, "energy_kwh": 1, "\xed\xa0\x80": 1}', "not_utf8"),
+        (
+            "houqin/v1/vehicles/v1/positions",
+            b'{"ts": 1780000000000, "lat": 91, "lat": 31.8, "lon": 1}',
+            "duplicate_key",
+        ),
+        ("houqin/v1/meters/m1/readings", '{"ts": 1780000000000, "energy_kwh": 1}'.encode("utf-16"), "not_utf8"),
+        ("houqin/v1/meters/m1/readings", '{"ts": 1780000000000, "energy_kwh": 1}'.encode("utf-32-le"), "not_json"),
+        ("houqin/v1/meters/m1/readings/extra", b'{"ts": 1780000000000, "energy_kwh": 1}', "unknown_topic"),
+        ("houqin/v1/meters//readings", b'{"ts": 1780000000000, "energy_kwh": 1}', "unknown_topic"),
+        ("houqin/v1/meters/m1/readings", b'{"ts": "2026-01-01T00:00:00", "energy_kwh": 1}', "invalid"),
+        ("houqin/v1/meters/m1/readings", b'{"ts": 1780000000000, "energy_kwh": "12"}', "invalid"),
         ("v1/gateway/telemetry", b'{"v1": [{"ts": 1780000000000, "values": 5}]}', "invalid"),
         ("v1/gateway/telemetry", b'{"ghost": [{"ts": 1780000000000, "values": {"energy_kwh": 1}}]}', "unknown_device"),
     ],
@@ -83,3 +101,39 @@ def test_rejections(topic: str, payload: bytes, kind: str) -> None:
     with pytest.raises(Rejected) as info:
         rows(topic, payload)
     assert info.value.kind == kind
+
+
+def test_thingsboard_item_without_ts_takes_the_receipt_time() -> None:
+    readings, positions = rows(
+        "v1/gateway/telemetry", b'{"m1": [{"energy_kwh": 1}], "v1": [{"lat": 31.8, "lon": 119.9}]}'
+    )
+    assert readings == [("m1", NOW, 1.0, None, None, NOW)]
+    assert positions[0][:4] == ("v1", NOW, 31.8, 119.9)
+
+
+def test_a_valid_surrogate_pair_is_not_a_lone_surrogate() -> None:
+    readings, _ = rows("houqin/v1/meters/m1/readings", b'{"ts": 1780000000000, "energy_kwh": 1, "\\ud83d\\ude00": 2}')
+    assert readings[0][4] == {"\U0001f600": 2}
+
+
+def test_position_without_speed_stores_null_not_zero() -> None:
+    _, positions = rows("houqin/v1/vehicles/v1/positions", b'{"ts": 1780000000000, "lat": 1, "lon": 2}')
+    assert positions[0][4] is None
+
+
+def test_reasons_are_storable_text() -> None:
+    with pytest.raises(Rejected) as info:
+        rows("v1/gateway/telemetry", b'{"ghost\\ud800x": [{"energy_kwh": 1}]}')
+    info.value.reason.encode("utf-8")  # raises if a lone surrogate leaked into the reason
+    assert "\x00" not in storable("a\x00b") and storable("a\ud800").encode()
+
+
+def test_ingest_payload_limit_sits_below_the_shipped_broker_packet_limit() -> None:
+    """Between the two a payload is an `oversize` dead letter; above the broker's, the publisher is disconnected."""
+    from pathlib import Path
+
+    from telemetry_ingest.settings import Settings
+
+    conf = Path(__file__).resolve().parents[3] / "services/telemetry-ingest/mosquitto/houqin.conf"
+    packet = next(int(line.split()[1]) for line in conf.read_text().splitlines() if line.startswith("max_packet_size"))
+    assert Settings().max_payload_bytes < packet

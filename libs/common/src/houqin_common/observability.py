@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import os
+import socket
 import sys
 import time
 import uuid
@@ -136,6 +138,10 @@ class RequestContextMiddleware:
 ReadinessCheck = Callable[[FastAPI], Awaitable[None]]
 
 
+#: Set by `houqin up` per child: /readyz answers with it, so the parent knows the answer is its own child's.
+INSTANCE_ID = os.environ.get("HOUQIN_INSTANCE_ID") or f"{socket.gethostname()}-{os.getpid()}"
+
+
 def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
     """`/healthz` (process up), `/readyz` (dependencies reachable) and `/metrics`."""
     router = APIRouter(tags=["health"])
@@ -160,7 +166,7 @@ def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
             except Exception as exc:  # a readiness probe reports, it never raises
                 ok = False
                 results[name] = f"error: {type(exc).__name__}: {exc}"[:300]
-        body = {"status": "ok" if ok else "unavailable", "checks": results}
+        body = {"status": "ok" if ok else "unavailable", "checks": results, "instance": INSTANCE_ID}
         return JSONResponse(body, status_code=200 if ok else 503)
 
     @router.get("/metrics", operation_id="metrics", summary="Prometheus metrics", response_class=Response)

@@ -1,8 +1,13 @@
 """`houqin up`: the whole platform in one process tree.
 
-The parent process owns the embedded servers (when no external ones are configured), applies every
-service's migrations, then runs each service under uvicorn and each worker (the MQTT consumer) as a
-child process. SIGINT/SIGTERM stop the children first, then the embedded servers.
+The parent process owns the embedded servers (when no external ones are configured: PostgreSQL from
+PyPI, a Mosquitto child with the project's broker config), applies every service's migrations, then
+runs each service under uvicorn and each worker (the MQTT consumer) as a child process.
+SIGINT/SIGTERM stop the children first, then the embedded servers.
+
+Never another process's "ready": the parent binds each service's socket itself (the preferred port, or a
+free one when it is taken) and hands it to uvicorn (``--fd``), and a service counts as ready only when
+its ``/readyz`` answers with the instance id this run gave that child (``HOUQIN_INSTANCE_ID``).
 """
 
 from __future__ import annotations
@@ -12,15 +17,24 @@ import contextlib
 import importlib
 import os
 import signal
+import socket
 import subprocess
 import sys
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 from houqin_common.db import run_migrations
-from houqin_common.embedded import EmbeddedBroker, EmbeddedPostgres, free_port, port_open, url_reachable
+from houqin_common.embedded import (
+    EmbeddedBroker,
+    EmbeddedPostgres,
+    MosquittoChild,
+    bind_socket,
+    mosquitto_binary,
+    url_reachable,
+)
 from houqin_common.i18n import _
 from houqin_common.service import ServiceSpec, discover_services
 
@@ -33,8 +47,15 @@ class Platform:
     mqtt_url: str | None = None
     children: list[subprocess.Popen[bytes]] = field(default_factory=list)
     urls: dict[str, str] = field(default_factory=dict)
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     _pg: EmbeddedPostgres | None = None
     _broker: EmbeddedBroker | None = None
+    _mosquitto: MosquittoChild | None = None
+    _amqtt: bool = False
+    _stopped: bool = False
+
+    def instance_id(self, service: str) -> str:
+        return f"{self.run_id}-{service}"
 
     def say(self, msg: str) -> None:
         print(f"houqin: {msg}", flush=True)
@@ -54,10 +75,29 @@ class Platform:
             )
         self.mqtt_url = self.mqtt_url or os.environ.get("HOUQIN_MQTT_URL")
         if not self.mqtt_url:
-            self._broker = EmbeddedBroker(self.host)
-            await self._broker.start()
-            self.mqtt_url = self._broker.url
-            self.say(_("HOUQIN_MQTT_URL unset: embedded MQTT broker started on {url}", url=self.mqtt_url))
+            binary = await asyncio.to_thread(mosquitto_binary)
+            if binary is not None:
+                self._mosquitto = MosquittoChild(binary, self.home / "mosquitto", self.host)
+                await asyncio.to_thread(self._mosquitto.start)
+                self.mqtt_url = self._mosquitto.url
+                self.say(
+                    _(
+                        "HOUQIN_MQTT_URL unset: embedded MQTT broker (Mosquitto child, project config) on {url}",
+                        url=self.mqtt_url,
+                    )
+                )
+            else:
+                self._broker = EmbeddedBroker(self.host)
+                await self._broker.start()
+                self.mqtt_url = self._broker.url
+                self._amqtt = True
+                self.say("=" * 78)
+                self.say(
+                    _("WARNING: mosquitto is not installed: embedded MQTT broker amqtt on {url}", url=self.mqtt_url)
+                )
+                self.say(_("amqtt drops a QoS 1 delivery not acknowledged within 5 s; the consumer runs small"))
+                self.say(_("batches to stay inside that window. Install mosquitto (scripts/ensure-mosquitto.sh)."))
+                self.say("=" * 78)
 
     def child_env(self, services: dict[str, ServiceSpec]) -> dict[str, str]:
         env = dict(os.environ)
@@ -67,41 +107,65 @@ class Platform:
         for name, url in self.urls.items():
             env[f"HOUQIN_{name.upper()}_URL"] = url
         env.setdefault("PYTHONUNBUFFERED", "1")
+        if self._amqtt:
+            # amqtt's 5 s PUBACK timeout: small batches, one at a time, so every batch is acknowledged in time
+            env.setdefault("HOUQIN_TELEMETRY_BATCH_MAX_SIZE", "200")
+            env.setdefault("HOUQIN_TELEMETRY_WRITE_CONCURRENCY", "1")
         return env
 
     async def run(self, only: list[str] | None = None) -> int:
+        """Start everything and supervise; whatever interrupts the start (Ctrl-C, a failed migration) still
+        stops what was started (the Mosquitto child runs in its own session: nobody else would)."""
+        try:
+            return await self._run(only)
+        except BaseException:
+            await self.shutdown()
+            raise
+
+    async def _run(self, only: list[str] | None = None) -> int:
         services = {n: s for n, s in discover_services().items() if not only or n in only}
         await self.start_servers()
         assert self.database_url
         for spec in services.values():
             self.say(_("migrating {service} (schema {schema})", service=spec.name, schema=spec.schema))
             await asyncio.to_thread(run_migrations, spec.package, self.database_url)
-        ports: dict[str, int] = {}
+        sockets: dict[str, socket.socket] = {}
         for spec in services.values():
-            port = spec.port if not port_open(self.host, spec.port) else free_port(self.host)
-            ports[spec.name] = port
+            sock = bind_socket(self.host, spec.port)
+            sockets[spec.name] = sock
+            port = sock.getsockname()[1]
+            if port != spec.port:
+                self.say(
+                    _(
+                        "port {wanted} is taken by another process: {service} listens on {port} instead",
+                        wanted=spec.port,
+                        service=spec.name,
+                        port=port,
+                    )
+                )
             self.urls[spec.name] = f"http://{self.host}:{port}"
         env = self.child_env(services)
         for spec in services.values():
+            sock = sockets[spec.name]
             cmd = [
                 sys.executable,
                 "-m",
                 "uvicorn",
                 "--factory",
                 spec.app_factory,
-                "--host",
-                self.host,
-                "--port",
-                str(ports[spec.name]),
+                "--fd",
+                str(sock.fileno()),
                 "--no-access-log",
             ]
-            self.children.append(subprocess.Popen(cmd, env=env))
+            child_env = {**env, "HOUQIN_INSTANCE_ID": self.instance_id(spec.name)}
+            self.children.append(subprocess.Popen(cmd, env=child_env, pass_fds=(sock.fileno(),)))
+            sock.close()  # the child owns it now
             for worker_name, target in spec.workers.items():
                 self.say(_("starting {service} worker {worker}", service=spec.name, worker=worker_name))
                 self.children.append(
                     subprocess.Popen([sys.executable, "-m", "houqin_common.platform", target], env=env)
                 )
-        ready = await self.wait_ready(timeout=90)
+        ready = await self.wait_ready(timeout=180)
         for spec in services.values():
             state = _("ready") if ready.get(spec.name) else _("NOT READY")
             self.say(f"{spec.title:<22} {self.urls[spec.name]}/docs  ({state})")
@@ -119,8 +183,10 @@ class Platform:
                 for name, url in self.urls.items():
                     if ready[name]:
                         continue
-                    with contextlib.suppress(httpx.HTTPError):
-                        ready[name] = (await client.get(f"{url}/readyz")).status_code == 200
+                    with contextlib.suppress(httpx.HTTPError, ValueError):
+                        resp = await client.get(f"{url}/readyz")
+                        # a 200 from whoever else listens there is not this run's service being ready
+                        ready[name] = resp.status_code == 200 and resp.json().get("instance") == self.instance_id(name)
                 if any(c.poll() is not None for c in self.children):
                     break
                 await asyncio.sleep(0.5)
@@ -146,6 +212,9 @@ class Platform:
         return code
 
     async def shutdown(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
         self.say(_("stopping"))
         for child in self.children:
             if child.poll() is None:
@@ -157,6 +226,8 @@ class Platform:
                 child.kill()
         if self._broker is not None:
             await self._broker.stop()
+        if self._mosquitto is not None:
+            await asyncio.to_thread(self._mosquitto.stop)
         if self._pg is not None:
             await asyncio.to_thread(self._pg.stop)
         self.say(_("stopped"))

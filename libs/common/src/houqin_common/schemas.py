@@ -9,11 +9,23 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationInfo,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from houqin_common.i18n import _
 
@@ -57,7 +69,7 @@ def _iso_datetime_text(value: Any) -> Any:
     if isinstance(value, datetime):
         return value
     if not isinstance(value, str) or not ISO_DATETIME_RE.match(value.strip()):
-        raise ValueError("must be an ISO 8601 date-time with an offset, such as 2026-07-01T08:00:00+08:00")
+        raise ValueError(_("must be an ISO 8601 date-time with an offset, such as 2026-07-01T08:00:00+08:00"))
     return value.strip()
 
 
@@ -251,42 +263,138 @@ class VehicleKpi(BaseModel):
     compliance_ratio: float | None = Field(default=None, ge=0, le=1, description="share of trips with no violation")
 
 
-def _finite(value: float | None) -> float | None:
-    if value is not None and not math.isfinite(value):
-        raise ValueError(_("must be a finite number"))
-    return value
+EARLIEST_DEVICE_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_CHANNEL_NAME = 64
+MAX_INT_CHANNEL = 2**63
+
+
+def _device_time(value: Any) -> datetime:
+    """Epoch milliseconds or ISO 8601 with an offset; a datetime (receipt time) passes through."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("ts must carry a UTC offset (e.g. +08:00 or Z)")
+        return value
+    if isinstance(value, bool):
+        raise ValueError("ts must be epoch milliseconds or an ISO 8601 string")
+    if isinstance(value, int | float):
+        if abs(value) > 1e14 or not math.isfinite(value):
+            raise ValueError(f"ts={value} is not epoch milliseconds")
+        return datetime.fromtimestamp(value / 1000, UTC)
+    if isinstance(value, str):
+        try:
+            ts = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"ts={value[:40]!r} is not ISO 8601") from None
+        if ts.tzinfo is None:
+            raise ValueError("ts must carry a UTC offset (e.g. +08:00 or Z)")
+        return ts
+    raise ValueError("ts must be epoch milliseconds or an ISO 8601 string")
+
+
+def _time_window(ts: datetime, info: ValidationInfo) -> datetime:
+    """Not before 2000; with a validation context ``{"received_at", "max_future_skew"}``, not in the future."""
+    if ts < EARLIEST_DEVICE_TIME:
+        raise ValueError(f"ts {ts.isoformat()} is before 2000 (seconds sent as milliseconds?)")
+    context = info.context or {}
+    received_at: datetime | None = context.get("received_at")
+    skew: timedelta = context.get("max_future_skew", timedelta(minutes=5))
+    if received_at is not None and ts - received_at > skew:
+        raise PydanticCustomError(
+            "future_ts",
+            "ts {ts} is ahead of receipt time {received_at}",
+            {"ts": ts.isoformat(), "received_at": received_at.isoformat()},
+        )
+    return ts
+
+
+DeviceTime = Annotated[
+    datetime,
+    PlainValidator(_device_time),
+    AfterValidator(_time_window),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 946684800000, "description": "epoch milliseconds"},
+                {"type": "string", "format": "date-time", "description": "ISO 8601 with a UTC offset"},
+            ]
+        }
+    ),
+    Field(description="device time: epoch milliseconds or ISO 8601 with offset; not before 2000, not in the future"),
+]
+
+
+def _number(lo: float | None = None, hi: float | None = None, description: str = "") -> Any:
+    return Field(default=None, ge=lo, le=hi, strict=True, allow_inf_nan=False, description=description)
 
 
 class ReadingPayload(BaseModel):
-    """One energy-meter reading as published on `houqin/v1/meters/{meter_id}/readings`."""
+    """One energy-meter reading as published on `houqin/v1/meters/{meter_id}/readings` (or one item of a
+    list of them). This model is the ingest's validator and the published JSON Schema
+    (docs/schemas/reading.json): any other key is an extra channel, a number or a boolean."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(
+        extra="allow",
+        title="ReadingPayload",
+        json_schema_extra={
+            "additionalProperties": {"type": ["number", "boolean"]},
+            "examples": [{"ts": "2026-11-27T08:15:00+08:00", "energy_kwh": 182731.25, "power_kw": 41.7}],
+        },
+    )
 
     meter_id: str | None = Field(default=None, description="must equal the topic's meter id when given")
-    ts: datetime = Field(description="device time, ISO 8601 with offset or epoch milliseconds")
-    energy_kwh: float | None = Field(default=None, ge=0, description="cumulative register, kWh")
-    power_kw: float | None = Field(default=None, description="instantaneous power, kW")
+    ts: DeviceTime
+    energy_kwh: float | None = _number(lo=0, description="cumulative register, kWh")
+    power_kw: float | None = _number(description="instantaneous power, kW")
 
-    _finite = field_validator("energy_kwh", "power_kw")(_finite)
+    @model_validator(mode="after")
+    def _channels(self) -> ReadingPayload:
+        extra = self.__pydantic_extra__ or {}
+        for key, value in extra.items():
+            if len(key) > MAX_CHANNEL_NAME:
+                raise ValueError(f"channel name longer than {MAX_CHANNEL_NAME} characters")
+            if isinstance(value, bool):
+                continue
+            if isinstance(value, int):
+                if abs(value) > MAX_INT_CHANNEL:
+                    raise ValueError(f"channel {key!r} is too large")
+            elif isinstance(value, float):
+                if not math.isfinite(value):
+                    raise ValueError(f"channel {key!r} must be finite")
+            else:
+                raise ValueError(f"channel {key!r} must be a number or a boolean")
+        if self.energy_kwh is None and self.power_kw is None and not extra:
+            raise ValueError("a reading needs energy_kwh, power_kw or another channel")
+        return self
+
+    @property
+    def channels(self) -> dict[str, Any] | None:
+        """The extra channels (stored as `extra` JSON), or None."""
+        return dict(self.__pydantic_extra__) if self.__pydantic_extra__ else None
 
 
 class PositionPayload(BaseModel):
-    """One BeiDou fix as published on `houqin/v1/vehicles/{vehicle_id}/positions`."""
+    """One BeiDou fix as published on `houqin/v1/vehicles/{vehicle_id}/positions` (or one item of a list).
+    This model is the ingest's validator and the published JSON Schema (docs/schemas/position.json);
+    unknown keys are ignored."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(
+        extra="ignore",
+        title="PositionPayload",
+        json_schema_extra={
+            "examples": [{"ts": 1780000000000, "lat": 31.8123, "lon": 119.9745, "speed_kmh": 35.5, "heading": 180}]
+        },
+    )
 
     vehicle_id: str | None = Field(default=None, description="must equal the topic's vehicle id when given")
-    ts: datetime = Field(description="device time")
-    lat: float = Field(ge=-90, le=90, description="WGS-84 latitude")
-    lon: float = Field(ge=-180, le=180, description="WGS-84 longitude")
-    speed_kmh: float = Field(default=0, ge=0, le=400, description="ground speed")
-    heading: float | None = Field(default=None, ge=0, le=360, description="degrees from north")
-    altitude: float | None = Field(default=None, description="metres")
-    ignition: bool | None = Field(default=None, description="engine on")
-    satellites: int | None = Field(default=None, ge=0, le=200, description="satellites in view")
-    odometer_km: float | None = Field(default=None, ge=0, description="odometer")
-
-    _finite = field_validator("lat", "lon", "speed_kmh", "heading", "altitude", "odometer_km")(_finite)
+    ts: DeviceTime
+    lat: float = Field(ge=-90, le=90, strict=True, allow_inf_nan=False, description="WGS-84 latitude")
+    lon: float = Field(ge=-180, le=180, strict=True, allow_inf_nan=False, description="WGS-84 longitude")
+    speed_kmh: float | None = _number(lo=0, hi=400, description="ground speed; absent is unknown, not 0")
+    heading: float | None = _number(lo=0, hi=360, description="degrees from north")
+    altitude: float | None = _number(lo=-500, hi=10000, description="metres")
+    ignition: bool | None = Field(default=None, strict=True, description="engine on")
+    satellites: int | None = Field(default=None, ge=0, le=200, strict=True, description="satellites in view")
+    odometer_km: float | None = _number(lo=0, description="odometer")
 
 
 class RouteDecision(BaseModel):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
 import aiomqtt
@@ -33,6 +35,16 @@ async def broker_ready(app: FastAPI) -> None:
             pass
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    try:
+        yield
+    finally:
+        pool = getattr(app.state, "ingest_writers", None)
+        if pool is not None:
+            await pool.close()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = create_service_app(
@@ -43,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[api_router],
         openapi_tags=OPENAPI_TAGS,
         readiness={"broker": broker_ready},
+        lifespan=lifespan,
     )
     app.state.ingest_metrics = IngestMetrics(app.state.metrics.registry)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from typing import Literal
 
@@ -27,10 +28,6 @@ class Settings(ServiceSettings):
     )
     mqtt_username: str | None = Field(default=None, description="broker user of the ingest")
     mqtt_password: str | None = Field(default=None, description="broker password of the ingest")
-    mqtt_fast_io: bool = Field(
-        default=True,
-        description="buffered socket reads and one write per batch of PUBACKs (paho internals, aiomqtt 2.5.1 pinned)",
-    )
     mqtt_keepalive_s: int = Field(default=30, ge=5, description="MQTT keep-alive")
     batch_max_size: int = Field(
         default=2000, ge=1, description="flush a batch at this many messages (keep below the broker in-flight window)"
@@ -39,7 +36,11 @@ class Settings(ServiceSettings):
         default=2, ge=1, le=8, description="batches written at the same time (one database connection each)"
     )
     batch_max_age_ms: int = Field(default=100, ge=1, description="flush a batch at this age, whatever its size")
-    max_payload_bytes: int = Field(default=256 * 1024, ge=64, description="larger payloads go to the dead letters")
+    max_payload_bytes: int = Field(
+        default=256 * 1024,
+        ge=64,
+        description="larger MQTT payloads and HTTP items are dead letters (keep below the broker max_packet_size)",
+    )
     max_future_skew_s: float = Field(
         default=300.0, ge=0, description="device time later than receipt time by more than this is rejected"
     )
@@ -50,6 +51,23 @@ class Settings(ServiceSettings):
     retry_initial_s: float = Field(default=0.2, gt=0, description="first back-off after a database or broker error")
     retry_max_s: float = Field(default=10.0, gt=0, description="longest back-off")
     http_ingest_max_items: int = Field(default=10_000, ge=1, description="items per POST /v1/ingest request")
+    http_ingest_max_body_bytes: int = Field(
+        default=8 * 1024 * 1024, ge=1024, description="larger POST /v1/ingest bodies are refused with 413"
+    )
+    dead_letter_max_consecutive: int | None = Field(
+        default=1000,
+        ge=1,
+        description="the consumer stops (exit 3, batch left in the broker) after more consecutive dead letters",
+    )
+    dead_letter_max_ratio: float | None = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="the consumer stops when more than this share of the window is dead letters",
+    )
+    dead_letter_window: int = Field(
+        default=10_000, ge=1, description="messages over which the dead-letter ratio counts"
+    )
     worker_metrics_port: int | None = Field(
         default=None, description="port of the consumer's own Prometheus endpoint (none: not exposed)"
     )
@@ -100,6 +118,10 @@ class Settings(ServiceSettings):
     jt808_metrics_port: int | None = Field(
         default=None, description="port of the JT/T 808 gateway's own Prometheus endpoint (none: not exposed)"
     )
+
+    @property
+    def max_future_skew(self) -> timedelta:
+        return timedelta(seconds=self.max_future_skew_s)
 
 
 @lru_cache

@@ -24,8 +24,9 @@ async def list_dead_letters(
     since: IsoDateTime | None = Query(None, description="received at or after (with offset)"),
     _: Principal = Depends(require_roles(Role.supervisor, Role.gateway, *READ_ALL)),
 ) -> Page[DeadLetterRead]:
-    """Messages the ingest rejected (not JSON, wrong types, non-finite numbers, coordinates out of range,
-    unknown device, topic/payload id mismatch, oversize, future time), newest first by default."""
+    """Messages the ingest rejected (not UTF-8, not JSON, duplicate keys, U+0000 or lone surrogates, wrong
+    types, non-finite numbers, values out of range, unknown device or topic, topic/payload id mismatch,
+    oversize, future time, refused by the database), with the raw bytes as received, newest first."""
     field, desc = page.order({"id", "received_at"}, "-id")
     column = getattr(DeadLetter, field)
     stmt = select(DeadLetter)

@@ -38,7 +38,19 @@ class IngestMetrics:
             buckets=(1, 10, 50, 100, 250, 500, 1000, 2000, 5000, 10000),
         )
         self.db_errors = Counter(
-            "houqin_ingest_db_errors_total", "Failed batch writes (retried with back-off)", registry=registry
+            "houqin_ingest_db_errors_total",
+            "Transient database errors of a batch write (retried with back-off)",
+            registry=registry,
+        )
+        self.db_refused = Counter(
+            "houqin_ingest_db_refused_total",
+            "Messages the database refused (found by splitting a failed batch) and sent to the dead letters",
+            registry=registry,
+        )
+        self.dead_letter_flood = Counter(
+            "houqin_ingest_dead_letter_flood_total",
+            "Times the dead-letter cap stopped the consumer",
+            registry=registry,
         )
         self.reconnects = Counter(
             "houqin_ingest_mqtt_connects_total", "MQTT connection attempts, by outcome", ["outcome"], registry=registry

@@ -1,32 +1,36 @@
-"""The MQTT/HTTP contract as pure functions: topic + raw bytes -> rows, or a dead-letter reason.
+"""The MQTT/HTTP contract as pure functions: topic + raw bytes -> items -> rows, or a dead-letter reason.
 
-Two stages, both free of I/O so the consumer, the HTTP endpoint and the tests share them:
-:func:`decode` runs when a message arrives (size, JSON, shape, topic); :func:`build_rows` runs at
-flush time, once the registry knows every device id of the batch (whether an id is a meter or a
-vehicle decides how a ThingsBoard item is read). A message is accepted or rejected as a whole:
-it is also the unit of acknowledgement.
+:func:`decode` runs first (size, strict UTF-8 JSON, topic shape); :func:`build_rows` runs once the
+registry knows every device id (whether an id is a meter or a vehicle decides how a ThingsBoard item is
+read), validating each item with :class:`houqin_common.schemas.ReadingPayload` / ``PositionPayload``:
+the published contract is the validator. A message is accepted or rejected as a whole: it is also the
+unit of acknowledgement.
+
+Refused before anything reaches PostgreSQL (which would refuse them later and stall a batch): bytes
+that are not UTF-8 (UTF-16/32 included), U+0000 and lone surrogates in any key or string, duplicate
+keys (``{"lat": 91, "lat": 31.8}`` is ambiguous, not "last wins"), NaN/Infinity.
 """
 
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from houqin_common.schemas import PositionPayload, ReadingPayload
 
 DeviceKind = Literal["meter", "vehicle"]
 
-METER_TOPIC = ("houqin", "v1", "meters", "readings")
-VEHICLE_TOPIC = ("houqin", "v1", "vehicles", "positions")
+PREFIX = "houqin/v1"
 THINGSBOARD_TOPIC = "v1/gateway/telemetry"
-#: Topics the consumer subscribes to (prefixed with `$share/<group>/` when shared).
-SUBSCRIPTIONS = ("houqin/v1/meters/+/readings", "houqin/v1/vehicles/+/positions", THINGSBOARD_TOPIC)
-
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-READING_KEYS = {"meter_id", "ts", "energy_kwh", "power_kw"}
-POSITION_FIELDS = ("speed_kmh", "heading", "altitude", "ignition", "satellites", "odometer_km")
+#: Topics the consumer subscribes to (prefixed with `$share/<group>/` when shared). The whole prefix, so
+#: that a topic of no known shape is a dead letter (`unknown_topic`) instead of matching no subscription.
+SUBSCRIPTIONS = (f"{PREFIX}/#", THINGSBOARD_TOPIC)
 
 ReadingRow = tuple[str, datetime, float | None, float | None, dict[str, Any] | None, datetime]
 PositionRow = tuple[
@@ -50,7 +54,19 @@ class Rejected(Exception):
     def __init__(self, kind: str, reason: str) -> None:
         super().__init__(reason)
         self.kind = kind
-        self.reason = reason
+        self.reason = storable(reason)
+
+
+def storable(text: str, limit: int = 1000) -> str:
+    """Text PostgreSQL can always store: no U+0000, no lone surrogates (escaped), bounded length."""
+    text = text[:limit]
+    if "\x00" in text:
+        text = text.replace("\x00", "\\u0000")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,17 +84,60 @@ class Item:
     values: dict[str, Any]
 
 
+def _bad_text(text: str) -> bool:
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _strict_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise Rejected("duplicate_key", f"duplicate key {key!r} in a JSON object")
+        if _bad_text(key) or (isinstance(value, str) and _bad_text(value)):
+            raise Rejected("bad_text", f"U+0000 or a lone surrogate in key or value of {key!r}")
+        obj[key] = value
+    return obj
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise Rejected("duplicate_key", f"duplicate key {key!r} in a JSON object")
+            seen.add(key)
+    return obj
+
+
+#: U+0000 and surrogates can only enter a decoded string through a ``\u`` escape: raw control characters
+#: are not JSON and raw surrogates are not UTF-8. Only a payload with such an escape pays for the full check.
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+
+
 def _reject_constant(name: str) -> Any:
     raise Rejected("invalid", f"non-finite number {name} in payload")
 
 
-def _loads(payload: bytes) -> Any:
+def loads(payload: bytes) -> Any:
+    """Strict JSON: UTF-8 only, no duplicate keys, no NUL or lone surrogates, no NaN/Infinity."""
     try:
-        return json.loads(payload, parse_constant=_reject_constant)
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Rejected("not_utf8", f"payload is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    try:
+        hook = _strict_object if _SUSPECT_ESCAPE.search(text) else _unique_keys
+        return json.loads(text, object_pairs_hook=hook, parse_constant=_reject_constant)
     except Rejected:
         raise
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise Rejected("not_json", f"payload is not JSON: {exc}"[:300]) from None
+    except ValueError as exc:
+        raise Rejected("not_json", f"payload is not JSON: {exc}") from None
     except RecursionError:
         raise Rejected("not_json", "payload nests too deeply") from None
 
@@ -93,22 +152,26 @@ def _elements(data: Any, where: str) -> list[Any]:
     return items
 
 
-def decode(topic: str, payload: bytes, limits: Limits) -> list[Item]:
-    """Stage 1: check size, JSON and topic; raises :class:`Rejected`."""
+def decode(topic: str, payload: bytes, limits: Limits, received_at: datetime) -> list[Item]:
+    """Check size, JSON and topic; raises :class:`Rejected`.
+
+    A ThingsBoard item without ``ts`` (the gateway SDK's plain ``{"DEV": [{"energy_kwh": 1}]}``) takes
+    the receipt time, ThingsBoard's own rule.
+    """
     if len(payload) > limits.max_payload_bytes:
         raise Rejected("oversize", f"payload of {len(payload)} bytes exceeds {limits.max_payload_bytes}")
     parts = topic.split("/")
-    if len(parts) == 5 and parts[4] in ("readings", "positions"):
+    if len(parts) == 5 and f"{parts[0]}/{parts[1]}" == PREFIX and parts[3]:
         kind: DeviceKind | None = None
-        if (parts[0], parts[1], parts[2], parts[4]) == METER_TOPIC:
+        if parts[2] == "meters" and parts[4] == "readings":
             kind = "meter"
-        elif (parts[0], parts[1], parts[2], parts[4]) == VEHICLE_TOPIC:
+        elif parts[2] == "vehicles" and parts[4] == "positions":
             kind = "vehicle"
-        if kind is not None and parts[3]:
+        if kind is not None:
             device_id = parts[3]
             id_key = "meter_id" if kind == "meter" else "vehicle_id"
             items = []
-            for i, element in enumerate(_elements(_loads(payload), "payload")):
+            for i, element in enumerate(_elements(loads(payload), "payload")):
                 claimed = element.get(id_key)
                 if claimed is not None and claimed != device_id:
                     raise Rejected(
@@ -117,114 +180,61 @@ def decode(topic: str, payload: bytes, limits: Limits) -> list[Item]:
                 items.append(Item(kind, device_id, element))
             return items
     if topic == THINGSBOARD_TOPIC:
-        data = _loads(payload)
+        data = loads(payload)
         if not isinstance(data, dict) or not data:
             raise Rejected("invalid", 'ThingsBoard payload must be {"DEVICE": [{"ts": ms, "values": {...}}]}')
         items = []
         for device_id, entries in data.items():
-            for i, entry in enumerate(_elements(entries, device_id)):
-                values = entry.get("values", entry) if "ts" in entry else entry
+            for i, entry in enumerate(_elements(entries, device_id[:64])):
+                values = entry.get("values", entry) if ("ts" in entry or "values" in entry) else entry
                 if not isinstance(values, dict):
-                    raise Rejected("invalid", f"{device_id}[{i}].values must be an object")
-                merged = {**values, "ts": entry["ts"]} if "ts" in entry else dict(values)
+                    raise Rejected("invalid", f"{device_id[:64]}[{i}].values must be an object")
+                merged = dict(values)
+                merged["ts"] = entry.get("ts", received_at)
                 items.append(Item(None, device_id, merged))
         return items
     raise Rejected("unknown_topic", f"topic {topic[:200]!r} is not part of the contract")
 
 
-def _number(values: Mapping[str, Any], key: str, *, lo: float | None = None, hi: float | None = None) -> float | None:
-    value = values.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise Rejected("invalid", f"{key} must be a number, got {type(value).__name__}")
+def _reason(exc: ValidationError) -> tuple[str, str]:
+    errors = exc.errors(include_url=False, include_input=False)
+    kind = "future_ts" if any(e["type"] == "future_ts" for e in errors) else "invalid"
+    parts = []
+    for e in errors[:3]:
+        where = ".".join(str(p)[:64] for p in e["loc"])
+        msg = str(e["msg"]).removeprefix("Value error, ")
+        parts.append(f"{where}: {msg}" if where else msg)
+    return kind, "; ".join(parts)
+
+
+def reading_row(meter_id: str, values: dict[str, Any], received_at: datetime, limits: Limits) -> ReadingRow:
     try:
-        value = float(value)
-    except OverflowError:
-        raise Rejected("invalid", f"{key} is too large") from None
-    if not math.isfinite(value):
-        raise Rejected("invalid", f"{key} must be finite")
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise Rejected("invalid", f"{key}={value} outside [{lo}, {hi}]")
-    return value
+        r = ReadingPayload.model_validate(
+            values, context={"received_at": received_at, "max_future_skew": limits.max_future_skew}
+        )
+    except ValidationError as exc:
+        raise Rejected(*_reason(exc)) from None
+    return (meter_id, r.ts, r.energy_kwh, r.power_kw, r.channels, received_at)
 
 
-def parse_ts(value: Any, received_at: datetime, limits: Limits) -> datetime:
-    """Device time: epoch milliseconds or ISO 8601 with an offset; not before 2000, not in the future."""
-    if value is None:
-        raise Rejected("invalid", "ts is required")
-    if isinstance(value, bool):
-        raise Rejected("invalid", "ts must be epoch milliseconds or an ISO 8601 string")
-    if isinstance(value, int | float):
-        if abs(value) > 1e14 or not math.isfinite(value):
-            raise Rejected("invalid", f"ts={value} is not epoch milliseconds")
-        ts = datetime.fromtimestamp(value / 1000, UTC)
-    elif isinstance(value, str):
-        try:
-            ts = datetime.fromisoformat(value)
-        except ValueError:
-            raise Rejected("invalid", f"ts={value[:40]!r} is not ISO 8601") from None
-        if ts.tzinfo is None:
-            raise Rejected("invalid", "ts must carry a UTC offset (e.g. +08:00 or Z)")
-    else:
-        raise Rejected("invalid", "ts must be epoch milliseconds or an ISO 8601 string")
-    if ts < EARLIEST:
-        raise Rejected("invalid", f"ts {ts.isoformat()} is before 2000 (seconds sent as milliseconds?)")
-    if ts - received_at > limits.max_future_skew:
-        raise Rejected("future_ts", f"ts {ts.isoformat()} is ahead of receipt time {received_at.isoformat()}")
-    return ts
-
-
-def reading_row(meter_id: str, values: Mapping[str, Any], received_at: datetime, limits: Limits) -> ReadingRow:
-    ts = parse_ts(values.get("ts"), received_at, limits)
-    energy = _number(values, "energy_kwh", lo=0)
-    power = _number(values, "power_kw")
-    extra: dict[str, Any] | None = None
-    for key, value in values.items():
-        if key in READING_KEYS:
-            continue
-        if isinstance(value, bool):
-            pass
-        elif isinstance(value, int | float):
-            if isinstance(value, int) and abs(value) > 2**63:
-                raise Rejected("invalid", f"{key[:64]} is too large")
-            if not math.isfinite(value):
-                raise Rejected("invalid", f"{key} must be finite")
-        else:
-            raise Rejected("invalid", f"channel {key[:64]!r} must be a number or a boolean")
-        if extra is None:
-            extra = {}
-        extra[key[:64]] = value
-    if energy is None and power is None and not extra:
-        raise Rejected("invalid", "a reading needs energy_kwh, power_kw or another channel")
-    return (meter_id, ts, energy, power, extra, received_at)
-
-
-def position_row(vehicle_id: str, values: Mapping[str, Any], received_at: datetime, limits: Limits) -> PositionRow:
-    ts = parse_ts(values.get("ts"), received_at, limits)
-    lat = _number(values, "lat", lo=-90, hi=90)
-    lon = _number(values, "lon", lo=-180, hi=180)
-    if lat is None or lon is None:
-        raise Rejected("invalid", "lat and lon are required")
-    ignition = values.get("ignition")
-    if ignition is not None and not isinstance(ignition, bool):
-        raise Rejected("invalid", "ignition must be a boolean")
-    satellites = values.get("satellites")
-    if satellites is not None and (isinstance(satellites, bool) or not isinstance(satellites, int)):
-        raise Rejected("invalid", "satellites must be an integer")
-    if satellites is not None and not 0 <= satellites <= 200:
-        raise Rejected("invalid", "satellites outside [0, 200]")
+def position_row(vehicle_id: str, values: dict[str, Any], received_at: datetime, limits: Limits) -> PositionRow:
+    try:
+        p = PositionPayload.model_validate(
+            values, context={"received_at": received_at, "max_future_skew": limits.max_future_skew}
+        )
+    except ValidationError as exc:
+        raise Rejected(*_reason(exc)) from None
     return (
         vehicle_id,
-        ts,
-        lat,
-        lon,
-        _number(values, "speed_kmh", lo=0, hi=400),
-        _number(values, "heading", lo=0, hi=360),
-        _number(values, "altitude", lo=-500, hi=10000),
-        ignition,
-        satellites,
-        _number(values, "odometer_km", lo=0),
+        p.ts,
+        p.lat,
+        p.lon,
+        p.speed_kmh,
+        p.heading,
+        p.altitude,
+        p.ignition,
+        p.satellites,
+        p.odometer_km,
         received_at,
     )
 
@@ -235,7 +245,7 @@ def build_rows(
     received_at: datetime,
     limits: Limits,
 ) -> tuple[list[ReadingRow], list[PositionRow]]:
-    """Stage 2: rows of one message, checking that each device is registered as what it claims to be."""
+    """Rows of one message, checking that each device is registered as what it claims to be."""
     readings: list[ReadingRow] = []
     positions: list[PositionRow] = []
     for item in items:

@@ -16,7 +16,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from houqin_common.db import libpq_url
-from telemetry_ingest.ingest.validation import PositionRow, ReadingRow
+from telemetry_ingest.ingest.validation import PositionRow, ReadingRow, storable
 
 POSITIONS_CHANNEL = "houqin_positions"
 
@@ -46,6 +46,8 @@ _POSITION_TYPES = [
 
 @dataclass(slots=True)
 class DeadLetterRow:
+    """A rejected message: the raw bytes as received, and a reason PostgreSQL can always store."""
+
     source: str
     topic: str | None
     payload: bytes
@@ -61,10 +63,37 @@ class WriteResult:
     inserted_readings: int = 0
     inserted_positions: int = 0
 
+    def add(self, other: WriteResult) -> None:
+        self.readings += other.readings
+        self.positions += other.positions
+        self.dead_letters += other.dead_letters
+        self.inserted_readings += other.inserted_readings
+        self.inserted_positions += other.inserted_positions
+
+
+#: SQLSTATE classes and codes worth retrying: the same write can succeed later. Anything else (data
+#: exceptions 22xxx such as 22P05 "unsupported Unicode escape" or 22021 "invalid byte sequence",
+#: constraint violations, ...) is a property of the batch: retrying it would stall the pipeline for good.
+TRANSIENT_CLASSES = frozenset({"08", "53", "58"})
+TRANSIENT_CODES = frozenset({"40001", "40P01", "57P01", "57P02", "57P03", "57014", "55P03", "55006"})
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a failed write should be retried as it is (True) or split to find its guilty messages."""
+    if isinstance(exc, OSError):
+        return True
+    if not isinstance(exc, psycopg.Error):
+        return False
+    state = exc.sqlstate
+    if state is None:
+        # no SQLSTATE: the connection broke, or libpq could not connect
+        return isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
+    return state[:2] in TRANSIENT_CLASSES or state in TRANSIENT_CODES
+
 
 @dataclass
 class BatchWriter:
-    """Owns one psycopg connection; :meth:`write` raises ``psycopg.Error`` for the caller to retry."""
+    """Owns one psycopg connection; :meth:`commit` raises ``psycopg.Error`` for the caller to classify."""
 
     database_url: str
     conn: psycopg.AsyncConnection[tuple[object, ...]] | None = field(default=None, repr=False)
@@ -85,12 +114,14 @@ class BatchWriter:
             with contextlib.suppress(psycopg.Error):
                 await conn.close()
 
-    async def write(
+    async def commit(
         self,
         readings: Sequence[ReadingRow],
         positions: Sequence[PositionRow],
         dead_letters: Sequence[DeadLetterRow],
     ) -> WriteResult:
+        """The final write of a batch, in one transaction: COPY into staging, INSERT ... ON CONFLICT DO
+        NOTHING, the dead letters, NOTIFY, commit. Every write of the ingest (MQTT and HTTP) ends here."""
         conn = await self.connect()
         result = WriteResult(len(readings), len(positions), len(dead_letters))
         try:
@@ -119,10 +150,14 @@ class BatchWriter:
                 if dead_letters:
                     await cur.executemany(
                         "INSERT INTO telemetry.dead_letter (source, topic, payload, reason) VALUES (%s, %s, %s, %s)",
-                        [(d.source, d.topic, d.payload, d.reason) for d in dead_letters],
+                        [
+                            (d.source, None if d.topic is None else storable(d.topic), d.payload, storable(d.reason))
+                            for d in dead_letters
+                        ],
                     )
-        except psycopg.OperationalError:
-            await self.close()
+        except psycopg.Error as exc:
+            if is_transient(exc) or conn.broken:
+                await self.close()
             raise
         return result
 

@@ -96,7 +96,7 @@ class Terminals:
         """Reports the gateway refuses itself (no fix, out of range) go to the ingest's dead letters."""
         async with self.dead_letter_lock:
             try:
-                await self.dead_letters.write([], [], rows)
+                await self.dead_letters.commit([], [], rows)
             except psycopg.Error:
                 await self.dead_letters.close()
                 raise
