@@ -11,9 +11,9 @@ import httpx
 import psycopg
 
 from houqin_common.auth import Role
-from houqin_common.db import libpq_url
+from houqin_common.db import create_engine, libpq_url, make_sessionmaker
 from support import TEST_SECRET, asgi_client, auth
-from telemetry_ingest.seed import seed
+from telemetry_ingest.seed import load, seed
 
 
 @asynccontextmanager
@@ -50,10 +50,23 @@ async def test_seed_is_idempotent_and_shows_yuan_saved_and_payback(fresh_databas
         assert Decimal("1") < Decimal(payback["payback_years"]) < Decimal("3")
         assert [y["year"] for y in payback["years"]] == [2025, 2026]
         assert Decimal(payback["years"][0]["saved_cny"]) > 0
+        tariffs = (await client.get("/v1/energy/tariffs", headers=headers)).json()
+        assert tariffs and all(t["example"] for t in tariffs)
+
+
+async def test_accounting_demo_shows_the_year_on_year_statistics(fresh_database_url: str, make_token: Any) -> None:
+    """The accounting demo's own two buildings, 2025 against 2024. (`houqin seed` also loads the simulator's
+    meters from 13 months back: site totals then include their first two months, which had no 2024.)"""
+    engine = create_engine(fresh_database_url, pool_size=1)
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            await load(session)
+    finally:
+        await engine.dispose()
+    headers = auth(make_token(Role.supervisor))
+    async with app_on(fresh_database_url) as client:
         r = await client.get("/v1/energy/statistics", params={"year": 2025}, headers=headers)
         stats = {i["code"]: i for i in r.json()["indicators"]}
         assert Decimal(stats["cost_cny"]["change"]) < 0
         assert Decimal(stats["comprehensive_energy_kgce"]["change_ratio"]) < Decimal("-0.12")
         assert stats["energy_per_capita_kgce"]["goal_met"] is True
-        tariffs = (await client.get("/v1/energy/tariffs", headers=headers)).json()
-        assert tariffs and all(t["example"] for t in tariffs)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -61,3 +61,16 @@ async def investments(session: AsyncSession) -> list[Investment]:
 
 async def investment(session: AsyncSession, investment_id: str) -> Investment | None:
     return await session.get(Investment, investment_id)
+
+
+async def meters_reporting(session: AsyncSession, *, building: str | None, start: datetime, end: datetime) -> list[str]:
+    """Meters (of ``building``, or all) with at least one reading in [start, end): the measurement boundary
+    of a saving, so a meter installed later adds no "negative saving" for the years it did not exist."""
+    rows = await session.execute(
+        text(
+            "SELECT m.id FROM telemetry.meter m WHERE (CAST(:building AS text) IS NULL OR m.building = :building) "
+            "AND EXISTS (SELECT 1 FROM telemetry.reading r WHERE r.meter_id = m.id AND r.ts >= :start AND r.ts < :end)"
+        ),
+        {"building": building, "start": start, "end": end},
+    )
+    return [r[0] for r in rows]

@@ -272,10 +272,19 @@ async def payback(
     if as_of <= row.start_date:
         raise UnprocessableEntity(_("as_of must be after the investment's start date {start}", start=row.start_date))
     tz = ZoneInfo(settings.timezone)
-    flt = MeterFilter(building=row.building)
 
     def midnight(d: date) -> datetime:
         return datetime.combine(d, time(0), tz)
+
+    # Like for like (the measurement boundary of a saving, as IPMVP): only meters that reported in the
+    # baseline year count on both sides; a meter added after the investment has no "before" to save on.
+    boundary = await repository.meters_reporting(
+        session,
+        building=row.building,
+        start=midnight(row.start_date - timedelta(days=365)),
+        end=midnight(row.start_date),
+    )
+    flt = MeterFilter(building=row.building, meter_ids=boundary or ["-"])
 
     async def cost(first: date, after: date) -> Decimal:
         total = await tariff_service.total_cost(
