@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -131,6 +132,39 @@ def decode_token(token: str, settings: ServiceSettings) -> Principal:
     )
 
 
+#: Tokens already verified, by token and verification settings: a dashboard sends the same token with
+#: every request, and checking its signature again costs more than the query behind most reads.
+_VERIFIED_MAX = 4096
+_verified: OrderedDict[tuple[str, ...], tuple[Principal, float, float]] = OrderedDict()
+
+
+def verified_principal(token: str, settings: ServiceSettings) -> Principal:
+    """:func:`decode_token` with a bounded cache; a cached token is refused from its ``exp`` on, as
+    PyJWT would, and is not accepted before its ``nbf``."""
+    key = (
+        token,
+        settings.jwt_secret,
+        settings.jwt_algorithm,
+        settings.jwt_audience or "",
+        settings.jwt_issuer or "",
+        settings.jwt_jwks_url or "",
+    )
+    now = time.time()
+    hit = _verified.get(key)
+    if hit is not None:
+        principal, not_before, expires = hit
+        if not_before <= now < expires:
+            return principal
+        del _verified[key]
+    principal = decode_token(token, settings)
+    expires = float(principal.claims["exp"])
+    not_before = float(principal.claims.get("nbf", 0))
+    _verified[key] = (principal, not_before, expires)
+    if len(_verified) > _VERIFIED_MAX:
+        _verified.popitem(last=False)
+    return principal
+
+
 _bearer = HTTPBearer(auto_error=False, description="JWT bearer token (`houqin token --role ...`)")
 
 
@@ -141,7 +175,7 @@ async def get_principal(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("Missing bearer token: send `Authorization: Bearer <JWT>`")
     settings: ServiceSettings = request.app.state.settings
-    principal = decode_token(credentials.credentials, settings)
+    principal = verified_principal(credentials.credentials, settings)
     request.state.principal = principal
     return principal
 
