@@ -138,9 +138,9 @@ _VERIFIED_MAX = 4096
 _verified: OrderedDict[tuple[str, ...], tuple[Principal, float, float]] = OrderedDict()
 
 
-def verified_principal(token: str, settings: ServiceSettings) -> Principal:
+def verified_principal(token: str, settings: ServiceSettings, *, now: float | None = None) -> Principal:
     """:func:`decode_token` with a bounded cache; a cached token is refused from its ``exp`` on, as
-    PyJWT would, and is not accepted before its ``nbf``."""
+    PyJWT would, and is verified again before its ``nbf``. ``now`` (epoch seconds) is for tests."""
     key = (
         token,
         settings.jwt_secret,
@@ -149,13 +149,15 @@ def verified_principal(token: str, settings: ServiceSettings) -> Principal:
         settings.jwt_issuer or "",
         settings.jwt_jwks_url or "",
     )
-    now = time.time()
+    now = time.time() if now is None else now
     hit = _verified.get(key)
     if hit is not None:
         principal, not_before, expires = hit
         if not_before <= now < expires:
             return principal
         del _verified[key]
+        if now >= expires:
+            raise Unauthorized("The bearer token has expired")
     principal = decode_token(token, settings)
     expires = float(principal.claims["exp"])
     not_before = float(principal.claims.get("nbf", 0))
