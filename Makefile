@@ -7,7 +7,7 @@ TOOLS := .houqin/tools
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 SYNC_STAMP := .venv/.houqin-synced
 
-.PHONY: run test lint format bench migrate seed sync fuzz openapi clean
+.PHONY: run test lint format bench migrate seed sync fuzz openapi i18n clean
 
 $(TOOLS)/bin/uv:
 	@echo "uv not found: installing it into $(TOOLS)"
@@ -23,9 +23,13 @@ sync: $(SYNC_STAMP)
 run: sync
 	$(UV) run --no-sync houqin up
 
+# The suites that read calendars (contract ends, renewals, qualifications, deadlines, periods) run a second
+# time with the platform clock (houqin_common.clock) moved to mid-2027: nothing may depend on the run's date.
+CLOCK_SHIFTED_SUITES := tests/contracts_api tests/appraisal
 test: sync lint
 	@scripts/ensure-mosquitto.sh
 	$(UV) run --no-sync pytest
+	HOUQIN_CLOCK_AT=2027-06-01T09:00:00+08:00 $(UV) run --no-sync pytest -q $(CLOCK_SHIFTED_SUITES)
 
 lint: sync
 	$(UV) run --no-sync ruff check .
@@ -50,6 +54,15 @@ seed: sync
 openapi: sync
 	$(UV) run --no-sync python tests/deploy/export_openapi.py
 	$(UV) run --no-sync python tests/deploy/export_env_example.py
+
+# Extract every _()/N_() message of the library and the services, merge into the catalogs, compile.
+# The .pot, .po and .mo files are committed: a fresh clone needs no build step to speak Chinese.
+LOCALE_DIR := libs/common/src/houqin_common/locale
+i18n: sync
+	$(UV) run --no-sync pybabel extract --no-location --sort-output --project=houqin --omit-header \
+		-o $(LOCALE_DIR)/houqin.pot libs/common/src services/contracts-api/src services/telemetry-ingest/src services/appraisal/src
+	$(UV) run --no-sync pybabel update --no-fuzzy-matching -D houqin -i $(LOCALE_DIR)/houqin.pot -d $(LOCALE_DIR) -l zh_CN
+	$(UV) run --no-sync pybabel compile -D houqin -d $(LOCALE_DIR) -l zh_CN
 
 fuzz: sync
 	$(UV) run --no-sync pytest tests/fuzz

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
+from houqin_common import clock
 from houqin_common.auth import Role
 from support import auth
 
@@ -69,7 +70,7 @@ class World:
         )
         assert r.status_code == 201, r.text
         self.template_id = r.json()["id"]
-        now = datetime.now(UTC)
+        now = clock.now()
         if open_now:
             opens, closes = now - timedelta(days=1), now + timedelta(days=10)
         else:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from houqin_common import clock
 from houqin_common.auth import Role
 from support import auth
 
@@ -32,7 +33,7 @@ async def _finding(client: Any, token: str, vendor_id: str, deadline: date) -> d
 async def test_state_machine_over_http(service_client: Callable[..., Any], make_token: Callable[..., str]) -> None:
     client = await service_client("appraisal")
     vendor_id = str(uuid.uuid4())
-    order = await _finding(client, make_token(Role.inspector), vendor_id, date.today() + timedelta(days=7))
+    order = await _finding(client, make_token(Role.inspector), vendor_id, clock.today() + timedelta(days=7))
     assert order["status"] == "open" and order["status_zh"] == "待整改" and not order["overdue"]
     url = f"/v1/rectifications/{order['id']}/transitions"
     vendor = auth(make_token(Role.vendor, vendor_id=vendor_id))
@@ -52,7 +53,7 @@ async def test_state_machine_over_http(service_client: Callable[..., Any], make_
     assert (await client.post(url, json={"action": "start"}, headers=vendor)).json()["status"] == "in_progress"
     assert (await client.post(url, json={"action": "submit"}, headers=vendor)).json()["status"] == "submitted"
     done = (await client.post(url, json={"action": "verify"}, headers=sup)).json()
-    assert done["status"] == "verified" and done["verified_on"] == date.today().isoformat()
+    assert done["status"] == "verified" and done["verified_on"] == clock.today().isoformat()
     assert [h["action"] for h in done["history"]] == ["issue", "start", "submit", "reject", "start", "submit", "verify"]
     # another vendor cannot see it at all
     other = auth(make_token(Role.vendor, vendor_id=str(uuid.uuid4())))
@@ -66,8 +67,8 @@ async def test_overdue_orders_are_listed_and_count_against_the_vendor(
     client = await service_client("appraisal")
     vendor_id = str(uuid.uuid4())
     insp = make_token(Role.inspector)
-    late = await _finding(client, insp, vendor_id, date.today() - timedelta(days=2))
-    in_time = await _finding(client, insp, vendor_id, date.today() + timedelta(days=5))
+    late = await _finding(client, insp, vendor_id, clock.today() - timedelta(days=2))
+    in_time = await _finding(client, insp, vendor_id, clock.today() + timedelta(days=5))
     sup = auth(make_token(Role.supervisor))
     r = await client.get("/v1/rectifications", params={"vendor_id": vendor_id, "overdue": "true"}, headers=sup)
     assert [o["id"] for o in r.json()["items"]] == [late["id"]]
@@ -90,12 +91,12 @@ async def test_overdue_orders_are_listed_and_count_against_the_vendor(
         json={
             "vendor_id": vendor_id,
             "template_id": checklist.json()["id"],
-            "inspected_on": date.today().isoformat(),
+            "inspected_on": clock.today().isoformat(),
             "results": [{"code": "a", "points": 10}],
         },
         headers=auth(insp),
     )
-    year = str(date.today().year)
+    year = str(clock.today().year)
     score = await client.get(f"/v1/scores/{vendor_id}", params={"period": year}, headers=sup)
     rect = next(c for c in score.json()["components"] if c["name"] == "rectification")
     if late["deadline"][:4] == year:
@@ -105,7 +106,7 @@ async def test_overdue_orders_are_listed_and_count_against_the_vendor(
 async def test_evidence_upload_and_download(service_client: Callable[..., Any], make_token: Callable[..., str]) -> None:
     client = await service_client("appraisal")
     vendor_id = str(uuid.uuid4())
-    order = await _finding(client, make_token(Role.inspector), vendor_id, date.today() + timedelta(days=3))
+    order = await _finding(client, make_token(Role.inspector), vendor_id, clock.today() + timedelta(days=3))
     vendor = auth(make_token(Role.vendor, vendor_id=vendor_id))
     content = b"\x89PNG\r\n\x1a\n fake photo of the cleared fire exit"
     up = await client.post(

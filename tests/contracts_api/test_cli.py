@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
 from pathlib import Path
 
 import httpx
@@ -13,6 +12,7 @@ from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from contracts_api.cli import register
+from houqin_common import clock
 from houqin_common.auth import Role
 from houqin_common.credit_code import make as make_credit_code
 from houqin_common.demo import VENDORS
@@ -43,7 +43,7 @@ def vendor_count(cli, make_token, q: str) -> int:
 
 
 def test_import_csv_is_all_or_nothing_with_row_errors(cli, make_token, tmp_path: Path) -> None:
-    base = 700_000_000 + date.today().toordinal() % 1000 * 1000 + 17
+    base = 700_000_000 + clock.today().toordinal() % 1000 * 1000 + 17
     good = [make_credit_code(base + i) for i in range(3)]
     path = tmp_path / "vendors.csv"
     with path.open("w", encoding="utf-8-sig", newline="") as f:
@@ -68,7 +68,7 @@ def test_import_csv_is_all_or_nothing_with_row_errors(cli, make_token, tmp_path:
 
 
 def test_import_xlsx(cli, make_token, tmp_path: Path) -> None:
-    code = make_credit_code(800_000_000 + date.today().toordinal() % 1000 * 1000 + 29)
+    code = make_credit_code(800_000_000 + clock.today().toordinal() % 1000 * 1000 + 29)
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -115,9 +115,9 @@ def test_renewal_route_when_appraisal_is_down_says_it_could_not_decide(cli) -> N
 
 
 def test_contracts_expiring_lists_the_demo_renewals(cli) -> None:
-    r = invoke(cli, "contracts", "expiring", "--days", "90")
+    # seen from 1 December 2026, the demo contracts ending 2026-12-31 are due, whatever day the suite runs
+    r = invoke(cli, "contracts", "expiring", "--days", "90", "--as-of", "2026-12-01")
     assert r.exit_code == 0, r.output
-    if date.today() >= date(2026, 10, 2):
-        line = next(line for line in r.output.splitlines() if "hairdresser" in line)
-        assert "2026-12-31" in line and "next: price_comparison" in line
-        assert "UNDECIDED" in r.output, "routes needing the (stopped) appraisal are not guessed"
+    line = next(line for line in r.output.splitlines() if "hairdresser" in line)
+    assert "2026-12-31" in line and "( 30 d)" in line and "next: price_comparison" in line
+    assert "UNDECIDED" in r.output, "routes needing the (stopped) appraisal are not guessed"

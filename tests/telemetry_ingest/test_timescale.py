@@ -6,11 +6,12 @@ import asyncio
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import psycopg
 import pytest
 
+from houqin_common import clock
 from houqin_common.db import libpq_url, run_migrations, with_database
 from telemetry_ingest.ingest.writer import BatchWriter
 
@@ -63,7 +64,7 @@ def test_readings_and_positions_are_compressed_hypertables_with_retention(timesc
 
 
 def test_the_ingest_writer_is_idempotent_on_hypertables(timescale_db: str) -> None:
-    now = datetime.now(UTC)
+    now = clock.now()
     with psycopg.connect(timescale_db, autocommit=True) as conn:
         conn.execute("INSERT INTO telemetry.meter (id, name, building, energy_type) VALUES ('m1', 'm1', 'A', '01000')")
     readings = [("m1", now - timedelta(minutes=i), float(i), None, None, now) for i in range(100)]

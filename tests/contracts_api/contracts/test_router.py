@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from contracts_api.seed import _id as seed_id
+from houqin_common import clock
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -159,7 +160,7 @@ async def test_renewal_links_its_predecessor_and_refuses_a_vetoed_vendor(api) ->
 
 async def test_renewals_lists_contracts_ending_soon_with_next_route(api) -> None:
     vendor = await api.vendor()
-    end = date.today() + timedelta(days=30)
+    end = clock.today() + timedelta(days=30)
     r = await api.contract(
         vendor["id"],
         project_code="bookstore",
@@ -175,9 +176,10 @@ async def test_renewals_lists_contracts_ending_soon_with_next_route(api) -> None
     mine = next(item for item in listing["items"] if item["contract"]["id"] == cid)
     assert mine["days_left"] == 30 and mine["recommended_route"] == "price_comparison"
     assert all(item["days_left"] <= 90 for item in listing["items"])
-    seeded = {item["contract"]["id"] for item in listing["items"]}
-    if date.today() >= date(2026, 10, 2):
-        assert seed_id("contract", "hairdresser", 2026) in seeded, "the demo 2026 contracts end on 2026-12-31"
+    # the demo 2026 contracts end on 2026-12-31: seen from 1 December 2026, whatever day the suite runs
+    planned = await api.client.get("/v1/renewals?within_days=90&as_of=2026-12-01&limit=500", headers=api.procurement)
+    demo = next(i for i in planned.json()["items"] if i["contract"]["id"] == seed_id("contract", "hairdresser", 2026))
+    assert demo["days_left"] == 30
     narrow = (await api.client.get("/v1/renewals?within_days=10&limit=500", headers=api.procurement)).json()
     assert cid not in {item["contract"]["id"] for item in narrow["items"]}
     assert (await api.client.get("/v1/renewals?within_days=-1", headers=api.procurement)).status_code == 422

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import asyncpg
 import pytest
 
+from houqin_common import clock
 from houqin_common.credit_code import make as make_credit_code
 from houqin_common.db import libpq_url
 from houqin_common.demo import VENDORS
@@ -117,7 +118,7 @@ async def test_expired_mandatory_qualification_makes_vendor_ineligible(api) -> N
             "number": "BA-001",
             "issuer": "江苏省公安厅",
             "valid_from": "2020-01-01",
-            "valid_to": (date.today() - timedelta(days=1)).isoformat(),
+            "valid_to": (clock.today() - timedelta(days=1)).isoformat(),
         },
         headers=api.procurement,
     )
@@ -140,8 +141,8 @@ async def test_qualification_ending_before_it_starts_is_422(api) -> None:
 
 async def test_expiring_qualifications_query_finds_those_within_n_days(api) -> None:
     vendor = await api.vendor()
-    soon = (date.today() + timedelta(days=10)).isoformat()
-    later = (date.today() + timedelta(days=200)).isoformat()
+    soon = (clock.today() + timedelta(days=10)).isoformat()
+    later = (clock.today() + timedelta(days=200)).isoformat()
     for number, valid_to in (("SOON-1", soon), ("LATER-1", later)):
         r = await api.client.post(
             f"/v1/vendors/{vendor['id']}/qualifications",

@@ -6,12 +6,13 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
 import httpx
 
+from houqin_common import clock
 from houqin_common.auth import Role
 from houqin_common.db import libpq_url
 from support import LiveServices, auth
@@ -51,7 +52,7 @@ async def test_position_and_alert_arrive_live(
             assert response.headers["content-type"].startswith("text/event-stream")
             lines = response.aiter_lines()
             assert (await anext(lines)).startswith(": listening")
-            ts = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=5)
+            ts = clock.now().replace(microsecond=0) - timedelta(seconds=5)
             async with conn.transaction():
                 await conn.execute(INSERT, vehicle, ts, 31.81, 119.97)
                 await conn.execute("NOTIFY houqin_positions")

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from houqin_common import clock
 from houqin_common.auth import Role
 from support import auth
 
@@ -261,7 +262,7 @@ async def test_http_batch_rejects_invalid_items_into_dead_letters(
     meter = kit.unique("m")
     kit.register(database_url, meters=[meter])
     client = await service_client("telemetry")
-    future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    future = (clock.now() + timedelta(days=1)).isoformat()
     body = {
         "readings": [
             {"meter_id": meter, "ts": BASE_MS, "energy_kwh": 1},

@@ -23,6 +23,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -241,11 +242,14 @@ class ContractsClient(BaseClient):
             predecessor_contract_id=predecessor_contract_id,
         )
 
-    async def renewals(self, *, within_days: int = 90, limit: int = 100, offset: int = 0) -> Page[RenewalCandidate]:
-        """Contracts ending within ``within_days`` days, each with the recommended next route."""
-        return await self.get_page(
-            "/v1/renewals", RenewalCandidate, within_days=within_days, limit=limit, offset=offset
-        )
+    async def renewals(
+        self, *, within_days: int = 90, as_of: date | None = None, limit: int = 100, offset: int = 0
+    ) -> Page[RenewalCandidate]:
+        """Contracts ending within ``within_days`` days of ``as_of`` (today), each with the recommended next route."""
+        params: dict[str, Any] = {"within_days": within_days, "limit": limit, "offset": offset}
+        if as_of is not None:
+            params["as_of"] = as_of.isoformat()
+        return await self.get_page("/v1/renewals", RenewalCandidate, **params)
 
 
 class AppraisalClient(BaseClient):

@@ -20,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from houqin_common.i18n import N_, _
+
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://houqin.dev/problems/"
 
@@ -54,7 +56,7 @@ class ProblemError(Exception):
 
     status: int = 400
     code: str = "bad-request"
-    title: str = "Bad request"
+    title: str = N_("Bad request")
 
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
         super().__init__(detail or self.title)
@@ -63,39 +65,39 @@ class ProblemError(Exception):
 
 
 class BadRequest(ProblemError):
-    status, code, title = 400, "bad-request", "Bad request"
+    status, code, title = 400, "bad-request", N_("Bad request")
 
 
 class Unauthorized(ProblemError):
-    status, code, title = 401, "unauthorized", "Authentication required"
+    status, code, title = 401, "unauthorized", N_("Authentication required")
 
 
 class Forbidden(ProblemError):
-    status, code, title = 403, "forbidden", "Forbidden"
+    status, code, title = 403, "forbidden", N_("Forbidden")
 
 
 class NotFound(ProblemError):
-    status, code, title = 404, "not-found", "Not found"
+    status, code, title = 404, "not-found", N_("Not found")
 
 
 class Conflict(ProblemError):
-    status, code, title = 409, "conflict", "Conflict"
+    status, code, title = 409, "conflict", N_("Conflict")
 
 
 class PreconditionFailed(ProblemError):
-    status, code, title = 412, "precondition-failed", "Precondition failed"
+    status, code, title = 412, "precondition-failed", N_("Precondition failed")
 
 
 class UnprocessableEntity(ProblemError):
-    status, code, title = 422, "validation-error", "Validation error"
+    status, code, title = 422, "validation-error", N_("Validation error")
 
 
 class PreconditionRequired(ProblemError):
-    status, code, title = 428, "precondition-required", "Precondition required"
+    status, code, title = 428, "precondition-required", N_("Precondition required")
 
 
 class ServiceUnavailable(ProblemError):
-    status, code, title = 503, "service-unavailable", "Service unavailable"
+    status, code, title = 503, "service-unavailable", N_("Service unavailable")
 
 
 def problem_response(
@@ -115,7 +117,8 @@ def problem_response(
         phrase = "Error"
     body: dict[str, Any] = {
         "type": f"{PROBLEM_BASE}{code}" if code else "about:blank",
-        "title": title or phrase,
+        # titles are English msgids (class constants, HTTP phrases): shown in the reader's language
+        "title": _(title or phrase),
         "status": status,
     }
     if detail:

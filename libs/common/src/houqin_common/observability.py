@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -18,6 +19,7 @@ from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from houqin_common import i18n
 from houqin_common.settings import ServiceSettings, TracingExporter
 
 if TYPE_CHECKING:
@@ -103,6 +105,10 @@ class Metrics:
         children[1].observe(seconds)
 
 
+#: Browsers send a handful of distinct Accept-Language values; parsing each once keeps the hot path flat.
+_negotiate = lru_cache(maxsize=256)(i18n.negotiate)
+
+
 class RequestContextMiddleware:
     """Pure ASGI middleware: assigns/propagates X-Request-ID and records metrics."""
 
@@ -115,13 +121,18 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         rid = None
+        accept_language = None
         for name, value in scope.get("headers", []):
             if name == b"x-request-id":
                 rid = value.decode("latin-1")[:128]
-                break
+            elif name == b"accept-language":
+                accept_language = value.decode("latin-1")
         rid = rid or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = rid
         token = request_id_var.set(rid)
+        locale = _negotiate(accept_language)
+        locale_token = i18n.set_locale(locale)
+        content_language = i18n.SUPPORTED[locale].encode("latin-1")
         status_holder = {"status": 500}
         start = time.perf_counter()
 
@@ -130,6 +141,8 @@ class RequestContextMiddleware:
                 status_holder["status"] = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", rid.encode("latin-1")))
+                headers.append((b"content-language", content_language))
+                headers.append((b"vary", b"Accept-Language"))
                 message["headers"] = headers
             await send(message)
 
@@ -141,6 +154,7 @@ class RequestContextMiddleware:
             method = scope.get("method", "")
             self.metrics.observe(method, path, status_holder["status"], time.perf_counter() - start)
             request_id_var.reset(token)
+            i18n.reset_locale(locale_token)
 
 
 #: Paths never traced: probes and scrapes would drown the request spans.

@@ -20,12 +20,12 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from houqin_common import clock
 from houqin_common.auth import Role, create_token
 from houqin_common.clients import TelemetryClient
 from houqin_common.settings import ServiceSettings
@@ -250,7 +250,7 @@ def credentials(
     for line in plan.skipped:
         typer.echo(f"skipped {line}", err=True)
     if plan.new:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
         csv_path = out_dir / f"credentials-{stamp}.csv"
         fd = os.open(csv_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from appraisal.settings import Settings
+from houqin_common import clock
 from houqin_common.auth import Principal
 from houqin_common.clients import ContractsClient, TelemetryClient
 from houqin_common.errors import NotFound
@@ -29,7 +30,7 @@ def get_contracts(request: Request) -> ContractsClient:
 
 
 def get_today() -> date:
-    return date.today()
+    return clock.today()
 
 
 AppSettings = Annotated[Settings, Depends(get_app_settings)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -111,11 +112,15 @@ def register(app: typer.Typer) -> None:
     @contracts_app.command("expiring")
     def expiring(
         days: Annotated[int, typer.Option("--days", min=0, help="ending within this many days")] = 90,
+        as_of: Annotated[
+            datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"], help="count from this date, not today")
+        ] = None,
         url: UrlOption = None,
         token: TokenOption = None,
     ) -> None:
         """Contracts ending within --days days with the recommended route of the next period."""
-        page = _run(url, token, lambda c: c.renewals(within_days=days, limit=500))
+        start = as_of.date() if as_of else None
+        page = _run(url, token, lambda c: c.renewals(within_days=days, as_of=start, limit=500))
         if not page.items:
             typer.echo(f"no contract ends within {days} days")
         for item in page.items:

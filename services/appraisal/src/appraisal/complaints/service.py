@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +18,7 @@ from appraisal.complaints.schemas import (
 )
 from appraisal.models import Complaint
 from appraisal.scoring import rules
+from houqin_common import clock
 from houqin_common.auth import Principal, Role
 from houqin_common.errors import Conflict, NotFound
 
@@ -48,7 +49,7 @@ async def file(
     session: AsyncSession, *, complaint_in: ComplaintCreate, filer: str, now: datetime | None = None
 ) -> Complaint:
     """Record it and route it: the named vendor, else the vendor assigned to the project (or the category's)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     project = complaint_in.project_code or CATEGORY_PROJECT.get(complaint_in.category.value)
     vendor_id = complaint_in.vendor_id
     if vendor_id is None and project:
@@ -89,7 +90,7 @@ async def respond(
 ) -> Complaint:
     if complaint.status == ComplaintStatus.closed:
         raise Conflict("the complaint is closed")
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     if complaint.first_response_at is None:
         complaint.first_response_at = now
     complaint.response = respond_in.response
@@ -103,7 +104,7 @@ async def close(
 ) -> Complaint:
     if complaint.status == ComplaintStatus.closed:
         raise Conflict("the complaint is already closed")
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     complaint.closed_at = now
     complaint.first_response_at = complaint.first_response_at or now
     complaint.substantiated = close_in.substantiated

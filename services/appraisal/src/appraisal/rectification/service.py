@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +12,7 @@ from appraisal.rectification import repository
 from appraisal.rectification.schemas import FindingCreate, OrderRead
 from appraisal.scoring import rules
 from appraisal.scoring.rules import OrderAction, OrderStatus
+from houqin_common import clock
 from houqin_common.auth import Principal, Role
 from houqin_common.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
 
@@ -60,7 +61,7 @@ async def open_finding(
         status=OrderStatus.open.value,
         issued_on=today,
         deadline=finding_in.deadline,
-        history=[{"at": datetime.now(UTC).isoformat(), "by": reporter, "action": "issue", "from": None, "to": "open"}],
+        history=[{"at": clock.now().isoformat(), "by": reporter, "action": "issue", "from": None, "to": "open"}],
         version=1,
     )
     session.add(order)
@@ -93,7 +94,7 @@ async def transition(
     except rules.IllegalTransition as exc:
         raise Conflict(str(exc)) from exc
     entry: dict[str, str | None] = {
-        "at": datetime.now(UTC).isoformat(),
+        "at": clock.now().isoformat(),
         "by": principal.subject,
         "action": action.value,
         "from": order.status,
@@ -103,7 +104,7 @@ async def transition(
     order.history = [*order.history, entry]
     order.status = new.value
     order.version += 1
-    order.updated_at = datetime.now(UTC)
+    order.updated_at = clock.now()
     if new == OrderStatus.submitted:
         order.submitted_on = today
     if new == OrderStatus.verified:
@@ -136,7 +137,7 @@ async def add_evidence(
         sha256=hashlib.sha256(data).hexdigest(),
         data=data,
         uploaded_by=uploader,
-        uploaded_at=datetime.now(UTC),
+        uploaded_at=clock.now(),
     )
     session.add(evidence)
     await session.flush()

@@ -11,6 +11,7 @@ from appraisal.models import Campaign
 from appraisal.reports import service
 from appraisal.reports.service import ReportFormat
 from appraisal.settings import Settings
+from houqin_common import clock
 from houqin_common.clients import telemetry_client
 from houqin_common.db import create_engine, make_sessionmaker
 
@@ -18,7 +19,7 @@ from houqin_common.db import create_engine, make_sessionmaker
 async def write_year(year: int, out: Path, settings: Settings, *, today: date | None = None) -> list[Path]:
     """Year ranking (CSV, XLSX, PNG, SVG) and each campaign of the year (CSV, XLSX, PNG)."""
     out.mkdir(parents=True, exist_ok=True)
-    today = today or date.today()
+    today = today or clock.today()
     written: list[Path] = []
     engine = create_engine(settings.database_url, pool_size=2)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +25,7 @@ from appraisal.surveys.schemas import (
     ResponseRate,
     VendorResult,
 )
+from houqin_common import clock
 from houqin_common.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
 
 
@@ -99,7 +100,7 @@ async def submit_response(
     now: datetime | None = None,
 ) -> int:
     """Record one anonymous answer sheet; 409 (nothing stored) when this token or staff member already answered."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     if not (campaign.opens_at <= now <= campaign.closes_at):
         raise Conflict(
             f"campaign {campaign.id} is not open (open {campaign.opens_at:%Y-%m-%d} to {campaign.closes_at:%Y-%m-%d})"

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from contracts_api.models import Contract, Procurement, Project, Vendor
+from houqin_common import clock
 
 PROCUREMENT_METHOD = {
     "open_tender": ("open", "公开招标 (open tender)"),
@@ -116,7 +117,7 @@ def release(process: Process, vendors: dict[str, Vendor], *, buyer_name: str) ->
         tags.append("contract")
     stamps = [p.updated_at] if p else []
     stamps += [c.updated_at for c in contracts]
-    when = max(stamps) if stamps else datetime.now(UTC)
+    when = max(stamps) if stamps else clock.now()
     out: dict[str, Any] = {
         "ocid": process.ocid,
         "id": f"{process.ocid}-{int(when.timestamp())}",

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from contracts_api.common import STAFF_READERS
 from contracts_api.ocds import builder, service
+from houqin_common import clock
 from houqin_common.auth import Principal, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS
@@ -41,7 +41,7 @@ async def get_ocds_releases(
         releases,
         uri=str(request.url),
         publisher=request.app.state.settings.ocds_publisher,
-        published=datetime.now(UTC),
+        published=clock.now(),
     )
 
 
@@ -60,5 +60,5 @@ async def get_ocds_records(
         uri=str(request.url),
         release_uri=str(request.url_for("get_ocds_releases")),
         publisher=request.app.state.settings.ocds_publisher,
-        published=datetime.now(UTC),
+        published=clock.now(),
     )

@@ -27,6 +27,7 @@ from contracts_api.procurement.schemas import (
     RankedQuote,
 )
 from contracts_api.settings import Settings
+from houqin_common import clock
 from houqin_common.auth import Principal, Role, require_roles, vendor_scope
 from houqin_common.clients import AppraisalClient
 from houqin_common.db import DbSession
@@ -265,6 +266,9 @@ async def list_renewals(
     request: Request,
     session: DbSession,
     within_days: int = Query(90, ge=0, le=3650, description="contracts ending within this many days"),
+    as_of: date | None = Query(
+        None, description="count the days from this date instead of today (plan a renewal round ahead)"
+    ),
     page: PageParams = Depends(page_params),
     appraisal: AppraisalClient = Depends(get_appraisal),
     principal: Principal = Depends(require_roles(*STAFF_READERS)),
@@ -272,7 +276,7 @@ async def list_renewals(
     """Signed or active contracts ending within `within_days` days and not yet renewed, soonest first,
     each with the recommended route of its next period (null, with the reason, when the appraisal it
     needs could not be read)."""
-    today = date.today()
+    today = as_of or clock.today()
     rows, total = await contract_repository.ending_between(
         session,
         start=today,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -19,6 +18,7 @@ from contracts_api.procurement import rules
 from contracts_api.procurement.schemas import AwardCreate, BidCreate, BidScoreCreate, ProcurementCreate, QuoteCreate
 from contracts_api.settings import Settings
 from contracts_api.vendors import service as vendor_service
+from houqin_common import clock
 from houqin_common.clients import ApiError, NotFoundError, ServiceUnavailableError
 from houqin_common.errors import Conflict, NotFound, ServiceUnavailable, UnprocessableEntity
 from houqin_common.schemas import RouteDecision, VendorScore
@@ -375,7 +375,7 @@ async def award(
     procurement.status = ProcurementStatus.awarded
     procurement.awarded_vendor_id = vendor_id
     procurement.awarded_value = final_value
-    procurement.awarded_at = datetime.now(UTC)
+    procurement.awarded_at = clock.now()
     await session.flush()
     await audit.record(
         session,

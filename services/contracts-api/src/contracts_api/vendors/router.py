@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, status
@@ -26,6 +26,7 @@ from contracts_api.vendors.schemas import (
     VetoLift,
     VetoRead,
 )
+from houqin_common import clock
 from houqin_common.auth import Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
@@ -123,7 +124,7 @@ async def list_expiring_qualifications(
     principal: Principal = Depends(require_roles(*STAFF_READERS, Role.vendor)),
 ) -> Page[QualificationRead]:
     """Qualifications whose validity ends within `within_days` days, soonest first."""
-    today = date.today()
+    today = clock.today()
     rows, total = await repository.expiring_qualifications(
         session,
         until=today + timedelta(days=within_days),

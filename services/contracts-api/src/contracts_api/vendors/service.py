@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -22,6 +22,7 @@ from contracts_api.vendors.schemas import (
     VetoCreate,
     VetoLift,
 )
+from houqin_common import clock
 from houqin_common.errors import Conflict, NotFound, UnprocessableEntity
 from houqin_common.schemas import Eligibility
 
@@ -136,7 +137,7 @@ async def eligibility(session: AsyncSession, *, vendor_id: str, today: date | No
         legal_status=vendor.legal_status,
         vetoes=[VetoFact(v.ground, v.evidence, v.lifted_at is not None) for v in vetoes],
         qualifications=[QualificationFact(q.kind, q.number, q.mandatory, q.valid_to) for q in quals],
-        today=today or date.today(),
+        today=today or clock.today(),
     )
     return Eligibility(vendor_id=vendor_id, eligible=not reasons, reasons=reasons)
 
@@ -219,7 +220,7 @@ async def lift_veto(session: AsyncSession, *, vendor_id: str, veto_id: str, lift
         raise NotFound(f"veto {veto_id} of vendor {vendor_id} not found")
     if veto.lifted_at is not None:
         raise Conflict(f"veto {veto_id} was already lifted on {veto.lifted_at.isoformat()}")
-    veto.lifted_at = datetime.now(UTC)
+    veto.lifted_at = clock.now()
     veto.lifted_by = actor
     veto.lift_reason = lift_in.reason
     await session.flush()

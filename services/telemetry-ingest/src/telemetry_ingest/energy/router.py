@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
+from houqin_common import clock
 from houqin_common.auth import Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
@@ -158,4 +159,4 @@ async def refresh_energy_rollup(
 ) -> RollupRefresh:
     """Recompute the hourly energy rollup (run hourly by a scheduler; call with a range after a backfill of
     old readings). Hour/day/month queries read whole hours inside its watermark from it, the rest raw."""
-    return await service.refresh_rollup(session, settings=settings, start=start, end=end, now=datetime.now(UTC))
+    return await service.refresh_rollup(session, settings=settings, start=start, end=end, now=clock.now())

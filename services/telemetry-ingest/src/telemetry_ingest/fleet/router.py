@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -9,6 +8,7 @@ from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import AwareDatetime
 
+from houqin_common import clock
 from houqin_common.auth import READ_ALL, Principal, Role, _bearer, decode_token, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, Forbidden, NotFound, Unauthorized, problem_responses
@@ -52,7 +52,7 @@ async def get_latest_positions(session: DbSession, settings: Settings, principal
     """The newest fix of every vehicle as a GeoJSON FeatureCollection of Points (`online` is false when the
     terminal has been silent longer than the offline threshold)."""
     rows = await repository.latest_positions(session, vendor_id=vendor_scope(principal))
-    return geojson.position_collection(rows, now=datetime.now(UTC), offline_after_min=settings.offline_after_min)
+    return geojson.position_collection(rows, now=clock.now(), offline_after_min=settings.offline_after_min)
 
 
 @router.get("/vehicles/{vehicle_id}/track", response_model=TrackFeature, responses=problem_responses(404))
@@ -191,7 +191,7 @@ async def decide_trip_request(
 ) -> TripRequestRead:
     """Approve (assigning a vehicle) or reject a pending trip request. Only approved requests cover trips."""
     req = await service.decide_request(
-        session, request_id=request_id, decision=decision, supervisor=principal.subject, now=datetime.now(UTC)
+        session, request_id=request_id, decision=decision, supervisor=principal.subject, now=clock.now()
     )
     return TripRequestRead.model_validate(req)
 

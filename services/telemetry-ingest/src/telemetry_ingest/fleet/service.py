@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from houqin_common import clock
 from houqin_common.errors import Conflict, NotFound, UnprocessableEntity
 from telemetry_ingest.energy.config import AnalyticsSettings
 from telemetry_ingest.fleet import repository, rules
@@ -288,7 +289,7 @@ async def evaluate(
         targets = await repository.vehicles(session, vendor_id=vendor_id)
     if now is None:
         # offline is a live condition: checked for a window reaching the present, or at an explicit time
-        current = datetime.now(UTC)
+        current = clock.now()
         now = current if end >= current else None
     total_trips = created = 0
     for vehicle in targets:

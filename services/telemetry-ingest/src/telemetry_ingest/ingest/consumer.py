@@ -27,7 +27,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -37,6 +37,7 @@ import psycopg
 from paho.mqtt.enums import MQTTErrorCode
 from prometheus_client import CollectorRegistry, start_http_server
 
+from houqin_common import clock
 from telemetry_ingest.ingest.metrics import IngestMetrics
 from telemetry_ingest.ingest.validation import (
     SUBSCRIPTIONS,
@@ -428,7 +429,7 @@ class Consumer:
 
     def _inbound(self, packet: tuple[int, int, bytes, bytes]) -> Inbound:
         mid, qos, raw_topic, payload = packet
-        received_at = datetime.now(UTC)
+        received_at = clock.now()
         try:
             topic = raw_topic.decode()
         except UnicodeDecodeError:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from houqin_common import clock
 from telemetry_ingest.ingest.metrics import IngestMetrics
 from telemetry_ingest.ingest.schemas import IngestBatch, IngestResult, RejectedItem
 from telemetry_ingest.ingest.validation import (
@@ -60,7 +60,7 @@ async def _insert(
 async def ingest(
     session: AsyncSession, *, batch: IngestBatch, limits: Limits, metrics: IngestMetrics | None = None
 ) -> IngestResult:
-    received_at = datetime.now(UTC)
+    received_at = clock.now()
     meters = await _registered(session, Meter, {str(r.get("meter_id")) for r in batch.readings})
     vehicles = await _registered(session, Vehicle, {str(p.get("vehicle_id")) for p in batch.positions})
     readings: list[ReadingRow] = []

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from houqin_common import clock
 from houqin_common.schemas import EnergyKpi, VehicleKpi, period_bounds
 from telemetry_ingest.energy import repository as energy_repository
 from telemetry_ingest.energy import service as energy_service
@@ -45,7 +46,7 @@ async def energy_kpi(
     waste = await energy_repository.count_alerts(
         session, vendor_id=vendor_id, kinds_like="energy_waste%", start=start, end=end
     )
-    horizon = min(end, now or datetime.now(UTC))
+    horizon = min(end, now or clock.now())
     expected = len(meters) * max(0.0, (horizon - start).total_seconds()) / settings.reading_interval_s
     present = await energy_repository.reading_count(session, flt=flt, start=start, end=horizon)
     coverage = min(1.0, present / expected) if expected > 0 else 0.0

@@ -12,9 +12,10 @@ import asyncio
 import contextlib
 import logging
 import signal
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from houqin_common import clock
 from telemetry_ingest.energy import service as energy_service
 from telemetry_ingest.energy.config import AnalyticsSettings, get_analytics_settings
 from telemetry_ingest.energy.repository import MeterFilter
@@ -26,7 +27,7 @@ log = logging.getLogger("telemetry_ingest.analytics")
 async def run_pass(database_url: str, settings: AnalyticsSettings, now: datetime | None = None) -> dict[str, int]:
     from houqin_common.db import create_engine, make_sessionmaker
 
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     today = energy_service.local_midnight(now.astimezone(ZoneInfo(settings.timezone)).date(), settings)
     yesterday = today - timedelta(days=1)
     engine = create_engine(database_url, pool_size=1)

@@ -6,13 +6,14 @@ import json
 import random
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import paho.mqtt.client as paho
 import psycopg
 from paho.mqtt.enums import CallbackAPIVersion
 
+from houqin_common import clock
 from houqin_common.db import libpq_url
 from telemetry_ingest.simulator.model import HQ, SimMeter, SimVehicle, make_fleet, position, step_vehicle
 
@@ -69,7 +70,7 @@ def run(
     """Publish until ``duration_s`` (wall clock) has passed, or forever; returns messages published."""
     # Accelerated time must not run into the future (the ingest rejects it): by default the simulation
     # starts a week back and continues in real time once it has caught up with the clock.
-    sim_start = start or datetime.now(UTC) - timedelta(days=7)
+    sim_start = start or clock.now() - timedelta(days=7)
     sim_meters, sim_vehicles = make_fleet(vehicles, meters, sim_start, seed)
     if database_url:
         register(database_url, sim_meters, sim_vehicles)
@@ -88,7 +89,7 @@ def run(
     sim_prev = sim_start
     try:
         while duration_s is None or time.monotonic() - wall_start < duration_s:
-            now = min(sim_start + timedelta(seconds=(time.monotonic() - wall_start) * speedup), datetime.now(UTC))
+            now = min(sim_start + timedelta(seconds=(time.monotonic() - wall_start) * speedup), clock.now())
             dt = now - sim_prev
             sim_prev = now
             for m in sim_meters:

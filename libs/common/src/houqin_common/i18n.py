@@ -1,0 +1,105 @@
+"""Messages in the reader's language: zh-CN by default, English on request.
+
+Source strings are English msgids marked with ``_()`` (translated now, in the current locale) or
+``N_()`` (a module-level constant, translated later with ``_()``). One gettext domain, ``houqin``,
+covers the library and the three services; ``make i18n`` extracts it with Babel and compiles the
+catalog, which is committed. The locale of a request comes from ``Accept-Language`` (set by the
+request middleware); the CLI and workers use ``HOUQIN_LOCALE``; both default to zh-CN, because the
+readers are a Chinese city office. Machine-readable values (codes, enum values, ``type`` URIs) are
+never translated.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
+from functools import lru_cache
+from pathlib import Path
+
+from babel.support import Translations
+
+DOMAIN = "houqin"
+LOCALE_DIR = Path(__file__).parent / "locale"
+DEFAULT_LOCALE = "zh_CN"
+#: locale -> the language tag a response announces in ``Content-Language``
+SUPPORTED: dict[str, str] = {"zh_CN": "zh-CN", "en": "en"}
+
+_current: ContextVar[str | None] = ContextVar("houqin_locale", default=None)
+
+
+def default_locale() -> str:
+    """``HOUQIN_LOCALE`` when set to a supported locale, else zh-CN."""
+    return negotiate(os.environ.get("HOUQIN_LOCALE"))
+
+
+def current_locale() -> str:
+    return _current.get() or default_locale()
+
+
+@lru_cache(maxsize=8)
+def _catalog(locale: str) -> gettext.NullTranslations:
+    if locale == "en":
+        return gettext.NullTranslations()
+    return Translations.load(str(LOCALE_DIR), [locale], DOMAIN)
+
+
+def _(message: str, /, **params: object) -> str:
+    """``message`` translated into the current locale, then formatted with ``params`` (``{name}``)."""
+    text = _catalog(current_locale()).gettext(message)
+    return text.format(**params) if params else text
+
+
+def N_(message: str, /) -> str:  # noqa: N802 - the gettext convention extractors know
+    """Marks a constant for extraction; translate it where it is shown, with ``_()``."""
+    return message
+
+
+def negotiate(header: str | None) -> str:
+    """The best supported locale for an ``Accept-Language`` value (RFC 9110 q-values), zh-CN if none fits."""
+    if not header:
+        return DEFAULT_LOCALE
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            key, _eq, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranked.append((-quality, index, tag.strip().lower().replace("_", "-")))
+    for neg_quality, _index, tag in sorted(ranked):
+        if neg_quality >= 0:
+            break
+        if tag == "*":
+            return DEFAULT_LOCALE
+        primary = tag.split("-", 1)[0]
+        if primary == "zh":
+            return "zh_CN"
+        if primary == "en":
+            return "en"
+    return DEFAULT_LOCALE
+
+
+def set_locale(locale: str) -> Token[str | None]:
+    """Sets the current locale; returns the token for :func:`reset_locale` (used by the middleware)."""
+    return _current.set(locale)
+
+
+def reset_locale(token: Token[str | None]) -> None:
+    _current.reset(token)
+
+
+@contextmanager
+def use_locale(locale: str) -> Iterator[None]:
+    """Runs a block in ``locale`` (e.g. a report rendered for a reader who asked for English)."""
+    token = _current.set(locale)
+    try:
+        yield
+    finally:
+        _current.reset(token)
