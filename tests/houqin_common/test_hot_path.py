@@ -238,3 +238,15 @@ def test_a_cached_token_is_not_accepted_under_another_secret() -> None:
     assert verified_principal(token, settings).subject == "cached"
     with pytest.raises(Unauthorized, match="invalid"):
         verified_principal(token, ServiceSettings(jwt_secret="another-secret-" + "x" * 40))
+
+
+# --- locale ---------------------------------------------------------------------------------------
+
+
+async def test_negotiated_locales_are_reused_per_accept_language_value(database_url: str) -> None:
+    async with asgi_client(_app(database_url)) as client:
+        seen = [
+            (await client.get("/v1/ping", headers={"Accept-Language": value})).headers["content-language"]
+            for value in ("en-GB,en;q=0.9", "zh-CN,zh;q=0.9,en;q=0.5", "en-GB,en;q=0.9", "fr")
+        ]
+    assert seen == ["en", "zh-CN", "en", "zh-CN"]
