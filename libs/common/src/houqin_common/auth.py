@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -132,6 +133,41 @@ def decode_token(token: str, settings: ServiceSettings) -> Principal:
     )
 
 
+#: Tokens already verified, by token and verification settings: a dashboard sends the same token with
+#: every request, and checking its signature again costs more than the query behind most reads.
+_VERIFIED_MAX = 4096
+_verified: OrderedDict[tuple[str, ...], tuple[Principal, float, float]] = OrderedDict()
+
+
+def verified_principal(token: str, settings: ServiceSettings, *, now: float | None = None) -> Principal:
+    """:func:`decode_token` with a bounded cache; a cached token is refused from its ``exp`` on, as
+    PyJWT would, and is verified again before its ``nbf``. ``now`` (epoch seconds) is for tests."""
+    key = (
+        token,
+        settings.jwt_secret,
+        settings.jwt_algorithm,
+        settings.jwt_audience or "",
+        settings.jwt_issuer or "",
+        settings.jwt_jwks_url or "",
+    )
+    now = time.time() if now is None else now
+    hit = _verified.get(key)
+    if hit is not None:
+        principal, not_before, expires = hit
+        if not_before <= now < expires:
+            return principal
+        del _verified[key]
+        if now >= expires:
+            raise Unauthorized("The bearer token has expired")
+    principal = decode_token(token, settings)
+    expires = float(principal.claims["exp"])
+    not_before = float(principal.claims.get("nbf", 0))
+    _verified[key] = (principal, not_before, expires)
+    if len(_verified) > _VERIFIED_MAX:
+        _verified.popitem(last=False)
+    return principal
+
+
 _bearer = HTTPBearer(auto_error=False, description="JWT bearer token (`houqin token --role ...`)")
 
 
@@ -142,7 +178,7 @@ async def get_principal(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized(_("Missing bearer token: send `Authorization: Bearer <JWT>`"))
     settings: ServiceSettings = request.app.state.settings
-    principal = decode_token(credentials.credentials, settings)
+    principal = verified_principal(credentials.credentials, settings)
     request.state.principal = principal
     return principal
 

@@ -8,8 +8,10 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData, event, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState, Session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -45,22 +47,85 @@ def with_database(url: str, database: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, parts.fragment))
 
 
-def create_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> AsyncEngine:
-    """An asyncpg engine with pre-ping so a restarted database is survived."""
-    return create_async_engine(
-        async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, **kwargs
+def create_engine(url: str, *, pool_size: int = 10, pool_recycle_s: int = 1800, **kwargs: Any) -> AsyncEngine:
+    """An asyncpg engine that survives a restarted database without a round-trip per checkout.
+
+    ``pool_pre_ping`` would send a ping before every request's first statement. Instead a connection
+    the server has closed (restart, ``pg_terminate_backend``, idle timeout) is noticed locally at
+    checkout, a connection older than ``pool_recycle_s`` is replaced, and a disconnect seen by a
+    statement invalidates the whole pool generation (SQLAlchemy's own handling).
+    """
+    engine = create_async_engine(
+        async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_recycle=pool_recycle_s, **kwargs
     )
+    event.listen(engine.sync_engine, "checkout", _refuse_closed_connection)
+    return engine
+
+
+def _refuse_closed_connection(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """Checkout hook: a connection whose socket the server closed is replaced before use.
+
+    asyncpg learns of the close from the event loop while the connection idles in the pool, so this is
+    a flag read, not a round-trip; raising ``DisconnectionError`` makes the pool discard it and retry.
+    """
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if driver is not None and driver.is_closed():
+        raise DisconnectionError("connection closed by the server while idle in the pool")
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+class ReadSession(Session):
+    """The session of a GET or HEAD request: autocommit reads, and any write refused.
+
+    Under PostgreSQL's default READ COMMITTED every statement takes its own snapshot even inside a
+    transaction, so a read-only request gains nothing from BEGIN and COMMIT but two round-trips. A write
+    here would commit statement by statement, so it is an error (a GET must not change anything).
+    """
+
+
+class WriteInReadRequest(RuntimeError):
+    """A GET or HEAD handler tried to change the database."""
+
+
+@event.listens_for(ReadSession, "before_flush")
+def _refuse_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    raise WriteInReadRequest("a GET/HEAD request must not write: use POST, PUT, PATCH or DELETE")
+
+
+@event.listens_for(ReadSession, "do_orm_execute")
+def _refuse_dml(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise WriteInReadRequest("a GET/HEAD request must not write: use POST, PUT, PATCH or DELETE")
+
+
+def make_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions on autocommit connections for safe (read-only) requests."""
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"),
+        expire_on_commit=False,
+        autoflush=False,
+        sync_session_class=ReadSession,
+    )
+
+
+#: Methods whose requests get a :class:`ReadSession` (RFC 9110 safe methods that reach handlers).
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Request-scoped session: commits when the handler returns, rolls back when it raises.
 
-    Services flush but never commit (Polar's rule), so one request is one transaction.
+    Services flush but never commit (Polar's rule), so one request is one transaction. GET and HEAD
+    requests read in autocommit instead (:class:`ReadSession`): no BEGIN/COMMIT round-trips.
     """
+    if request.method in READ_METHODS:
+        reader: async_sessionmaker[AsyncSession] = request.app.state.read_sessionmaker
+        async with reader() as session:
+            yield session
+        return
     maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with maker() as session:
         try:

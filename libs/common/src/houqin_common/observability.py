@@ -12,14 +12,20 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from houqin_common import i18n
+from houqin_common.settings import ServiceSettings, TracingExporter
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 REQUEST_ID_HEADER = "X-Request-ID"
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
@@ -84,6 +90,25 @@ class Metrics:
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
         self.service = service
+        # labels() hashes and validates its arguments on every call; the children are stable per route
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Count one request and its latency under its route template."""
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (
+                self.requests.labels(self.service, method, route, str(status)),
+                self.latency.labels(self.service, method, route),
+            )
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
+
+
+#: Browsers send a handful of distinct Accept-Language values; parsing each once keeps the hot path flat.
+_negotiate = lru_cache(maxsize=256)(i18n.negotiate)
 
 
 class RequestContextMiddleware:
@@ -107,7 +132,7 @@ class RequestContextMiddleware:
         rid = rid or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = rid
         token = request_id_var.set(rid)
-        locale = i18n.negotiate(accept_language)
+        locale = _negotiate(accept_language)
         locale_token = i18n.set_locale(locale)
         content_language = i18n.SUPPORTED[locale].encode("latin-1")
         status_holder = {"status": 500}
@@ -129,10 +154,57 @@ class RequestContextMiddleware:
             route = scope.get("route")
             path = getattr(route, "path", None) or "unmatched"
             method = scope.get("method", "")
-            self.metrics.requests.labels(self.metrics.service, method, path, str(status_holder["status"])).inc()
-            self.metrics.latency.labels(self.metrics.service, method, path).observe(time.perf_counter() - start)
+            self.metrics.observe(method, path, status_holder["status"], time.perf_counter() - start)
             request_id_var.reset(token)
             i18n.reset_locale(locale_token)
+
+
+#: Paths never traced: probes and scrapes would drown the request spans.
+UNTRACED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+def telemetry_config(
+    service: str, version: str, settings: ServiceSettings
+) -> tuple[TelemetryConfig, TracerProvider | None]:
+    """FastAPI's native OpenTelemetry settings for ``settings``, and the tracer provider when tracing is on.
+
+    Off (the default) every signal is disabled explicitly, so FastAPI adds no span, metric or log per
+    request even when some library installs a global provider; Prometheus metrics stay ours. On, the
+    service gets its own provider (not the process-global one) exporting in batches to OTLP/HTTP or the
+    console; the caller shuts it down with the app.
+    """
+    off: TelemetryConfig = {
+        "tracing": False,
+        "metrics": False,
+        "logs": False,
+        "operation_spans": False,
+        "auto_configure": False,
+    }
+    if not settings.tracing:
+        return off, None
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
+
+    exporter: SpanExporter
+    if settings.tracing_exporter == TracingExporter.console:
+        exporter = ConsoleSpanExporter(out=sys.stderr)
+    else:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        exporter = OTLPSpanExporter(endpoint=settings.tracing_otlp_endpoint)
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": service, "service.version": version}), shutdown_on_exit=False
+    )
+    provider.add_span_processor(BatchSpanProcessor(exporter))
+    config: TelemetryConfig = {
+        **off,
+        "tracing": True,
+        "operation_spans": True,
+        "tracer_provider": provider,
+        "exclude": lambda scope: scope.get("path") in UNTRACED_PATHS,
+    }
+    return config, provider
 
 
 ReadinessCheck = Callable[[FastAPI], Awaitable[None]]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from houqin_common.errors import UnprocessableEntity
 from houqin_common.i18n import _
@@ -49,8 +50,18 @@ def page_params(
     return PageParams(limit=limit, offset=offset, sort=sort)
 
 
+@lru_cache(maxsize=256)
+def _items_adapter(model: type[M]) -> TypeAdapter[list[M]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
 def to_page(model: type[M], rows: Iterable[Any], total: int, params: PageParams) -> Page[M]:
-    """The envelope of one page: ``rows`` (ORM objects or mappings) read as ``model``."""
-    return Page[model](  # type: ignore[valid-type]
-        items=[model.model_validate(r) for r in rows], total=total, limit=params.limit, offset=params.offset
+    """The envelope of one page: ``rows`` (ORM objects or mappings) read as ``model``.
+
+    The rows are validated in one pydantic-core call, and the envelope is built from the validated
+    items without checking them again (FastAPI then serialises the same instance straight to JSON).
+    """
+    items = _items_adapter(model).validate_python(list(rows), from_attributes=True)
+    return Page[model].model_construct(  # type: ignore[valid-type]
+        items=items, total=total, limit=params.limit, offset=params.offset
     )

@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from houqin_common import __version__
-from houqin_common.db import check_database, create_engine, make_sessionmaker
+from houqin_common.db import check_database, create_engine, make_read_sessionmaker, make_sessionmaker
 from houqin_common.errors import install_error_handlers
 from houqin_common.observability import (
     Metrics,
@@ -24,6 +24,7 @@ from houqin_common.observability import (
     RequestContextMiddleware,
     configure_logging,
     health_router,
+    telemetry_config,
 )
 from houqin_common.settings import ServiceSettings
 
@@ -79,9 +80,12 @@ def create_service_app(
 
     @asynccontextmanager
     async def app_lifespan(app: FastAPI) -> Any:
-        engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+        engine = create_engine(
+            settings.database_url, pool_size=settings.db_pool_size, pool_recycle_s=settings.db_pool_recycle_s
+        )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.read_sessionmaker = make_read_sessionmaker(engine)
         try:
             if lifespan is not None:
                 async with lifespan(app):
@@ -90,6 +94,10 @@ def create_service_app(
                 yield
         finally:
             await engine.dispose()
+            if tracer_provider is not None:
+                tracer_provider.shutdown()
+
+    telemetry, tracer_provider = telemetry_config(name, version, settings)
 
     app = FastAPI(
         title=title,
@@ -99,8 +107,10 @@ def create_service_app(
         lifespan=app_lifespan,
         generate_unique_id_function=lambda route: route.name,
         license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
+        telemetry=telemetry,
     )
     app.state.settings = settings
+    app.state.tracer_provider = tracer_provider
     app.state.metrics = Metrics(name)
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)

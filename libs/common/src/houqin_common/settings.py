@@ -30,6 +30,11 @@ class Environment(StrEnum):
     production = "production"
 
 
+class TracingExporter(StrEnum):
+    otlp = "otlp"
+    console = "console"
+
+
 class ServiceSettings(BaseSettings):
     """Fields every service needs; subclasses add their policy numbers."""
 
@@ -38,6 +43,9 @@ class ServiceSettings(BaseSettings):
     environment: Environment = Field(default=Environment.development, description="deployment environment")
     database_url: str = Field(default=DEFAULT_DATABASE_URL, description="PostgreSQL URL (any driver suffix)")
     db_pool_size: int = Field(default=10, ge=1, description="SQLAlchemy pool size per process")
+    db_pool_recycle_s: int = Field(
+        default=1800, ge=1, description="replace a pooled connection older than this (no ping per request)"
+    )
     mqtt_url: str = Field(default="mqtt://127.0.0.1:1883", description="MQTT broker URL")
     jwt_secret: str = Field(default=DEFAULT_DEV_SECRET, description="HS256 shared secret")
     jwt_algorithm: str = Field(default="HS256", description="HS256 (development) or RS256 (JWKS)")
@@ -54,6 +62,13 @@ class ServiceSettings(BaseSettings):
     http_retries: int = Field(default=3, ge=0, description="retries of idempotent inter-service calls")
     log_level: str = Field(default="INFO", description="root log level")
     log_json: bool = Field(default=True, description="JSON log lines (false: plain text)")
+    tracing: bool = Field(default=False, description="OpenTelemetry request spans (off: no per-request cost)")
+    tracing_exporter: TracingExporter = Field(
+        default=TracingExporter.otlp, description="where spans go when tracing is on: otlp (HTTP) or console"
+    )
+    tracing_otlp_endpoint: str | None = Field(
+        default=None, description="OTLP/HTTP traces URL; unset: OTEL_EXPORTER_OTLP_* or http://localhost:4318"
+    )
 
     @classmethod
     def settings_customise_sources(
