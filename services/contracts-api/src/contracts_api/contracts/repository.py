@@ -82,6 +82,13 @@ async def history(session: AsyncSession, contract_id: str, *, limit: int, offset
     return list(rows.scalars()), int(total)
 
 
-async def reviews(session: AsyncSession, contract_id: str) -> list[Review]:
-    rows = await session.execute(select(Review).where(Review.contract_id == contract_id).order_by(Review.created_at))
-    return list(rows.scalars())
+async def reviews(
+    session: AsyncSession, contract_id: str, *, kind: str | None, desc: bool, limit: int, offset: int
+) -> tuple[list[Review], int]:
+    stmt = select(Review).where(Review.contract_id == contract_id)
+    if kind is not None:
+        stmt = stmt.where(Review.kind == kind)
+    total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
+    order = (Review.created_at.desc(), Review.id.desc()) if desc else (Review.created_at, Review.id)
+    rows = await session.execute(stmt.order_by(*order).limit(limit).offset(offset))
+    return list(rows.scalars()), int(total)

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from contracts_api.common import STAFF_READERS
 from contracts_api.contracts import repository as contract_repository
 from contracts_api.contracts import service as contract_service
-from contracts_api.contracts.router import contract_read
 from contracts_api.contracts.schemas import ContractRead
+from contracts_api.contracts.service import contract_read
 from contracts_api.models import Procurement
 from contracts_api.models.enums import ProcurementStatus, Route
 from contracts_api.procurement import service
