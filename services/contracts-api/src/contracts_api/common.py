@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, Field
 
 from houqin_common.auth import READ_ALL, Role
-from houqin_common.pagination import PageParams
-from houqin_common.schemas import Page
 
 T = TypeVar("T")
 
@@ -33,12 +30,3 @@ Money = Annotated[
 
 #: roles that read vendor-related data besides the vendor itself
 STAFF_READERS = (Role.procurement, Role.supervisor, Role.reviewer, *READ_ALL)
-
-
-def page_of(items: Sequence[T], page: PageParams, *, sorts: dict[str, Callable[[T], Any]], default: str) -> Page[T]:
-    """A page of a small in-memory collection (sub-resources of one record), sorted as asked."""
-    field, desc = page.order(set(sorts), default)
-    ordered = sorted(items, key=lambda item: (sorts[field](item) is None, sorts[field](item)), reverse=desc)
-    return Page(
-        items=ordered[page.offset : page.offset + page.limit], total=len(items), limit=page.limit, offset=page.offset
-    )

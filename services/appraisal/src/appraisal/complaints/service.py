@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -112,3 +112,30 @@ async def close(
     complaint.status = ComplaintStatus.closed.value
     await session.flush()
     return complaint
+
+
+async def list_complaints(
+    session: AsyncSession,
+    *,
+    vendor_id: str | None,
+    filed_by: str | None,
+    category: str | None,
+    status: str | None,
+    since: date | None,
+    limit: int,
+    offset: int,
+    order: str,
+    desc: bool,
+) -> tuple[list[Complaint], int]:
+    return await repository.list_complaints(
+        session,
+        vendor_id=vendor_id,
+        filed_by=filed_by,
+        category=category,
+        status=status,
+        since=since,
+        limit=limit,
+        offset=offset,
+        order=order,
+        desc=desc,
+    )

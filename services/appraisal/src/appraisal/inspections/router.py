@@ -5,7 +5,7 @@ from datetime import date
 from fastapi import APIRouter, Depends, Query, status
 
 from appraisal.dependencies import AppSettings, check_vendor_scope
-from appraisal.inspections import repository, service
+from appraisal.inspections import service
 from appraisal.inspections.schemas import (
     ChecklistCreate,
     ChecklistRead,
@@ -45,7 +45,7 @@ async def list_checklists(
     _: Principal = Depends(require_roles(Role.supervisor, Role.inspector, *READ_ALL)),
 ) -> Page[ChecklistRead]:
     """Routine-inspection checklists."""
-    rows, total = await repository.list_checklists(session, limit=page.limit, offset=page.offset)
+    rows, total = await service.list_checklists(session, limit=page.limit, offset=page.offset)
     return to_page(ChecklistRead, rows, total, page)
 
 
@@ -74,7 +74,7 @@ async def list_routine_inspections(
 ) -> Page[RoutineRead]:
     """Routine inspections (a vendor token sees its own). Sort by `inspected_on` (default newest), `score`."""
     order, desc = page.order(SORTS, "-inspected_on")
-    rows, total = await repository.list_inspections(
+    rows, total = await service.list_inspections(
         session,
         RoutineInspection,
         vendor_id=vendor_scope(principal) or vendor_id,
@@ -129,7 +129,7 @@ async def list_food_safety_inspections(
 ) -> Page[FoodSafetyRead]:
     """Third-party food-safety inspections (a vendor token sees its own)."""
     order, desc = page.order(SORTS, "-inspected_on")
-    rows, total = await repository.list_inspections(
+    rows, total = await service.list_inspections(
         session,
         FoodSafetyInspection,
         vendor_id=vendor_scope(principal) or vendor_id,

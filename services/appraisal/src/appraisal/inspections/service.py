@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from appraisal.inspections import repository
+from appraisal.inspections.repository import M
 from appraisal.inspections.schemas import ChecklistCreate, FoodSafetyCreate, RoutineCreate
 from appraisal.models import ChecklistTemplate, FoodSafetyInspection, RoutineInspection
 from appraisal.scoring import rules
@@ -82,8 +86,30 @@ async def get_routine(session: AsyncSession, inspection_id: str) -> RoutineInspe
     return found
 
 
-async def get_food_safety(session: AsyncSession, inspection_id: str) -> FoodSafetyInspection:
-    found = await session.get(FoodSafetyInspection, inspection_id)
-    if found is None:
-        raise NotFound(f"food-safety inspection {inspection_id} not found")
-    return found
+async def list_checklists(session: AsyncSession, *, limit: int, offset: int) -> tuple[list[ChecklistTemplate], int]:
+    return await repository.list_checklists(session, limit=limit, offset=offset)
+
+
+async def list_inspections(
+    session: AsyncSession,
+    model: type[M],
+    *,
+    vendor_id: str | None,
+    since: date | None,
+    until: date | None,
+    limit: int,
+    offset: int,
+    order: str,
+    desc: bool,
+) -> tuple[list[M], int]:
+    return await repository.list_inspections(
+        session,
+        model,
+        vendor_id=vendor_id,
+        since=since,
+        until=until,
+        limit=limit,
+        offset=offset,
+        order=order,
+        desc=desc,
+    )

@@ -149,3 +149,30 @@ async def get_evidence(session: AsyncSession, *, order: RectificationOrder, evid
     if evidence is None or evidence.order_id != order.id:
         raise NotFound(f"evidence {evidence_id} not found")
     return evidence
+
+
+async def list_orders(
+    session: AsyncSession,
+    *,
+    vendor_id: str | None,
+    status: str | None,
+    overdue_on: date | None,
+    limit: int,
+    offset: int,
+    order: str,
+    desc: bool,
+) -> tuple[list[tuple[RectificationOrder, Finding]], int]:
+    return await repository.list_orders(
+        session,
+        vendor_id=vendor_id,
+        status=status,
+        overdue_on=overdue_on,
+        limit=limit,
+        offset=offset,
+        order=order,
+        desc=desc,
+    )
+
+
+async def list_evidence(session: AsyncSession, order_id: str) -> list[Evidence]:
+    return await repository.list_evidence(session, order_id)
