@@ -2,15 +2,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
-from sqlalchemy import func, select
 
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS
-from houqin_common.pagination import PageParams, page_params
+from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import Page
+from telemetry_ingest.deadletters import service
 from telemetry_ingest.deadletters.schemas import DeadLetterRead
-from telemetry_ingest.models import DeadLetter
 
 router = APIRouter(tags=["dead-letters"], responses=COMMON_ERRORS)
 
@@ -27,23 +26,16 @@ async def list_dead_letters(
 ) -> Page[DeadLetterRead]:
     """Messages the ingest rejected (not JSON, wrong types, non-finite numbers, coordinates out of range,
     unknown device, topic/payload id mismatch, oversize, future time), newest first by default."""
-    field, desc = page.order({"id", "received_at"}, "-id")
-    column = getattr(DeadLetter, field)
-    stmt = select(DeadLetter)
-    if source:
-        stmt = stmt.where(DeadLetter.source == source)
-    if topic:
-        stmt = stmt.where(DeadLetter.topic == topic)
-    if reason:
-        stmt = stmt.where(DeadLetter.reason.contains(reason, autoescape=True))
-    if since:
-        stmt = stmt.where(DeadLetter.received_at >= since)
-    total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
-    rows = (
-        await session.execute(
-            stmt.order_by(column.desc() if desc else column, DeadLetter.id).limit(page.limit).offset(page.offset)
-        )
-    ).scalars()
-    return Page(
-        items=[DeadLetterRead.model_validate(r) for r in rows], total=int(total), limit=page.limit, offset=page.offset
+    sort, desc = page.order(set(service.DEAD_LETTER_SORTS), "-id")
+    rows, total = await service.list_dead_letters(
+        session,
+        source=source,
+        topic=topic,
+        reason=reason,
+        since=since,
+        sort=sort,
+        desc=desc,
+        limit=page.limit,
+        offset=page.offset,
     )
+    return to_page(DeadLetterRead, rows, total, page)

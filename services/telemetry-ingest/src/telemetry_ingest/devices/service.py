@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.errors import Conflict, NotFound, UnprocessableEntity
+from houqin_common.pagination import PageParams
 from telemetry_ingest.devices import repository, rules
 from telemetry_ingest.devices.schemas import (
     CalendarCreate,
@@ -17,7 +19,7 @@ from telemetry_ingest.devices.schemas import (
     VehicleCreate,
     VehicleUpdate,
 )
-from telemetry_ingest.models import Calendar, Geofence, Meter, Vehicle
+from telemetry_ingest.models import Calendar, Geofence, Meter, Position, Reading, Vehicle
 
 
 def _invalid(name: str, reason: str) -> UnprocessableEntity:
@@ -152,3 +154,54 @@ async def get_calendar(session: AsyncSession, *, calendar_id: str) -> Calendar:
     if calendar is None:
         raise NotFound(f"calendar {calendar_id} not found")
     return calendar
+
+
+def _columns(model: Any, *names: str) -> dict[str, Any]:
+    """The sortable columns of ``model`` by their API names."""
+    return {name: getattr(model, name) for name in names}
+
+
+async def list_meters(
+    session: AsyncSession,
+    page: PageParams,
+    *,
+    building: str | None,
+    energy_type: str | None,
+    sub_item: str | None,
+    vendor_id: str | None,
+) -> tuple[list[Meter], int]:
+    stmt = repository.meters_query(building=building, energy_type=energy_type, sub_item=sub_item, vendor_id=vendor_id)
+    columns = _columns(Meter, "id", "name", "building", "created_at")
+    return await repository.sorted_page(session, stmt, page, columns=columns, default="id", tiebreak=Meter.id)
+
+
+async def list_readings(
+    session: AsyncSession, page: PageParams, *, meter: Meter, since: datetime | None, until: datetime | None
+) -> tuple[list[Reading], int]:
+    stmt = repository.series_window(Reading, Reading.meter_id, meter.id, since, until)
+    return await repository.sorted_page(session, stmt, page, columns={"ts": Reading.ts}, default="-ts")
+
+
+async def list_vehicles(
+    session: AsyncSession, page: PageParams, *, department: str | None, vendor_id: str | None, plate: str | None
+) -> tuple[list[Vehicle], int]:
+    stmt = repository.vehicles_query(department=department, vendor_id=vendor_id, plate=plate)
+    columns = _columns(Vehicle, "id", "plate", "department", "created_at")
+    return await repository.sorted_page(session, stmt, page, columns=columns, default="id", tiebreak=Vehicle.id)
+
+
+async def list_positions(
+    session: AsyncSession, page: PageParams, *, vehicle: Vehicle, since: datetime | None, until: datetime | None
+) -> tuple[list[Position], int]:
+    stmt = repository.series_window(Position, Position.vehicle_id, vehicle.id, since, until)
+    return await repository.sorted_page(session, stmt, page, columns={"ts": Position.ts}, default="-ts")
+
+
+async def list_geofences(session: AsyncSession, page: PageParams) -> tuple[list[Geofence], int]:
+    stmt = repository.select_all(Geofence)
+    return await repository.sorted_page(session, stmt, page, columns=_columns(Geofence, "id", "name"), default="id")
+
+
+async def list_calendars(session: AsyncSession, page: PageParams) -> tuple[list[Calendar], int]:
+    stmt = repository.select_all(Calendar)
+    return await repository.sorted_page(session, stmt, page, columns=_columns(Calendar, "id", "name"), default="id")
