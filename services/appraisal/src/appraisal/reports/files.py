@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +19,8 @@ from houqin_common.db import create_engine, make_sessionmaker
 
 async def write_year(year: int, out: Path, settings: Settings, *, today: date | None = None) -> list[Path]:
     """Year ranking (CSV, XLSX, PNG, SVG) and each campaign of the year (CSV, XLSX, PNG)."""
-    out.mkdir(parents=True, exist_ok=True)
+    # file writes run in a worker thread: the event loop also drives the database and telemetry calls
+    await asyncio.to_thread(out.mkdir, parents=True, exist_ok=True)
     today = today or clock.today()
     written: list[Path] = []
     engine = create_engine(settings.database_url, pool_size=2)
@@ -27,7 +29,7 @@ async def write_year(year: int, out: Path, settings: Settings, *, today: date | 
             for fmt in ReportFormat:
                 data = await service.year_report(session, year=year, fmt=fmt, settings=settings, kpis=kpis, today=today)
                 path = out / f"appraisal-{year}.{fmt.value}"
-                path.write_bytes(data)
+                await asyncio.to_thread(path.write_bytes, data)
                 written.append(path)
             campaigns = (
                 await session.execute(
@@ -40,7 +42,7 @@ async def write_year(year: int, out: Path, settings: Settings, *, today: date | 
                 for fmt in (ReportFormat.csv, ReportFormat.xlsx, ReportFormat.png):
                     data = await service.campaign_report(session, campaign=campaign, fmt=fmt, settings=settings)
                     path = out / f"survey-{campaign.period}-{campaign.id[:8]}.{fmt.value}"
-                    path.write_bytes(data)
+                    await asyncio.to_thread(path.write_bytes, data)
                     written.append(path)
     finally:
         await engine.dispose()
