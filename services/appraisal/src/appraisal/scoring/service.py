@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +21,6 @@ from houqin_common.schemas import PERIOD_RE, EnergyKpi, ScoreComponent, VehicleK
 logger = logging.getLogger("appraisal.scoring")
 
 PROJECT_CATEGORY = {p.code: p.service_type for p in PROJECTS}
-CORE = ("satisfaction", "routine", "food_safety")
 
 
 class KpiSource(Protocol):
@@ -247,7 +247,9 @@ async def rank(
     """Every vendor with appraisal data in ``period``, best first, ``rank`` set; unscored ones last."""
     data = data or await load_period(session, period)
     vendors = sorted(only if only is not None else data.vendors())
-    scores = [await score_vendor(data, v, period, settings, kpis, today) for v in vendors]
+    # one vendor's score waits on telemetry (energy, vehicles): the vendors are scored concurrently, not one
+    # round trip after another; score_vendor reads only ``data``, never the session, so this is safe
+    scores = await asyncio.gather(*(score_vendor(data, v, period, settings, kpis, today) for v in vendors))
     ranks = rules.rank_totals({s.vendor_id: s.total for s in scores})
     for s in scores:
         s.rank = ranks.get(s.vendor_id)
