@@ -44,19 +44,15 @@ async def list_complaints(
     principal: Principal = Depends(require_roles(Role.supervisor, Role.vendor, Role.staff, *READ_ALL)),
 ) -> Page[ComplaintRead]:
     """Complaints: supervisors and auditors see all, a vendor those routed to it, staff their own."""
-    order, desc = page.order({"filed_at", "status", "category"}, "-filed_at")
     wide = principal.has(Role.supervisor, Role.admin, Role.auditor, Role.service)
     rows, total = await service.list_complaints(
         session,
+        page,
         vendor_id=principal.vendor_id if principal.is_vendor_only else vendor_id,
         filed_by=None if wide or principal.is_vendor_only else principal.subject,
         category=category.value if category else None,
         status=complaint_status.value if complaint_status else None,
         since=since,
-        limit=page.limit,
-        offset=page.offset,
-        order=order,
-        desc=desc,
     )
     return to_page(ComplaintRead, [service.to_read(c) for c in rows], total, page)
 

@@ -21,6 +21,7 @@ from appraisal.scoring import rules
 from houqin_common import clock
 from houqin_common.auth import Principal, Role
 from houqin_common.errors import Conflict, NotFound
+from houqin_common.pagination import PageParams
 
 
 def to_read(c: Complaint) -> ComplaintRead:
@@ -116,17 +117,16 @@ async def close(
 
 async def list_complaints(
     session: AsyncSession,
+    page: PageParams,
     *,
     vendor_id: str | None,
     filed_by: str | None,
     category: str | None,
     status: str | None,
     since: date | None,
-    limit: int,
-    offset: int,
-    order: str,
-    desc: bool,
 ) -> tuple[list[Complaint], int]:
+    """Sort by `filed_at` (default, newest first), `status` or `category`."""
+    order, desc = page.order({"filed_at", "status", "category"}, "-filed_at")
     return await repository.list_complaints(
         session,
         vendor_id=vendor_id,
@@ -134,8 +134,8 @@ async def list_complaints(
         category=category,
         status=status,
         since=since,
-        limit=limit,
-        offset=offset,
+        limit=page.limit,
+        offset=page.offset,
         order=order,
         desc=desc,
     )

@@ -25,7 +25,6 @@ router = APIRouter(tags=["inspections"], responses=COMMON_ERRORS)
 
 RECORDERS = (Role.supervisor, Role.inspector)
 READERS = (Role.supervisor, Role.inspector, Role.vendor, *READ_ALL)
-SORTS = {"inspected_on", "score", "vendor_id"}
 
 
 @router.post(
@@ -73,17 +72,13 @@ async def list_routine_inspections(
     principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[RoutineRead]:
     """Routine inspections (a vendor token sees its own). Sort by `inspected_on` (default newest), `score`."""
-    order, desc = page.order(SORTS, "-inspected_on")
     rows, total = await service.list_inspections(
         session,
         RoutineInspection,
+        page,
         vendor_id=vendor_scope(principal) or vendor_id,
         since=since,
         until=until,
-        limit=page.limit,
-        offset=page.offset,
-        order=order,
-        desc=desc,
     )
     return to_page(RoutineRead, rows, total, page)
 
@@ -128,16 +123,12 @@ async def list_food_safety_inspections(
     principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[FoodSafetyRead]:
     """Third-party food-safety inspections (a vendor token sees its own)."""
-    order, desc = page.order(SORTS, "-inspected_on")
     rows, total = await service.list_inspections(
         session,
         FoodSafetyInspection,
+        page,
         vendor_id=vendor_scope(principal) or vendor_id,
         since=since,
         until=until,
-        limit=page.limit,
-        offset=page.offset,
-        order=order,
-        desc=desc,
     )
     return to_page(FoodSafetyRead, rows, total, page)

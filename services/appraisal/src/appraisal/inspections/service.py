@@ -11,6 +11,7 @@ from appraisal.models import ChecklistTemplate, FoodSafetyInspection, RoutineIns
 from appraisal.scoring import rules
 from appraisal.settings import Settings
 from houqin_common.errors import NotFound, UnprocessableEntity
+from houqin_common.pagination import PageParams
 
 
 async def create_checklist(session: AsyncSession, *, checklist_in: ChecklistCreate) -> ChecklistTemplate:
@@ -90,26 +91,29 @@ async def list_checklists(session: AsyncSession, *, limit: int, offset: int) -> 
     return await repository.list_checklists(session, limit=limit, offset=offset)
 
 
+#: fields the inspection lists may be sorted by
+INSPECTION_SORTS = {"inspected_on", "score", "vendor_id"}
+
+
 async def list_inspections(
     session: AsyncSession,
     model: type[M],
+    page: PageParams,
     *,
     vendor_id: str | None,
     since: date | None,
     until: date | None,
-    limit: int,
-    offset: int,
-    order: str,
-    desc: bool,
 ) -> tuple[list[M], int]:
+    """Sort by `inspected_on` (default, newest first), `score` or `vendor_id`."""
+    order, desc = page.order(INSPECTION_SORTS, "-inspected_on")
     return await repository.list_inspections(
         session,
         model,
         vendor_id=vendor_id,
         since=since,
         until=until,
-        limit=limit,
-        offset=offset,
+        limit=page.limit,
+        offset=page.offset,
         order=order,
         desc=desc,
     )

@@ -45,16 +45,12 @@ async def list_rectifications(
 ) -> Page[OrderRead]:
     """Rectification orders; `overdue=true` lists those past their deadline and not verified. A vendor
     token sees its own. Sort by `deadline` (default), `issued_on`, `status`."""
-    order, desc = page.order({"deadline", "issued_on", "status"}, "deadline")
     rows, total = await service.list_orders(
         session,
+        page,
         vendor_id=vendor_scope(principal) or vendor_id,
         status=order_status.value if order_status else None,
         overdue_on=today if overdue else None,
-        limit=page.limit,
-        offset=page.offset,
-        order=order,
-        desc=desc,
     )
     return to_page(OrderRead, [service.to_read(o, f, today) for o, f in rows], total, page)
 

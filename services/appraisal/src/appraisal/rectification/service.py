@@ -15,6 +15,7 @@ from appraisal.scoring.rules import OrderAction, OrderStatus
 from houqin_common import clock
 from houqin_common.auth import Principal, Role
 from houqin_common.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
+from houqin_common.pagination import PageParams
 
 
 def to_read(order: RectificationOrder, finding: Finding, today: date) -> OrderRead:
@@ -152,23 +153,17 @@ async def get_evidence(session: AsyncSession, *, order: RectificationOrder, evid
 
 
 async def list_orders(
-    session: AsyncSession,
-    *,
-    vendor_id: str | None,
-    status: str | None,
-    overdue_on: date | None,
-    limit: int,
-    offset: int,
-    order: str,
-    desc: bool,
+    session: AsyncSession, page: PageParams, *, vendor_id: str | None, status: str | None, overdue_on: date | None
 ) -> tuple[list[tuple[RectificationOrder, Finding]], int]:
+    """Sort by `deadline` (default), `issued_on` or `status`."""
+    order, desc = page.order({"deadline", "issued_on", "status"}, "deadline")
     return await repository.list_orders(
         session,
         vendor_id=vendor_id,
         status=status,
         overdue_on=overdue_on,
-        limit=limit,
-        offset=offset,
+        limit=page.limit,
+        offset=page.offset,
         order=order,
         desc=desc,
     )

@@ -75,6 +75,36 @@ async def add_recorded(
     return record_
 
 
+async def update_recorded(
+    session: AsyncSession,
+    record_: T,
+    changes: dict[str, Any],
+    *,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    contract_id: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> T:
+    """Apply ``changes`` (attribute -> value) to ``record_`` and append its audit entry in the request's
+    transaction; returns it refreshed (server-side ``updated_at``, version) for the response."""
+    for key, value in changes.items():
+        setattr(record_, key, value)
+    await session.flush()
+    await session.refresh(record_)
+    await record(
+        session,
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        contract_id=contract_id,
+        data=data,
+    )
+    return record_
+
+
 async def list_entries(
     session: AsyncSession, *, filters: dict[str, Any], since: datetime | None, limit: int, offset: int
 ) -> tuple[list[AuditEntry], int]:

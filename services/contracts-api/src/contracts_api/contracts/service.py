@@ -149,12 +149,10 @@ async def update(
     end = changes.get("end_date", contract.end_date)
     if end < start:
         raise UnprocessableEntity(_("end_date must not be before start_date"))
-    for key, value in changes.items():
-        setattr(contract, key, value)
-    await session.flush()
-    await session.refresh(contract)
-    await audit.record(
+    return await audit.update_recorded(
         session,
+        contract,
+        changes,
         actor=actor,
         action="contract.update",
         entity_type="contract",
@@ -162,7 +160,6 @@ async def update(
         contract_id=contract.id,
         data=contract_in.model_dump(mode="json", exclude_unset=True),
     )
-    return contract
 
 
 async def _move(

@@ -51,19 +51,16 @@ async def create(session: AsyncSession, *, project_in: ProjectCreate, settings: 
 async def update(session: AsyncSession, *, code: str, project_in: ProjectUpdate, actor: str) -> Project:
     project = await get(session, code=code)
     # every column of a project is required: an explicit null leaves the value unchanged
-    for key, value in project_in.model_dump(exclude_unset=True, exclude_none=True).items():
-        setattr(project, key, value)
-    await session.flush()
-    await session.refresh(project)
-    await audit.record(
+    return await audit.update_recorded(
         session,
+        project,
+        project_in.model_dump(exclude_unset=True, exclude_none=True),
         actor=actor,
         action="project.update",
         entity_type="project",
         entity_id=code,
         data=project_in.model_dump(mode="json", exclude_unset=True),
     )
-    return project
 
 
 async def delete(session: AsyncSession, *, code: str, actor: str) -> None:

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,6 +28,8 @@ from houqin_common import clock
 from houqin_common.errors import Conflict, NotFound, UnprocessableEntity
 from houqin_common.i18n import _
 from houqin_common.schemas import Eligibility
+
+R = TypeVar("R", Qualification, CreditRecord, DueDiligence)
 
 #: fields the vendor and qualification lists may be sorted by
 VENDOR_SORTS = frozenset(repository.VENDOR_SORTS)
@@ -155,19 +157,16 @@ async def update(session: AsyncSession, *, vendor_id: str, vendor_in: VendorUpda
     changes = vendor_in.model_dump(exclude_unset=True)
     # name and legal status are required columns: an explicit null leaves them unchanged
     changes = {k: v for k, v in changes.items() if v is not None or k not in ("name", "legal_status")}
-    for key, value in changes.items():
-        setattr(vendor, key, value)
-    await session.flush()
-    await session.refresh(vendor)
-    await audit.record(
+    return await audit.update_recorded(
         session,
+        vendor,
+        changes,
         actor=actor,
         action="vendor.update",
         entity_type="vendor",
         entity_id=vendor.id,
         data=vendor_in.model_dump(mode="json", exclude_unset=True),
     )
-    return vendor
 
 
 async def import_rows(session: AsyncSession, *, rows: list[dict[str, Any]], actor: str) -> VendorImportResult:
@@ -255,48 +254,46 @@ async def require_eligible(session: AsyncSession, *, vendor_id: str, action: str
         )
 
 
-async def add_qualification(
-    session: AsyncSession, *, vendor_id: str, qualification_in: QualificationCreate, actor: str
-) -> Qualification:
+async def _add_to_vendor(
+    session: AsyncSession, record_: R, *, vendor_id: str, action: str, record_in: BaseModel, actor: str
+) -> R:
+    """Insert a record of an existing vendor with its audit entry (the request's data as the details)."""
     await get(session, vendor_id=vendor_id)
     return await audit.add_recorded(
         session,
-        Qualification(vendor_id=vendor_id, **qualification_in.model_dump()),
+        record_,
         actor=actor,
-        action="qualification.create",
-        entity_type="vendor",
-        entity_id=vendor_id,
-        data=qualification_in.model_dump(mode="json"),
-    )
-
-
-async def add_credit_record(
-    session: AsyncSession, *, vendor_id: str, record_in: CreditRecordCreate, actor: str
-) -> CreditRecord:
-    await get(session, vendor_id=vendor_id)
-    return await audit.add_recorded(
-        session,
-        CreditRecord(vendor_id=vendor_id, recorded_by=actor, **record_in.model_dump()),
-        actor=actor,
-        action="credit_record.create",
+        action=action,
         entity_type="vendor",
         entity_id=vendor_id,
         data=record_in.model_dump(mode="json"),
     )
 
 
+async def add_qualification(
+    session: AsyncSession, *, vendor_id: str, qualification_in: QualificationCreate, actor: str
+) -> Qualification:
+    record_ = Qualification(vendor_id=vendor_id, **qualification_in.model_dump())
+    return await _add_to_vendor(
+        session, record_, vendor_id=vendor_id, action="qualification.create", record_in=qualification_in, actor=actor
+    )
+
+
+async def add_credit_record(
+    session: AsyncSession, *, vendor_id: str, record_in: CreditRecordCreate, actor: str
+) -> CreditRecord:
+    record_ = CreditRecord(vendor_id=vendor_id, recorded_by=actor, **record_in.model_dump())
+    return await _add_to_vendor(
+        session, record_, vendor_id=vendor_id, action="credit_record.create", record_in=record_in, actor=actor
+    )
+
+
 async def add_due_diligence(
     session: AsyncSession, *, vendor_id: str, review_in: DueDiligenceCreate, actor: str
 ) -> DueDiligence:
-    await get(session, vendor_id=vendor_id)
-    return await audit.add_recorded(
-        session,
-        DueDiligence(vendor_id=vendor_id, reviewer=actor, **review_in.model_dump()),
-        actor=actor,
-        action="due_diligence.create",
-        entity_type="vendor",
-        entity_id=vendor_id,
-        data=review_in.model_dump(mode="json"),
+    record_ = DueDiligence(vendor_id=vendor_id, reviewer=actor, **review_in.model_dump())
+    return await _add_to_vendor(
+        session, record_, vendor_id=vendor_id, action="due_diligence.create", record_in=review_in, actor=actor
     )
 
 

@@ -26,16 +26,5 @@ async def list_dead_letters(
 ) -> Page[DeadLetterRead]:
     """Messages the ingest rejected (not JSON, wrong types, non-finite numbers, coordinates out of range,
     unknown device, topic/payload id mismatch, oversize, future time), newest first by default."""
-    sort, desc = page.order(set(service.DEAD_LETTER_SORTS), "-id")
-    rows, total = await service.list_dead_letters(
-        session,
-        source=source,
-        topic=topic,
-        reason=reason,
-        since=since,
-        sort=sort,
-        desc=desc,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    rows, total = await service.list_dead_letters(session, page, source=source, topic=topic, reason=reason, since=since)
     return to_page(DeadLetterRead, rows, total, page)

@@ -4,25 +4,22 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from houqin_common.pagination import PageParams
 from telemetry_ingest.deadletters import repository
 from telemetry_ingest.models import DeadLetter
-
-#: fields the dead letters may be sorted by
-DEAD_LETTER_SORTS = frozenset(repository.DEAD_LETTER_SORTS)
 
 
 async def list_dead_letters(
     session: AsyncSession,
+    page: PageParams,
     *,
     source: str | None,
     topic: str | None,
     reason: str | None,
     since: datetime | None,
-    sort: str,
-    desc: bool,
-    limit: int,
-    offset: int,
 ) -> tuple[list[DeadLetter], int]:
+    """Sort by `id` (default, newest first) or `received_at`."""
+    sort, desc = page.order(set(repository.DEAD_LETTER_SORTS), "-id")
     return await repository.list_dead_letters(
         session,
         source=source,
@@ -31,6 +28,6 @@ async def list_dead_letters(
         since=since,
         sort=sort,
         desc=desc,
-        limit=limit,
-        offset=offset,
+        limit=page.limit,
+        offset=page.offset,
     )
