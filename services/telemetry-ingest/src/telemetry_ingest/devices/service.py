@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.errors import Conflict, NotFound, UnprocessableEntity
+from houqin_common.i18n import _
 from houqin_common.pagination import PageParams
 from telemetry_ingest.devices import repository, rules
 from telemetry_ingest.devices.schemas import (
@@ -20,6 +21,8 @@ from telemetry_ingest.devices.schemas import (
     VehicleUpdate,
 )
 from telemetry_ingest.models import Calendar, Geofence, Meter, Position, Reading, Vehicle
+
+T = TypeVar("T", Geofence, Calendar)
 
 
 def _invalid(name: str, reason: str) -> UnprocessableEntity:
@@ -124,36 +127,38 @@ async def update_vehicle(session: AsyncSession, *, vehicle_id: str, vehicle_in: 
     return vehicle
 
 
-async def create_geofence(session: AsyncSession, *, geofence_in: GeofenceCreate) -> Geofence:
-    if await repository.get(session, Geofence, geofence_in.id):
-        raise Conflict(f"geofence {geofence_in.id} already exists")
-    geofence = Geofence(**geofence_in.model_dump())
-    session.add(geofence)
+async def _get(session: AsyncSession, model: type[T], key: str, missing: str) -> T:
+    found = await repository.get(session, model, key)
+    if found is None:
+        raise NotFound(missing)
+    return found
+
+
+async def _insert_new(session: AsyncSession, record_: T, *, key: str, taken: str) -> T:
+    """Insert a registry entry whose id the client chose; 409 ``taken`` when the id exists."""
+    if await repository.get(session, type(record_), key):
+        raise Conflict(taken)
+    session.add(record_)
     await session.flush()
-    return geofence
+    return record_
+
+
+async def create_geofence(session: AsyncSession, *, geofence_in: GeofenceCreate) -> Geofence:
+    taken = _("geofence {geofence_id} already exists", geofence_id=geofence_in.id)
+    return await _insert_new(session, Geofence(**geofence_in.model_dump()), key=geofence_in.id, taken=taken)
 
 
 async def get_geofence(session: AsyncSession, *, geofence_id: str) -> Geofence:
-    geofence = await repository.get(session, Geofence, geofence_id)
-    if geofence is None:
-        raise NotFound(f"geofence {geofence_id} not found")
-    return geofence
+    return await _get(session, Geofence, geofence_id, _("geofence {geofence_id} not found", geofence_id=geofence_id))
 
 
 async def create_calendar(session: AsyncSession, *, calendar_in: CalendarCreate) -> Calendar:
-    if await repository.get(session, Calendar, calendar_in.id):
-        raise Conflict(f"calendar {calendar_in.id} already exists")
-    calendar = Calendar(**calendar_in.model_dump())
-    session.add(calendar)
-    await session.flush()
-    return calendar
+    taken = _("calendar {calendar_id} already exists", calendar_id=calendar_in.id)
+    return await _insert_new(session, Calendar(**calendar_in.model_dump()), key=calendar_in.id, taken=taken)
 
 
 async def get_calendar(session: AsyncSession, *, calendar_id: str) -> Calendar:
-    calendar = await repository.get(session, Calendar, calendar_id)
-    if calendar is None:
-        raise NotFound(f"calendar {calendar_id} not found")
-    return calendar
+    return await _get(session, Calendar, calendar_id, _("calendar {calendar_id} not found", calendar_id=calendar_id))
 
 
 def _columns(model: Any, *names: str) -> dict[str, Any]:
