@@ -27,6 +27,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from appraisal.settings import COMPONENTS
 from houqin_common.schemas import VendorScore
 
 GRADES = ("excellent", "good", "fair", "poor", "n/a")
@@ -38,7 +39,6 @@ GRADE_HEAD = {
     "n/a": "不适用 n/a",
 }
 GRADE_COLORS = {"excellent": "#2e7d32", "good": "#8bc34a", "fair": "#ffb300", "poor": "#e53935", "n/a": "#bdbdbd"}
-COMPONENTS = ("satisfaction", "routine", "food_safety", "complaints", "rectification", "energy", "vehicles")
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 THIN = Side(style="thin", color="BFBFBF")
