@@ -3,32 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
-from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appraisal.scoring import repository, rules
+from appraisal.scoring import components, repository, rules
+from appraisal.scoring.components import KpiSource as KpiSource
+from appraisal.scoring.components import PeriodData as PeriodData
+from appraisal.scoring.components import VendorPeriod
 from appraisal.settings import Settings
-from houqin_common.clients import ApiError, NotFoundError
 from houqin_common.demo import PROJECTS
 from houqin_common.errors import NotFound, UnprocessableEntity
-from houqin_common.schemas import PERIOD_RE, EnergyKpi, ScoreComponent, VehicleKpi, VendorScore, period_bounds
-
-logger = logging.getLogger("appraisal.scoring")
+from houqin_common.schemas import PERIOD_RE, ScoreComponent, VendorScore, period_bounds
 
 PROJECT_CATEGORY = {p.code: p.service_type for p in PROJECTS}
-
-
-class KpiSource(Protocol):
-    """What scoring needs of telemetry-ingest (``houqin_common.clients.TelemetryClient``)."""
-
-    async def energy_kpi(self, vendor_id: str, period: str) -> EnergyKpi: ...
-
-    async def vehicle_kpi(self, period: str, *, vendor_id: str | None = None) -> list[VehicleKpi]: ...
 
 
 def campaign_periods(period: str) -> list[str]:
@@ -50,28 +40,6 @@ def category_of(projects: set[str], settings: Settings) -> str:
     return settings.default_category
 
 
-@dataclass
-class PeriodData:
-    start: date
-    end: date
-    assignments: dict[str, set[str]]
-    grades: dict[str, dict[str, int]]
-    routine: dict[str, list[float]]
-    food: dict[str, list[tuple[float, str | None]]]
-    complaints: dict[str, list[tuple[bool, object, object]]]
-    orders: dict[str, list[object]]
-
-    def vendors(self) -> set[str]:
-        return (
-            set(self.assignments)
-            | set(self.grades)
-            | set(self.routine)
-            | set(self.food)
-            | set(self.complaints)
-            | set(self.orders)
-        )
-
-
 async def load_period(session: AsyncSession, period: str) -> PeriodData:
     periods = campaign_periods(period)
     start, end = period_bounds(period)
@@ -87,119 +55,29 @@ async def load_period(session: AsyncSession, period: str) -> PeriodData:
     )
 
 
-async def _energy(kpis: KpiSource | None, vendor_id: str, period: str, settings: Settings) -> rules.Component:
-    if kpis is None:
-        return rules.Component("energy", None, available=False, note="telemetry source not configured")
-    try:
-        kpi = await kpis.energy_kpi(vendor_id, period)
-    except NotFoundError:
-        # a vendor without meters (0 meters, or a 404 from an older telemetry) is not measured on energy
-        return rules.Component("energy", None, note="no meters assigned to the vendor in telemetry")
-    except ApiError as exc:
-        logger.warning("energy KPI of %s unavailable: %s", vendor_id, exc)
-        return rules.Component("energy", None, available=False, note=f"telemetry unavailable: {exc}")
-    if kpi.meters == 0:
-        return rules.Component("energy", None, note="no meters assigned to the vendor in telemetry")
-    score = rules.energy_score(
-        kpi.saving_ratio, kpi.waste_alerts, settings.energy_target_saving, settings.energy_waste_alert_penalty
-    )
-    if score is None:
-        return rules.Component("energy", None, note=f"{kpi.meters} meters, no same-period consumption last year")
-    return rules.Component(
-        "energy",
-        score,
-        note=f"{kpi.meters} meters, saving {kpi.saving_ratio:.1%} year on year, {kpi.waste_alerts} waste alerts",
-    )
-
-
-async def _vehicles(kpis: KpiSource | None, vendor_id: str, period: str) -> rules.Component:
-    if kpis is None:
-        return rules.Component("vehicles", None, available=False, note="telemetry source not configured")
-    try:
-        rows = await kpis.vehicle_kpi(period, vendor_id=vendor_id)
-    except NotFoundError:
-        return rules.Component("vehicles", None, note="no vehicles assigned to the vendor in telemetry")
-    except ApiError as exc:
-        logger.warning("vehicle KPI of %s unavailable: %s", vendor_id, exc)
-        return rules.Component("vehicles", None, available=False, note=f"telemetry unavailable: {exc}")
-    score = rules.vehicle_score([(r.compliance_ratio, r.trips) for r in rows])
-    trips = sum(r.trips for r in rows)
-    violations = sum(r.violations for r in rows)
-    return rules.Component("vehicles", score, note=f"{trips} trips, {violations} violations")
-
-
 async def score_vendor(
     data: PeriodData, vendor_id: str, period: str, settings: Settings, kpis: KpiSource | None, today: date
 ) -> VendorScore:
     projects = data.assignments.get(vendor_id, set())
     category = category_of(projects, settings)
     weights = settings.schemes.get(category) or settings.schemes[settings.default_category]
-    comps: list[rules.Component] = []
-
-    counts = data.grades.get(vendor_id, {})
-    grades = [g for g, n in counts.items() for _ in range(n)]
-    sat = rules.grade_score(grades, settings.grade_points)
-    graded = sum(n for g, n in counts.items() if g != rules.Grade.not_applicable)
-    comps.append(rules.Component("satisfaction", sat, note=f"{graded} graded answers" if graded else "no answers"))
-
-    routine = data.routine.get(vendor_id, [])
-    comps.append(
-        rules.Component(
-            "routine",
-            round(sum(routine) / len(routine), 2) if routine else None,
-            note=f"{len(routine)} routine inspections",
-        )
-    )
-    food = data.food.get(vendor_id, [])
-    majors = sum(1 for _, w in food if w in settings.major_severities)
-    comps.append(
-        rules.Component(
-            "food_safety",
-            round(sum(s for s, _ in food) / len(food), 2) if food else None,
-            note=f"{len(food)} third-party inspections, {majors} with a major violation",
-        )
-    )
-    core_scored = any(c.score is not None for c in comps)
-
-    complaints = data.complaints.get(vendor_id, [])
-    counted = [(c, rules.hours_between(f, r)) for c, f, r in complaints]  # type: ignore[arg-type]
-    comps.append(
-        rules.Component(
-            "complaints",
-            rules.complaint_score(
-                counted,
-                settings.complaint_penalty,
-                settings.complaint_late_response_penalty,
-                settings.complaint_response_target_hours,
-            )
-            if core_scored
-            else None,
-            note=f"{len(complaints)} complaints, {sum(1 for c, _ in counted if c)} counted against the vendor",
-        )
-    )
-    orders = data.orders.get(vendor_id, [])
-    late = [
-        rules.was_late(o.status, o.deadline, today, o.submitted_on, o.verified_on)  # type: ignore[attr-defined]
-        for o in orders
-    ]
-    comps.append(
-        rules.Component(
-            "rectification",
-            rules.rectification_score(late, settings.rectification_overdue_penalty),
-            note=f"{len(orders)} rectification orders due, {sum(late)} late or overdue",
-        )
-    )
-    if weights.get("energy", 0) > 0 and projects & set(settings.energy_projects):
-        comps.append(await _energy(kpis, vendor_id, period, settings))
-    if weights.get("vehicles", 0) > 0 and projects & set(settings.vehicle_projects):
-        comps.append(await _vehicles(kpis, vendor_id, period))
+    vendor = VendorPeriod(vendor_id, period, data, settings, kpis, today, weights, projects)
+    applicable = [c for c in components.registered() if c.applies(vendor)]
+    core = [await c.compute(vendor) for c in applicable if c.core]
+    core_scored = any(c.score is not None for c in core)
+    # the others count only when a core component scored; those calling telemetry run concurrently
+    vendor = replace(vendor, core_scored=core_scored)
+    others = await asyncio.gather(*(c.compute(vendor) for c in applicable if not c.core))
+    by_name = {c.name: c for c in (*core, *others)}
+    comps = [by_name[c.name] for c in applicable]
 
     combined = rules.combine(comps, weights)
     total = combined.total if core_scored else None
+    quality_names = {c.name for c in applicable if c.quality}
     quality_parts = [
         (c.score, weights.get(c.name, 0.0))
         for c in comps
-        if c.name in ("routine", "food_safety") and c.score is not None and weights.get(c.name, 0.0) > 0
+        if c.name in quality_names and c.score is not None and weights.get(c.name, 0.0) > 0
     ]
     qw = sum(w for _, w in quality_parts)
     quality = round(sum((s or 0.0) * w for s, w in quality_parts) / qw, 2) if qw else None
@@ -207,7 +85,7 @@ async def score_vendor(
         vendor_id=vendor_id,
         period=period,
         total=total,
-        satisfaction=sat,
+        satisfaction=by_name["satisfaction"].score,
         quality=quality,
         complete=combined.complete,
         missing=combined.missing,
