@@ -16,7 +16,7 @@ from pydantic_settings import SettingsConfigDict
 from houqin_common.i18n import _
 from houqin_common.settings import ServiceSettings
 
-#: the score components, in report column order; a scheme may weigh only these (each is registered in scoring.components)
+#: the score components, in report column order; a scheme may weigh only these (registered in scoring.components)
 COMPONENTS = ("satisfaction", "routine", "food_safety", "complaints", "rectification", "energy", "vehicles")
 
 DEFAULT_SCHEMES: dict[str, dict[str, float]] = {
