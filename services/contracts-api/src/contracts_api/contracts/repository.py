@@ -7,7 +7,7 @@ from sqlalchemy import extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from contracts_api.models import AuditEntry, Contract, Review
+from contracts_api.models import AuditEntry, Contract, Procurement, Project, Review
 
 CONTRACT_SORTS = {
     "start_date": Contract.start_date,
@@ -20,6 +20,14 @@ CONTRACT_SORTS = {
 
 async def get(session: AsyncSession, contract_id: str, *, for_update: bool = False) -> Contract | None:
     return await session.get(Contract, contract_id, with_for_update=for_update, populate_existing=for_update)
+
+
+async def project_exists(session: AsyncSession, code: str) -> bool:
+    return await session.get(Project, code) is not None
+
+
+async def procurement_exists(session: AsyncSession, procurement_id: str) -> bool:
+    return await session.get(Procurement, procurement_id) is not None
 
 
 async def list_page(

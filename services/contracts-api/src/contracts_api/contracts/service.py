@@ -13,7 +13,7 @@ from contracts_api.contracts.schemas import (
     ReviewCreate,
     TransitionCreate,
 )
-from contracts_api.models import AuditEntry, Contract, Procurement, Project, Review
+from contracts_api.models import AuditEntry, Contract, Review
 from contracts_api.models.enums import ContractStatus, ReviewKind, Route
 from contracts_api.vendors import service as vendor_service
 from houqin_common.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired, UnprocessableEntity
@@ -99,10 +99,10 @@ async def history(
 async def create(
     session: AsyncSession, *, contract_in: ContractCreate, actor: str, action: str = "contract.create"
 ) -> Contract:
-    if await session.get(Project, contract_in.project_code) is None:
+    if not await repository.project_exists(session, contract_in.project_code):
         raise UnprocessableEntity(_("unknown project {project_code}", project_code=contract_in.project_code))
     await vendor_service.get(session, vendor_id=contract_in.vendor_id)
-    if contract_in.procurement_id and await session.get(Procurement, contract_in.procurement_id) is None:
+    if contract_in.procurement_id and not await repository.procurement_exists(session, contract_in.procurement_id):
         raise UnprocessableEntity(_("unknown procurement {procurement_id}", procurement_id=contract_in.procurement_id))
     if contract_in.predecessor_id:
         predecessor = await repository.get(session, contract_in.predecessor_id)
