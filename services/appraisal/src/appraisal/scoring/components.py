@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from appraisal.scoring import rules
 from appraisal.settings import COMPONENTS, Settings
@@ -17,6 +17,7 @@ from houqin_common.i18n import _
 from houqin_common.schemas import EnergyKpi, VehicleKpi
 
 logger = logging.getLogger("appraisal.scoring")
+R = TypeVar("R")
 
 
 class KpiSource(Protocol):
@@ -173,20 +174,31 @@ async def rectification(v: VendorPeriod) -> rules.Component:
     )
 
 
+async def _ask_telemetry(
+    v: VendorPeriod, name: str, ask: Callable[[KpiSource], Awaitable[R]], *, nothing: str
+) -> R | rules.Component:
+    """The KPI ``ask`` returns, or the component to report instead: not measured (``nothing``, when telemetry
+    knows no device of the vendor) or unavailable (no source, or telemetry failed)."""
+    if v.kpis is None:
+        return rules.Component(name, None, available=False, note="telemetry source not configured")
+    try:
+        return await ask(v.kpis)
+    except NotFoundError:
+        return rules.Component(name, None, note=nothing)
+    except ApiError as exc:
+        logger.warning("%s KPI of %s unavailable: %s", name, v.vendor_id, exc)
+        return rules.Component(name, None, available=False, note=f"telemetry unavailable: {exc}")
+
+
 @component("energy", projects_setting="energy_projects")
 async def energy(v: VendorPeriod) -> rules.Component:
-    if v.kpis is None:
-        return rules.Component("energy", None, available=False, note="telemetry source not configured")
-    try:
-        kpi = await v.kpis.energy_kpi(v.vendor_id, v.period)
-    except NotFoundError:
-        # a vendor without meters (0 meters, or a 404 from an older telemetry) is not measured on energy
-        return rules.Component("energy", None, note="no meters assigned to the vendor in telemetry")
-    except ApiError as exc:
-        logger.warning("energy KPI of %s unavailable: %s", v.vendor_id, exc)
-        return rules.Component("energy", None, available=False, note=f"telemetry unavailable: {exc}")
+    # a vendor without meters (0 meters, or a 404 from an older telemetry) is not measured on energy
+    no_meters = "no meters assigned to the vendor in telemetry"
+    kpi = await _ask_telemetry(v, "energy", lambda k: k.energy_kpi(v.vendor_id, v.period), nothing=no_meters)
+    if isinstance(kpi, rules.Component):
+        return kpi
     if kpi.meters == 0:
-        return rules.Component("energy", None, note="no meters assigned to the vendor in telemetry")
+        return rules.Component("energy", None, note=no_meters)
     settings = v.settings
     score = rules.energy_score(
         kpi.saving_ratio, kpi.waste_alerts, settings.energy_target_saving, settings.energy_waste_alert_penalty
@@ -202,15 +214,14 @@ async def energy(v: VendorPeriod) -> rules.Component:
 
 @component("vehicles", projects_setting="vehicle_projects")
 async def vehicles(v: VendorPeriod) -> rules.Component:
-    if v.kpis is None:
-        return rules.Component("vehicles", None, available=False, note="telemetry source not configured")
-    try:
-        rows = await v.kpis.vehicle_kpi(v.period, vendor_id=v.vendor_id)
-    except NotFoundError:
-        return rules.Component("vehicles", None, note="no vehicles assigned to the vendor in telemetry")
-    except ApiError as exc:
-        logger.warning("vehicle KPI of %s unavailable: %s", v.vendor_id, exc)
-        return rules.Component("vehicles", None, available=False, note=f"telemetry unavailable: {exc}")
+    rows = await _ask_telemetry(
+        v,
+        "vehicles",
+        lambda k: k.vehicle_kpi(v.period, vendor_id=v.vendor_id),
+        nothing="no vehicles assigned to the vendor in telemetry",
+    )
+    if isinstance(rows, rules.Component):
+        return rows
     score = rules.vehicle_score([(r.compliance_ratio, r.trips) for r in rows])
     trips = sum(r.trips for r in rows)
     violations = sum(r.violations for r in rows)

@@ -56,9 +56,9 @@ async def add_recorded(
     to_status: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> T:
-    """Insert ``record_`` and its audit entry in the request's transaction; returns it with its
-    server defaults loaded (ids, timestamps) for the response. ``entity_id`` and ``contract_id`` may be
-    read from the inserted record (its id exists only after the flush)."""
+    """Insert ``record_`` (or write a stored one's changes) and its audit entry in the request's transaction;
+    returns it with its server defaults loaded (ids, timestamps, ``updated_at``) for the response.
+    ``entity_id`` and ``contract_id`` may be read from the record (a new one has its id only after the flush)."""
     session.add(record_)
     await session.flush()
     await session.refresh(record_)
@@ -75,34 +75,12 @@ async def add_recorded(
     return record_
 
 
-async def update_recorded(
-    session: AsyncSession,
-    record_: T,
-    changes: dict[str, Any],
-    *,
-    actor: str,
-    action: str,
-    entity_type: str,
-    entity_id: str,
-    contract_id: str | None = None,
-    data: dict[str, Any] | None = None,
-) -> T:
-    """Apply ``changes`` (attribute -> value) to ``record_`` and append its audit entry in the request's
-    transaction; returns it refreshed (server-side ``updated_at``, version) for the response."""
+async def update_recorded(session: AsyncSession, record_: T, changes: dict[str, Any], **entry: Any) -> T:
+    """Apply ``changes`` (attribute -> value) to a stored ``record_``, then flush, refresh and audit it as
+    :func:`add_recorded` does (adding an already stored record is a no-op); ``entry`` are its keywords."""
     for key, value in changes.items():
         setattr(record_, key, value)
-    await session.flush()
-    await session.refresh(record_)
-    await record(
-        session,
-        actor=actor,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        contract_id=contract_id,
-        data=data,
-    )
-    return record_
+    return await add_recorded(session, record_, **entry)
 
 
 async def list_entries(
