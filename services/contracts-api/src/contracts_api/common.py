@@ -8,6 +8,7 @@ from typing import Annotated, TypeVar
 from pydantic import AfterValidator, Field
 
 from houqin_common.auth import READ_ALL, Role
+from houqin_common.i18n import _
 
 T = TypeVar("T")
 
@@ -16,9 +17,9 @@ MAX_AMOUNT = Decimal("1000000000000")
 
 def _two_decimals(value: Decimal) -> Decimal:
     if not value.is_finite():
-        raise ValueError("must be a finite amount")
+        raise ValueError(_("must be a finite amount"))
     if value != value.quantize(Decimal("0.01")):
-        raise ValueError("must have at most two decimals (CNY fen)")
+        raise ValueError(_("must have at most two decimals (CNY fen)"))
     return value.quantize(Decimal("0.01"))
 
 

@@ -228,7 +228,7 @@ async def import_rows(session: AsyncSession, *, rows: list[dict[str, Any]], acto
 
 async def eligibility(session: AsyncSession, *, vendor_id: str, today: date | None = None) -> Eligibility:
     vendor = await get(session, vendor_id=vendor_id)
-    vetoes, _ = await repository.vetoes(session, vendor_id, active=True)
+    vetoes, _count = await repository.vetoes(session, vendor_id, active=True)
     quals = await repository.qualifications(session, vendor_id)
     reasons = exclusion_reasons(
         legal_status=vendor.legal_status,
