@@ -52,11 +52,7 @@ def period_data() -> PeriodData:
         start=date(2026, 1, 1),
         end=date(2026, 12, 31),
         assignments={v: {"maintenance"} for v in VENDORS},
-        grades={},
         routine={v: [80.0] for v in VENDORS},
-        food={},
-        complaints={},
-        orders={},
     )
 
 

@@ -30,16 +30,17 @@ class KpiSource(Protocol):
 
 @dataclass
 class PeriodData:
-    """Everything the database holds for a period, by vendor, read once for the whole ranking."""
+    """Everything the database holds for a period, by vendor, read once for the whole ranking (a source with
+    no records in the period is an empty mapping)."""
 
     start: date
     end: date
-    assignments: dict[str, set[str]]
-    grades: dict[str, dict[str, int]]
-    routine: dict[str, list[float]]
-    food: dict[str, list[tuple[float, str | None]]]
-    complaints: dict[str, list[tuple[bool, object, object]]]
-    orders: dict[str, list[object]]
+    assignments: dict[str, set[str]] = field(default_factory=dict)
+    grades: dict[str, dict[str, int]] = field(default_factory=dict)
+    routine: dict[str, list[float]] = field(default_factory=dict)
+    food: dict[str, list[tuple[float, str | None]]] = field(default_factory=dict)
+    complaints: dict[str, list[tuple[bool, object, object]]] = field(default_factory=dict)
+    orders: dict[str, list[object]] = field(default_factory=dict)
 
     def vendors(self) -> set[str]:
         return (
