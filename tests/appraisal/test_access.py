@@ -40,6 +40,8 @@ MATRIX: list[tuple[str, str, Any, set[Role]]] = [
     ("POST", "/v1/complaints", {}, {R.staff, R.supervisor, R.admin}),
     ("GET", "/v1/complaints", None, {R.supervisor, R.vendor, R.staff} | READ_ALL),
     ("POST", "/v1/complaints/{missing}/close", {}, {R.supervisor, R.admin}),
+    # the public feedback channel: every role (and no token at all, below) may use it
+    ("POST", "/v1/feedback", {}, set(Role)),
     ("GET", "/v1/scores?period=2099", None, {R.supervisor, R.inspector, R.procurement, R.vendor} | READ_ALL),
     ("GET", "/v1/scores/{vendor}?period=2099", None, {R.supervisor, R.inspector, R.procurement, R.vendor} | READ_ALL),
     ("POST", "/v1/awards/2099/evaluate", None, {R.supervisor, R.admin}),
@@ -70,3 +72,11 @@ async def test_missing_token_is_401(service_client: Callable[..., Any]) -> None:
     client = await service_client("appraisal")
     r = await client.get("/v1/scores", params={"period": "2026"})
     assert r.status_code == 401 and r.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_public_feedback_needs_no_token(service_client: Callable[..., Any]) -> None:
+    client = await service_client("appraisal")
+    refused = await client.post("/v1/complaints", json={})
+    assert refused.status_code == 401
+    r = await client.post("/v1/feedback", json={})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")

@@ -67,10 +67,10 @@ async def test_seed_is_idempotent_and_ranks_the_demo_vendors(
         year = await client.get("/v1/reports/years/2025", params={"format": "xlsx"}, headers=sup)
         assert year.status_code == 200 and "spreadsheetml" in year.headers["content-type"]
         wb = openpyxl.load_workbook(io.BytesIO(year.content))
-        sheet = wb["Ranking 排名"]
-        assert sheet["A3"].value == "rank 排名" and sheet["A4"].value == 1
+        sheet = wb["Ranking"]
+        assert sheet["A3"].value == "rank" and sheet["A4"].value == 1
         assert sheet.cell(row=3 + len(ranking), column=1).value == ranking[-1]["rank"]
-        assert {"Breakdown 明细", "Grades 满意度等级"} <= set(wb.sheetnames)
+        assert {"Breakdown", "Satisfaction grades"} <= set(wb.sheetnames)
 
         png = await client.get("/v1/reports/years/2025", params={"format": "png"}, headers=sup)
         image = mpimg.imread(io.BytesIO(png.content), format="png")
@@ -93,7 +93,7 @@ async def test_seed_is_idempotent_and_ranks_the_demo_vendors(
         rate = (await client.get(f"/v1/campaigns/{campaigns[0]['id']}/response-rate", headers=sup)).json()
         assert rate["meets_target"] is True and rate["rate"] > 0.95
         cx = await client.get(f"/v1/reports/campaigns/{campaigns[0]['id']}", params={"format": "xlsx"}, headers=sup)
-        assert {"Vendors 供应商", "Items 服务项目"} <= set(openpyxl.load_workbook(io.BytesIO(cx.content)).sheetnames)
+        assert {"Vendors", "Service items"} <= set(openpyxl.load_workbook(io.BytesIO(cx.content)).sheetnames)
         cpng = await client.get(f"/v1/reports/campaigns/{campaigns[0]['id']}", params={"format": "png"}, headers=sup)
         assert mpimg.imread(io.BytesIO(cpng.content), format="png").ndim == 3
         vendor = auth(make_token(Role.vendor, vendor_id=ranking[0]["vendor_id"]))
@@ -110,11 +110,15 @@ def test_cli_writes_the_year_report(fresh_database_url: str, tmp_path: Path) -> 
     result = CliRunner().invoke(
         app,
         ["appraisal", "report", "2025", "--out", str(out), "--database-url", fresh_database_url],
-        env={"HOUQIN_TELEMETRY_URL": f"http://127.0.0.1:{free_port()}", "HOUQIN_HTTP_RETRIES": "0"},
+        env={
+            "HOUQIN_TELEMETRY_URL": f"http://127.0.0.1:{free_port()}",
+            "HOUQIN_CONTRACTS_URL": f"http://127.0.0.1:{free_port()}",
+            "HOUQIN_HTTP_RETRIES": "0",
+        },
     )
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
     assert {"appraisal-2025.csv", "appraisal-2025.xlsx", "appraisal-2025.png", "appraisal-2025.svg"} <= set(names)
     assert len([n for n in names if n.startswith("survey-2025H")]) == 6
-    assert openpyxl.load_workbook(out / "appraisal-2025.xlsx")["Ranking 排名"]["A4"].value == 1
+    assert openpyxl.load_workbook(out / "appraisal-2025.xlsx")["Ranking"]["A4"].value == 1
     assert mpimg.imread(out / "appraisal-2025.png").shape[2] in (3, 4)

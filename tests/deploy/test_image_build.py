@@ -72,6 +72,7 @@ def test_image_commands_work_from_a_venv_with_only_the_members_closure(layout, r
         "HOUQIN_ENVIRONMENT": "test",
         "HOUQIN_DATABASE_URL": empty_database,
         "HOUQIN_LOG_JSON": "false",
+        "HOUQIN_LOCALE": "en",  # the assertions read the English msgids
     }
     migrate = subprocess.run(
         [str(bin_dir / "houqin"), "migrate"], env=service_env, capture_output=True, text=True, timeout=180

@@ -21,6 +21,7 @@ def test_houqin_up_on_embedded_servers_serves_and_stops_cleanly(tmp_path: Path) 
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOUQIN_")}
     env["HOUQIN_HOME"] = str(tmp_path / "home")
     env["HOUQIN_LOG_LEVEL"] = "WARNING"
+    env["HOUQIN_LOCALE"] = "en"  # the output is read against the English msgids
     proc = subprocess.Popen(
         [sys.executable, "-m", "houqin_common.cli_main", "up"],
         cwd=REPO,

@@ -12,7 +12,7 @@ from houqin_common.schemas import VendorScore
 
 def test_year_xlsx_drops_control_characters_instead_of_failing() -> None:
     score = VendorScore(vendor_id="v1", period="2026", total=91.5, complete=True, rank=1)
-    labels = {"v1": VendorLabel(name="常州\x01天厨\x1f", label_en="Tian\x02chu")}
+    labels = {"v1": VendorLabel(name="常州\x01天厨\x1f", projects="食堂\x02餐饮")}
     grades = [GradeRow("v1", "常州\x01天厨", "Tian\x02chu", {"excellent": 3, "good": 1}, 95.0)]
     data = year_xlsx("2026", [score], labels, grades, "note\x00\x0b with controls")
     wb = load_workbook(io.BytesIO(data))

@@ -20,6 +20,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from houqin_common.errors import Forbidden, Unauthorized
+from houqin_common.i18n import _
 from houqin_common.settings import ServiceSettings
 
 
@@ -101,7 +102,7 @@ def decode_token(token: str, settings: ServiceSettings) -> Principal:
             key: Any = settings.jwt_secret
         else:
             if not settings.jwt_jwks_url:
-                raise Unauthorized("RS256 configured without HOUQIN_JWT_JWKS_URL")
+                raise Unauthorized(_("RS256 configured without HOUQIN_JWT_JWKS_URL"))
             key = _jwks_client(settings.jwt_jwks_url).get_signing_key_from_jwt(token).key
         claims = jwt.decode(
             token,
@@ -112,16 +113,16 @@ def decode_token(token: str, settings: ServiceSettings) -> Principal:
             options={"require": ["exp", "sub"]},
         )
     except jwt.ExpiredSignatureError as exc:
-        raise Unauthorized("The bearer token has expired") from exc
+        raise Unauthorized(_("The bearer token has expired")) from exc
     except jwt.PyJWTError as exc:
-        raise Unauthorized(f"The bearer token is invalid: {exc}") from exc
+        raise Unauthorized(_("The bearer token is invalid: {exc}", exc=exc)) from exc
     raw_roles = claims.get("roles", [])
     if isinstance(raw_roles, str):
         raw_roles = raw_roles.split()
     roles = frozenset(Role(r) for r in raw_roles if r in Role.__members__)
     vendor_id = claims.get("vendor_id")
     if Role.vendor in roles and not vendor_id:
-        raise Unauthorized("A vendor token must carry the vendor_id claim")
+        raise Unauthorized(_("A vendor token must carry the vendor_id claim"))
     return Principal(
         subject=str(claims["sub"]),
         roles=roles,
@@ -139,7 +140,7 @@ async def get_principal(
 ) -> Principal:
     """The verified caller; 401 problem+json when the token is missing, malformed or expired."""
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthorized("Missing bearer token: send `Authorization: Bearer <JWT>`")
+        raise Unauthorized(_("Missing bearer token: send `Authorization: Bearer <JWT>`"))
     settings: ServiceSettings = request.app.state.settings
     principal = decode_token(credentials.credentials, settings)
     request.state.principal = principal
@@ -153,7 +154,7 @@ def require_roles(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]
     async def dependency(principal: Principal = Depends(get_principal)) -> Principal:
         if not principal.roles.intersection(allowed):
             wanted = ", ".join(sorted(str(r) for r in allowed))
-            raise Forbidden(f"This operation needs one of the roles: {wanted}")
+            raise Forbidden(_("This operation needs one of the roles: {wanted}", wanted=wanted))
         return principal
 
     return dependency

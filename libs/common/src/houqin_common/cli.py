@@ -14,20 +14,21 @@ from typing import Annotated
 import typer
 
 from houqin_common.auth import Role, create_token
+from houqin_common.i18n import _
 from houqin_common.settings import ServiceSettings
 
 app = typer.Typer(
     name="houqin",
-    help="Houqin (后勤): supervise outsourced back-office services.",
+    help=_("Houqin (后勤): supervise outsourced back-office services."),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
 
 
-@app.command()
+@app.command(help=_("Bring the whole platform up: migrations, all services, the MQTT consumer."))
 def up(
-    only: Annotated[list[str] | None, typer.Option(help="start only these services")] = None,
-    home: Annotated[Path, typer.Option(envvar="HOUQIN_HOME", help="embedded data directory")] = Path(".houqin"),
+    only: Annotated[list[str] | None, typer.Option(help=_("start only these services"))] = None,
+    home: Annotated[Path, typer.Option(envvar="HOUQIN_HOME", help=_("embedded data directory"))] = Path(".houqin"),
 ) -> None:
     """Bring the whole platform up: migrations, all services, the MQTT consumer."""
     from houqin_common.platform import Platform
@@ -36,7 +37,7 @@ def up(
     raise typer.Exit(asyncio.run(platform.run(only)))
 
 
-HomeOption = Annotated[Path, typer.Option(envvar="HOUQIN_HOME", help="embedded data directory")]
+HomeOption = Annotated[Path, typer.Option(envvar="HOUQIN_HOME", help=_("embedded data directory"))]
 
 
 @contextmanager
@@ -55,7 +56,7 @@ def _database(database_url: str | None, home: Path) -> Iterator[str]:
         server.stop()
 
 
-@app.command()
+@app.command(help=_("Apply every service's migrations (`alembic upgrade heads` per schema)."))
 def migrate(
     database_url: Annotated[str | None, typer.Option(envvar="HOUQIN_DATABASE_URL")] = None,
     home: HomeOption = Path(".houqin"),
@@ -66,11 +67,11 @@ def migrate(
 
     with _database(database_url, home) as url:
         for spec in discover_services().values():
-            typer.echo(f"migrating {spec.name}")
+            typer.echo(_("migrating {service}", service=spec.name))
             run_migrations(spec.package, url)
 
 
-@app.command()
+@app.command(help=_("Load the demo data of every service (idempotent) into the database `houqin up` uses."))
 def seed(
     database_url: Annotated[str | None, typer.Option(envvar="HOUQIN_DATABASE_URL")] = None,
     home: HomeOption = Path(".houqin"),
@@ -85,21 +86,21 @@ def seed(
         for spec in discover_services().values():
             run_migrations(spec.package, url)
             if spec.seed:
-                module, _, attr = spec.seed.partition(":")
-                typer.echo(f"seeding {spec.name}")
+                module, _sep, attr = spec.seed.partition(":")
+                typer.echo(_("seeding {service}", service=spec.name))
                 asyncio.run(getattr(importlib.import_module(module), attr)(url))
 
 
-@app.command()
+@app.command(help=_("Print a development token signed with HOUQIN_JWT_SECRET."))
 def token(
-    role: Annotated[list[Role], typer.Option(help="role(s) to grant; repeat for several")],
-    vendor: Annotated[str | None, typer.Option(help="vendor id (required with --role vendor)")] = None,
-    subject: Annotated[str, typer.Option(help="`sub` claim")] = "dev-user",
-    ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 8 * 3600,
+    role: Annotated[list[Role], typer.Option(help=_("role(s) to grant; repeat for several"))],
+    vendor: Annotated[str | None, typer.Option(help=_("vendor id (required with --role vendor)"))] = None,
+    subject: Annotated[str, typer.Option(help=_("`sub` claim"))] = "dev-user",
+    ttl: Annotated[int, typer.Option(help=_("lifetime in seconds"))] = 8 * 3600,
 ) -> None:
     """Print a development token signed with HOUQIN_JWT_SECRET."""
     if Role.vendor in role and not vendor:
-        raise typer.BadParameter("--vendor is required with --role vendor")
+        raise typer.BadParameter(_("--vendor is required with --role vendor"))
     typer.echo(create_token(ServiceSettings(), subject=subject, roles=role, vendor_id=vendor, ttl_s=ttl))
 
 
@@ -110,7 +111,7 @@ def _register_plugins() -> None:
         except Exception as exc:  # one broken plugin must not take the CLI down
             if os.environ.get("HOUQIN_DEBUG"):
                 raise
-            typer.echo(f"houqin: commands of {ep.name} unavailable: {exc}", err=True)
+            typer.echo(_("houqin: commands of {plugin} unavailable: {error}", plugin=ep.name, error=exc), err=True)
 
 
 def main() -> None:

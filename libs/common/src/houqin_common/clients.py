@@ -31,12 +31,14 @@ from typing import Any, Self, TypeVar
 import httpx
 from pydantic import BaseModel, TypeAdapter
 
+from houqin_common.i18n import _
 from houqin_common.observability import REQUEST_ID_HEADER, request_id_var
 from houqin_common.schemas import (
     ContractRef,
     Eligibility,
     EnergyKpi,
     Page,
+    ProjectRef,
     RenewalCandidate,
     RouteDecision,
     VehicleKpi,
@@ -60,8 +62,8 @@ class ApiError(Exception):
         self.status = status
         self.problem = dict(problem)
         self.service = service
-        detail = self.problem.get("detail") or self.problem.get("title") or "error"
-        super().__init__(f"{service} answered {status}: {detail}")
+        detail = self.problem.get("detail") or self.problem.get("title") or _("error")
+        super().__init__(_("{service} answered {status}: {detail}", service=service, status=status, detail=detail))
 
 
 class BadRequestError(ApiError):
@@ -174,7 +176,10 @@ class BaseClient:
         if response is None:
             raise ServiceUnavailableError(
                 503,
-                {"title": "Service unreachable", "detail": f"{self.service} unreachable: {last_exc}"},
+                {
+                    "title": _("Service unreachable"),
+                    "detail": _("{service} unreachable: {error}", service=self.service, error=last_exc),
+                },
                 service=self.service,
             )
         if response.status_code >= 400:
@@ -208,6 +213,14 @@ class ContractsClient(BaseClient):
     async def list_vendors(self, *, limit: int = 100, offset: int = 0, **filters: Any) -> Page[VendorRef]:
         """A page of vendors; ``filters`` are the endpoint's query parameters."""
         return await self.get_page("/v1/vendors", VendorRef, limit=limit, offset=offset, **filters)
+
+    async def get_project(self, code: str) -> ProjectRef:
+        """One service project; :class:`NotFoundError` when unknown."""
+        return await self.get_model(f"/v1/projects/{code}", ProjectRef)
+
+    async def list_projects(self, *, limit: int = 100, offset: int = 0, **filters: Any) -> Page[ProjectRef]:
+        """A page of service projects (code, Chinese name, service type)."""
+        return await self.get_page("/v1/projects", ProjectRef, limit=limit, offset=offset, **filters)
 
     async def vendor_eligibility(self, vendor_id: str) -> Eligibility:
         """Whether the vendor may be awarded, renewed or signed, with every excluding ground."""
@@ -274,8 +287,12 @@ class TelemetryClient(BaseClient):
 
     service = "telemetry-ingest"
 
-    async def energy_kpi(self, vendor_id: str, period: str) -> EnergyKpi:
-        """Energy KPI of the meters ``vendor_id`` is responsible for."""
+    async def energy_kpi(self, vendor_id: str, period: str, *, measure: str = "energy") -> EnergyKpi:
+        """Energy KPI of the meters ``vendor_id`` is responsible for (with its cost when ``measure="cost"``)."""
+        if measure != "energy":
+            return await self.get_model(
+                "/v1/kpis/energy", EnergyKpi, vendor_id=vendor_id, period=period, measure=measure
+            )
         return await self.get_model("/v1/kpis/energy", EnergyKpi, vendor_id=vendor_id, period=period)
 
     async def vehicle_kpi(self, period: str, *, vendor_id: str | None = None) -> list[VehicleKpi]:

@@ -9,6 +9,8 @@ with a 500 that carries that id and nothing else.
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -58,6 +60,9 @@ class ProblemError(Exception):
     code: str = "bad-request"
     title: str = N_("Bad request")
 
+    #: response headers (e.g. ``Retry-After``), set by subclasses that need them
+    headers: dict[str, str] | None = None
+
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
         super().__init__(detail or self.title)
         self.detail = detail
@@ -96,8 +101,39 @@ class PreconditionRequired(ProblemError):
     status, code, title = 428, "precondition-required", N_("Precondition required")
 
 
+class TooManyRequests(ProblemError):
+    status, code, title = 429, "too-many-requests", N_("Too many requests")
+
+    def __init__(self, detail: str | None = None, *, retry_after_s: int, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.headers = {"Retry-After": str(retry_after_s)}
+
+
 class ServiceUnavailable(ProblemError):
     status, code, title = 503, "service-unavailable", N_("Service unavailable")
+
+
+#: the HTTP reason phrases used as titles when a framework error carries no title of its own
+HTTP_PHRASES = (
+    N_("Bad Request"),
+    N_("Unauthorized"),
+    N_("Forbidden"),
+    N_("Not Found"),
+    N_("Method Not Allowed"),
+    N_("Not Acceptable"),
+    N_("Conflict"),
+    N_("Precondition Failed"),
+    N_("Request Entity Too Large"),
+    N_("Unsupported Media Type"),
+    N_("Unprocessable Entity"),
+    N_("Precondition Required"),
+    N_("Too Many Requests"),
+    N_("Internal Server Error"),
+    N_("Bad Gateway"),
+    N_("Service Unavailable"),
+    N_("Gateway Timeout"),
+    N_("Error"),
+)
 
 
 def problem_response(
@@ -139,7 +175,13 @@ def _loc_to_name(loc: tuple[Any, ...] | list[Any]) -> str:
 async def _problem_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
     return problem_response(
-        exc.status, title=exc.title, detail=exc.detail, code=exc.code, request=request, extra=exc.extra
+        exc.status,
+        title=exc.title,
+        detail=exc.detail,
+        code=exc.code,
+        request=request,
+        extra=exc.extra,
+        headers=exc.headers,
     )
 
 
@@ -152,7 +194,9 @@ async def _http_exception_handler(request: Request, exc: Exception) -> JSONRespo
     detail = exc.detail if isinstance(exc.detail, str) else None
     code = {401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}.get(exc.status_code)
     if exc.status_code == 404 and detail == "Not Found":
-        detail = f"No route {request.method} {request.url.path}"
+        detail = _("No route {method} {path}", method=request.method, path=request.url.path)
+    elif exc.status_code == 405 and detail == "Method Not Allowed":
+        detail = _("Method {method} is not allowed on {path}", method=request.method, path=request.url.path)
     if exc.status_code == 400:
         # The framework's only 400s are bodies it cannot parse (bytes that are not UTF-8 JSON,
         # broken multipart); services raise BadRequest themselves. Answer them like any other
@@ -160,26 +204,115 @@ async def _http_exception_handler(request: Request, exc: Exception) -> JSONRespo
         undecodable = detail == _FASTAPI_BODY_PARSE_ERROR
         return problem_response(
             422,
-            title="Malformed JSON body" if undecodable else "Malformed request body",
-            detail="body: the request body could not be decoded as JSON" if undecodable else f"body: {detail}",
+            title=N_("Malformed JSON body") if undecodable else N_("Malformed request body"),
+            detail=_("body: the request body could not be decoded as JSON")
+            if undecodable
+            else _("body: {reason}", reason=detail),
             code="malformed-json" if undecodable else "malformed-body",
             request=request,
-            extra={"invalid-params": [{"name": "body", "reason": detail or "malformed"}]},
+            extra={
+                "invalid-params": [
+                    {
+                        "name": "body",
+                        "reason": _("the request body could not be decoded as JSON")
+                        if undecodable
+                        else (detail or _("malformed")),
+                    }
+                ]
+            },
         )
     return problem_response(exc.status_code, detail=detail, code=code, request=request, headers=headers)
+
+
+#: pydantic error ``type`` -> reason msgid, formatted with the error's ``ctx`` (pydantic's own
+#: messages are English only; these are the ones a form can trigger)
+VALIDATION_REASONS: dict[str, str] = {
+    "missing": N_("this field is required"),
+    "extra_forbidden": N_("this field is not allowed"),
+    "string_type": N_("must be a string"),
+    "string_too_short": N_("must have at least {min_length} character(s)"),
+    "string_too_long": N_("must have at most {max_length} character(s)"),
+    "string_pattern_mismatch": N_("does not match the expected pattern {pattern}"),
+    "string_unicode": N_("must be valid Unicode text"),
+    "int_type": N_("must be an integer"),
+    "int_parsing": N_("must be an integer"),
+    "int_from_float": N_("must be a whole number"),
+    "float_type": N_("must be a number"),
+    "float_parsing": N_("must be a number"),
+    "finite_number": N_("must be a finite number"),
+    "decimal_type": N_("must be a decimal number"),
+    "decimal_parsing": N_("must be a decimal number"),
+    "decimal_max_digits": N_("must have at most {max_digits} digits"),
+    "decimal_max_places": N_("must have at most {decimal_places} decimal places"),
+    "decimal_whole_digits": N_("must have at most {whole_digits} digits before the decimal point"),
+    "greater_than": N_("must be greater than {gt}"),
+    "greater_than_equal": N_("must be at least {ge}"),
+    "less_than": N_("must be less than {lt}"),
+    "less_than_equal": N_("must be at most {le}"),
+    "multiple_of": N_("must be a multiple of {multiple_of}"),
+    "bool_type": N_("must be true or false"),
+    "bool_parsing": N_("must be true or false"),
+    "enum": N_("must be one of {expected}"),
+    "literal_error": N_("must be one of {expected}"),
+    "date_type": N_("must be a date (YYYY-MM-DD)"),
+    "date_parsing": N_("must be a date (YYYY-MM-DD)"),
+    "date_from_datetime_parsing": N_("must be a date (YYYY-MM-DD)"),
+    "date_from_datetime_inexact": N_("must be a date without a time of day"),
+    "datetime_type": N_("must be a date and time (ISO 8601)"),
+    "datetime_parsing": N_("must be a date and time (ISO 8601)"),
+    "datetime_from_date_parsing": N_("must be a date and time (ISO 8601)"),
+    "timezone_aware": N_("must carry a time-zone offset"),
+    "time_parsing": N_("must be a time of day (HH:MM)"),
+    "uuid_type": N_("must be a UUID"),
+    "uuid_parsing": N_("must be a UUID"),
+    "list_type": N_("must be a list"),
+    "dict_type": N_("must be an object"),
+    "model_type": N_("must be an object"),
+    "model_attributes_type": N_("must be an object"),
+    "too_short": N_("must have at least {min_length} item(s)"),
+    "too_long": N_("must have at most {max_length} item(s)"),
+    "json_invalid": N_("invalid JSON: {error}"),
+    "json_type": N_("must be JSON"),
+    "url_parsing": N_("must be a URL"),
+    "url_type": N_("must be a URL"),
+}
+
+
+def validation_reason(err: Mapping[str, Any]) -> str:
+    """The reason of one pydantic error in the reader's language (its ``type`` and ``ctx`` decide it).
+
+    A custom validator's ``ValueError`` already carries a translated message (wrapped in ``_()``); an
+    error type not listed falls back to pydantic's English message.
+    """
+    kind = str(err.get("type", ""))
+    raised = (err.get("ctx") or {}).get("error")
+    if kind in ("value_error", "assertion_error") and raised is not None:
+        return str(raised)
+    template = VALIDATION_REASONS.get(kind)
+    if template is None:
+        return str(err.get("msg", _("invalid")))
+    ctx = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
+    if "expected" in ctx:
+        # pydantic says "'a', 'b' or 'c'" in English: a plain list reads in any language
+        ctx["expected"] = ", ".join(re.findall(r"'([^']*)'", ctx["expected"])) or ctx["expected"]
+    try:
+        return _(template, **ctx) if ctx else _(template)
+    except (KeyError, IndexError, ValueError):
+        return str(err.get("msg", _("invalid")))
 
 
 async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     params = []
     for err in exc.errors():
-        params.append({"name": _loc_to_name(err.get("loc", ())), "reason": str(err.get("msg", "invalid"))})
-    first = params[0] if params else {"name": "body", "reason": "invalid"}
+        params.append({"name": _loc_to_name(err.get("loc", ())), "reason": validation_reason(err)})
+    first = params[0] if params else {"name": "body", "reason": _("invalid")}
     malformed = any(e.get("type") == "json_invalid" for e in exc.errors())
+    more = _(" (and {count} more)", count=len(params) - 1) if len(params) > 1 else ""
     return problem_response(
         422,
-        title="Malformed JSON body" if malformed else "Validation error",
-        detail=f"{first['name']}: {first['reason']}" + (f" (and {len(params) - 1} more)" if len(params) > 1 else ""),
+        title=N_("Malformed JSON body") if malformed else N_("Validation error"),
+        detail=_("{name}: {reason}", name=first["name"], reason=first["reason"]) + more,
         code="malformed-json" if malformed else "validation-error",
         request=request,
         extra={"invalid-params": params},
@@ -205,8 +338,8 @@ async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
         logger.warning("database refused a value (SQLSTATE %s): %s", sqlstate, reason)
         return problem_response(
             422,
-            title="Invalid value",
-            detail=f"a value was refused by the database: {reason}",
+            title=N_("Invalid value"),
+            detail=_("a value was refused by the database: {reason}", reason=reason),
             code="invalid-value",
             request=request,
         )
@@ -217,8 +350,8 @@ async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
         logger.warning("integrity violation (SQLSTATE %s): %s", sqlstate, reason)
         return problem_response(
             409,
-            title="Conflict",
-            detail=f"the change conflicts with the current data: {reason}",
+            title=N_("Conflict"),
+            detail=_("the change conflicts with the current data: {reason}", reason=reason),
             code="conflict",
             request=request,
         )
@@ -228,8 +361,8 @@ async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
         logger.warning("database unavailable (SQLSTATE %s): %s", sqlstate, exc)
         return problem_response(
             503,
-            title="Database unavailable",
-            detail="the database could not be reached; retry shortly",
+            title=N_("Database unavailable"),
+            detail=_("the database could not be reached; retry shortly"),
             code="database-unavailable",
             request=request,
             headers={"Retry-After": "5"},
@@ -238,8 +371,8 @@ async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", extra={"request_id": rid, "path": request.url.path})
     return problem_response(
         500,
-        title="Internal server error",
-        detail="An unexpected error occurred; quote the request_id when reporting it.",
+        title=N_("Internal server error"),
+        detail=_("An unexpected error occurred; quote the request_id when reporting it."),
         code="internal-error",
         request=request,
     )

@@ -30,9 +30,15 @@ SUPPORTED: dict[str, str] = {"zh_CN": "zh-CN", "en": "en"}
 _current: ContextVar[str | None] = ContextVar("houqin_locale", default=None)
 
 
+def _match(tag: str) -> str | None:
+    primary = tag.strip().lower().replace("_", "-").split("-", 1)[0]
+    return {"zh": "zh_CN", "en": "en"}.get(primary)
+
+
 def default_locale() -> str:
-    """``HOUQIN_LOCALE`` when set to a supported locale, else zh-CN."""
-    return negotiate(os.environ.get("HOUQIN_LOCALE"))
+    """``HOUQIN_LOCALE`` when set to a supported locale, else zh-CN: the language of a request that
+    names none (and of the CLI and the workers)."""
+    return _match(os.environ.get("HOUQIN_LOCALE") or "") or DEFAULT_LOCALE
 
 
 def current_locale() -> str:
@@ -58,9 +64,10 @@ def N_(message: str, /) -> str:  # noqa: N802 - the gettext convention extractor
 
 
 def negotiate(header: str | None) -> str:
-    """The best supported locale for an ``Accept-Language`` value (RFC 9110 q-values), zh-CN if none fits."""
+    """The best supported locale for an ``Accept-Language`` value (RFC 9110 q-values); the default locale
+    (``HOUQIN_LOCALE``, else zh-CN) when the header is absent, ``*`` or names nothing supported."""
     if not header:
-        return DEFAULT_LOCALE
+        return default_locale()
     ranked: list[tuple[float, int, str]] = []
     for index, part in enumerate(header.split(",")):
         tag, _sep, params = part.strip().partition(";")
@@ -77,13 +84,11 @@ def negotiate(header: str | None) -> str:
         if neg_quality >= 0:
             break
         if tag == "*":
-            return DEFAULT_LOCALE
-        primary = tag.split("-", 1)[0]
-        if primary == "zh":
-            return "zh_CN"
-        if primary == "en":
-            return "en"
-    return DEFAULT_LOCALE
+            return default_locale()
+        found = _match(tag)
+        if found:
+            return found
+    return default_locale()
 
 
 def set_locale(locale: str) -> Token[str | None]:

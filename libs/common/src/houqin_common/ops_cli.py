@@ -28,6 +28,7 @@ import typer
 from houqin_common import clock
 from houqin_common.auth import Role, create_token
 from houqin_common.clients import TelemetryClient
+from houqin_common.i18n import _
 from houqin_common.settings import ServiceSettings
 
 MOSQUITTO_PBKDF2 = "7"
@@ -82,7 +83,7 @@ def read_passwd(path: Path) -> dict[str, str]:
     entries: dict[str, str] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#") and ":" in line:
-            user, _, hashed = line.partition(":")
+            user, _sep, hashed = line.partition(":")
             entries[user] = hashed
     return entries
 
@@ -139,7 +140,13 @@ def plan_credentials(
     valid: list[Device] = []
     for device in devices:
         if not SAFE_ID.match(device.device_id):
-            skipped.append(f"{device.kind} {device.device_id!r}: id unusable as a topic level / user name")
+            skipped.append(
+                _(
+                    "{kind} {device}: id unusable as a topic level / user name",
+                    kind=device.kind,
+                    device=repr(device.device_id),
+                )
+            )
             continue
         valid.append(device)
 
@@ -150,7 +157,7 @@ def plan_credentials(
     elif ingest_user in existing:
         passwd[ingest_user] = existing[ingest_user]
     else:
-        raise ValueError("no password for the ingest user: set HOUQIN_TELEMETRY_MQTT_PASSWORD or --ingest-password")
+        raise ValueError(_("no password for the ingest user: set HOUQIN_TELEMETRY_MQTT_PASSWORD or --ingest-password"))
 
     wanted = [(g, f"gateway: every device topic under {TOPIC_PREFIX}") for g in sorted(set(gateways))]
     wanted += [(d.username, d.topic) for d in valid]
@@ -200,28 +207,28 @@ def _write_keeping_owner(path: Path, text: str, mode: int) -> None:
 
 
 def credentials(
-    out_dir: Annotated[Path, typer.Option(help="where `passwd`, `acl` and new credentials are written")] = Path(
+    out_dir: Annotated[Path, typer.Option(help=_("where `passwd`, `acl` and new credentials are written"))] = Path(
         "deploy/mosquitto"
     ),
     telemetry_url: Annotated[
-        str | None, typer.Option(envvar="HOUQIN_TELEMETRY_URL", help="telemetry-ingest base URL")
+        str | None, typer.Option(envvar="HOUQIN_TELEMETRY_URL", help=_("telemetry-ingest base URL"))
     ] = None,
     token: Annotated[
-        str | None, typer.Option(envvar="HOUQIN_TOKEN", help="bearer token (default: minted with HOUQIN_JWT_SECRET)")
+        str | None, typer.Option(envvar="HOUQIN_TOKEN", help=_("bearer token (default: minted with HOUQIN_JWT_SECRET)"))
     ] = None,
     ingest_user: Annotated[str, typer.Option(envvar="HOUQIN_TELEMETRY_MQTT_USERNAME")] = "houqin-ingest",
     ingest_password: Annotated[
-        str | None, typer.Option(envvar="HOUQIN_TELEMETRY_MQTT_PASSWORD", help="the ingest's broker password")
+        str | None, typer.Option(envvar="HOUQIN_TELEMETRY_MQTT_PASSWORD", help=_("the ingest's broker password"))
     ] = None,
     share_group: Annotated[str, typer.Option(envvar="HOUQIN_TELEMETRY_MQTT_SHARE_GROUP")] = "houqin-ingest",
     gateway: Annotated[
-        list[str] | None, typer.Option(help="a user that may publish for every device (gateway, simulator)")
+        list[str] | None, typer.Option(help=_("a user that may publish for every device (gateway, simulator)"))
     ] = None,
     no_devices: Annotated[
-        bool, typer.Option("--no-devices", help="do not ask the API (first start: ingest user only)")
+        bool, typer.Option("--no-devices", help=_("do not ask the API (first start: ingest user only)"))
     ] = False,
-    rotate: Annotated[bool, typer.Option(help="give every device a new password")] = False,
-    iterations: Annotated[int, typer.Option(min=1, help="PBKDF2 iterations")] = DEFAULT_ITERATIONS,
+    rotate: Annotated[bool, typer.Option(help=_("give every device a new password"))] = False,
+    iterations: Annotated[int, typer.Option(min=1, help=_("PBKDF2 iterations"))] = DEFAULT_ITERATIONS,
 ) -> None:
     """Write Mosquitto's password file and ACL for every registered meter and vehicle."""
     devices: list[Device] = []
@@ -248,7 +255,7 @@ def credentials(
     _write_keeping_owner(passwd_path, render_passwd(plan.passwd), 0o640)
     _write_keeping_owner(acl_path, plan.acl, 0o644)
     for line in plan.skipped:
-        typer.echo(f"skipped {line}", err=True)
+        typer.echo(_("skipped {line}", line=line), err=True)
     if plan.new:
         stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
         csv_path = out_dir / f"credentials-{stamp}.csv"
@@ -257,19 +264,34 @@ def credentials(
             writer = csv.writer(fh)
             writer.writerow(["username", "password", "topic"])
             writer.writerows(plan.new)
-        typer.echo(f"{len(plan.new)} new credential(s) in {csv_path} (hand them to the installers, then delete it)")
+        typer.echo(
+            _(
+                "{count} new credential(s) in {path} (hand them to the installers, then delete it)",
+                count=len(plan.new),
+                path=csv_path,
+            )
+        )
     typer.echo(
-        f"{passwd_path}: {len(plan.passwd)} user(s), {len(plan.kept)} kept, {len(plan.new)} new, "
-        f"{len(plan.revoked)} revoked; {acl_path} written. Reload the broker (SIGHUP) to apply."
+        _(
+            "{passwd}: {users} user(s), {kept} kept, {new} new, {revoked} revoked; {acl} written. "
+            "Reload the broker (SIGHUP) to apply.",
+            passwd=passwd_path,
+            users=len(plan.passwd),
+            kept=len(plan.kept),
+            new=len(plan.new),
+            revoked=len(plan.revoked),
+            acl=acl_path,
+        )
     )
 
 
 def register(app: typer.Typer) -> None:
+    CREDENTIALS_HELP = _("Write Mosquitto's password file and ACL for every registered meter and vehicle.")  # noqa: N806
     """Add `houqin devices credentials`, joining a `devices` group another plugin may already have."""
     for group in app.registered_groups:
         if group.name == "devices" and group.typer_instance is not None:
-            group.typer_instance.command("credentials")(credentials)
+            group.typer_instance.command("credentials", help=CREDENTIALS_HELP)(credentials)
             return
-    devices_app = typer.Typer(help="Registered devices (meters, vehicle terminals).", no_args_is_help=True)
-    devices_app.command("credentials")(credentials)
+    devices_app = typer.Typer(help=_("Registered devices (meters, vehicle terminals)."), no_args_is_help=True)
+    devices_app.command("credentials", help=CREDENTIALS_HELP)(credentials)
     app.add_typer(devices_app, name="devices")

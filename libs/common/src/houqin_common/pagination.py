@@ -10,6 +10,7 @@ from fastapi import Query
 from pydantic import BaseModel
 
 from houqin_common.errors import UnprocessableEntity
+from houqin_common.i18n import _
 from houqin_common.schemas import Page
 
 M = TypeVar("M", bound=BaseModel)
@@ -28,8 +29,12 @@ class PageParams:
         name = raw.lstrip("-+")
         if name not in allowed:
             raise UnprocessableEntity(
-                f"cannot sort by {name!r}; choose one of {', '.join(sorted(allowed))}",
-                **{"invalid-params": [{"name": "query.sort", "reason": "unknown sort field"}]},
+                _(
+                    "cannot sort by {name}; choose one of {allowed}",
+                    name=repr(name),
+                    allowed=", ".join(sorted(allowed)),
+                ),
+                **{"invalid-params": [{"name": "query.sort", "reason": _("unknown sort field")}]},
             )
         return name, desc
 

@@ -21,6 +21,7 @@ import httpx
 
 from houqin_common.db import run_migrations
 from houqin_common.embedded import EmbeddedBroker, EmbeddedPostgres, free_port, port_open, url_reachable
+from houqin_common.i18n import _
 from houqin_common.service import ServiceSpec, discover_services
 
 
@@ -41,17 +42,22 @@ class Platform:
     async def start_servers(self) -> None:
         self.database_url = self.database_url or os.environ.get("HOUQIN_DATABASE_URL")
         if not self.database_url:
-            self.say(f"HOUQIN_DATABASE_URL unset: starting embedded PostgreSQL in {self.home / 'pgdata'}")
+            self.say(_("HOUQIN_DATABASE_URL unset: starting embedded PostgreSQL in {path}", path=self.home / "pgdata"))
             self._pg = await asyncio.to_thread(EmbeddedPostgres, self.home / "pgdata")
             self.database_url = await asyncio.to_thread(self._pg.ensure_database, "houqin")
         elif not url_reachable(self.database_url, 5432):
-            raise SystemExit(f"houqin: the database at HOUQIN_DATABASE_URL is unreachable: {self.database_url}")
+            raise SystemExit(
+                _(
+                    "houqin: the database at HOUQIN_DATABASE_URL is unreachable: {database_url}",
+                    database_url=self.database_url,
+                )
+            )
         self.mqtt_url = self.mqtt_url or os.environ.get("HOUQIN_MQTT_URL")
         if not self.mqtt_url:
             self._broker = EmbeddedBroker(self.host)
             await self._broker.start()
             self.mqtt_url = self._broker.url
-            self.say(f"HOUQIN_MQTT_URL unset: embedded MQTT broker started on {self.mqtt_url}")
+            self.say(_("HOUQIN_MQTT_URL unset: embedded MQTT broker started on {url}", url=self.mqtt_url))
 
     def child_env(self, services: dict[str, ServiceSpec]) -> dict[str, str]:
         env = dict(os.environ)
@@ -68,7 +74,7 @@ class Platform:
         await self.start_servers()
         assert self.database_url
         for spec in services.values():
-            self.say(f"migrating {spec.name} (schema {spec.schema})")
+            self.say(_("migrating {service} (schema {schema})", service=spec.name, schema=spec.schema))
             await asyncio.to_thread(run_migrations, spec.package, self.database_url)
         ports: dict[str, int] = {}
         for spec in services.values():
@@ -92,7 +98,7 @@ class Platform:
             # Popen forks and waits for the exec: off the event loop, like every other blocking call
             self.children.append(await asyncio.to_thread(subprocess.Popen, cmd, env=env))
             for worker_name, target in spec.workers.items():
-                self.say(f"starting {spec.name} worker {worker_name}")
+                self.say(_("starting {service} worker {worker}", service=spec.name, worker=worker_name))
                 worker = [sys.executable, "-m", "houqin_common.platform", target]
                 self.children.append(await asyncio.to_thread(subprocess.Popen, worker, env=env))
         ready: dict[str, bool] = dict.fromkeys(self.urls, False)
@@ -100,11 +106,11 @@ class Platform:
             async with asyncio.timeout(90):
                 await self.wait_ready(ready)
         for spec in services.values():
-            state = "ready" if ready.get(spec.name) else "NOT READY"
+            state = _("ready") if ready.get(spec.name) else _("NOT READY")
             self.say(f"{spec.title:<22} {self.urls[spec.name]}/docs  ({state})")
-        self.say(f"MQTT broker            {self.mqtt_url}")
-        self.say(f"database               {self.database_url}")
-        self.say("Ctrl-C stops everything")
+        self.say(f"{_('MQTT broker'):<22} {self.mqtt_url}")
+        self.say(f"{_('database'):<22} {self.database_url}")
+        self.say(_("Ctrl-C stops everything"))
         return await self.supervise()
 
     async def wait_ready(self, ready: dict[str, bool]) -> None:
@@ -130,7 +136,9 @@ class Platform:
         while not stop.is_set():
             for child in self.children:
                 if child.poll() is not None:
-                    self.say(f"process {child.args!r} exited with {child.returncode}; stopping")
+                    self.say(
+                        _("process {args} exited with {code}; stopping", args=repr(child.args), code=child.returncode)
+                    )
                     code = child.returncode or 1
                     stop.set()
             with contextlib.suppress(TimeoutError):
@@ -139,7 +147,7 @@ class Platform:
         return code
 
     async def shutdown(self) -> None:
-        self.say("stopping")
+        self.say(_("stopping"))
         for child in self.children:
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
@@ -152,7 +160,7 @@ class Platform:
             await self._broker.stop()
         if self._pg is not None:
             await asyncio.to_thread(self._pg.stop)
-        self.say("stopped")
+        self.say(_("stopped"))
 
 
 def run_worker(target: str) -> None:

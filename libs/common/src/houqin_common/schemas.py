@@ -15,6 +15,8 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from houqin_common.i18n import _
+
 T = TypeVar("T")
 
 PERIOD_RE = re.compile(r"^(?P<year>\d{4})(?:(?P<half>H[12])|(?P<quarter>Q[1-4])|-(?P<month>0[1-9]|1[0-2]))?$")
@@ -35,7 +37,7 @@ def request_examples(owner: str, *examples: dict[str, Any]) -> Callable[[dict[st
 
 def _check_period(value: str) -> str:
     if not PERIOD_RE.match(value):
-        raise ValueError("period must look like 2026, 2026H1, 2026Q3 or 2026-07")
+        raise ValueError(_("period must look like 2026, 2026H1, 2026Q3 or 2026-07"))
     return value
 
 
@@ -50,7 +52,7 @@ def period_bounds(period: str) -> tuple[date, date]:
     """First day and the day after the last day of ``period`` (half-open interval)."""
     m = PERIOD_RE.match(period)
     if not m:
-        raise ValueError(f"invalid period {period!r}")
+        raise ValueError(_("invalid period {period}", period=repr(period)))
     year = int(m["year"])
     if m["half"]:
         start_month, months = (1, 6) if m["half"] == "H1" else (7, 6)
@@ -116,10 +118,36 @@ class ScoreComponent(BaseModel):
     note: str | None = Field(default=None, description="how the component was obtained")
 
 
+class ProjectRef(BaseModel):
+    """A service project (后勤项目) as other services see it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str = Field(description="project code, e.g. `catering`")
+    name: str = Field(description="English name")
+    name_zh: str = Field(description="Chinese name (the label users read)")
+    service_type: str = Field(description="`support`, `commercial`, `public_benefit` or `extended`")
+    category: str | None = Field(default=None, description="procurement category")
+
+
+class ProjectLabel(BaseModel):
+    """A project named next to its code."""
+
+    code: str = Field(description="project code")
+    name_zh: str | None = Field(default=None, description="Chinese name from contracts-api; null when unknown")
+
+
 class VendorScore(BaseModel):
     """A vendor's appraisal for a period: what contracts-api reads to decide a renewal route."""
 
     vendor_id: str = Field(description="vendor id")
+    vendor_name: str | None = Field(
+        default=None, description="registered name from contracts-api; null when contracts-api could not be read"
+    )
+    projects: list[ProjectLabel] = Field(default_factory=list, description="projects the vendor ran in the period")
+    scheme: str | None = Field(
+        default=None, description="scoring scheme (service type of its projects, held by contracts-api)"
+    )
     period: Period
     total: float | None = Field(description="weighted total 0-100; null when nothing could be scored")
     satisfaction: float | None = Field(default=None, description="satisfaction survey score 0-100")
@@ -143,6 +171,11 @@ class EnergyKpi(BaseModel):
     )
     waste_alerts: int = Field(default=0, ge=0, description="off-hours waste alerts raised")
     coverage: float = Field(default=1.0, ge=0, le=1, description="share of expected readings present")
+    cost_cny: Decimal | None = Field(default=None, description="cost in the period under the tariffs (measure=cost)")
+    previous_cost_cny: Decimal | None = Field(default=None, description="cost of the same period last year")
+    cost_saving_ratio: float | None = Field(
+        default=None, description="(previous cost - cost) / previous cost (measure=cost)"
+    )
 
 
 class VehicleKpi(BaseModel):
@@ -160,7 +193,7 @@ class VehicleKpi(BaseModel):
 
 def _finite(value: float | None) -> float | None:
     if value is not None and not math.isfinite(value):
-        raise ValueError("must be a finite number")
+        raise ValueError(_("must be a finite number"))
     return value
 
 

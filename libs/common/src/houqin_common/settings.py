@@ -18,6 +18,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from houqin_common.i18n import _
+
 DEFAULT_DEV_SECRET = "houqin-development-secret-change-me-0123456789"
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/houqin"
 
@@ -69,7 +71,7 @@ class ServiceSettings(BaseSettings):
     def _refuse_default_secret_in_production(self) -> ServiceSettings:
         weak = self.jwt_secret == DEFAULT_DEV_SECRET or len(self.jwt_secret) < 32
         if self.environment == Environment.production and self.jwt_algorithm == "HS256" and weak:
-            raise ValueError("HOUQIN_JWT_SECRET must be set to a strong secret in production")
+            raise ValueError(_("HOUQIN_JWT_SECRET must be set to a strong secret in production"))
         return self
 
     def redacted(self) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from appraisal.awards.router import router as awards_router
 from appraisal.catalogue.router import router as catalogue_router
 from appraisal.complaints.router import router as complaints_router
+from appraisal.feedback.router import router as feedback_router
 from appraisal.inspections.router import router as inspections_router
 from appraisal.rectification.router import router as rectification_router
 from appraisal.reports.router import router as reports_router
@@ -17,6 +18,7 @@ api_router.include_router(surveys_router)
 api_router.include_router(inspections_router)
 api_router.include_router(rectification_router)
 api_router.include_router(complaints_router)
+api_router.include_router(feedback_router)
 api_router.include_router(scores_router)
 api_router.include_router(awards_router)
 api_router.include_router(reports_router)
@@ -27,6 +29,10 @@ OPENAPI_TAGS: list[dict[str, str]] = [
     {"name": "inspections", "description": "Routine inspections from checklists; third-party food-safety inspections"},
     {"name": "rectification", "description": "Findings and rectification orders (整改) with evidence files"},
     {"name": "complaints", "description": "Complaints and suggestions routed to vendors"},
+    {
+        "name": "feedback",
+        "description": "Public channel for visitors and companies (外来办事人员和企业): no account, rate-limited",
+    },
     {"name": "scores", "description": "Vendor scores with their breakdown, ranking"},
     {"name": "reports", "description": "CSV, XLSX and chart downloads per year and per campaign"},
     {"name": "awards", "description": "Advanced / excellent units, bonus uplift, service stars"},

@@ -8,17 +8,21 @@ from typing import Annotated
 
 import typer
 
+from houqin_common.i18n import _
+
 
 def register(app: typer.Typer) -> None:
     """Add this service's commands to the `houqin` CLI."""
     appraisal_app = typer.Typer(
-        help="Appraisal: reports of vendor scores and satisfaction surveys.", no_args_is_help=True
+        help=_("Appraisal: reports of vendor scores and satisfaction surveys."), no_args_is_help=True
     )
 
-    @appraisal_app.command("report")
+    @appraisal_app.command(
+        "report", help=_("Write the year's ranking (CSV, XLSX, PNG, SVG) and each campaign's results to OUT.")
+    )
     def report(
-        year: Annotated[int, typer.Argument(help="appraisal year, e.g. 2026")],
-        out: Annotated[Path, typer.Option("--out", help="directory to write the files to")] = Path("reports"),
+        year: Annotated[int, typer.Argument(help=_("appraisal year, e.g. 2026"))],
+        out: Annotated[Path, typer.Option("--out", help=_("directory to write the files to"))] = Path("reports"),
         database_url: Annotated[str | None, typer.Option(envvar="HOUQIN_DATABASE_URL")] = None,
     ) -> None:
         """Write the year's ranking (CSV, XLSX, PNG, SVG) and each campaign's results to OUT."""

@@ -7,11 +7,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from appraisal.names import NameDirectory
 from appraisal.settings import Settings
 from houqin_common import clock
 from houqin_common.auth import Principal
 from houqin_common.clients import ContractsClient, TelemetryClient
 from houqin_common.errors import NotFound
+from houqin_common.i18n import _
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -29,6 +31,11 @@ def get_contracts(request: Request) -> ContractsClient:
     return client
 
 
+def get_names(request: Request) -> NameDirectory:
+    directory: NameDirectory = request.app.state.names
+    return directory
+
+
 def get_today() -> date:
     return clock.today()
 
@@ -36,10 +43,11 @@ def get_today() -> date:
 AppSettings = Annotated[Settings, Depends(get_app_settings)]
 Telemetry = Annotated[TelemetryClient, Depends(get_telemetry)]
 Contracts = Annotated[ContractsClient, Depends(get_contracts)]
+Directory = Annotated[NameDirectory, Depends(get_names)]
 Today = Annotated[date, Depends(get_today)]
 
 
 def check_vendor_scope(principal: Principal, vendor_id: str | None, what: str = "record") -> None:
     """A vendor-only token sees its own records; another vendor's answers 404, never 403."""
     if principal.is_vendor_only and vendor_id != principal.vendor_id:
-        raise NotFound(f"{what} not found")
+        raise NotFound(_("{what} not found", what=_(what)))

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 import appraisal
 from appraisal.api import OPENAPI_TAGS, api_router
+from appraisal.names import NameDirectory
 from appraisal.settings import Settings, get_settings
 from houqin_common.clients import contracts_client, telemetry_client
 from houqin_common.service import create_service_app
@@ -22,6 +23,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # telemetry KPIs and the veto check are optional sources: appraisal starts without them
         app.state.telemetry = telemetry_client(settings, caller="appraisal")
         app.state.contracts = contracts_client(settings, caller="appraisal")
+        app.state.names = NameDirectory(app.state.contracts, ttl_s=settings.names_ttl_s, retry_s=settings.names_retry_s)
         try:
             yield
         finally:

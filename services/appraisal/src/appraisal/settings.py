@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
@@ -16,7 +17,7 @@ from pydantic_settings import SettingsConfigDict
 from houqin_common.i18n import _
 from houqin_common.settings import ServiceSettings
 
-#: the score components, in report column order; a scheme may weigh only these (registered in scoring.components)
+#: the score components, in report column order; a scheme may weigh only these (scoring.service computes them)
 COMPONENTS = ("satisfaction", "routine", "food_safety", "complaints", "rectification", "energy", "vehicles")
 
 DEFAULT_SCHEMES: dict[str, dict[str, float]] = {
@@ -92,6 +93,11 @@ class Settings(ServiceSettings):
     energy_target_saving: float = Field(
         default=0.12, description="year-on-year energy saving that scores 100 (DOMAIN.md: over 12 %)"
     )
+    energy_measure: dict[str, Literal["energy", "cost"]] = Field(
+        default={},
+        description="per scheme (service category): score the energy KPI on the kWh saving (`energy`, the default) "
+        "or on the yuan saving under the tariffs (`cost`)",
+    )
     energy_waste_alert_penalty: float = Field(default=2.0, ge=0, description="points off per energy waste alert")
     complaint_penalty: float = Field(default=5.0, ge=0, description="points off per substantiated complaint")
     complaint_late_response_penalty: float = Field(
@@ -121,6 +127,23 @@ class Settings(ServiceSettings):
     assignment_sync_statuses: list[str] = Field(
         default=["signed", "active", "completed", "terminated"],
         description="contract statuses that `POST /v1/assignments/sync` copies from contracts-api as assignments",
+    )
+    names_ttl_s: float = Field(
+        default=300.0, gt=0, description="how long vendor names and project labels from contracts-api are cached"
+    )
+    names_retry_s: float = Field(
+        default=10.0,
+        ge=0,
+        description="after contracts-api failed, seconds before it is asked again (the last copy is served meanwhile)",
+    )
+    public_feedback_limit: int = Field(
+        default=5, ge=1, description="public feedback entries one client may leave per window (no account)"
+    )
+    public_feedback_window_s: int = Field(default=3600, gt=0, description="window of the public feedback limit, s")
+    public_feedback_client_header: str | None = Field(
+        default=None,
+        description="header naming the client address set by the office's reverse proxy (e.g. `X-Real-IP`); "
+        "the TCP peer address when unset",
     )
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="largest evidence file accepted")
 

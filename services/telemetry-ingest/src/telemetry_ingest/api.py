@@ -9,11 +9,15 @@ from telemetry_ingest.fleet.router import alerts_router, requests_router
 from telemetry_ingest.fleet.router import router as fleet_router
 from telemetry_ingest.ingest.router import router as ingest_router
 from telemetry_ingest.kpis.router import router as kpis_router
+from telemetry_ingest.statistics.router import router as statistics_router
+from telemetry_ingest.tariffs.router import router as tariffs_router
 
 api_router = APIRouter(prefix="/v1")
 api_router.include_router(devices_router)
 api_router.include_router(ingest_router)
 api_router.include_router(deadletters_router)
+api_router.include_router(tariffs_router)
+api_router.include_router(statistics_router)
 api_router.include_router(energy_router)
 api_router.include_router(fleet_router)
 api_router.include_router(requests_router)
@@ -25,6 +29,15 @@ OPENAPI_TAGS.append({"name": "devices", "description": "Device registry: meters,
 OPENAPI_TAGS.append({"name": "ingest", "description": "HTTP batch ingest for gateways without MQTT"})
 OPENAPI_TAGS.append({"name": "dead-letters", "description": "Messages the ingest rejected"})
 OPENAPI_TAGS.append({"name": "energy", "description": "Consumption, year-on-year, savings, base load and waste"})
+OPENAPI_TAGS.append(
+    {"name": "tariffs", "description": "Versioned tariffs per energy type (time-of-use electricity, water, gas, heat)"}
+)
+OPENAPI_TAGS.append(
+    {
+        "name": "energy statistics",
+        "description": "Public-institution energy statistics: kgce, carbon, per capita, per m², payback",
+    }
+)
 OPENAPI_TAGS.append({"name": "fleet", "description": "Official vehicles: positions, tracks, trips, distance, rules"})
 OPENAPI_TAGS.append({"name": "trip requests", "description": "Vehicle-use requests (用车申请) and approval"})
 OPENAPI_TAGS.append({"name": "alerts", "description": "Alerts of vehicles and meters, live stream"})

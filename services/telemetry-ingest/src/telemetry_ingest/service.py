@@ -9,6 +9,7 @@ SPEC = ServiceSpec(
     app_factory="telemetry_ingest.main:create_app",
     port=8002,
     schema="telemetry",
+    seed="telemetry_ingest.seed:seed",
     workers={
         "mqtt-consumer": "telemetry_ingest.ingest.consumer:main",
         # refreshes the energy/distance summaries and evaluates trips, alerts and waste every few minutes

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, Path, Query, status
 
 from appraisal.awards import service
 from appraisal.awards.schemas import AwardEvaluate, AwardEvaluation, AwardRead, ServiceStarCreate, ServiceStarRead
-from appraisal.dependencies import AppSettings, Contracts, Telemetry, Today
+from appraisal.dependencies import AppSettings, Contracts, Directory, Telemetry, Today
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS
@@ -22,6 +22,7 @@ async def evaluate_awards(
     settings: AppSettings,
     telemetry: Telemetry,
     contracts: Contracts,
+    directory: Directory,
     today: Today,
     evaluate_in: AwardEvaluate | None = None,
     year: int = Path(ge=2000, le=2100, description="appraisal year"),
@@ -39,12 +40,14 @@ async def evaluate_awards(
         kpis=telemetry,
         vetoes=contracts,
         today=today,
+        directory=directory,
     )
 
 
 @router.get("/awards", response_model=Page[AwardRead])
 async def list_awards(
     session: DbSession,
+    directory: Directory,
     year: int | None = Query(None, ge=2000, le=2100, description="only this year"),
     vendor_id: str | None = Query(None, description="only this vendor"),
     page: PageParams = Depends(page_params),
@@ -54,7 +57,8 @@ async def list_awards(
     rows, total = await service.list_awards(
         session, year=year, vendor_id=vendor_scope(principal) or vendor_id, limit=page.limit, offset=page.offset
     )
-    return to_page(AwardRead, [service.to_read(d) for d in rows], total, page)
+    names = await directory.resolve({d.vendor_id for d in rows}, ())
+    return to_page(AwardRead, [service.to_read(d, names) for d in rows], total, page)
 
 
 @router.post("/service-stars", status_code=status.HTTP_201_CREATED, response_model=ServiceStarRead)
@@ -68,6 +72,7 @@ async def nominate_service_star(
 @router.get("/service-stars", response_model=Page[ServiceStarRead])
 async def list_service_stars(
     session: DbSession,
+    directory: Directory,
     year: int | None = Query(None, ge=2000, le=2100, description="only this year"),
     vendor_id: str | None = Query(None, description="only this vendor"),
     page: PageParams = Depends(page_params),
@@ -77,4 +82,9 @@ async def list_service_stars(
     rows, total = await service.list_stars(
         session, year=year, vendor_id=vendor_scope(principal) or vendor_id, limit=page.limit, offset=page.offset
     )
-    return to_page(ServiceStarRead, rows, total, page)
+    names = await directory.resolve({s.vendor_id for s in rows}, ())
+    items = [
+        ServiceStarRead.model_validate(s).model_copy(update={"vendor_name": names.vendor_name(s.vendor_id)})
+        for s in rows
+    ]
+    return to_page(ServiceStarRead, items, total, page)

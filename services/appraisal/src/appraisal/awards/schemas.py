@@ -41,6 +41,7 @@ class AwardRead(BaseModel):
     id: str = Field(description="decision id")
     year: int = Field(description="appraisal year")
     vendor_id: str = Field(description="vendor")
+    vendor_name: str | None = Field(default=None, description="registered name from contracts-api; null if unknown")
     award: str = Field(description="advanced_unit or excellent_unit")
     award_zh: str = Field(description="先进单位 / 优秀单位")
     rank: int | None = Field(description="rank in the annual ranking")
@@ -83,6 +84,7 @@ class ServiceStarRead(ServiceStarCreate):
     model_config = ConfigDict(from_attributes=True)
 
     id: str = Field(description="nomination id")
+    vendor_name: str | None = Field(default=None, description="registered name from contracts-api; null if unknown")
     nominated_by: str = Field(description="who nominated")
     status: str = Field(description="nominated")
     created_at: datetime = Field(description="when")

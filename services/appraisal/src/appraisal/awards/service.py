@@ -11,12 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal.awards import repository
 from appraisal.awards.schemas import AwardEvaluate, AwardEvaluation, AwardRead, ServiceStarCreate
+from appraisal.messages import message, render
 from appraisal.models import AwardDecision, ServiceStar
+from appraisal.names import NameDirectory, Names
 from appraisal.scoring import rules
 from appraisal.scoring import service as scoring_service
 from appraisal.scoring.service import KpiSource
 from appraisal.settings import Settings
 from houqin_common.clients import ApiError, NotFoundError
+from houqin_common.i18n import N_
 from houqin_common.schemas import Eligibility
 
 logger = logging.getLogger("appraisal.awards")
@@ -28,17 +31,18 @@ class VetoSource(Protocol):
     async def vendor_eligibility(self, vendor_id: str) -> Eligibility: ...
 
 
-def to_read(d: AwardDecision) -> AwardRead:
+def to_read(d: AwardDecision, names: Names | None = None) -> AwardRead:
     return AwardRead(
         id=d.id,
         year=d.year,
         vendor_id=d.vendor_id,
+        vendor_name=names.vendor_name(d.vendor_id) if names is not None else None,
         award=d.award,
         award_zh=rules.AwardKind(d.award).label_zh,
         rank=d.rank,
         total=d.total,
         provisional=d.provisional,
-        reasons=d.reasons,
+        reasons=[render(r) for r in d.reasons],
         head_count=d.head_count,
         base_bonus=d.base_bonus,
         uplift=d.uplift,
@@ -77,11 +81,15 @@ async def evaluate(
     kpis: KpiSource | None,
     vetoes: VetoSource | None,
     today: date,
+    directory: NameDirectory | None = None,
 ) -> AwardEvaluation:
     """Rank the year, apply the award rules to every ranked vendor, store the decisions (replacing the year's)."""
     period = str(year)
     data = await scoring_service.load_period(session, period)
-    ranking = await scoring_service.rank(session, period=period, settings=settings, kpis=kpis, today=today, data=data)
+    ranking = await scoring_service.rank(
+        session, period=period, settings=settings, kpis=kpis, today=today, data=data, directory=directory
+    )
+    names = Names(vendors={s.vendor_id: s.vendor_name for s in ranking if s.vendor_name})
     base = evaluate_in.base_bonus_cny if evaluate_in.base_bonus_cny is not None else settings.base_bonus_cny
     decisions: list[AwardDecision] = []
     not_awarded: dict[str, list[str]] = {}
@@ -104,12 +112,12 @@ async def evaluate(
             bars=award_bars,
         )
         if outcome.award is None:
-            not_awarded[score.vendor_id] = outcome.reasons
+            not_awarded[score.vendor_id] = [render(r) for r in outcome.reasons]
             continue
         head_count = evaluate_in.head_counts.get(score.vendor_id)
         reasons = list(outcome.reasons)
         if head_count is None:
-            reasons.append("head count unknown: uplift not computed")
+            reasons.append(message(N_("head count unknown: uplift not computed")))
         decisions.append(
             AwardDecision(
                 year=year,
@@ -133,7 +141,7 @@ async def evaluate(
     return AwardEvaluation(
         year=year,
         uplift_rate=Decimal(settings.bonus_uplift_rate),
-        awards=[to_read(d) for d in decisions],
+        awards=[to_read(d, names) for d in decisions],
         not_awarded=not_awarded,
     )
 

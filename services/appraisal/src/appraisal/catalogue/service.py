@@ -16,6 +16,7 @@ from appraisal.catalogue.schemas import (
 from appraisal.models import Assignment, ServiceItem, SurveyTemplate, TemplateItem
 from houqin_common.clients import ApiError, ContractsClient
 from houqin_common.errors import Conflict, NotFound, ServiceUnavailable, UnprocessableEntity
+from houqin_common.i18n import _
 from houqin_common.schemas import ContractRef
 
 
@@ -31,7 +32,7 @@ def template_read(template: SurveyTemplate, items: list[ServiceItem]) -> Templat
 
 async def create_item(session: AsyncSession, *, item_in: ServiceItemCreate) -> ServiceItem:
     if await repository.item_by_code(session, item_in.code):
-        raise Conflict(f"service item {item_in.code} already exists")
+        raise Conflict(_("service item {code} already exists", code=item_in.code))
     item = ServiceItem(**item_in.model_dump())
     session.add(item)
     await session.flush()
@@ -43,11 +44,11 @@ async def create_template(
 ) -> tuple[SurveyTemplate, list[ServiceItem]]:
     """Publish a new version of the named template; earlier versions stay as they were."""
     if len(set(template_in.item_codes)) != len(template_in.item_codes):
-        raise UnprocessableEntity("an item appears twice on the template")
+        raise UnprocessableEntity(_("an item appears twice on the template"))
     found = await repository.items_by_code(session, template_in.item_codes)
     unknown = [c for c in template_in.item_codes if c not in found]
     if unknown:
-        raise UnprocessableEntity(f"unknown service items: {', '.join(unknown)}")
+        raise UnprocessableEntity(_("unknown service items: {items}", items=", ".join(unknown)))
     version = await repository.latest_version(session, template_in.name) + 1
     template = SurveyTemplate(name=template_in.name, version=version)
     session.add(template)
@@ -61,7 +62,7 @@ async def create_template(
 async def get_template(session: AsyncSession, *, template_id: str) -> tuple[SurveyTemplate, list[ServiceItem]]:
     template = await session.get(SurveyTemplate, template_id)
     if template is None:
-        raise NotFound(f"survey template {template_id} not found")
+        raise NotFound(_("survey template {template_id} not found", template_id=template_id))
     return template, await repository.template_items(session, template_id)
 
 
@@ -77,7 +78,7 @@ async def sync_assignments(session: AsyncSession, *, contracts: ContractsClient,
             if not page.items or offset >= page.total:
                 break
     except ApiError as exc:
-        raise ServiceUnavailable(f"contracts-api could not list the contracts: {exc}") from exc
+        raise ServiceUnavailable(_("contracts-api could not list the contracts: {exc}", exc=exc)) from exc
     created = updated = skipped = 0
     for ref in refs:
         if ref.status not in statuses or ref.start_date is None:
@@ -103,8 +104,8 @@ async def sync_assignments(session: AsyncSession, *, contracts: ContractsClient,
 
 async def create_assignment(session: AsyncSession, *, assignment_in: AssignmentCreate) -> Assignment:
     if assignment_in.end_date and assignment_in.end_date < assignment_in.start_date:
-        raise UnprocessableEntity("end_date is before start_date")
-    same, _ = await repository.list_assignments(
+        raise UnprocessableEntity(_("end_date is before start_date"))
+    same, _total = await repository.list_assignments(
         session,
         vendor_id=assignment_in.vendor_id,
         project_code=assignment_in.project_code,
@@ -113,7 +114,7 @@ async def create_assignment(session: AsyncSession, *, assignment_in: AssignmentC
         offset=0,
     )
     if any(a.start_date == assignment_in.start_date for a in same):
-        raise Conflict("this vendor already has an assignment to the project from that date")
+        raise Conflict(_("this vendor already has an assignment to the project from that date"))
     assignment = Assignment(**assignment_in.model_dump())
     session.add(assignment)
     await session.flush()

@@ -16,6 +16,7 @@ from appraisal.complaints.schemas import (
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, Forbidden, problem_responses
+from houqin_common.i18n import _
 from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import Page
 
@@ -54,7 +55,7 @@ async def list_complaints(
         status=complaint_status.value if complaint_status else None,
         since=since,
     )
-    return to_page(ComplaintRead, [service.to_read(c) for c in rows], total, page)
+    return to_page(ComplaintRead, [service.to_read(c, principal) for c in rows], total, page)
 
 
 @router.get("/{complaint_id}", response_model=ComplaintRead, responses=problem_responses(404))
@@ -64,7 +65,9 @@ async def get_complaint(
     principal: Principal = Depends(require_roles(Role.supervisor, Role.vendor, Role.staff, *READ_ALL)),
 ) -> ComplaintRead:
     """One complaint (404 when not visible to the caller)."""
-    return service.to_read(await service.get_visible(session, complaint_id=complaint_id, principal=principal))
+    return service.to_read(
+        await service.get_visible(session, complaint_id=complaint_id, principal=principal), principal
+    )
 
 
 @router.post("/{complaint_id}/responses", response_model=ComplaintRead, responses=problem_responses(404, 409))
@@ -78,8 +81,8 @@ async def respond_to_complaint(
     to first response."""
     complaint = await service.get_visible(session, complaint_id=complaint_id, principal=principal)
     if not principal.is_vendor_only and not principal.has(Role.supervisor, Role.admin):
-        raise Forbidden("only the vendor or a supervisor answers a complaint")
-    return service.to_read(await service.respond(session, complaint=complaint, respond_in=respond_in))
+        raise Forbidden(_("only the vendor or a supervisor answers a complaint"))
+    return service.to_read(await service.respond(session, complaint=complaint, respond_in=respond_in), principal)
 
 
 @router.post("/{complaint_id}/close", response_model=ComplaintRead, responses=problem_responses(404, 409))
@@ -91,4 +94,4 @@ async def close_complaint(
 ) -> ComplaintRead:
     """Close a complaint, stating whether it was founded (a founded complaint counts against the vendor)."""
     complaint = await service.get_visible(session, complaint_id=complaint_id, principal=principal)
-    return service.to_read(await service.close(session, complaint=complaint, close_in=close_in))
+    return service.to_read(await service.close(session, complaint=complaint, close_in=close_in), principal)

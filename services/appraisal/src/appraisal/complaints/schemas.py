@@ -17,6 +17,8 @@ class Channel(StrEnum):
     wechat = "wechat"
     in_person = "in_person"
     mailbox = "mailbox"
+    #: the public feedback channel (`POST /v1/feedback`): visitors and companies, no account
+    public = "public"
 
 
 class Category(StrEnum):
@@ -127,3 +129,6 @@ class ComplaintRead(BaseModel):
     resolution: str | None = Field(description="resolution")
     hours_to_first_response: float | None = Field(description="time to first response, hours")
     hours_to_close: float | None = Field(description="time to close, hours")
+    contact: str | None = Field(
+        default=None, description="contact left on the public channel; shown to supervisors, auditors and admins only"
+    )

@@ -21,10 +21,13 @@ from appraisal.scoring import rules
 from houqin_common import clock
 from houqin_common.auth import Principal, Role
 from houqin_common.errors import Conflict, NotFound
+from houqin_common.i18n import _
 from houqin_common.pagination import PageParams
 
 
-def to_read(c: Complaint) -> ComplaintRead:
+def to_read(c: Complaint, principal: Principal | None = None) -> ComplaintRead:
+    """The complaint as ``principal`` may see it: the filer is never shown, a public contact only to the Bureau."""
+    show_contact = principal is not None and principal.has(Role.supervisor, Role.admin, Role.auditor)
     return ComplaintRead(
         id=c.id,
         kind=c.kind,
@@ -43,11 +46,17 @@ def to_read(c: Complaint) -> ComplaintRead:
         resolution=c.resolution,
         hours_to_first_response=rules.hours_between(c.filed_at, c.first_response_at),
         hours_to_close=rules.hours_between(c.filed_at, c.closed_at),
+        contact=c.contact if show_contact else None,
     )
 
 
 async def file(
-    session: AsyncSession, *, complaint_in: ComplaintCreate, filer: str, now: datetime | None = None
+    session: AsyncSession,
+    *,
+    complaint_in: ComplaintCreate,
+    filer: str,
+    now: datetime | None = None,
+    contact: str | None = None,
 ) -> Complaint:
     """Record it and route it: the named vendor, else the vendor assigned to the project (or the category's)."""
     now = now or clock.now()
@@ -65,6 +74,7 @@ async def file(
         filed_by=filer,
         status=ComplaintStatus.open.value,
         filed_at=now,
+        contact=contact,
     )
     session.add(complaint)
     await session.flush()
@@ -82,7 +92,7 @@ def visible(c: Complaint, principal: Principal) -> bool:
 async def get_visible(session: AsyncSession, *, complaint_id: str, principal: Principal) -> Complaint:
     c = await session.get(Complaint, complaint_id, with_for_update=True)
     if c is None or not visible(c, principal):
-        raise NotFound(f"complaint {complaint_id} not found")
+        raise NotFound(_("complaint {complaint_id} not found", complaint_id=complaint_id))
     return c
 
 
@@ -90,7 +100,7 @@ async def respond(
     session: AsyncSession, *, complaint: Complaint, respond_in: ComplaintRespond, now: datetime | None = None
 ) -> Complaint:
     if complaint.status == ComplaintStatus.closed:
-        raise Conflict("the complaint is closed")
+        raise Conflict(_("the complaint is closed"))
     now = now or clock.now()
     if complaint.first_response_at is None:
         complaint.first_response_at = now
@@ -104,7 +114,7 @@ async def close(
     session: AsyncSession, *, complaint: Complaint, close_in: ComplaintClose, now: datetime | None = None
 ) -> Complaint:
     if complaint.status == ComplaintStatus.closed:
-        raise Conflict("the complaint is already closed")
+        raise Conflict(_("the complaint is already closed"))
     now = now or clock.now()
     complaint.closed_at = now
     complaint.first_response_at = complaint.first_response_at or now

@@ -18,6 +18,7 @@ from appraisal.models import FoodSafetyInspection, RoutineInspection
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
+from houqin_common.i18n import N_
 from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import Page
 
@@ -89,7 +90,7 @@ async def get_routine_inspection(
 ) -> RoutineRead:
     """One routine inspection."""
     inspection = await service.get_routine(session, inspection_id)
-    check_vendor_scope(principal, inspection.vendor_id, "routine inspection")
+    check_vendor_scope(principal, inspection.vendor_id, N_("routine inspection"))
     return RoutineRead.model_validate(inspection)
 
 

@@ -11,13 +11,14 @@ from appraisal.models import ChecklistTemplate, FoodSafetyInspection, RoutineIns
 from appraisal.scoring import rules
 from appraisal.settings import Settings
 from houqin_common.errors import NotFound, UnprocessableEntity
+from houqin_common.i18n import _
 from houqin_common.pagination import PageParams
 
 
 async def create_checklist(session: AsyncSession, *, checklist_in: ChecklistCreate) -> ChecklistTemplate:
     codes = [i.code for i in checklist_in.items]
     if len(set(codes)) != len(codes):
-        raise UnprocessableEntity("checklist item codes must be unique")
+        raise UnprocessableEntity(_("checklist item codes must be unique"))
     checklist = ChecklistTemplate(
         name=checklist_in.name,
         project_code=checklist_in.project_code,
@@ -33,12 +34,12 @@ async def create_checklist(session: AsyncSession, *, checklist_in: ChecklistCrea
 async def record_routine(session: AsyncSession, *, inspection_in: RoutineCreate, inspector: str) -> RoutineInspection:
     checklist = await session.get(ChecklistTemplate, inspection_in.template_id)
     if checklist is None:
-        raise UnprocessableEntity(f"checklist {inspection_in.template_id} not found")
+        raise UnprocessableEntity(_("checklist {template_id} not found", template_id=inspection_in.template_id))
     max_points = {i["code"]: float(i["max_points"]) for i in checklist.items}
     awarded: dict[str, float] = {}
     for r in inspection_in.results:
         if r.code in awarded:
-            raise UnprocessableEntity(f"item {r.code} scored twice")
+            raise UnprocessableEntity(_("item {code} scored twice", code=r.code))
         awarded[r.code] = r.points
     try:
         score = rules.checklist_score(max_points, awarded)
@@ -83,7 +84,7 @@ async def record_food_safety(
 async def get_routine(session: AsyncSession, inspection_id: str) -> RoutineInspection:
     found = await session.get(RoutineInspection, inspection_id)
     if found is None:
-        raise NotFound(f"routine inspection {inspection_id} not found")
+        raise NotFound(_("routine inspection {inspection_id} not found", inspection_id=inspection_id))
     return found
 
 

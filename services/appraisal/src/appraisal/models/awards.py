@@ -24,7 +24,8 @@ class AwardDecision(Base):
     rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
     total: Mapped[float | None] = mapped_column(nullable=True)
     provisional: Mapped[bool] = mapped_column()
-    reasons: Mapped[list[str]] = mapped_column(JSONB)
+    #: award reasons as messages (msgid + params, see ``appraisal.messages``), rendered when read
+    reasons: Mapped[list[Any]] = mapped_column(JSONB)
     head_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     base_bonus: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), nullable=True)
     uplift: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), nullable=True)

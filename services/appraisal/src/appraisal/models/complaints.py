@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String, Text
+from sqlalchemy import DateTime, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from appraisal.models.base import Base, id_column
@@ -12,6 +12,8 @@ class Complaint(Base):
     """A complaint or suggestion from staff or visitors, routed to the responsible vendor."""
 
     __tablename__ = "complaint"
+    # the public channel counts a client's recent entries by its hashed address (rate limit)
+    __table_args__ = (Index("ix_appraisal_complaint_filed_by_filed_at", "filed_by", "filed_at"),)
 
     id: Mapped[str] = id_column()
     kind: Mapped[str] = mapped_column(String(16))
@@ -28,3 +30,5 @@ class Complaint(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     substantiated: Mapped[bool | None] = mapped_column(nullable=True)
     resolution: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: optional contact a visitor or company left on the public channel (shown to supervisors only)
+    contact: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -15,6 +15,7 @@ from appraisal.scoring.rules import OrderAction, OrderStatus
 from houqin_common import clock
 from houqin_common.auth import Principal, Role
 from houqin_common.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
+from houqin_common.i18n import _
 from houqin_common.pagination import PageParams
 
 
@@ -44,7 +45,7 @@ async def open_finding(
 ) -> tuple[RectificationOrder, Finding]:
     """Record a finding and issue its rectification order to the responsible vendor."""
     if finding_in.deadline < finding_in.found_on:
-        raise UnprocessableEntity("the deadline is before the day of the finding")
+        raise UnprocessableEntity(_("the deadline is before the day of the finding"))
     finding = Finding(
         vendor_id=finding_in.vendor_id,
         source=finding_in.source.value,
@@ -75,7 +76,7 @@ async def get_visible(
 ) -> tuple[RectificationOrder, Finding]:
     found = await repository.get_order(session, order_id, lock=lock)
     if found is None or (principal.is_vendor_only and found[0].vendor_id != principal.vendor_id):
-        raise NotFound(f"rectification order {order_id} not found")
+        raise NotFound(_("rectification order {order_id} not found", order_id=order_id))
     return found
 
 
@@ -89,7 +90,7 @@ async def transition(
     else:
         allowed = principal.has(Role.supervisor, Role.inspector, Role.admin) and not principal.is_vendor_only
     if not allowed:
-        raise Forbidden(f"your roles may not {action.value} a rectification order")
+        raise Forbidden(_("your roles may not {action} a rectification order", action=action.value))
     try:
         new = rules.next_status(OrderStatus(order.status), action)
     except rules.IllegalTransition as exc:
@@ -125,11 +126,11 @@ async def add_evidence(
     max_bytes: int,
 ) -> Evidence:
     if not data:
-        raise UnprocessableEntity("the evidence file is empty")
+        raise UnprocessableEntity(_("the evidence file is empty"))
     if len(data) > max_bytes:
-        raise UnprocessableEntity(f"the evidence file exceeds {max_bytes} bytes")
+        raise UnprocessableEntity(_("the evidence file exceeds {max_bytes} bytes", max_bytes=max_bytes))
     if order.status == OrderStatus.verified:
-        raise Conflict("the order is verified closed: no more evidence")
+        raise Conflict(_("the order is verified closed: no more evidence"))
     evidence = Evidence(
         order_id=order.id,
         filename=filename[:255] or "evidence",
@@ -148,7 +149,7 @@ async def add_evidence(
 async def get_evidence(session: AsyncSession, *, order: RectificationOrder, evidence_id: str) -> Evidence:
     evidence = await session.get(Evidence, evidence_id)
     if evidence is None or evidence.order_id != order.id:
-        raise NotFound(f"evidence {evidence_id} not found")
+        raise NotFound(_("evidence {evidence_id} not found", evidence_id=evidence_id))
     return evidence
 
 

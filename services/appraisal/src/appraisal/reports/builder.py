@@ -1,8 +1,9 @@
 """Report files from already computed results: CSV, XLSX (openpyxl) and charts (matplotlib, Agg).
 
 Figures are built with the object API (no pyplot state), so they can render in a worker thread.
-Charts use English labels (vendors by project name): no CJK font can be assumed on a server, and a
-chart of empty boxes is worse than an English one. The spreadsheets carry the Chinese names.
+Every text is in the reader's language (zh-CN by default) and vendors are named by their registered
+names: the charts draw with the CJK font installed with appraisal (``reports.fonts``), the spreadsheets
+name the same family. Each chart and sheet states its period and its data source.
 """
 
 from __future__ import annotations
@@ -27,27 +28,45 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from appraisal.reports.fonts import XLSX_FAMILY, use_in_matplotlib
 from appraisal.settings import COMPONENTS
+from houqin_common.i18n import N_, _
 from houqin_common.schemas import VendorScore
 
 GRADES = ("excellent", "good", "fair", "poor", "n/a")
 GRADE_HEAD = {
-    "excellent": "优 excellent",
-    "good": "较好 good",
-    "fair": "一般 fair",
-    "poor": "差 poor",
-    "n/a": "不适用 n/a",
+    "excellent": N_("excellent"),
+    "good": N_("good"),
+    "fair": N_("fair"),
+    "poor": N_("poor"),
+    "n/a": N_("not applicable"),
 }
+COMPONENT_HEAD = {
+    "satisfaction": N_("satisfaction survey"),
+    "routine": N_("routine inspections"),
+    "food_safety": N_("food-safety inspections"),
+    "complaints": N_("complaints and suggestions"),
+    "rectification": N_("rectification"),
+    "energy": N_("energy use"),
+    "vehicles": N_("official vehicles"),
+}
+SOURCE = N_(
+    "Data source: Houqin appraisal (satisfaction surveys, inspections, complaints, rectification orders), "
+    "energy and vehicle KPIs from telemetry-ingest, vendor names from contracts-api."
+)
 GRADE_COLORS = {"excellent": "#2e7d32", "good": "#8bc34a", "fair": "#ffb300", "poor": "#e53935", "n/a": "#bdbdbd"}
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FONT = Font(name=XLSX_FAMILY, bold=True, color="FFFFFF")
+BODY_FONT = Font(name=XLSX_FAMILY)
 THIN = Side(style="thin", color="BFBFBF")
 
 
 @dataclass(frozen=True)
 class VendorLabel:
+    """A vendor's registered name and the Chinese labels of its projects."""
+
     name: str
-    label_en: str
+    projects: str
 
 
 @dataclass(frozen=True)
@@ -56,7 +75,7 @@ class GradeRow:
 
     key: str
     name: str
-    label_en: str
+    detail: str
     counts: dict[str, int]
     score: float | None
 
@@ -65,54 +84,71 @@ def _fmt(v: float | None) -> str:
     return "" if v is None else f"{v:.2f}"
 
 
+def grade_label(g: str) -> str:
+    """优/较好/一般/差 in the reader's language."""
+    return _(GRADE_HEAD[g]) if g in GRADE_HEAD else g
+
+
+def _component(c: str) -> str:
+    return _(COMPONENT_HEAD[c]) if c in COMPONENT_HEAD else c
+
+
 def ranking_rows(ranking: Sequence[VendorScore], labels: dict[str, VendorLabel]) -> list[list[object]]:
     rows: list[list[object]] = []
     for s in ranking:
         comps = {c.name: c for c in s.components}
-        lab = labels.get(s.vendor_id, VendorLabel(s.vendor_id, s.vendor_id[:8]))
+        lab = labels.get(s.vendor_id, VendorLabel(s.vendor_id, ""))
         rows.append(
             [
                 s.rank,
                 lab.name,
                 s.vendor_id,
+                lab.projects,
                 s.total,
                 s.satisfaction,
                 s.quality,
                 *[comps[n].score if n in comps else None for n in COMPONENTS],
-                "yes" if s.complete else "no: " + ", ".join(s.missing),
+                _("yes") if s.complete else _("no: {missing}", missing=", ".join(_component(m) for m in s.missing)),
             ]
         )
     return rows
 
 
-RANKING_HEAD = [
-    "rank 排名",
-    "vendor 供应商",
-    "vendor id",
-    "total 总分",
-    "satisfaction 满意度",
-    "quality 质量",
-    *COMPONENTS,
-    "complete 数据完整",
-]
+def ranking_head() -> list[str]:
+    return [
+        _("rank"),
+        _("vendor"),
+        _("vendor id"),
+        _("service projects"),
+        _("total"),
+        _("satisfaction"),
+        _("quality"),
+        *[_component(c) for c in COMPONENTS],
+        _("data complete"),
+    ]
 
 
 def ranking_csv(ranking: Sequence[VendorScore], labels: dict[str, VendorLabel]) -> bytes:
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(RANKING_HEAD)
+    w.writerow(ranking_head())
     for row in ranking_rows(ranking, labels):
         w.writerow(["" if v is None else (_fmt(v) if isinstance(v, float) else v) for v in row])
     # UTF-8 with BOM so that Excel opens the Chinese names correctly
     return out.getvalue().encode("utf-8-sig")
 
 
-def grades_csv(rows: Sequence[GradeRow], key_head: str) -> bytes:
+def _grade_head(key_head: str, detail_head: str) -> list[str]:
+    return [key_head, _("name"), detail_head, *[grade_label(g) for g in GRADES], _("answers"), _("score")]
+
+
+def grades_csv(rows: Sequence[GradeRow], key_head: str, detail_head: str) -> bytes:
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow([key_head, "name", *[GRADE_HEAD[g] for g in GRADES], "answers", "score 得分"])
+    w.writerow(_grade_head(key_head, detail_head))
     for r in rows:
-        w.writerow([r.key, r.name, *[r.counts.get(g, 0) for g in GRADES], sum(r.counts.values()), _fmt(r.score)])
+        counts = [r.counts.get(g, 0) for g in GRADES]
+        w.writerow([r.key, r.name, r.detail, *counts, sum(r.counts.values()), _fmt(r.score)])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -123,8 +159,8 @@ def _cells(row: Sequence[object]) -> list[object]:
 
 def _sheet(ws: Worksheet, title: str, head: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     ws.append(_cells([title]))
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([])
+    ws["A1"].font = Font(name=XLSX_FAMILY, bold=True, size=14)
+    ws.append(_cells([_(SOURCE)]))
     ws.append(list(head))
     for cell in ws[3]:
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
@@ -133,6 +169,8 @@ def _sheet(ws: Worksheet, title: str, head: Sequence[str], rows: Sequence[Sequen
         ws.append(_cells(row))
     for r in ws.iter_rows(min_row=3, max_row=ws.max_row):
         for cell in r:
+            if cell.row > 3:
+                cell.font = BODY_FONT
             cell.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
             if isinstance(cell.value, float):
                 cell.number_format = "0.00"
@@ -142,19 +180,21 @@ def _sheet(ws: Worksheet, title: str, head: Sequence[str], rows: Sequence[Sequen
     ws.freeze_panes = "A4"
 
 
-def _add_grade_sheet(wb: Workbook, title: str, rows: Sequence[GradeRow], key_head: str) -> None:
+def _add_grade_sheet(wb: Workbook, title: str, rows: Sequence[GradeRow], key_head: str, detail_head: str) -> None:
     ws = wb.create_sheet(title[:31])
-    data = [[r.key, r.name, *[r.counts.get(g, 0) for g in GRADES], sum(r.counts.values()), r.score] for r in rows]
-    _sheet(ws, title, [key_head, "name 名称", *[GRADE_HEAD[g] for g in GRADES], "answers", "score 得分"], data)
+    data = [
+        [r.key, r.name, r.detail, *[r.counts.get(g, 0) for g in GRADES], sum(r.counts.values()), r.score] for r in rows
+    ]
+    _sheet(ws, title, _grade_head(key_head, detail_head), data)
     if rows:
         last = 3 + len(rows)
         chart = BarChart()
         chart.type, chart.grouping, chart.overlap = "bar", "percentStacked", 100
-        chart.title = "Grade distribution"
-        chart.add_data(Reference(ws, min_col=3, max_col=7, min_row=3, max_row=last), titles_from_data=True)
+        chart.title = _("Grade distribution")
+        chart.add_data(Reference(ws, min_col=4, max_col=8, min_row=3, max_row=last), titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=2, min_row=4, max_row=last))
         chart.height, chart.width = max(7.5, 0.6 * len(rows)), 18
-        ws.add_chart(chart, "K3")
+        ws.add_chart(chart, "L3")
 
 
 def year_xlsx(
@@ -167,13 +207,13 @@ def year_xlsx(
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = "Ranking 排名"
+    ws.title = _("Ranking")
     rows = ranking_rows(ranking, labels)
-    _sheet(ws, f"{year} 年度后勤服务考核排名 — Annual vendor appraisal {year}", RANKING_HEAD, rows)
+    _sheet(ws, _("Annual appraisal of back-office vendors {year}", year=year), ranking_head(), rows)
     if rows:
         last = 3 + len(rows)
         ws.conditional_formatting.add(
-            f"D4:D{last}",
+            f"E4:E{last}",
             ColorScaleRule(
                 start_type="num",
                 start_value=60,
@@ -188,14 +228,14 @@ def year_xlsx(
         )
     ws.append([])
     ws.append(_cells([settings_note]))
-    breakdown = wb.create_sheet("Breakdown 明细")
+    breakdown = wb.create_sheet(_("Breakdown")[:31])
     brows = [
         [
             lab.name if (lab := labels.get(s.vendor_id)) else s.vendor_id,
-            c.name,
+            _component(c.name),
             c.score,
             c.weight,
-            "yes" if c.available else "UNAVAILABLE",
+            _("yes") if c.available else _("UNAVAILABLE"),
             c.note or "",
         ]
         for s in ranking
@@ -203,11 +243,11 @@ def year_xlsx(
     ]
     _sheet(
         breakdown,
-        "Score components 分项得分",
-        ["vendor 供应商", "component", "score", "weight", "source", "note"],
+        _("Score components {year}", year=year),
+        [_("vendor"), _("component"), _("score"), _("weight"), _("source read"), _("note")],
         brows,
     )
-    _add_grade_sheet(wb, "Grades 满意度等级", vendor_grades, "vendor id")
+    _add_grade_sheet(wb, _("Satisfaction grades"), vendor_grades, _("vendor id"), _("service projects"))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -219,23 +259,27 @@ def campaign_xlsx(
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = "Summary 概况"
+    ws.title = _("Summary")
     ws.append(_cells([title]))
-    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].font = Font(name=XLSX_FAMILY, bold=True, size=14)
     ws.append(_cells([response_note]))
+    ws.append(_cells([_(SOURCE)]))
     ws.column_dimensions["A"].width = 80
-    _add_grade_sheet(wb, "Vendors 供应商", vendor_rows, "vendor id")
-    _add_grade_sheet(wb, "Items 服务项目", item_rows, "item code")
+    _add_grade_sheet(wb, _("Vendors"), vendor_rows, _("vendor id"), _("service projects"))
+    _add_grade_sheet(wb, _("Service items"), item_rows, _("item code"), _("service project"))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
+def _use_cjk_font() -> None:
+    """Every chart of the process draws with the CJK font (set once; the same for every thread)."""
+    use_in_matplotlib()
+
+
 def _save(fig: Figure, fmt: str) -> bytes:
     handles = [Rectangle((0, 0), 1, 1, color=GRADE_COLORS[g]) for g in GRADES]
-    fig.legend(
-        handles, [GRADE_HEAD[g].split(" ")[1] for g in GRADES], loc="outside lower right", ncols=5, frameon=False
-    )
+    fig.legend(handles, [grade_label(g) for g in GRADES], loc="outside lower right", ncols=5, frameon=False)
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, dpi=150, bbox_inches="tight")
     return buf.getvalue()
@@ -247,14 +291,14 @@ def _share(counts: dict[str, int], grade: str) -> float:
 
 
 def _grade_axes(ax: Axes, rows: Sequence[GradeRow], title: str) -> None:
-    labels = [r.label_en for r in rows]
+    labels = [r.name for r in rows]
     left = [0.0] * len(rows)
     for g in GRADES:
         shares = [_share(r.counts, g) for r in rows]
         ax.barh(labels, shares, left=left, color=GRADE_COLORS[g], label=g, edgecolor="white", linewidth=0.5)
         left = [a + b for a, b in zip(left, shares, strict=True)]
     ax.set_xlim(0, 100)
-    ax.set_xlabel("share of answers (%)")
+    ax.set_xlabel(_("share of answers (%)"))
     ax.set_title(title, loc="left", fontweight="bold")
     ax.invert_yaxis()
     ax.spines[["top", "right"]].set_visible(False)
@@ -269,9 +313,10 @@ def year_chart(
 ) -> bytes:
     scored = [s for s in ranking if s.total is not None]
     n = max(len(scored), 1)
+    _use_cjk_font()
     fig = Figure(figsize=(16, max(4.5, 0.38 * n + 2)), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.1, 1])
-    names = [f"{s.rank}. {labels[s.vendor_id].label_en if s.vendor_id in labels else s.vendor_id[:8]}" for s in scored]
+    names = [f"{s.rank}. {labels[s.vendor_id].name if s.vendor_id in labels else s.vendor_id[:8]}" for s in scored]
     totals = [s.total or 0.0 for s in scored]
     colors = ["#1f3864" if s.complete else "#9e9e9e" for s in scored]
     bars = ax1.barh(names, totals, color=colors)
@@ -283,28 +328,34 @@ def year_chart(
     )
     ax1.set_xlim(0, 108)
     ax1.invert_yaxis()
-    ax1.set_xlabel("total score (0-100)")
-    ax1.set_title(f"Vendor ranking {year}", loc="left", fontweight="bold")
+    ax1.set_xlabel(_("total score (0-100)"))
+    ax1.set_title(_("Vendor ranking {year}", year=year), loc="left", fontweight="bold")
     ax1.spines[["top", "right"]].set_visible(False)
     if any(not s.complete for s in scored):
-        ax1.text(0, -0.08, "* provisional: a KPI source was unavailable", transform=ax1.transAxes, fontsize=8)
+        ax1.text(0, -0.08, _("* provisional: a KPI source was unavailable"), transform=ax1.transAxes, fontsize=8)
     if not scored:
-        ax1.text(0.5, 0.5, "no scores for the period", ha="center", transform=ax1.transAxes)
-    _grade_axes(ax2, vendor_grades, f"Satisfaction grades {year}")
+        ax1.text(0.5, 0.5, _("no scores for the period"), ha="center", transform=ax1.transAxes)
+    _grade_axes(ax2, vendor_grades, _("Satisfaction grades {year}", year=year))
     fig.suptitle(
-        "Houqin appraisal - Government Offices Administration", fontsize=10, color="#555555", x=0.99, ha="right"
+        _("Annual appraisal of back-office vendors {year}", year=year),
+        fontsize=13,
+        fontweight="bold",
+        x=0.01,
+        ha="left",
     )
+    fig.text(0.01, 0.0, _("Period: {period}. ", period=year) + _(SOURCE), fontsize=8, color="#555555")
     return _save(fig, fmt)
 
 
 def campaign_chart(
-    title_en: str, note: str, vendor_rows: Sequence[GradeRow], item_rows: Sequence[GradeRow], fmt: str
+    title: str, note: str, vendor_rows: Sequence[GradeRow], item_rows: Sequence[GradeRow], fmt: str
 ) -> bytes:
     rows = max(len(vendor_rows), len(item_rows), 1)
+    _use_cjk_font()
     fig = Figure(figsize=(16, max(4.5, 0.3 * rows + 2)), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2)
-    _grade_axes(ax1, vendor_rows, "Grades by vendor")
-    _grade_axes(ax2, item_rows, "Grades by service item")
-    fig.suptitle(title_en, fontsize=13, fontweight="bold", x=0.01, ha="left")
-    fig.text(0.01, 0.0, note, fontsize=8, color="#555555")
+    _grade_axes(ax1, vendor_rows, _("Grades by vendor"))
+    _grade_axes(ax2, item_rows, _("Grades by service item"))
+    fig.suptitle(title, fontsize=13, fontweight="bold", x=0.01, ha="left")
+    fig.text(0.01, 0.0, note + " " + _(SOURCE), fontsize=8, color="#555555")
     return _save(fig, fmt)

@@ -9,11 +9,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from appraisal.models import Campaign
+from appraisal.names import NameDirectory
 from appraisal.reports import service
 from appraisal.reports.service import ReportFormat
 from appraisal.settings import Settings
 from houqin_common import clock
-from houqin_common.clients import telemetry_client
+from houqin_common.clients import contracts_client, telemetry_client
 from houqin_common.db import create_engine, make_sessionmaker
 
 
@@ -25,9 +26,16 @@ async def write_year(year: int, out: Path, settings: Settings, *, today: date | 
     written: list[Path] = []
     engine = create_engine(settings.database_url, pool_size=2)
     try:
-        async with telemetry_client(settings, caller="appraisal") as kpis, make_sessionmaker(engine)() as session:
+        async with (
+            telemetry_client(settings, caller="appraisal") as kpis,
+            contracts_client(settings, caller="appraisal") as contracts,
+            make_sessionmaker(engine)() as session,
+        ):
+            directory = NameDirectory(contracts, ttl_s=settings.names_ttl_s, retry_s=settings.names_retry_s)
             for fmt in ReportFormat:
-                data = await service.year_report(session, year=year, fmt=fmt, settings=settings, kpis=kpis, today=today)
+                data = await service.year_report(
+                    session, year=year, fmt=fmt, settings=settings, kpis=kpis, today=today, directory=directory
+                )
                 path = out / f"appraisal-{year}.{fmt.value}"
                 await asyncio.to_thread(path.write_bytes, data)
                 written.append(path)
@@ -40,7 +48,9 @@ async def write_year(year: int, out: Path, settings: Settings, *, today: date | 
             ).scalars()
             for campaign in campaigns:
                 for fmt in (ReportFormat.csv, ReportFormat.xlsx, ReportFormat.png):
-                    data = await service.campaign_report(session, campaign=campaign, fmt=fmt, settings=settings)
+                    data = await service.campaign_report(
+                        session, campaign=campaign, fmt=fmt, settings=settings, directory=directory
+                    )
                     path = out / f"survey-{campaign.period}-{campaign.id[:8]}.{fmt.value}"
                     await asyncio.to_thread(path.write_bytes, data)
                     written.append(path)

@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
-from appraisal.dependencies import AppSettings, Telemetry, Today
+from appraisal.dependencies import AppSettings, Directory, Telemetry, Today
 from appraisal.reports import service
 from appraisal.reports.service import MEDIA_TYPES, ReportFormat
 from appraisal.surveys.dependencies import CampaignDep
@@ -31,6 +31,7 @@ async def download_year_report(
     session: DbSession,
     settings: AppSettings,
     telemetry: Telemetry,
+    directory: Directory,
     today: Today,
     year: int = Path(ge=2000, le=2100, description="appraisal year"),
     fmt: ReportFormat = Query(ReportFormat.xlsx, alias="format", description="csv, xlsx, png or svg"),
@@ -38,7 +39,9 @@ async def download_year_report(
 ) -> Response:
     """The year's appraisal: ranking with the breakdown (CSV/XLSX) or a chart of vendor scores and
     satisfaction grade distributions (PNG/SVG)."""
-    data = await service.year_report(session, year=year, fmt=fmt, settings=settings, kpis=telemetry, today=today)
+    data = await service.year_report(
+        session, year=year, fmt=fmt, settings=settings, kpis=telemetry, today=today, directory=directory
+    )
     return _file(data, fmt, f"appraisal-{year}")
 
 
@@ -52,8 +55,9 @@ async def download_campaign_report(
     campaign: CampaignDep,
     session: DbSession,
     settings: AppSettings,
+    directory: Directory,
     fmt: ReportFormat = Query(ReportFormat.xlsx, alias="format", description="csv, xlsx, png or svg"),
 ) -> Response:
     """A satisfaction campaign: grade distributions per vendor and per item (CSV/XLSX/PNG/SVG)."""
-    data = await service.campaign_report(session, campaign=campaign, fmt=fmt, settings=settings)
+    data = await service.campaign_report(session, campaign=campaign, fmt=fmt, settings=settings, directory=directory)
     return _file(data, fmt, f"survey-{campaign.period}-{campaign.id[:8]}")

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
 
-from appraisal.dependencies import AppSettings, Telemetry, Today, check_vendor_scope
+from appraisal.dependencies import AppSettings, Directory, Telemetry, Today, check_vendor_scope
 from appraisal.scoring import service
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
+from houqin_common.i18n import N_
 from houqin_common.pagination import PageParams, to_page
 from houqin_common.schemas import Page, Period, VendorScore
 
@@ -20,6 +21,7 @@ async def list_scores(
     session: DbSession,
     settings: AppSettings,
     telemetry: Telemetry,
+    directory: Directory,
     today: Today,
     period: Period = PeriodQuery,
     limit: int = Query(100, ge=1, le=500, description="page size"),
@@ -33,7 +35,9 @@ async def list_scores(
     Each score carries its breakdown; `complete=false` marks a total computed while a KPI source
     (telemetry-ingest) was unavailable. A vendor token sees only its own line (with its rank).
     """
-    ranking = await service.rank(session, period=period, settings=settings, kpis=telemetry, today=today)
+    ranking = await service.rank(
+        session, period=period, settings=settings, kpis=telemetry, today=today, directory=directory
+    )
     if principal.is_vendor_only:
         ranking = [s for s in ranking if s.vendor_id == principal.vendor_id]
     page = PageParams(limit=limit, offset=offset, sort=None)
@@ -46,6 +50,7 @@ async def get_vendor_score(
     session: DbSession,
     settings: AppSettings,
     telemetry: Telemetry,
+    directory: Directory,
     today: Today,
     period: Period = PeriodQuery,
     principal: Principal = Depends(
@@ -56,7 +61,13 @@ async def get_vendor_score(
 
     404 when the vendor has no appraisal data in the period (or is another vendor's, for a vendor token).
     """
-    check_vendor_scope(principal, vendor_id, "vendor score")
+    check_vendor_scope(principal, vendor_id, N_("vendor score"))
     return await service.vendor_score(
-        session, vendor_id=vendor_id, period=period, settings=settings, kpis=telemetry, today=today
+        session,
+        vendor_id=vendor_id,
+        period=period,
+        settings=settings,
+        kpis=telemetry,
+        today=today,
+        directory=directory,
     )

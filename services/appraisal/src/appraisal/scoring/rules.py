@@ -8,6 +8,9 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from appraisal.messages import Message, message
+from houqin_common.i18n import N_, _
+
 
 class Grade(StrEnum):
     excellent = "excellent"
@@ -44,12 +47,14 @@ def checklist_score(max_points: Mapping[str, float], awarded: Mapping[str, float
     """Routine inspection score 0-100: points awarded over the checklist's maximum."""
     total = sum(max_points.values())
     if total <= 0:
-        raise ValueError("a checklist needs positive maximum points")
+        raise ValueError(_("a checklist needs positive maximum points"))
     for code, pts in awarded.items():
         if code not in max_points:
-            raise ValueError(f"item {code!r} is not on the checklist")
+            raise ValueError(_("item {code} is not on the checklist", code=repr(code)))
         if pts < 0 or pts > max_points[code]:
-            raise ValueError(f"item {code!r}: {pts} outside 0..{max_points[code]}")
+            raise ValueError(
+                _("item {code}: {points} outside 0..{maximum}", code=repr(code), points=pts, maximum=max_points[code])
+            )
     return round(100 * sum(awarded.get(c, 0.0) for c in max_points) / total, 2)
 
 
@@ -112,7 +117,9 @@ def next_status(status: OrderStatus, action: OrderAction) -> OrderStatus:
     try:
         return TRANSITIONS[(status, action)]
     except KeyError:
-        raise IllegalTransition(f"cannot {action.value} an order that is {status.value}") from None
+        raise IllegalTransition(
+            _("cannot {action} an order that is {status}", action=action.value, status=status.value)
+        ) from None
 
 
 def is_overdue(status: str, deadline: date, today: date, submitted_on: date | None = None) -> bool:
@@ -237,7 +244,7 @@ class AwardBars:
 class AwardOutcome:
     award: AwardKind | None
     provisional: bool
-    reasons: list[str]
+    reasons: list[Message]
 
 
 def decide_award(
@@ -250,34 +257,34 @@ def decide_award(
     bars: AwardBars,
 ) -> AwardOutcome:
     """Advanced unit, else excellent unit, else none; ``eligible`` None means the veto check was unreachable."""
-    reasons: list[str] = []
+    reasons: list[Message] = []
     if rank is None or total is None:
-        return AwardOutcome(None, False, ["no score for the year"])
+        return AwardOutcome(None, False, [message(N_("no score for the year"))])
     if eligible is False:
-        return AwardOutcome(None, False, ["excluded by a one-vote veto (一票否决)"])
+        return AwardOutcome(None, False, [message(N_("excluded by a one-vote veto"))])
     if major_violation:
-        return AwardOutcome(None, False, ["major food-safety violation in the year"])
+        return AwardOutcome(None, False, [message(N_("major food-safety violation in the year"))])
     award: AwardKind | None = None
     if rank <= bars.advanced_max_rank and total >= bars.advanced_min_score:
         award = AwardKind.advanced_unit
     elif rank <= bars.excellent_max_rank and total >= bars.excellent_min_score:
         award = AwardKind.excellent_unit
     else:
-        reasons.append(f"rank {rank} / total {total} below the award bars")
+        reasons.append(message(N_("rank {rank} / total {total} below the award bars"), rank=rank, total=total))
     provisional = False
     if award is not None:
-        reasons.append(f"rank {rank}, total {total}")
+        reasons.append(message(N_("rank {rank}, total {total}"), rank=rank, total=total))
         if eligible is None:
             provisional = True
-            reasons.append("veto check unavailable (contracts-api unreachable): provisional")
+            reasons.append(message(N_("veto check unavailable (contracts-api unreachable): provisional")))
         if not complete:
             provisional = True
-            reasons.append("score incomplete: provisional")
+            reasons.append(message(N_("score incomplete: provisional")))
     return AwardOutcome(award, provisional, reasons)
 
 
 def bonus_uplift(head_count: int, base_bonus: Decimal, rate: Decimal) -> Decimal:
     """Extra bonus for an awarded vendor: every employee's base bonus times the uplift rate."""
     if head_count < 0:
-        raise ValueError("head count cannot be negative")
+        raise ValueError(_("head count cannot be negative"))
     return (Decimal(head_count) * base_bonus * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

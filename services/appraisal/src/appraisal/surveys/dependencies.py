@@ -11,6 +11,7 @@ from appraisal.surveys import service
 from houqin_common.auth import Role, _bearer, decode_token
 from houqin_common.db import DbSession
 from houqin_common.errors import Forbidden, Unauthorized
+from houqin_common.i18n import _
 
 
 async def valid_campaign(campaign_id: str, session: DbSession) -> Campaign:
@@ -37,10 +38,10 @@ async def respondent(
     if invitation_token:
         return Respondent(token=invitation_token, subject=None, department=None)
     if credentials is None:
-        raise Unauthorized("Send an X-Invitation-Token header or a staff bearer token")
+        raise Unauthorized(_("Send an X-Invitation-Token header or a staff bearer token"))
     principal = decode_token(credentials.credentials, request.app.state.settings)
     if not principal.has(Role.staff, Role.admin):
-        raise Forbidden("Only staff (or invitation holders) answer surveys")
+        raise Forbidden(_("Only staff (or invitation holders) answer surveys"))
     department = principal.claims.get("department")
     return Respondent(token=None, subject=principal.subject, department=str(department) if department else None)
 

@@ -7,13 +7,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from appraisal.catalogue.schemas import ServiceItemRead
 from appraisal.scoring.rules import Grade
+from houqin_common.i18n import _
 from houqin_common.schemas import PERIOD_RE
 
 
 def _half_or_year(value: str) -> str:
     m = PERIOD_RE.match(value)
     if not m or m["quarter"] or m["month"]:
-        raise ValueError("a campaign period is a half-year such as 2026H1 (or a year)")
+        raise ValueError(_("a campaign period is a half-year such as 2026H1 (or a year)"))
     return value
 
 

@@ -27,6 +27,7 @@ from appraisal.surveys.schemas import (
 )
 from houqin_common import clock
 from houqin_common.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
+from houqin_common.i18n import _
 
 
 def _pepper(settings: Settings) -> bytes:
@@ -45,9 +46,9 @@ def staff_hash(settings: Settings, campaign_id: str, subject: str) -> str:
 
 async def create_campaign(session: AsyncSession, *, campaign_in: CampaignCreate) -> Campaign:
     if campaign_in.closes_at <= campaign_in.opens_at:
-        raise UnprocessableEntity("closes_at must be after opens_at")
+        raise UnprocessableEntity(_("closes_at must be after opens_at"))
     if not await _template_exists(session, campaign_in.template_id):
-        raise UnprocessableEntity(f"survey template {campaign_in.template_id} not found")
+        raise UnprocessableEntity(_("survey template {template_id} not found", template_id=campaign_in.template_id))
     campaign = Campaign(**campaign_in.model_dump())
     session.add(campaign)
     await session.flush()
@@ -62,7 +63,7 @@ async def _template_exists(session: AsyncSession, template_id: str) -> bool:
 async def get_campaign(session: AsyncSession, *, campaign_id: str) -> Campaign:
     campaign = await session.get(Campaign, campaign_id)
     if campaign is None:
-        raise NotFound(f"campaign {campaign_id} not found")
+        raise NotFound(_("campaign {campaign_id} not found", campaign_id=campaign_id))
     return campaign
 
 
@@ -84,7 +85,7 @@ async def form_items(session: AsyncSession, campaign: Campaign) -> list[ServiceI
 async def invitation_for(session: AsyncSession, *, campaign: Campaign, token: str, settings: Settings) -> Invitation:
     invitation = await repository.invitation_by_hash(session, campaign.id, token_hash(settings, token))
     if invitation is None:
-        raise Forbidden("the invitation token is not valid for this campaign")
+        raise Forbidden(_("the invitation token is not valid for this campaign"))
     return invitation
 
 
@@ -103,15 +104,20 @@ async def submit_response(
     now = now or clock.now()
     if not (campaign.opens_at <= now <= campaign.closes_at):
         raise Conflict(
-            f"campaign {campaign.id} is not open (open {campaign.opens_at:%Y-%m-%d} to {campaign.closes_at:%Y-%m-%d})"
+            _(
+                "campaign {campaign_id} is not open (open {opens} to {closes})",
+                campaign_id=campaign.id,
+                opens=f"{campaign.opens_at:%Y-%m-%d}",
+                closes=f"{campaign.closes_at:%Y-%m-%d}",
+            )
         )
     items = {i.code: i for i in await form_items(session, campaign)}
     codes = [a.item_code for a in response_in.answers]
     unknown = [c for c in codes if c not in items]
     if unknown:
-        raise UnprocessableEntity(f"items not on this campaign's form: {', '.join(unknown)}")
+        raise UnprocessableEntity(_("items not on this campaign's form: {items}", items=", ".join(unknown)))
     if len(set(codes)) != len(codes):
-        raise UnprocessableEntity("an item is answered twice")
+        raise UnprocessableEntity(_("an item is answered twice"))
     if token is not None:
         invitation = await invitation_for(session, campaign=campaign, token=token, settings=settings)
         marker, department = invitation.token_hash, invitation.department
@@ -119,9 +125,9 @@ async def submit_response(
         marker = staff_hash(settings, campaign.id, staff_subject)
         department = staff_department or response_in.department
     else:
-        raise Forbidden("answer with an invitation token or a staff login")
+        raise Forbidden(_("answer with an invitation token or a staff login"))
     if not await repository.consume(session, campaign.id, marker):
-        raise Conflict("this survey has already been answered with this invitation or login")
+        raise Conflict(_("this survey has already been answered with this invitation or login"))
     response = Response(
         campaign_id=campaign.id,
         department=department,

@@ -9,7 +9,8 @@ from pydantic import AwareDatetime
 from houqin_common import clock
 from houqin_common.auth import Principal, Role, require_roles
 from houqin_common.db import DbSession
-from houqin_common.errors import COMMON_ERRORS, problem_responses
+from houqin_common.errors import COMMON_ERRORS, UnprocessableEntity, problem_responses
+from houqin_common.i18n import _
 from telemetry_ingest.energy import service
 from telemetry_ingest.energy.dependencies import Meters, Settings
 from telemetry_ingest.energy.schemas import (
@@ -25,14 +26,25 @@ from telemetry_ingest.energy.schemas import (
     WasteEvaluation,
     YearOnYearRead,
 )
+from telemetry_ingest.tariffs import service as tariff_service
+from telemetry_ingest.tariffs.schemas import (
+    CostConsumptionRead,
+    CostSavingsRead,
+    CostTopRow,
+    CostYearOnYearRead,
+    Measure,
+)
 
 router = APIRouter(prefix="/energy", tags=["energy"], responses=COMMON_ERRORS)
 
 Start = Annotated[AwareDatetime, Query(description="window start, inclusive, ISO 8601 with offset")]
 End = Annotated[AwareDatetime, Query(description="window end, exclusive")]
+MeasureQuery = Annotated[
+    Measure, Query(description="`energy` (meter units) or `cost` (CNY under the tariffs in force, time-of-use split)")
+]
 
 
-@router.get("/consumption", response_model=ConsumptionRead, responses=problem_responses(404))
+@router.get("/consumption", response_model=ConsumptionRead | CostConsumptionRead, responses=problem_responses(404))
 async def get_consumption(
     session: DbSession,
     settings: Settings,
@@ -41,16 +53,27 @@ async def get_consumption(
     end: End,
     granularity: Annotated[Granularity, Query(description="bucket size (local time)")] = Granularity.hour,
     group_by: Annotated[GroupBy, Query(description="dimension of the rows")] = GroupBy.total,
-) -> ConsumptionRead:
+    measure: MeasureQuery = Measure.energy,
+) -> ConsumptionRead | CostConsumptionRead:
     """Consumption from the cumulative registers (resets, rollovers and gaps handled, multiplier applied),
     per group and local-time bucket. An interval between two readings counts in the bucket where it starts,
-    so sums over finer buckets add up to coarser ones."""
+    so sums over finer buckets add up to coarser ones. With `measure=cost` the buckets hold CNY."""
+    if measure is Measure.cost:
+        return await tariff_service.consumption(
+            session,
+            settings=settings,
+            flt=meters,
+            start=start,
+            end=end,
+            granularity=granularity.value,
+            group_by=group_by.value,
+        )
     return await service.consumption(
         session, settings=settings, flt=meters, start=start, end=end, granularity=granularity, group_by=group_by
     )
 
 
-@router.get("/year-on-year", response_model=YearOnYearRead, responses=problem_responses(404))
+@router.get("/year-on-year", response_model=YearOnYearRead | CostYearOnYearRead, responses=problem_responses(404))
 async def get_year_on_year(
     session: DbSession,
     settings: Settings,
@@ -58,12 +81,24 @@ async def get_year_on_year(
     start: Start,
     end: End,
     group_by: Annotated[GroupBy, Query(description="dimension of the rows")] = GroupBy.total,
-) -> YearOnYearRead:
-    """Consumption of the window beside the same window one year earlier (同比)."""
+    measure: MeasureQuery = Measure.energy,
+) -> YearOnYearRead | CostYearOnYearRead:
+    """Consumption of the window beside the same window one year earlier (同比); in yuan with `measure=cost`."""
+    if measure is Measure.cost:
+        return await tariff_service.year_on_year(
+            session,
+            settings=settings,
+            flt=meters,
+            start=start,
+            end=end,
+            previous_start=service.year_earlier(start),
+            previous_end=service.year_earlier(end),
+            group_by=group_by.value,
+        )
     return await service.year_on_year(session, settings=settings, flt=meters, start=start, end=end, group_by=group_by)
 
 
-@router.get("/savings", response_model=SavingsRead, responses=problem_responses(404))
+@router.get("/savings", response_model=SavingsRead | CostSavingsRead, responses=problem_responses(404))
 async def get_savings(
     session: DbSession,
     settings: Settings,
@@ -74,9 +109,23 @@ async def get_savings(
     end: Annotated[date, Query(description="day after the reporting period")],
     normalise: Annotated[bool, Query(description="weather-normalise with heating/cooling degree days")] = False,
     station: Annotated[str | None, Query(max_length=64, description="temperature station")] = None,
-) -> SavingsRead:
+    measure: MeasureQuery = Measure.energy,
+) -> SavingsRead | CostSavingsRead:
     """Savings against a baseline period, optionally normalised by a regression of the baseline's daily
-    consumption on heating and cooling degree days (temperatures from `POST /v1/energy/temperatures`)."""
+    consumption on heating and cooling degree days (temperatures from `POST /v1/energy/temperatures`).
+    `measure=cost` answers yuan saved: the baseline's daily cost times the reporting days minus the actual cost."""
+    if measure is Measure.cost:
+        if normalise:
+            raise UnprocessableEntity(_("normalise is not available with measure=cost"))
+        return await tariff_service.savings(
+            session,
+            settings=settings,
+            flt=meters,
+            baseline_start=baseline_start,
+            baseline_end=baseline_end,
+            start=start,
+            end=end,
+        )
     return await service.savings(
         session,
         settings=settings,
@@ -122,7 +171,7 @@ async def evaluate_waste_alerts(
     )
 
 
-@router.get("/top-consumers", response_model=list[TopRow], responses=problem_responses(404))
+@router.get("/top-consumers", response_model=list[TopRow] | list[CostTopRow], responses=problem_responses(404))
 async def list_top_consumers(
     session: DbSession,
     settings: Settings,
@@ -131,8 +180,13 @@ async def list_top_consumers(
     end: End,
     group_by: Annotated[GroupBy, Query(description="dimension ranked")] = GroupBy.meter,
     limit: Annotated[int, Query(ge=1, le=500, description="rows")] = 10,
-) -> list[TopRow]:
-    """The largest consumers of the window, with their share of the scope's total."""
+    measure: MeasureQuery = Measure.energy,
+) -> list[TopRow] | list[CostTopRow]:
+    """The largest consumers of the window, with their share of the scope's total (in yuan with `measure=cost`)."""
+    if measure is Measure.cost:
+        return await tariff_service.top_consumers(
+            session, settings=settings, flt=meters, start=start, end=end, group_by=group_by.value, limit=limit
+        )
     return await service.top_consumers(
         session, settings=settings, flt=meters, start=start, end=end, group_by=group_by, limit=limit
     )

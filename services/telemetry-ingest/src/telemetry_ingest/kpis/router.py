@@ -10,6 +10,7 @@ from houqin_common.errors import COMMON_ERRORS, NotFound, problem_responses
 from houqin_common.schemas import PERIOD_RE, EnergyKpi, VehicleKpi
 from telemetry_ingest.energy.dependencies import Settings
 from telemetry_ingest.kpis import service
+from telemetry_ingest.tariffs import service as tariff_service
 
 router = APIRouter(prefix="/kpis", tags=["kpis"], responses=COMMON_ERRORS)
 
@@ -38,13 +39,21 @@ async def get_energy_kpi(
     settings: Settings,
     vendor_id: Annotated[str, Query(max_length=64, description="responsible vendor")],
     period: PeriodQuery,
+    measure: Annotated[
+        Literal["energy", "cost"], Query(description="`cost` adds the cost in CNY and its saving ratio")
+    ] = "energy",
     principal: Principal = Depends(require_roles(Role.supervisor, Role.vendor, *READ_ALL)),
 ) -> EnergyKpi:
     """Energy KPI of the meters a vendor is responsible for: consumption, same period last year, saving
     ratio, off-hours waste alerts, reading coverage. A vendor with no meters answers zero meters."""
     scoped = _scoped(principal, vendor_id)
     assert scoped is not None
-    return await service.energy_kpi(session, settings=settings, vendor_id=scoped, period=period)
+    kpi = await service.energy_kpi(session, settings=settings, vendor_id=scoped, period=period)
+    if measure == "cost" and kpi.meters:
+        kpi = await tariff_service.with_cost(
+            session, settings=settings, kpi=kpi, window=service.period_window(period, settings)
+        )
+    return kpi
 
 
 @router.get("/vehicles", response_model=list[VehicleKpi], responses=problem_responses(404))

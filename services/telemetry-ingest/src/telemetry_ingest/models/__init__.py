@@ -10,6 +10,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(schema="telemetry", naming_convention=NAMING_CONVENTION)
 
 
+from telemetry_ingest.models.accounting import BuildingArea, EnergyGoal, Headcount, Investment, Tariff  # noqa: E402, F401
 from telemetry_ingest.models.analytics import Alert, Temperature, Trip, TripRequest  # noqa: E402, F401
 from telemetry_ingest.models.devices import Calendar, EnergyCode, Geofence, Meter, Vehicle  # noqa: E402
 from telemetry_ingest.models.series import DeadLetter, Position, Reading  # noqa: E402

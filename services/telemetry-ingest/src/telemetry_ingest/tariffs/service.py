@@ -1,0 +1,424 @@
+"""Tariffs as data, and the cost of consumption under them (``?measure=cost`` of the energy queries)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from houqin_common.errors import NotFound, UnprocessableEntity
+from houqin_common.i18n import _
+from houqin_common.schemas import EnergyKpi
+from houqin_common.tabular import TableFileError, read_rows
+from telemetry_ingest.energy.arithmetic import bucket_start
+from telemetry_ingest.energy.config import AnalyticsSettings
+from telemetry_ingest.energy.repository import MeterFilter, Window
+from telemetry_ingest.models.accounting import Tariff as TariffRow
+from telemetry_ingest.tariffs import arithmetic, repository
+from telemetry_ingest.tariffs.arithmetic import CostTotal, Period, Pricer, Scope, to_decimal, yuan
+from telemetry_ingest.tariffs.schemas import (
+    CostComparisonRow,
+    CostConsumptionRead,
+    CostRow,
+    CostSavingsRead,
+    CostTopRow,
+    CostYearOnYearRead,
+    PeriodCost,
+    TariffCreate,
+    TariffImportResult,
+    TariffRead,
+    tariff_from_row,
+)
+
+GROUP_ATTR = {
+    "total": None,
+    "meter": "meter_id",
+    "zone": "zone",
+    "building": "building",
+    "sub_item": "sub_item",
+    "energy_type": "energy_type",
+    "vendor": "vendor_id",
+}
+
+
+def to_domain(row: TariffRow) -> arithmetic.Tariff:
+    return arithmetic.Tariff(
+        id=row.id,
+        energy_type=row.energy_type,
+        effective_from=row.effective_from,
+        prices={Period(k): Decimal(v) for k, v in row.prices.items()},
+        windows=tuple(
+            arithmetic.Window(
+                start=time.fromisoformat(w["start"]),
+                end=time.fromisoformat(w["end"]),
+                period=Period(w["period"]),
+                months=frozenset(w["months"]) if w.get("months") else None,
+            )
+            for w in row.windows
+        ),
+        scope=Scope(row.scope),
+        scope_id=row.scope_id or None,
+    )
+
+
+def _values(tariff_in: TariffCreate) -> dict[str, Any]:
+    data = tariff_in.model_dump(mode="json")
+    data["scope_id"] = data["scope_id"] or ""
+    data["prices"] = {k: str(v) for k, v in tariff_in.prices.items()}
+    data["effective_from"] = tariff_in.effective_from
+    return data
+
+
+async def list_tariffs(session: AsyncSession, *, energy_type: str | None) -> list[TariffRead]:
+    return [TariffRead(**tariff_from_row(r)) for r in await repository.list_tariffs(session, energy_type=energy_type)]
+
+
+async def save_tariff(session: AsyncSession, *, tariff_in: TariffCreate) -> bool:
+    """Insert or replace one version (by id); True when new."""
+    return await repository.upsert_tariff(session, _values(tariff_in))
+
+
+async def get_tariff(session: AsyncSession, tariff_id: str) -> TariffRead:
+    row = await repository.get_tariff(session, tariff_id)
+    if row is None:
+        raise NotFound(_("tariff {id} not found", id=tariff_id))
+    return TariffRead(**tariff_from_row(row))
+
+
+async def delete_tariff(session: AsyncSession, tariff_id: str) -> None:
+    await get_tariff(session, tariff_id)
+    await repository.delete_tariff(session, tariff_id)
+
+
+#: Chinese column headings accepted beside the field names of the tariff import
+HEADINGS = {
+    "编号": "id",
+    "名称": "name",
+    "能源类型": "energy_type",
+    "范围": "scope",
+    "范围编号": "scope_id",
+    "生效日期": "effective_from",
+    "单位": "unit",
+    "时段": "period",
+    "单价": "price",
+    "开始时间": "start",
+    "结束时间": "end",
+    "月份": "months",
+    "示例": "example",
+    "备注": "note",
+}
+IMPORT_REQUIRED = ("id", "energy_type", "effective_from", "period", "price")
+
+
+def parse_tariff_rows(rows: Sequence[dict[str, str | None]]) -> list[TariffCreate]:
+    """Tariff versions from spreadsheet rows, one row per period price or time-of-use window; rows of one
+    version share its id. ``start``/``end`` add a window of the row's period; ``months`` is e.g. ``7,8``."""
+    grouped: dict[str, dict[str, Any]] = {}
+    for n, row in enumerate(rows, start=2):
+        tid = row.get("id")
+        if not tid:
+            raise UnprocessableEntity(_("row {n}: id is empty", n=n))
+        g = grouped.setdefault(
+            tid,
+            {
+                "id": tid,
+                "name": row.get("name") or tid,
+                "energy_type": row.get("energy_type"),
+                "scope": row.get("scope") or "all",
+                "scope_id": row.get("scope_id"),
+                "effective_from": row.get("effective_from"),
+                "unit": row.get("unit") or "kWh",
+                "example": (row.get("example") or "").lower() in ("1", "true", "yes", "是"),
+                "note": row.get("note"),
+                "prices": {},
+                "windows": [],
+            },
+        )
+        period = row.get("period")
+        price = row.get("price")
+        if period and price:
+            old = g["prices"].get(period)
+            if old is not None and Decimal(old) != Decimal(price):
+                raise UnprocessableEntity(
+                    _("row {n}: two prices for period {period} of {id}", n=n, period=period, id=tid)
+                )
+            g["prices"][period] = price
+        if row.get("start") or row.get("end"):
+            months = row.get("months")
+            g["windows"].append(
+                {
+                    "start": row.get("start"),
+                    "end": row.get("end"),
+                    "period": period,
+                    "months": [int(m) for m in months.replace("，", ",").split(",")] if months else None,
+                }
+            )
+    out = []
+    for tid, g in grouped.items():
+        try:
+            out.append(TariffCreate.model_validate(g))
+        except (ValidationError, ValueError) as exc:
+            raise UnprocessableEntity(_("tariff {id}: {error}", id=tid, error=str(exc))) from exc
+    return out
+
+
+async def import_tariffs(session: AsyncSession, *, data: bytes, filename: str) -> TariffImportResult:
+    """Import tariff versions from a CSV or XLSX file (all or nothing: one bad row rejects the file)."""
+    try:
+        rows = read_rows(data, filename, headings=HEADINGS, required=IMPORT_REQUIRED)
+    except TableFileError as exc:
+        raise UnprocessableEntity(str(exc)) from exc
+    created = updated = 0
+    versions = parse_tariff_rows(rows)
+    for t in versions:
+        if await save_tariff(session, tariff_in=t):
+            created += 1
+        else:
+            updated += 1
+    return TariffImportResult(created=created, updated=updated, ids=[t.id for t in versions])
+
+
+def window(settings: AnalyticsSettings, start: datetime, end: datetime) -> Window:
+    if end <= start:
+        raise UnprocessableEntity(_("end must be after start"))
+    return Window(
+        start=start,
+        end=end,
+        tz=settings.timezone,
+        lookback=timedelta(hours=settings.register_lookback_h),
+        band=settings.rollover_band,
+    )
+
+
+@dataclass
+class Priced:
+    """Cost per (group, bucket) and per period of a window."""
+
+    buckets: dict[tuple[str, datetime], CostTotal]
+    total: CostTotal
+
+
+async def price(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    flt: MeterFilter,
+    start: datetime,
+    end: datetime,
+    granularity: str | None = None,
+    group_by: str = "total",
+) -> Priced:
+    """Price every reading interval starting in the window under the tariff versions in force."""
+    tz = ZoneInfo(settings.timezone)
+    win = window(settings, start, end)
+    pricer = Pricer([to_domain(r) for r in await repository.list_tariffs(session)], tz)
+    attr = GROUP_ATTR[group_by]
+    buckets: dict[tuple[str, datetime], CostTotal] = defaultdict(CostTotal)
+    total = CostTotal()
+
+    def book(item: Any, cost: CostTotal) -> None:
+        group = "total" if attr is None else str(getattr(item, attr))
+        bucket = bucket_start(item.start, granularity, tz) if granularity else start
+        buckets[(group, bucket)].merge(cost)
+        total.merge(cost)
+
+    if granularity in (None, "day", "month"):
+        # whole-day buckets: SQL sums the intervals of each price slot, Python splits only the crossing ones
+        slots, intervals = await repository.slot_consumption(session, flt=flt, win=win, edges_s=pricer.edge_seconds())
+        for sl in slots:
+            book(
+                sl,
+                pricer.cost_at(
+                    sl.start,
+                    to_decimal(sl.quantity),
+                    energy_type=sl.energy_type,
+                    meter_id=sl.meter_id,
+                    building=sl.building,
+                ),
+            )
+    else:
+        intervals = await repository.interval_consumption(session, flt=flt, win=win)
+    for it in intervals:
+        cost = pricer.cost(
+            it.start,
+            it.end,
+            to_decimal(it.quantity),
+            energy_type=it.energy_type,
+            meter_id=it.meter_id,
+            building=it.building,
+        )
+        book(it, cost)
+    return Priced(dict(buckets), total)
+
+
+async def total_cost(
+    session: AsyncSession, *, settings: AnalyticsSettings, flt: MeterFilter, start: datetime, end: datetime
+) -> CostTotal:
+    return (await price(session, settings=settings, flt=flt, start=start, end=end)).total
+
+
+def _periods(total: CostTotal) -> list[PeriodCost]:
+    return [
+        PeriodCost(period=p, quantity=float(total.quantity[p]), cost_cny=yuan(total.cost[p]))
+        for p in Period
+        if p in total.quantity
+    ]
+
+
+async def consumption(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    flt: MeterFilter,
+    start: datetime,
+    end: datetime,
+    granularity: str,
+    group_by: str,
+) -> CostConsumptionRead:
+    priced = await price(
+        session, settings=settings, flt=flt, start=start, end=end, granularity=granularity, group_by=group_by
+    )
+    rows = [
+        CostRow(group=g, bucket=b, cost_cny=yuan(c.total_cost), quantity=float(c.total_quantity))
+        for (g, b), c in sorted(priced.buckets.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+    ]
+    return CostConsumptionRead(
+        start=start,
+        end=end,
+        granularity=granularity,
+        group_by=group_by,
+        total_cost_cny=yuan(priced.total.total_cost),
+        unpriced_quantity=float(priced.total.unpriced),
+        periods=_periods(priced.total),
+        rows=rows,
+    )
+
+
+def _by_group(priced: Priced) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = defaultdict(Decimal)
+    for (g, _b), c in priced.buckets.items():
+        out[g] += c.total_cost
+    return dict(out)
+
+
+def _ratio(num: Decimal, den: Decimal) -> float | None:
+    return float(num / den) if den else None
+
+
+async def year_on_year(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    flt: MeterFilter,
+    start: datetime,
+    end: datetime,
+    previous_start: datetime,
+    previous_end: datetime,
+    group_by: str,
+) -> CostYearOnYearRead:
+    cur = _by_group(await price(session, settings=settings, flt=flt, start=start, end=end, group_by=group_by))
+    prev = _by_group(
+        await price(session, settings=settings, flt=flt, start=previous_start, end=previous_end, group_by=group_by)
+    )
+    rows = []
+    for g in sorted(set(cur) | set(prev)):
+        c, p = yuan(cur.get(g, Decimal(0))), yuan(prev.get(g, Decimal(0)))
+        rows.append(
+            CostComparisonRow(group=g, current_cny=c, previous_cny=p, saved_cny=p - c, change_ratio=_ratio(c - p, p))
+        )
+    c_total, p_total = yuan(sum(cur.values(), Decimal(0))), yuan(sum(prev.values(), Decimal(0)))
+    return CostYearOnYearRead(
+        start=start,
+        end=end,
+        rows=rows,
+        current_cny=c_total,
+        previous_cny=p_total,
+        saved_cny=p_total - c_total,
+        saving_ratio=_ratio(p_total - c_total, p_total),
+    )
+
+
+async def savings(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    flt: MeterFilter,
+    baseline_start: date,
+    baseline_end: date,
+    start: date,
+    end: date,
+) -> CostSavingsRead:
+    """Yuan saved against a baseline period: the baseline's daily cost times the reporting days minus the
+    reporting period's cost (the tariffs in force on each day price each period)."""
+    if baseline_end <= baseline_start or end <= start:
+        raise UnprocessableEntity(_("each period must end after it starts"))
+    tz = ZoneInfo(settings.timezone)
+
+    def midnight(d: date) -> datetime:
+        return datetime.combine(d, time(0), tz)
+
+    base = await total_cost(
+        session, settings=settings, flt=flt, start=midnight(baseline_start), end=midnight(baseline_end)
+    )
+    actual = await total_cost(session, settings=settings, flt=flt, start=midnight(start), end=midnight(end))
+    expected = base.total_cost / (baseline_end - baseline_start).days * (end - start).days
+    return CostSavingsRead(
+        baseline_start=baseline_start,
+        baseline_end=baseline_end,
+        start=start,
+        end=end,
+        baseline_cny=yuan(base.total_cost),
+        expected_cny=yuan(expected),
+        actual_cny=yuan(actual.total_cost),
+        saved_cny=yuan(expected - actual.total_cost),
+        saving_ratio=_ratio(expected - actual.total_cost, expected),
+    )
+
+
+async def top_consumers(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    flt: MeterFilter,
+    start: datetime,
+    end: datetime,
+    group_by: str,
+    limit: int,
+) -> list[CostTopRow]:
+    by_group = _by_group(await price(session, settings=settings, flt=flt, start=start, end=end, group_by=group_by))
+    total = sum(by_group.values(), Decimal(0))
+    ranked = sorted(by_group.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    return [CostTopRow(group=g, cost_cny=yuan(c), share=float(c / total) if total else 0.0) for g, c in ranked]
+
+
+async def with_cost(
+    session: AsyncSession, *, settings: AnalyticsSettings, kpi: EnergyKpi, window: tuple[datetime, datetime]
+) -> EnergyKpi:
+    """The energy KPI of a vendor with the cost of its meters in the period and the same period last year,
+    for an appraisal scheme that scores the yuan saved rather than the kWh."""
+    flt = MeterFilter(vendor_id=kpi.vendor_id)
+    start, end = window
+    current = (await total_cost(session, settings=settings, flt=flt, start=start, end=end)).total_cost
+    before = await price(session, settings=settings, flt=flt, start=_year_earlier(start), end=_year_earlier(end))
+    previous = before.total.total_cost if before.buckets else None
+    return kpi.model_copy(
+        update={
+            "cost_cny": yuan(current),
+            "previous_cost_cny": yuan(previous) if previous is not None else None,
+            "cost_saving_ratio": _ratio(previous - current, previous) if previous else None,
+        }
+    )
+
+
+def _year_earlier(ts: datetime) -> datetime:
+    try:
+        return ts.replace(year=ts.year - 1)
+    except ValueError:  # 29 February
+        return ts.replace(year=ts.year - 1, day=28)

@@ -1,0 +1,59 @@
+"""The seeded demo shows yuan saved year on year and the payback of the monitoring system."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import psycopg
+
+from houqin_common.auth import Role
+from houqin_common.db import libpq_url
+from support import TEST_SECRET, asgi_client, auth
+from telemetry_ingest.seed import seed
+
+
+@asynccontextmanager
+async def app_on(url: str) -> AsyncIterator[httpx.AsyncClient]:
+    from telemetry_ingest.main import create_app
+    from telemetry_ingest.settings import Settings
+
+    async with asgi_client(create_app(Settings(database_url=url, jwt_secret=TEST_SECRET))) as client:
+        yield client
+
+
+def counts(url: str) -> tuple[int, ...]:
+    with psycopg.connect(libpq_url(url)) as conn:
+        return tuple(
+            conn.execute(f"SELECT count(*) FROM telemetry.{t}").fetchone()[0]  # type: ignore[index]
+            for t in ("meter", "reading", "tariff", "building_area", "headcount", "energy_goal", "investment")
+        )
+
+
+async def test_seed_is_idempotent_and_shows_yuan_saved_and_payback(fresh_database_url: str, make_token: Any) -> None:
+    await seed(fresh_database_url)
+    first = counts(fresh_database_url)
+    await seed(fresh_database_url)
+    assert counts(fresh_database_url) == first
+    assert first[1] > 20_000  # three years of hourly electricity readings
+    headers = auth(make_token(Role.supervisor))
+    async with app_on(fresh_database_url) as client:
+        r = await client.get(
+            "/v1/energy/investments/monitoring-system/payback", params={"as_of": "2026-12-01"}, headers=headers
+        )
+        assert r.status_code == 200, r.text
+        payback = r.json()
+        assert Decimal(payback["saved_cny"]) > Decimal(500_000)
+        assert Decimal("1") < Decimal(payback["payback_years"]) < Decimal("3")
+        assert [y["year"] for y in payback["years"]] == [2025, 2026]
+        assert Decimal(payback["years"][0]["saved_cny"]) > 0
+        r = await client.get("/v1/energy/statistics", params={"year": 2025}, headers=headers)
+        stats = {i["code"]: i for i in r.json()["indicators"]}
+        assert Decimal(stats["cost_cny"]["change"]) < 0
+        assert Decimal(stats["comprehensive_energy_kgce"]["change_ratio"]) < Decimal("-0.12")
+        assert stats["energy_per_capita_kgce"]["goal_met"] is True
+        tariffs = (await client.get("/v1/energy/tariffs", headers=headers)).json()
+        assert tariffs and all(t["example"] for t in tariffs)
