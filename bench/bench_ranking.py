@@ -10,7 +10,7 @@ import time
 from datetime import date
 
 from appraisal.scoring import service
-from appraisal.scoring.service import PeriodData
+from appraisal.scoring.components import PeriodData
 from appraisal.settings import Settings
 from houqin_common.schemas import EnergyKpi, VehicleKpi
 

@@ -1,13 +1,16 @@
-"""The ranking asks telemetry for every vendor's KPIs concurrently, not one round trip after another."""
+"""The ranking asks telemetry for every vendor's KPIs concurrently, not one round trip after another; the
+components it sums are the registered ones."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import date
 
-from appraisal.scoring import service
+import pytest
+
+from appraisal.scoring import components, service
 from appraisal.scoring.service import PeriodData
-from appraisal.settings import Settings
+from appraisal.settings import COMPONENTS, Settings
 from houqin_common.schemas import EnergyKpi, VehicleKpi
 
 VENDORS = [f"vendor-{n}" for n in range(5)]
@@ -71,3 +74,11 @@ async def test_every_vendors_energy_kpi_is_requested_at_once() -> None:
     # the one vendor that saved its target leads: the concurrent answers reached the right vendors
     assert ranking[0].vendor_id == VENDORS[0] and ranking[0].rank == 1
     assert energy[VENDORS[0]].score == 100.0
+
+
+def test_every_component_of_the_settings_is_registered_once_in_order() -> None:
+    assert [c.name for c in components.registered()] == list(COMPONENTS)
+    assert set(components.REGISTRY) == set(COMPONENTS)
+    with pytest.raises(ValueError, match=r"not in appraisal\.settings\.COMPONENTS"):
+        components.component("punctuality")(components.routine)
+    assert "punctuality" not in components.REGISTRY

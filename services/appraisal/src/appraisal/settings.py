@@ -17,7 +17,7 @@ from pydantic_settings import SettingsConfigDict
 from houqin_common.i18n import _
 from houqin_common.settings import ServiceSettings
 
-#: the score components, in report column order; a scheme may weigh only these (scoring.service computes them)
+#: the score components, in report column order; a scheme may weigh only these (registered in scoring.components)
 COMPONENTS = ("satisfaction", "routine", "food_safety", "complaints", "rectification", "energy", "vehicles")
 
 DEFAULT_SCHEMES: dict[str, dict[str, float]] = {
