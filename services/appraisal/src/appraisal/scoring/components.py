@@ -9,7 +9,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from appraisal.scoring import rules
 from appraisal.settings import COMPONENTS, Settings
@@ -18,6 +18,7 @@ from houqin_common.i18n import _
 from houqin_common.schemas import EnergyKpi, VehicleKpi
 
 logger = logging.getLogger("appraisal.scoring")
+R = TypeVar("R")
 
 
 class KpiSource(Protocol):
@@ -191,25 +192,42 @@ async def vehicles(v: VendorPeriod) -> rules.Component:
     return await _vehicles(v.kpis, v.vendor_id, v.period)
 
 
+async def _ask_telemetry(
+    kpis: KpiSource | None,
+    vendor_id: str,
+    name: str,
+    ask: Callable[[KpiSource], Awaitable[R]],
+    *,
+    nothing: str,
+) -> R | rules.Component:
+    """What ``ask`` returns, or the component to report instead: not measured (``nothing``: telemetry knows
+    no device of the vendor) or unavailable (no source configured, or telemetry failed)."""
+    if kpis is None:
+        return rules.Component(name, None, available=False, note=_("telemetry source not configured"))
+    try:
+        return await ask(kpis)
+    except NotFoundError:
+        return rules.Component(name, None, note=nothing)
+    except ApiError as exc:
+        logger.warning("%s KPI of %s unavailable: %s", name, vendor_id, exc)
+        return rules.Component(name, None, available=False, note=_("telemetry unavailable: {error}", error=exc))
+
+
 async def _energy(
     kpis: KpiSource | None, vendor_id: str, period: str, settings: Settings, measure: str = "energy"
 ) -> rules.Component:
-    if kpis is None:
-        return rules.Component("energy", None, available=False, note=_("telemetry source not configured"))
-    try:
-        kpi = (
-            await kpis.energy_kpi(vendor_id, period, measure=measure)
-            if measure != "energy"
-            else (await kpis.energy_kpi(vendor_id, period))
-        )
-    except NotFoundError:
-        # a vendor without meters (0 meters, or a 404 from an older telemetry) is not measured on energy
-        return rules.Component("energy", None, note=_("no meters assigned to the vendor in telemetry"))
-    except ApiError as exc:
-        logger.warning("energy KPI of %s unavailable: %s", vendor_id, exc)
-        return rules.Component("energy", None, available=False, note=_("telemetry unavailable: {error}", error=exc))
+    async def ask(source: KpiSource) -> EnergyKpi:
+        if measure != "energy":
+            return await source.energy_kpi(vendor_id, period, measure=measure)
+        return await source.energy_kpi(vendor_id, period)
+
+    # a vendor without meters (0 meters, or a 404 from an older telemetry) is not measured on energy
+    no_meters = _("no meters assigned to the vendor in telemetry")
+    kpi = await _ask_telemetry(kpis, vendor_id, "energy", ask, nothing=no_meters)
+    if isinstance(kpi, rules.Component):
+        return kpi
     if kpi.meters == 0:
-        return rules.Component("energy", None, note=_("no meters assigned to the vendor in telemetry"))
+        return rules.Component("energy", None, note=no_meters)
     if measure == "cost":
         score = rules.energy_score(
             kpi.cost_saving_ratio, kpi.waste_alerts, settings.energy_target_saving, settings.energy_waste_alert_penalty
@@ -251,15 +269,15 @@ async def _energy(
 
 
 async def _vehicles(kpis: KpiSource | None, vendor_id: str, period: str) -> rules.Component:
-    if kpis is None:
-        return rules.Component("vehicles", None, available=False, note=_("telemetry source not configured"))
-    try:
-        rows = await kpis.vehicle_kpi(period, vendor_id=vendor_id)
-    except NotFoundError:
-        return rules.Component("vehicles", None, note=_("no vehicles assigned to the vendor in telemetry"))
-    except ApiError as exc:
-        logger.warning("vehicle KPI of %s unavailable: %s", vendor_id, exc)
-        return rules.Component("vehicles", None, available=False, note=_("telemetry unavailable: {error}", error=exc))
+    rows = await _ask_telemetry(
+        kpis,
+        vendor_id,
+        "vehicles",
+        lambda source: source.vehicle_kpi(period, vendor_id=vendor_id),
+        nothing=_("no vehicles assigned to the vendor in telemetry"),
+    )
+    if isinstance(rows, rules.Component):
+        return rows
     score = rules.vehicle_score([(r.compliance_ratio, r.trips) for r in rows])
     trips = sum(r.trips for r in rows)
     violations = sum(r.violations for r in rows)
