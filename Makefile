@@ -35,6 +35,7 @@ lint: sync
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
 	$(UV) run --no-sync mypy
+	$(UV) run --no-sync lint-imports
 
 format: sync
 	$(UV) run --no-sync ruff check --fix .

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from appraisal_testkit import World
 
+from appraisal_testkit import World
 from houqin_common.auth import Role
 from support import auth
 

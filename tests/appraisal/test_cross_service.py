@@ -6,10 +6,10 @@ import uuid
 from collections.abc import Callable
 
 import httpx
-from appraisal_testkit import World
 
 from appraisal.main import create_app
 from appraisal.settings import Settings
+from appraisal_testkit import World
 from houqin_common.auth import Role
 from houqin_common.clients import AppraisalClient, NotFoundError
 from houqin_common.credit_code import make as make_credit_code

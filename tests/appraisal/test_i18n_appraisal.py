@@ -10,11 +10,11 @@ from typing import Any
 
 import openpyxl
 import pytest
-from appraisal_testkit import World
 
 from appraisal.messages import message, render
 from appraisal.reports import builder
 from appraisal.reports.builder import GradeRow, VendorLabel
+from appraisal_testkit import World
 from houqin_common.auth import Role
 from houqin_common.i18n import N_, use_locale
 from houqin_common.schemas import VendorScore

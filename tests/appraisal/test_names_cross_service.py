@@ -11,10 +11,10 @@ from collections.abc import Callable
 
 import httpx
 import openpyxl
-from appraisal_testkit import World
 
 from appraisal.main import create_app
 from appraisal.settings import Settings
+from appraisal_testkit import World
 from houqin_common.auth import Role
 from houqin_common.credit_code import make as make_credit_code
 from houqin_common.embedded import free_port

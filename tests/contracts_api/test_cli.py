@@ -106,7 +106,7 @@ def test_procurement_route(cli) -> None:
     r = invoke(cli, "procurement", "route", "security", "--value", "abc")
     assert r.exit_code == 2
     r = invoke(cli, "procurement", "route", "security", "--value", "-5")
-    assert r.exit_code == 1 and "greater than or equal to 0" in r.output
+    assert r.exit_code == 1 and "query.value: must be at least 0" in r.output
 
 
 def test_renewal_route_when_appraisal_is_down_says_it_could_not_decide(cli) -> None:

@@ -7,9 +7,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from appraisal_testkit import World
-
 from appraisal.publication.rules import differences, fingerprint
+from appraisal_testkit import World
 from houqin_common import clock
 from houqin_common.auth import Role
 from support import auth

@@ -10,7 +10,6 @@ the last fallback: it drops a QoS 1 delivery that is not acknowledged within 5 s
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import logging
 import os
@@ -209,14 +208,3 @@ class EmbeddedBroker:
         if self._broker is not None:
             await self._broker.shutdown()
             self._broker = None
-
-
-async def wait_for(predicate: Any, timeout: float, interval: float = 0.2) -> bool:
-    """Poll an async predicate until it is true or ``timeout`` passes."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        if await predicate():
-            return True
-        await asyncio.sleep(interval)
-    return False

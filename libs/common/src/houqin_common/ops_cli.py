@@ -187,8 +187,8 @@ async def fetch_device_ids(client: TelemetryClient, path: str, *, page_size: int
             return ids
 
 
-async def fetch_devices(base_url: str, token: str, *, timeout: float = 10.0) -> list[Device]:
-    async with TelemetryClient(base_url, token=token, timeout=timeout) as client:
+async def fetch_devices(base_url: str, token: str, *, request_timeout: float = 10.0) -> list[Device]:
+    async with TelemetryClient(base_url, token=token, timeout=request_timeout) as client:
         devices: list[Device] = []
         for kind, (path, _) in KINDS.items():
             devices += [Device(kind, device_id) for device_id in await fetch_device_ids(client, path)]

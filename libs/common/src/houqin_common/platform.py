@@ -158,14 +158,18 @@ class Platform:
                 "--no-access-log",
             ]
             child_env = {**env, "HOUQIN_INSTANCE_ID": self.instance_id(spec.name)}
-            self.children.append(subprocess.Popen(cmd, env=child_env, pass_fds=(sock.fileno(),)))
+            # Popen forks and waits for the exec: off the event loop, like every other blocking call
+            proc = await asyncio.to_thread(subprocess.Popen, cmd, env=child_env, pass_fds=(sock.fileno(),))
+            self.children.append(proc)
             sock.close()  # the child owns it now
             for worker_name, target in spec.workers.items():
                 self.say(_("starting {service} worker {worker}", service=spec.name, worker=worker_name))
-                self.children.append(
-                    subprocess.Popen([sys.executable, "-m", "houqin_common.platform", target], env=env)
-                )
-        ready = await self.wait_ready(timeout=180)
+                worker = [sys.executable, "-m", "houqin_common.platform", target]
+                self.children.append(await asyncio.to_thread(subprocess.Popen, worker, env=env))
+        ready: dict[str, bool] = dict.fromkeys(self.urls, False)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(180):
+                await self.wait_ready(ready)
         for spec in services.values():
             state = _("ready") if ready.get(spec.name) else _("NOT READY")
             self.say(f"{spec.title:<22} {self.urls[spec.name]}/docs  ({state})")
@@ -174,12 +178,11 @@ class Platform:
         self.say(_("Ctrl-C stops everything"))
         return await self.supervise()
 
-    async def wait_ready(self, timeout: float) -> dict[str, bool]:
-        ready: dict[str, bool] = dict.fromkeys(self.urls, False)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+    async def wait_ready(self, ready: dict[str, bool]) -> None:
+        """Mark in ``ready`` each service whose /readyz answers, until all do or a child exits (the caller
+        bounds the wait with ``asyncio.timeout``; what is marked by then stays marked)."""
         async with httpx.AsyncClient(timeout=2) as client:
-            while loop.time() < deadline and not all(ready.values()):
+            while not all(ready.values()):
                 for name, url in self.urls.items():
                     if ready[name]:
                         continue
@@ -190,7 +193,6 @@ class Platform:
                 if any(c.poll() is not None for c in self.children):
                     break
                 await asyncio.sleep(0.5)
-        return ready
 
     async def supervise(self) -> int:
         stop = asyncio.Event()

@@ -11,11 +11,13 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from houqin_common.i18n import _
 from houqin_common.settings import ServiceSettings
 
+#: the score components, in report column order; a scheme may weigh only these (registered in scoring.components)
 COMPONENTS = ("satisfaction", "routine", "food_safety", "complaints", "rectification", "energy", "vehicles")
 
 DEFAULT_SCHEMES: dict[str, dict[str, float]] = {
@@ -67,6 +69,24 @@ class Settings(ServiceSettings):
         description="scoring weights per service category (support, commercial, public_benefit, extended)",
     )
     default_category: str = Field(default="support", description="scheme of vendors with no known category")
+
+    @field_validator("schemes")
+    @classmethod
+    def _known_components(cls, schemes: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        """A misspelt component would weigh nothing, silently: refuse it."""
+        for category, weights in schemes.items():
+            unknown = sorted(set(weights) - set(COMPONENTS))
+            if unknown:
+                raise ValueError(
+                    _(
+                        "scheme {category} weighs unknown components {unknown}; known: {known}",
+                        category=category,
+                        unknown=", ".join(unknown),
+                        known=", ".join(COMPONENTS),
+                    )
+                )
+        return schemes
+
     energy_projects: list[str] = Field(
         default=["maintenance", "smart_building"],
         description="projects whose vendor is responsible for meters (energy KPI applies)",

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, Field
 
 from houqin_common.auth import READ_ALL, Role
-from houqin_common.pagination import PageParams
-from houqin_common.schemas import Page
+from houqin_common.i18n import _
 
 T = TypeVar("T")
 
@@ -19,9 +17,9 @@ MAX_AMOUNT = Decimal("1000000000000")
 
 def _two_decimals(value: Decimal) -> Decimal:
     if not value.is_finite():
-        raise ValueError("must be a finite amount")
+        raise ValueError(_("must be a finite amount"))
     if value != value.quantize(Decimal("0.01")):
-        raise ValueError("must have at most two decimals (CNY fen)")
+        raise ValueError(_("must have at most two decimals (CNY fen)"))
     return value.quantize(Decimal("0.01"))
 
 
@@ -33,12 +31,3 @@ Money = Annotated[
 
 #: roles that read vendor-related data besides the vendor itself
 STAFF_READERS = (Role.procurement, Role.supervisor, Role.reviewer, *READ_ALL)
-
-
-def page_of(items: Sequence[T], page: PageParams, *, sorts: dict[str, Callable[[T], Any]], default: str) -> Page[T]:
-    """A page of a small in-memory collection (sub-resources of one record), sorted as asked."""
-    field, desc = page.order(set(sorts), default)
-    ordered = sorted(items, key=lambda item: (sorts[field](item) is None, sorts[field](item)), reverse=desc)
-    return Page(
-        items=ordered[page.offset : page.offset + page.limit], total=len(items), limit=page.limit, offset=page.offset
-    )

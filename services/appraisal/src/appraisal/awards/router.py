@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, Query, status
 
-from appraisal.awards import repository, service
+from appraisal.awards import service
 from appraisal.awards.schemas import AwardEvaluate, AwardEvaluation, AwardRead, ServiceStarCreate, ServiceStarRead
 from appraisal.dependencies import AppSettings, Contracts, Directory, Telemetry, Today
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS
-from houqin_common.pagination import PageParams, page_params
+from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import Page
 
 router = APIRouter(tags=["awards"], responses=COMMON_ERRORS)
@@ -56,11 +56,11 @@ async def list_awards(
     principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[AwardRead]:
     """Award decisions, newest year first then by rank (a vendor token sees its own)."""
-    rows, total = await repository.list_awards(
+    rows, total = await service.list_awards(
         session, year=year, vendor_id=vendor_scope(principal) or vendor_id, limit=page.limit, offset=page.offset
     )
     names = await directory.resolve({d.vendor_id for d in rows}, ())
-    return Page(items=[service.to_read(d, names) for d in rows], total=total, limit=page.limit, offset=page.offset)
+    return to_page(AwardRead, [service.to_read(d, names) for d in rows], total, page)
 
 
 @router.post("/service-stars", status_code=status.HTTP_201_CREATED, response_model=ServiceStarRead)
@@ -81,7 +81,7 @@ async def list_service_stars(
     principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[ServiceStarRead]:
     """Service-star nominations (a vendor token sees its own)."""
-    rows, total = await repository.list_stars(
+    rows, total = await service.list_stars(
         session, year=year, vendor_id=vendor_scope(principal) or vendor_id, limit=page.limit, offset=page.offset
     )
     names = await directory.resolve({s.vendor_id for s in rows}, ())
@@ -89,4 +89,4 @@ async def list_service_stars(
         ServiceStarRead.model_validate(s).model_copy(update={"vendor_name": names.vendor_name(s.vendor_id)})
         for s in rows
     ]
-    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+    return to_page(ServiceStarRead, items, total, page)

@@ -174,3 +174,15 @@ async def nominate(session: AsyncSession, *, star_in: ServiceStarCreate, nominat
     await session.flush()
     await session.refresh(star)
     return star
+
+
+async def list_awards(
+    session: AsyncSession, *, year: int | None, vendor_id: str | None, limit: int, offset: int
+) -> tuple[list[AwardDecision], int]:
+    return await repository.list_awards(session, year=year, vendor_id=vendor_id, limit=limit, offset=offset)
+
+
+async def list_stars(
+    session: AsyncSession, *, year: int | None, vendor_id: str | None, limit: int, offset: int
+) -> tuple[list[ServiceStar], int]:
+    return await repository.list_stars(session, year=year, vendor_id=vendor_id, limit=limit, offset=offset)

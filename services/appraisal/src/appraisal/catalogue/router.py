@@ -4,7 +4,7 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Query, status
 
-from appraisal.catalogue import repository, service
+from appraisal.catalogue import service
 from appraisal.catalogue.schemas import (
     AssignmentCreate,
     AssignmentRead,
@@ -15,7 +15,6 @@ from appraisal.catalogue.schemas import (
     TemplateRead,
 )
 from appraisal.dependencies import AppSettings, Contracts
-from appraisal.models import ServiceItem, SurveyTemplate
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
@@ -25,16 +24,6 @@ from houqin_common.schemas import Page
 router = APIRouter(tags=["catalogue"], responses=COMMON_ERRORS)
 
 READERS = (Role.supervisor, Role.inspector, Role.staff, *READ_ALL)
-
-
-def _template_read(template: SurveyTemplate, items: list[ServiceItem]) -> TemplateRead:
-    return TemplateRead(
-        id=template.id,
-        name=template.name,
-        version=template.version,
-        created_at=template.created_at,
-        items=[ServiceItemRead.model_validate(i) for i in items],
-    )
 
 
 @router.post(
@@ -59,7 +48,7 @@ async def list_service_items(
 ) -> Page[ServiceItemRead]:
     """The service-item catalogue. Sort by `code`, `project_code` or `name`."""
     order, desc = page.order({"code", "project_code", "name"}, "project_code")
-    rows, total = await repository.list_items(
+    rows, total = await service.list_items(
         session, project_code=project_code, limit=page.limit, offset=page.offset, order=order, desc=desc
     )
     return to_page(ServiceItemRead, rows, total, page)
@@ -76,7 +65,7 @@ async def create_survey_template(
 ) -> TemplateRead:
     """Publish a new version of a survey template (same name: version + 1; old versions are kept unchanged)."""
     template, items = await service.create_template(session, template_in=template_in)
-    return _template_read(template, items)
+    return service.template_read(template, items)
 
 
 @router.get("/survey-templates", response_model=Page[TemplateRead])
@@ -84,9 +73,8 @@ async def list_survey_templates(
     session: DbSession, page: PageParams = Depends(page_params), _: Principal = Depends(require_roles(*READERS))
 ) -> Page[TemplateRead]:
     """Survey templates, newest version of each name first."""
-    rows, total = await repository.list_templates(session, limit=page.limit, offset=page.offset)
-    items = [_template_read(t, await repository.template_items(session, t.id)) for t in rows]
-    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+    items, total = await service.list_templates(session, limit=page.limit, offset=page.offset)
+    return to_page(TemplateRead, items, total, page)
 
 
 @router.get("/survey-templates/{template_id}", response_model=TemplateRead, responses=problem_responses(404))
@@ -95,7 +83,7 @@ async def get_survey_template(
 ) -> TemplateRead:
     """One template version with its items in form order."""
     template, items = await service.get_template(session, template_id=template_id)
-    return _template_read(template, items)
+    return service.template_read(template, items)
 
 
 @router.post(
@@ -133,7 +121,7 @@ async def list_assignments(
     _: Principal = Depends(require_roles(Role.supervisor, Role.inspector, *READ_ALL)),
 ) -> Page[AssignmentRead]:
     """Vendor-to-project assignments."""
-    rows, total = await repository.list_assignments(
+    rows, total = await service.list_assignments(
         session, vendor_id=vendor_id, project_code=project_code, on=on, limit=page.limit, offset=page.offset
     )
     return to_page(AssignmentRead, rows, total, page)

@@ -1,14 +1,33 @@
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal.catalogue import repository
-from appraisal.catalogue.schemas import AssignmentCreate, AssignmentSync, ServiceItemCreate, TemplateCreate
+from appraisal.catalogue.schemas import (
+    AssignmentCreate,
+    AssignmentSync,
+    ServiceItemCreate,
+    ServiceItemRead,
+    TemplateCreate,
+    TemplateRead,
+)
 from appraisal.models import Assignment, ServiceItem, SurveyTemplate, TemplateItem
 from houqin_common.clients import ApiError, ContractsClient
 from houqin_common.errors import Conflict, NotFound, ServiceUnavailable, UnprocessableEntity
 from houqin_common.i18n import _
 from houqin_common.schemas import ContractRef
+
+
+def template_read(template: SurveyTemplate, items: list[ServiceItem]) -> TemplateRead:
+    return TemplateRead(
+        id=template.id,
+        name=template.name,
+        version=template.version,
+        created_at=template.created_at,
+        items=[ServiceItemRead.model_validate(i) for i in items],
+    )
 
 
 async def create_item(session: AsyncSession, *, item_in: ServiceItemCreate) -> ServiceItem:
@@ -87,3 +106,25 @@ async def create_assignment(session: AsyncSession, *, assignment_in: AssignmentC
     session.add(assignment)
     await session.flush()
     return assignment
+
+
+async def list_items(
+    session: AsyncSession, *, project_code: str | None, limit: int, offset: int, order: str, desc: bool
+) -> tuple[list[ServiceItem], int]:
+    return await repository.list_items(
+        session, project_code=project_code, limit=limit, offset=offset, order=order, desc=desc
+    )
+
+
+async def list_assignments(
+    session: AsyncSession, *, vendor_id: str | None, project_code: str | None, on: date | None, limit: int, offset: int
+) -> tuple[list[Assignment], int]:
+    return await repository.list_assignments(
+        session, vendor_id=vendor_id, project_code=project_code, on=on, limit=limit, offset=offset
+    )
+
+
+async def list_templates(session: AsyncSession, *, limit: int, offset: int) -> tuple[list[TemplateRead], int]:
+    """A page of templates, each with its items in form order."""
+    rows, total = await repository.list_templates(session, limit=limit, offset=offset)
+    return [template_read(t, await repository.template_items(session, t.id)) for t in rows], total

@@ -4,7 +4,7 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Query, status
 
-from appraisal.complaints import repository, service
+from appraisal.complaints import service
 from appraisal.complaints.schemas import (
     Category,
     ComplaintClose,
@@ -17,7 +17,7 @@ from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, Forbidden, problem_responses
 from houqin_common.i18n import _
-from houqin_common.pagination import PageParams, page_params
+from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import Page
 
 router = APIRouter(prefix="/complaints", tags=["complaints"], responses=COMMON_ERRORS)
@@ -45,21 +45,17 @@ async def list_complaints(
     principal: Principal = Depends(require_roles(Role.supervisor, Role.vendor, Role.staff, *READ_ALL)),
 ) -> Page[ComplaintRead]:
     """Complaints: supervisors and auditors see all, a vendor those routed to it, staff their own."""
-    order, desc = page.order({"filed_at", "status", "category"}, "-filed_at")
     wide = principal.has(Role.supervisor, Role.admin, Role.auditor, Role.service)
-    rows, total = await repository.list_complaints(
+    rows, total = await service.list_complaints(
         session,
+        page,
         vendor_id=principal.vendor_id if principal.is_vendor_only else vendor_id,
         filed_by=None if wide or principal.is_vendor_only else principal.subject,
         category=category.value if category else None,
         status=complaint_status.value if complaint_status else None,
         since=since,
-        limit=page.limit,
-        offset=page.offset,
-        order=order,
-        desc=desc,
     )
-    return Page(items=[service.to_read(c, principal) for c in rows], total=total, limit=page.limit, offset=page.offset)
+    return to_page(ComplaintRead, [service.to_read(c, principal) for c in rows], total, page)
 
 
 @router.get("/{complaint_id}", response_model=ComplaintRead, responses=problem_responses(404))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +22,7 @@ from houqin_common import clock
 from houqin_common.auth import Principal, Role
 from houqin_common.errors import Conflict, NotFound
 from houqin_common.i18n import _
+from houqin_common.pagination import PageParams
 
 
 def to_read(c: Complaint, principal: Principal | None = None) -> ComplaintRead:
@@ -122,3 +123,29 @@ async def close(
     complaint.status = ComplaintStatus.closed.value
     await session.flush()
     return complaint
+
+
+async def list_complaints(
+    session: AsyncSession,
+    page: PageParams,
+    *,
+    vendor_id: str | None,
+    filed_by: str | None,
+    category: str | None,
+    status: str | None,
+    since: date | None,
+) -> tuple[list[Complaint], int]:
+    """Sort by `filed_at` (default, newest first), `status` or `category`."""
+    order, desc = page.order({"filed_at", "status", "category"}, "-filed_at")
+    return await repository.list_complaints(
+        session,
+        vendor_id=vendor_id,
+        filed_by=filed_by,
+        category=category,
+        status=status,
+        since=since,
+        limit=page.limit,
+        offset=page.offset,
+        order=order,
+        desc=desc,
+    )

@@ -5,7 +5,7 @@ from datetime import date
 from fastapi import APIRouter, Depends, Query, status
 
 from appraisal.dependencies import AppSettings, check_vendor_scope
-from appraisal.inspections import repository, service
+from appraisal.inspections import service
 from appraisal.inspections.schemas import (
     ChecklistCreate,
     ChecklistRead,
@@ -26,7 +26,6 @@ router = APIRouter(tags=["inspections"], responses=COMMON_ERRORS)
 
 RECORDERS = (Role.supervisor, Role.inspector)
 READERS = (Role.supervisor, Role.inspector, Role.vendor, *READ_ALL)
-SORTS = {"inspected_on", "score", "vendor_id"}
 
 
 @router.post(
@@ -46,7 +45,7 @@ async def list_checklists(
     _: Principal = Depends(require_roles(Role.supervisor, Role.inspector, *READ_ALL)),
 ) -> Page[ChecklistRead]:
     """Routine-inspection checklists."""
-    rows, total = await repository.list_checklists(session, limit=page.limit, offset=page.offset)
+    rows, total = await service.list_checklists(session, limit=page.limit, offset=page.offset)
     return to_page(ChecklistRead, rows, total, page)
 
 
@@ -74,17 +73,13 @@ async def list_routine_inspections(
     principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[RoutineRead]:
     """Routine inspections (a vendor token sees its own). Sort by `inspected_on` (default newest), `score`."""
-    order, desc = page.order(SORTS, "-inspected_on")
-    rows, total = await repository.list_inspections(
+    rows, total = await service.list_inspections(
         session,
         RoutineInspection,
+        page,
         vendor_id=vendor_scope(principal) or vendor_id,
         since=since,
         until=until,
-        limit=page.limit,
-        offset=page.offset,
-        order=order,
-        desc=desc,
     )
     return to_page(RoutineRead, rows, total, page)
 
@@ -129,16 +124,12 @@ async def list_food_safety_inspections(
     principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[FoodSafetyRead]:
     """Third-party food-safety inspections (a vendor token sees its own)."""
-    order, desc = page.order(SORTS, "-inspected_on")
-    rows, total = await repository.list_inspections(
+    rows, total = await service.list_inspections(
         session,
         FoodSafetyInspection,
+        page,
         vendor_id=vendor_scope(principal) or vendor_id,
         since=since,
         until=until,
-        limit=page.limit,
-        offset=page.offset,
-        order=order,
-        desc=desc,
     )
     return to_page(FoodSafetyRead, rows, total, page)

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from appraisal.inspections import repository
+from appraisal.inspections.repository import M
 from appraisal.inspections.schemas import ChecklistCreate, FoodSafetyCreate, RoutineCreate
 from appraisal.models import ChecklistTemplate, FoodSafetyInspection, RoutineInspection
 from appraisal.scoring import rules
 from appraisal.settings import Settings
 from houqin_common.errors import NotFound, UnprocessableEntity
 from houqin_common.i18n import _
+from houqin_common.pagination import PageParams
 
 
 async def create_checklist(session: AsyncSession, *, checklist_in: ChecklistCreate) -> ChecklistTemplate:
@@ -83,8 +88,33 @@ async def get_routine(session: AsyncSession, inspection_id: str) -> RoutineInspe
     return found
 
 
-async def get_food_safety(session: AsyncSession, inspection_id: str) -> FoodSafetyInspection:
-    found = await session.get(FoodSafetyInspection, inspection_id)
-    if found is None:
-        raise NotFound(_("food-safety inspection {inspection_id} not found", inspection_id=inspection_id))
-    return found
+async def list_checklists(session: AsyncSession, *, limit: int, offset: int) -> tuple[list[ChecklistTemplate], int]:
+    return await repository.list_checklists(session, limit=limit, offset=offset)
+
+
+#: fields the inspection lists may be sorted by
+INSPECTION_SORTS = {"inspected_on", "score", "vendor_id"}
+
+
+async def list_inspections(
+    session: AsyncSession,
+    model: type[M],
+    page: PageParams,
+    *,
+    vendor_id: str | None,
+    since: date | None,
+    until: date | None,
+) -> tuple[list[M], int]:
+    """Sort by `inspected_on` (default, newest first), `score` or `vendor_id`."""
+    order, desc = page.order(INSPECTION_SORTS, "-inspected_on")
+    return await repository.list_inspections(
+        session,
+        model,
+        vendor_id=vendor_id,
+        since=since,
+        until=until,
+        limit=page.limit,
+        offset=page.offset,
+        order=order,
+        desc=desc,
+    )

@@ -4,13 +4,13 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile, status
 from fastapi.responses import Response
 
 from appraisal.dependencies import AppSettings, Today
-from appraisal.rectification import repository, service
+from appraisal.rectification import service
 from appraisal.rectification.schemas import EvidenceRead, FindingCreate, OrderRead, TransitionIn
 from appraisal.scoring.rules import OrderStatus
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.pagination import PageParams, page_params
+from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import Page
 
 router = APIRouter(tags=["rectification"], responses=COMMON_ERRORS)
@@ -45,20 +45,14 @@ async def list_rectifications(
 ) -> Page[OrderRead]:
     """Rectification orders; `overdue=true` lists those past their deadline and not verified. A vendor
     token sees its own. Sort by `deadline` (default), `issued_on`, `status`."""
-    order, desc = page.order({"deadline", "issued_on", "status"}, "deadline")
-    rows, total = await repository.list_orders(
+    rows, total = await service.list_orders(
         session,
+        page,
         vendor_id=vendor_scope(principal) or vendor_id,
         status=order_status.value if order_status else None,
         overdue_on=today if overdue else None,
-        limit=page.limit,
-        offset=page.offset,
-        order=order,
-        desc=desc,
     )
-    return Page(
-        items=[service.to_read(o, f, today) for o, f in rows], total=total, limit=page.limit, offset=page.offset
-    )
+    return to_page(OrderRead, [service.to_read(o, f, today) for o, f in rows], total, page)
 
 
 @router.get("/rectifications/{order_id}", response_model=OrderRead, responses=problem_responses(404))
@@ -126,7 +120,7 @@ async def list_evidence(
 ) -> list[EvidenceRead]:
     """Evidence files of an order."""
     order, _ = await service.get_visible(session, order_id=order_id, principal=principal)
-    return [EvidenceRead.model_validate(e) for e in await repository.list_evidence(session, order.id)]
+    return [EvidenceRead.model_validate(e) for e in await service.list_evidence(session, order.id)]
 
 
 @router.get(

@@ -16,6 +16,7 @@ from houqin_common import clock
 from houqin_common.auth import Principal, Role
 from houqin_common.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
 from houqin_common.i18n import _
+from houqin_common.pagination import PageParams
 
 
 def to_read(order: RectificationOrder, finding: Finding, today: date) -> OrderRead:
@@ -150,3 +151,24 @@ async def get_evidence(session: AsyncSession, *, order: RectificationOrder, evid
     if evidence is None or evidence.order_id != order.id:
         raise NotFound(_("evidence {evidence_id} not found", evidence_id=evidence_id))
     return evidence
+
+
+async def list_orders(
+    session: AsyncSession, page: PageParams, *, vendor_id: str | None, status: str | None, overdue_on: date | None
+) -> tuple[list[tuple[RectificationOrder, Finding]], int]:
+    """Sort by `deadline` (default), `issued_on` or `status`."""
+    order, desc = page.order({"deadline", "issued_on", "status"}, "deadline")
+    return await repository.list_orders(
+        session,
+        vendor_id=vendor_id,
+        status=status,
+        overdue_on=overdue_on,
+        limit=page.limit,
+        offset=page.offset,
+        order=order,
+        desc=desc,
+    )
+
+
+async def list_evidence(session: AsyncSession, order_id: str) -> list[Evidence]:
+    return await repository.list_evidence(session, order_id)

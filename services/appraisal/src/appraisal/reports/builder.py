@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraisal.reports.fonts import XLSX_FAMILY, use_in_matplotlib
+from appraisal.settings import COMPONENTS
 from houqin_common.i18n import N_, _
 from houqin_common.schemas import VendorScore
 
@@ -54,7 +55,6 @@ SOURCE = N_(
     "energy and vehicle KPIs from telemetry-ingest, vendor names from contracts-api."
 )
 GRADE_COLORS = {"excellent": "#2e7d32", "good": "#8bc34a", "fair": "#ffb300", "poor": "#e53935", "n/a": "#bdbdbd"}
-COMPONENTS = ("satisfaction", "routine", "food_safety", "complaints", "rectification", "energy", "vehicles")
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 HEADER_FONT = Font(name=XLSX_FAMILY, bold=True, color="FFFFFF")
 BODY_FONT = Font(name=XLSX_FAMILY)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from houqin_common.db import create_engine, make_sessionmaker
 
 async def write_year(year: int, out: Path, settings: Settings, *, today: date | None = None) -> list[Path]:
     """Year ranking (CSV, XLSX, PNG, SVG) and each campaign of the year (CSV, XLSX, PNG)."""
-    out.mkdir(parents=True, exist_ok=True)
+    # file writes run in a worker thread: the event loop also drives the database and telemetry calls
+    await asyncio.to_thread(out.mkdir, parents=True, exist_ok=True)
     today = today or clock.today()
     written: list[Path] = []
     engine = create_engine(settings.database_url, pool_size=2)
@@ -35,7 +37,7 @@ async def write_year(year: int, out: Path, settings: Settings, *, today: date | 
                     session, year=year, fmt=fmt, settings=settings, kpis=kpis, today=today, directory=directory
                 )
                 path = out / f"appraisal-{year}.{fmt.value}"
-                path.write_bytes(data)
+                await asyncio.to_thread(path.write_bytes, data)
                 written.append(path)
             campaigns = (
                 await session.execute(
@@ -50,7 +52,7 @@ async def write_year(year: int, out: Path, settings: Settings, *, today: date | 
                         session, campaign=campaign, fmt=fmt, settings=settings, directory=directory
                     )
                     path = out / f"survey-{campaign.period}-{campaign.id[:8]}.{fmt.value}"
-                    path.write_bytes(data)
+                    await asyncio.to_thread(path.write_bytes, data)
                     written.append(path)
     finally:
         await engine.dispose()

@@ -8,6 +8,7 @@ from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.i18n import N_
+from houqin_common.pagination import PageParams, to_page
 from houqin_common.schemas import Page, Period, ScoreBatchItem, ScoreBatchRequest, VendorScore
 
 router = APIRouter(prefix="/scores", tags=["scores"], responses=COMMON_ERRORS)
@@ -41,7 +42,8 @@ async def list_scores(
     )
     if principal.is_vendor_only:
         ranking = [s for s in ranking if s.vendor_id == principal.vendor_id]
-    return Page(items=ranking[offset : offset + limit], total=len(ranking), limit=limit, offset=offset)
+    page = PageParams(limit=limit, offset=offset, sort=None)
+    return to_page(VendorScore, ranking[offset : offset + limit], len(ranking), page)
 
 
 @router.post("/batch", response_model=list[ScoreBatchItem], responses=problem_responses(422))

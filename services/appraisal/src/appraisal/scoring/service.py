@@ -2,41 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
-from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal.names import NameDirectory, Names
-from appraisal.scoring import repository, rules
+from appraisal.scoring import components, repository, rules
+from appraisal.scoring.components import KpiSource as KpiSource
+from appraisal.scoring.components import PeriodData as PeriodData
+from appraisal.scoring.components import VendorPeriod
 from appraisal.settings import Settings
-from houqin_common.clients import ApiError, NotFoundError
 from houqin_common.errors import NotFound, UnprocessableEntity
 from houqin_common.i18n import N_, _
 from houqin_common.schemas import (
     PERIOD_RE,
-    EnergyKpi,
     ProjectLabel,
     ScoreComponent,
-    VehicleKpi,
     VendorScore,
     period_bounds,
 )
 
 logger = logging.getLogger("appraisal.scoring")
-
-CORE = ("satisfaction", "routine", "food_safety")
-
-
-class KpiSource(Protocol):
-    """What scoring needs of telemetry-ingest (``houqin_common.clients.TelemetryClient``)."""
-
-    async def energy_kpi(self, vendor_id: str, period: str, *, measure: str = "energy") -> EnergyKpi: ...
-
-    async def vehicle_kpi(self, period: str, *, vendor_id: str | None = None) -> list[VehicleKpi]: ...
 
 
 def campaign_periods(period: str) -> list[str]:
@@ -80,28 +70,6 @@ async def lookup_names(directory: NameDirectory | None, data: PeriodData, vendor
     return await directory.resolve(vendors, codes)
 
 
-@dataclass
-class PeriodData:
-    start: date
-    end: date
-    assignments: dict[str, set[str]]
-    grades: dict[str, dict[str, int]]
-    routine: dict[str, list[float]]
-    food: dict[str, list[tuple[float, str | None]]]
-    complaints: dict[str, list[tuple[bool, object, object]]]
-    orders: dict[str, list[object]]
-
-    def vendors(self) -> set[str]:
-        return (
-            set(self.assignments)
-            | set(self.grades)
-            | set(self.routine)
-            | set(self.food)
-            | set(self.complaints)
-            | set(self.orders)
-        )
-
-
 async def load_period(session: AsyncSession, period: str) -> PeriodData:
     periods = campaign_periods(period)
     start, end = period_bounds(period)
@@ -117,87 +85,6 @@ async def load_period(session: AsyncSession, period: str) -> PeriodData:
     )
 
 
-async def _energy(
-    kpis: KpiSource | None, vendor_id: str, period: str, settings: Settings, measure: str = "energy"
-) -> rules.Component:
-    if kpis is None:
-        return rules.Component("energy", None, available=False, note=_("telemetry source not configured"))
-    try:
-        kpi = (
-            await kpis.energy_kpi(vendor_id, period, measure=measure)
-            if measure != "energy"
-            else (await kpis.energy_kpi(vendor_id, period))
-        )
-    except NotFoundError:
-        # a vendor without meters (0 meters, or a 404 from an older telemetry) is not measured on energy
-        return rules.Component("energy", None, note=_("no meters assigned to the vendor in telemetry"))
-    except ApiError as exc:
-        logger.warning("energy KPI of %s unavailable: %s", vendor_id, exc)
-        return rules.Component("energy", None, available=False, note=_("telemetry unavailable: {error}", error=exc))
-    if kpi.meters == 0:
-        return rules.Component("energy", None, note=_("no meters assigned to the vendor in telemetry"))
-    if measure == "cost":
-        score = rules.energy_score(
-            kpi.cost_saving_ratio, kpi.waste_alerts, settings.energy_target_saving, settings.energy_waste_alert_penalty
-        )
-        if score is None:
-            return rules.Component(
-                "energy", None, note=_("{meters} meters, no priced cost last year", meters=kpi.meters)
-            )
-        return rules.Component(
-            "energy",
-            score,
-            note=_(
-                "{meters} meters, cost {cost} CNY against {previous} CNY last year (saving {ratio}), "
-                "{alerts} waste alerts",
-                meters=kpi.meters,
-                cost=kpi.cost_cny,
-                previous=kpi.previous_cost_cny,
-                ratio=f"{kpi.cost_saving_ratio:.1%}",
-                alerts=kpi.waste_alerts,
-            ),
-        )
-    score = rules.energy_score(
-        kpi.saving_ratio,
-        kpi.waste_alerts,
-        settings.energy_target_saving,
-        settings.energy_waste_alert_penalty,
-        settings.energy_waste_penalty_cap,
-    )
-    if score is None:
-        return rules.Component(
-            "energy", None, note=_("{meters} meters, no same-period consumption last year", meters=kpi.meters)
-        )
-    return rules.Component(
-        "energy",
-        score,
-        note=_(
-            "{meters} meters, saving {saving} year on year, {alerts} waste alerts",
-            meters=kpi.meters,
-            saving=f"{kpi.saving_ratio:.1%}",
-            alerts=kpi.waste_alerts,
-        ),
-    )
-
-
-async def _vehicles(kpis: KpiSource | None, vendor_id: str, period: str) -> rules.Component:
-    if kpis is None:
-        return rules.Component("vehicles", None, available=False, note=_("telemetry source not configured"))
-    try:
-        rows = await kpis.vehicle_kpi(period, vendor_id=vendor_id)
-    except NotFoundError:
-        return rules.Component("vehicles", None, note=_("no vehicles assigned to the vendor in telemetry"))
-    except ApiError as exc:
-        logger.warning("vehicle KPI of %s unavailable: %s", vendor_id, exc)
-        return rules.Component("vehicles", None, available=False, note=_("telemetry unavailable: {error}", error=exc))
-    score = rules.vehicle_score([(r.compliance_ratio, r.trips) for r in rows])
-    trips = sum(r.trips for r in rows)
-    violations = sum(r.violations for r in rows)
-    return rules.Component(
-        "vehicles", score, note=_("{trips} trips, {violations} violations", trips=trips, violations=violations)
-    )
-
-
 async def score_vendor(
     data: PeriodData,
     vendor_id: str,
@@ -207,86 +94,30 @@ async def score_vendor(
     today: date,
     names: Names | None = None,
 ) -> VendorScore:
+    """The vendor's registered components (``scoring.components``) weighed by its scheme."""
     projects = data.assignments.get(vendor_id, set())
     category = category_of(projects, settings, names)
     category_known = names is not None and any(names.service_type(p) for p in projects)
     weights = settings.schemes.get(category) or settings.schemes[settings.default_category]
-    comps: list[rules.Component] = []
-
-    counts = data.grades.get(vendor_id, {})
-    grades = [g for g, n in counts.items() for _ in range(n)]
-    sat = rules.grade_score(grades, settings.grade_points)
-    graded = sum(n for g, n in counts.items() if g != rules.Grade.not_applicable)
-    comps.append(
-        rules.Component(
-            "satisfaction", sat, note=_("{graded} graded answers", graded=graded) if graded else _("no answers")
-        )
-    )
-
-    routine = data.routine.get(vendor_id, [])
-    comps.append(
-        rules.Component(
-            "routine",
-            round(sum(routine) / len(routine), 2) if routine else None,
-            note=_("{count} routine inspections", count=len(routine)),
-        )
-    )
-    food = data.food.get(vendor_id, [])
-    majors = sum(1 for _, w in food if w in settings.major_severities)
-    comps.append(
-        rules.Component(
-            "food_safety",
-            round(sum(s for s, _ in food) / len(food), 2) if food else None,
-            note=_("{count} third-party inspections, {majors} with a major violation", count=len(food), majors=majors),
-        )
-    )
-    core_scored = any(c.score is not None for c in comps)
-
-    complaints = data.complaints.get(vendor_id, [])
-    counted = [(c, rules.hours_between(f, r)) for c, f, r in complaints]  # type: ignore[arg-type]
-    comps.append(
-        rules.Component(
-            "complaints",
-            rules.complaint_score(
-                counted,
-                settings.complaint_penalty,
-                settings.complaint_late_response_penalty,
-                settings.complaint_response_target_hours,
-            )
-            if core_scored
-            else None,
-            note=_(
-                "{count} complaints, {counted} counted against the vendor",
-                count=len(complaints),
-                counted=sum(1 for c, _h in counted if c),
-            ),
-        )
-    )
-    orders = data.orders.get(vendor_id, [])
-    late = [
-        rules.was_late(o.status, o.deadline, today, o.submitted_on, o.verified_on)  # type: ignore[attr-defined]
-        for o in orders
-    ]
-    comps.append(
-        rules.Component(
-            "rectification",
-            rules.rectification_score(late, settings.rectification_overdue_penalty),
-            note=_("{count} rectification orders due, {late} late or overdue", count=len(orders), late=sum(late)),
-        )
-    )
-    if weights.get("energy", 0) > 0 and projects & set(settings.energy_projects):
-        comps.append(await _energy(kpis, vendor_id, period, settings, settings.energy_measure.get(category, "energy")))
-    if weights.get("vehicles", 0) > 0 and projects & set(settings.vehicle_projects):
-        comps.append(await _vehicles(kpis, vendor_id, period))
+    vendor = VendorPeriod(vendor_id, period, data, settings, kpis, today, category, weights, projects)
+    applicable = [c for c in components.registered() if c.applies(vendor)]
+    core = [await c.compute(vendor) for c in applicable if c.core]
+    core_scored = any(c.score is not None for c in core)
+    # the others count only when a core component scored; those asking telemetry run concurrently
+    vendor = replace(vendor, core_scored=core_scored)
+    others = await asyncio.gather(*(c.compute(vendor) for c in applicable if not c.core))
+    by_name = {c.name: c for c in (*core, *others)}
+    comps = [by_name[c.name] for c in applicable]
 
     combined = rules.combine(comps, weights)
     total = combined.total if core_scored else None
+    quality_names = {c.name for c in applicable if c.quality}
     quality_parts = [
         (c.score, weights.get(c.name, 0.0))
         for c in comps
-        if c.name in ("routine", "food_safety") and c.score is not None and weights.get(c.name, 0.0) > 0
+        if c.name in quality_names and c.score is not None and weights.get(c.name, 0.0) > 0
     ]
-    qw = sum(w for _, w in quality_parts)
+    qw = sum(w for _s, w in quality_parts)
     quality = round(sum((s or 0.0) * w for s, w in quality_parts) / qw, 2) if qw else None
     scheme_note = (
         _("[scheme {scheme}]", scheme=_scheme_label(category))
@@ -302,7 +133,7 @@ async def score_vendor(
         scheme=category,
         period=period,
         total=total,
-        satisfaction=sat,
+        satisfaction=by_name["satisfaction"].score,
         quality=quality,
         complete=combined.complete,
         missing=combined.missing,
@@ -355,7 +186,9 @@ async def rank(
     data = data or await load_period(session, period)
     vendors = sorted(only if only is not None else data.vendors())
     names = await lookup_names(directory, data, vendors)
-    scores = [await score_vendor(data, v, period, settings, kpis, today, names) for v in vendors]
+    # one vendor's score waits on telemetry (energy, vehicles): the vendors are scored concurrently, not one
+    # round trip after another; score_vendor reads only ``data``, never the session, so this is safe
+    scores = await asyncio.gather(*(score_vendor(data, v, period, settings, kpis, today, names) for v in vendors))
     ranks = rules.rank_totals({s.vendor_id: s.total for s in scores})
     for s in scores:
         s.rank = ranks.get(s.vendor_id)

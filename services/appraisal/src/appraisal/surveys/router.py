@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, Query, status
 
 from appraisal.catalogue.schemas import ServiceItemRead
 from appraisal.dependencies import AppSettings
-from appraisal.surveys import repository, service
+from appraisal.surveys import service
 from appraisal.surveys.dependencies import CampaignDep, RespondentDep
 from appraisal.surveys.schemas import (
     CampaignCreate,
@@ -43,7 +43,7 @@ async def list_campaigns(
 ) -> Page[CampaignRead]:
     """Campaigns; sort by `opens_at` (default, newest first), `period` or `title`."""
     order, desc = page.order({"opens_at", "period", "title"}, "-opens_at")
-    rows, total = await repository.list_campaigns(
+    rows, total = await service.list_campaigns(
         session, period=period, limit=page.limit, offset=page.offset, order=order, desc=desc
     )
     return to_page(CampaignRead, rows, total, page)

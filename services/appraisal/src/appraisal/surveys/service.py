@@ -210,3 +210,9 @@ async def results(session: AsyncSession, *, campaign: Campaign, settings: Settin
 
 def grade_labels() -> dict[str, str]:
     return {g.value: g.label_zh for g in rules.Grade}
+
+
+async def list_campaigns(
+    session: AsyncSession, *, period: str | None, limit: int, offset: int, order: str, desc: bool
+) -> tuple[list[Campaign], int]:
+    return await repository.list_campaigns(session, period=period, limit=limit, offset=offset, order=order, desc=desc)

@@ -1,24 +1,22 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile, status
 from fastapi.responses import StreamingResponse
 
 from contracts_api.archive import service
 from contracts_api.archive.schemas import ArchiveEntry, DocumentRead
-from contracts_api.common import STAFF_READERS, page_of
+from contracts_api.contracts.dependencies import READERS, VisibleContract
 from contracts_api.models.enums import ContractStatus
 from houqin_common.auth import Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.pagination import PageParams, page_params
+from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import Page
 
 router = APIRouter(tags=["archive"], responses=COMMON_ERRORS)
 ContractId = Path(max_length=36, description="contract id")
-READERS = (*STAFF_READERS, Role.vendor)
 
 
 @router.post(
@@ -51,20 +49,17 @@ async def upload_document(
 @router.get("/contracts/{contract_id}/documents", response_model=Page[DocumentRead], responses=problem_responses(404))
 async def list_documents(
     session: DbSession,
-    contract_id: str = ContractId,
+    contract: VisibleContract,
     filename: str | None = Query(None, max_length=255, description="only the versions of this file"),
     page: PageParams = Depends(page_params),
-    principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[DocumentRead]:
     """The documents of a contract, every version; sort by `filename` (default, then version) or
     `uploaded_at`."""
-    docs = await service.list_for_contract(session, contract_id=contract_id, scope=vendor_scope(principal))
-    rows = [DocumentRead.model_validate(d) for d in docs if filename is None or d.filename == filename]
-    sorts: dict[str, Callable[[DocumentRead], Any]] = {
-        "filename": lambda d: (d.filename, d.version),
-        "uploaded_at": lambda d: d.uploaded_at,
-    }
-    return page_of(rows, page, sorts=sorts, default="filename")
+    sort, desc = page.order(set(service.DOCUMENT_SORTS), "filename")
+    rows, total = await service.list_for_contract(
+        session, contract=contract, filename=filename, sort=sort, desc=desc, limit=page.limit, offset=page.offset
+    )
+    return to_page(DocumentRead, rows, total, page)
 
 
 @router.get(
@@ -81,31 +76,22 @@ async def list_documents(
 async def download_document(
     request: Request,
     session: DbSession,
-    contract_id: str = ContractId,
+    contract: VisibleContract,
     document_id: str = Path(max_length=36, description="document id"),
-    principal: Principal = Depends(require_roles(*READERS)),
 ) -> StreamingResponse:
     """Download a document after verifying its SHA-256 (409 when the stored content no longer matches)."""
-    document = await service.get(
-        session, contract_id=contract_id, document_id=document_id, scope=vendor_scope(principal)
-    )
+    document = await service.get(session, contract=contract, document_id=document_id)
     path = await service.verified_path(document, request.app.state.settings.archive_dir)
     return StreamingResponse(
         service.iter_file(path),
         media_type=document.media_type,
         headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(document.filename)}",
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(document.filename, safe='')}",
             "Digest": f"sha-256={document.sha256}",
             "Content-Length": str(document.size),
             "X-Content-Type-Options": "nosniff",
         },
     )
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name, safe="")
 
 
 @router.get("/archive", response_model=Page[ArchiveEntry])
@@ -125,19 +111,8 @@ async def search_archive(
         filters={"vendor_id": vendor_id, "project_code": project_code, "status": contract_status},
         year=year,
         q=q,
-        only_vendor_id=vendor_scope(principal),
+        scope=vendor_scope(principal),
         limit=page.limit,
         offset=page.offset,
     )
-    items = [
-        ArchiveEntry.model_validate(
-            {
-                **DocumentRead.model_validate(d).model_dump(),
-                "vendor_id": c.vendor_id,
-                "project_code": c.project_code,
-                "contract_status": c.status,
-            }
-        )
-        for d, c in rows
-    ]
-    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+    return to_page(ArchiveEntry, rows, total, page)

@@ -11,13 +11,18 @@ from typing import Any, Protocol
 
 import anyio
 from anyio import to_thread
-from sqlalchemy import extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts_api import audit
+from contracts_api.archive import repository
+from contracts_api.archive.schemas import ArchiveEntry, DocumentRead
+from contracts_api.audit import service as audit
 from contracts_api.contracts import service as contract_service
 from contracts_api.models import Contract, Document
 from houqin_common.errors import NotFound, ProblemError, UnprocessableEntity
+from houqin_common.i18n import _
+
+#: fields the documents of a contract may be sorted by
+DOCUMENT_SORTS = frozenset(repository.DOCUMENT_SORTS)
 
 CHUNK = 1024 * 1024
 
@@ -65,13 +70,11 @@ async def store(
     except BaseException:
         await to_thread.run_sync(lambda: Path(tmp_name).unlink(missing_ok=True))
         raise
-    latest = await session.execute(
-        select(func.max(Document.version)).where(Document.contract_id == contract.id, Document.filename == filename)
-    )
+    latest = await repository.latest_version(session, contract_id=contract.id, filename=filename)
     document = Document(
         contract_id=contract.id,
         filename=filename,
-        version=(latest.scalar_one() or 0) + 1,
+        version=(latest or 0) + 1,
         media_type=(upload.content_type or "application/octet-stream")[:200],
         size=size,
         sha256=sha,
@@ -93,11 +96,16 @@ async def store(
     return document
 
 
-async def get(session: AsyncSession, *, contract_id: str, document_id: str, scope: str | None) -> Document:
-    await contract_service.get(session, contract_id=contract_id, scope=scope)
-    document = await session.get(Document, document_id)
-    if document is None or document.contract_id != contract_id:
-        raise NotFound(f"document {document_id} of contract {contract_id} not found")
+async def get(session: AsyncSession, *, contract: Contract, document_id: str) -> Document:
+    document = await repository.get(session, document_id)
+    if document is None or document.contract_id != contract.id:
+        raise NotFound(
+            _(
+                "document {document_id} of contract {contract_id} not found",
+                document_id=document_id,
+                contract_id=contract.id,
+            )
+        )
     return document
 
 
@@ -141,40 +149,36 @@ async def iter_file(path: Path) -> AsyncIterator[bytes]:
             yield chunk
 
 
-def like_pattern(q: str) -> str:
-    """``q`` as a literal substring for LIKE/ILIKE: ``%``, ``_`` and the escape character itself match
-    only themselves (escape character ``\\``)."""
-    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 async def search(
     session: AsyncSession,
     *,
     filters: dict[str, Any],
     year: int | None,
     q: str | None,
-    only_vendor_id: str | None,
+    scope: str | None,
     limit: int,
     offset: int,
-) -> tuple[list[tuple[Document, Contract]], int]:
-    stmt = select(Document, Contract).join(Contract, Contract.id == Document.contract_id)
-    for key, value in filters.items():
-        if value is not None:
-            stmt = stmt.where(getattr(Contract, key) == value)
-    if year is not None:
-        stmt = stmt.where(extract("year", Contract.start_date) <= year, extract("year", Contract.end_date) >= year)
-    if q:
-        stmt = stmt.where(Document.filename.ilike(like_pattern(q), escape="\\"))
-    if only_vendor_id is not None:
-        stmt = stmt.where(Contract.vendor_id == only_vendor_id)
-    total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
-    rows = await session.execute(stmt.order_by(Document.uploaded_at.desc(), Document.id).limit(limit).offset(offset))
-    return [(d, c) for d, c in rows.all()], int(total)
-
-
-async def list_for_contract(session: AsyncSession, *, contract_id: str, scope: str | None) -> list[Document]:
-    await contract_service.get(session, contract_id=contract_id, scope=scope)
-    rows = await session.execute(
-        select(Document).where(Document.contract_id == contract_id).order_by(Document.filename, Document.version)
+) -> tuple[list[ArchiveEntry], int]:
+    rows, total = await repository.search(
+        session, filters=filters, year=year, q=q, only_vendor_id=scope, limit=limit, offset=offset
     )
-    return list(rows.scalars())
+    items = [
+        ArchiveEntry.model_validate(
+            {
+                **DocumentRead.model_validate(d).model_dump(),
+                "vendor_id": c.vendor_id,
+                "project_code": c.project_code,
+                "contract_status": c.status,
+            }
+        )
+        for d, c in rows
+    ]
+    return items, total
+
+
+async def list_for_contract(
+    session: AsyncSession, *, contract: Contract, filename: str | None, sort: str, desc: bool, limit: int, offset: int
+) -> tuple[list[Document], int]:
+    return await repository.list_for_contract(
+        session, contract.id, filename=filename, sort=sort, desc=desc, limit=limit, offset=offset
+    )

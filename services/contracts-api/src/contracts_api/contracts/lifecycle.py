@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from contracts_api.models.enums import ContractStatus as S
 from contracts_api.models.enums import ReviewKind, ReviewVerdict
+from houqin_common.i18n import _
 
 EDGES: dict[S, frozenset[S]] = {
     S.draft: frozenset({S.legal_review}),
@@ -32,12 +33,21 @@ class IllegalTransition(Exception):
 def check_transition(current: S, target: S, *, expert_review_required: bool, by_review: bool = False) -> None:
     """Raise :class:`IllegalTransition` unless ``current → target`` is allowed."""
     if target not in EDGES[current]:
-        allowed = ", ".join(sorted(EDGES[current])) or "none (final state)"
-        raise IllegalTransition(f"cannot move a contract from {current} to {target}; allowed from {current}: {allowed}")
+        allowed = ", ".join(sorted(EDGES[current])) or _("none (final state)")
+        raise IllegalTransition(
+            _(
+                "cannot move a contract from {current} to {target}; allowed from {current}: {allowed}",
+                current=current,
+                target=target,
+                allowed=allowed,
+            )
+        )
     if current in REVIEW_STATES and not by_review:
-        raise IllegalTransition(f"a contract in {current} leaves it only by a review (POST .../reviews)")
+        raise IllegalTransition(
+            _("a contract in {status} leaves it only by a review (POST .../reviews)", status=current)
+        )
     if current == S.legal_review and target == S.approved and expert_review_required:
-        raise IllegalTransition("expert review (专家会审) is required for a tendered contract before approval")
+        raise IllegalTransition(_("expert review (专家会审) is required for a tendered contract before approval"))
 
 
 def review_kind_for(status: S) -> ReviewKind:
@@ -46,7 +56,7 @@ def review_kind_for(status: S) -> ReviewKind:
         return ReviewKind.legal
     if status == S.expert_review:
         return ReviewKind.expert
-    raise IllegalTransition(f"a contract in {status} is not under review")
+    raise IllegalTransition(_("a contract in {status} is not under review", status=status))
 
 
 def after_review(

@@ -7,7 +7,7 @@ from sqlalchemy import extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from contracts_api.models import AuditEntry, Contract, Review
+from contracts_api.models import AuditEntry, Contract, Procurement, Project, Review
 
 CONTRACT_SORTS = {
     "start_date": Contract.start_date,
@@ -20,6 +20,14 @@ CONTRACT_SORTS = {
 
 async def get(session: AsyncSession, contract_id: str, *, for_update: bool = False) -> Contract | None:
     return await session.get(Contract, contract_id, with_for_update=for_update, populate_existing=for_update)
+
+
+async def project_exists(session: AsyncSession, code: str) -> bool:
+    return await session.get(Project, code) is not None
+
+
+async def procurement_exists(session: AsyncSession, procurement_id: str) -> bool:
+    return await session.get(Procurement, procurement_id) is not None
 
 
 async def list_page(
@@ -82,6 +90,13 @@ async def history(session: AsyncSession, contract_id: str, *, limit: int, offset
     return list(rows.scalars()), int(total)
 
 
-async def reviews(session: AsyncSession, contract_id: str) -> list[Review]:
-    rows = await session.execute(select(Review).where(Review.contract_id == contract_id).order_by(Review.created_at))
-    return list(rows.scalars())
+async def reviews(
+    session: AsyncSession, contract_id: str, *, kind: str | None, desc: bool, limit: int, offset: int
+) -> tuple[list[Review], int]:
+    stmt = select(Review).where(Review.contract_id == contract_id)
+    if kind is not None:
+        stmt = stmt.where(Review.kind == kind)
+    total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
+    order = (Review.created_at.desc(), Review.id.desc()) if desc else (Review.created_at, Review.id)
+    rows = await session.execute(stmt.order_by(*order).limit(limit).offset(offset))
+    return list(rows.scalars()), int(total)

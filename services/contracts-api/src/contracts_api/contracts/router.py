@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 
-from contracts_api.common import STAFF_READERS, page_of
-from contracts_api.contracts import repository, service
+from contracts_api.contracts import service
+from contracts_api.contracts.dependencies import READERS, VisibleContract
 from contracts_api.contracts.schemas import (
     ContractCreate,
     ContractRead,
@@ -24,19 +24,12 @@ from houqin_common.schemas import Page
 router = APIRouter(prefix="/contracts", tags=["contracts"], responses=COMMON_ERRORS)
 ContractId = Path(max_length=36, description="contract id")
 IfMatch = Header(None, alias="If-Match", description="the ETag of the contract as last read (required)")
-READERS = (*STAFF_READERS, Role.vendor)
 ETAG_HEADER = {"ETag": {"description": "version of the contract, for If-Match", "schema": {"type": "string"}}}
-
-
-def contract_read(contract: Contract) -> ContractRead:
-    data = {c.key: getattr(contract, c.key) for c in Contract.__table__.columns}
-    data["status_label_zh"] = ContractStatus(contract.status).label_zh
-    return ContractRead.model_validate(data)
 
 
 def _with_etag(response: Response, contract: Contract) -> ContractRead:
     response.headers["ETag"] = service.etag(contract)
-    return contract_read(contract)
+    return service.contract_read(contract)
 
 
 @router.post(
@@ -70,31 +63,25 @@ async def list_contracts(
 ) -> Page[ContractRead]:
     """List contracts; sort by `start_date`, `end_date`, `value`, `created_at` or `status`.
     A vendor token lists only its own contracts."""
-    sort, desc = page.order(set(repository.CONTRACT_SORTS), "-start_date")
-    rows, total = await repository.list_page(
+    sort, desc = page.order(set(service.CONTRACT_SORTS), "-start_date")
+    items, total = await service.list_contracts(
         session,
         filters={"vendor_id": vendor_id, "project_code": project_code, "status": status_, "route": route},
         year=year,
-        only_vendor_id=vendor_scope(principal),
+        scope=vendor_scope(principal),
         sort=sort,
         desc=desc,
         limit=page.limit,
         offset=page.offset,
     )
-    return Page(items=[contract_read(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+    return to_page(ContractRead, items, total, page)
 
 
 @router.get(
     "/{contract_id}", response_model=ContractRead, responses={**problem_responses(404), 200: {"headers": ETAG_HEADER}}
 )
-async def get_contract(
-    response: Response,
-    session: DbSession,
-    contract_id: str = ContractId,
-    principal: Principal = Depends(require_roles(*READERS)),
-) -> ContractRead:
+async def get_contract(response: Response, contract: VisibleContract) -> ContractRead:
     """One contract, with its `ETag`. A vendor asking for another vendor's contract gets 404."""
-    contract = await service.get(session, contract_id=contract_id, scope=vendor_scope(principal))
     return _with_etag(response, contract)
 
 
@@ -157,26 +144,24 @@ async def create_review(
 @router.get("/{contract_id}/reviews", response_model=Page[ReviewRead], responses=problem_responses(404))
 async def list_reviews(
     session: DbSession,
-    contract_id: str = ContractId,
+    contract: VisibleContract,
     kind: ReviewKind | None = Query(None, description="legal or expert"),
     page: PageParams = Depends(page_params),
-    principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[ReviewRead]:
     """The reviews of a contract; sort by `created_at` (default, oldest first)."""
-    contract = await service.get(session, contract_id=contract_id, scope=vendor_scope(principal))
-    rows = [ReviewRead.model_validate(r) for r in await repository.reviews(session, contract.id)]
-    rows = [r for r in rows if kind is None or r.kind == kind]
-    return page_of(rows, page, sorts={"created_at": lambda r: r.created_at}, default="created_at")
+    _sort, desc = page.order({"created_at"}, "created_at")
+    rows, total = await service.list_reviews(
+        session, contract=contract, kind=kind, desc=desc, limit=page.limit, offset=page.offset
+    )
+    return to_page(ReviewRead, rows, total, page)
 
 
 @router.get("/{contract_id}/history", response_model=Page[HistoryEntry], responses=problem_responses(404))
 async def get_contract_history(
     session: DbSession,
-    contract_id: str = ContractId,
+    contract: VisibleContract,
     page: PageParams = Depends(page_params),
-    principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[HistoryEntry]:
     """The append-only audit log of the contract: who, when, from, to, comment — oldest first."""
-    contract = await service.get(session, contract_id=contract_id, scope=vendor_scope(principal))
-    rows, total = await repository.history(session, contract.id, limit=page.limit, offset=page.offset)
+    rows, total = await service.history(session, contract=contract, limit=page.limit, offset=page.offset)
     return to_page(HistoryEntry, rows, total, page)

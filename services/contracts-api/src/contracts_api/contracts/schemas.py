@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts_api.common import Money
 from contracts_api.models.enums import ContractStatus, ReviewKind, ReviewVerdict, Route
+from houqin_common.i18n import _
 from houqin_common.schemas import ContractRef
 
 
@@ -15,7 +16,7 @@ class _Period(BaseModel):
     def _end_after_start(self) -> Any:
         start, end = getattr(self, "start_date", None), getattr(self, "end_date", None)
         if start is not None and end is not None and end < start:
-            raise ValueError("end_date must not be before start_date")
+            raise ValueError(_("end_date must not be before start_date"))
         return self
 
 

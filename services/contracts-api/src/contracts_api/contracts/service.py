@@ -1,18 +1,36 @@
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts_api import audit
+from contracts_api.audit import service as audit
 from contracts_api.contracts import lifecycle, repository
-from contracts_api.contracts.schemas import ContractCreate, ContractUpdate, ReviewCreate, TransitionCreate
-from contracts_api.models import Contract, Procurement, Project, Review
-from contracts_api.models.enums import ContractStatus, Route
+from contracts_api.contracts.schemas import (
+    ContractCreate,
+    ContractRead,
+    ContractUpdate,
+    ReviewCreate,
+    TransitionCreate,
+)
+from contracts_api.models import AuditEntry, Contract, Review
+from contracts_api.models.enums import ContractStatus, ReviewKind, Route
 from contracts_api.ocds import service as ocds_service
 from contracts_api.vendors import service as vendor_service
 from houqin_common.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired, UnprocessableEntity
+from houqin_common.i18n import _
 
 TENDERED = frozenset({Route.open_tender, Route.designated_tender})
 CONTRACT_TAGS = ocds_service.CONTRACT_TAGS
+
+#: fields a contract list may be sorted by
+CONTRACT_SORTS = frozenset(repository.CONTRACT_SORTS)
+
+
+def contract_read(contract: Contract) -> ContractRead:
+    data = {c.key: getattr(contract, c.key) for c in Contract.__table__.columns}
+    data["status_label_zh"] = ContractStatus(contract.status).label_zh
+    return ContractRead.model_validate(data)
 
 
 def etag(contract: Contract) -> str:
@@ -22,11 +40,15 @@ def etag(contract: Contract) -> str:
 def check_if_match(contract: Contract, if_match: str | None) -> None:
     """428 without If-Match, 412 when it names another version than the current one."""
     if not if_match:
-        raise PreconditionRequired("send If-Match with the contract's ETag (read it with GET first)")
+        raise PreconditionRequired(_("send If-Match with the contract's ETag (read it with GET first)"))
     wanted = {t.strip().removeprefix("W/") for t in if_match.split(",")}
     if "*" not in wanted and etag(contract) not in wanted:
         raise PreconditionFailed(
-            f"the contract changed: current ETag is {etag(contract)}, If-Match was {if_match}",
+            _(
+                "the contract changed: current ETag is {etag}, If-Match was {if_match}",
+                etag=etag(contract),
+                if_match=if_match,
+            ),
             current_etag=etag(contract),
         )
 
@@ -37,8 +59,44 @@ async def get(
     """The contract; 404 also when ``scope`` (a vendor token's vendor) is not its vendor."""
     contract = await repository.get(session, contract_id, for_update=for_update)
     if contract is None or (scope is not None and contract.vendor_id != scope):
-        raise NotFound(f"contract {contract_id} not found")
+        raise NotFound(_("contract {contract_id} not found", contract_id=contract_id))
     return contract
+
+
+async def list_contracts(
+    session: AsyncSession,
+    *,
+    filters: dict[str, Any],
+    year: int | None,
+    scope: str | None,
+    sort: str,
+    desc: bool,
+    limit: int,
+    offset: int,
+) -> tuple[list[ContractRead], int]:
+    rows, total = await repository.list_page(
+        session,
+        filters=filters,
+        year=year,
+        only_vendor_id=scope,
+        sort=sort,
+        desc=desc,
+        limit=limit,
+        offset=offset,
+    )
+    return [contract_read(r) for r in rows], total
+
+
+async def list_reviews(
+    session: AsyncSession, *, contract: Contract, kind: ReviewKind | None, desc: bool, limit: int, offset: int
+) -> tuple[list[Review], int]:
+    return await repository.reviews(session, contract.id, kind=kind, desc=desc, limit=limit, offset=offset)
+
+
+async def history(
+    session: AsyncSession, *, contract: Contract, limit: int, offset: int
+) -> tuple[list[AuditEntry], int]:
+    return await repository.history(session, contract.id, limit=limit, offset=offset)
 
 
 async def create(
@@ -50,38 +108,40 @@ async def create(
     publish: bool = True,
 ) -> Contract:
     """Register a contract; ``publish=False`` when the caller publishes the OCDS release of the event."""
-    if await session.get(Project, contract_in.project_code) is None:
-        raise UnprocessableEntity(f"unknown project {contract_in.project_code}")
+    if not await repository.project_exists(session, contract_in.project_code):
+        raise UnprocessableEntity(_("unknown project {project_code}", project_code=contract_in.project_code))
     await vendor_service.get(session, vendor_id=contract_in.vendor_id)
-    if contract_in.procurement_id and await session.get(Procurement, contract_in.procurement_id) is None:
-        raise UnprocessableEntity(f"unknown procurement {contract_in.procurement_id}")
+    if contract_in.procurement_id and not await repository.procurement_exists(session, contract_in.procurement_id):
+        raise UnprocessableEntity(_("unknown procurement {procurement_id}", procurement_id=contract_in.procurement_id))
     if contract_in.predecessor_id:
         predecessor = await repository.get(session, contract_in.predecessor_id)
         if predecessor is None:
-            raise UnprocessableEntity(f"unknown predecessor contract {contract_in.predecessor_id}")
+            raise UnprocessableEntity(
+                _("unknown predecessor contract {predecessor_id}", predecessor_id=contract_in.predecessor_id)
+            )
         if predecessor.project_code != contract_in.project_code:
-            raise UnprocessableEntity("a renewal must be for the same project as its predecessor")
+            raise UnprocessableEntity(_("a renewal must be for the same project as its predecessor"))
         if contract_in.start_date <= predecessor.end_date:
             raise UnprocessableEntity(
-                f"a renewal must start after its predecessor ends ({predecessor.end_date.isoformat()})"
+                _(
+                    "a renewal must start after its predecessor ends ({end_date})",
+                    end_date=predecessor.end_date.isoformat(),
+                )
             )
-        await vendor_service.require_eligible(session, vendor_id=contract_in.vendor_id, action="renew the contract")
-    contract = Contract(
-        **contract_in.model_dump(),
-        status=ContractStatus.draft,
-        expert_review_required=contract_in.route in TENDERED,
-    )
-    session.add(contract)
-    await session.flush()
-    await session.refresh(contract)
-    await audit.record(
+        await vendor_service.require_eligible(session, vendor_id=contract_in.vendor_id, action=_("renew the contract"))
+    contract = await audit.add_recorded(
         session,
+        Contract(
+            **contract_in.model_dump(),
+            status=ContractStatus.draft,
+            expert_review_required=contract_in.route in TENDERED,
+        ),
         actor=actor,
         action=action,
         entity_type="contract",
-        entity_id=contract.id,
-        contract_id=contract.id,
-        to_status=contract.status,
+        entity_id=lambda c: c.id,
+        contract_id=lambda c: c.id,
+        to_status=ContractStatus.draft,
         data=contract_in.model_dump(mode="json"),
     )
     if publish:
@@ -96,18 +156,16 @@ async def update(
     contract = await get(session, contract_id=contract_id, for_update=True)
     check_if_match(contract, if_match)
     if contract.status != ContractStatus.draft:
-        raise Conflict(f"only a draft contract can be edited; this one is {contract.status}")
+        raise Conflict(_("only a draft contract can be edited; this one is {status}", status=contract.status))
     changes = contract_in.model_dump(exclude_unset=True, exclude_none=True)
     start = changes.get("start_date", contract.start_date)
     end = changes.get("end_date", contract.end_date)
     if end < start:
-        raise UnprocessableEntity("end_date must not be before start_date")
-    for key, value in changes.items():
-        setattr(contract, key, value)
-    await session.flush()
-    await session.refresh(contract)
-    await audit.record(
+        raise UnprocessableEntity(_("end_date must not be before start_date"))
+    contract = await audit.update_recorded(
         session,
+        contract,
+        changes,
         actor=actor,
         action="contract.update",
         entity_type="contract",
@@ -131,7 +189,7 @@ async def _move(
 ) -> Contract:
     if target in lifecycle.NEEDS_ELIGIBLE:
         await vendor_service.require_eligible(
-            session, vendor_id=contract.vendor_id, action=f"move the contract to {target}"
+            session, vendor_id=contract.vendor_id, action=_("move the contract to {status}", status=target)
         )
     before = contract.status
     contract.status = target
@@ -180,7 +238,12 @@ async def review(
         expected = lifecycle.review_kind_for(current)
         if expected != review_in.kind:
             raise lifecycle.IllegalTransition(
-                f"a contract in {current} waits for a {expected} review, not {review_in.kind}"
+                _(
+                    "a contract in {status} waits for a {expected} review, not {kind}",
+                    status=current,
+                    expected=expected,
+                    kind=review_in.kind,
+                )
             )
         target = lifecycle.after_review(
             current,

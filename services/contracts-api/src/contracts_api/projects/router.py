@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from contracts_api.common import STAFF_READERS
 from contracts_api.models.enums import FundingModel, OperationMode, ProjectCategory, ServiceType
 from contracts_api.projects import service
+from contracts_api.projects.dependencies import VisibleProject
 from contracts_api.projects.schemas import ProjectCreate, ProjectRead, ProjectUpdate
 from houqin_common.auth import Principal, Role, require_roles
 from houqin_common.db import DbSession
@@ -54,13 +55,9 @@ async def list_projects(
 
 
 @router.get("/{code}", response_model=ProjectRead, responses=problem_responses(404))
-async def get_project(
-    session: DbSession,
-    code: str = ProjectCode,
-    _: Principal = Depends(require_roles(*STAFF_READERS, Role.vendor)),
-) -> ProjectRead:
+async def get_project(project: VisibleProject) -> ProjectRead:
     """One service project."""
-    return ProjectRead.model_validate(await service.get(session, code=code))
+    return ProjectRead.model_validate(project)
 
 
 @router.patch("/{code}", response_model=ProjectRead, responses=problem_responses(404))

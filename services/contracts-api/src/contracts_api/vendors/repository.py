@@ -66,11 +66,31 @@ async def list_vendors(
     )
 
 
+QUALIFICATION_SORTS = {
+    "valid_to": Qualification.valid_to,
+    "valid_from": Qualification.valid_from,
+    "kind": Qualification.kind,
+}
+
+
 async def qualifications(session: AsyncSession, vendor_id: str) -> list[Qualification]:
     rows = await session.execute(
         select(Qualification).where(Qualification.vendor_id == vendor_id).order_by(Qualification.valid_to)
     )
     return list(rows.scalars())
+
+
+async def qualifications_page(
+    session: AsyncSession, vendor_id: str, *, mandatory: bool | None, sort: str, desc: bool, limit: int, offset: int
+) -> tuple[list[Qualification], int]:
+    stmt = select(Qualification).where(Qualification.vendor_id == vendor_id)
+    if mandatory is not None:
+        stmt = stmt.where(Qualification.mandatory.is_(mandatory))
+    # PostgreSQL puts nulls (open-ended validity) last ascending and first descending
+    column = QUALIFICATION_SORTS[sort]
+    return await _page(
+        session, stmt, order=(column.desc() if desc else column.asc(), Qualification.id), limit=limit, offset=offset
+    )
 
 
 async def expiring_qualifications(

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, status
 
-from contracts_api.common import STAFF_READERS, page_of
-from contracts_api.models import Vendor, Veto
-from contracts_api.models.enums import CreditKind, LegalStatus, VetoGround
-from contracts_api.vendors import repository, service
-from contracts_api.vendors.dependencies import visible_vendor
+from contracts_api.common import STAFF_READERS
+from contracts_api.models.enums import CreditKind, LegalStatus
+from contracts_api.vendors import service
+from contracts_api.vendors.dependencies import VisibleVendor
 from contracts_api.vendors.schemas import (
     CreditRecordCreate,
     CreditRecordRead,
@@ -26,7 +24,6 @@ from contracts_api.vendors.schemas import (
     VetoLift,
     VetoRead,
 )
-from houqin_common import clock
 from houqin_common.auth import Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
@@ -35,17 +32,6 @@ from houqin_common.schemas import Eligibility, Page
 
 router = APIRouter(prefix="/vendors", tags=["vendors"], responses=COMMON_ERRORS)
 VendorId = Path(max_length=36, description="vendor id")
-
-
-def veto_read(veto: Veto) -> VetoRead:
-    return VetoRead.model_validate(
-        {
-            **{c: getattr(veto, c) for c in ("id", "vendor_id", "ground", "evidence", "recorded_by", "recorded_at")},
-            **{c: getattr(veto, c) for c in ("lifted_at", "lifted_by", "lift_reason")},
-            "ground_label_zh": VetoGround(veto.ground).label_zh,
-            "active": veto.lifted_at is None,
-        }
-    )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=VendorRead, responses=problem_responses(409))
@@ -101,13 +87,13 @@ async def list_vendors(
     principal: Principal = Depends(require_roles(*STAFF_READERS, Role.vendor)),
 ) -> Page[VendorRead]:
     """List vendors; sort by `name`, `created_at` or `credit_code`. A vendor token lists only itself."""
-    sort, desc = page.order(set(repository.VENDOR_SORTS), "name")
-    rows, total = await repository.list_vendors(
+    sort, desc = page.order(set(service.VENDOR_SORTS), "name")
+    rows, total = await service.list_vendors(
         session,
         q=q,
         legal_status=legal_status,
         vetoed=vetoed,
-        only_vendor_id=vendor_scope(principal),
+        scope=vendor_scope(principal),
         sort=sort,
         desc=desc,
         limit=page.limit,
@@ -124,20 +110,14 @@ async def list_expiring_qualifications(
     principal: Principal = Depends(require_roles(*STAFF_READERS, Role.vendor)),
 ) -> Page[QualificationRead]:
     """Qualifications whose validity ends within `within_days` days, soonest first."""
-    today = clock.today()
-    rows, total = await repository.expiring_qualifications(
-        session,
-        until=today + timedelta(days=within_days),
-        today=today,
-        only_vendor_id=vendor_scope(principal),
-        limit=page.limit,
-        offset=page.offset,
+    rows, total = await service.list_expiring_qualifications(
+        session, within_days=within_days, scope=vendor_scope(principal), limit=page.limit, offset=page.offset
     )
     return to_page(QualificationRead, rows, total, page)
 
 
 @router.get("/{vendor_id}", response_model=VendorRead, responses=problem_responses(404))
-async def get_vendor(vendor: Vendor = Depends(visible_vendor)) -> VendorRead:
+async def get_vendor(vendor: VisibleVendor) -> VendorRead:
     """One vendor. A vendor token sees only its own vendor (404 for any other)."""
     return VendorRead.model_validate(vendor)
 
@@ -157,7 +137,7 @@ async def update_vendor(
 @router.get("/{vendor_id}/eligibility", response_model=Eligibility, responses=problem_responses(404))
 async def get_vendor_eligibility(
     session: DbSession,
-    vendor: Vendor = Depends(visible_vendor),
+    vendor: VisibleVendor,
     as_of: date | None = Query(
         None, description="the vetoes and qualifications in force on this day (a decision about a past period)"
     ),
@@ -171,19 +151,16 @@ async def get_vendor_eligibility(
 @router.get("/{vendor_id}/qualifications", response_model=Page[QualificationRead], responses=problem_responses(404))
 async def list_vendor_qualifications(
     session: DbSession,
+    vendor: VisibleVendor,
     mandatory: bool | None = Query(None, description="only mandatory (true) or optional (false) ones"),
     page: PageParams = Depends(page_params),
-    vendor: Vendor = Depends(visible_vendor),
 ) -> Page[QualificationRead]:
     """The vendor's qualifications; sort by `valid_to` (default), `valid_from` or `kind`."""
-    rows = [QualificationRead.model_validate(q) for q in await repository.qualifications(session, vendor.id)]
-    rows = [q for q in rows if mandatory is None or q.mandatory == mandatory]
-    sorts: dict[str, Callable[[QualificationRead], Any]] = {
-        "valid_to": lambda q: q.valid_to,
-        "valid_from": lambda q: q.valid_from,
-        "kind": lambda q: q.kind,
-    }
-    return page_of(rows, page, sorts=sorts, default="valid_to")
+    sort, desc = page.order(set(service.QUALIFICATION_SORTS), "valid_to")
+    rows, total = await service.list_qualifications(
+        session, vendor=vendor, mandatory=mandatory, sort=sort, desc=desc, limit=page.limit, offset=page.offset
+    )
+    return to_page(QualificationRead, rows, total, page)
 
 
 @router.post(
@@ -208,12 +185,14 @@ async def create_qualification(
 @router.get("/{vendor_id}/credit-records", response_model=Page[CreditRecordRead], responses=problem_responses(404))
 async def list_credit_records(
     session: DbSession,
+    vendor: VisibleVendor,
     kind: CreditKind | None = Query(None, description="filter by kind"),
     page: PageParams = Depends(page_params),
-    vendor: Vendor = Depends(visible_vendor),
 ) -> Page[CreditRecordRead]:
     """Credit and breach records of the vendor, newest first."""
-    rows, total = await repository.credit_records(session, vendor.id, kind=kind, limit=page.limit, offset=page.offset)
+    rows, total = await service.list_credit_records(
+        session, vendor=vendor, kind=kind, limit=page.limit, offset=page.offset
+    )
     return to_page(CreditRecordRead, rows, total, page)
 
 
@@ -237,13 +216,13 @@ async def create_credit_record(
 @router.get("/{vendor_id}/due-diligence", response_model=Page[DueDiligenceRead], responses=problem_responses(404))
 async def list_due_diligence(
     session: DbSession,
+    vendor: VisibleVendor,
     period: str | None = Query(None, max_length=16, description="contract period, e.g. 2026"),
     page: PageParams = Depends(page_params),
-    vendor: Vendor = Depends(visible_vendor),
 ) -> Page[DueDiligenceRead]:
     """Due-diligence reviews of the vendor, newest first."""
-    rows, total = await repository.due_diligence(
-        session, vendor.id, period=period, limit=page.limit, offset=page.offset
+    rows, total = await service.list_due_diligence(
+        session, vendor=vendor, period=period, limit=page.limit, offset=page.offset
     )
     return to_page(DueDiligenceRead, rows, total, page)
 
@@ -269,13 +248,15 @@ async def create_due_diligence(
 @router.get("/{vendor_id}/vetoes", response_model=Page[VetoRead], responses=problem_responses(404))
 async def list_vetoes(
     session: DbSession,
+    vendor: VisibleVendor,
     active: bool | None = Query(None, description="true: only active; false: only lifted"),
     page: PageParams = Depends(page_params),
-    vendor: Vendor = Depends(visible_vendor),
 ) -> Page[VetoRead]:
     """Veto records of the vendor (lifted ones stay on record)."""
-    rows, total = await repository.vetoes(session, vendor.id, active=active, limit=page.limit, offset=page.offset)
-    return Page(items=[veto_read(v) for v in rows], total=total, limit=page.limit, offset=page.offset)
+    items, total = await service.list_vetoes(
+        session, vendor=vendor, active=active, limit=page.limit, offset=page.offset
+    )
+    return to_page(VetoRead, items, total, page)
 
 
 @router.post(
@@ -291,7 +272,9 @@ async def create_veto(
     principal: Principal = Depends(require_roles(Role.supervisor)),
 ) -> VetoRead:
     """Record a one-vote veto (一票否决) on one of its four grounds; the vendor becomes ineligible."""
-    return veto_read(await service.record_veto(session, vendor_id=vendor_id, veto_in=veto_in, actor=principal.subject))
+    return service.veto_read(
+        await service.record_veto(session, vendor_id=vendor_id, veto_in=veto_in, actor=principal.subject)
+    )
 
 
 @router.post("/{vendor_id}/vetoes/{veto_id}/lift", response_model=VetoRead, responses=problem_responses(404, 409))
@@ -306,4 +289,4 @@ async def lift_veto(
     veto = await service.lift_veto(
         session, vendor_id=vendor_id, veto_id=veto_id, lift_in=lift_in, actor=principal.subject
     )
-    return veto_read(veto)
+    return service.veto_read(veto)

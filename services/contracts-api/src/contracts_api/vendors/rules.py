@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from contracts_api.models.enums import LegalStatus, VetoGround
+from houqin_common.i18n import _
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,15 @@ def exclusion_reasons(
     reasons: list[str] = []
     if legal_status != LegalStatus.registered:
         status = LegalStatus(legal_status)
-        reasons.append(f"legal_status: the vendor is {status.value} ({status.label_zh}), not a registered legal person")
+        # the prefix before ": " is a code for machines; the rest is for the reader
+        reasons.append(
+            "legal_status: "
+            + _(
+                "the vendor is {status} ({label}), not a registered legal person",
+                status=status.value,
+                label=status.label_zh,
+            )
+        )
     for veto in vetoes:
         if veto.lifted:
             continue
@@ -46,5 +55,13 @@ def exclusion_reasons(
         reasons.append(f"veto:{ground.value}: {ground.label_zh} ({veto.evidence})")
     for q in qualifications:
         if q.mandatory and q.valid_to is not None and q.valid_to < today:
-            reasons.append(f"qualification_expired: {q.kind} no. {q.number} expired on {q.valid_to.isoformat()}")
+            reasons.append(
+                "qualification_expired: "
+                + _(
+                    "{kind} no. {number} expired on {date}",
+                    kind=q.kind,
+                    number=q.number,
+                    date=q.valid_to.isoformat(),
+                )
+            )
     return reasons

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from contracts_api.models.enums import Assessment, CreditKind, DiligenceVerdict, LegalStatus, VetoGround
 from houqin_common import credit_code as gb32100
+from houqin_common.i18n import _
 from houqin_common.schemas import Period, VendorImportReport, VendorImportRowError, VendorRef, request_examples
 
 
@@ -13,7 +14,9 @@ def _valid_credit_code(value: str) -> str:
     value = value.strip().upper()
     problems = gb32100.problems(value)
     if problems:
-        raise ValueError("invalid unified social credit code (GB 32100-2015): " + "; ".join(problems))
+        raise ValueError(
+            _("invalid unified social credit code (GB 32100-2015): {problems}", problems="; ".join(problems))
+        )
     return value
 
 
@@ -107,7 +110,7 @@ class QualificationCreate(BaseModel):
     @model_validator(mode="after")
     def _end_after_start(self) -> QualificationCreate:
         if self.valid_to is not None and self.valid_to < self.valid_from:
-            raise ValueError("valid_to must not be before valid_from")
+            raise ValueError(_("valid_to must not be before valid_from"))
         return self
 
 

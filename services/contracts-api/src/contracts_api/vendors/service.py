@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts_api import audit
+from contracts_api.audit import service as audit
 from contracts_api.models import CreditRecord, DueDiligence, Qualification, Vendor, Veto
+from contracts_api.models.enums import VetoGround
 from contracts_api.vendors import repository
 from contracts_api.vendors.rules import QualificationFact, VetoFact, exclusion_reasons
 from contracts_api.vendors.schemas import (
@@ -21,17 +22,36 @@ from contracts_api.vendors.schemas import (
     VendorUpdate,
     VetoCreate,
     VetoLift,
+    VetoRead,
 )
 from houqin_common import clock
 from houqin_common.errors import Conflict, NotFound, UnprocessableEntity
+from houqin_common.i18n import _
 from houqin_common.schemas import Eligibility
+
+R = TypeVar("R", Qualification, CreditRecord, DueDiligence)
+
+#: fields the vendor and qualification lists may be sorted by
+VENDOR_SORTS = frozenset(repository.VENDOR_SORTS)
+QUALIFICATION_SORTS = frozenset(repository.QUALIFICATION_SORTS)
+
+
+def veto_read(veto: Veto) -> VetoRead:
+    return VetoRead.model_validate(
+        {
+            **{c: getattr(veto, c) for c in ("id", "vendor_id", "ground", "evidence", "recorded_by", "recorded_at")},
+            **{c: getattr(veto, c) for c in ("lifted_at", "lifted_by", "lift_reason")},
+            "ground_label_zh": VetoGround(veto.ground).label_zh,
+            "active": veto.lifted_at is None,
+        }
+    )
 
 
 async def create(session: AsyncSession, *, vendor_in: VendorCreate, actor: str) -> Vendor:
     if await repository.get_by_credit_code(session, vendor_in.credit_code):
-        raise Conflict(f"a vendor with credit code {vendor_in.credit_code} already exists")
+        raise Conflict(_("a vendor with credit code {credit_code} already exists", credit_code=vendor_in.credit_code))
     if vendor_in.id and await repository.get(session, vendor_in.id):
-        raise Conflict(f"a vendor with id {vendor_in.id} already exists")
+        raise Conflict(_("a vendor with id {vendor_id} already exists", vendor_id=vendor_in.id))
     data = vendor_in.model_dump(exclude_none=True)
     vendor = Vendor(**data)
     try:
@@ -40,7 +60,11 @@ async def create(session: AsyncSession, *, vendor_in: VendorCreate, actor: str) 
             await session.flush()
     except IntegrityError as exc:  # a concurrent registration of the same code or id won the race
         raise Conflict(
-            f"a vendor with credit code {vendor_in.credit_code} or id {vendor_in.id} already exists"
+            _(
+                "a vendor with credit code {credit_code} or id {vendor_id} already exists",
+                credit_code=vendor_in.credit_code,
+                vendor_id=vendor_in.id,
+            )
         ) from exc
     await audit.record(
         session,
@@ -57,8 +81,75 @@ async def get(session: AsyncSession, *, vendor_id: str, scope: str | None = None
     """The vendor; 404 also when ``scope`` (a vendor token's own id) is another vendor."""
     vendor = None if scope is not None and scope != vendor_id else await repository.get(session, vendor_id)
     if vendor is None:
-        raise NotFound(f"vendor {vendor_id} not found")
+        raise NotFound(_("vendor {vendor_id} not found", vendor_id=vendor_id))
     return vendor
+
+
+async def list_vendors(
+    session: AsyncSession,
+    *,
+    q: str | None,
+    legal_status: str | None,
+    vetoed: bool | None,
+    scope: str | None,
+    sort: str,
+    desc: bool,
+    limit: int,
+    offset: int,
+) -> tuple[list[Vendor], int]:
+    return await repository.list_vendors(
+        session,
+        q=q,
+        legal_status=legal_status,
+        vetoed=vetoed,
+        only_vendor_id=scope,
+        sort=sort,
+        desc=desc,
+        limit=limit,
+        offset=offset,
+    )
+
+
+async def list_expiring_qualifications(
+    session: AsyncSession, *, within_days: int, scope: str | None, limit: int, offset: int
+) -> tuple[list[Qualification], int]:
+    """Qualifications whose validity ends between today and ``within_days`` days from now."""
+    today = clock.today()
+    return await repository.expiring_qualifications(
+        session,
+        until=today + timedelta(days=within_days),
+        today=today,
+        only_vendor_id=scope,
+        limit=limit,
+        offset=offset,
+    )
+
+
+async def list_qualifications(
+    session: AsyncSession, *, vendor: Vendor, mandatory: bool | None, sort: str, desc: bool, limit: int, offset: int
+) -> tuple[list[Qualification], int]:
+    return await repository.qualifications_page(
+        session, vendor.id, mandatory=mandatory, sort=sort, desc=desc, limit=limit, offset=offset
+    )
+
+
+async def list_credit_records(
+    session: AsyncSession, *, vendor: Vendor, kind: str | None, limit: int, offset: int
+) -> tuple[list[CreditRecord], int]:
+    return await repository.credit_records(session, vendor.id, kind=kind, limit=limit, offset=offset)
+
+
+async def list_due_diligence(
+    session: AsyncSession, *, vendor: Vendor, period: str | None, limit: int, offset: int
+) -> tuple[list[DueDiligence], int]:
+    return await repository.due_diligence(session, vendor.id, period=period, limit=limit, offset=offset)
+
+
+async def list_vetoes(
+    session: AsyncSession, *, vendor: Vendor, active: bool | None, limit: int, offset: int
+) -> tuple[list[VetoRead], int]:
+    rows, total = await repository.vetoes(session, vendor.id, active=active, limit=limit, offset=offset)
+    return [veto_read(v) for v in rows], total
 
 
 async def update(session: AsyncSession, *, vendor_id: str, vendor_in: VendorUpdate, actor: str) -> Vendor:
@@ -66,19 +157,16 @@ async def update(session: AsyncSession, *, vendor_id: str, vendor_in: VendorUpda
     changes = vendor_in.model_dump(exclude_unset=True)
     # name and legal status are required columns: an explicit null leaves them unchanged
     changes = {k: v for k, v in changes.items() if v is not None or k not in ("name", "legal_status")}
-    for key, value in changes.items():
-        setattr(vendor, key, value)
-    await session.flush()
-    await session.refresh(vendor)
-    await audit.record(
+    return await audit.update_recorded(
         session,
+        vendor,
+        changes,
         actor=actor,
         action="vendor.update",
         entity_type="vendor",
         entity_id=vendor.id,
         data=vendor_in.model_dump(mode="json", exclude_unset=True),
     )
-    return vendor
 
 
 async def import_rows(session: AsyncSession, *, rows: list[dict[str, Any]], actor: str) -> VendorImportResult:
@@ -100,31 +188,40 @@ async def import_rows(session: AsyncSession, *, rows: list[dict[str, Any]], acto
     for number, vendor_in in parsed:
         if vendor_in.credit_code in seen:
             errors.append(
-                ImportRowError(row=number, errors=[f"credit_code: duplicates row {seen[vendor_in.credit_code]}"])
+                ImportRowError(
+                    row=number, errors=[_("credit_code: duplicates row {row}", row=seen[vendor_in.credit_code])]
+                )
             )
         seen.setdefault(vendor_in.credit_code, number)
         if vendor_in.id and vendor_in.id in seen_ids:
-            errors.append(ImportRowError(row=number, errors=[f"id: duplicates row {seen_ids[vendor_in.id]}"]))
+            errors.append(
+                ImportRowError(row=number, errors=[_("id: duplicates row {row}", row=seen_ids[vendor_in.id])])
+            )
         if vendor_in.id:
             seen_ids.setdefault(vendor_in.id, number)
-    taken = await repository.existing_credit_codes(session, [v.credit_code for _, v in parsed])
-    ids_taken = await repository.existing_ids(session, [v.id for _, v in parsed if v.id])
+    taken = await repository.existing_credit_codes(session, [v.credit_code for _row, v in parsed])
+    ids_taken = await repository.existing_ids(session, [v.id for _row, v in parsed if v.id])
     for number, vendor_in in parsed:
         if vendor_in.credit_code in taken:
             errors.append(
-                ImportRowError(row=number, errors=[f"credit_code: {vendor_in.credit_code} already registered"])
+                ImportRowError(
+                    row=number,
+                    errors=[_("credit_code: {credit_code} already registered", credit_code=vendor_in.credit_code)],
+                )
             )
         if vendor_in.id and vendor_in.id in ids_taken:
-            errors.append(ImportRowError(row=number, errors=[f"id: {vendor_in.id} already exists"]))
+            errors.append(
+                ImportRowError(row=number, errors=[_("id: {vendor_id} already exists", vendor_id=vendor_in.id)])
+            )
     if not rows:
-        errors.append(ImportRowError(row=0, errors=["the file has no data rows"]))
+        errors.append(ImportRowError(row=0, errors=[_("the file has no data rows")]))
     if errors:
         errors.sort(key=lambda e: e.row)
         result = VendorImportResult(imported=0, errors=errors)
         raise UnprocessableEntity(
-            f"{len(errors)} row(s) refused; nothing was imported", **result.model_dump(mode="json")
+            _("{count} row(s) refused; nothing was imported", count=len(errors)), **result.model_dump(mode="json")
         )
-    for _, vendor_in in parsed:
+    for _row, vendor_in in parsed:
         await create(session, vendor_in=vendor_in, actor=actor)
     return VendorImportResult(imported=len(parsed))
 
@@ -157,53 +254,56 @@ async def require_eligible(session: AsyncSession, *, vendor_id: str, action: str
     verdict = await eligibility(session, vendor_id=vendor_id)
     if not verdict.eligible:
         raise Conflict(
-            f"cannot {action}: vendor {vendor_id} is not eligible: " + "; ".join(verdict.reasons),
+            _(
+                "cannot {action}: vendor {vendor_id} is not eligible: {reasons}",
+                action=action,
+                vendor_id=vendor_id,
+                reasons="; ".join(verdict.reasons),
+            ),
             reasons=verdict.reasons,
         )
 
 
-async def add_qualification(
-    session: AsyncSession, *, vendor_id: str, qualification_in: QualificationCreate, actor: str
-) -> Qualification:
+async def _add_to_vendor(
+    session: AsyncSession, record_: R, *, vendor_id: str, action: str, record_in: BaseModel, actor: str
+) -> R:
+    """Insert a record of an existing vendor with its audit entry (the request's data as the details)."""
     await get(session, vendor_id=vendor_id)
     return await audit.add_recorded(
         session,
-        Qualification(vendor_id=vendor_id, **qualification_in.model_dump()),
+        record_,
         actor=actor,
-        action="qualification.create",
-        entity_type="vendor",
-        entity_id=vendor_id,
-        data=qualification_in.model_dump(mode="json"),
-    )
-
-
-async def add_credit_record(
-    session: AsyncSession, *, vendor_id: str, record_in: CreditRecordCreate, actor: str
-) -> CreditRecord:
-    await get(session, vendor_id=vendor_id)
-    return await audit.add_recorded(
-        session,
-        CreditRecord(vendor_id=vendor_id, recorded_by=actor, **record_in.model_dump()),
-        actor=actor,
-        action="credit_record.create",
+        action=action,
         entity_type="vendor",
         entity_id=vendor_id,
         data=record_in.model_dump(mode="json"),
     )
 
 
+async def add_qualification(
+    session: AsyncSession, *, vendor_id: str, qualification_in: QualificationCreate, actor: str
+) -> Qualification:
+    record_ = Qualification(vendor_id=vendor_id, **qualification_in.model_dump())
+    return await _add_to_vendor(
+        session, record_, vendor_id=vendor_id, action="qualification.create", record_in=qualification_in, actor=actor
+    )
+
+
+async def add_credit_record(
+    session: AsyncSession, *, vendor_id: str, record_in: CreditRecordCreate, actor: str
+) -> CreditRecord:
+    record_ = CreditRecord(vendor_id=vendor_id, recorded_by=actor, **record_in.model_dump())
+    return await _add_to_vendor(
+        session, record_, vendor_id=vendor_id, action="credit_record.create", record_in=record_in, actor=actor
+    )
+
+
 async def add_due_diligence(
     session: AsyncSession, *, vendor_id: str, review_in: DueDiligenceCreate, actor: str
 ) -> DueDiligence:
-    await get(session, vendor_id=vendor_id)
-    return await audit.add_recorded(
-        session,
-        DueDiligence(vendor_id=vendor_id, reviewer=actor, **review_in.model_dump()),
-        actor=actor,
-        action="due_diligence.create",
-        entity_type="vendor",
-        entity_id=vendor_id,
-        data=review_in.model_dump(mode="json"),
+    record_ = DueDiligence(vendor_id=vendor_id, reviewer=actor, **review_in.model_dump())
+    return await _add_to_vendor(
+        session, record_, vendor_id=vendor_id, action="due_diligence.create", record_in=review_in, actor=actor
     )
 
 
@@ -213,6 +313,7 @@ async def record_veto(session: AsyncSession, *, vendor_id: str, veto_in: VetoCre
     session.add(veto)
     await session.flush()
     await session.refresh(veto)
+    # the audit data names the veto's id, known only after the insert: not add_recorded's shape
     await audit.record(
         session,
         actor=actor,
@@ -227,9 +328,11 @@ async def record_veto(session: AsyncSession, *, vendor_id: str, veto_in: VetoCre
 async def lift_veto(session: AsyncSession, *, vendor_id: str, veto_id: str, lift_in: VetoLift, actor: str) -> Veto:
     veto = await repository.get_veto(session, veto_id)
     if veto is None or veto.vendor_id != vendor_id:
-        raise NotFound(f"veto {veto_id} of vendor {vendor_id} not found")
+        raise NotFound(_("veto {veto_id} of vendor {vendor_id} not found", veto_id=veto_id, vendor_id=vendor_id))
     if veto.lifted_at is not None:
-        raise Conflict(f"veto {veto_id} was already lifted on {veto.lifted_at.isoformat()}")
+        raise Conflict(
+            _("veto {veto_id} was already lifted on {lifted_at}", veto_id=veto_id, lifted_at=veto.lifted_at.isoformat())
+        )
     veto.lifted_at = clock.now()
     veto.lifted_by = actor
     veto.lift_reason = lift_in.reason

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import func, select
 
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS
-from houqin_common.pagination import PageParams, page_params
+from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import IsoDateTime, Page
+from telemetry_ingest.deadletters import service
 from telemetry_ingest.deadletters.schemas import DeadLetterRead
-from telemetry_ingest.models import DeadLetter
 
 router = APIRouter(tags=["dead-letters"], responses=COMMON_ERRORS)
 
@@ -27,23 +26,5 @@ async def list_dead_letters(
     """Messages the ingest rejected (not UTF-8, not JSON, duplicate keys, U+0000 or lone surrogates, wrong
     types, non-finite numbers, values out of range, unknown device or topic, topic/payload id mismatch,
     oversize, future time, refused by the database), with the raw bytes as received, newest first."""
-    field, desc = page.order({"id", "received_at"}, "-id")
-    column = getattr(DeadLetter, field)
-    stmt = select(DeadLetter)
-    if source:
-        stmt = stmt.where(DeadLetter.source == source)
-    if topic:
-        stmt = stmt.where(DeadLetter.topic == topic)
-    if reason:
-        stmt = stmt.where(DeadLetter.reason.contains(reason, autoescape=True))
-    if since:
-        stmt = stmt.where(DeadLetter.received_at >= since)
-    total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
-    rows = (
-        await session.execute(
-            stmt.order_by(column.desc() if desc else column, DeadLetter.id).limit(page.limit).offset(page.offset)
-        )
-    ).scalars()
-    return Page(
-        items=[DeadLetterRead.model_validate(r) for r in rows], total=int(total), limit=page.limit, offset=page.offset
-    )
+    rows, total = await service.list_dead_letters(session, page, source=source, topic=topic, reason=reason, since=since)
+    return to_page(DeadLetterRead, rows, total, page)

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Query, status
 
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
@@ -9,7 +7,7 @@ from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import IsoDateTime, Page
-from telemetry_ingest.devices import repository, service
+from telemetry_ingest.devices import service
 from telemetry_ingest.devices.schemas import (
     CalendarCreate,
     CalendarRead,
@@ -26,7 +24,6 @@ from telemetry_ingest.devices.schemas import (
     VehicleRead,
     VehicleUpdate,
 )
-from telemetry_ingest.models import Calendar, Geofence, Meter, Position, Reading, Vehicle
 
 router = APIRouter(tags=["devices"], responses=COMMON_ERRORS)
 
@@ -39,11 +36,6 @@ async def get_energy_code_tree(session: DbSession, _: Principal = Depends(READ))
     """The energy type / sub-item code tree of the national energy-monitoring guideline for government
     office buildings (01000 electricity -> 01A00 lighting & sockets -> 01A20 corridor & emergency lighting...)."""
     return await service.code_tree(session)
-
-
-def _columns(model: Any, *names: str) -> dict[str, Any]:
-    """The sortable columns of ``model`` by their API names."""
-    return {name: getattr(model, name) for name in names}
 
 
 @router.post("/meters", status_code=status.HTTP_201_CREATED, response_model=MeterRead, responses=problem_responses(409))
@@ -63,16 +55,13 @@ async def list_meters(
     principal: Principal = Depends(READ),
 ) -> Page[MeterRead]:
     """List meters. A vendor token sees only the meters it is responsible for."""
-    stmt = repository.meters_query(
-        building=building, energy_type=energy_type, sub_item=sub_item, vendor_id=vendor_scope(principal) or vendor_id
-    )
-    rows, total = await repository.sorted_page(
+    rows, total = await service.list_meters(
         session,
-        stmt,
         page,
-        columns=_columns(Meter, "id", "name", "building", "created_at"),
-        default="id",
-        tiebreak=Meter.id,
+        building=building,
+        energy_type=energy_type,
+        sub_item=sub_item,
+        vendor_id=vendor_scope(principal) or vendor_id,
     )
     return to_page(MeterRead, rows, total, page)
 
@@ -103,9 +92,8 @@ async def list_meter_readings(
     principal: Principal = Depends(READ),
 ) -> Page[ReadingRead]:
     """Raw readings of a meter as stored (device time, receipt time), newest first by default."""
-    await service.get_meter(session, meter_id=meter_id, vendor_id=vendor_scope(principal))
-    stmt = repository.series_window(Reading, Reading.meter_id, meter_id, since, until)
-    rows, total = await repository.sorted_page(session, stmt, page, columns={"ts": Reading.ts}, default="-ts")
+    meter = await service.get_meter(session, meter_id=meter_id, vendor_id=vendor_scope(principal))
+    rows, total = await service.list_readings(session, page, meter=meter, since=since, until=until)
     return to_page(ReadingRead, rows, total, page)
 
 
@@ -131,14 +119,8 @@ async def list_vehicles(
     principal: Principal = Depends(READ),
 ) -> Page[VehicleRead]:
     """List vehicles. A vendor token sees only the vehicles it is responsible for."""
-    stmt = repository.vehicles_query(department=department, vendor_id=vendor_scope(principal) or vendor_id, plate=plate)
-    rows, total = await repository.sorted_page(
-        session,
-        stmt,
-        page,
-        columns=_columns(Vehicle, "id", "plate", "department", "created_at"),
-        default="id",
-        tiebreak=Vehicle.id,
+    rows, total = await service.list_vehicles(
+        session, page, department=department, vendor_id=vendor_scope(principal) or vendor_id, plate=plate
     )
     return to_page(VehicleRead, rows, total, page)
 
@@ -174,9 +156,8 @@ async def list_vehicle_positions(
     principal: Principal = Depends(READ),
 ) -> Page[PositionRead]:
     """Raw positions of a vehicle as stored (device time, receipt time), newest first by default."""
-    await service.get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_scope(principal))
-    stmt = repository.series_window(Position, Position.vehicle_id, vehicle_id, since, until)
-    rows, total = await repository.sorted_page(session, stmt, page, columns={"ts": Position.ts}, default="-ts")
+    vehicle = await service.get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_scope(principal))
+    rows, total = await service.list_positions(session, page, vehicle=vehicle, since=since, until=until)
     return to_page(PositionRead, rows, total, page)
 
 
@@ -195,9 +176,7 @@ async def list_geofences(
     session: DbSession, page: PageParams = Depends(page_params), _: Principal = Depends(READ)
 ) -> Page[GeofenceRead]:
     """List geofences."""
-    rows, total = await repository.sorted_page(
-        session, repository.select_all(Geofence), page, columns=_columns(Geofence, "id", "name"), default="id"
-    )
+    rows, total = await service.list_geofences(session, page)
     return to_page(GeofenceRead, rows, total, page)
 
 
@@ -222,9 +201,7 @@ async def list_calendars(
     session: DbSession, page: PageParams = Depends(page_params), _: Principal = Depends(READ)
 ) -> Page[CalendarRead]:
     """List calendars."""
-    rows, total = await repository.sorted_page(
-        session, repository.select_all(Calendar), page, columns=_columns(Calendar, "id", "name"), default="id"
-    )
+    rows, total = await service.list_calendars(session, page)
     return to_page(CalendarRead, rows, total, page)
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.errors import Conflict, NotFound, UnprocessableEntity
 from houqin_common.i18n import _
+from houqin_common.pagination import PageParams
 from telemetry_ingest.devices import repository, rules
 from telemetry_ingest.devices.schemas import (
     CalendarCreate,
@@ -18,7 +20,9 @@ from telemetry_ingest.devices.schemas import (
     VehicleCreate,
     VehicleUpdate,
 )
-from telemetry_ingest.models import Calendar, Geofence, Meter, TerminalConnection, Vehicle
+from telemetry_ingest.models import Calendar, Geofence, Meter, Position, Reading, TerminalConnection, Vehicle
+
+T = TypeVar("T", Geofence, Calendar)
 
 
 def _invalid(name: str, reason: str) -> UnprocessableEntity:
@@ -137,33 +141,86 @@ async def update_vehicle(session: AsyncSession, *, vehicle_id: str, vehicle_in: 
     return vehicle
 
 
-async def create_geofence(session: AsyncSession, *, geofence_in: GeofenceCreate) -> Geofence:
-    if await repository.get(session, Geofence, geofence_in.id):
-        raise Conflict(f"geofence {geofence_in.id} already exists")
-    geofence = Geofence(**geofence_in.model_dump())
-    session.add(geofence)
+async def _get(session: AsyncSession, model: type[T], key: str, missing: str) -> T:
+    found = await repository.get(session, model, key)
+    if found is None:
+        raise NotFound(missing)
+    return found
+
+
+async def _insert_new(session: AsyncSession, record_: T, *, key: str, taken: str) -> T:
+    """Insert a registry entry whose id the client chose; 409 ``taken`` when the id exists."""
+    if await repository.get(session, type(record_), key):
+        raise Conflict(taken)
+    session.add(record_)
     await session.flush()
-    return geofence
+    return record_
+
+
+async def create_geofence(session: AsyncSession, *, geofence_in: GeofenceCreate) -> Geofence:
+    taken = _("geofence {geofence_id} already exists", geofence_id=geofence_in.id)
+    return await _insert_new(session, Geofence(**geofence_in.model_dump()), key=geofence_in.id, taken=taken)
 
 
 async def get_geofence(session: AsyncSession, *, geofence_id: str) -> Geofence:
-    geofence = await repository.get(session, Geofence, geofence_id)
-    if geofence is None:
-        raise NotFound(f"geofence {geofence_id} not found")
-    return geofence
+    return await _get(session, Geofence, geofence_id, _("geofence {geofence_id} not found", geofence_id=geofence_id))
 
 
 async def create_calendar(session: AsyncSession, *, calendar_in: CalendarCreate) -> Calendar:
-    if await repository.get(session, Calendar, calendar_in.id):
-        raise Conflict(f"calendar {calendar_in.id} already exists")
-    calendar = Calendar(**calendar_in.model_dump())
-    session.add(calendar)
-    await session.flush()
-    return calendar
+    taken = _("calendar {calendar_id} already exists", calendar_id=calendar_in.id)
+    return await _insert_new(session, Calendar(**calendar_in.model_dump()), key=calendar_in.id, taken=taken)
 
 
 async def get_calendar(session: AsyncSession, *, calendar_id: str) -> Calendar:
-    calendar = await repository.get(session, Calendar, calendar_id)
-    if calendar is None:
-        raise NotFound(f"calendar {calendar_id} not found")
-    return calendar
+    return await _get(session, Calendar, calendar_id, _("calendar {calendar_id} not found", calendar_id=calendar_id))
+
+
+def _columns(model: Any, *names: str) -> dict[str, Any]:
+    """The sortable columns of ``model`` by their API names."""
+    return {name: getattr(model, name) for name in names}
+
+
+async def list_meters(
+    session: AsyncSession,
+    page: PageParams,
+    *,
+    building: str | None,
+    energy_type: str | None,
+    sub_item: str | None,
+    vendor_id: str | None,
+) -> tuple[list[Meter], int]:
+    stmt = repository.meters_query(building=building, energy_type=energy_type, sub_item=sub_item, vendor_id=vendor_id)
+    columns = _columns(Meter, "id", "name", "building", "created_at")
+    return await repository.sorted_page(session, stmt, page, columns=columns, default="id", tiebreak=Meter.id)
+
+
+async def list_readings(
+    session: AsyncSession, page: PageParams, *, meter: Meter, since: datetime | None, until: datetime | None
+) -> tuple[list[Reading], int]:
+    stmt = repository.series_window(Reading, Reading.meter_id, meter.id, since, until)
+    return await repository.sorted_page(session, stmt, page, columns={"ts": Reading.ts}, default="-ts")
+
+
+async def list_vehicles(
+    session: AsyncSession, page: PageParams, *, department: str | None, vendor_id: str | None, plate: str | None
+) -> tuple[list[Vehicle], int]:
+    stmt = repository.vehicles_query(department=department, vendor_id=vendor_id, plate=plate)
+    columns = _columns(Vehicle, "id", "plate", "department", "created_at")
+    return await repository.sorted_page(session, stmt, page, columns=columns, default="id", tiebreak=Vehicle.id)
+
+
+async def list_positions(
+    session: AsyncSession, page: PageParams, *, vehicle: Vehicle, since: datetime | None, until: datetime | None
+) -> tuple[list[Position], int]:
+    stmt = repository.series_window(Position, Position.vehicle_id, vehicle.id, since, until)
+    return await repository.sorted_page(session, stmt, page, columns={"ts": Position.ts}, default="-ts")
+
+
+async def list_geofences(session: AsyncSession, page: PageParams) -> tuple[list[Geofence], int]:
+    stmt = repository.select_all(Geofence)
+    return await repository.sorted_page(session, stmt, page, columns=_columns(Geofence, "id", "name"), default="id")
+
+
+async def list_calendars(session: AsyncSession, page: PageParams) -> tuple[list[Calendar], int]:
+    stmt = repository.select_all(Calendar)
+    return await repository.sorted_page(session, stmt, page, columns=_columns(Calendar, "id", "name"), default="id")

@@ -29,6 +29,10 @@ class Reply:
     body: bytes
 
 
+#: how long a simulated terminal waits for the platform's answer
+REPLY_TIMEOUT_S = 10.0
+
+
 class Terminal:
     def __init__(self, phone: str, *, edition: int = 2013) -> None:
         self.phone = phone
@@ -102,8 +106,9 @@ class Terminal:
         self.write(codec.build(msg_id, self.phone, serial, body, edition=self.edition))
         return fut
 
-    async def request(self, msg_id: int, body: bytes, timeout: float = 10) -> Reply:
-        return await asyncio.wait_for(self.send(msg_id, body), timeout)
+    async def request(self, msg_id: int, body: bytes) -> Reply:
+        async with asyncio.timeout(REPLY_TIMEOUT_S):
+            return await self.send(msg_id, body)
 
     async def register(self, plate: str = "苏D00000", terminal_id: str = "SIM0001") -> Reply:
         reg = codec.Registration(32, 401, "HQSIM", "HQ-T808", terminal_id, 1, plate)

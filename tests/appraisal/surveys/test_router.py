@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 import asyncpg
-from appraisal_testkit import World
 
+from appraisal_testkit import World
 from houqin_common.auth import Role
 from houqin_common.db import libpq_url
 from support import auth

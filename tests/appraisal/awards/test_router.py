@@ -9,10 +9,10 @@ from datetime import date
 from typing import Any
 
 import httpx
-from appraisal_testkit import World
 
 from appraisal.main import create_app
 from appraisal.settings import Settings
+from appraisal_testkit import World
 from houqin_common.auth import Role
 from houqin_common.credit_code import make as make_credit_code
 from houqin_common.embedded import free_port

@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest_asyncio
-from appraisal_testkit import World
 from httpx import AsyncClient
 
 from appraisal.main import create_app
 from appraisal.settings import Settings
+from appraisal_testkit import World
 from houqin_common.auth import Role
 from houqin_common.embedded import free_port
 from houqin_common.schemas import VendorScore

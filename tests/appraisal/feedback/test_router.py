@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest_asyncio
-from appraisal_testkit import World
 
 from appraisal.main import create_app
 from appraisal.settings import Settings
+from appraisal_testkit import World
 from houqin_common import clock
 from houqin_common.auth import Role
 from houqin_common.embedded import free_port
