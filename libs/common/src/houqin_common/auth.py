@@ -158,7 +158,7 @@ def verified_principal(token: str, settings: ServiceSettings, *, now: float | No
             return principal
         del _verified[key]
         if now >= expires:
-            raise Unauthorized("The bearer token has expired")
+            raise Unauthorized(_("The bearer token has expired"))
     principal = decode_token(token, settings)
     expires = float(principal.claims["exp"])
     not_before = float(principal.claims.get("nbf", 0))
