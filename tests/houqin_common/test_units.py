@@ -79,3 +79,15 @@ def test_vendor_token_round_trip_and_tampering() -> None:
     no_vendor = create_token(settings, subject="u2", roles=[Role.vendor])
     with pytest.raises(Unauthorized, match="vendor_id"):
         decode_token(no_vendor, settings)
+
+
+def test_client_path_ids_are_one_segment() -> None:
+    """An id read from stored data cannot make the typed clients build another URL (or an invalid one)."""
+    import httpx
+
+    from houqin_common.clients import _segment
+
+    assert _segment("0b8f1c2e-uuid") == "0b8f1c2e-uuid"
+    url = httpx.URL("http://contracts/v1/vendors/" + _segment("a/../b?x=1 \x01"))
+    assert url.path == "/v1/vendors/a/../b?x=1 \x01"
+    assert url.raw_path == b"/v1/vendors/a%2F..%2Fb%3Fx%3D1%20%01"

@@ -49,8 +49,8 @@ async def test_small_procurement_recommends_designated_tender(api) -> None:
 @pytest.mark.parametrize(
     ("value", "why"),
     [
-        ("-1", "greater than or equal to 0"),
-        ("abc", "valid decimal"),
+        ("-1", "must be at least 0"),
+        ("abc", "must be a decimal number"),
         ("1.001", "two decimals"),
         ("NaN", "finite"),
         ("1e15", "less than 1000000000000"),

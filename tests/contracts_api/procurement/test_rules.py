@@ -259,7 +259,7 @@ def test_price_weight_floor_is_validated_per_category() -> None:
     )
     assert scheme_errors(ok, route=Route.open_tender, **floors) == []
     goods = ScoringScheme(EvaluationMethod.comprehensive, ProcurementCategory.goods, ok.components)
-    assert any("below the minimum 30 %" in e for e in scheme_errors(goods, route=Route.open_tender, **floors))
+    assert any("below the minimum (30 %)" in e for e in scheme_errors(goods, route=Route.open_tender, **floors))
     bad_sum = ScoringScheme(
         EvaluationMethod.comprehensive,
         ProcurementCategory.services,

@@ -26,6 +26,7 @@ from datetime import date
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, TypeAdapter
@@ -56,6 +57,12 @@ M = TypeVar("M", bound=BaseModel)
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({502, 503, 504})
+
+
+def _segment(value: str) -> str:
+    """An id as one URL path segment: ids come from stored data, and one holding ``/``, ``?`` or a control
+    character must ask for that id (and get its 404), never build another URL or an invalid one."""
+    return quote(value, safe="")
 
 
 class ApiError(Exception):
@@ -213,7 +220,7 @@ class ContractsClient(BaseClient):
 
     async def get_vendor(self, vendor_id: str) -> VendorRef:
         """One vendor; :class:`NotFoundError` when unknown (or not visible to the token)."""
-        return await self.get_model(f"/v1/vendors/{vendor_id}", VendorRef)
+        return await self.get_model(f"/v1/vendors/{_segment(vendor_id)}", VendorRef)
 
     async def list_vendors(self, *, limit: int = 100, offset: int = 0, **filters: Any) -> Page[VendorRef]:
         """A page of vendors; ``filters`` are the endpoint's query parameters."""
@@ -221,7 +228,7 @@ class ContractsClient(BaseClient):
 
     async def get_project(self, code: str) -> ProjectRef:
         """One service project; :class:`NotFoundError` when unknown."""
-        return await self.get_model(f"/v1/projects/{code}", ProjectRef)
+        return await self.get_model(f"/v1/projects/{_segment(code)}", ProjectRef)
 
     async def list_projects(self, *, limit: int = 100, offset: int = 0, **filters: Any) -> Page[ProjectRef]:
         """A page of service projects (code, Chinese name, service type)."""
@@ -231,7 +238,7 @@ class ContractsClient(BaseClient):
         """Whether the vendor may be awarded, renewed or signed, with every excluding ground; with ``as_of``,
         the vetoes and qualifications in force on that day (a decision about a past period)."""
         return await self.get_model(
-            f"/v1/vendors/{vendor_id}/eligibility", Eligibility, as_of=as_of.isoformat() if as_of else None
+            f"/v1/vendors/{_segment(vendor_id)}/eligibility", Eligibility, as_of=as_of.isoformat() if as_of else None
         )
 
     async def list_contracts(self, *, limit: int = 100, offset: int = 0, **filters: Any) -> Page[ContractRef]:
@@ -280,7 +287,7 @@ class AppraisalClient(BaseClient):
 
     async def vendor_score(self, vendor_id: str, period: str) -> VendorScore:
         """The vendor's score for ``period`` (``2026`` or ``2026H1``) with its breakdown."""
-        return await self.get_model(f"/v1/scores/{vendor_id}", VendorScore, period=period)
+        return await self.get_model(f"/v1/scores/{_segment(vendor_id)}", VendorScore, period=period)
 
     async def vendor_scores(self, pairs: list[tuple[str, str]]) -> list[ScoreBatchItem]:
         """Many (vendor, period) scores in ONE request; a pair without data comes back with ``score=None``."""

@@ -66,8 +66,15 @@ def N_(message: str, /) -> str:  # noqa: N802 - the gettext convention extractor
 def negotiate(header: str | None) -> str:
     """The best supported locale for an ``Accept-Language`` value (RFC 9110 q-values); the default locale
     (``HOUQIN_LOCALE``, else zh-CN) when the header is absent, ``*`` or names nothing supported."""
+    return match_header(header) or default_locale()
+
+
+@lru_cache(maxsize=256)
+def match_header(header: str | None) -> str | None:
+    """The supported locale an ``Accept-Language`` value asks for, None when it leaves the choice to the
+    server. Pure, so cached per header value (a request's hot path); the default is read per request."""
     if not header:
-        return default_locale()
+        return None
     ranked: list[tuple[float, int, str]] = []
     for index, part in enumerate(header.split(",")):
         tag, _sep, params = part.strip().partition(";")
@@ -84,11 +91,11 @@ def negotiate(header: str | None) -> str:
         if neg_quality >= 0:
             break
         if tag == "*":
-            return default_locale()
+            return None
         found = _match(tag)
         if found:
             return found
-    return default_locale()
+    return None
 
 
 def set_locale(locale: str) -> Token[str | None]:

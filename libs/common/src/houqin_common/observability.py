@@ -12,7 +12,6 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -108,7 +107,6 @@ class Metrics:
 
 
 #: Browsers send a handful of distinct Accept-Language values; parsing each once keeps the hot path flat.
-_negotiate = lru_cache(maxsize=256)(i18n.negotiate)
 
 
 class RequestContextMiddleware:
@@ -132,7 +130,7 @@ class RequestContextMiddleware:
         rid = rid or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = rid
         token = request_id_var.set(rid)
-        locale = _negotiate(accept_language)
+        locale = i18n.negotiate(accept_language)
         locale_token = i18n.set_locale(locale)
         content_language = i18n.SUPPORTED[locale].encode("latin-1")
         status_holder = {"status": 500}
