@@ -98,7 +98,9 @@ class MeterRead(MeterBase):
 def _plate(value: str) -> str:
     plate = rules.normalize_plate(value)
     if rules.plate_kind(plate) is None:
-        raise ValueError(_("{value!r} is not a Chinese plate number (e.g. 苏D12345, new-energy 苏DD12345)", value=value))
+        raise ValueError(
+            _("{value!r} is not a Chinese plate number (e.g. 苏D12345, new-energy 苏DD12345)", value=value)
+        )
     return plate
 
 

@@ -37,7 +37,7 @@ async def code_tree(session: AsyncSession) -> list[EnergyCodeNode]:
 async def _check_codes(session: AsyncSession, energy_type: str, sub_item: str | None) -> None:
     try:
         rules.check_energy_codes(energy_type, sub_item, await repository.code_parents(session))
-    except ValueError as exc:
+    except rules.CodeError as exc:
         raise _invalid(exc.field, str(exc)) from None
 
 
@@ -79,9 +79,7 @@ async def update_meter(session: AsyncSession, *, meter_id: str, meter_in: MeterU
 
 async def _check_vehicle_refs(session: AsyncSession, values: dict[str, Any], vehicle_id: str | None) -> None:
     if values.get("parking_geofence_id") and not await repository.get(session, Geofence, values["parking_geofence_id"]):
-        raise _invalid(
-            "parking_geofence_id", _("geofence {id} does not exist", id=values["parking_geofence_id"])
-        )
+        raise _invalid("parking_geofence_id", _("geofence {id} does not exist", id=values["parking_geofence_id"]))
     if values.get("calendar_id") and not await repository.get(session, Calendar, values["calendar_id"]):
         raise _invalid("calendar_id", _("calendar {id} does not exist", id=values["calendar_id"]))
     if values.get("plate"):
