@@ -9,7 +9,21 @@ import appraisal.api  # noqa: F401 - imports every domain, so every ProblemError
 from houqin_common.errors import ProblemError
 from support import REPO
 
-CONVERTED = [REPO / "libs/common/src/houqin_common", REPO / "services/appraisal/src/appraisal"]
+CONVERTED = [
+    REPO / "libs/common/src/houqin_common",
+    REPO / "services/appraisal/src/appraisal",
+    REPO / "services/telemetry-ingest/src/telemetry_ingest",
+]
+TELEMETRY = REPO / "services/telemetry-ingest/src/telemetry_ingest"
+#: not (yet) covered by the check
+EXCLUDED = {
+    # being rewritten on another branch; add it back when that branch lands
+    TELEMETRY / "ingest",
+    # being optimised on another branch (its problem details are still English); add it back after the merge
+    TELEMETRY / "fleet/service.py",
+    # demo data: the `note` of seeded rows is stored data a user could have typed, not a message
+    TELEMETRY / "seed.py",
+}
 TEXT_KEYWORDS = {"detail", "reason", "note", "message"}
 
 
@@ -80,7 +94,7 @@ def test_converted_directories_wrap_their_texts() -> None:
     found: list[str] = []
     for root in CONVERTED:
         for path in sorted(root.rglob("*.py")):
-            if "migrations" in path.parts:
+            if "migrations" in path.parts or any(path == x or x in path.parents for x in EXCLUDED):
                 continue
             found += unwrapped(path.read_text(encoding="utf-8"), str(path.relative_to(REPO)))
     assert not found, "wrap these in _():\n" + "\n".join(found)

@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
             seed=seed,
             report=typer.echo,
         )
-        typer.echo(f"published {sent} messages")
+        typer.echo(_("published {sent} messages", sent=sent))
 
     tariffs_app = typer.Typer(help="Tariffs (CNY per unit, time of use) for the energy cost.", no_args_is_help=True)
     app.add_typer(tariffs_app, name="tariffs")

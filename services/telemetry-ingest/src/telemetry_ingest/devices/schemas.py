@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from houqin_common.i18n import _
 from telemetry_ingest.devices import rules
 from telemetry_ingest.energy.waste import Profile
 
@@ -97,7 +98,9 @@ class MeterRead(MeterBase):
 def _plate(value: str) -> str:
     plate = rules.normalize_plate(value)
     if rules.plate_kind(plate) is None:
-        raise ValueError(f"{value!r} is not a Chinese plate number (e.g. 苏D12345, new-energy 苏DD12345)")
+        raise ValueError(
+            _("{value!r} is not a Chinese plate number (e.g. 苏D12345, new-energy 苏DD12345)", value=value)
+        )
     return plate
 
 
@@ -242,15 +245,15 @@ class GeofenceCreate(BaseModel):
     def _shape(self) -> GeofenceCreate:
         if self.kind == "polygon":
             if self.geometry is None:
-                raise ValueError("a polygon geofence needs a GeoJSON `geometry`")
+                raise ValueError(_("a polygon geofence needs a GeoJSON `geometry`"))
             rules.check_polygon(self.geometry)
             if self.center_lat is not None or self.center_lon is not None or self.radius_m is not None:
-                raise ValueError("a polygon geofence has no centre or radius")
+                raise ValueError(_("a polygon geofence has no centre or radius"))
         else:
             if self.center_lat is None or self.center_lon is None or self.radius_m is None:
-                raise ValueError("a circle geofence needs center_lat, center_lon and radius_m")
+                raise ValueError(_("a circle geofence needs center_lat, center_lon and radius_m"))
             if self.geometry is not None:
-                raise ValueError("a circle geofence has no geometry")
+                raise ValueError(_("a circle geofence has no geometry"))
         return self
 
 
@@ -295,14 +298,14 @@ class CalendarCreate(BaseModel):
     @classmethod
     def _local_time(cls, value: time) -> time:
         if value.tzinfo is not None:
-            raise ValueError("working hours are local wall-clock times, without an offset")
+            raise ValueError(_("working hours are local wall-clock times, without an offset"))
         return value
 
     @model_validator(mode="after")
     def _check(self) -> CalendarCreate:
         rules.check_calendar(self.work_start, self.work_end, self.working_weekdays)
         if set(self.holidays) & set(self.extra_workdays):
-            raise ValueError("a day cannot be both a holiday and an extra working day")
+            raise ValueError(_("a day cannot be both a holiday and an extra working day"))
         return self
 
 

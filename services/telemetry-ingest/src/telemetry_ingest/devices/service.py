@@ -41,8 +41,8 @@ async def code_tree(session: AsyncSession) -> list[EnergyCodeNode]:
 async def _check_codes(session: AsyncSession, energy_type: str, sub_item: str | None) -> None:
     try:
         rules.check_energy_codes(energy_type, sub_item, await repository.code_parents(session))
-    except ValueError as exc:
-        raise _invalid("sub_item" if "sub_item" in str(exc) else "energy_type", str(exc)) from None
+    except rules.CodeError as exc:
+        raise _invalid(exc.field, str(exc)) from None
 
 
 async def _is_vehicle(session: AsyncSession, device_id: str) -> bool:
@@ -51,7 +51,7 @@ async def _is_vehicle(session: AsyncSession, device_id: str) -> bool:
 
 async def create_meter(session: AsyncSession, *, meter_in: MeterCreate) -> Meter:
     if await repository.get(session, Meter, meter_in.id) is not None or await _is_vehicle(session, meter_in.id):
-        raise Conflict(f"a device with id {meter_in.id} already exists")
+        raise Conflict(_("a device with id {id} already exists", id=meter_in.id))
     await _check_codes(session, meter_in.energy_type, meter_in.sub_item)
     meter = Meter(**meter_in.model_dump())
     session.add(meter)
@@ -63,7 +63,7 @@ async def create_meter(session: AsyncSession, *, meter_in: MeterCreate) -> Meter
 async def get_meter(session: AsyncSession, *, meter_id: str, vendor_id: str | None = None) -> Meter:
     meter = await repository.get(session, Meter, meter_id)
     if meter is None or (vendor_id is not None and meter.vendor_id != vendor_id):
-        raise NotFound(f"meter {meter_id} not found")
+        raise NotFound(_("meter {id} not found", id=meter_id))
     return meter
 
 
@@ -75,7 +75,7 @@ async def update_meter(session: AsyncSession, *, meter_id: str, meter_in: MeterU
     await _check_codes(session, energy_type, sub_item)
     for key, value in changes.items():
         if value is None and key in ("name", "building", "energy_type", "unit", "multiplier"):
-            raise _invalid(key, f"{key} cannot be null")
+            raise _invalid(key, _("{field} cannot be null", field=key))
         setattr(meter, key, value)
     await session.flush()
     return meter
@@ -83,17 +83,25 @@ async def update_meter(session: AsyncSession, *, meter_id: str, meter_in: MeterU
 
 async def _check_vehicle_refs(session: AsyncSession, values: dict[str, Any], vehicle_id: str | None) -> None:
     if values.get("parking_geofence_id") and not await repository.get(session, Geofence, values["parking_geofence_id"]):
-        raise _invalid("parking_geofence_id", f"geofence {values['parking_geofence_id']} does not exist")
+        raise _invalid("parking_geofence_id", _("geofence {id} does not exist", id=values["parking_geofence_id"]))
     if values.get("calendar_id") and not await repository.get(session, Calendar, values["calendar_id"]):
-        raise _invalid("calendar_id", f"calendar {values['calendar_id']} does not exist")
+        raise _invalid("calendar_id", _("calendar {id} does not exist", id=values["calendar_id"]))
     if values.get("plate"):
         other = await repository.vehicle_by(session, Vehicle.plate, values["plate"])
         if other is not None and other.id != vehicle_id:
-            raise Conflict(f"plate {values['plate']} is already registered to vehicle {other.id}")
+            raise Conflict(
+                _("plate {plate} is already registered to vehicle {vehicle}", plate=values["plate"], vehicle=other.id)
+            )
     if values.get("terminal_id"):
         other = await repository.vehicle_by(session, Vehicle.terminal_id, values["terminal_id"])
         if other is not None and other.id != vehicle_id:
-            raise Conflict(f"terminal {values['terminal_id']} is already fitted to vehicle {other.id}")
+            raise Conflict(
+                _(
+                    "terminal {terminal} is already fitted to vehicle {vehicle}",
+                    terminal=values["terminal_id"],
+                    vehicle=other.id,
+                )
+            )
     if values.get("terminal_phone"):
         other = await repository.vehicle_by(session, Vehicle.terminal_phone, values["terminal_phone"])
         if other is not None and other.id != vehicle_id:
@@ -108,7 +116,7 @@ async def _check_vehicle_refs(session: AsyncSession, values: dict[str, Any], veh
 
 async def create_vehicle(session: AsyncSession, *, vehicle_in: VehicleCreate) -> Vehicle:
     if await _is_vehicle(session, vehicle_in.id) or await repository.get(session, Meter, vehicle_in.id) is not None:
-        raise Conflict(f"a device with id {vehicle_in.id} already exists")
+        raise Conflict(_("a device with id {id} already exists", id=vehicle_in.id))
     values = vehicle_in.model_dump()
     await _check_vehicle_refs(session, values, None)
     vehicle = Vehicle(**values)
@@ -121,7 +129,7 @@ async def create_vehicle(session: AsyncSession, *, vehicle_in: VehicleCreate) ->
 async def get_vehicle(session: AsyncSession, *, vehicle_id: str, vendor_id: str | None = None) -> Vehicle:
     vehicle = await repository.get(session, Vehicle, vehicle_id)
     if vehicle is None or (vendor_id is not None and vehicle.vendor_id != vendor_id):
-        raise NotFound(f"vehicle {vehicle_id} not found")
+        raise NotFound(_("vehicle {id} not found", id=vehicle_id))
     return vehicle
 
 
@@ -133,7 +141,7 @@ async def update_vehicle(session: AsyncSession, *, vehicle_id: str, vehicle_in: 
     vehicle = await get_vehicle(session, vehicle_id=vehicle_id)
     changes = vehicle_in.model_dump(exclude_unset=True)
     if "plate" in changes and changes["plate"] is None:
-        raise _invalid("plate", "plate cannot be null")
+        raise _invalid("plate", _("{field} cannot be null", field="plate"))
     await _check_vehicle_refs(session, changes, vehicle_id)
     for key, value in changes.items():
         setattr(vehicle, key, value)

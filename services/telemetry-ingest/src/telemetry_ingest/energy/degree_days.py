@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from houqin_common.i18n import _
+
 
 def degree_days(mean_temp_c: float, *, heating_base_c: float, cooling_base_c: float) -> tuple[float, float]:
     """(HDD, CDD) of one day from its mean outdoor temperature."""
@@ -31,17 +33,17 @@ def fit_ols(xs: Sequence[Sequence[float]], ys: Sequence[float]) -> Fit:
     """Ordinary least squares with intercept; regressors without variance are left out (coef 0)."""
     n = len(ys)
     if n == 0:
-        raise ValueError("no observations")
+        raise ValueError(_("no observations"))
     k = len(xs[0]) if xs else 0
     used = [j for j in range(k) if max(x[j] for x in xs) - min(x[j] for x in xs) > 1e-9]
     if n <= len(used) + 1:
-        raise ValueError("too few observations for the regression")
+        raise ValueError(_("too few observations for the regression"))
     design = np.array([[1.0, *(x[j] for j in used)] for x in xs])
     y = np.asarray(ys, dtype=float)
     beta, _residuals, rank, _sv = np.linalg.lstsq(design, y, rcond=None)
     p = design.shape[1]
     if rank < p:
-        raise ValueError("singular system")
+        raise ValueError(_("singular system"))
     coefs = [0.0] * k
     for idx, j in enumerate(used):
         coefs[j] = float(beta[idx + 1])

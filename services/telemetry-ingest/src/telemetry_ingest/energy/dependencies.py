@@ -6,6 +6,7 @@ from fastapi import Depends, Query
 
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.errors import NotFound
+from houqin_common.i18n import _
 from telemetry_ingest.energy.config import AnalyticsSettings, get_analytics_settings
 from telemetry_ingest.energy.repository import MeterFilter
 
@@ -28,7 +29,7 @@ def meter_filter(
     scope = vendor_scope(principal)
     if scope is not None:
         if vendor_id is not None and vendor_id != scope:
-            raise NotFound(f"vendor {vendor_id} not found")
+            raise NotFound(_("vendor {id} not found", id=vendor_id))
         vendor_id = scope
     return MeterFilter(meter_ids=meter_id, building=building, zone=zone, sub_item=sub_item, vendor_id=vendor_id)
 

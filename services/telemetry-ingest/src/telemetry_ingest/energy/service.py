@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.errors import NotFound, UnprocessableEntity
+from houqin_common.i18n import _
 from telemetry_ingest.energy import repository, waste
 from telemetry_ingest.energy.alerts import MESSAGES as ENERGY_MESSAGES
 from telemetry_ingest.energy.alerts import EnergyAlertKind
@@ -45,7 +46,7 @@ CATEGORIES = ("working", "night", "weekend", "holiday")
 
 def _window(settings: AnalyticsSettings, start: datetime, end: datetime) -> Window:
     if end <= start:
-        raise UnprocessableEntity("end must be after start")
+        raise UnprocessableEntity(_("end must be after start"))
     return Window(
         start=start,
         end=end,
@@ -243,11 +244,11 @@ async def savings(
     temperatures and the expected consumption is the model applied to the reporting days' weather.
     """
     if baseline_end <= baseline_start or end <= start:
-        raise UnprocessableEntity("each period must end after it starts")
+        raise UnprocessableEntity(_("each period must end after it starts"))
     base = await _daily(session, settings=settings, flt=flt, start=baseline_start, end=baseline_end)
     report = await _daily(session, settings=settings, flt=flt, start=start, end=end)
     if not base:
-        raise UnprocessableEntity("no consumption data in the baseline period")
+        raise UnprocessableEntity(_("no consumption data in the baseline period"))
     common: dict[str, Any] = {
         "baseline_start": baseline_start,
         "baseline_end": baseline_end,
@@ -281,17 +282,25 @@ async def savings(
     base_days = sorted(d for d in base if d in temps)
     if len(base_days) < 14:
         raise UnprocessableEntity(
-            f"degree-day normalisation needs temperatures of station {station!r} for at least 14 baseline days"
+            _(
+                "degree-day normalisation needs temperatures of station {station!r} for at least 14 baseline days",
+                station=station,
+            )
         )
     missing = [d for d in report if d not in temps]
     if missing:
         raise UnprocessableEntity(
-            f"station {station!r} has no temperature for {len(missing)} reporting days (first {min(missing)})"
+            _(
+                "station {station!r} has no temperature for {count} reporting days (first {first})",
+                station=station,
+                count=len(missing),
+                first=min(missing),
+            )
         )
     try:
         fit = fit_ols([dd(d) for d in base_days], [base[d] for d in base_days])
     except ValueError as exc:
-        raise UnprocessableEntity(f"baseline regression failed: {exc}") from exc
+        raise UnprocessableEntity(_("baseline regression failed: {error}", error=str(exc))) from exc
     expected = sum(fit.predict(dd(d)) for d in report)
     actual = sum(report.values())
     return SavingsRead(
@@ -315,7 +324,7 @@ async def _calendar(session: AsyncSession, settings: AnalyticsSettings, calendar
         return DEFAULT_CALENDAR
     cal = await repository.calendar(session, cid)
     if cal is None:
-        raise NotFound(f"calendar {cid} not found")
+        raise NotFound(_("calendar {id} not found", id=cid))
     return cal
 
 

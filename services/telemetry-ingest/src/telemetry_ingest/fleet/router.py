@@ -11,6 +11,7 @@ from houqin_common import clock
 from houqin_common.auth import READ_ALL, Principal, Role, _bearer, decode_token, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, Forbidden, NotFound, Unauthorized, problem_responses
+from houqin_common.i18n import _
 from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import IsoDateTime, Page
 from telemetry_ingest.devices import service as device_service
@@ -216,7 +217,7 @@ async def list_alerts(
     scope = vendor_scope(principal)
     if scope is not None:
         if vendor_id is not None and vendor_id != scope:
-            raise NotFound(f"vendor {vendor_id} not found")
+            raise NotFound(_("vendor {id} not found", id=vendor_id))
         vendor_id = scope
     field, desc = page.order({"started_at", "created_at", "kind", "severity", "id"}, "-started_at")
     column = getattr(Alert, field)
@@ -249,10 +250,12 @@ async def stream_principal(
 ) -> Principal:
     token = credentials.credentials if credentials is not None else access_token
     if not token:
-        raise Unauthorized("Missing bearer token: send `Authorization: Bearer <JWT>` or `?access_token=`")
+        raise Unauthorized(_("Missing bearer token: send `Authorization: Bearer <JWT>` or `?access_token=`"))
     principal = decode_token(token, request.app.state.settings)
     if not principal.has(*READERS, Role.admin):
-        raise Forbidden("This operation needs one of the roles: admin, auditor, service, supervisor, vendor")
+        raise Forbidden(
+            _("This operation needs one of the roles: {wanted}", wanted="admin, auditor, service, supervisor, vendor")
+        )
     return principal
 
 

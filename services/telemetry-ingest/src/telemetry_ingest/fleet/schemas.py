@@ -119,7 +119,7 @@ class TripRequestCreate(BaseModel):
     @model_validator(mode="after")
     def _window(self) -> TripRequestCreate:
         if self.window_end <= self.window_start:
-            raise ValueError("window_end must be after window_start")
+            raise ValueError(_("window_end must be after window_start"))
         return self
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, NotFound, problem_responses
+from houqin_common.i18n import _
 from houqin_common.schemas import PERIOD_RE, EnergyKpi, VehicleKpi
 from telemetry_ingest.energy.dependencies import Settings
 from telemetry_ingest.kpis import service
@@ -28,7 +29,7 @@ def _scoped(principal: Principal, vendor_id: str | None) -> str | None:
     scope = vendor_scope(principal)
     if scope is not None:
         if vendor_id is not None and vendor_id != scope:
-            raise NotFound(f"vendor {vendor_id} not found")
+            raise NotFound(_("vendor {id} not found", id=vendor_id))
         return scope
     return vendor_id
 

@@ -15,6 +15,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from houqin_common import clock
 from houqin_common.db import libpq_url
+from houqin_common.i18n import _
 from telemetry_ingest.simulator.model import HOLIDAYS, HQ, SimMeter, SimVehicle, make_fleet, position, step_vehicle
 
 TICK_S = 0.25
@@ -106,7 +107,14 @@ def run(
                     sent += 1
             if report is not None and time.monotonic() - last_report >= 10:
                 moving = sum(1 for v in sim_vehicles if v.moving)
-                report(f"{now.isoformat(timespec='minutes')} sent={sent} vehicles moving={moving}")
+                report(
+                    _(
+                        "{at} sent={sent} vehicles moving={moving}",
+                        at=now.isoformat(timespec="minutes"),
+                        sent=sent,
+                        moving=moving,
+                    )
+                )
                 last_report = time.monotonic()
             time.sleep(TICK_S)
     except KeyboardInterrupt:
