@@ -31,7 +31,7 @@ async def test_fixes_many_equals_one_query_per_vehicle(database_url: str, fleet_
             for vid in (a, b, empty):
                 assert many[vid] == await repository.fixes(session, vehicle_id=vid, start=start, end=end)
             assert len(many[a]) == len(t.fixes) > 0  # positive control: the batch did return the track
-            assert [f.ts.astimezone(TZ).hour for f in many[b]] == [9, 12]  # ordered by time, the next day's fix left out
+            assert [f.ts.astimezone(TZ).hour for f in many[b]] == [9, 12]  # in time order, next day left out
             assert many[empty] == []
             assert await repository.fixes_many(session, vehicle_ids=[], start=start, end=end) == {}
     finally:
