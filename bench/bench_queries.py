@@ -257,6 +257,7 @@ async def run_queries(url: str, repeat: int, vehicles: int, vehicle_days: int) -
 async def refresh(url: str) -> dict[str, float]:
     """One analytics-worker pass over everything the generation wrote, and one evaluator day of the fleet."""
     from telemetry_ingest.energy.config import AnalyticsSettings
+    from telemetry_ingest.fleet import repository
     from telemetry_ingest.fleet import service as fleet
     from telemetry_ingest.rollups import service as rollups
 
@@ -272,6 +273,19 @@ async def refresh(url: str) -> dict[str, float]:
         t0 = time.perf_counter()
         days = await rollups.refresh_vehicle_days(session, settings=cfg)
         figures["distance_refresh_s"], figures["vehicle_days"] = time.perf_counter() - t0, days.subject_days
+    day = (FLEET_START, FLEET_START + timedelta(days=1))
+    async with maker() as session:
+        # baseline: the per-vehicle pass (one fixes query per vehicle-day), rolled back
+        t0 = time.perf_counter()
+        base_trips = base_created = 0
+        for vehicle in await repository.vehicles(session, vendor_id=None):
+            t, c, _ = await fleet._evaluate_vehicle(
+                session, settings=cfg, vehicle=vehicle, start=day[0], end=day[1], now=None
+            )
+            base_trips, base_created = base_trips + t, base_created + c
+        figures["evaluator_day_base_s"] = time.perf_counter() - t0
+        figures["base_trips"], figures["base_alerts"] = base_trips, base_created
+        await session.rollback()
     async with maker() as session, session.begin():
         t0 = time.perf_counter()
         ev = await fleet.evaluate(
@@ -288,6 +302,7 @@ async def refresh(url: str) -> dict[str, float]:
             ev.vehicles,
             ev.trips,
         )
+        figures["alerts"] = ev.alerts_created
     async with maker() as session:
         pending = await session.scalar(text("SELECT count(*) FROM telemetry.touched_range"))
         figures["pending_after"] = float(pending or 0)
@@ -318,12 +333,16 @@ def main() -> None:
             flush=True,
         )
         ref = asyncio.run(refresh(url))
+        same = (ref["trips"], ref["alerts"]) == (ref["base_trips"], ref["base_alerts"])
         print(
             f"  worker refresh: {ref['meter_days']:,.0f} meter-days rolled up (hour/day/month) in "
             f"{ref['energy_refresh_s']:.1f} s, {ref['vehicle_days']:,.0f} vehicle-days of distance in "
             f"{ref['distance_refresh_s']:.1f} s; pending ranges left: {ref['pending_after']:.0f}\n"
             f"  evaluator, 1 day of {ref['evaluated_vehicles']:.0f} vehicles (trips, alerts): "
-            f"{ref['evaluator_day_s']:.1f} s ({ref['trips']:.0f} trips)",
+            f"{ref['evaluator_day_s']:.1f} s ({ref['trips']:.0f} trips, {ref['alerts']:.0f} alerts; fixes of all "
+            f"vehicles in one query) vs {ref['evaluator_day_base_s']:.1f} s baseline (one fixes query per "
+            f"vehicle-day: {ref['base_trips']:.0f} trips, {ref['base_alerts']:.0f} alerts; "
+            f"{'identical' if same else 'DIFFERENT'})",
             flush=True,
         )
         rows = asyncio.run(run_queries(url, repeat, vehicles, vehicle_days))

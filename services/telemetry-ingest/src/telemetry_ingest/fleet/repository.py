@@ -51,6 +51,27 @@ async def fixes(
     return [Fix(*r) for r in rows.tuples()]
 
 
+async def fixes_many(
+    session: AsyncSession, *, vehicle_ids: list[str], start: datetime, end: datetime
+) -> dict[str, list[Fix]]:
+    """The fixes of many vehicles in one query (one array row per vehicle instead of a row per fix):
+    the evaluator's pass spent most of its time on a query and row objects per vehicle-day."""
+    if not vehicle_ids:
+        return {}
+    rows = await session.execute(
+        text(
+            "SELECT vehicle_id, array_agg(ts ORDER BY ts), array_agg(lat ORDER BY ts), array_agg(lon ORDER BY ts),"
+            " array_agg(speed_kmh ORDER BY ts), array_agg(ignition ORDER BY ts) FROM telemetry.position"
+            " WHERE vehicle_id = ANY(:ids) AND ts >= :start AND ts < :end GROUP BY vehicle_id"
+        ),
+        {"ids": list(vehicle_ids), "start": start, "end": end},
+    )
+    out: dict[str, list[Fix]] = {v: [] for v in vehicle_ids}
+    for vid, ts, lat, lon, speed, ign in rows.tuples():
+        out[vid] = list(map(Fix, ts, lat, lon, speed, ign))
+    return out
+
+
 async def last_fix_at(session: AsyncSession, vehicle_id: str, before: datetime) -> datetime | None:
     value = await session.scalar(
         text("SELECT max(ts) FROM telemetry.position WHERE vehicle_id = :v AND ts <= :before"),

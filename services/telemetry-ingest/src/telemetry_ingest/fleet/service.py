@@ -119,10 +119,13 @@ async def _evaluate_vehicle(
     start: datetime,
     end: datetime,
     now: datetime | None,
+    raw: list[rules.Fix] | None = None,
 ) -> tuple[int, int, int]:
     """Store the trips of the window (replacing earlier results), raise the alerts found and withdraw the
-    window's alerts no longer found (late data changed the track). Returns (trips, created, withdrawn)."""
-    raw = await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end)
+    window's alerts no longer found (late data changed the track). Returns (trips, created, withdrawn).
+    ``raw`` is the window's fixes when the caller fetched them for many vehicles at once."""
+    if raw is None:
+        raw = await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end)
     clean = rules.drop_jumps(raw, max_speed_kmh=settings.max_plausible_speed_kmh)
     reqs = await repository.approved_requests(session, vehicle_id=vehicle.id, start=start - timedelta(days=1), end=end)
     trips, alerts = alert_rules.detect(
@@ -192,8 +195,11 @@ async def evaluate(
         current = clock.now()
         now = current if end >= current else None
     total_trips = created = withdrawn = 0
+    fixes = await repository.fixes_many(session, vehicle_ids=[v.id for v in targets], start=start, end=end)
     for vehicle in targets:
-        t, c, w = await _evaluate_vehicle(session, settings=settings, vehicle=vehicle, start=start, end=end, now=now)
+        t, c, w = await _evaluate_vehicle(
+            session, settings=settings, vehicle=vehicle, start=start, end=end, now=now, raw=fixes[vehicle.id]
+        )
         total_trips, created, withdrawn = total_trips + t, created + c, withdrawn + w
     return EvaluationRead(vehicles=len(targets), trips=total_trips, alerts_created=created, alerts_withdrawn=withdrawn)
 
@@ -205,19 +211,20 @@ async def evaluate_touched(
     tz = ZoneInfo(settings.timezone)
     vehicles = {v.id: v for v in await repository.vehicles(session, vendor_id=None)}
     total_trips = created = withdrawn = 0
+    # the vehicles touched over the same days share one fetch of their fixes
+    by_window: dict[tuple[date, date], list[Vehicle]] = defaultdict(list)
     for vehicle_id, first, after in ranges:
         vehicle = vehicles.get(vehicle_id)
-        if vehicle is None:
-            continue
-        t, c, w = await _evaluate_vehicle(
-            session,
-            settings=settings,
-            vehicle=vehicle,
-            start=datetime.combine(first, time(0), tz),
-            end=datetime.combine(after, time(0), tz),
-            now=None,
-        )
-        total_trips, created, withdrawn = total_trips + t, created + c, withdrawn + w
+        if vehicle is not None:
+            by_window[(first, after)].append(vehicle)
+    for (first, after), group in by_window.items():
+        start, end = datetime.combine(first, time(0), tz), datetime.combine(after, time(0), tz)
+        fixes = await repository.fixes_many(session, vehicle_ids=[v.id for v in group], start=start, end=end)
+        for vehicle in group:
+            t, c, w = await _evaluate_vehicle(
+                session, settings=settings, vehicle=vehicle, start=start, end=end, now=None, raw=fixes[vehicle.id]
+            )
+            total_trips, created, withdrawn = total_trips + t, created + c, withdrawn + w
     return EvaluationRead(
         vehicles=len({r[0] for r in ranges}), trips=total_trips, alerts_created=created, alerts_withdrawn=withdrawn
     )
