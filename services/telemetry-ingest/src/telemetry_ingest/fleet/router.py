@@ -16,7 +16,7 @@ from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import IsoDateTime, Page
 from telemetry_ingest.devices import service as device_service
 from telemetry_ingest.energy.dependencies import Settings
-from telemetry_ingest.fleet import geojson, repository, rules, service, stream
+from telemetry_ingest.fleet import geojson, rules, service, stream
 from telemetry_ingest.fleet.alert_rules import Severity
 from telemetry_ingest.fleet.schemas import (
     AlertRead,
@@ -52,7 +52,7 @@ class DistanceUnit(StrEnum):
 async def get_latest_positions(session: DbSession, settings: Settings, principal: Reader) -> PositionCollection:
     """The newest fix of every vehicle as a GeoJSON FeatureCollection of Points (`online` is false when the
     terminal has been silent longer than the offline threshold)."""
-    rows = await repository.latest_positions(session, vendor_id=vendor_scope(principal))
+    rows = await service.latest_positions(session, vendor_id=vendor_scope(principal))
     return geojson.position_collection(rows, now=clock.now(), offline_after_min=settings.offline_after_min)
 
 
@@ -71,7 +71,9 @@ async def get_vehicle_track(
     """The vehicle's track over the window as a GeoJSON LineString Feature, GPS jumps removed, optionally
     simplified (Douglas-Peucker)."""
     vehicle = await device_service.get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_scope(principal))
-    raw = await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end, limit=settings.track_max_points)
+    raw = await service.track_fixes(
+        session, vehicle_id=vehicle.id, start=start, end=end, limit=settings.track_max_points
+    )
     clean = rules.drop_jumps(raw, max_speed_kmh=settings.max_plausible_speed_kmh)
     return geojson.track_feature(vehicle.id, clean, start=start, end=end, raw_points=len(raw), tolerance_m=simplify_m)
 
@@ -167,7 +169,7 @@ async def list_trip_requests(
     field, desc = page.order({"window_start", "created_at", "status"}, "-window_start")
     column = getattr(TripRequest, field)
     is_staff_only = principal.has(Role.staff) and not principal.has(Role.supervisor, Role.vendor, *READ_ALL)
-    rows, total = await repository.list_requests(
+    rows, total = await service.list_trip_requests(
         session,
         status=status_,
         vehicle_id=vehicle_id,
@@ -221,7 +223,7 @@ async def list_alerts(
         vendor_id = scope
     field, desc = page.order({"started_at", "created_at", "kind", "severity", "id"}, "-started_at")
     column = getattr(Alert, field)
-    rows, total = await repository.list_alerts(
+    rows, total = await service.list_alerts(
         session,
         filters={
             "kind": [k.value for k in kind] if kind else None,

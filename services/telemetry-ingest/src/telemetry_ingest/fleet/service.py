@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common import clock
 from houqin_common.errors import Conflict, NotFound, UnprocessableEntity
+from houqin_common.i18n import _
 from telemetry_ingest.devices.service import get_vehicle
 from telemetry_ingest.energy.config import AnalyticsSettings
 from telemetry_ingest.fleet import alert_rules, repository, rules
@@ -25,7 +27,7 @@ from telemetry_ingest.fleet.schemas import (
     TripRequestDecision,
 )
 from telemetry_ingest.models import Vehicle
-from telemetry_ingest.models.analytics import TripRequest
+from telemetry_ingest.models.analytics import Alert, TripRequest
 from telemetry_ingest.rollups import repository as rollups_repository
 
 
@@ -55,9 +57,9 @@ async def parking_fence(session: AsyncSession, vehicle: Vehicle) -> rules.Fence 
 
 def _check_window(start: datetime, end: datetime, max_days: int = 62) -> None:
     if end <= start:
-        raise UnprocessableEntity("end must be after start")
+        raise UnprocessableEntity(_("end must be after start"))
     if end - start > timedelta(days=max_days):
-        raise UnprocessableEntity(f"the window may span at most {max_days} days")
+        raise UnprocessableEntity(_("the window may span at most {max_days} days", max_days=max_days))
 
 
 async def segments(
@@ -281,7 +283,7 @@ async def distance(
 
 async def file_request(session: AsyncSession, *, request_in: TripRequestCreate, requester: str) -> TripRequest:
     if request_in.vehicle_id is not None and await repository.vehicle(session, request_in.vehicle_id) is None:
-        raise UnprocessableEntity(f"vehicle {request_in.vehicle_id} is not registered")
+        raise UnprocessableEntity(_("vehicle {vehicle_id} is not registered", vehicle_id=request_in.vehicle_id))
     req = TripRequest(
         id=str(uuid.uuid4()),
         requester=requester,
@@ -299,15 +301,15 @@ async def decide_request(
 ) -> TripRequest:
     req = await repository.get_request(session, request_id)
     if req is None:
-        raise NotFound(f"trip request {request_id} not found")
+        raise NotFound(_("trip request {request_id} not found", request_id=request_id))
     if req.status != "pending":
-        raise Conflict(f"trip request {request_id} is already {req.status}")
+        raise Conflict(_("trip request {request_id} is already {status}", request_id=request_id, status=req.status))
     if decision.approve:
         vehicle_id = decision.vehicle_id or req.vehicle_id
         if vehicle_id is None:
-            raise UnprocessableEntity("assign a vehicle to approve the request")
+            raise UnprocessableEntity(_("assign a vehicle to approve the request"))
         if await repository.vehicle(session, vehicle_id) is None:
-            raise UnprocessableEntity(f"vehicle {vehicle_id} is not registered")
+            raise UnprocessableEntity(_("vehicle {vehicle_id} is not registered", vehicle_id=vehicle_id))
         req.vehicle_id = vehicle_id
     req.status = "approved" if decision.approve else "rejected"
     req.decided_by = supervisor
@@ -315,3 +317,44 @@ async def decide_request(
     req.decision_note = decision.note
     await session.flush()
     return req
+
+
+async def latest_positions(session: AsyncSession, *, vendor_id: str | None) -> list[dict[str, Any]]:
+    """The newest fix of every vehicle (of the vendor, for a vendor token)."""
+    return await repository.latest_positions(session, vendor_id=vendor_id)
+
+
+async def track_fixes(
+    session: AsyncSession, *, vehicle_id: str, start: datetime, end: datetime, limit: int
+) -> list[rules.Fix]:
+    """The raw fixes of a track window, at most ``limit`` (the track endpoint drops jumps and simplifies)."""
+    return await repository.fixes(session, vehicle_id=vehicle_id, start=start, end=end, limit=limit)
+
+
+async def list_trip_requests(
+    session: AsyncSession,
+    *,
+    status: str | None,
+    vehicle_id: str | None,
+    requester: str | None,
+    vendor_id: str | None,
+    order: Any,
+    limit: int,
+    offset: int,
+) -> tuple[list[TripRequest], int]:
+    return await repository.list_requests(
+        session,
+        status=status,
+        vehicle_id=vehicle_id,
+        requester=requester,
+        vendor_id=vendor_id,
+        order=order,
+        limit=limit,
+        offset=offset,
+    )
+
+
+async def list_alerts(
+    session: AsyncSession, *, filters: dict[str, Any], order: Any, limit: int, offset: int
+) -> tuple[list[Alert], int]:
+    return await repository.list_alerts(session, filters=filters, order=order, limit=limit, offset=offset)
