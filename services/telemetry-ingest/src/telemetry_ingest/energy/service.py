@@ -44,7 +44,8 @@ DEFAULT_CALENDAR = CalendarRule(time(7, 30), time(18, 30), [1, 2, 3, 4, 5], [], 
 CATEGORIES = ("working", "night", "weekend", "holiday")
 
 
-def _window(settings: AnalyticsSettings, start: datetime, end: datetime) -> Window:
+def window(settings: AnalyticsSettings, start: datetime, end: datetime) -> Window:
+    """The read window of an energy query: the office's time zone, the register look-back and rollover band."""
     if end <= start:
         raise UnprocessableEntity(_("end must be after start"))
     return Window(
@@ -129,7 +130,7 @@ async def consumption(
     rows = await repository.consumption(
         session,
         flt=flt,
-        win=_window(settings, start, end),
+        win=window(settings, start, end),
         granularity=granularity.value,
         group_by=group_by.value,
         rolled=how.rolled,
@@ -155,7 +156,7 @@ async def totals(
     end: datetime,
     group_by: str,
 ) -> dict[str, float]:
-    win = _window(settings, start, end)
+    win = window(settings, start, end)
     how = await plan(session, settings=settings, flt=flt, start=start, end=end, granularity=None)
     rows = await repository.consumption(
         session, flt=flt, win=win, granularity=None, group_by=group_by, rolled=how.rolled, raw_start=how.raw_start
@@ -167,7 +168,7 @@ async def total(
     session: AsyncSession, *, settings: AnalyticsSettings, flt: MeterFilter, start: datetime, end: datetime
 ) -> tuple[float, int]:
     """(kWh, register intervals) of the scope over the window."""
-    win = _window(settings, start, end)
+    win = window(settings, start, end)
     how = await plan(session, settings=settings, flt=flt, start=start, end=end, granularity=None)
     rows = await repository.consumption(
         session, flt=flt, win=win, granularity=None, group_by="total", rolled=how.rolled, raw_start=how.raw_start
@@ -216,7 +217,7 @@ async def _daily(
     rows = await repository.consumption(
         session,
         flt=flt,
-        win=_window(settings, first, after),
+        win=window(settings, first, after),
         granularity="day",
         group_by="total",
         rolled=how.rolled,
@@ -340,7 +341,7 @@ async def base_load(
     """Average power per meter during working hours, nights, weekends and sealed holidays (descriptive:
     waste is judged per meter against its own profile, see :func:`evaluate_waste`)."""
     cal = await _calendar(session, settings, calendar_id)
-    rows = await repository.load_by_category(session, flt=flt, win=_window(settings, start, end), cal=cal)
+    rows = await repository.load_by_category(session, flt=flt, win=window(settings, start, end), cal=cal)
     by_meter: dict[str, dict[str, tuple[float, float]]] = {}
     for r in rows:
         by_meter.setdefault(r["meter_id"], {})[r["cat"]] = (float(r["kwh"]), float(r["hours"]))
@@ -416,7 +417,7 @@ async def evaluate_waste_days(
         rows = await repository.consumption(
             session,
             flt=flt,
-            win=_window(
+            win=window(
                 settings,
                 local_midnight(first - timedelta(days=policy.history_days), settings),
                 local_midnight(after, settings),
@@ -496,7 +497,7 @@ async def top_consumers(
     group_by: GroupBy,
     limit: int,
 ) -> list[TopRow]:
-    win = _window(settings, start, end)
+    win = window(settings, start, end)
     how = await plan(session, settings=settings, flt=flt, start=start, end=end, granularity=None)
     rows = await repository.top(
         session, flt=flt, win=win, group_by=group_by.value, limit=limit, rolled=how.rolled, raw_start=how.raw_start

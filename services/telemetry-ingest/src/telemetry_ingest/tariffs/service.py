@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +19,8 @@ from houqin_common.schemas import EnergyKpi
 from houqin_common.tabular import TableFileError, read_rows
 from telemetry_ingest.energy.arithmetic import bucket_start
 from telemetry_ingest.energy.config import AnalyticsSettings
-from telemetry_ingest.energy.repository import MeterFilter, Window
+from telemetry_ingest.energy.repository import MeterFilter
+from telemetry_ingest.energy.service import window
 from telemetry_ingest.models.accounting import Tariff as TariffRow
 from telemetry_ingest.tariffs import arithmetic, repository
 from telemetry_ingest.tariffs.arithmetic import CostTotal, Period, Pricer, Scope, to_decimal, yuan
@@ -183,18 +184,6 @@ async def import_tariffs(session: AsyncSession, *, data: bytes, filename: str) -
         else:
             updated += 1
     return TariffImportResult(created=created, updated=updated, ids=[t.id for t in versions])
-
-
-def window(settings: AnalyticsSettings, start: datetime, end: datetime) -> Window:
-    if end <= start:
-        raise UnprocessableEntity(_("end must be after start"))
-    return Window(
-        start=start,
-        end=end,
-        tz=settings.timezone,
-        lookback=timedelta(hours=settings.register_lookback_h),
-        band=settings.rollover_band,
-    )
 
 
 @dataclass
