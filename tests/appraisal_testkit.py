@@ -114,3 +114,47 @@ class World:
             json={"answers": self.answers(grade), **extra},
             headers={"X-Invitation-Token": token},
         )
+
+
+async def contract_in_new_project(
+    contracts: httpx.AsyncClient, headers: dict[str, str], *, name_zh: str, title: str, year: int
+) -> tuple[str, str, dict[str, Any]]:
+    """A new vendor, a new support project (600,000 CNY) and a draft contract for ``year`` in contracts-api:
+    what appraisal's assignment sync reads. Returns (vendor id, project code, contract)."""
+    from houqin_common.credit_code import make as make_credit_code
+
+    vendor = await contracts.post(
+        "/v1/vendors",
+        json={"name": f"同步测试{uuid.uuid4().hex[:6]}", "credit_code": make_credit_code(uuid.uuid4().int % 10**8)},
+        headers=headers,
+    )
+    assert vendor.status_code == 201, vendor.text
+    project = f"sync_{uuid.uuid4().hex[:8]}"
+    created = await contracts.post(
+        "/v1/projects",
+        json={
+            "code": project,
+            "name": f"Annex {project}",
+            "name_zh": name_zh,
+            "funding": "purchased",
+            "operation": "managed",
+            "service_type": "support",
+            "annual_value": "600000.00",
+        },
+        headers=headers,
+    )
+    assert created.status_code == 201, created.text
+    contract = await contracts.post(
+        "/v1/contracts",
+        json={
+            "project_code": project,
+            "vendor_id": vendor.json()["id"],
+            "title": title,
+            "value": "600000.00",
+            "start_date": f"{year}-01-01",
+            "end_date": f"{year}-12-31",
+        },
+        headers=headers,
+    )
+    assert contract.status_code == 201, contract.text
+    return vendor.json()["id"], project, contract.json()

@@ -9,10 +9,9 @@ import httpx
 
 from appraisal.main import create_app
 from appraisal.settings import Settings
-from appraisal_testkit import World
+from appraisal_testkit import World, contract_in_new_project
 from houqin_common.auth import Role
 from houqin_common.clients import AppraisalClient, NotFoundError
-from houqin_common.credit_code import make as make_credit_code
 from houqin_common.embedded import free_port
 from support import TEST_SECRET, LiveServices, asgi_client, auth
 
@@ -46,41 +45,10 @@ async def test_assignments_are_synced_from_contracts_api(
     contracts_url = live_services.start("contracts")
     procurement = auth(make_token(Role.procurement))
     async with httpx.AsyncClient(base_url=contracts_url, timeout=30) as contracts:
-        vendor = await contracts.post(
-            "/v1/vendors",
-            json={"name": f"同步测试{uuid.uuid4().hex[:6]}", "credit_code": make_credit_code(uuid.uuid4().int % 10**8)},
-            headers=procurement,
+        vendor_id, project, contract = await contract_in_new_project(
+            contracts, procurement, name_zh="附楼绿化", title="绿化养护合同", year=2039
         )
-        vendor_id = vendor.json()["id"]
-        project = f"sync_{uuid.uuid4().hex[:8]}"
-        created = await contracts.post(
-            "/v1/projects",
-            json={
-                "code": project,
-                "name": "Landscaping annex",
-                "name_zh": "附楼绿化",
-                "funding": "purchased",
-                "operation": "managed",
-                "service_type": "support",
-                "annual_value": "600000.00",
-            },
-            headers=procurement,
-        )
-        assert created.status_code == 201, created.text
-        contract = await contracts.post(
-            "/v1/contracts",
-            json={
-                "project_code": project,
-                "vendor_id": vendor_id,
-                "title": "绿化养护合同",
-                "value": "600000.00",
-                "start_date": "2039-01-01",
-                "end_date": "2039-12-31",
-            },
-            headers=procurement,
-        )
-        assert contract.status_code == 201, contract.text
-        status = contract.json()["status"]
+        status = contract["status"]
     settings = Settings(
         database_url=test_env["HOUQIN_DATABASE_URL"],
         jwt_secret=TEST_SECRET,

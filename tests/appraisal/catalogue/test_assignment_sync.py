@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable
 
 import httpx
@@ -12,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from appraisal.main import create_app
 from appraisal.settings import Settings
+from appraisal_testkit import contract_in_new_project
 from houqin_common.auth import Role
-from houqin_common.credit_code import make as make_credit_code
 from houqin_common.errors import install_error_handlers
 from support import TEST_SECRET, LiveServices, asgi_client, auth
 
@@ -24,45 +23,14 @@ async def test_concurrent_syncs_all_succeed_and_converge(
     contracts_url = live_services.start("contracts")
     procurement = auth(make_token(Role.procurement))
     async with httpx.AsyncClient(base_url=contracts_url, timeout=30) as contracts:
-        vendor = await contracts.post(
-            "/v1/vendors",
-            json={"name": f"并发同步{uuid.uuid4().hex[:6]}", "credit_code": make_credit_code(uuid.uuid4().int % 10**8)},
-            headers=procurement,
+        vendor_id, _project, contract = await contract_in_new_project(
+            contracts, procurement, name_zh="附楼保洁", title="保洁合同", year=2041
         )
-        vendor_id = vendor.json()["id"]
-        project = f"sync_{uuid.uuid4().hex[:8]}"
-        created = await contracts.post(
-            "/v1/projects",
-            json={
-                "code": project,
-                "name": "Cleaning annex",
-                "name_zh": "附楼保洁",
-                "funding": "purchased",
-                "operation": "managed",
-                "service_type": "support",
-                "annual_value": "600000.00",
-            },
-            headers=procurement,
-        )
-        assert created.status_code == 201, created.text
-        contract = await contracts.post(
-            "/v1/contracts",
-            json={
-                "project_code": project,
-                "vendor_id": vendor_id,
-                "title": "保洁合同",
-                "value": "600000.00",
-                "start_date": "2041-01-01",
-                "end_date": "2041-12-31",
-            },
-            headers=procurement,
-        )
-        assert contract.status_code == 201, contract.text
     settings = Settings(
         database_url=test_env["HOUQIN_DATABASE_URL"],
         jwt_secret=TEST_SECRET,
         contracts_url=contracts_url,
-        assignment_sync_statuses=[contract.json()["status"]],
+        assignment_sync_statuses=[contract["status"]],
         http_retries=0,
     )
     sup = auth(make_token(Role.supervisor))

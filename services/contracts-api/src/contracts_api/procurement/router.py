@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from contracts_api.common import STAFF_READERS
 from contracts_api.contracts import service as contract_service
 from contracts_api.contracts.schemas import ContractRead
-from contracts_api.models import Contract, Procurement
-from contracts_api.models.enums import ContractStatus, EvaluationMethod, ProcurementCategory, ProcurementStatus, Route
+from contracts_api.models import Procurement
+from contracts_api.models.enums import EvaluationMethod, ProcurementCategory, ProcurementStatus, Route
 from contracts_api.procurement import service
 from contracts_api.procurement.dependencies import get_appraisal
 from contracts_api.procurement.schemas import (
@@ -45,12 +45,6 @@ ProcurementId = Path(max_length=36, description="procurement id")
 
 def ocid(settings: Settings, procurement_id: str) -> str:
     return f"{settings.ocid_prefix}-{procurement_id}"
-
-
-def contract_read(contract: Contract) -> ContractRead:
-    data = {c.key: getattr(contract, c.key) for c in Contract.__table__.columns}
-    data["status_label_zh"] = ContractStatus(contract.status).label_zh
-    return ContractRead.model_validate(data)
 
 
 def procurement_read(procurement: Procurement, settings: Settings) -> ProcurementRead:
@@ -336,7 +330,7 @@ async def award_procurement(
         actor=principal.subject,
     )
     response.headers["ETag"] = contract_service.etag(contract)
-    return contract_read(contract)
+    return contract_service.contract_read(contract)
 
 
 @renewals_router.get("", response_model=Page[RenewalCandidate])
