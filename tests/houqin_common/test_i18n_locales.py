@@ -107,3 +107,28 @@ def test_cli_output_is_chinese_by_default() -> None:
     assert zh.exit_code != 0 and "使用 --role vendor 时必须提供 --vendor" in zh.output
     en = runner.invoke(houqin_cli, ["token", "--role", "vendor"], env={"HOUQIN_LOCALE": "en"})
     assert "--vendor is required with --role vendor" in en.output
+
+
+def test_a_stored_text_renders_in_the_reader_language_and_round_trips_through_json() -> None:
+    """A worker stores msgid + parameters (nested, and a foreign text kept verbatim); a reader renders it."""
+    inner = i18n.Text(i18n.N_("must be at least {ge}"), {"ge": "-90"})
+    outer = i18n.Text(i18n.N_("{where}: {reason}"), {"where": "lat", "reason": inner})
+    foreign = i18n.Text.verbatim("Input should be {odd}")
+    for text in (outer, foreign):
+        assert i18n.Text.from_json(text.to_json()) == text
+    with i18n.use_locale("en"):
+        assert outer.render() == "lat: must be at least -90" and str(foreign) == "Input should be {odd}"
+    with i18n.use_locale("zh_CN"):
+        zh = outer.render()
+        assert zh != "lat: must be at least -90" and zh.startswith("lat") and "-90" in zh
+        assert outer.english() == "lat: must be at least -90"  # the searchable English form, in any locale
+        assert str(foreign) == "Input should be {odd}"  # never looked up, never formatted
+
+
+def test_a_text_error_is_a_value_error_that_speaks_the_current_language() -> None:
+    err = i18n.TextError(i18n.N_("ts must carry a UTC offset (e.g. +08:00 or Z)"))
+    assert isinstance(err, ValueError) and err.text.msgid.startswith("ts must carry")
+    with i18n.use_locale("en"):
+        assert str(err) == "ts must carry a UTC offset (e.g. +08:00 or Z)"
+    with i18n.use_locale("zh_CN"):
+        assert str(err) != "ts must carry a UTC offset (e.g. +08:00 or Z)" and "+08:00" in str(err)

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from babel.support import Translations
 
@@ -115,3 +117,66 @@ def use_locale(locale: str) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A message kept as its English msgid and parameters and rendered in the reader's language when read.
+
+    For texts that are stored (a dead letter's reason, written by a worker with no reader in sight): the
+    stored form is :meth:`to_json`, and whoever shows it later calls :meth:`render` in the reader's locale.
+    A parameter may itself be a :class:`Text`; ``translate=False`` keeps a foreign text (a library's
+    English message) verbatim.
+    """
+
+    msgid: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    translate: bool = True
+
+    @classmethod
+    def verbatim(cls, text: str) -> Text:
+        return cls(text, {}, False)
+
+    def render(self) -> str:
+        template = _catalog(current_locale()).gettext(self.msgid) if self.translate else self.msgid
+        if not self.params:
+            return template
+        params = {k: v.render() if isinstance(v, Text) else v for k, v in self.params.items()}
+        try:
+            return template.format(**params)
+        except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder
+            return self.msgid.format(**params)
+
+    def english(self) -> str:
+        with use_locale("en"):
+            return self.render()
+
+    __str__ = render
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"msgid": self.msgid}
+        if self.params:
+            data["params"] = {k: v.to_json() if isinstance(v, Text) else v for k, v in self.params.items()}
+        if not self.translate:
+            data["translate"] = False
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Text:
+        params = {
+            k: cls.from_json(v) if isinstance(v, Mapping) and "msgid" in v else v
+            for k, v in (data.get("params") or {}).items()
+        }
+        return cls(str(data["msgid"]), params, bool(data.get("translate", True)))
+
+
+class TextError(ValueError):
+    """A ``ValueError`` whose message is a :class:`Text`: ``str()`` renders it in the current locale, and
+    code that stores the error (the ingest's dead letters) keeps the msgid and parameters instead."""
+
+    def __init__(self, msgid: str, /, **params: Any) -> None:
+        self.text = Text(msgid, params)
+        super().__init__(msgid)
+
+    def __str__(self) -> str:
+        return self.text.render()

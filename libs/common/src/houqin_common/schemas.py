@@ -27,7 +27,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from houqin_common.i18n import _
+from houqin_common.i18n import N_, TextError, _
 
 T = TypeVar("T")
 
@@ -272,29 +272,29 @@ def _device_time(value: Any) -> datetime:
     """Epoch milliseconds or ISO 8601 with an offset; a datetime (receipt time) passes through."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            raise ValueError("ts must carry a UTC offset (e.g. +08:00 or Z)")
+            raise TextError(N_("ts must carry a UTC offset (e.g. +08:00 or Z)"))
         return value
     if isinstance(value, bool):
-        raise ValueError("ts must be epoch milliseconds or an ISO 8601 string")
+        raise TextError(N_("ts must be epoch milliseconds or an ISO 8601 string"))
     if isinstance(value, int | float):
         if abs(value) > 1e14 or not math.isfinite(value):
-            raise ValueError(f"ts={value} is not epoch milliseconds")
+            raise TextError(N_("ts={value} is not epoch milliseconds"), value=str(value))
         return datetime.fromtimestamp(value / 1000, UTC)
     if isinstance(value, str):
         try:
             ts = datetime.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"ts={value[:40]!r} is not ISO 8601") from None
+            raise TextError(N_("ts={value} is not ISO 8601"), value=repr(value[:40])) from None
         if ts.tzinfo is None:
-            raise ValueError("ts must carry a UTC offset (e.g. +08:00 or Z)")
+            raise TextError(N_("ts must carry a UTC offset (e.g. +08:00 or Z)"))
         return ts
-    raise ValueError("ts must be epoch milliseconds or an ISO 8601 string")
+    raise TextError(N_("ts must be epoch milliseconds or an ISO 8601 string"))
 
 
 def _time_window(ts: datetime, info: ValidationInfo) -> datetime:
     """Not before 2000; with a validation context ``{"received_at", "max_future_skew"}``, not in the future."""
     if ts < EARLIEST_DEVICE_TIME:
-        raise ValueError(f"ts {ts.isoformat()} is before 2000 (seconds sent as milliseconds?)")
+        raise TextError(N_("ts {ts} is before 2000 (seconds sent as milliseconds?)"), ts=ts.isoformat())
     context = info.context or {}
     received_at: datetime | None = context.get("received_at")
     skew: timedelta = context.get("max_future_skew", timedelta(minutes=5))
@@ -351,19 +351,19 @@ class ReadingPayload(BaseModel):
         extra = self.__pydantic_extra__ or {}
         for key, value in extra.items():
             if len(key) > MAX_CHANNEL_NAME:
-                raise ValueError(f"channel name longer than {MAX_CHANNEL_NAME} characters")
+                raise TextError(N_("channel name longer than {limit} characters"), limit=MAX_CHANNEL_NAME)
             if isinstance(value, bool):
                 continue
             if isinstance(value, int):
                 if abs(value) > MAX_INT_CHANNEL:
-                    raise ValueError(f"channel {key!r} is too large")
+                    raise TextError(N_("channel {key} is too large"), key=repr(key))
             elif isinstance(value, float):
                 if not math.isfinite(value):
-                    raise ValueError(f"channel {key!r} must be finite")
+                    raise TextError(N_("channel {key} must be finite"), key=repr(key))
             else:
-                raise ValueError(f"channel {key!r} must be a number or a boolean")
+                raise TextError(N_("channel {key} must be a number or a boolean"), key=repr(key))
         if self.energy_kwh is None and self.power_kw is None and not extra:
-            raise ValueError("a reading needs energy_kwh, power_kw or another channel")
+            raise TextError(N_("a reading needs energy_kwh, power_kw or another channel"))
         return self
 
     @property

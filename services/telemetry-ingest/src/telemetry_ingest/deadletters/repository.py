@@ -15,6 +15,7 @@ async def list_dead_letters(
     *,
     source: str | None,
     topic: str | None,
+    code: str | None,
     reason: str | None,
     since: datetime | None,
     sort: str,
@@ -27,6 +28,8 @@ async def list_dead_letters(
         stmt = stmt.where(DeadLetter.source == source)
     if topic:
         stmt = stmt.where(DeadLetter.topic == topic)
+    if code:
+        stmt = stmt.where(DeadLetter.code == code)
     if reason:
         stmt = stmt.where(DeadLetter.reason.contains(reason, autoescape=True))
     if since:

@@ -15,6 +15,7 @@ async def list_dead_letters(
     *,
     source: str | None,
     topic: str | None,
+    code: str | None,
     reason: str | None,
     since: datetime | None,
 ) -> tuple[list[DeadLetter], int]:
@@ -24,6 +25,7 @@ async def list_dead_letters(
         session,
         source=source,
         topic=topic,
+        code=code,
         reason=reason,
         since=since,
         sort=sort,

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from houqin_common.i18n import N_
 from telemetry_ingest.ingest.metrics import IngestMetrics
 from telemetry_ingest.ingest.validation import (
     DeviceKind,
@@ -58,9 +59,8 @@ class Message:
 
     def dead_letter(self) -> DeadLetterRow:
         assert self.rejection is not None
-        return DeadLetterRow(
-            self.source, self.label or self.topic, self.payload, self.rejection.reason, self.rejection.kind
-        )
+        r = self.rejection
+        return DeadLetterRow(self.source, self.label or self.topic, self.payload, r.reason, r.kind, r.to_json())
 
 
 class Step(Protocol):
@@ -89,7 +89,7 @@ class Decode:
                     m.payload = m.payload[: self.limits.max_payload_bytes]  # a dead letter is not a storage bypass
             except Exception as exc:  # a bug must reject one message, not stop the ingest
                 log.exception("unexpected error decoding a message on %r", m.topic[:200])
-                m.rejection = Rejected("internal", f"decoding failed: {exc!r}")
+                m.rejection = Rejected("internal", N_("decoding failed: {error}"), error=repr(exc))
 
 
 class Registry(Protocol):
@@ -173,7 +173,7 @@ class Validate:
                 m.rejection = exc
             except Exception as exc:  # never crash on input
                 log.exception("unexpected error validating a message on %r", m.topic[:200])
-                m.rejection = Rejected("internal", f"validation failed: {exc!r}")
+                m.rejection = Rejected("internal", N_("validation failed: {error}"), error=repr(exc))
 
 
 class DeadLetterFlood(Exception):
@@ -259,7 +259,9 @@ class Commit:
             if self.metrics is not None:
                 self.metrics.db_refused.inc()
             state = getattr(exc, "sqlstate", None) or type(exc).__name__
-            m.rejection = Rejected("db_refused", f"the database refused the message ({state}): {exc}")
+            m.rejection = Rejected(
+                "db_refused", N_("the database refused the message ({state}): {error}"), state=state, error=str(exc)
+            )
             log.warning("message on %r refused by the database (%s): dead letter", m.topic[:200], state)
             await self._commit(part)
             return

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from houqin_common import clock
 from houqin_common.errors import ServiceUnavailable, UnprocessableEntity
-from houqin_common.i18n import _
+from houqin_common.i18n import N_, _
 from houqin_common.retry import Backoff
 from telemetry_ingest.ingest.metrics import IngestMetrics
 from telemetry_ingest.ingest.pipeline import Commit, Decode, LookupRegistry, Message, Pipeline, Resolve, Validate
@@ -46,7 +46,7 @@ def _message(series: str, index: int, item: Any, received_at: Any) -> Message:
     device_id = item.get(id_key) if isinstance(item, dict) else None
     if not isinstance(device_id, str) or not device_id or any(c in device_id for c in "/+#"):
         m = Message("http", label, payload, received_at, label=label)
-        m.rejection = Rejected("unknown_device", f"{id_key} must be a registered device id")
+        m.rejection = Rejected("unknown_device", N_("{key} must be a registered device id"), key=id_key)
         return m
     return Message("http", f"{PREFIX}/{collection}/{device_id}/{leaf}", payload, received_at, label=label)
 
@@ -57,7 +57,7 @@ async def ingest(
     try:
         data = loads(body)
     except Rejected as exc:
-        raise UnprocessableEntity(_("The body is not acceptable JSON: {reason}", reason=exc.reason)) from None
+        raise UnprocessableEntity(_("The body is not acceptable JSON: {reason}", reason=exc.render())) from None
     if not isinstance(data, dict) or set(data) - set(SERIES):
         raise UnprocessableEntity(_('The body must be an object {"readings": [...], "positions": [...]}'))
     lists = {series: data.get(series, []) for series in SERIES}
@@ -91,7 +91,7 @@ async def ingest(
         if m.rejection is not None:
             series, _sep, index = (m.label or "").removeprefix("POST /v1/ingest ").partition("[")
             kind: Literal["readings", "positions"] = "readings" if series == "readings" else "positions"
-            rejected.append(RejectedItem(series=kind, index=int(index.rstrip("]")), reason=m.rejection.reason))
+            rejected.append(RejectedItem(series=kind, index=int(index.rstrip("]")), reason=m.rejection.render()))
     result = commit.result
     accepted = len(batch) - len(rejected)
     inserted = result.inserted_readings + result.inserted_positions

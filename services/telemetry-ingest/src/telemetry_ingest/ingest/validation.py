@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from houqin_common.errors import VALIDATION_REASONS
+from houqin_common.i18n import N_, Text, TextError
 from houqin_common.schemas import PositionPayload, ReadingPayload
 
 DeviceKind = Literal["meter", "vehicle"]
@@ -49,12 +51,34 @@ PositionRow = tuple[
 
 
 class Rejected(Exception):
-    """The message goes to the dead letters; ``kind`` labels the metric, ``reason`` is for humans."""
+    """The message goes to the dead letters; ``kind`` labels the metric and is stored as the dead letter's
+    code, ``parts`` are the reason for humans, kept as msgids + parameters so the reason reads in the
+    language of whoever looks at it later (the consumer that writes it has no reader)."""
 
-    def __init__(self, kind: str, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, kind: str, reason: str | Text | Sequence[Text], /, **params: Any) -> None:
+        if isinstance(reason, str):
+            self.parts = [Text(reason, params)]
+        elif isinstance(reason, Text):
+            self.parts = [reason]
+        else:
+            self.parts = list(reason)
         self.kind = kind
-        self.reason = storable(reason)
+        super().__init__(kind)
+
+    @property
+    def reason(self) -> str:
+        """In English: the stored ``reason`` column (searchable, stable across catalog changes) and logs."""
+        return storable("; ".join(p.english() for p in self.parts))
+
+    def render(self) -> str:
+        """In the current locale (the reader's)."""
+        return storable("; ".join(p.render() for p in self.parts))
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [p.to_json() for p in self.parts]
+
+    def __str__(self) -> str:
+        return self.reason
 
 
 def storable(text: str, limit: int = 1000) -> str:
@@ -98,9 +122,9 @@ def _strict_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj: dict[str, Any] = {}
     for key, value in pairs:
         if key in obj:
-            raise Rejected("duplicate_key", f"duplicate key {key!r} in a JSON object")
+            raise Rejected("duplicate_key", N_("duplicate key {key} in a JSON object"), key=repr(key[:64]))
         if _bad_text(key) or (isinstance(value, str) and _bad_text(value)):
-            raise Rejected("bad_text", f"U+0000 or a lone surrogate in key or value of {key!r}")
+            raise Rejected("bad_text", N_("U+0000 or a lone surrogate in key or value of {key}"), key=repr(key[:64]))
         obj[key] = value
     return obj
 
@@ -111,7 +135,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _value in pairs:
             if key in seen:
-                raise Rejected("duplicate_key", f"duplicate key {key!r} in a JSON object")
+                raise Rejected("duplicate_key", N_("duplicate key {key} in a JSON object"), key=repr(key[:64]))
             seen.add(key)
     return obj
 
@@ -122,7 +146,7 @@ _SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
 
 
 def _reject_constant(name: str) -> Any:
-    raise Rejected("invalid", f"non-finite number {name} in payload")
+    raise Rejected("invalid", N_("non-finite number {name} in payload"), name=name)
 
 
 def loads(payload: bytes) -> Any:
@@ -130,25 +154,33 @@ def loads(payload: bytes) -> Any:
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise Rejected("not_utf8", f"payload is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+        raise Rejected(
+            "not_utf8", N_("payload is not UTF-8 ({error} at byte {offset})"), error=exc.reason, offset=exc.start
+        ) from None
     try:
         hook = _strict_object if _SUSPECT_ESCAPE.search(text) else _unique_keys
         return json.loads(text, object_pairs_hook=hook, parse_constant=_reject_constant)
     except Rejected:
         raise
     except ValueError as exc:
-        raise Rejected("not_json", f"payload is not JSON: {exc}") from None
+        raise Rejected("not_json", N_("payload is not JSON: {error}"), error=str(exc)) from None
     except RecursionError:
-        raise Rejected("not_json", "payload nests too deeply") from None
+        raise Rejected("not_json", N_("payload nests too deeply")) from None
 
 
 def _elements(data: Any, where: str) -> list[Any]:
     items = data if isinstance(data, list) else [data]
     if not items:
-        raise Rejected("invalid", f"{where}: empty array")
+        raise Rejected("invalid", N_("{where}: empty array"), where=where)
     for i, element in enumerate(items):
         if not isinstance(element, dict):
-            raise Rejected("invalid", f"{where}[{i}]: expected a JSON object, got {type(element).__name__}")
+            raise Rejected(
+                "invalid",
+                N_("{where}[{i}]: expected a JSON object, got {type}"),
+                where=where,
+                i=i,
+                type=type(element).__name__,
+            )
     return items
 
 
@@ -159,7 +191,9 @@ def decode(topic: str, payload: bytes, limits: Limits, received_at: datetime) ->
     the receipt time, ThingsBoard's own rule.
     """
     if len(payload) > limits.max_payload_bytes:
-        raise Rejected("oversize", f"payload of {len(payload)} bytes exceeds {limits.max_payload_bytes}")
+        raise Rejected(
+            "oversize", N_("payload of {size} bytes exceeds {limit}"), size=len(payload), limit=limits.max_payload_bytes
+        )
     parts = topic.split("/")
     if len(parts) == 5 and f"{parts[0]}/{parts[1]}" == PREFIX and parts[3]:
         kind: DeviceKind | None = None
@@ -175,36 +209,59 @@ def decode(topic: str, payload: bytes, limits: Limits, received_at: datetime) ->
                 claimed = element.get(id_key)
                 if claimed is not None and claimed != device_id:
                     raise Rejected(
-                        "id_mismatch", f"payload[{i}].{id_key}={str(claimed)[:64]!r} but the topic is for {device_id!r}"
+                        "id_mismatch",
+                        N_("payload[{i}].{key}={claimed} but the topic is for {device}"),
+                        i=i,
+                        key=id_key,
+                        claimed=repr(str(claimed)[:64]),
+                        device=repr(device_id),
                     )
                 items.append(Item(kind, device_id, element))
             return items
     if topic == THINGSBOARD_TOPIC:
         data = loads(payload)
         if not isinstance(data, dict) or not data:
-            raise Rejected("invalid", 'ThingsBoard payload must be {"DEVICE": [{"ts": ms, "values": {...}}]}')
+            raise Rejected(
+                "invalid", Text.verbatim('ThingsBoard payload must be {"DEVICE": [{"ts": ms, "values": {...}}]}')
+            )
         items = []
         for device_id, entries in data.items():
             for i, entry in enumerate(_elements(entries, device_id[:64])):
                 values = entry.get("values", entry) if ("ts" in entry or "values" in entry) else entry
                 if not isinstance(values, dict):
-                    raise Rejected("invalid", f"{device_id[:64]}[{i}].values must be an object")
+                    raise Rejected("invalid", N_("{where}[{i}].values must be an object"), where=device_id[:64], i=i)
                 merged = dict(values)
                 merged["ts"] = entry.get("ts", received_at)
                 items.append(Item(None, device_id, merged))
         return items
-    raise Rejected("unknown_topic", f"topic {topic[:200]!r} is not part of the contract")
+    raise Rejected("unknown_topic", N_("topic {topic} is not part of the contract"), topic=repr(topic[:200]))
 
 
-def _reason(exc: ValidationError) -> tuple[str, str]:
+#: pydantic error types raised by the payload models themselves
+_PAYLOAD_REASONS = {"future_ts": N_("ts {ts} is ahead of receipt time {received_at}")}
+
+
+def _error_text(err: Mapping[str, Any]) -> Text:
+    """One pydantic error as a storable :class:`Text` (the same wording as an HTTP 422's reason)."""
+    ctx = err.get("ctx") or {}
+    raised = ctx.get("error")
+    if isinstance(raised, TextError):
+        return raised.text
+    template = _PAYLOAD_REASONS.get(err["type"]) or VALIDATION_REASONS.get(err["type"])
+    if template is None:
+        return Text.verbatim(str(err["msg"]).removeprefix("Value error, "))
+    return Text(template, {k: str(v) for k, v in ctx.items()})
+
+
+def _reason(exc: ValidationError) -> tuple[str, list[Text]]:
     errors = exc.errors(include_url=False, include_input=False)
     kind = "future_ts" if any(e["type"] == "future_ts" for e in errors) else "invalid"
     parts = []
     for e in errors[:3]:
         where = ".".join(str(p)[:64] for p in e["loc"])
-        msg = str(e["msg"]).removeprefix("Value error, ")
-        parts.append(f"{where}: {msg}" if where else msg)
-    return kind, "; ".join(parts)
+        text = _error_text(e)
+        parts.append(Text(N_("{where}: {reason}"), {"where": where, "reason": text}) if where else text)
+    return kind, parts
 
 
 def reading_row(meter_id: str, values: dict[str, Any], received_at: datetime, limits: Limits) -> ReadingRow:
@@ -251,9 +308,15 @@ def build_rows(
     for item in items:
         registered = kind_of(item.device_id)
         if registered is None:
-            raise Rejected("unknown_device", f"device {item.device_id[:64]!r} is not registered")
+            raise Rejected("unknown_device", N_("device {device} is not registered"), device=repr(item.device_id[:64]))
         if item.kind is not None and item.kind != registered:
-            raise Rejected("unknown_device", f"device {item.device_id[:64]!r} is a {registered}, not a {item.kind}")
+            raise Rejected(
+                "unknown_device",
+                N_("device {device} is a {registered}, not a {claimed}"),
+                device=repr(item.device_id[:64]),
+                registered=registered,
+                claimed=item.kind,
+            )
         if registered == "meter":
             readings.append(reading_row(item.device_id, item.values, received_at, limits))
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -52,7 +53,9 @@ class DeadLetterRow:
     topic: str | None
     payload: bytes
     reason: str
+    """In English (searchable); ``parts`` render it in the reader's language."""
     kind: str = "invalid"
+    parts: list[dict[str, Any]] | None = None
 
 
 @dataclass(slots=True)
@@ -149,9 +152,17 @@ class BatchWriter:
                     await cur.execute(f"NOTIFY {POSITIONS_CHANNEL}")
                 if dead_letters:
                     await cur.executemany(
-                        "INSERT INTO telemetry.dead_letter (source, topic, payload, reason) VALUES (%s, %s, %s, %s)",
+                        "INSERT INTO telemetry.dead_letter (source, topic, payload, reason, code, reason_parts) "
+                        "VALUES (%s, %s, %s, %s, %s, %s)",
                         [
-                            (d.source, None if d.topic is None else storable(d.topic), d.payload, storable(d.reason))
+                            (
+                                d.source,
+                                None if d.topic is None else storable(d.topic),
+                                d.payload,
+                                storable(d.reason),
+                                d.kind,
+                                None if d.parts is None else Jsonb(d.parts),
+                            )
                             for d in dead_letters
                         ],
                     )

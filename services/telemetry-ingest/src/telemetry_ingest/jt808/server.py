@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from prometheus_client import CollectorRegistry, start_http_server
 
 from houqin_common import clock
+from houqin_common.i18n import N_
 from telemetry_ingest.ingest.validation import Limits, Rejected, position_row
 from telemetry_ingest.ingest.writer import DeadLetterRow
 from telemetry_ingest.jt808 import codec
@@ -52,6 +53,12 @@ class Outcome:
     dead: list[DeadLetterRow]
 
 
+def _dead(topic: str, payload: dict[str, object], rejected: Rejected) -> DeadLetterRow:
+    return DeadLetterRow(
+        "jt808", topic, json.dumps(payload).encode(), rejected.reason, rejected.kind, rejected.to_json()
+    )
+
+
 def sort_reports(
     locations: list[codec.Location],
     *,
@@ -66,13 +73,13 @@ def sort_reports(
     for loc in locations:
         payload = codec.position_payload(loc, vehicle_id)
         if not loc.positioned and no_fix == "dead_letter":
-            reason = "positioning not valid (status bit 1 clear)"
-            outcome.dead.append(DeadLetterRow("jt808", topic, json.dumps(payload).encode(), reason, "no_fix"))
+            no_fix_reason = Rejected("no_fix", N_("positioning not valid (status bit 1 clear)"))
+            outcome.dead.append(_dead(topic, payload, no_fix_reason))
             continue
         try:
             row = position_row(vehicle_id, payload, received_at, limits)
         except Rejected as exc:
-            outcome.dead.append(DeadLetterRow("jt808", topic, json.dumps(payload).encode(), exc.reason, exc.kind))
+            outcome.dead.append(_dead(topic, payload, exc))
             continue
         outcome.payloads.append(payload)
         outcome.keys.append((vehicle_id, row[1]))

@@ -52,4 +52,7 @@ class DeadLetter(Base):
     topic: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[bytes] = mapped_column(LargeBinary)
     reason: Mapped[str] = mapped_column(Text)
+    """In English, searchable; ``reason_parts`` (msgids + parameters) render it in the reader's language."""
+    code: Mapped[str | None] = mapped_column(String(32), index=True)
+    reason_parts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
