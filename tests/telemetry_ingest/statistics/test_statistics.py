@@ -141,12 +141,29 @@ async def test_a_year_of_statistics_by_hand(
         assert body["coefficients"]["grid_emission_factor_year"] == 2023
         assert body["unpriced_quantity"] == 0
 
-        r = await client.get("/v1/energy/statistics.xlsx", params={"year": 2041}, headers=headers)
-        assert r.status_code == 200
         from openpyxl import load_workbook
 
-        sheet = load_workbook(io.BytesIO(r.content)).worksheets[0]
-        cells = [tuple(row) for row in sheet.iter_rows(values_only=True)]
+        async def sheet_cells(lang: str) -> list[tuple[Any, ...]]:
+            r = await client.get(
+                "/v1/energy/statistics.xlsx", params={"year": 2041}, headers={**headers, "Accept-Language": lang}
+            )
+            assert r.status_code == 200
+            sheet = load_workbook(io.BytesIO(r.content)).worksheets[0]
+            return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+
+        # English on request: the same figures under English headings
+        english = await sheet_cells("en")
+        assert english[0][0] == "Public institution energy and resource consumption statistics (2041)"
+        en_header = next(i for i, row in enumerate(english) if row[0] == "Indicator")
+        en_rows = {row[0]: row for row in english[en_header + 1 :] if row[0]}
+        assert en_rows["Comprehensive energy consumption per capita"][1:4] == (
+            "kg of standard coal per person",
+            166.125,
+            130.859,
+        )
+        assert en_rows["Comprehensive energy consumption per capita"][6:] == ("≤ 170", "met")
+        # by default (and on zh-CN) the statutory form's own wording
+        cells = await sheet_cells("zh-CN")
         assert cells[0][0] == "公共机构能源资源消耗统计表（2041年度）"
         assert cells[3][:4] == ("用能人数", "人", 500, 480)
         header = next(i for i, row in enumerate(cells) if row[0] == "指标名称")

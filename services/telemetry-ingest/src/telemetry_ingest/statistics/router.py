@@ -48,7 +48,7 @@ async def get_statistics(
 async def export_statistics(
     session: DbSession, settings: Settings, cfg: Coefficients, year: Year, _: Principal = Depends(READ)
 ) -> Response:
-    """The statistics of a year as the yearly form workbook (Chinese headings of the statutory form)."""
+    """The statistics of a year as the yearly form workbook, in the reader's language (zh-CN: the statutory form)."""
     report = await service.statistics(session, settings=settings, cfg=cfg, year=year)
     return Response(
         service.workbook(report),

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.errors import NotFound, UnprocessableEntity
-from houqin_common.i18n import _
+from houqin_common.i18n import N_, _
 from telemetry_ingest.energy.config import AnalyticsSettings
 from telemetry_ingest.energy.repository import MeterFilter
 from telemetry_ingest.models.accounting import BuildingArea, EnergyGoal, Headcount, Investment
@@ -141,53 +141,64 @@ async def statistics(
     )
 
 
-#: indicator code -> the name of the yearly statistics form (公共机构能源资源消耗统计); the workbook is that
-#: Chinese statutory form, so its headings stay Chinese whatever the reader's language
+#: indicator code -> its row of the yearly statistics form (公共机构能源资源消耗统计); the msgids are English,
+#: the zh-CN catalog holds the form's own wording, so the default workbook is the statutory form
 FORM_NAMES = {
-    "comprehensive_energy_kgce": "综合能耗",
-    "energy_per_capita_kgce": "人均综合能耗",
-    "energy_per_m2_kgce": "单位建筑面积能耗",
-    "water_per_capita_m3": "人均用水量",
-    "electricity_kwh": "电力消费量",
-    "water_m3": "水消费量",
-    "gas_m3": "天然气消费量",
-    "heat_gj": "热力消费量",
-    "cost_cny": "能源资源费用",
-    "carbon_tco2": "二氧化碳排放量",
+    "comprehensive_energy_kgce": N_("Comprehensive energy consumption"),
+    "energy_per_capita_kgce": N_("Comprehensive energy consumption per capita"),
+    "energy_per_m2_kgce": N_("Energy consumption per unit of floor area"),
+    "water_per_capita_m3": N_("Water consumption per capita"),
+    "electricity_kwh": N_("Electricity consumption"),
+    "water_m3": N_("Water consumption"),
+    "gas_m3": N_("Natural gas consumption"),
+    "heat_gj": N_("Heat consumption"),
+    "cost_cny": N_("Energy and resource costs"),
+    "carbon_tco2": N_("Carbon dioxide emissions"),
 }
 FORM_UNITS = {
-    "kgce": "千克标准煤",
-    "kgce/person": "千克标准煤/人",
-    "kgce/m²": "千克标准煤/平方米",
-    "m³/person": "立方米/人",
-    "kWh": "千瓦时",
-    "m³": "立方米",
-    "GJ": "吉焦",
-    "CNY": "元",
-    "tCO2": "吨二氧化碳",
+    "kgce": N_("kg of standard coal"),
+    "kgce/person": N_("kg of standard coal per person"),
+    "kgce/m²": N_("kg of standard coal per m²"),
+    "m³/person": N_("m³ per person"),
+    "kWh": N_("kWh"),
+    "m³": N_("m³"),
+    "GJ": N_("GJ"),
+    "CNY": N_("CNY"),
+    "tCO2": N_("t CO2"),
 }
-FORM_COLUMNS = ("指标名称", "计量单位", "本年", "上年", "增减量", "增减率(%)", "目标", "是否达标")
+FORM_COLUMNS = (
+    N_("Indicator"),
+    N_("Unit"),
+    N_("This year"),
+    N_("Last year"),
+    N_("Change"),
+    N_("Change (%)"),
+    N_("Goal"),
+    N_("Goal met"),
+)
 
 
 def workbook(report: StatisticsRead) -> bytes:
-    """The statistics as the yearly form: title, basic data (headcount, floor area), one row per indicator
-    with this year, last year, change and goal, then the coefficients used."""
+    """The statistics as the yearly form, in the reader's language (zh-CN: the statutory form's wording):
+    title, basic data (headcount, floor area), one row per indicator with this year, last year, change and
+    goal, then the coefficients used."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = f"{report.year}年"
-    sheet.append([f"公共机构能源资源消耗统计表（{report.year}年度）"])
+    sheet.title = _("Year {year}", year=report.year)
+    sheet.append([_("Public institution energy and resource consumption statistics ({year})", year=report.year)])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([])
-    sheet.append(["基本情况", "计量单位", "本年", "上年"])
-    sheet.append(["用能人数", "人", report.headcount, report.previous_headcount])
-    sheet.append(["建筑面积", "平方米", _num(report.floor_area_m2), _num(report.previous_floor_area_m2)])
+    sheet.append([_("Basic data"), _("Unit"), _("This year"), _("Last year")])
+    sheet.append([_("Headcount"), _("persons"), report.headcount, report.previous_headcount])
+    sheet.append([_("Floor area"), _("m²"), _num(report.floor_area_m2), _num(report.previous_floor_area_m2)])
     sheet.append([])
-    sheet.append(list(FORM_COLUMNS))
+    sheet.append([_(c) for c in FORM_COLUMNS])
     header_row = sheet.max_row
+    met_text = {True: _("met"), False: _("not met"), None: ""}
     for r in report.indicators:
         goal = ""
         if r.goal is not None:
@@ -195,42 +206,45 @@ def workbook(report: StatisticsRead) -> bytes:
             if r.goal.max_value is not None:
                 parts.append(f"≤ {r.goal.max_value.normalize():f}")
             if r.goal.min_reduction is not None:
-                parts.append(f"下降 ≥ {(r.goal.min_reduction * 100).normalize():f}%")
-            goal = "；".join(parts)
-        met = {True: "达标", False: "未达标", None: ""}[r.goal_met]
+                parts.append(_("down ≥ {percent}%", percent=f"{(r.goal.min_reduction * 100).normalize():f}"))
+            goal = _("; ").join(parts)
         ratio = _num(r.change_ratio * 100) if r.change_ratio is not None else None
+        unit = FORM_UNITS.get(r.unit)
         sheet.append(
             [
-                FORM_NAMES[r.code],
-                FORM_UNITS.get(r.unit, r.unit),
+                _(FORM_NAMES[r.code]),
+                _(unit) if unit else r.unit,
                 _num(r.value),
                 _num(r.previous),
                 _num(r.change),
                 ratio,
                 goal,
-                met,
+                met_text[r.goal_met],
             ]
         )
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
     c = report.coefficients
+    water = _num(c.kgce_per_m3_water) if c.kgce_per_m3_water is not None else _("not converted")
     sheet.append([])
-    sheet.append(["折标系数及排放因子"])
-    sheet.append(["电力（当量值）", "kgce/kWh", _num(c.kgce_per_kwh_electricity), "GB/T 2589-2020"])
-    sheet.append(["天然气", "kgce/m³", _num(c.kgce_per_m3_gas), "GB/T 2589-2020"])
-    sheet.append(["热力", "kgce/GJ", _num(c.kgce_per_gj_heat), "GB/T 2589-2020"])
-    sheet.append(["水", "kgce/m³", _num(c.kgce_per_m3_water) if c.kgce_per_m3_water is not None else "不折标", ""])
+    sheet.append([_("Conversion coefficients and emission factors")])
+    sheet.append(
+        [_("Electricity (calorific equivalent)"), "kgce/kWh", _num(c.kgce_per_kwh_electricity), "GB/T 2589-2020"]
+    )
+    sheet.append([_("Natural gas"), "kgce/m³", _num(c.kgce_per_m3_gas), "GB/T 2589-2020"])
+    sheet.append([_("Heat"), "kgce/GJ", _num(c.kgce_per_gj_heat), "GB/T 2589-2020"])
+    sheet.append([_("Water"), "kgce/m³", water, ""])
     sheet.append(
         [
-            "电网排放因子",
+            _("Grid emission factor"),
             "tCO2/MWh",
             _num(c.grid_emission_factor_t_per_mwh),
-            f"{c.grid_emission_factor_source}（{c.grid_emission_factor_year}年发布）",
+            _("{source} (published {year})", source=c.grid_emission_factor_source, year=c.grid_emission_factor_year),
         ]
     )
-    sheet.append(["天然气排放因子", "kgCO2/m³", _num(c.co2_kg_per_m3_gas), ""])
-    sheet.append(["热力排放因子", "tCO2/GJ", _num(c.co2_t_per_gj_heat), ""])
+    sheet.append([_("Natural gas emission factor"), "kgCO2/m³", _num(c.co2_kg_per_m3_gas), ""])
+    sheet.append([_("Heat emission factor"), "tCO2/GJ", _num(c.co2_t_per_gj_heat), ""])
     for col, width in zip("ABCDEFGH", (22, 12, 18, 18, 16, 12, 22, 10), strict=True):
         sheet.column_dimensions[col].width = width
     out = io.BytesIO()
