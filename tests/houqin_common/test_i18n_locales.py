@@ -132,3 +132,26 @@ def test_a_text_error_is_a_value_error_that_speaks_the_current_language() -> Non
         assert str(err) == "ts must carry a UTC offset (e.g. +08:00 or Z)"
     with i18n.use_locale("zh_CN"):
         assert str(err) != "ts must carry a UTC offset (e.g. +08:00 or Z)" and "+08:00" in str(err)
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [(None, "列出 --days 天内到期的合同"), ("en", "Contracts ending within --days days")],
+)
+def test_service_command_help_speaks_the_locale_of_the_process(locale: str | None, expected: str) -> None:
+    """Help texts are built when the CLI starts, in the process's language (a fresh process: the one in
+    the test already built its help in English)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "HOUQIN_LOCALE"} | ({"HOUQIN_LOCALE": locale} if locale else {})
+    out = subprocess.run(
+        [sys.executable, "-m", "houqin_common.cli_main", "contracts", "expiring", "--help"],
+        env=env | {"COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert expected in out

@@ -13,6 +13,7 @@ CONVERTED = [
     REPO / "libs/common/src/houqin_common",
     REPO / "services/appraisal/src/appraisal",
     REPO / "services/telemetry-ingest/src/telemetry_ingest",
+    REPO / "services/contracts-api/src/contracts_api/cli.py",
 ]
 TELEMETRY = REPO / "services/telemetry-ingest/src/telemetry_ingest"
 #: not (yet) covered by the check
@@ -20,7 +21,9 @@ EXCLUDED = {
     # demo data: the `note` of seeded rows is stored data a user could have typed, not a message
     TELEMETRY / "seed.py",
 }
-TEXT_KEYWORDS = {"detail", "reason", "note", "message"}
+TEXT_KEYWORDS = {"detail", "reason", "note", "message", "help"}
+#: calls whose first argument is read by a person (CLI output, a stored dead-letter reason)
+TEXT_CALLS = {"echo", "secho", "BadParameter", "Rejected", "TextError"}
 
 
 def _subclasses(cls: type) -> set[str]:
@@ -34,10 +37,15 @@ ERRORS = _subclasses(ProblemError) | {"ProblemError", "HTTPException", "Starlett
 
 
 def _literal(node: ast.AST | None) -> bool:
-    """A str constant or an f-string (a text nobody can translate)."""
-    return isinstance(node, ast.JoinedStr) or (
-        isinstance(node, ast.Constant) and isinstance(node.value, str) and bool(node.value.strip())
-    )
+    """A str constant or an f-string with words in it (a text nobody can translate); punctuation around
+    formatted values (``f"{id}: {verdict}"``) is layout, not a message."""
+    if isinstance(node, ast.JoinedStr):
+        return any(_words(part.value) for part in node.values if isinstance(part, ast.Constant))
+    return isinstance(node, ast.Constant) and _words(node.value)
+
+
+def _words(value: object) -> bool:
+    return isinstance(value, str) and any(ch.isalpha() for ch in value)
 
 
 def _name(func: ast.expr) -> str:
@@ -76,6 +84,11 @@ def unwrapped(source: str, filename: str = "<src>") -> list[str]:
             name = _name(node.func)
             if name in ERRORS and node.args and _literal(node.args[0]):
                 found.append(f"{filename}:{node.lineno} {name}(literal)")
+            text_arg = (
+                node.args[1] if name == "Rejected" and len(node.args) > 1 else node.args[0] if node.args else None
+            )
+            if name in TEXT_CALLS and _literal(text_arg):
+                found.append(f"{filename}:{node.lineno} {name}(literal)")
             for kw in node.keywords:
                 if (kw.arg in TEXT_KEYWORDS or (kw.arg == "detail" and name in ERRORS)) and _literal(kw.value):
                     found.append(f"{filename}:{node.lineno} {name}({kw.arg}=literal)")
@@ -89,7 +102,7 @@ def unwrapped(source: str, filename: str = "<src>") -> list[str]:
 def test_converted_directories_wrap_their_texts() -> None:
     found: list[str] = []
     for root in CONVERTED:
-        for path in sorted(root.rglob("*.py")):
+        for path in [root] if root.suffix == ".py" else sorted(root.rglob("*.py")):
             if "migrations" in path.parts or any(path == x or x in path.parents for x in EXCLUDED):
                 continue
             found += unwrapped(path.read_text(encoding="utf-8"), str(path.relative_to(REPO)))
@@ -103,8 +116,11 @@ raise Conflict(f"order {x} is closed")
 raise HTTPException(404, detail="gone")
 params = [{"name": "body", "reason": "malformed"}]
 c = Component("energy", None, note=f"{n} meters")
+typer.echo(f"imported {n} vendors")
+x = typer.Option(help="broker URL")
+raise Rejected("invalid", f"{where}: empty array")
 """
-    assert len(unwrapped(bad)) == 5
+    assert len(unwrapped(bad)) == 8
     good = """
 raise NotFound(_("vendor not found"))
 raise Conflict(_("order {x} is closed", x=x))
@@ -112,6 +128,10 @@ raise HTTPException(404, detail=_("gone"))
 params = [{"name": "body", "reason": _("malformed")}]
 c = Component("energy", None, note=_("{n} meters", n=n))
 raise ValueError("internal")
+typer.echo(_("imported {n} vendors", n=n))
+x = typer.Option(help=_("broker URL"))
+raise Rejected("invalid", N_("{where}: empty array"), where=where)
+typer.echo(f"{vendor_id}: {verdict_text}")
 x = Model(json_schema_extra=request_examples("M", {"reason": "全年保障"}))
 """
     assert unwrapped(good) == []

@@ -12,12 +12,16 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from houqin_common.i18n import _
+
 T = TypeVar("T")
 
-UrlOption = Annotated[str | None, typer.Option("--url", envvar="HOUQIN_CONTRACTS_URL", help="contracts-api base URL")]
+UrlOption = Annotated[
+    str | None, typer.Option("--url", envvar="HOUQIN_CONTRACTS_URL", help=_("contracts-api base URL"))
+]
 TokenOption = Annotated[
     str | None,
-    typer.Option("--token", envvar="HOUQIN_TOKEN", help="bearer token; a development token is minted if unset"),
+    typer.Option("--token", envvar="HOUQIN_TOKEN", help=_("bearer token; a development token is minted if unset")),
 ]
 
 
@@ -53,24 +57,30 @@ def _run(
     try:
         return asyncio.run(go())
     except ServiceUnavailableError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(_("error: {detail}", detail=str(exc)), err=True)
         raise typer.Exit(2) from exc
     except ApiError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(_("error: {detail}", detail=str(exc)), err=True)
         for row in exc.problem.get("errors") or []:
-            typer.echo(f"  row {row['row']}: {'; '.join(row['errors'])}", err=True)
+            typer.echo(_("  row {row}: {errors}", row=row["row"], errors="; ".join(row["errors"])), err=True)
         raise typer.Exit(1) from exc
 
 
 def register(app: typer.Typer) -> None:
     """Add this service's commands to the `houqin` CLI."""
-    vendors_app = typer.Typer(help="Vendors: import, eligibility (一票否决).", no_args_is_help=True)
-    procurement_app = typer.Typer(help="Procurement routes (进驻方式).", no_args_is_help=True)
-    contracts_app = typer.Typer(help="Contracts: expiring ones and their next route.", no_args_is_help=True)
+    vendors_app = typer.Typer(help=_("Vendors: import, eligibility (一票否决)."), no_args_is_help=True)
+    procurement_app = typer.Typer(help=_("Procurement routes (进驻方式)."), no_args_is_help=True)
+    contracts_app = typer.Typer(help=_("Contracts: expiring ones and their next route."), no_args_is_help=True)
 
-    @vendors_app.command("import")
+    @vendors_app.command(
+        "import",
+        help=_(
+            "Import vendors from FILE (header row: name, credit_code, ... or 名称, 统一社会信用代码, ...). "
+            "All or nothing: any refused row is reported with its number and nothing is imported."
+        ),
+    )
     def import_vendors(
-        file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="a .csv or .xlsx file")],
+        file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=_("a .csv or .xlsx file"))],
         url: UrlOption = None,
         token: TokenOption = None,
     ) -> None:
@@ -81,31 +91,36 @@ def register(app: typer.Typer) -> None:
         try:
             rows = read_rows(file)
         except (ImportFileError, UnicodeDecodeError) as exc:
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(_("error: {detail}", detail=str(exc)), err=True)
             raise typer.Exit(1) from exc
         report = _run(url, token, lambda c: c.import_vendors(rows))
-        typer.echo(f"imported {report.imported} vendors from {file.name}")
+        typer.echo(_("imported {n} vendors from {file}", n=report.imported, file=file.name))
 
-    @vendors_app.command("eligibility")
+    @vendors_app.command(
+        "eligibility", help=_("Whether the vendor may be awarded, renewed or signed; exit 3 when it may not.")
+    )
     def eligibility(
-        vendor_id: Annotated[str, typer.Argument(help="vendor id")],
+        vendor_id: Annotated[str, typer.Argument(help=_("vendor id"))],
         url: UrlOption = None,
         token: TokenOption = None,
     ) -> None:
         """Whether the vendor may be awarded, renewed or signed; exit 3 when it may not."""
         verdict = _run(url, token, lambda c: c.vendor_eligibility(vendor_id))
-        typer.echo(f"{vendor_id}: {'eligible' if verdict.eligible else 'NOT eligible'}")
+        verdict_text = _("eligible") if verdict.eligible else _("NOT eligible")
+        typer.echo(f"{vendor_id}: {verdict_text}")
         for reason in verdict.reasons:
             typer.echo(f"  - {reason}")
         if not verdict.eligible:
             raise typer.Exit(3)
 
-    @procurement_app.command("route")
+    @procurement_app.command(
+        "route", help=_("The recommended route for PROJECT at --value, with the reasons (nothing is recorded).")
+    )
     def route(
-        project: Annotated[str, typer.Argument(help="project code, e.g. catering")],
-        value: Annotated[str, typer.Option("--value", help="estimated value in CNY, e.g. 620000")],
-        renewal: Annotated[bool, typer.Option("--renewal", help="renews the project's current contract")] = False,
-        predecessor: Annotated[str | None, typer.Option("--predecessor", help="contract renewed")] = None,
+        project: Annotated[str, typer.Argument(help=_("project code, e.g. catering"))],
+        value: Annotated[str, typer.Option("--value", help=_("estimated value in CNY, e.g. 620000"))],
+        renewal: Annotated[bool, typer.Option("--renewal", help=_("renews the project's current contract"))] = False,
+        predecessor: Annotated[str | None, typer.Option("--predecessor", help=_("contract renewed"))] = None,
         url: UrlOption = None,
         token: TokenOption = None,
     ) -> None:
@@ -113,7 +128,7 @@ def register(app: typer.Typer) -> None:
         try:
             amount = Decimal(value)
         except InvalidOperation as exc:
-            raise typer.BadParameter(f"{value!r} is not an amount", param_hint="--value") from exc
+            raise typer.BadParameter(_("{value} is not an amount", value=repr(value)), param_hint="--value") from exc
         decision = _run(
             url,
             token,
@@ -121,16 +136,24 @@ def register(app: typer.Typer) -> None:
             waits_on_appraisal=renewal,
         )
         typer.echo(
-            f"{decision.project_code} {decision.estimated_value} CNY: {decision.route} ({decision.route_label_zh})"
+            _(
+                "{project} {value} CNY: {route} ({label})",
+                project=decision.project_code,
+                value=decision.estimated_value,
+                route=decision.route,
+                label=decision.route_label_zh,
+            )
         )
         for reason in decision.reasons:
             typer.echo(f"  - {reason}")
 
-    @contracts_app.command("expiring")
+    @contracts_app.command(
+        "expiring", help=_("Contracts ending within --days days with the recommended route of the next period.")
+    )
     def expiring(
-        days: Annotated[int, typer.Option("--days", min=0, help="ending within this many days")] = 90,
+        days: Annotated[int, typer.Option("--days", min=0, help=_("ending within this many days"))] = 90,
         as_of: Annotated[
-            datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"], help="count from this date, not today")
+            datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"], help=_("count from this date, not today"))
         ] = None,
         url: UrlOption = None,
         token: TokenOption = None,
@@ -139,18 +162,19 @@ def register(app: typer.Typer) -> None:
         start = as_of.date() if as_of else None
         page = _run(url, token, lambda c: c.renewals(within_days=days, as_of=start, limit=500), waits_on_appraisal=True)
         if not page.items:
-            typer.echo(f"no contract ends within {days} days")
+            typer.echo(_("no contract ends within {days} days", days=days))
         for item in page.items:
             c = item.contract
+            left = _("{n} d", n=f"{item.days_left:>3}")
             typer.echo(
-                f"{c.end_date} ({item.days_left:>3} d) {c.project_code:<16} {c.vendor_id}  "
-                f"next: {item.recommended_route or 'UNDECIDED'}"
+                f"{c.end_date} ({left}) {c.project_code:<16} {c.vendor_id}  "
+                + _("next: {route}", route=item.recommended_route or _("UNDECIDED"))
             )
             if item.recommended_route is None:
                 for reason in item.reasons:
                     typer.echo(f"      {reason}")
         if page.total > len(page.items):
-            typer.echo(f"... and {page.total - len(page.items)} more")
+            typer.echo(_("... and {n} more", n=page.total - len(page.items)))
 
     app.add_typer(vendors_app, name="vendors")
     app.add_typer(procurement_app, name="procurement")

@@ -14,29 +14,36 @@ from houqin_common.i18n import _
 def register(app: typer.Typer) -> None:
     """Add this service's commands to the `houqin` CLI."""
 
-    @app.command()
+    @app.command(
+        help=_(
+            "Publish realistic meter readings and vehicle positions around the Administrative Center over MQTT, "
+            "or drive the JT/T 808 gateway with the vehicles' terminals (`--protocol jt808`)."
+        )
+    )
     def simulate(
-        vehicles: Annotated[int, typer.Option(min=0, help="official vehicles with BeiDou terminals")] = 250,
-        meters: Annotated[int, typer.Option(min=0, help="energy meters")] = 400,
-        speedup: Annotated[float, typer.Option(min=0.1, help="simulated seconds per wall-clock second")] = 60.0,
-        duration: Annotated[float | None, typer.Option(help="stop after this many wall-clock seconds")] = None,
+        vehicles: Annotated[int, typer.Option(min=0, help=_("official vehicles with BeiDou terminals"))] = 250,
+        meters: Annotated[int, typer.Option(min=0, help=_("energy meters"))] = 400,
+        speedup: Annotated[float, typer.Option(min=0.1, help=_("simulated seconds per wall-clock second"))] = 60.0,
+        duration: Annotated[float | None, typer.Option(help=_("stop after this many wall-clock seconds"))] = None,
         start: Annotated[
             datetime | None,
-            typer.Option(help="simulated start time (default a week ago), e.g. 2026-07-06T07:00:00+08:00"),
+            typer.Option(help=_("simulated start time (default a week ago), e.g. 2026-07-06T07:00:00+08:00")),
         ] = None,
-        seed: Annotated[int, typer.Option(help="random seed (same seed, same fleet)")] = 7,
-        mqtt_url: Annotated[str | None, typer.Option(envvar="HOUQIN_MQTT_URL", help="broker URL")] = None,
+        seed: Annotated[int, typer.Option(help=_("random seed (same seed, same fleet)"))] = 7,
+        mqtt_url: Annotated[str | None, typer.Option(envvar="HOUQIN_MQTT_URL", help=_("broker URL"))] = None,
         database_url: Annotated[
-            str | None, typer.Option(envvar="HOUQIN_DATABASE_URL", help="database to register the devices in")
+            str | None, typer.Option(envvar="HOUQIN_DATABASE_URL", help=_("database to register the devices in"))
         ] = None,
-        no_register: Annotated[bool, typer.Option("--no-register", help="do not register the devices")] = False,
+        no_register: Annotated[bool, typer.Option("--no-register", help=_("do not register the devices"))] = False,
         protocol: Annotated[
-            str, typer.Option(help="`mqtt` (JSON topics) or `jt808` (vehicles only, binary frames to the gateway)")
+            str, typer.Option(help=_("`mqtt` (JSON topics) or `jt808` (vehicles only, binary frames to the gateway)"))
         ] = "mqtt",
         gateway: Annotated[
-            str | None, typer.Option(help="JT/T 808 gateway host:port (default 127.0.0.1 and the configured port)")
+            str | None, typer.Option(help=_("JT/T 808 gateway host:port (default 127.0.0.1 and the configured port)"))
         ] = None,
-        edition: Annotated[int, typer.Option(help="JT/T 808 edition of the simulated terminals: 2013 or 2019")] = 2013,
+        edition: Annotated[
+            int, typer.Option(help=_("JT/T 808 edition of the simulated terminals: 2013 or 2019"))
+        ] = 2013,
     ) -> None:
         """Publish realistic meter readings and vehicle positions around the Administrative Center over MQTT,
         or drive the JT/T 808 gateway with the vehicles' terminals (`--protocol jt808`)."""
@@ -77,18 +84,27 @@ def register(app: typer.Typer) -> None:
         )
         typer.echo(_("published {sent} messages", sent=sent))
 
-    tariffs_app = typer.Typer(help="Tariffs (CNY per unit, time of use) for the energy cost.", no_args_is_help=True)
+    tariffs_app = typer.Typer(help=_("Tariffs (CNY per unit, time of use) for the energy cost."), no_args_is_help=True)
     app.add_typer(tariffs_app, name="tariffs")
 
-    @tariffs_app.command("import")
+    @tariffs_app.command(
+        "import",
+        help=_(
+            "Import tariff versions from FILE into the running telemetry-ingest, one row per period price or "
+            "time-of-use window (columns id, energy_type, effective_from, period, price, start, end, months... or "
+            "编号, 能源类型, 生效日期, 时段, 单价, 开始时间, 结束时间, 月份...). All or nothing."
+        ),
+    )
     def import_tariffs(
-        file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="a .csv or .xlsx file")],
+        file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=_("a .csv or .xlsx file"))],
         url: Annotated[
-            str | None, typer.Option("--url", envvar="HOUQIN_TELEMETRY_URL", help="telemetry-ingest base URL")
+            str | None, typer.Option("--url", envvar="HOUQIN_TELEMETRY_URL", help=_("telemetry-ingest base URL"))
         ] = None,
         token: Annotated[
             str | None,
-            typer.Option("--token", envvar="HOUQIN_TOKEN", help="bearer token; a development token is minted if unset"),
+            typer.Option(
+                "--token", envvar="HOUQIN_TOKEN", help=_("bearer token; a development token is minted if unset")
+            ),
         ] = None,
     ) -> None:
         """Import tariff versions from FILE into the running telemetry-ingest, one row per period price or
