@@ -3,7 +3,10 @@
 The parent process owns the embedded servers (when no external ones are configured: PostgreSQL from
 PyPI, a Mosquitto child with the project's broker config), applies every service's migrations, then
 runs each service under uvicorn and each worker (the MQTT consumer) as a child process.
-SIGINT/SIGTERM stop the children first, then the embedded servers.
+SIGINT/SIGTERM stop the children first, then the embedded servers. A service (uvicorn) that exits
+stops the platform: it is a bug. A worker that fails is restarted with a growing back-off, as a process
+supervisor would, so one crash does not take the APIs down; a worker that exits asking for a person
+(the consumer's dead-letter cap, exit 3) is left stopped, loudly, while the services keep serving.
 
 Never another process's "ready": the parent binds each service's socket itself (the preferred port, or a
 free one when it is taken) and hands it to uvicorn (``--fd``), and a service counts as ready only when
@@ -20,6 +23,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +42,24 @@ from houqin_common.embedded import (
 from houqin_common.i18n import _
 from houqin_common.service import ServiceSpec, discover_services
 
+#: worker exit codes that ask for a person, not a restart: the consumer's dead-letter cap (docs/mqtt.md)
+NEEDS_ATTENTION = frozenset({3})
+#: a worker that ran this long before failing starts its back-off again from the first step
+STABLE_AFTER_S = 60.0
+
+
+@dataclass
+class Worker:
+    """A worker child and what it takes to start it again."""
+
+    name: str
+    cmd: list[str]
+    env: dict[str, str]
+    proc: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    failures: int = 0
+    restart_at: float | None = None
+
 
 @dataclass
 class Platform:
@@ -46,6 +68,9 @@ class Platform:
     database_url: str | None = None
     mqtt_url: str | None = None
     children: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    workers: list[Worker] = field(default_factory=list)
+    restart_backoff_s: float = 1.0
+    restart_backoff_max_s: float = 60.0
     urls: dict[str, str] = field(default_factory=dict)
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     _pg: EmbeddedPostgres | None = None
@@ -53,6 +78,7 @@ class Platform:
     _mosquitto: MosquittoChild | None = None
     _amqtt: bool = False
     _stopped: bool = False
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     def instance_id(self, service: str) -> str:
         return f"{self.run_id}-{service}"
@@ -164,8 +190,11 @@ class Platform:
             sock.close()  # the child owns it now
             for worker_name, target in spec.workers.items():
                 self.say(_("starting {service} worker {worker}", service=spec.name, worker=worker_name))
-                worker = [sys.executable, "-m", "houqin_common.platform", target]
-                self.children.append(await asyncio.to_thread(subprocess.Popen, worker, env=env))
+                worker = Worker(
+                    f"{spec.name}:{worker_name}", [sys.executable, "-m", "houqin_common.platform", target], env
+                )
+                self.workers.append(worker)
+                await self.start_worker(worker)
         ready: dict[str, bool] = dict.fromkeys(self.urls, False)
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(180):
@@ -194,22 +223,72 @@ class Platform:
                     break
                 await asyncio.sleep(0.5)
 
+    async def start_worker(self, worker: Worker) -> None:
+        # Popen forks and waits for the exec: off the event loop
+        worker.proc = await asyncio.to_thread(subprocess.Popen, worker.cmd, env=worker.env)
+        worker.started_at, worker.restart_at = time.monotonic(), None
+        self.children.append(worker.proc)
+
+    def _worker_exited(self, worker: Worker, code: int) -> None:
+        """Decide what a worker's exit means: restart later, or leave it stopped for a person."""
+        assert worker.proc is not None
+        self.children.remove(worker.proc)
+        worker.proc = None
+        now = time.monotonic()
+        if code in NEEDS_ATTENTION or code == 0:
+            self.say("=" * 78)
+            self.say(
+                _(
+                    "worker {name} exited with {code} and is left stopped: see its log above, fix the cause, "
+                    "then restart `houqin up`; the services keep running",
+                    name=worker.name,
+                    code=code,
+                )
+            )
+            self.say("=" * 78)
+            return
+        if now - worker.started_at >= STABLE_AFTER_S:
+            worker.failures = 0
+        delay = min(self.restart_backoff_max_s, self.restart_backoff_s * 2**worker.failures)
+        worker.failures += 1
+        worker.restart_at = now + delay
+        self.say(
+            _(
+                "worker {name} exited with {code}; restarting it in {delay} s (failure {n})",
+                name=worker.name,
+                code=code,
+                delay=f"{delay:g}",
+                n=worker.failures,
+            )
+        )
+
+    def request_stop(self) -> None:
+        """What SIGINT/SIGTERM do: stop supervising and shut everything down."""
+        self._stop.set()
+
     async def supervise(self) -> int:
-        stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, self._stop.set)
         code = 0
-        while not stop.is_set():
-            for child in self.children:
-                if child.poll() is not None:
-                    self.say(
-                        _("process {args} exited with {code}; stopping", args=repr(child.args), code=child.returncode)
-                    )
-                    code = child.returncode or 1
-                    stop.set()
+        while not self._stop.is_set():
+            workers = {id(w.proc): w for w in self.workers if w.proc is not None}
+            for child in list(self.children):
+                if child.poll() is None:
+                    continue
+                worker = workers.get(id(child))
+                if worker is not None:
+                    self._worker_exited(worker, child.returncode)
+                    continue
+                self.say(_("process {args} exited with {code}; stopping", args=repr(child.args), code=child.returncode))
+                code = child.returncode or 1
+                self._stop.set()
+            for worker in self.workers:
+                if worker.restart_at is not None and time.monotonic() >= worker.restart_at and not self._stop.is_set():
+                    self.say(_("restarting worker {name}", name=worker.name))
+                    await self.start_worker(worker)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), 1.0)
+                await asyncio.wait_for(self._stop.wait(), 0.2 if any(w.restart_at for w in self.workers) else 1.0)
         await self.shutdown()
         return code
 
