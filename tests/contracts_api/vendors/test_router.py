@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
@@ -256,3 +258,23 @@ async def test_patching_legal_status_to_revoked_makes_the_vendor_ineligible(api)
     assert r.status_code == 200 and r.json()["legal_status"] == "revoked" and r.json()["name"] == vendor["name"]
     verdict = (await api.client.get(f"/v1/vendors/{vendor['id']}/eligibility", headers=api.auditor)).json()
     assert verdict["eligible"] is False and "吊销" in verdict["reasons"][0]
+
+
+async def test_eligibility_on_a_past_day_judges_the_legal_status_recorded_by_then(api) -> None:
+    """A decision about a past period must not use today's status: the history is kept by a trigger."""
+    vendor = await api.vendor()
+    r = await api.client.patch(f"/v1/vendors/{vendor['id']}", json={"legal_status": "revoked"}, headers=api.procurement)
+    assert r.status_code == 200
+    # the office day of the revocation, on the server's clock (the one that stamped the history)
+    revoked_on = datetime.fromisoformat(r.json()["updated_at"]).astimezone(ZoneInfo("Asia/Shanghai")).date()
+
+    async def verdict(as_of: date) -> dict[str, Any]:
+        url = f"/v1/vendors/{vendor['id']}/eligibility"
+        got = await api.client.get(url, params={"as_of": as_of.isoformat()}, headers=api.auditor)
+        assert got.status_code == 200, got.text
+        return dict(got.json())
+
+    on_the_day = await verdict(revoked_on)
+    assert on_the_day["eligible"] is False and "吊销" in on_the_day["reasons"][0]  # positive control
+    before = await verdict(revoked_on - timedelta(days=1))
+    assert before["eligible"] is True and before["reasons"] == []

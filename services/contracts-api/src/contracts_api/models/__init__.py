@@ -14,7 +14,14 @@ from contracts_api.models.contract import AuditEntry, Contract, Document, Review
 from contracts_api.models.ocds import OcdsRelease  # noqa: E402
 from contracts_api.models.procurement import Bid, BidScore, Procurement, Quote  # noqa: E402
 from contracts_api.models.project import Project  # noqa: E402
-from contracts_api.models.vendor import CreditRecord, DueDiligence, Qualification, Vendor, Veto  # noqa: E402
+from contracts_api.models.vendor import (  # noqa: E402
+    CreditRecord,
+    DueDiligence,
+    Qualification,
+    Vendor,
+    VendorLegalStatus,
+    Veto,
+)
 
 __all__ = [
     "AuditEntry",
@@ -32,5 +39,6 @@ __all__ = [
     "Quote",
     "Review",
     "Vendor",
+    "VendorLegalStatus",
     "Veto",
 ]

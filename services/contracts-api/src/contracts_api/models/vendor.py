@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String, Text, func
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Identity, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from contracts_api.models import Base
@@ -29,6 +29,18 @@ class Vendor(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+
+class VendorLegalStatus(Base):
+    """The vendor's legal-person status from ``recorded_at`` on; appended by a trigger on every insert and
+    status change of a vendor (migration c1801), so eligibility on a past day judges the status of then."""
+
+    __tablename__ = "vendor_legal_status"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    vendor_id: Mapped[str] = mapped_column(ForeignKey("vendor.id", ondelete="CASCADE"))
+    legal_status: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Qualification(Base):

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts_api.models import CreditRecord, DueDiligence, Qualification, Vendor, Veto
+from contracts_api.models import CreditRecord, DueDiligence, Qualification, Vendor, VendorLegalStatus, Veto
 
 VENDOR_SORTS = {"name": Vendor.name, "created_at": Vendor.created_at, "credit_code": Vendor.credit_code}
 
@@ -130,6 +130,16 @@ async def vetoes(
     if active is not None:
         stmt = stmt.where(Veto.lifted_at.is_(None) if active else Veto.lifted_at.is_not(None))
     return await _page(session, stmt, order=(Veto.recorded_at.desc(), Veto.id), limit=limit, offset=offset)
+
+
+async def legal_status_before(session: AsyncSession, vendor_id: str, end: datetime) -> str | None:
+    """The legal status last recorded before ``end``; before the first record, the first one (the vendor
+    did not exist yet, or its history predates the record)."""
+    history = select(VendorLegalStatus.legal_status).where(VendorLegalStatus.vendor_id == vendor_id)
+    before = history.where(VendorLegalStatus.recorded_at < end)
+    last = before.order_by(VendorLegalStatus.recorded_at.desc(), VendorLegalStatus.id.desc()).limit(1)
+    first = history.order_by(VendorLegalStatus.recorded_at, VendorLegalStatus.id).limit(1)
+    return (await session.scalar(last)) or await session.scalar(first)
 
 
 async def get_veto(session: AsyncSession, veto_id: str) -> Veto | None:

@@ -139,12 +139,14 @@ async def get_vendor_eligibility(
     session: DbSession,
     vendor: VisibleVendor,
     as_of: date | None = Query(
-        None, description="the vetoes and qualifications in force on this day (a decision about a past period)"
+        None,
+        description="the vetoes, legal status and qualifications in force on this day (a decision about a past period)",
     ),
 ) -> Eligibility:
     """Whether the vendor may be awarded, renewed or signed: active vetoes, expired mandatory
     qualifications and legal-person status each add a reason. With `as_of`, a veto counts when it was
-    recorded by that day and not lifted before it ends, and qualifications are checked on that day."""
+    recorded by that day and not lifted before it ends, the legal status is the one recorded by then, and
+    qualifications are checked on that day."""
     return await service.eligibility(session, vendor_id=vendor.id, as_of=as_of)
 
 

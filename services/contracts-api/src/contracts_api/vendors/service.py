@@ -230,18 +230,20 @@ async def eligibility(
     session: AsyncSession, *, vendor_id: str, today: date | None = None, as_of: date | None = None
 ) -> Eligibility:
     """The exclusion grounds today, or in force on ``as_of`` (vetoes recorded by the end of that office
-    day and not lifted before it; qualifications on that day)."""
+    day and not lifted before it; the legal status recorded by then; qualifications on that day)."""
     vendor = await get(session, vendor_id=vendor_id)
+    legal_status = vendor.legal_status
     if as_of is None:
         vetoes, _ = await repository.vetoes(session, vendor_id, active=True)
     else:
         end = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=clock.office_tz())
         every, _ = await repository.vetoes(session, vendor_id)
         vetoes = [v for v in every if v.recorded_at < end and (v.lifted_at is None or v.lifted_at >= end)]
+        legal_status = await repository.legal_status_before(session, vendor_id, end) or legal_status
         today = as_of
     quals = await repository.qualifications(session, vendor_id)
     reasons = exclusion_reasons(
-        legal_status=vendor.legal_status,
+        legal_status=legal_status,
         vetoes=[VetoFact(v.ground, v.evidence, v.lifted_at is not None) for v in vetoes],
         qualifications=[QualificationFact(q.kind, q.number, q.mandatory, q.valid_to) for q in quals],
         today=today or clock.today(),
