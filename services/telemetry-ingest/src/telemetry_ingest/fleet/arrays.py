@@ -34,6 +34,7 @@ US_PER_S = 1_000_000
 HOUR_US = 3600 * US_PER_S
 DAY_US = 24 * HOUR_US
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+PG_EPOCH_US = (date(2000, 1, 1).toordinal() - EPOCH_ORDINAL) * DAY_US  # PostgreSQL's timestamp epoch
 #: per-fix calendar classes, ordered by severity (a trip takes its worst fix's class)
 USE_CLASSES = ("permitted", "off_hours", "sealed_holiday")
 
@@ -67,6 +68,19 @@ class FixArrays:
             np.asarray(speed, dtype=np.float64),
             np.asarray(ign, dtype=np.int8),
         )
+
+    @classmethod
+    def from_binary(cls, ts: bytes, lat: bytes, lon: bytes, speed: bytes, ign: bytes) -> FixArrays:
+        """From PostgreSQL binary values concatenated per column (``timestamptz_send``: int64 µs since
+        2000-01-01; ``float8send``; ``int2send``), sorted by time."""
+        track = cls(
+            np.frombuffer(ts, dtype=">i8").astype(np.int64) + PG_EPOCH_US,
+            np.frombuffer(lat, dtype=">f8").astype(np.float64),
+            np.frombuffer(lon, dtype=">f8").astype(np.float64),
+            np.frombuffer(speed, dtype=">f8").astype(np.float64),
+            np.frombuffer(ign, dtype=">i2").astype(np.int8),
+        )
+        return ordered(track)
 
     @classmethod
     def from_fixes(cls, fixes: list[Fix]) -> FixArrays:

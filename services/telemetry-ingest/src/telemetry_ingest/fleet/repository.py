@@ -52,40 +52,22 @@ async def fixes(
     return [Fix(*r) for r in rows.tuples()]
 
 
-async def fixes_many(
-    session: AsyncSession, *, vehicle_ids: list[str], start: datetime, end: datetime
-) -> dict[str, list[Fix]]:
-    """The fixes of many vehicles in one query (one array row per vehicle instead of a row per fix):
-    the evaluator's pass spent most of its time on a query and row objects per vehicle-day."""
-    if not vehicle_ids:
-        return {}
-    rows = await session.execute(
-        text(
-            "SELECT vehicle_id, array_agg(ts ORDER BY ts), array_agg(lat ORDER BY ts), array_agg(lon ORDER BY ts),"
-            " array_agg(speed_kmh ORDER BY ts), array_agg(ignition ORDER BY ts) FROM telemetry.position"
-            " WHERE vehicle_id = ANY(:ids) AND ts >= :start AND ts < :end GROUP BY vehicle_id"
-        ),
-        {"ids": list(vehicle_ids), "start": start, "end": end},
-    )
-    out: dict[str, list[Fix]] = {v: [] for v in vehicle_ids}
-    for vid, ts, lat, lon, speed, ign in rows.tuples():
-        out[vid] = list(map(Fix, ts, lat, lon, speed, ign))
-    return out
-
-
-# whole microseconds since the epoch (exact), NaN for a missing speed, -1 for a missing ignition
+# Each column as one bytea of big-endian binary values (the types' send functions: a timestamptz is its
+# int64 microseconds since 2000-01-01), no per-element framing to decode: a day of 250 vehicles is 10 M
+# values. The aggregates take no ORDER BY (one sort each); they all see the rows in the same order, and
+# FixArrays.from_binary sorts by time (the primary key makes instants unique per vehicle).
 _COLUMNS = (
-    "array_agg(CAST(extract(epoch FROM ts) * 1000000 AS bigint) ORDER BY ts), array_agg(lat ORDER BY ts),"
-    " array_agg(lon ORDER BY ts), array_agg(coalesce(CAST(speed_kmh AS float8), 'NaN') ORDER BY ts),"
-    " array_agg(CASE WHEN ignition THEN 1 WHEN NOT ignition THEN 0 ELSE -1 END ORDER BY ts)"
+    "string_agg(timestamptz_send(ts), ''), string_agg(float8send(lat), ''), string_agg(float8send(lon), ''),"
+    " string_agg(float8send(coalesce(CAST(speed_kmh AS float8), 'NaN')), ''),"
+    " string_agg(int2send(CAST(CASE WHEN ignition THEN 1 WHEN NOT ignition THEN 0 ELSE -1 END AS int2)), '')"
 )
 
 
 async def tracks(
     session: AsyncSession, *, vehicle_ids: list[str], start: datetime, end: datetime
 ) -> dict[str, FixArrays]:
-    """The fixes of many vehicles as columns, one query (one array row per vehicle): the evaluator's
-    input, without a Python object per fix."""
+    """The fixes of many vehicles as time-sorted columns, one query (one row per vehicle): the
+    evaluator's input, without a Python object per fix."""
     out = {v: FixArrays.empty() for v in vehicle_ids}
     if not vehicle_ids:
         return out
@@ -97,14 +79,14 @@ async def tracks(
         {"ids": list(vehicle_ids), "start": start, "end": end},
     )
     for vid, *columns in rows.tuples():
-        out[vid] = FixArrays.from_columns(*columns)
+        out[vid] = FixArrays.from_binary(*columns)
     return out
 
 
 async def track(
     session: AsyncSession, *, vehicle_id: str, start: datetime, end: datetime, limit: int | None = None
 ) -> FixArrays:
-    """:func:`fixes` of one vehicle as columns (the first ``limit`` in time)."""
+    """:func:`fixes` of one vehicle as time-sorted columns (the first ``limit`` in time)."""
     row = (
         await session.execute(
             text(
@@ -114,7 +96,7 @@ async def track(
             {"v": vehicle_id, "start": start, "end": end, "limit": limit},
         )
     ).one()
-    return FixArrays.empty() if row[0] is None else FixArrays.from_columns(*row)
+    return FixArrays.empty() if row[0] is None else FixArrays.from_binary(*row)
 
 
 async def last_fix_at_many(session: AsyncSession, vehicle_ids: list[str], before: datetime) -> dict[str, datetime]:
