@@ -45,8 +45,8 @@ def generated_day(seed: int, tz: ZoneInfo) -> list[rules.Fix]:
     t = Track(datetime.combine(day, time(start_hour, rng.randrange(60)), tz), *HQ, step_s=rng.choice([10, 10, 5, 30]))
     for _ in range(rng.randint(2, 30)):
         op = rng.choices(
-            ["drive", "stand_on", "stand_off", "silent", "jump", "flap", "speeding", "crawl"],
-            weights=[30, 10, 15, 5, 4, 4, 6, 4],
+            ["drive", "stand_on", "stand_off", "silent", "jump", "flap", "speeding", "crawl", "broken_run"],
+            weights=[30, 10, 15, 5, 4, 4, 6, 4, 4],
         )[0]
         if op == "drive":
             t.drive(rng.uniform(20, 2400), rng.uniform(6, 70), heading_deg=rng.uniform(0, 360))
@@ -55,7 +55,9 @@ def generated_day(seed: int, tz: ZoneInfo) -> list[rules.Fix]:
         elif op == "stand_off":
             t.stand(rng.choice([60, 290, 300, 310, 900, 3600]), ignition=False)
         elif op == "silent":
-            t.silent(rng.choice([20, 200, 299, 300, 301, 4000]))
+            # a silence making the gap between two fixes exactly a threshold (runs: 60/120 s, parking: 300 s)
+            gap = rng.choice([30, 60, 120, 121, 200, 299, 300, 301, 4000])
+            t.silent(max(0.0, gap - t.step.total_seconds()))
         elif op == "jump":
             t.jump(rng.choice([800, 5000, 30000]))
         elif op == "flap":
@@ -64,8 +66,17 @@ def generated_day(seed: int, tz: ZoneInfo) -> list[rules.Fix]:
                 t.drive(rng.choice([10, 20, 40]), rng.uniform(3, 30))
         elif op == "speeding":
             t.drive(rng.uniform(10, 200), rng.uniform(75, 120))
-        else:
+        elif op == "crawl":
             t.drive(rng.uniform(20, 300), rng.uniform(1, 6))
+        else:  # a speeding or idling run with a silence of exactly its gap limit (60 / 120 s) or just over
+            gap = rng.choice([60, 61, 120, 121])
+            speeding = rng.random() < 0.5
+            for _ in range(2):
+                if speeding:
+                    t.drive(rng.uniform(40, 120), 95)
+                else:
+                    t.stand(rng.uniform(200, 500), ignition=True)
+                t.silent(max(0.0, gap - t.step.total_seconds()))
     fixes = list(t.fixes)
     out = []
     for f in fixes:
@@ -74,6 +85,8 @@ def generated_day(seed: int, tz: ZoneInfo) -> list[rules.Fix]:
             f = rules.Fix(f.ts, f.lat, f.lon, None, f.ignition)
         elif r < 0.05:
             f = rules.Fix(f.ts, f.lat, f.lon, f.speed_kmh, None)
+        elif r < 0.055:  # a speed reported with the ignition off (towed, or a stale ignition bit)
+            f = rules.Fix(f.ts, f.lat, f.lon, f.speed_kmh, False)
         elif r < 0.06:
             f = rules.Fix(
                 f.ts + timedelta(microseconds=rng.randrange(1, 999_999)), f.lat, f.lon, f.speed_kmh, f.ignition
@@ -113,6 +126,10 @@ def test_column_rules_equal_the_per_fix_reference(seed: int, zone: str) -> None:
     raw = generated_day(seed, tz)
     rng = random.Random(seed)
     settings = AnalyticsSettings(timezone=zone)
+    if seed % 3 == 2:  # other policy numbers, a fractional parking threshold among them
+        settings = AnalyticsSettings(
+            timezone=zone, min_parking_s=120.5, moving_speed_kmh=10, idle_max_s=300, overspeed_min_s=0
+        )
     params = alert_rules.segment_params(settings)
 
     clean = rules.drop_jumps(raw, max_speed_kmh=settings.max_plausible_speed_kmh)
