@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from telemetry_ingest.energy.config import AnalyticsSettings
-from telemetry_ingest.fleet import alert_rules, rules
+from telemetry_ingest.fleet import alert_rules, arrays, rules
 from telemetry_ingest.models import Vehicle
 from telemetry_ingest.simulator.history import vehicle_day
 from telemetry_ingest.simulator.model import HOLIDAYS, HQ
@@ -34,7 +34,7 @@ def test_the_rules_find_the_injected_violations_of_a_scripted_month() -> None:
         ]
         requests += len(script.requests)
         rejected += sum(1 for r in script.requests if not r.approved)
-        clean = rules.drop_jumps(script.fixes, max_speed_kmh=200)
+        clean = arrays.drop_jumps(arrays.FixArrays.from_fixes(script.fixes), max_speed_kmh=200)
         trip_rows, alerts = alert_rules.detect(
             alert_rules.VehicleContext(vehicle, clean, AnalyticsSettings(), cal, fence, windows, None, None)
         )

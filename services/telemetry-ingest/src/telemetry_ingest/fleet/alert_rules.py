@@ -3,7 +3,8 @@
 A rule is a function ``(VehicleContext, trips) -> Iterable[Finding]`` registered with ``@rule(kind)``;
 the evaluator runs every registered rule, so adding one means writing one function here (and its label
 and message below). Findings store the kind and its parameters; the text is rendered with ``_()`` when
-an alert is read, in the reader's language.
+an alert is read, in the reader's language. Rules read the track as columns (:mod:`fleet.arrays`); the
+per-fix originals are kept in :mod:`fleet.reference` as the oracle of the equivalence tests.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from houqin_common.i18n import N_, _
 from telemetry_ingest.energy.config import AnalyticsSettings
-from telemetry_ingest.fleet import rules
+from telemetry_ingest.fleet import arrays, rules
 from telemetry_ingest.models import Vehicle
 
 
@@ -73,7 +77,7 @@ class VehicleContext:
     """Everything a rule may look at for one vehicle and window (no I/O)."""
 
     vehicle: Vehicle
-    fixes: list[rules.Fix]
+    track: arrays.FixArrays  # cleaned (jumps dropped), time-sorted
     settings: AnalyticsSettings
     cal: rules.UseCalendar
     fence: rules.Fence | None
@@ -89,10 +93,15 @@ class VehicleContext:
     def grace(self) -> timedelta:
         return timedelta(minutes=self.settings.request_grace_min)
 
+    @cached_property
+    def classes(self) -> np.ndarray:
+        """Calendar class of every fix (index into :data:`arrays.USE_CLASSES`)."""
+        return arrays.use_classes(self.track, self.cal, self.tz)
+
 
 @dataclass(frozen=True)
 class TripView:
-    segment: rules.TripSegment
+    segment: arrays.Trip
     use: str
     request_id: str | None
 
@@ -129,7 +138,7 @@ def off_hours_use(ctx: VehicleContext, trips: Sequence[TripView]) -> Iterable[Fi
         if t.use != "permitted":
             severity = Severity.info if t.request_id else Severity.violation
             params = {"distance_km": t.km, "request_id": t.request_id}
-            yield Finding(AlertKind(t.use), severity, t.segment.start.ts, t.segment.end.ts, params)
+            yield Finding(AlertKind(t.use), severity, t.segment.start_at, t.segment.end_at, params)
 
 
 @rule(AlertKind.unrequested_use)
@@ -141,8 +150,8 @@ def unrequested_use(ctx: VehicleContext, trips: Sequence[TripView]) -> Iterable[
             yield Finding(
                 AlertKind.unrequested_use,
                 Severity.violation,
-                t.segment.start.ts,
-                t.segment.end.ts,
+                t.segment.start_at,
+                t.segment.end_at,
                 {"distance_km": t.km},
             )
 
@@ -150,7 +159,7 @@ def unrequested_use(ctx: VehicleContext, trips: Sequence[TripView]) -> Iterable[
 @rule(AlertKind.overspeed)
 def overspeed(ctx: VehicleContext, trips: Sequence[TripView]) -> Iterable[Finding]:
     limit = ctx.vehicle.speed_limit_kmh or ctx.settings.default_speed_limit_kmh
-    for run in rules.overspeed(ctx.fixes, limit_kmh=limit, min_duration_s=ctx.settings.overspeed_min_s):
+    for run in arrays.overspeed(ctx.track, limit_kmh=limit, min_duration_s=ctx.settings.overspeed_min_s):
         params = {"peak_kmh": round(run.peak), "limit_kmh": round(limit), "duration_s": round(run.duration_s)}
         yield Finding(AlertKind.overspeed, Severity.violation, run.start, run.end, params)
 
@@ -158,7 +167,7 @@ def overspeed(ctx: VehicleContext, trips: Sequence[TripView]) -> Iterable[Findin
 @rule(AlertKind.idling)
 def idling(ctx: VehicleContext, trips: Sequence[TripView]) -> Iterable[Finding]:
     s = ctx.settings
-    for run in rules.idling(ctx.fixes, idle_speed_kmh=s.idle_speed_kmh, max_idle_s=s.idle_max_s):
+    for run in arrays.idling(ctx.track, idle_speed_kmh=s.idle_speed_kmh, max_idle_s=s.idle_max_s):
         params = {"duration_s": run.duration_s, "idle_min": round(run.duration_s / 60)}
         yield Finding(AlertKind.idling, Severity.warning, run.start, run.end, params)
 
@@ -168,11 +177,13 @@ def geofence_exit(ctx: VehicleContext, trips: Sequence[TripView]) -> Iterable[Fi
     """Leaving the parking fence is a violation outside permitted hours unless a request covers it."""
     if ctx.fence is None:
         return
-    for f in rules.fence_exits(ctx.fixes, ctx.fence):
-        use = ctx.cal.classify(f.ts, ctx.tz)
-        covered = any(r.start - ctx.grace <= f.ts <= r.end + ctx.grace for r in ctx.requests)
+    track = ctx.track
+    for i in arrays.fence_exits(track, ctx.fence):
+        ts, use = track.ts(i), arrays.USE_CLASSES[int(ctx.classes[i])]
+        covered = any(r.start - ctx.grace <= ts <= r.end + ctx.grace for r in ctx.requests)
         severity = Severity.info if use == "permitted" or covered else Severity.violation
-        yield Finding(AlertKind.geofence_exit, severity, f.ts, None, {"lat": f.lat, "lon": f.lon, "use": use})
+        params = {"lat": float(track.lat[i]), "lon": float(track.lon[i]), "use": use}
+        yield Finding(AlertKind.geofence_exit, severity, ts, None, params)
 
 
 @rule(AlertKind.device_offline)
@@ -206,49 +217,49 @@ def render(kind: str, params: dict[str, Any]) -> str:
 
 def detect(ctx: VehicleContext) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(trip rows, alert rows) of one vehicle's cleaned track: every registered rule, no I/O."""
-    segments, _stops = rules.segment(ctx.fixes, segment_params(ctx.settings))
+    segments, _stops = arrays.segment(ctx.track, segment_params(ctx.settings))
     trips = [
-        TripView(t, rules.classify_trip(t, ctx.cal, ctx.tz), rules.match_request(t, ctx.requests, grace=ctx.grace))
+        TripView(
+            t,
+            arrays.trip_use(ctx.classes, t),
+            rules.request_covering(t.start_at, t.end_at, ctx.requests, grace=ctx.grace),
+        )
         for t in segments
     ]
     findings = [f for fn in RULES.values() for f in fn(ctx, trips)]
-    v = ctx.vehicle
-    alerts = []
-    for f in findings:
-        params = {"plate": v.plate, **f.params}
-        alerts.append(
-            {
-                "kind": f.kind.value,
-                "severity": f.severity.value,
-                "subject_type": "vehicle",
-                "subject_id": v.id,
-                "vendor_id": v.vendor_id,
-                "department": v.department,
-                "started_at": f.start,
-                "ended_at": f.end,
-                "message": MESSAGES[f.kind].format(**params),
-                "details": params,
-            }
-        )
-    rows = []
-    for t in trips:
-        seg = t.segment
-        # a trip's violation count feeds the compliance ratio of the KPI
-        violations = sum(
-            1 for f in findings if f.severity is Severity.violation and seg.start.ts <= f.start <= seg.end.ts
-        )
-        rows.append(
-            {
-                "start_at": seg.start.ts,
-                "end_at": seg.end.ts,
-                "distance_km": seg.distance_m / 1000.0,
-                "max_speed_kmh": seg.max_speed_kmh,
-                "start_lat": seg.start.lat,
-                "start_lon": seg.start.lon,
-                "end_lat": seg.end.lat,
-                "end_lon": seg.end.lon,
-                "request_id": t.request_id,
-                "violations": violations,
-            }
-        )
-    return rows, alerts
+    return [trip_row(t, findings) for t in trips], [alert_row(ctx.vehicle, f) for f in findings]
+
+
+def alert_row(vehicle: Vehicle, f: Finding) -> dict[str, Any]:
+    """The stored alert of a finding (its text rendered in English; readers render their own)."""
+    params = {"plate": vehicle.plate, **f.params}
+    return {
+        "kind": f.kind.value,
+        "severity": f.severity.value,
+        "subject_type": "vehicle",
+        "subject_id": vehicle.id,
+        "vendor_id": vehicle.vendor_id,
+        "department": vehicle.department,
+        "started_at": f.start,
+        "ended_at": f.end,
+        "message": MESSAGES[f.kind].format(**params),
+        "details": params,
+    }
+
+
+def trip_row(t: TripView, findings: Sequence[Finding]) -> dict[str, Any]:
+    """The stored trip; its violation count feeds the compliance ratio of the KPI."""
+    seg = t.segment
+    violations = sum(1 for f in findings if f.severity is Severity.violation and seg.start_at <= f.start <= seg.end_at)
+    return {
+        "start_at": seg.start_at,
+        "end_at": seg.end_at,
+        "distance_km": seg.distance_m / 1000.0,
+        "max_speed_kmh": seg.max_speed_kmh,
+        "start_lat": seg.start_lat,
+        "start_lon": seg.start_lon,
+        "end_lat": seg.end_lat,
+        "end_lon": seg.end_lon,
+        "request_id": t.request_id,
+        "violations": violations,
+    }

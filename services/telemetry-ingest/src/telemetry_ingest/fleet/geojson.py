@@ -46,7 +46,31 @@ def track_feature(
     raw_points: int,
     tolerance_m: float | None,
 ) -> TrackFeature:
-    coords = [(f.lon, f.lat) for f in fixes]
+    return line_feature(
+        vehicle_id,
+        [(f.lon, f.lat) for f in fixes],
+        start=start,
+        end=end,
+        raw_points=raw_points,
+        first_ts=fixes[0].ts if fixes else None,
+        last_ts=fixes[-1].ts if fixes else None,
+        tolerance_m=tolerance_m,
+    )
+
+
+def line_feature(
+    vehicle_id: str,
+    coords: list[tuple[float, float]],
+    *,
+    start: datetime,
+    end: datetime,
+    raw_points: int,
+    first_ts: datetime | None,
+    last_ts: datetime | None,
+    tolerance_m: float | None,
+) -> TrackFeature:
+    """The track of the kept (lon, lat) points, simplified with ``tolerance_m`` when given."""
+    kept = len(coords)
     if tolerance_m:
         coords = rules.douglas_peucker(coords, tolerance_m)
     geometry = LineStringGeometry(coordinates=coords) if len(coords) >= 2 else None
@@ -59,8 +83,8 @@ def track_feature(
             "end": end.isoformat(),
             "points": len(coords),
             "raw_points": raw_points,
-            "jumps_dropped": raw_points - len(fixes),
-            "first_ts": fixes[0].ts.isoformat() if fixes else None,
-            "last_ts": fixes[-1].ts.isoformat() if fixes else None,
+            "jumps_dropped": raw_points - kept,
+            "first_ts": first_ts.isoformat() if first_ts is not None else None,
+            "last_ts": last_ts.isoformat() if last_ts is not None else None,
         },
     )

@@ -16,7 +16,7 @@ from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import IsoDateTime, Page
 from telemetry_ingest.devices import service as device_service
 from telemetry_ingest.energy.dependencies import Settings
-from telemetry_ingest.fleet import geojson, rules, service, stream
+from telemetry_ingest.fleet import geojson, service, stream
 from telemetry_ingest.fleet.alert_rules import Severity
 from telemetry_ingest.fleet.schemas import (
     AlertRead,
@@ -70,12 +70,15 @@ async def get_vehicle_track(
 ) -> TrackFeature:
     """The vehicle's track over the window as a GeoJSON LineString Feature, GPS jumps removed, optionally
     simplified (Douglas-Peucker)."""
-    vehicle = await device_service.get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_scope(principal))
-    raw = await service.track_fixes(
-        session, vehicle_id=vehicle.id, start=start, end=end, limit=settings.track_max_points
+    return await service.track(
+        session,
+        settings=settings,
+        vehicle_id=vehicle_id,
+        vendor_id=vendor_scope(principal),
+        start=start,
+        end=end,
+        simplify_m=simplify_m,
     )
-    clean = rules.drop_jumps(raw, max_speed_kmh=settings.max_plausible_speed_kmh)
-    return geojson.track_feature(vehicle.id, clean, start=start, end=end, raw_points=len(raw), tolerance_m=simplify_m)
 
 
 @router.get("/vehicles/{vehicle_id}/segments", response_model=SegmentsRead, responses=problem_responses(404))

@@ -1,6 +1,7 @@
 """Pure fleet logic: GPS-jump filter, distance, trip/stop segmentation, alert rules, geometry.
 
-No I/O: the evaluator feeds these with positions from the database; the tests feed synthetic tracks.
+No I/O. These per-:class:`Fix` functions are the reference semantics: the evaluator and the endpoints run
+their column twins in :mod:`fleet.arrays`, which the equivalence tests check against these.
 """
 
 from __future__ import annotations
@@ -379,8 +380,15 @@ class RequestWindow:
 def match_request(trip: TripSegment, requests: Sequence[RequestWindow], *, grace: timedelta) -> str | None:
     """The approved request covering the trip: it starts within [window start - grace, window end] and
     ends before window end + grace. The earliest such window wins."""
+    return request_covering(trip.start.ts, trip.end.ts, requests, grace=grace)
+
+
+def request_covering(
+    start: datetime, end: datetime, requests: Sequence[RequestWindow], *, grace: timedelta
+) -> str | None:
+    """:func:`match_request` for a trip from ``start`` to ``end``."""
     for r in sorted(requests, key=lambda x: x.start):
-        if r.start - grace <= trip.start.ts <= r.end and trip.end.ts <= r.end + grace:
+        if r.start - grace <= start <= r.end and end <= r.end + grace:
             return r.id
     return None
 

@@ -15,26 +15,24 @@ from houqin_common.errors import Conflict, NotFound, UnprocessableEntity
 from houqin_common.i18n import _
 from telemetry_ingest.devices.service import get_vehicle
 from telemetry_ingest.energy.config import AnalyticsSettings
-from telemetry_ingest.fleet import alert_rules, repository, rules
+from telemetry_ingest.fleet import alert_rules, arrays, geojson, reference, repository, rules
 from telemetry_ingest.fleet.alert_rules import AlertKind, WithdrawReason
 from telemetry_ingest.fleet.schemas import (
     DistanceRow,
     EvaluationRead,
     SegmentsRead,
     StopRead,
+    TrackFeature,
     TripRead,
     TripRequestCreate,
     TripRequestDecision,
 )
-from telemetry_ingest.models import Vehicle
+from telemetry_ingest.models import Calendar, Geofence, Vehicle
 from telemetry_ingest.models.analytics import Alert, TripRequest
 from telemetry_ingest.rollups import repository as rollups_repository
 
 
-async def use_calendar(session: AsyncSession, vehicle: Vehicle) -> rules.UseCalendar:
-    if vehicle.calendar_id is None:
-        return rules.UseCalendar()
-    cal = await repository.calendar(session, vehicle.calendar_id)
+def _use_calendar(cal: Calendar | None) -> rules.UseCalendar:
     if cal is None:
         return rules.UseCalendar()
     return rules.UseCalendar(
@@ -46,13 +44,20 @@ async def use_calendar(session: AsyncSession, vehicle: Vehicle) -> rules.UseCale
     )
 
 
+def _fence(g: Geofence | None) -> rules.Fence | None:
+    return None if g is None else rules.Fence(g.kind, g.geometry, g.center_lat, g.center_lon, g.radius_m)
+
+
+async def use_calendar(session: AsyncSession, vehicle: Vehicle) -> rules.UseCalendar:
+    if vehicle.calendar_id is None:
+        return rules.UseCalendar()
+    return _use_calendar(await repository.calendar(session, vehicle.calendar_id))
+
+
 async def parking_fence(session: AsyncSession, vehicle: Vehicle) -> rules.Fence | None:
     if vehicle.parking_geofence_id is None:
         return None
-    g = await repository.geofence(session, vehicle.parking_geofence_id)
-    if g is None:
-        return None
-    return rules.Fence(g.kind, g.geometry, g.center_lat, g.center_lon, g.radius_m)
+    return _fence(await repository.geofence(session, vehicle.parking_geofence_id))
 
 
 def _check_window(start: datetime, end: datetime, max_days: int = 62) -> None:
@@ -70,50 +75,167 @@ async def segments(
     vendor_id: str | None,
     start: datetime,
     end: datetime,
+    per_fix: bool = False,
 ) -> SegmentsRead:
-    """Trips and stops of one vehicle computed from its positions (nothing stored)."""
+    """Trips and stops of one vehicle computed from its positions (nothing stored), over columns;
+    ``per_fix`` runs the reference computation of :mod:`fleet.rules` instead (the bench's raw answer)."""
     _check_window(start, end)
     vehicle = await get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_id)
     tz = ZoneInfo(settings.timezone)
-    raw = await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end)
-    clean = rules.drop_jumps(raw, max_speed_kmh=settings.max_plausible_speed_kmh)
-    trips, stops = rules.segment(clean, alert_rules.segment_params(settings))
     cal = await use_calendar(session, vehicle)
     requests = await repository.approved_requests(
         session, vehicle_id=vehicle.id, start=start - timedelta(days=1), end=end
     )
     windows = [rules.RequestWindow(r.id, r.window_start, r.window_end) for r in requests]
     grace = timedelta(minutes=settings.request_grace_min)
+    params = alert_rules.segment_params(settings)
+    if per_fix:
+        return reference.segments_read(
+            vehicle.id,
+            await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end),
+            settings=settings,
+            cal=cal,
+            windows=windows,
+        )
+    raw = await repository.track(session, vehicle_id=vehicle.id, start=start, end=end)
+    clean = arrays.drop_jumps(raw, max_speed_kmh=settings.max_plausible_speed_kmh)
+    trips, stops = arrays.segment(clean, params)
+    classes = arrays.use_classes(clean, cal, tz) if trips else None
+    reads = []
+    for t in trips:
+        use = arrays.trip_use(classes, t) if classes is not None else "permitted"
+        request_id = rules.request_covering(t.start_at, t.end_at, windows, grace=grace)
+        reads.append(
+            TripRead(
+                vehicle_id=vehicle.id,
+                start_at=t.start_at,
+                end_at=t.end_at,
+                distance_km=t.distance_m / 1000.0,
+                duration_s=t.duration_s,
+                max_speed_kmh=t.max_speed_kmh,
+                start=(t.start_lon, t.start_lat),
+                end=(t.end_lon, t.end_lat),
+                use=use,
+                request_id=request_id,
+            )
+        )
     return SegmentsRead(
         vehicle_id=vehicle.id,
-        distance_km=rules.distance_km(clean, max_speed_kmh=settings.max_plausible_speed_kmh),
+        distance_km=arrays.distance_km(clean, max_speed_kmh=settings.max_plausible_speed_kmh),
         jumps_dropped=len(raw) - len(clean),
-        trips=[
-            _trip_read(vehicle.id, t, rules.classify_trip(t, cal, tz), rules.match_request(t, windows, grace=grace))
-            for t in trips
-        ],
+        trips=reads,
         stops=[
             StopRead(start_at=s.start, end_at=s.end, duration_s=s.duration_s, location=(s.lon, s.lat)) for s in stops
         ],
     )
 
 
-def _trip_read(vehicle_id: str, t: rules.TripSegment, use: str, request_id: str | None) -> TripRead:
-    return TripRead(
-        vehicle_id=vehicle_id,
-        start_at=t.start.ts,
-        end_at=t.end.ts,
-        distance_km=t.distance_m / 1000.0,
-        duration_s=t.duration_s,
-        max_speed_kmh=t.max_speed_kmh,
-        start=(t.start.lon, t.start.lat),
-        end=(t.end.lon, t.end.lat),
-        use=use,
-        request_id=request_id,
+async def track(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    vehicle_id: str,
+    vendor_id: str | None,
+    start: datetime,
+    end: datetime,
+    simplify_m: float | None,
+    per_fix: bool = False,
+) -> TrackFeature:
+    """The track over the window (at most ``track_max_points`` fixes), GPS jumps removed, optionally
+    simplified; over columns, or per fix with ``per_fix`` (the reference, the bench's raw answer)."""
+    vehicle = await get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_id)
+    limit = settings.track_max_points
+    if per_fix:
+        raw = await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end, limit=limit)
+        clean = rules.drop_jumps(raw, max_speed_kmh=settings.max_plausible_speed_kmh)
+        return geojson.track_feature(
+            vehicle.id, clean, start=start, end=end, raw_points=len(raw), tolerance_m=simplify_m
+        )
+    cols = await repository.track(session, vehicle_id=vehicle.id, start=start, end=end, limit=limit)
+    kept = arrays.drop_jumps(cols, max_speed_kmh=settings.max_plausible_speed_kmh)
+    n = len(kept)
+    return geojson.line_feature(
+        vehicle.id,
+        list(zip(kept.lon.tolist(), kept.lat.tolist(), strict=True)),
+        start=start,
+        end=end,
+        raw_points=len(cols),
+        first_ts=kept.ts(0) if n else None,
+        last_ts=kept.ts(n - 1) if n else None,
+        tolerance_m=simplify_m,
     )
 
 
-async def _evaluate_vehicle(
+async def _evaluate_many(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    vehicles: list[Vehicle],
+    start: datetime,
+    end: datetime,
+    now: datetime | None,
+) -> tuple[int, int, int]:
+    """Store the trips of the window for every vehicle (replacing earlier results), raise the alerts found
+    and withdraw the window's alerts no longer found (late data changed the track). Returns (trips,
+    created, withdrawn). The fixes come as columns in one query, the vehicles' requests, calendars and
+    fences in one query each, the trips in one insert: the per-vehicle cost is the array passes."""
+    if not vehicles:
+        return 0, 0, 0
+    ids = [v.id for v in vehicles]
+    tracks = await repository.tracks(session, vehicle_ids=ids, start=start, end=end)
+    requests: dict[str, list[rules.RequestWindow]] = defaultdict(list)
+    for r in await repository.approved_requests_many(
+        session, vehicle_ids=ids, start=start - timedelta(days=1), end=end
+    ):
+        requests[r.vehicle_id or ""].append(rules.RequestWindow(r.id, r.window_start, r.window_end))
+    cals = await repository.calendars(session, {v.calendar_id for v in vehicles if v.calendar_id is not None})
+    fences = await repository.geofences(
+        session, {v.parking_geofence_id for v in vehicles if v.parking_geofence_id is not None}
+    )
+    last = await repository.last_fix_at_many(session, ids, now) if now is not None else {}
+    trips: list[dict[str, Any]] = []
+    alerts: list[dict[str, Any]] = []
+    for vehicle in vehicles:
+        found_trips, found_alerts = alert_rules.detect(
+            alert_rules.VehicleContext(
+                vehicle=vehicle,
+                track=arrays.drop_jumps(tracks[vehicle.id], max_speed_kmh=settings.max_plausible_speed_kmh),
+                settings=settings,
+                cal=_use_calendar(cals.get(vehicle.calendar_id) if vehicle.calendar_id is not None else None),
+                fence=_fence(fences.get(vehicle.parking_geofence_id) if vehicle.parking_geofence_id else None),
+                requests=requests.get(vehicle.id, []),
+                now=now,
+                last_fix_at=last.get(vehicle.id),
+            )
+        )
+        trips += [{"vehicle_id": vehicle.id, **t} for t in found_trips]
+        alerts += found_alerts
+    await repository.replace_trips_many(session, vehicle_ids=ids, start=start, end=end, trips=trips)
+    created = await repository.insert_alerts(session, alerts)
+    withdrawn = await _withdraw_not_found(session, vehicle_ids=ids, start=start, end=end, alerts=alerts)
+    withdrawn += await withdraw_contradicted_offline(session, settings=settings, vehicle_id=ids)
+    await session.flush()
+    return len(trips), created, withdrawn
+
+
+async def _withdraw_not_found(
+    session: AsyncSession, *, vehicle_ids: list[str], start: datetime, end: datetime, alerts: list[dict[str, Any]]
+) -> int:
+    """Withdraw the active track alerts of the window the evaluation no longer finds (the offline rule
+    has its own withdrawal: a later fix contradicts it)."""
+    found = {(a["subject_id"], a["kind"], a["started_at"]) for a in alerts}
+    withdrawn = 0
+    track_kinds = [k.value for k in alert_rules.TRACK_KINDS]
+    for alert in await repository.active_alerts(
+        session, vehicle_id=vehicle_ids, kinds=track_kinds, start=start, end=end
+    ):
+        if (alert.subject_id, alert.kind, alert.started_at) not in found:
+            alert.withdrawn_at, alert.withdrawn_reason = clock.now(), WithdrawReason.not_found_on_reevaluation.value
+            withdrawn += 1
+    return withdrawn
+
+
+async def evaluate_vehicle_per_fix(
     session: AsyncSession,
     *,
     settings: AnalyticsSettings,
@@ -121,17 +243,14 @@ async def _evaluate_vehicle(
     start: datetime,
     end: datetime,
     now: datetime | None,
-    raw: list[rules.Fix] | None = None,
 ) -> tuple[int, int, int]:
-    """Store the trips of the window (replacing earlier results), raise the alerts found and withdraw the
-    window's alerts no longer found (late data changed the track). Returns (trips, created, withdrawn).
-    ``raw`` is the window's fixes when the caller fetched them for many vehicles at once."""
-    if raw is None:
-        raw = await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end)
+    """The evaluator as it was before the column path (one fixes query per vehicle-day, the per-fix
+    reference rules): the bench's baseline. Stores the same results as :func:`_evaluate_many`."""
+    raw = await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end)
     clean = rules.drop_jumps(raw, max_speed_kmh=settings.max_plausible_speed_kmh)
     reqs = await repository.approved_requests(session, vehicle_id=vehicle.id, start=start - timedelta(days=1), end=end)
-    trips, alerts = alert_rules.detect(
-        alert_rules.VehicleContext(
+    trips, alerts = reference.detect(
+        reference.FixContext(
             vehicle=vehicle,
             fixes=clean,
             settings=settings,
@@ -144,22 +263,15 @@ async def _evaluate_vehicle(
     )
     await repository.replace_trips(session, vehicle_id=vehicle.id, start=start, end=end, trips=trips)
     created = await repository.insert_alerts(session, alerts)
-    found = {(a["kind"], a["started_at"]) for a in alerts}
-    withdrawn = 0
-    # the offline rule has its own withdrawal (a later fix contradicts it); the others are re-derived here
-    track_kinds = [k.value for k in alert_rules.TRACK_KINDS]
-    for alert in await repository.active_alerts(
-        session, vehicle_id=vehicle.id, kinds=track_kinds, start=start, end=end
-    ):
-        if (alert.kind, alert.started_at) not in found:
-            alert.withdrawn_at, alert.withdrawn_reason = clock.now(), WithdrawReason.not_found_on_reevaluation.value
-            withdrawn += 1
+    withdrawn = await _withdraw_not_found(session, vehicle_ids=[vehicle.id], start=start, end=end, alerts=alerts)
     withdrawn += await withdraw_contradicted_offline(session, settings=settings, vehicle_id=vehicle.id)
     await session.flush()
     return len(trips), created, withdrawn
 
 
-async def withdraw_contradicted_offline(session: AsyncSession, *, settings: AnalyticsSettings, vehicle_id: str) -> int:
+async def withdraw_contradicted_offline(
+    session: AsyncSession, *, settings: AnalyticsSettings, vehicle_id: str | list[str]
+) -> int:
     """Withdraw ``device_offline`` alerts a late fix contradicts: the terminal did report within the
     offline threshold after the alert's last fix (its backlog was still in transit)."""
     withdrawn = 0
@@ -167,7 +279,7 @@ async def withdraw_contradicted_offline(session: AsyncSession, *, settings: Anal
     for alert in await repository.active_alerts(
         session, vehicle_id=vehicle_id, kinds=[AlertKind.device_offline.value], start=None, end=None
     ):
-        nxt = await repository.first_fix_after(session, vehicle_id=vehicle_id, after=alert.started_at)
+        nxt = await repository.first_fix_after(session, vehicle_id=alert.subject_id, after=alert.started_at)
         if nxt is not None and nxt - alert.started_at < threshold:
             alert.withdrawn_at, alert.withdrawn_reason = clock.now(), WithdrawReason.late_data.value
             alert.details = {**alert.details, "late_fix_at": nxt.isoformat()}
@@ -196,14 +308,10 @@ async def evaluate(
         # offline is a live condition: checked for a window reaching the present, or at an explicit time
         current = clock.now()
         now = current if end >= current else None
-    total_trips = created = withdrawn = 0
-    fixes = await repository.fixes_many(session, vehicle_ids=[v.id for v in targets], start=start, end=end)
-    for vehicle in targets:
-        t, c, w = await _evaluate_vehicle(
-            session, settings=settings, vehicle=vehicle, start=start, end=end, now=now, raw=fixes[vehicle.id]
-        )
-        total_trips, created, withdrawn = total_trips + t, created + c, withdrawn + w
-    return EvaluationRead(vehicles=len(targets), trips=total_trips, alerts_created=created, alerts_withdrawn=withdrawn)
+    trips, created, withdrawn = await _evaluate_many(
+        session, settings=settings, vehicles=targets, start=start, end=end, now=now
+    )
+    return EvaluationRead(vehicles=len(targets), trips=trips, alerts_created=created, alerts_withdrawn=withdrawn)
 
 
 async def evaluate_touched(
@@ -213,7 +321,7 @@ async def evaluate_touched(
     tz = ZoneInfo(settings.timezone)
     vehicles = {v.id: v for v in await repository.vehicles(session, vendor_id=None)}
     total_trips = created = withdrawn = 0
-    # the vehicles touched over the same days share one fetch of their fixes
+    # the vehicles touched over the same days are evaluated together
     by_window: dict[tuple[date, date], list[Vehicle]] = defaultdict(list)
     for vehicle_id, first, after in ranges:
         vehicle = vehicles.get(vehicle_id)
@@ -221,12 +329,8 @@ async def evaluate_touched(
             by_window[(first, after)].append(vehicle)
     for (first, after), group in by_window.items():
         start, end = datetime.combine(first, time(0), tz), datetime.combine(after, time(0), tz)
-        fixes = await repository.fixes_many(session, vehicle_ids=[v.id for v in group], start=start, end=end)
-        for vehicle in group:
-            t, c, w = await _evaluate_vehicle(
-                session, settings=settings, vehicle=vehicle, start=start, end=end, now=None, raw=fixes[vehicle.id]
-            )
-            total_trips, created, withdrawn = total_trips + t, created + c, withdrawn + w
+        t, c, w = await _evaluate_many(session, settings=settings, vehicles=group, start=start, end=end, now=None)
+        total_trips, created, withdrawn = total_trips + t, created + c, withdrawn + w
     return EvaluationRead(
         vehicles=len({r[0] for r in ranges}), trips=total_trips, alerts_created=created, alerts_withdrawn=withdrawn
     )
@@ -322,13 +426,6 @@ async def decide_request(
 async def latest_positions(session: AsyncSession, *, vendor_id: str | None) -> list[dict[str, Any]]:
     """The newest fix of every vehicle (of the vendor, for a vendor token)."""
     return await repository.latest_positions(session, vendor_id=vendor_id)
-
-
-async def track_fixes(
-    session: AsyncSession, *, vehicle_id: str, start: datetime, end: datetime, limit: int
-) -> list[rules.Fix]:
-    """The raw fixes of a track window, at most ``limit`` (the track endpoint drops jumps and simplifies)."""
-    return await repository.fixes(session, vehicle_id=vehicle_id, start=start, end=end, limit=limit)
 
 
 async def list_trip_requests(
