@@ -72,7 +72,9 @@ async def _all(session: AsyncSession, settings: AnalyticsSettings, start: dateti
             )
             # the series layout holds the same buckets and values, one series per group
             flat = [
-                (s.group, b, round(k, 6), n) for s in series.series for b, k, n in zip(s.buckets, s.kwh, s.intervals)
+                (s.group, b, round(k, 6), n)
+                for s in series.series
+                for b, k, n in zip(s.buckets, s.kwh, s.intervals, strict=True)
             ]
             assert sorted(flat) == sorted(rows) and [s.group for s in series.series] == sorted({r[0] for r in rows})
             assert round(series.total_kwh, 6) == round(read.total_kwh, 6)

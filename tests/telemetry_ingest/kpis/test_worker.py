@@ -73,13 +73,14 @@ async def test_a_pass_over_a_backfill_vacuums_the_invalidation_log(fresh_databas
     assert first["meter_days"] > 0 and first["vacuumed"] == 0
     assert not _vacuumed_log(fresh_database_url)
     # the same backfill again (a later day, so new hours are touched) with a threshold it reaches
-    with psycopg.connect(libpq_url(fresh_database_url), autocommit=True) as conn:
-        with conn.cursor() as cur, cur.copy("COPY telemetry.reading (meter_id, ts, energy_kwh) FROM STDIN") as cp:
-            later = now + timedelta(days=3)
-            for ts, v in register(
-                now + timedelta(minutes=15), later, timedelta(minutes=15), lambda _: 2.0, initial=1e4
-            ):
-                cp.write_row(("v1", ts, v))
+    later = now + timedelta(days=3)
+    with (
+        psycopg.connect(libpq_url(fresh_database_url), autocommit=True) as conn,
+        conn.cursor() as cur,
+        cur.copy("COPY telemetry.reading (meter_id, ts, energy_kwh) FROM STDIN") as cp,
+    ):
+        for ts, v in register(now + timedelta(minutes=15), later, timedelta(minutes=15), lambda _: 2.0, initial=1e4):
+            cp.write_row(("v1", ts, v))
     second = await run_pass(fresh_database_url, AnalyticsSettings(vacuum_after_touched=touched // 2), now=later)
     assert second["meter_days"] > 0 and second["vacuumed"] == 1
     assert _vacuumed_log(fresh_database_url)
