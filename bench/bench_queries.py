@@ -1,6 +1,7 @@
 """Analytics query benchmark: 15-minute readings of meters over a year and 10-second positions of
 vehicles over a week, generated server-side into a throw-away database (the insert triggers fill the
-invalidation log as for any write), one analytics-worker refresh, then every energy and fleet query timed
+invalidation log as for any write), one analytics-worker refresh and the worker's VACUUM ANALYZE after a bulk
+pass, then every energy and fleet query timed
 (p95 over ``BENCH_REPEAT`` runs) and printed beside the raw-data answer of the same query, computed in the
 same run with the rollups switched off, with "identical" checked (values rounded to 1e-6).
 

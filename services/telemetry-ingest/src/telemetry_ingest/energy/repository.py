@@ -176,32 +176,6 @@ async def consumption(
     ]
 
 
-ISO_UTC = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
-"""``to_char`` format of a bucket in UTC: pydantic parses it back to the same instant."""
-
-
-async def consumption_json(
-    session: AsyncSession,
-    *,
-    flt: MeterFilter,
-    win: Window,
-    granularity: str | None,
-    group_by: str,
-    rolled: Sequence[Piece] = (),
-    raw_start: datetime | None = None,
-) -> str:
-    """The rows of :func:`consumption` (same SQL, same order) as one JSON array ``[{group, bucket, kwh,
-    intervals}]`` built by PostgreSQL: an hourly answer per meter is tens of thousands of rows, and one text
-    value validated by pydantic-core in one call costs a fraction of a row object per row in Python."""
-    cte, params = _intervals_cte(flt, win, rolled=rolled, raw_start=raw_start, granularity=granularity)
-    sql = f"""{cte}, g AS ({_grouped(group_by, win, rolled, raw_start, granularity)})
-    SELECT CAST(coalesce(json_agg(json_build_object('group', g.grp,
-               'bucket', to_char(g.bucket AT TIME ZONE 'UTC', :iso_utc), 'kwh', g.kwh, 'intervals', g.intervals)
-           ORDER BY g.bucket, g.grp), '[]') AS text) FROM g"""
-    params["iso_utc"] = ISO_UTC
-    return str(await session.scalar(text(sql), params))
-
-
 async def consumption_series(
     session: AsyncSession,
     *,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -121,6 +124,53 @@ def year_earlier(ts: datetime) -> datetime:
         return ts.replace(year=ts.year - 1, day=28)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while tens of thousands of row objects are built (no await inside):
+    each young collection would otherwise be triggered every 700 allocations and the full ones walk the whole
+    process heap; on the bench's 28 800-row answer that was ~200 of ~250 ms. Row objects form no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _series_rows(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of the series, ordered by bucket and then group in the database's order of the groups."""
+    rows = [
+        (bucket, rank, s["group"], kwh, n)
+        for rank, s in enumerate(series)
+        for bucket, kwh, n in zip(s["buckets"], s["kwh"], s["intervals"], strict=True)
+    ]
+    rows.sort()  # (bucket, rank) is unique: the rest of the tuple is never compared
+    return [{"group": g, "bucket": b, "kwh": k, "intervals": n} for b, _, g, k, n in rows]
+
+
+async def _series(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    flt: MeterFilter,
+    start: datetime,
+    end: datetime,
+    granularity: Granularity,
+    group_by: GroupBy,
+) -> list[dict[str, Any]]:
+    how = await plan(session, settings=settings, flt=flt, start=start, end=end, granularity=granularity.value)
+    return await repository.consumption_series(
+        session,
+        flt=flt,
+        win=window(settings, start, end),
+        granularity=granularity.value,
+        group_by=group_by.value,
+        rolled=how.rolled,
+        raw_start=how.raw_start,
+    )
+
+
 async def consumption(
     session: AsyncSession,
     *,
@@ -131,27 +181,21 @@ async def consumption(
     granularity: Granularity,
     group_by: GroupBy,
 ) -> ConsumptionRead:
-    how = await plan(session, settings=settings, flt=flt, start=start, end=end, granularity=granularity.value)
-    rows = await repository.consumption_json(
-        session,
-        flt=flt,
-        win=window(settings, start, end),
-        granularity=granularity.value,
-        group_by=group_by.value,
-        rolled=how.rolled,
-        raw_start=how.raw_start,
+    """A row per group and bucket (read as series: one row per group with arrays, far cheaper to fetch)."""
+    series = await _series(
+        session, settings=settings, flt=flt, start=start, end=end, granularity=granularity, group_by=group_by
     )
-    items = CONSUMPTION_ROWS.validate_json(rows)
-    # every field is validated already (the rows just above); validating the list of instances again costs
-    # about a microsecond per row
-    return ConsumptionRead.model_construct(
-        start=start,
-        end=end,
-        granularity=granularity,
-        group_by=group_by,
-        total_kwh=sum(r.kwh for r in items),
-        rows=items,
-    )
+    with _gc_paused():
+        rows = _series_rows(series)
+        # every field is validated here; validating the list of instances again costs ~1 us per row
+        return ConsumptionRead.model_construct(
+            start=start,
+            end=end,
+            granularity=granularity,
+            group_by=group_by,
+            total_kwh=sum(r["kwh"] for r in rows),
+            rows=CONSUMPTION_ROWS.validate_python(rows),
+        )
 
 
 async def consumption_series(
@@ -165,26 +209,19 @@ async def consumption_series(
     group_by: GroupBy,
 ) -> ConsumptionSeriesRead:
     """:func:`consumption` laid out as one series per group (the same buckets and values)."""
-    how = await plan(session, settings=settings, flt=flt, start=start, end=end, granularity=granularity.value)
-    series = CONSUMPTION_SERIES.validate_python(
-        await repository.consumption_series(
-            session,
-            flt=flt,
-            win=window(settings, start, end),
-            granularity=granularity.value,
-            group_by=group_by.value,
-            rolled=how.rolled,
-            raw_start=how.raw_start,
+    series = await _series(
+        session, settings=settings, flt=flt, start=start, end=end, granularity=granularity, group_by=group_by
+    )
+    with _gc_paused():
+        items = CONSUMPTION_SERIES.validate_python(series)
+        return ConsumptionSeriesRead(
+            start=start,
+            end=end,
+            granularity=granularity,
+            group_by=group_by,
+            total_kwh=sum(sum(s.kwh) for s in items),
+            series=items,
         )
-    )
-    return ConsumptionSeriesRead(
-        start=start,
-        end=end,
-        granularity=granularity,
-        group_by=group_by,
-        total_kwh=sum(sum(s.kwh) for s in series),
-        series=series,
-    )
 
 
 async def totals(
