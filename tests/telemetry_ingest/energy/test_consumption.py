@@ -89,6 +89,21 @@ async def test_group_by_building_and_sub_item_tree(
         "/v1/energy/consumption", params={**params, "granularity": "day", "group_by": "zone"}, headers=headers
     )
     assert {row["group"]: row["kwh"] for row in r.json()["rows"]} == pytest.approx({"east": 720.0, "west": 240.0})
+    # the same answer as one series per group: hourly per zone, every hour of the day, same values as the rows
+    hourly = {**params, "granularity": "hour", "group_by": "zone"}
+    rows = (await client.get("/v1/energy/consumption", params=hourly, headers=headers)).json()
+    r = await client.get("/v1/energy/consumption", params={**hourly, "layout": "series"}, headers=headers)
+    assert r.status_code == 200, r.text
+    series = r.json()["series"]
+    assert [s["group"] for s in series] == ["east", "west"] and [len(s["buckets"]) for s in series] == [24, 24]
+    assert [(s["group"], b, k) for s in series for b, k in zip(s["buckets"], s["kwh"], strict=True)] == sorted(
+        (row["group"], row["bucket"], row["kwh"]) for row in rows["rows"]
+    )
+    assert sum(series[0]["kwh"]) == pytest.approx(720.0) and r.json()["total_kwh"] == pytest.approx(960.0)
+    r = await client.get(
+        "/v1/energy/consumption", params={**hourly, "layout": "series", "measure": "cost"}, headers=headers
+    )
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
     # 01B00 (HVAC) includes its sub-item 01B10 and excludes lighting
     r = await client.get(
         "/v1/energy/consumption", params={**params, "granularity": "day", "sub_item": "01B00"}, headers=headers

@@ -66,7 +66,19 @@ async def _all(session: AsyncSession, settings: AnalyticsSettings, start: dateti
             read = await service.consumption(
                 session, settings=settings, flt=MeterFilter(), start=start, end=end, granularity=gran, group_by=group
             )
-            out.append([(r.group, r.bucket, round(r.kwh, 6), r.intervals) for r in read.rows])
+            rows = [(r.group, r.bucket, round(r.kwh, 6), r.intervals) for r in read.rows]
+            series = await service.consumption_series(
+                session, settings=settings, flt=MeterFilter(), start=start, end=end, granularity=gran, group_by=group
+            )
+            # the series layout holds the same buckets and values, one series per group
+            flat = [
+                (s.group, b, round(k, 6), n)
+                for s in series.series
+                for b, k, n in zip(s.buckets, s.kwh, s.intervals, strict=True)
+            ]
+            assert sorted(flat) == sorted(rows) and [s.group for s in series.series] == sorted({r[0] for r in rows})
+            assert round(series.total_kwh, 6) == round(read.total_kwh, 6)
+            out.append(rows)
     top = await service.top_consumers(
         session, settings=settings, flt=MeterFilter(), start=start, end=end, group_by=GroupBy.meter, limit=3
     )

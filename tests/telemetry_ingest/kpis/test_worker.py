@@ -49,3 +49,38 @@ async def test_a_pass_rolls_up_evaluates_and_is_idempotent(fresh_database_url: s
         kinds = {r[0] for r in conn.execute("SELECT kind FROM telemetry.alert").fetchall()}
     assert km is not None and abs(km[0] - 600 * 40 / 3600) < 0.05
     assert {"off_hours", "unrequested_use", "device_offline"} <= kinds
+
+
+def _vacuumed_log(url: str) -> bool:
+    with psycopg.connect(libpq_url(url)) as conn:
+        row = conn.execute(
+            "SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE schemaname = 'telemetry'"
+            " AND relname = 'touched_range'"
+        ).fetchone()
+    return bool(row and row[0])
+
+
+async def test_a_pass_over_a_backfill_vacuums_the_invalidation_log(fresh_database_url: str) -> None:
+    now = datetime(2026, 9, 30, 15, 20, tzinfo=TZ)
+    with psycopg.connect(libpq_url(fresh_database_url), autocommit=True) as conn:
+        conn.execute("INSERT INTO telemetry.meter (id, name, building, energy_type) VALUES ('v1', 'v1', 'V', '01000')")
+        with conn.cursor() as cur, cur.copy("COPY telemetry.reading (meter_id, ts, energy_kwh) FROM STDIN") as cp:
+            for ts, v in register(now - timedelta(days=3), now, timedelta(minutes=15), lambda _: 2.0):
+                cp.write_row(("v1", ts, v))
+    touched = 3 * 24  # about one (meter, hour) range per hour of the backfill
+    # below the threshold: the log is left to autovacuum
+    first = await run_pass(fresh_database_url, AnalyticsSettings(vacuum_after_touched=10 * touched), now=now)
+    assert first["meter_days"] > 0 and first["vacuumed"] == 0
+    assert not _vacuumed_log(fresh_database_url)
+    # the same backfill again (a later day, so new hours are touched) with a threshold it reaches
+    later = now + timedelta(days=3)
+    with (
+        psycopg.connect(libpq_url(fresh_database_url), autocommit=True) as conn,
+        conn.cursor() as cur,
+        cur.copy("COPY telemetry.reading (meter_id, ts, energy_kwh) FROM STDIN") as cp,
+    ):
+        for ts, v in register(now + timedelta(minutes=15), later, timedelta(minutes=15), lambda _: 2.0, initial=1e4):
+            cp.write_row(("v1", ts, v))
+    second = await run_pass(fresh_database_url, AnalyticsSettings(vacuum_after_touched=touched // 2), now=later)
+    assert second["meter_days"] > 0 and second["vacuumed"] == 1
+    assert _vacuumed_log(fresh_database_url)

@@ -54,6 +54,13 @@ class AnalyticsSettings(BaseSettings):
     waste_min_history: int = Field(
         default=3, ge=1, description="fewest days of own history of a category needed to judge it (else no alert)"
     )
+    vacuum_after_touched: int = Field(
+        default=100_000,
+        ge=1,
+        description="a worker pass that consumed at least this many touched (subject, hour) ranges vacuums the "
+        "invalidation log and the rollups right away: after a bulk backfill the log holds millions of dead "
+        "entries that slow every query's pending-range look-up until autovacuum comes (if it is on)",
+    )
     # fleet
     max_plausible_speed_kmh: float = Field(
         default=200.0, gt=0, description="a fix implying a faster jump from the previous one is a GPS jump"

@@ -15,8 +15,10 @@ from telemetry_ingest.energy.dependencies import Meters, Settings
 from telemetry_ingest.energy.schemas import (
     BaseLoadRead,
     ConsumptionRead,
+    ConsumptionSeriesRead,
     Granularity,
     GroupBy,
+    Layout,
     RollupRefresh,
     SavingsRead,
     TemperatureUpload,
@@ -43,7 +45,11 @@ MeasureQuery = Annotated[
 ]
 
 
-@router.get("/consumption", response_model=ConsumptionRead | CostConsumptionRead, responses=problem_responses(404))
+@router.get(
+    "/consumption",
+    response_model=ConsumptionRead | ConsumptionSeriesRead | CostConsumptionRead,
+    responses=problem_responses(404),
+)
 async def get_consumption(
     session: DbSession,
     settings: Settings,
@@ -53,10 +59,20 @@ async def get_consumption(
     granularity: Annotated[Granularity, Query(description="bucket size (local time)")] = Granularity.hour,
     group_by: Annotated[GroupBy, Query(description="dimension of the rows")] = GroupBy.total,
     measure: MeasureQuery = Measure.energy,
-) -> ConsumptionRead | CostConsumptionRead:
+    layout: Annotated[
+        Layout, Query(description="`rows` (a row per group and bucket) or `series` (one series per group)")
+    ] = Layout.rows,
+) -> ConsumptionRead | ConsumptionSeriesRead | CostConsumptionRead:
     """Consumption from the cumulative registers (resets, rollovers and gaps handled, multiplier applied),
     per group and local-time bucket. An interval between two readings counts in the bucket where it starts,
-    so sums over finer buckets add up to coarser ones. With `measure=cost` the buckets hold CNY."""
+    so sums over finer buckets add up to coarser ones. With `measure=cost` the buckets hold CNY. With
+    `layout=series` the same buckets come as one series per group (compact for charts of many meters)."""
+    if layout is Layout.series:
+        if measure is Measure.cost:
+            raise UnprocessableEntity(_("layout=series is available for measure=energy only"))
+        return await service.consumption_series(
+            session, settings=settings, flt=meters, start=start, end=end, granularity=granularity, group_by=group_by
+        )
     if measure is Measure.cost:
         return await tariff_service.consumption(
             session,

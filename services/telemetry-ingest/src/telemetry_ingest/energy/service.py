@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.errors import NotFound, UnprocessableEntity
@@ -25,6 +29,8 @@ from telemetry_ingest.energy.schemas import (
     ComparisonRow,
     ConsumptionRead,
     ConsumptionRow,
+    ConsumptionSeries,
+    ConsumptionSeriesRead,
     Granularity,
     GroupBy,
     RollupRefresh,
@@ -42,6 +48,8 @@ from telemetry_ingest.rollups.plan import Piece, day_ranges, is_whole_hour, piec
 
 DEFAULT_CALENDAR = CalendarRule(time(7, 30), time(18, 30), [1, 2, 3, 4, 5], [], [])
 CATEGORIES = ("working", "night", "weekend", "holiday")
+CONSUMPTION_ROWS = TypeAdapter(list[ConsumptionRow])
+CONSUMPTION_SERIES = TypeAdapter(list[ConsumptionSeries])
 
 
 def window(settings: AnalyticsSettings, start: datetime, end: datetime) -> Window:
@@ -116,6 +124,53 @@ def year_earlier(ts: datetime) -> datetime:
         return ts.replace(year=ts.year - 1, day=28)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while tens of thousands of row objects are built (no await inside):
+    each young collection would otherwise be triggered every 700 allocations and the full ones walk the whole
+    process heap; on the bench's 28 800-row answer that was ~200 of ~250 ms. Row objects form no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _series_rows(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of the series, ordered by bucket and then group in the database's order of the groups."""
+    rows = [
+        (bucket, rank, s["group"], kwh, n)
+        for rank, s in enumerate(series)
+        for bucket, kwh, n in zip(s["buckets"], s["kwh"], s["intervals"], strict=True)
+    ]
+    rows.sort()  # (bucket, rank) is unique: the rest of the tuple is never compared
+    return [{"group": g, "bucket": b, "kwh": k, "intervals": n} for b, _, g, k, n in rows]
+
+
+async def _series(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    flt: MeterFilter,
+    start: datetime,
+    end: datetime,
+    granularity: Granularity,
+    group_by: GroupBy,
+) -> list[dict[str, Any]]:
+    how = await plan(session, settings=settings, flt=flt, start=start, end=end, granularity=granularity.value)
+    return await repository.consumption_series(
+        session,
+        flt=flt,
+        win=window(settings, start, end),
+        granularity=granularity.value,
+        group_by=group_by.value,
+        rolled=how.rolled,
+        raw_start=how.raw_start,
+    )
+
+
 async def consumption(
     session: AsyncSession,
     *,
@@ -126,25 +181,47 @@ async def consumption(
     granularity: Granularity,
     group_by: GroupBy,
 ) -> ConsumptionRead:
-    how = await plan(session, settings=settings, flt=flt, start=start, end=end, granularity=granularity.value)
-    rows = await repository.consumption(
-        session,
-        flt=flt,
-        win=window(settings, start, end),
-        granularity=granularity.value,
-        group_by=group_by.value,
-        rolled=how.rolled,
-        raw_start=how.raw_start,
+    """A row per group and bucket (read as series: one row per group with arrays, far cheaper to fetch)."""
+    series = await _series(
+        session, settings=settings, flt=flt, start=start, end=end, granularity=granularity, group_by=group_by
     )
-    items = [ConsumptionRow(**r) for r in rows]
-    return ConsumptionRead(
-        start=start,
-        end=end,
-        granularity=granularity,
-        group_by=group_by,
-        total_kwh=sum(r.kwh for r in items),
-        rows=items,
+    with _gc_paused():
+        rows = _series_rows(series)
+        # every field is validated here; validating the list of instances again costs ~1 us per row
+        return ConsumptionRead.model_construct(
+            start=start,
+            end=end,
+            granularity=granularity,
+            group_by=group_by,
+            total_kwh=sum(r["kwh"] for r in rows),
+            rows=CONSUMPTION_ROWS.validate_python(rows),
+        )
+
+
+async def consumption_series(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    flt: MeterFilter,
+    start: datetime,
+    end: datetime,
+    granularity: Granularity,
+    group_by: GroupBy,
+) -> ConsumptionSeriesRead:
+    """:func:`consumption` laid out as one series per group (the same buckets and values)."""
+    series = await _series(
+        session, settings=settings, flt=flt, start=start, end=end, granularity=granularity, group_by=group_by
     )
+    with _gc_paused():
+        items = CONSUMPTION_SERIES.validate_python(series)
+        return ConsumptionSeriesRead(
+            start=start,
+            end=end,
+            granularity=granularity,
+            group_by=group_by,
+            total_kwh=sum(sum(s.kwh) for s in items),
+            series=items,
+        )
 
 
 async def totals(

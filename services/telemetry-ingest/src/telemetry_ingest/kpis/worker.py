@@ -3,6 +3,7 @@
 Each pass (every ``scheduler_interval_s``): recompute the energy rollups (hour, day, month) of every
 meter-day the writes touched since the last pass, however old; recompute the daily distance and
 re-evaluate trips and alerts of every touched vehicle-day (withdrawing alerts the late data contradicts);
+after a pass over a bulk backfill, vacuum the invalidation log and the rollups;
 evaluate today live (offline terminals); raise the energy waste alerts of yesterday and of any touched
 earlier day. Every step is idempotent, so overlapping or repeated passes are harmless.
 """
@@ -44,6 +45,10 @@ async def run_pass(database_url: str, settings: AnalyticsSettings, now: datetime
             out["vehicle_days"] = days.subject_days
             out["trips"], out["vehicle_alerts"] = fleet.trips, fleet.alerts_created
             out["alerts_withdrawn"] = fleet.alerts_withdrawn
+        out["vacuumed"] = int(energy.touched + days.touched >= settings.vacuum_after_touched)
+        if out["vacuumed"]:
+            async with engine.connect() as conn:
+                await rollups_service.vacuum(await conn.execution_options(isolation_level="AUTOCOMMIT"))
         async with maker() as session, session.begin():
             live = await fleet_service.evaluate(
                 session,

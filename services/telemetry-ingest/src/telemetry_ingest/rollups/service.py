@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from telemetry_ingest.energy.config import AnalyticsSettings
 from telemetry_ingest.rollups import repository
@@ -20,6 +21,8 @@ class Refreshed:
     subject_days: int
     rows: int
     ranges: list[tuple[str, date, date]] = field(default_factory=list)
+    touched: int = 0
+    """(subject, hour) ranges consumed from the invalidation log"""
 
 
 def _ranges(touched: list[tuple[str, datetime]], tz: ZoneInfo) -> list[tuple[str, date, date]]:
@@ -35,7 +38,8 @@ def _ranges(touched: list[tuple[str, datetime]], tz: ZoneInfo) -> list[tuple[str
 
 async def refresh_energy(session: AsyncSession, *, settings: AnalyticsSettings) -> Refreshed:
     """Recompute hour, day and month rows of every meter-day with pending touched hours."""
-    ranges = _ranges(await repository.pop_touched(session, "meter"), ZoneInfo(settings.timezone))
+    touched = await repository.pop_touched(session, "meter")
+    ranges = _ranges(touched, ZoneInfo(settings.timezone))
     rows = await repository.refresh_energy(
         session,
         ranges=ranges,
@@ -43,14 +47,26 @@ async def refresh_energy(session: AsyncSession, *, settings: AnalyticsSettings) 
         lookback=timedelta(hours=settings.register_lookback_h),
         band=settings.rollover_band,
     )
-    return Refreshed(sum((a - f).days for _, f, a in ranges), rows, ranges)
+    return Refreshed(sum((a - f).days for _, f, a in ranges), rows, ranges, len(touched))
 
 
 async def refresh_vehicle_days(session: AsyncSession, *, settings: AnalyticsSettings) -> Refreshed:
     """Recompute the daily distance of every vehicle-day with pending touched hours; the caller
     re-evaluates trips and alerts of the returned ranges."""
-    ranges = _ranges(await repository.pop_touched(session, "vehicle"), ZoneInfo(settings.timezone))
+    touched = await repository.pop_touched(session, "vehicle")
+    ranges = _ranges(touched, ZoneInfo(settings.timezone))
     rows = await repository.refresh_vehicle_days(
         session, ranges=ranges, tz=settings.timezone, max_speed_kmh=settings.max_plausible_speed_kmh
     )
-    return Refreshed(sum((a - f).days for _, f, a in ranges), rows, ranges)
+    return Refreshed(sum((a - f).days for _, f, a in ranges), rows, ranges, len(touched))
+
+
+VACUUMED = ("touched_range", "energy_hourly", "energy_daily", "energy_monthly", "vehicle_day")
+
+
+async def vacuum(connection: AsyncConnection) -> None:
+    """VACUUM ANALYZE the invalidation log and the rollups (``connection`` in autocommit: VACUUM cannot run in
+    a transaction). The log is a queue: a pass deletes what the writers inserted, and after a bulk backfill
+    the pending-range look-up of every query walks the dead index entries until they are vacuumed."""
+    for table in VACUUMED:
+        await connection.execute(text(f"VACUUM ANALYZE telemetry.{table}"))
