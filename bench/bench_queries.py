@@ -19,6 +19,7 @@ pending), ``BENCH_REFRESH`` (0 skips the worker refresh and the evaluator day on
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import time
 import uuid
@@ -167,6 +168,8 @@ async def run_queries(url: str, repeat: int, vehicles: int, vehicle_days: int) -
     year_end = START + timedelta(days=365)
     month = (datetime(2025, 6, 1, tzinfo=TZ), datetime(2025, 7, 1, tzinfo=TZ))
     fleet_end = FLEET_START + timedelta(days=vehicle_days)
+    gc.collect()
+    gc.freeze()  # as every service does once it is up (houqin_common.service.frozen_startup_objects)
 
     async def compare(label: str, query: Callable[[AsyncSession, AnalyticsSettings], Awaitable[Any]]) -> None:
         async with maker() as session:
