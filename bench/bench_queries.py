@@ -456,17 +456,11 @@ def main() -> None:
                 flush=True,
             )
         if not generated or os.environ.get("BENCH_REFRESH", "1") != "0":
-            ref = asyncio.run(refresh(url))
-            same = (ref["trips"], ref["alerts"]) == (ref["base_trips"], ref["base_alerts"])
+            ref = asyncio.run(refresh(url))  # prints the evaluator line itself
             print(
                 f"  worker refresh: {ref['meter_days']:,.0f} meter-days rolled up (hour/day/month) in "
                 f"{ref['energy_refresh_s']:.1f} s, {ref['vehicle_days']:,.0f} vehicle-days of distance in "
-                f"{ref['distance_refresh_s']:.1f} s; pending ranges left: {ref['pending_after']:.0f}\n"
-                f"  evaluator, 1 day of {ref['evaluated_vehicles']:.0f} vehicles (trips, alerts): "
-                f"{ref['evaluator_day_s']:.1f} s ({ref['trips']:.0f} trips, {ref['alerts']:.0f} alerts; fixes of all "
-                f"vehicles in one query) vs {ref['evaluator_day_base_s']:.1f} s baseline (one fixes query per "
-                f"vehicle-day: {ref['base_trips']:.0f} trips, {ref['base_alerts']:.0f} alerts; "
-                f"{'identical' if same else 'DIFFERENT'})",
+                f"{ref['distance_refresh_s']:.1f} s; pending ranges left: {ref['pending_after']:.0f}",
                 flush=True,
             )
         t0 = time.perf_counter()
