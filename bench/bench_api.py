@@ -2,8 +2,9 @@
 
 For a detail endpoint and a 50-row list endpoint of each service, one real uvicorn process of the service
 (seeded throw-away database) is driven at concurrency 1 and 10, and beside it, in the same run, plain
-asyncpg (a pool of 10, one transaction per request) runs the *same SQL with the same parameters*: the
-statements are captured from the service's own engine while it answers the request once in-process.
+asyncpg (a pool of 10 configured like the services' hot-read pool, one transaction per request, and once
+without) runs the *same SQL with the same parameters*: the statements are captured from the service's own
+engine and hot-read pool while it answers the request once in-process.
 The ratio API ÷ asyncpg is the figure that matters (issue 17: detail >= 1/2, 50-row list >= 1/3).
 
 Load generator: Debian's ``wrk`` (C, one thread per 5 connections, keep-alive), installed by
@@ -151,10 +152,15 @@ class Captured:
 
 
 async def _capture(spec: ServiceSpec, url: str, token: str, path: str) -> Captured:
-    """The statements (and parameters) the service sends to PostgreSQL for one request to ``path``."""
+    """The statements (and parameters) the service sends to PostgreSQL for one request to ``path``: those
+    of its SQLAlchemy engine and those of its hot-read pool (houqin_common.hotpath)."""
     module, _, attr = spec.app_factory.partition(":")
     factory = getattr(__import__(module, fromlist=[attr]), attr)
     os.environ.update(service_env(url))
+    # a seed may have read (and cached) the service's settings before the environment named this database
+    cached = getattr(__import__(f"{spec.package}.settings", fromlist=["get_settings"]), "get_settings", None)
+    if cached is not None and hasattr(cached, "cache_clear"):
+        cached.cache_clear()
     app = factory()
     statements: list[tuple[str, tuple[Any, ...]]] = []
     levels: set[str] = set()
@@ -164,12 +170,23 @@ async def _capture(spec: ServiceSpec, url: str, token: str, path: str) -> Captur
             statements.append((statement, tuple(parameters or ())))
             levels.add(str(conn.get_execution_options().get("isolation_level", "")))
 
+        def record_hot(statement: str, args: tuple[Any, ...]) -> None:
+            statements.append((statement, args))
+            levels.add("AUTOCOMMIT")  # the hot path reads outside any transaction
+
         event.listen(app.state.engine.sync_engine, "before_cursor_execute", record)
+        app.state.read_pool.listeners.append(record_hot)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             resp = await client.get(path, headers={"Authorization": f"Bearer {token}"})
-            resp.raise_for_status()
+            if resp.status_code != 200:
+                raise RuntimeError(f"{path}: {resp.status_code} {resp.text}")
     return Captured(statements, autocommit=levels == {"AUTOCOMMIT"})
+
+
+async def _keep_session(conn: Any) -> None:
+    """Configured like the services' hot-read pool: no reset query (a round-trip) when a connection
+    goes back to the pool; asyncpg still rolls back an open transaction itself."""
 
 
 async def _asyncpg_run(
@@ -177,7 +194,7 @@ async def _asyncpg_run(
 ) -> Figures:
     """The same statements, per request one connection from a pool of 10 (and one transaction when
     ``transaction``), ``concurrency`` requests at a time."""
-    pool = await asyncpg.create_pool(libpq_url(url), min_size=10, max_size=10)
+    pool = await asyncpg.create_pool(libpq_url(url), min_size=10, max_size=10, reset=_keep_session)
     assert pool is not None
     latencies: list[float] = []
 
@@ -401,9 +418,10 @@ def report(rows: list[Row], loadgen: str, seconds: float) -> None:
             f"{txn.rps:>8.0f}{txn.p50_ms:>6.2f}{txn.p99_ms:>6.2f}{txn.cpu_ms:>6.2f}{ratio:>6.2f}{verdict:>9} |{strict}"
         )
     print(
-        "\nlatencies in ms. SQL = statements per request, captured from the service's engine and replayed by asyncpg\n"
-        "(pool of 10): 'txn' wraps them in BEGIN/COMMIT (the issue's baseline: ratio and target are against it);\n"
-        "'bare' sends them exactly as the service does when it reads in autocommit (GET requests), the strict ratio.\n"
+        "\nlatencies in ms. SQL = statements per request, captured from the service (engine and hot-read\n"
+        "pool) and replayed by asyncpg (pool of 10, no reset query on release, like the hot-read pool): 'txn'\n"
+        "wraps them in BEGIN/COMMIT (the issue's baseline: ratio and target are against it); 'bare' sends them\n"
+        "exactly as the service does when it reads in autocommit (GET requests), the strict ratio.\n"
         f"CPU = uvicorn's (API) or the asyncpg client's (txn) CPU ms per request, steadier than wall clock on a\n"
         f"busy machine. Load generator: {loadgen}; {seconds:g} s per measurement;\n"
         f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work here skews wall clock)."
