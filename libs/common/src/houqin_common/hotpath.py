@@ -39,6 +39,12 @@ _DIALECT = PGDialect_asyncpg(paramstyle="numeric_dollar")  # type: ignore[no-unt
 _DISCONNECTS: tuple[type[BaseException], ...] = (asyncpg.exceptions.ConnectionDoesNotExistError, OSError)
 
 
+def _unavailable(exc: BaseException) -> Exception:
+    """SQLSTATE 08006 (connection failure): the error handlers answer 503 problem+json, as for the engine."""
+    error: Exception = asyncpg.exceptions.ConnectionFailureError(f"database connection lost: {exc}")
+    return error
+
+
 class CachedValueError(ValueError):
     """A statement meant for the compiled cache carries a literal value instead of a named bindparam."""
 
@@ -52,14 +58,21 @@ class CompiledRead:
     #: the dialect's conversion of each parameter (None: sent as is)
     processors: tuple[Callable[[Any], Any] | None, ...]
 
-    def args(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
+    #: the distinct parameter names (a name used twice in the statement is passed once)
+    expected: frozenset[str]
+    #: whether any parameter has a processor (most have none: the values go through untouched)
+    converts: bool
+
+    def args(self, values: Mapping[str, Any]) -> list[Any]:
         """The positional arguments for ``values`` (every parameter must be given, no extras)."""
-        if len(values) != len(set(self.names)) or not all(n in values for n in self.names):
-            raise TypeError(f"parameters {sorted(values)} do not match the statement's {sorted(set(self.names))}")
-        return tuple(
-            value if proc is None or value is None else proc(value)
-            for value, proc in ((values[n], p) for n, p in zip(self.names, self.processors, strict=True))
-        )
+        if values.keys() != self.expected:
+            raise TypeError(f"parameters {sorted(values)} do not match the statement's {sorted(self.expected)}")
+        if not self.converts:
+            return [values[n] for n in self.names]
+        return [
+            values[n] if proc is None or values[n] is None else proc(values[n])
+            for n, proc in zip(self.names, self.processors, strict=True)
+        ]
 
 
 def compile_read(stmt: Select[Any]) -> CompiledRead:
@@ -70,11 +83,13 @@ def compile_read(stmt: Select[Any]) -> CompiledRead:
         if bind.value is not None or bind.callable is not None or bind.expanding:
             raise CachedValueError(f"a literal value ({bind.key}) in a cached statement: use a named bindparam")
     names = tuple(compiled.positiontup or ())
-    bind_processors = compiled._bind_processors
+    processors = tuple(compiled._bind_processors.get(n) for n in names)
     return CompiledRead(
         sql=compiled.string,
         names=names,
-        processors=tuple(bind_processors.get(n) for n in names),  # type: ignore[misc]
+        processors=processors,  # type: ignore[arg-type]
+        expected=frozenset(names),
+        converts=any(p is not None for p in processors),
     )
 
 
@@ -109,10 +124,10 @@ class ReadConnection:
         self._conn = conn
         self._listeners = listeners
 
-    def _args(self, read: CompiledRead, values: Mapping[str, Any]) -> tuple[Any, ...]:
+    def _args(self, read: CompiledRead, values: Mapping[str, Any]) -> list[Any]:
         args = read.args(values)
         for listener in self._listeners:
-            listener(read.sql, args)
+            listener(read.sql, tuple(args))
         return args
 
     async def fetch(self, read: CompiledRead, **values: Any) -> list[Row]:
@@ -155,19 +170,23 @@ class ReadPool:
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[ReadConnection]:
+        """One connection for several statements of a request."""
         try:
             async with self.pool.acquire() as conn:
                 yield ReadConnection(conn, self.listeners)
         except _DISCONNECTS as exc:
-            raise asyncpg.exceptions.ConnectionFailureError(f"database connection lost: {exc}") from exc
+            raise _unavailable(exc) from exc
 
     async def fetchrow(self, read: CompiledRead, **values: Any) -> Row | None:
-        async with self.connection() as conn:
-            return await conn.fetchrow(read, **values)
-
-    async def fetch(self, read: CompiledRead, **values: Any) -> list[Row]:
-        async with self.connection() as conn:
-            return await conn.fetch(read, **values)
+        """The first row of one statement (a connection only for its duration)."""
+        args = read.args(values)
+        for listener in self.listeners:
+            listener(read.sql, tuple(args))
+        try:
+            row: Row | None = await self.pool.fetchrow(read.sql, *args)
+        except _DISCONNECTS as exc:
+            raise _unavailable(exc) from exc
+        return row
 
     async def close(self) -> None:
         await self.pool.close()
