@@ -372,6 +372,17 @@ def main() -> None:
             captured = {e.path: asyncio.run(_capture(spec, url, token, e.path)) for e in endpoints}
             server = Server(spec, url)
             try:
+                floor: dict[int, Figures] = {}
+                for concurrency in CONCURRENCY:
+                    # the same process answering /healthz (no route parameters, no token, no database):
+                    # what the HTTP server, middleware and framework alone allow
+                    print(f"[{name}] floor /healthz c={concurrency} ...", flush=True)
+                    drive(server.base + "/healthz", token, concurrency, 1.0)
+                    cpu0 = server.cpu_s()
+                    floor[concurrency] = drive(server.base + "/healthz", token, concurrency, seconds)
+                    floor[concurrency].cpu_ms = (
+                        (server.cpu_s() - cpu0) / max(floor[concurrency].rps * seconds, 1) * 1000
+                    )
                 for endpoint in endpoints:
                     check_response(server.base, endpoint, token)
                     cap = captured[endpoint.path]
@@ -385,7 +396,7 @@ def main() -> None:
                         bare = None
                         if cap.autocommit:
                             bare = asyncio.run(_asyncpg_run(url, cap.statements, concurrency, seconds, False))
-                        rows.append((endpoint, concurrency, api, txn, bare, len(cap.statements)))
+                        rows.append((endpoint, concurrency, api, txn, bare, len(cap.statements), floor[concurrency]))
             finally:
                 server.stop()
     finally:
@@ -393,7 +404,7 @@ def main() -> None:
     report(rows, loadgen, seconds)
 
 
-Row = tuple[Endpoint, int, Figures, Figures, Figures | None, int]
+Row = tuple[Endpoint, int, Figures, Figures, Figures | None, int, Figures]
 
 
 def report(rows: list[Row], loadgen: str, seconds: float) -> None:
@@ -401,10 +412,10 @@ def report(rows: list[Row], loadgen: str, seconds: float) -> None:
     print(
         f"{'service':<10}{'request':<30}{'c':>3}{'SQL':>4} |{'API r/s':>8}{'p50':>7}{'p99':>7}{'CPU ms':>7}"
         f" |{'txn r/s':>8}{'p50':>6}{'p99':>6}{'CPU':>6}{'ratio':>6}{'target':>9}"
-        f" |{'bare r/s':>9}{'p50':>6}{'ratio':>6}"
+        f" |{'bare r/s':>9}{'p50':>6}{'ratio':>6} |{'hz r/s':>7}{'CPU':>6}{'ceil':>6}"
     )
     failures = 0
-    for endpoint, concurrency, api, txn, bare, n_sql in rows:
+    for endpoint, concurrency, api, txn, bare, n_sql, floor in rows:
         ratio = api.rps / txn.rps
         target = 0.5 if endpoint.kind == "detail" else 1 / 3
         ok = ratio >= target
@@ -416,12 +427,16 @@ def report(rows: list[Row], loadgen: str, seconds: float) -> None:
             f"{endpoint.service:<10}{request:<30}{concurrency:>3}{n_sql:>4} |"
             f"{api.rps:>8.0f}{api.p50_ms:>7.2f}{api.p99_ms:>7.2f}{api.cpu_ms:>7.2f} |"
             f"{txn.rps:>8.0f}{txn.p50_ms:>6.2f}{txn.p99_ms:>6.2f}{txn.cpu_ms:>6.2f}{ratio:>6.2f}{verdict:>9} |{strict}"
+            f" |{floor.rps:>7.0f}{floor.cpu_ms:>6.2f}{floor.rps / txn.rps:>6.2f}"
         )
     print(
         "\nlatencies in ms. SQL = statements per request, captured from the service (engine and hot-read\n"
         "pool) and replayed by asyncpg (pool of 10, no reset query on release, like the hot-read pool): 'txn'\n"
         "wraps them in BEGIN/COMMIT (the issue's baseline: ratio and target are against it); 'bare' sends them\n"
         "exactly as the service does when it reads in autocommit (GET requests), the strict ratio.\n"
+        "'hz' = the same uvicorn process answering /healthz (no parameters, token or database) at the same\n"
+        "concurrency, measured just before; 'ceil' = hz r/s / txn r/s, the ratio a handler costing nothing\n"
+        "beyond the HTTP server, middleware and framework would reach.\n"
         f"CPU = uvicorn's (API) or the asyncpg client's (txn) CPU ms per request, steadier than wall clock on a\n"
         f"busy machine. Load generator: {loadgen}; {seconds:g} s per measurement;\n"
         f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work here skews wall clock)."

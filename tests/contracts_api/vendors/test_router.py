@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import asyncpg
@@ -256,3 +257,28 @@ async def test_patching_legal_status_to_revoked_makes_the_vendor_ineligible(api)
     assert r.status_code == 200 and r.json()["legal_status"] == "revoked" and r.json()["name"] == vendor["name"]
     verdict = (await api.client.get(f"/v1/vendors/{vendor['id']}/eligibility", headers=api.auditor)).json()
     assert verdict["eligible"] is False and "吊销" in verdict["reasons"][0]
+
+
+async def test_hot_reads_answer_what_the_write_answered_and_each_request_its_own_values(api) -> None:
+    """GET /v1/vendors/{id} and /v1/vendors run compiled statements on the read pool: the body is the
+    VendorRead the ORM path returned at creation, and a cached statement shape serves other values."""
+    tag = uuid.uuid4().hex[:6]
+    first = await api.vendor(f"常州热路径Alpha{tag}有限公司", contact_name="甲", legal_status="registered")
+    second = await api.vendor(f"常州热路径Beta{tag}有限公司", legal_status="revoked")
+    got = await api.client.get(f"/v1/vendors/{first['id']}", headers=api.auditor)
+    assert got.status_code == 200 and got.headers["content-type"] == "application/json"
+    assert got.json() == first
+    for name, vendor in (("Alpha", first), ("Beta", second)):  # same shape (q), different values
+        r = await api.client.get("/v1/vendors", params={"q": f"热路径{name}{tag}"}, headers=api.auditor)
+        assert r.json() == {"items": [vendor], "total": 1, "limit": 50, "offset": 0}
+    both = {"q": f"{tag}有限公司", "sort": "-name", "limit": 1, "offset": 1}
+    r = await api.client.get("/v1/vendors", params=both, headers=api.auditor)
+    assert r.json()["total"] == 2 and [v["id"] for v in r.json()["items"]] == [first["id"]]  # Beta, then Alpha
+    revoked = await api.client.get("/v1/vendors", params={"q": tag, "legal_status": "revoked"}, headers=api.auditor)
+    assert [v["id"] for v in revoked.json()["items"]] == [second["id"]]
+    # a vendor token: its own vendor only, whatever the filter asks
+    own = api.vendor_headers(first["id"])
+    assert (await api.client.get(f"/v1/vendors/{first['id']}", headers=own)).status_code == 200
+    assert (await api.client.get(f"/v1/vendors/{second['id']}", headers=own)).status_code == 404
+    scoped = await api.client.get("/v1/vendors", params={"q": tag}, headers=own)
+    assert [v["id"] for v in scoped.json()["items"]] == [first["id"]]

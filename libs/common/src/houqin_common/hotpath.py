@@ -177,16 +177,29 @@ class ReadPool:
         except _DISCONNECTS as exc:
             raise _unavailable(exc) from exc
 
-    async def fetchrow(self, read: CompiledRead, **values: Any) -> Row | None:
-        """The first row of one statement (a connection only for its duration)."""
+    def _args(self, read: CompiledRead, values: Mapping[str, Any]) -> list[Any]:
         args = read.args(values)
         for listener in self.listeners:
             listener(read.sql, tuple(args))
+        return args
+
+    async def fetchrow(self, read: CompiledRead, **values: Any) -> Row | None:
+        """The first row of one statement (a connection only for its duration)."""
+        args = self._args(read, values)
         try:
             row: Row | None = await self.pool.fetchrow(read.sql, *args)
         except _DISCONNECTS as exc:
             raise _unavailable(exc) from exc
         return row
+
+    async def fetch(self, read: CompiledRead, **values: Any) -> list[Row]:
+        """The rows of one statement (a connection only for its duration)."""
+        args = self._args(read, values)
+        try:
+            rows: list[Row] = await self.pool.fetch(read.sql, *args)
+        except _DISCONNECTS as exc:
+            raise _unavailable(exc) from exc
+        return rows
 
     async def close(self) -> None:
         await self.pool.close()
