@@ -11,13 +11,13 @@ from typing import Any
 
 import asyncpg
 import pytest
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, func, select
 
 from houqin_common import hotpath
 from houqin_common.db import libpq_url
-from houqin_common.hotpath import CachedValueError, ReadDb, compile_read, compiled, json_response
+from houqin_common.hotpath import CachedValueError, compile_read, compiled, json_response, read_pool
 from houqin_common.service import create_service_app
 from houqin_common.settings import ServiceSettings
 from support import TEST_SECRET, asgi_client
@@ -47,22 +47,22 @@ router = APIRouter(prefix="/v1")
 
 
 @router.get("/probe/{probe_id}", response_model=ProbeRead)
-async def read_probe(probe_id: str, db: ReadDb) -> Response:
-    row = await db.fetchrow(compiled(("test.probe", PROBE), _by_id), id=probe_id)
+async def read_probe(probe_id: str, request: Request) -> Response:
+    row = await read_pool(request).fetchrow(compiled(("test.probe", PROBE), _by_id), id=probe_id)
     assert row is not None
     return json_response(ProbeRead.model_validate(dict(row)))
 
 
 @router.get("/pid")
-async def pid(db: ReadDb) -> dict[str, int]:
-    async with db.connection() as conn:
+async def pid(request: Request) -> dict[str, int]:
+    async with read_pool(request).connection() as conn:
         return {"pid": int(await conn.fetchval(compiled("test.pid", lambda: select(func.pg_backend_pid()))))}
 
 
 @router.get("/sleep")
-async def sleep(db: ReadDb) -> dict[str, str]:
+async def sleep(request: Request) -> dict[str, str]:
     stmt = compiled("test.sleep", lambda: select(func.pg_sleep(bindparam("seconds", type_=Integer))))
-    async with db.connection() as conn:
+    async with read_pool(request).connection() as conn:
         await conn.fetchval(stmt, seconds=30)
     return {"slept": "yes"}
 

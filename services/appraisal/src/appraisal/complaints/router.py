@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from appraisal.complaints import service
 from appraisal.complaints.schemas import (
@@ -16,7 +16,7 @@ from appraisal.complaints.schemas import (
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, Forbidden, problem_responses
-from houqin_common.hotpath import ReadDb, json_response, page_response
+from houqin_common.hotpath import json_response, page_response, read_pool
 from houqin_common.i18n import _
 from houqin_common.pagination import PageParams, page_params
 from houqin_common.schemas import Page
@@ -37,7 +37,7 @@ async def file_complaint(
 
 @router.get("", response_model=Page[ComplaintRead])
 async def list_complaints(
-    db: ReadDb,
+    request: Request,
     vendor_id: str | None = Query(None, description="only this vendor"),
     category: Category | None = Query(None, description="only this category"),
     complaint_status: ComplaintStatus | None = Query(None, alias="status", description="only this status"),
@@ -48,7 +48,7 @@ async def list_complaints(
     """Complaints: supervisors and auditors see all, a vendor those routed to it, staff their own."""
     wide = principal.has(Role.supervisor, Role.admin, Role.auditor, Role.service)
     items, total = await service.read_complaints(
-        db,
+        read_pool(request),
         page,
         principal=principal,
         vendor_id=principal.vendor_id if principal.is_vendor_only else vendor_id,
@@ -63,11 +63,11 @@ async def list_complaints(
 @router.get("/{complaint_id}", response_model=ComplaintRead, responses=problem_responses(404))
 async def get_complaint(
     complaint_id: str,
-    db: ReadDb,
+    request: Request,
     principal: Principal = Depends(require_roles(Role.supervisor, Role.vendor, Role.staff, *READ_ALL)),
 ) -> Response:
     """One complaint (404 when not visible to the caller)."""
-    return json_response(await service.read_visible(db, complaint_id=complaint_id, principal=principal))
+    return json_response(await service.read_visible(read_pool(request), complaint_id=complaint_id, principal=principal))
 
 
 @router.post("/{complaint_id}/responses", response_model=ComplaintRead, responses=problem_responses(404, 409))

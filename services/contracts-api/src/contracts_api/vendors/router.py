@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, status
 
 from contracts_api.common import STAFF_READERS
 from contracts_api.models.enums import CreditKind, LegalStatus
@@ -27,7 +27,7 @@ from contracts_api.vendors.schemas import (
 from houqin_common.auth import Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.hotpath import ReadDb, json_response, page_response
+from houqin_common.hotpath import json_response, page_response, read_pool
 from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import Eligibility, Page
 
@@ -80,7 +80,7 @@ async def import_vendors(
 
 @router.get("", response_model=Page[VendorRead])
 async def list_vendors(
-    db: ReadDb,
+    request: Request,
     page: PageParams = Depends(page_params),
     q: str | None = Query(None, max_length=100, description="part of the name or credit code"),
     legal_status: LegalStatus | None = Query(None, description="legal-person status"),
@@ -90,7 +90,7 @@ async def list_vendors(
     """List vendors; sort by `name`, `created_at` or `credit_code`. A vendor token lists only itself."""
     sort, desc = page.order(set(service.VENDOR_SORTS), "name")
     items, total = await service.read_vendors(
-        db,
+        read_pool(request),
         q=q,
         legal_status=legal_status,
         vetoed=vetoed,
@@ -119,12 +119,12 @@ async def list_expiring_qualifications(
 
 @router.get("/{vendor_id}", response_model=VendorRead, responses=problem_responses(404))
 async def get_vendor(
-    db: ReadDb,
+    request: Request,
     vendor_id: str = VendorId,
     principal: Principal = Depends(require_roles(*STAFF_READERS, Role.vendor)),
 ) -> Response:
     """One vendor. A vendor token sees only its own vendor (404 for any other)."""
-    return json_response(await service.read(db, vendor_id=vendor_id, scope=vendor_scope(principal)))
+    return json_response(await service.read(read_pool(request), vendor_id=vendor_id, scope=vendor_scope(principal)))
 
 
 @router.patch("/{vendor_id}", response_model=VendorRead, responses=problem_responses(404))

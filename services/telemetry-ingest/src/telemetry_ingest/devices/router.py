@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.hotpath import ReadDb, json_response, page_response
+from houqin_common.hotpath import json_response, page_response, read_pool
 from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import IsoDateTime, Page
 from telemetry_ingest.devices import service
@@ -47,7 +47,7 @@ async def create_meter(meter_in: MeterCreate, session: DbSession, _: Principal =
 
 @router.get("/meters", response_model=Page[MeterRead])
 async def list_meters(
-    db: ReadDb,
+    request: Request,
     page: PageParams = Depends(page_params),
     building: str | None = Query(None, max_length=100, description="only this building"),
     energy_type: str | None = Query(None, max_length=5, description="only this energy type code"),
@@ -57,7 +57,7 @@ async def list_meters(
 ) -> Response:
     """List meters. A vendor token sees only the meters it is responsible for."""
     items, total = await service.read_meters(
-        db,
+        read_pool(request),
         page,
         building=building,
         energy_type=energy_type,
@@ -68,9 +68,11 @@ async def list_meters(
 
 
 @router.get("/meters/{meter_id}", response_model=MeterRead, responses=problem_responses(404))
-async def get_meter(meter_id: str, db: ReadDb, principal: Principal = Depends(READ)) -> Response:
+async def get_meter(meter_id: str, request: Request, principal: Principal = Depends(READ)) -> Response:
     """One meter (404 for a vendor token when another vendor is responsible for it)."""
-    return json_response(await service.read_meter(db, meter_id=meter_id, vendor_id=vendor_scope(principal)))
+    return json_response(
+        await service.read_meter(read_pool(request), meter_id=meter_id, vendor_id=vendor_scope(principal))
+    )
 
 
 @router.patch("/meters/{meter_id}", response_model=MeterRead, responses=problem_responses(404))
