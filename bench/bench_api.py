@@ -2,8 +2,9 @@
 
 For a detail endpoint and a 50-row list endpoint of each service, one real uvicorn process of the service
 (seeded throw-away database) is driven at concurrency 1 and 10, and beside it, in the same run, plain
-asyncpg (a pool of 10, one transaction per request) runs the *same SQL with the same parameters*: the
-statements are captured from the service's own engine while it answers the request once in-process.
+asyncpg (a pool of 10 configured like the services' hot-read pool, one transaction per request, and once
+without) runs the *same SQL with the same parameters*: the statements are captured from the service's own
+engine and hot-read pool while it answers the request once in-process.
 The ratio API ÷ asyncpg is the figure that matters (issue 17: detail >= 1/2, 50-row list >= 1/3).
 
 Load generator: Debian's ``wrk`` (C, one thread per 5 connections, keep-alive), installed by
@@ -151,10 +152,15 @@ class Captured:
 
 
 async def _capture(spec: ServiceSpec, url: str, token: str, path: str) -> Captured:
-    """The statements (and parameters) the service sends to PostgreSQL for one request to ``path``."""
+    """The statements (and parameters) the service sends to PostgreSQL for one request to ``path``: those
+    of its SQLAlchemy engine and those of its hot-read pool (houqin_common.hotpath)."""
     module, _, attr = spec.app_factory.partition(":")
     factory = getattr(__import__(module, fromlist=[attr]), attr)
     os.environ.update(service_env(url))
+    # a seed may have read (and cached) the service's settings before the environment named this database
+    cached = getattr(__import__(f"{spec.package}.settings", fromlist=["get_settings"]), "get_settings", None)
+    if cached is not None and hasattr(cached, "cache_clear"):
+        cached.cache_clear()
     app = factory()
     statements: list[tuple[str, tuple[Any, ...]]] = []
     levels: set[str] = set()
@@ -164,12 +170,23 @@ async def _capture(spec: ServiceSpec, url: str, token: str, path: str) -> Captur
             statements.append((statement, tuple(parameters or ())))
             levels.add(str(conn.get_execution_options().get("isolation_level", "")))
 
+        def record_hot(statement: str, args: tuple[Any, ...]) -> None:
+            statements.append((statement, args))
+            levels.add("AUTOCOMMIT")  # the hot path reads outside any transaction
+
         event.listen(app.state.engine.sync_engine, "before_cursor_execute", record)
+        app.state.read_pool.listeners.append(record_hot)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             resp = await client.get(path, headers={"Authorization": f"Bearer {token}"})
-            resp.raise_for_status()
+            if resp.status_code != 200:
+                raise RuntimeError(f"{path}: {resp.status_code} {resp.text}")
     return Captured(statements, autocommit=levels == {"AUTOCOMMIT"})
+
+
+async def _keep_session(conn: Any) -> None:
+    """Configured like the services' hot-read pool: no reset query (a round-trip) when a connection
+    goes back to the pool; asyncpg still rolls back an open transaction itself."""
 
 
 async def _asyncpg_run(
@@ -177,7 +194,7 @@ async def _asyncpg_run(
 ) -> Figures:
     """The same statements, per request one connection from a pool of 10 (and one transaction when
     ``transaction``), ``concurrency`` requests at a time."""
-    pool = await asyncpg.create_pool(libpq_url(url), min_size=10, max_size=10)
+    pool = await asyncpg.create_pool(libpq_url(url), min_size=10, max_size=10, reset=_keep_session)
     assert pool is not None
     latencies: list[float] = []
 
@@ -355,6 +372,17 @@ def main() -> None:
             captured = {e.path: asyncio.run(_capture(spec, url, token, e.path)) for e in endpoints}
             server = Server(spec, url)
             try:
+                floor: dict[int, Figures] = {}
+                for concurrency in CONCURRENCY:
+                    # the same process answering /healthz (no route parameters, no token, no database):
+                    # what the HTTP server, middleware and framework alone allow
+                    print(f"[{name}] floor /healthz c={concurrency} ...", flush=True)
+                    drive(server.base + "/healthz", token, concurrency, 1.0)
+                    cpu0 = server.cpu_s()
+                    floor[concurrency] = drive(server.base + "/healthz", token, concurrency, seconds)
+                    floor[concurrency].cpu_ms = (
+                        (server.cpu_s() - cpu0) / max(floor[concurrency].rps * seconds, 1) * 1000
+                    )
                 for endpoint in endpoints:
                     check_response(server.base, endpoint, token)
                     cap = captured[endpoint.path]
@@ -368,7 +396,7 @@ def main() -> None:
                         bare = None
                         if cap.autocommit:
                             bare = asyncio.run(_asyncpg_run(url, cap.statements, concurrency, seconds, False))
-                        rows.append((endpoint, concurrency, api, txn, bare, len(cap.statements)))
+                        rows.append((endpoint, concurrency, api, txn, bare, len(cap.statements), floor[concurrency]))
             finally:
                 server.stop()
     finally:
@@ -376,7 +404,7 @@ def main() -> None:
     report(rows, loadgen, seconds)
 
 
-Row = tuple[Endpoint, int, Figures, Figures, Figures | None, int]
+Row = tuple[Endpoint, int, Figures, Figures, Figures | None, int, Figures]
 
 
 def report(rows: list[Row], loadgen: str, seconds: float) -> None:
@@ -384,10 +412,10 @@ def report(rows: list[Row], loadgen: str, seconds: float) -> None:
     print(
         f"{'service':<10}{'request':<30}{'c':>3}{'SQL':>4} |{'API r/s':>8}{'p50':>7}{'p99':>7}{'CPU ms':>7}"
         f" |{'txn r/s':>8}{'p50':>6}{'p99':>6}{'CPU':>6}{'ratio':>6}{'target':>9}"
-        f" |{'bare r/s':>9}{'p50':>6}{'ratio':>6}"
+        f" |{'bare r/s':>9}{'p50':>6}{'ratio':>6} |{'hz r/s':>7}{'CPU':>6}{'ceil':>6}"
     )
     failures = 0
-    for endpoint, concurrency, api, txn, bare, n_sql in rows:
+    for endpoint, concurrency, api, txn, bare, n_sql, floor in rows:
         ratio = api.rps / txn.rps
         target = 0.5 if endpoint.kind == "detail" else 1 / 3
         ok = ratio >= target
@@ -399,11 +427,16 @@ def report(rows: list[Row], loadgen: str, seconds: float) -> None:
             f"{endpoint.service:<10}{request:<30}{concurrency:>3}{n_sql:>4} |"
             f"{api.rps:>8.0f}{api.p50_ms:>7.2f}{api.p99_ms:>7.2f}{api.cpu_ms:>7.2f} |"
             f"{txn.rps:>8.0f}{txn.p50_ms:>6.2f}{txn.p99_ms:>6.2f}{txn.cpu_ms:>6.2f}{ratio:>6.2f}{verdict:>9} |{strict}"
+            f" |{floor.rps:>7.0f}{floor.cpu_ms:>6.2f}{floor.rps / txn.rps:>6.2f}"
         )
     print(
-        "\nlatencies in ms. SQL = statements per request, captured from the service's engine and replayed by asyncpg\n"
-        "(pool of 10): 'txn' wraps them in BEGIN/COMMIT (the issue's baseline: ratio and target are against it);\n"
-        "'bare' sends them exactly as the service does when it reads in autocommit (GET requests), the strict ratio.\n"
+        "\nlatencies in ms. SQL = statements per request, captured from the service (engine and hot-read\n"
+        "pool) and replayed by asyncpg (pool of 10, no reset query on release, like the hot-read pool): 'txn'\n"
+        "wraps them in BEGIN/COMMIT (the issue's baseline: ratio and target are against it); 'bare' sends them\n"
+        "exactly as the service does when it reads in autocommit (GET requests), the strict ratio.\n"
+        "'hz' = the same uvicorn process answering /healthz (no parameters, token or database) at the same\n"
+        "concurrency, measured just before; 'ceil' = hz r/s / txn r/s, the ratio a handler costing nothing\n"
+        "beyond the HTTP server, middleware and framework would reach.\n"
         f"CPU = uvicorn's (API) or the asyncpg client's (txn) CPU ms per request, steadier than wall clock on a\n"
         f"busy machine. Load generator: {loadgen}; {seconds:g} s per measurement;\n"
         f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work here skews wall clock)."

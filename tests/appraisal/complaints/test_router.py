@@ -55,3 +55,39 @@ async def test_complaint_is_routed_answered_and_closed(
     assert [x["id"] for x in mine.json()["items"]] == [c["id"]]
     own = await client.get("/v1/complaints", headers=staff)
     assert [x["id"] for x in own.json()["items"]] == [c["id"]]
+
+
+async def test_complaint_hot_reads_keep_visibility_and_filters(
+    service_client: Callable[..., Any], make_token: Callable[..., str]
+) -> None:
+    """GET /v1/complaints and /v1/complaints/{id} run compiled statements on the read pool: the filer
+    sees its own, another staff member gets 404, a vendor what is routed to it; filters take each
+    request's values."""
+    client = await service_client("appraisal")
+    sup = auth(make_token(Role.supervisor))
+    vendor_id = str(uuid.uuid4())
+    filer = f"staff-{uuid.uuid4().hex[:6]}"
+    staff = auth(make_token(Role.staff, subject=filer))
+    filed = []
+    for text in ("空调太冷", "门卫态度"):
+        r = await client.post(
+            "/v1/complaints",
+            json={"channel": "web", "category": "canteen_dishes", "description": text, "vendor_id": vendor_id},
+            headers=staff,
+        )
+        assert r.status_code == 201, r.text
+        filed.append(r.json())
+    await client.post(f"/v1/complaints/{filed[1]['id']}/responses", json={"response": "已处理"}, headers=sup)
+    own = await client.get(f"/v1/complaints/{filed[0]['id']}", headers=staff)
+    assert own.status_code == 200 and own.json() == filed[0]
+    stranger = auth(make_token(Role.staff, subject=f"staff-{uuid.uuid4().hex[:6]}"))
+    assert (await client.get(f"/v1/complaints/{filed[0]['id']}", headers=stranger)).status_code == 404
+    assert (await client.get("/v1/complaints", headers=stranger)).json()["total"] == 0
+    vendor = auth(make_token(Role.vendor, vendor_id=vendor_id))
+    for status, expected in (("open", filed[0]["id"]), ("responded", filed[1]["id"])):  # one shape, two values
+        r = await client.get("/v1/complaints", params={"status": status}, headers=vendor)
+        assert [c["id"] for c in r.json()["items"]] == [expected], r.text
+    answered = await client.get(f"/v1/complaints/{filed[1]['id']}", headers=vendor)
+    assert answered.json()["status"] == "responded" and answered.json()["hours_to_first_response"] is not None
+    listed = await client.get("/v1/complaints", params={"vendor_id": vendor_id, "sort": "status"}, headers=sup)
+    assert [c["status"] for c in listed.json()["items"]] == ["open", "responded"]

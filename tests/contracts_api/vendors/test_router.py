@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -278,3 +279,28 @@ async def test_eligibility_on_a_past_day_judges_the_legal_status_recorded_by_the
     assert on_the_day["eligible"] is False and "吊销" in on_the_day["reasons"][0]  # positive control
     before = await verdict(revoked_on - timedelta(days=1))
     assert before["eligible"] is True and before["reasons"] == []
+
+
+async def test_hot_reads_answer_what_the_write_answered_and_each_request_its_own_values(api) -> None:
+    """GET /v1/vendors/{id} and /v1/vendors run compiled statements on the read pool: the body is the
+    VendorRead the ORM path returned at creation, and a cached statement shape serves other values."""
+    tag = uuid.uuid4().hex[:6]
+    first = await api.vendor(f"常州热路径Alpha{tag}有限公司", contact_name="甲", legal_status="registered")
+    second = await api.vendor(f"常州热路径Beta{tag}有限公司", legal_status="revoked")
+    got = await api.client.get(f"/v1/vendors/{first['id']}", headers=api.auditor)
+    assert got.status_code == 200 and got.headers["content-type"] == "application/json"
+    assert got.json() == first
+    for name, vendor in (("Alpha", first), ("Beta", second)):  # same shape (q), different values
+        r = await api.client.get("/v1/vendors", params={"q": f"热路径{name}{tag}"}, headers=api.auditor)
+        assert r.json() == {"items": [vendor], "total": 1, "limit": 50, "offset": 0}
+    both = {"q": f"{tag}有限公司", "sort": "-name", "limit": 1, "offset": 1}
+    r = await api.client.get("/v1/vendors", params=both, headers=api.auditor)
+    assert r.json()["total"] == 2 and [v["id"] for v in r.json()["items"]] == [first["id"]]  # Beta, then Alpha
+    revoked = await api.client.get("/v1/vendors", params={"q": tag, "legal_status": "revoked"}, headers=api.auditor)
+    assert [v["id"] for v in revoked.json()["items"]] == [second["id"]]
+    # a vendor token: its own vendor only, whatever the filter asks
+    own = api.vendor_headers(first["id"])
+    assert (await api.client.get(f"/v1/vendors/{first['id']}", headers=own)).status_code == 200
+    assert (await api.client.get(f"/v1/vendors/{second['id']}", headers=own)).status_code == 404
+    scoped = await api.client.get("/v1/vendors", params={"q": tag}, headers=own)
+    assert [v["id"] for v in scoped.json()["items"]] == [first["id"]]

@@ -184,3 +184,32 @@ async def test_terminal_phone_is_unique_digits_and_the_terminal_state_is_empty_b
     assert other.status_code == 201  # positive control: the same vehicle without the clashing phone
     patched = await client.patch(f"/v1/vehicles/{same_phone['id']}", json={"terminal_phone": phone}, headers=headers)
     assert patched.status_code == 409
+
+
+async def test_meter_hot_reads_serve_each_requests_filters_and_the_written_body(
+    service_client: Any, make_token: Any
+) -> None:
+    """GET /v1/meters and /v1/meters/{id} run compiled statements on the read pool: the detail is the
+    body the write returned (decimals included) and a cached filter shape serves other values."""
+    client = await service_client("telemetry")
+    admin = auth(make_token(Role.admin))
+    vendor_a, vendor_b = uid("vendor"), uid("vendor")
+    building = uid("building")
+    made = []
+    for i, vendor in enumerate((vendor_a, vendor_b, vendor_a)):
+        body = {"id": uid("M"), "name": f"hot {i}", "building": building, "energy_type": "01000", "vendor_id": vendor}
+        r = await client.post("/v1/meters", json={**body, "multiplier": "80.5"}, headers=admin)
+        assert r.status_code == 201, r.text
+        made.append(r.json())
+    got = await client.get(f"/v1/meters/{made[0]['id']}", headers=admin)
+    assert got.status_code == 200 and got.json() == made[0] and got.json()["multiplier"] == "80.5000"
+    for vendor, expected in ((vendor_a, [made[0], made[2]]), (vendor_b, [made[1]])):
+        r = await client.get("/v1/meters", params={"building": building, "vendor_id": vendor}, headers=admin)
+        assert r.json()["items"] == sorted(expected, key=lambda m: m["id"]) and r.json()["total"] == len(expected)
+    newest = await client.get("/v1/meters", params={"building": building, "sort": "-name", "limit": 2}, headers=admin)
+    assert [m["name"] for m in newest.json()["items"]] == ["hot 2", "hot 1"] and newest.json()["total"] == 3
+    # a vendor token cannot widen its scope with the vendor_id filter
+    as_b = auth(make_token(Role.vendor, vendor_id=vendor_b))
+    r = await client.get("/v1/meters", params={"building": building, "vendor_id": vendor_a}, headers=as_b)
+    assert [m["id"] for m in r.json()["items"]] == [made[1]["id"]]
+    assert (await client.get("/v1/meters", params={"sort": "-secret"}, headers=admin)).status_code == 422

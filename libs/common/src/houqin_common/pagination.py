@@ -40,13 +40,15 @@ class PageParams:
         return name, desc
 
 
-def page_params(
+async def page_params(
     limit: int = Query(50, ge=1, le=500, description="page size"),
     offset: int = Query(0, ge=0, le=1_000_000, description="records to skip"),
     sort: str | None = Query(
         None, max_length=64, description="field to sort by; prefix `-` for descending", examples=["-created_at"]
     ),
 ) -> PageParams:
+    """``async`` although it awaits nothing: FastAPI runs a plain ``def`` dependency in a worker thread,
+    two thread hand-offs per list request."""
     return PageParams(limit=limit, offset=offset, sort=sort)
 
 

@@ -19,6 +19,7 @@ from fastapi import APIRouter, FastAPI
 from houqin_common import __version__
 from houqin_common.db import check_database, create_engine, make_read_sessionmaker, make_sessionmaker
 from houqin_common.errors import install_error_handlers
+from houqin_common.hotpath import ReadPool
 from houqin_common.observability import (
     Metrics,
     ReadinessCheck,
@@ -83,7 +84,8 @@ def create_service_app(
 ) -> FastAPI:
     """The app every service builds: problem+json errors, request ids, metrics, health, database.
 
-    ``lifespan`` runs inside the shared one, after the engine exists (``app.state.engine``).
+    ``lifespan`` runs inside the shared one, after the engine exists (``app.state.engine``, and
+    ``app.state.read_pool`` for the hot reads of :mod:`houqin_common.hotpath`).
     Operation ids are the handler names, so they stay stable for generated frontend clients.
     """
     configure_logging(name, settings.log_level, settings.log_json)
@@ -101,6 +103,9 @@ def create_service_app(
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.read_sessionmaker = make_read_sessionmaker(engine)
+        app.state.read_pool = await ReadPool.open(
+            settings.database_url, size=settings.db_pool_size, idle_s=settings.db_pool_recycle_s
+        )
         try:
             if lifespan is not None:
                 async with lifespan(app):
@@ -110,6 +115,7 @@ def create_service_app(
                 with frozen_startup_objects():
                     yield
         finally:
+            await app.state.read_pool.close()
             await engine.dispose()
             if tracer_provider is not None:
                 tracer_provider.shutdown()

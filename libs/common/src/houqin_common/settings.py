@@ -42,7 +42,9 @@ class ServiceSettings(BaseSettings):
 
     environment: Environment = Field(default=Environment.development, description="deployment environment")
     database_url: str = Field(default=DEFAULT_DATABASE_URL, description="PostgreSQL URL (any driver suffix)")
-    db_pool_size: int = Field(default=10, ge=1, description="SQLAlchemy pool size per process")
+    db_pool_size: int = Field(
+        default=10, ge=1, description="size of each of a process's two pools (SQLAlchemy, hot reads on asyncpg)"
+    )
     db_pool_recycle_s: int = Field(
         default=1800, ge=1, description="replace a pooled connection older than this (no ping per request)"
     )

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal.models import Assignment, Complaint
+from houqin_common.hotpath import ReadPool, Row, compiled
 
 
 async def vendor_of_project(session: AsyncSession, project_code: str, on: date) -> str | None:
@@ -22,31 +24,80 @@ async def vendor_of_project(session: AsyncSession, project_code: str, on: date) 
     return row.scalar_one_or_none()
 
 
-async def list_complaints(
-    session: AsyncSession,
+# --- hot reads (houqin_common.hotpath): Core selects compiled once per shape ---
+
+_COMPLAINT = Complaint.__table__
+#: what a read of a complaint needs: ComplaintRead's stored fields, the filer (visibility) and the contact
+READ_COLUMNS = (
+    "id",
+    "kind",
+    "channel",
+    "category",
+    "vendor_id",
+    "project_code",
+    "description",
+    "filed_by",
+    "status",
+    "filed_at",
+    "first_response_at",
+    "response",
+    "closed_at",
+    "substantiated",
+    "resolution",
+    "contact",
+)
+_COLUMNS = [_COMPLAINT.c[name] for name in READ_COLUMNS]
+#: the list's equality filters, in the order of the statement shape (``since`` is a lower bound)
+_FILTERS = ("vendor_id", "filed_by", "category", "status")
+
+
+def _complaint_by_id() -> Select[Any]:
+    return select(*_COLUMNS).where(_COMPLAINT.c.id == bindparam("complaint_id"))
+
+
+async def read_complaint(db: ReadPool, complaint_id: str) -> Row | None:
+    """The complaint's :data:`READ_COLUMNS`, or None (no row lock: nothing is changed)."""
+    return await db.fetchrow(compiled("appraisal.complaint", _complaint_by_id), complaint_id=complaint_id)
+
+
+def _complaints_filtered(present: tuple[bool, ...], since: bool) -> Select[Any]:
+    stmt = select(*_COLUMNS)
+    for name, on in zip(_FILTERS, present, strict=True):
+        if on:
+            stmt = stmt.where(_COMPLAINT.c[name] == bindparam(name))
+    if since:
+        stmt = stmt.where(_COMPLAINT.c.filed_at >= bindparam("since"))
+    return stmt
+
+
+async def read_complaints(
+    db: ReadPool,
     *,
-    vendor_id: str | None,
-    filed_by: str | None,
-    category: str | None,
-    status: str | None,
+    filters: dict[str, str | None],
     since: date | None,
     limit: int,
     offset: int,
     order: str,
     desc: bool,
-) -> tuple[list[Complaint], int]:
-    stmt = select(Complaint)
-    if vendor_id:
-        stmt = stmt.where(Complaint.vendor_id == vendor_id)
-    if filed_by:
-        stmt = stmt.where(Complaint.filed_by == filed_by)
-    if category:
-        stmt = stmt.where(Complaint.category == category)
-    if status:
-        stmt = stmt.where(Complaint.status == status)
+) -> tuple[list[Row], int]:
+    """A page of complaints (:data:`READ_COLUMNS`) and the total (empty filter values are no filter),
+    ``order`` then the id."""
+    values: dict[str, Any] = {name: filters[name] for name in _FILTERS if filters.get(name)}
+    present = tuple(name in values for name in _FILTERS)
     if since:
-        stmt = stmt.where(Complaint.filed_at >= datetime.combine(since, time.min, tzinfo=UTC))
-    total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
-    col = getattr(Complaint, order)
-    rows = await session.execute(stmt.order_by(col.desc() if desc else col, Complaint.id).limit(limit).offset(offset))
-    return list(rows.scalars()), int(total)
+        values["since"] = datetime.combine(since, time.min, tzinfo=UTC)
+    shape = (present, bool(since))
+
+    def page() -> Select[Any]:
+        col = _COMPLAINT.c[order]
+        stmt = _complaints_filtered(*shape).order_by(col.desc() if desc else col, _COMPLAINT.c.id)
+        return stmt.limit(bindparam("limit")).offset(bindparam("offset"))
+
+    count = compiled(
+        ("appraisal.complaints.count", shape),
+        lambda: select(func.count()).select_from(_complaints_filtered(*shape).subquery()),
+    )
+    rows = compiled(("appraisal.complaints.page", shape, order, desc), page)
+    async with db.connection() as conn:
+        total = await conn.fetchval(count, **values)
+        return await conn.fetch(rows, **values, limit=limit, offset=offset), int(total)

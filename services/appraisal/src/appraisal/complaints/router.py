@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from appraisal.complaints import service
 from appraisal.complaints.schemas import (
@@ -16,8 +16,9 @@ from appraisal.complaints.schemas import (
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, Forbidden, problem_responses
+from houqin_common.hotpath import json_response, page_response, read_pool
 from houqin_common.i18n import _
-from houqin_common.pagination import PageParams, page_params, to_page
+from houqin_common.pagination import PageParams, page_params
 from houqin_common.schemas import Page
 
 router = APIRouter(prefix="/complaints", tags=["complaints"], responses=COMMON_ERRORS)
@@ -36,38 +37,37 @@ async def file_complaint(
 
 @router.get("", response_model=Page[ComplaintRead])
 async def list_complaints(
-    session: DbSession,
+    request: Request,
     vendor_id: str | None = Query(None, description="only this vendor"),
     category: Category | None = Query(None, description="only this category"),
     complaint_status: ComplaintStatus | None = Query(None, alias="status", description="only this status"),
     since: date | None = Query(None, description="filed on or after"),
     page: PageParams = Depends(page_params),
     principal: Principal = Depends(require_roles(Role.supervisor, Role.vendor, Role.staff, *READ_ALL)),
-) -> Page[ComplaintRead]:
+) -> Response:
     """Complaints: supervisors and auditors see all, a vendor those routed to it, staff their own."""
     wide = principal.has(Role.supervisor, Role.admin, Role.auditor, Role.service)
-    rows, total = await service.list_complaints(
-        session,
+    items, total = await service.read_complaints(
+        read_pool(request),
         page,
+        principal=principal,
         vendor_id=principal.vendor_id if principal.is_vendor_only else vendor_id,
         filed_by=None if wide or principal.is_vendor_only else principal.subject,
         category=category.value if category else None,
         status=complaint_status.value if complaint_status else None,
         since=since,
     )
-    return to_page(ComplaintRead, [service.to_read(c, principal) for c in rows], total, page)
+    return page_response(ComplaintRead, items, total, page)
 
 
 @router.get("/{complaint_id}", response_model=ComplaintRead, responses=problem_responses(404))
 async def get_complaint(
     complaint_id: str,
-    session: DbSession,
+    request: Request,
     principal: Principal = Depends(require_roles(Role.supervisor, Role.vendor, Role.staff, *READ_ALL)),
-) -> ComplaintRead:
+) -> Response:
     """One complaint (404 when not visible to the caller)."""
-    return service.to_read(
-        await service.get_visible(session, complaint_id=complaint_id, principal=principal), principal
-    )
+    return json_response(await service.read_visible(read_pool(request), complaint_id=complaint_id, principal=principal))
 
 
 @router.post("/{complaint_id}/responses", response_model=ComplaintRead, responses=problem_responses(404, 409))

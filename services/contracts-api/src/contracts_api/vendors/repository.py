@@ -3,10 +3,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts_api.models import CreditRecord, DueDiligence, Qualification, Vendor, VendorLegalStatus, Veto
+from contracts_api.vendors.schemas import VendorRead
+from houqin_common.hotpath import ReadPool, Row, columns_of, compiled
 
 VENDOR_SORTS = {"name": Vendor.name, "created_at": Vendor.created_at, "credit_code": Vendor.credit_code}
 
@@ -37,8 +39,38 @@ async def _page(
     return list(rows), int(total)
 
 
-async def list_vendors(
-    session: AsyncSession,
+# --- hot reads (houqin_common.hotpath): Core selects of VendorRead's columns, compiled once per shape ---
+
+_VENDOR = Vendor.__table__
+_VENDOR_COLUMNS = columns_of(_VENDOR, VendorRead)
+
+
+def _vendor_by_id() -> Select[Any]:
+    return select(*_VENDOR_COLUMNS).where(_VENDOR.c.id == bindparam("vendor_id"))
+
+
+async def read_vendor(db: ReadPool, vendor_id: str) -> Row | None:
+    """The vendor's VendorRead columns, or None."""
+    return await db.fetchrow(compiled("contracts.vendor", _vendor_by_id), vendor_id=vendor_id)
+
+
+def _vendors_filtered(only_vendor: bool, q: bool, legal_status: bool, vetoed: bool | None) -> Select[Any]:
+    stmt = select(*_VENDOR_COLUMNS)
+    if only_vendor:
+        stmt = stmt.where(_VENDOR.c.id == bindparam("only_vendor_id"))
+    if q:
+        like: Any = bindparam("like")
+        stmt = stmt.where(or_(_VENDOR.c.name.ilike(like), _VENDOR.c.credit_code.ilike(like)))
+    if legal_status:
+        stmt = stmt.where(_VENDOR.c.legal_status == bindparam("legal_status"))
+    if vetoed is not None:
+        active = select(Veto.id).where(Veto.vendor_id == _VENDOR.c.id, Veto.lifted_at.is_(None)).exists()
+        stmt = stmt.where(active if vetoed else ~active)
+    return stmt
+
+
+async def read_vendors(
+    db: ReadPool,
     *,
     q: str | None,
     legal_status: str | None,
@@ -48,22 +80,30 @@ async def list_vendors(
     desc: bool,
     limit: int,
     offset: int,
-) -> tuple[list[Vendor], int]:
-    stmt = select(Vendor)
+) -> tuple[list[Row], int]:
+    """A page of vendors (VendorRead columns) and the total; ``vetoed``: with (true) or without an active veto."""
+    flags = (only_vendor_id is not None, bool(q), bool(legal_status), vetoed)
+    values: dict[str, Any] = {}
     if only_vendor_id is not None:
-        stmt = stmt.where(Vendor.id == only_vendor_id)
+        values["only_vendor_id"] = only_vendor_id
     if q:
-        like = f"%{q}%"
-        stmt = stmt.where(or_(Vendor.name.ilike(like), Vendor.credit_code.ilike(like)))
+        values["like"] = f"%{q}%"
     if legal_status:
-        stmt = stmt.where(Vendor.legal_status == legal_status)
-    if vetoed is not None:
-        active = select(Veto.id).where(Veto.vendor_id == Vendor.id, Veto.lifted_at.is_(None)).exists()
-        stmt = stmt.where(active if vetoed else ~active)
-    column = VENDOR_SORTS[sort]
-    return await _page(
-        session, stmt, order=(column.desc() if desc else column.asc(), Vendor.id), limit=limit, offset=offset
+        values["legal_status"] = legal_status
+
+    def page() -> Select[Any]:
+        column = _VENDOR.c[sort]
+        order = (column.desc() if desc else column.asc(), _VENDOR.c.id)
+        return _vendors_filtered(*flags).order_by(*order).limit(bindparam("limit")).offset(bindparam("offset"))
+
+    count = compiled(
+        ("contracts.vendors.count", *flags),
+        lambda: select(func.count()).select_from(_vendors_filtered(*flags).subquery()),
     )
+    rows = compiled(("contracts.vendors.page", *flags, sort, desc), page)
+    async with db.connection() as conn:
+        total = await conn.fetchval(count, **values)
+        return await conn.fetch(rows, **values, limit=limit, offset=offset), int(total)
 
 
 QUALIFICATION_SORTS = {

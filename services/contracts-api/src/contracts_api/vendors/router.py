@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, status
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, status
 
 from contracts_api.common import STAFF_READERS
 from contracts_api.models.enums import CreditKind, LegalStatus
@@ -27,6 +27,7 @@ from contracts_api.vendors.schemas import (
 from houqin_common.auth import Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
+from houqin_common.hotpath import json_response, page_response, read_pool
 from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import Eligibility, Page
 
@@ -79,17 +80,17 @@ async def import_vendors(
 
 @router.get("", response_model=Page[VendorRead])
 async def list_vendors(
-    session: DbSession,
+    request: Request,
     page: PageParams = Depends(page_params),
     q: str | None = Query(None, max_length=100, description="part of the name or credit code"),
     legal_status: LegalStatus | None = Query(None, description="legal-person status"),
     vetoed: bool | None = Query(None, description="true: only vendors with an active veto; false: none"),
     principal: Principal = Depends(require_roles(*STAFF_READERS, Role.vendor)),
-) -> Page[VendorRead]:
+) -> Response:
     """List vendors; sort by `name`, `created_at` or `credit_code`. A vendor token lists only itself."""
     sort, desc = page.order(set(service.VENDOR_SORTS), "name")
-    rows, total = await service.list_vendors(
-        session,
+    items, total = await service.read_vendors(
+        read_pool(request),
         q=q,
         legal_status=legal_status,
         vetoed=vetoed,
@@ -99,7 +100,7 @@ async def list_vendors(
         limit=page.limit,
         offset=page.offset,
     )
-    return to_page(VendorRead, rows, total, page)
+    return page_response(VendorRead, items, total, page)
 
 
 @router.get("/qualifications/expiring", response_model=Page[QualificationRead])
@@ -117,9 +118,13 @@ async def list_expiring_qualifications(
 
 
 @router.get("/{vendor_id}", response_model=VendorRead, responses=problem_responses(404))
-async def get_vendor(vendor: VisibleVendor) -> VendorRead:
+async def get_vendor(
+    request: Request,
+    vendor_id: str = VendorId,
+    principal: Principal = Depends(require_roles(*STAFF_READERS, Role.vendor)),
+) -> Response:
     """One vendor. A vendor token sees only its own vendor (404 for any other)."""
-    return VendorRead.model_validate(vendor)
+    return json_response(await service.read(read_pool(request), vendor_id=vendor_id, scope=vendor_scope(principal)))
 
 
 @router.patch("/{vendor_id}", response_model=VendorRead, responses=problem_responses(404))

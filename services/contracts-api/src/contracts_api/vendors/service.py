@@ -19,6 +19,7 @@ from contracts_api.vendors.schemas import (
     QualificationCreate,
     VendorCreate,
     VendorImportResult,
+    VendorRead,
     VendorUpdate,
     VetoCreate,
     VetoLift,
@@ -26,6 +27,7 @@ from contracts_api.vendors.schemas import (
 )
 from houqin_common import clock
 from houqin_common.errors import Conflict, NotFound, UnprocessableEntity
+from houqin_common.hotpath import ReadPool, page_items
 from houqin_common.i18n import _
 from houqin_common.schemas import Eligibility
 
@@ -85,8 +87,17 @@ async def get(session: AsyncSession, *, vendor_id: str, scope: str | None = None
     return vendor
 
 
-async def list_vendors(
-    session: AsyncSession,
+async def read(db: ReadPool, *, vendor_id: str, scope: str | None = None) -> VendorRead:
+    """:func:`get` on the hot path: one Core select straight into VendorRead, no ORM object; a vendor
+    token's other vendors are refused before any query."""
+    row = None if scope is not None and scope != vendor_id else await repository.read_vendor(db, vendor_id)
+    if row is None:
+        raise NotFound(_("vendor {vendor_id} not found", vendor_id=vendor_id))
+    return VendorRead.model_validate(dict(row))
+
+
+async def read_vendors(
+    db: ReadPool,
     *,
     q: str | None,
     legal_status: str | None,
@@ -96,9 +107,10 @@ async def list_vendors(
     desc: bool,
     limit: int,
     offset: int,
-) -> tuple[list[Vendor], int]:
-    return await repository.list_vendors(
-        session,
+) -> tuple[list[VendorRead], int]:
+    """Vendors filtered and sorted, the page's rows validated as VendorRead in one call."""
+    rows, total = await repository.read_vendors(
+        db,
         q=q,
         legal_status=legal_status,
         vetoed=vetoed,
@@ -108,6 +120,7 @@ async def list_vendors(
         limit=limit,
         offset=offset,
     )
+    return page_items(VendorRead, rows), total
 
 
 async def list_expiring_qualifications(

@@ -3,10 +3,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from houqin_common.hotpath import ReadPool, Row, columns_of, compiled
 from houqin_common.pagination import PageParams
+from telemetry_ingest.devices.schemas import MeterRead
 from telemetry_ingest.models import EnergyCode, Meter, Position, Reading, Vehicle
 
 T = TypeVar("T")
@@ -47,19 +49,55 @@ async def sorted_page(
     return await page(session, stmt, order=order, limit=params.limit, offset=params.offset)
 
 
-def meters_query(
-    *, building: str | None, energy_type: str | None, sub_item: str | None, vendor_id: str | None
-) -> Select[Any]:
-    stmt = select(Meter)
-    if building:
-        stmt = stmt.where(Meter.building == building)
-    if energy_type:
-        stmt = stmt.where(Meter.energy_type == energy_type)
-    if sub_item:
-        stmt = stmt.where(Meter.sub_item == sub_item)
-    if vendor_id:
-        stmt = stmt.where(Meter.vendor_id == vendor_id)
+# --- hot reads (houqin_common.hotpath): Core selects of MeterRead's columns, compiled once per shape ---
+
+_METER = Meter.__table__
+_METER_COLUMNS = columns_of(_METER, MeterRead)
+#: the meter list's filters, in the order of the statement shape
+_METER_FILTERS = ("building", "energy_type", "sub_item", "vendor_id")
+
+
+def _meter_by_id() -> Select[Any]:
+    return select(*_METER_COLUMNS).where(_METER.c.id == bindparam("meter_id"))
+
+
+async def read_meter(db: ReadPool, meter_id: str) -> Row | None:
+    """The meter's MeterRead columns, or None."""
+    return await db.fetchrow(compiled("telemetry.meter", _meter_by_id), meter_id=meter_id)
+
+
+def _meters_filtered(present: tuple[bool, ...]) -> Select[Any]:
+    stmt = select(*_METER_COLUMNS)
+    for name, on in zip(_METER_FILTERS, present, strict=True):
+        if on:
+            stmt = stmt.where(_METER.c[name] == bindparam(name))
     return stmt
+
+
+async def read_meters(
+    db: ReadPool, params: PageParams, *, filters: dict[str, str | None], sorts: set[str], default: str
+) -> tuple[list[Row], int]:
+    """A page of meters (MeterRead columns) and the total (empty filter values are no filter), sorted as
+    :func:`sorted_page` sorts (``sorts``: the columns allowed, 422 for another; the id breaks ties)."""
+    field, desc = params.order(sorts, default)
+    values = {name: filters[name] for name in _METER_FILTERS if filters.get(name)}
+    present = tuple(name in values for name in _METER_FILTERS)
+
+    def page() -> Select[Any]:
+        column = _METER.c[field]
+        order = [column.desc() if desc else column]
+        if field != "id":
+            order.append(_METER.c.id)
+        return _meters_filtered(present).order_by(*order).limit(bindparam("limit")).offset(bindparam("offset"))
+
+    count = compiled(
+        ("telemetry.meters.count", present),
+        lambda: select(func.count()).select_from(_meters_filtered(present).subquery()),
+    )
+    rows = compiled(("telemetry.meters.page", present, field, desc), page)
+    async with db.connection() as conn:
+        total = await conn.fetchval(count, **values)
+        return await conn.fetch(rows, **values, limit=params.limit, offset=params.offset), int(total)
 
 
 def vehicles_query(*, department: str | None, vendor_id: str | None, plate: str | None) -> Select[Any]:

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
+from houqin_common.hotpath import json_response, page_response, read_pool
 from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import IsoDateTime, Page
 from telemetry_ingest.devices import service
@@ -46,31 +47,31 @@ async def create_meter(meter_in: MeterCreate, session: DbSession, _: Principal =
 
 @router.get("/meters", response_model=Page[MeterRead])
 async def list_meters(
-    session: DbSession,
+    request: Request,
     page: PageParams = Depends(page_params),
     building: str | None = Query(None, max_length=100, description="only this building"),
     energy_type: str | None = Query(None, max_length=5, description="only this energy type code"),
     sub_item: str | None = Query(None, max_length=5, description="only this sub-item code"),
     vendor_id: str | None = Query(None, max_length=64, description="only meters of this vendor"),
     principal: Principal = Depends(READ),
-) -> Page[MeterRead]:
+) -> Response:
     """List meters. A vendor token sees only the meters it is responsible for."""
-    rows, total = await service.list_meters(
-        session,
+    items, total = await service.read_meters(
+        read_pool(request),
         page,
         building=building,
         energy_type=energy_type,
         sub_item=sub_item,
         vendor_id=vendor_scope(principal) or vendor_id,
     )
-    return to_page(MeterRead, rows, total, page)
+    return page_response(MeterRead, items, total, page)
 
 
 @router.get("/meters/{meter_id}", response_model=MeterRead, responses=problem_responses(404))
-async def get_meter(meter_id: str, session: DbSession, principal: Principal = Depends(READ)) -> MeterRead:
+async def get_meter(meter_id: str, request: Request, principal: Principal = Depends(READ)) -> Response:
     """One meter (404 for a vendor token when another vendor is responsible for it)."""
-    return MeterRead.model_validate(
-        await service.get_meter(session, meter_id=meter_id, vendor_id=vendor_scope(principal))
+    return json_response(
+        await service.read_meter(read_pool(request), meter_id=meter_id, vendor_id=vendor_scope(principal))
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.errors import Conflict, NotFound, UnprocessableEntity
+from houqin_common.hotpath import ReadPool, page_items
 from houqin_common.i18n import _
 from houqin_common.pagination import PageParams
 from telemetry_ingest.devices import repository, rules
@@ -16,6 +17,7 @@ from telemetry_ingest.devices.schemas import (
     EnergyCodeNode,
     GeofenceCreate,
     MeterCreate,
+    MeterRead,
     MeterUpdate,
     VehicleCreate,
     VehicleUpdate,
@@ -65,6 +67,14 @@ async def get_meter(session: AsyncSession, *, meter_id: str, vendor_id: str | No
     if meter is None or (vendor_id is not None and meter.vendor_id != vendor_id):
         raise NotFound(_("meter {id} not found", id=meter_id))
     return meter
+
+
+async def read_meter(db: ReadPool, *, meter_id: str, vendor_id: str | None = None) -> MeterRead:
+    """:func:`get_meter` on the hot path: one Core select straight into MeterRead, no ORM object."""
+    row = await repository.read_meter(db, meter_id)
+    if row is None or (vendor_id is not None and row["vendor_id"] != vendor_id):
+        raise NotFound(_("meter {id} not found", id=meter_id))
+    return MeterRead.model_validate(dict(row))
 
 
 async def update_meter(session: AsyncSession, *, meter_id: str, meter_in: MeterUpdate) -> Meter:
@@ -188,18 +198,23 @@ def _columns(model: Any, *names: str) -> dict[str, Any]:
     return {name: getattr(model, name) for name in names}
 
 
-async def list_meters(
-    session: AsyncSession,
+#: the fields the meter list may be sorted by
+METER_SORTS = ("id", "name", "building", "created_at")
+
+
+async def read_meters(
+    db: ReadPool,
     page: PageParams,
     *,
     building: str | None,
     energy_type: str | None,
     sub_item: str | None,
     vendor_id: str | None,
-) -> tuple[list[Meter], int]:
-    stmt = repository.meters_query(building=building, energy_type=energy_type, sub_item=sub_item, vendor_id=vendor_id)
-    columns = _columns(Meter, "id", "name", "building", "created_at")
-    return await repository.sorted_page(session, stmt, page, columns=columns, default="id", tiebreak=Meter.id)
+) -> tuple[list[MeterRead], int]:
+    """Meters by equality filters (empty: none), the page's rows validated as MeterRead in one call."""
+    filters = {"building": building, "energy_type": energy_type, "sub_item": sub_item, "vendor_id": vendor_id}
+    rows, total = await repository.read_meters(db, page, filters=filters, sorts=set(METER_SORTS), default="id")
+    return page_items(MeterRead, rows), total
 
 
 async def list_readings(
