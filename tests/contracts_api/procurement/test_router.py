@@ -143,6 +143,13 @@ async def test_renewal_without_a_contract_to_renew_is_422(api) -> None:
     assert r.status_code == 201 and r.json()["category"] == "major"
     r = await open_procurement(api, project_code=code, estimated_value="800000", renewal=True)
     assert r.status_code == 422 and "no contract to renew" in r.json()["detail"]
+    # the same refusal in the office's language (the test process defaults to English)
+    zh = await api.client.post(
+        "/v1/procurements",
+        json={"project_code": code, "estimated_value": "800000", "renewal": True},
+        headers={**api.procurement, "Accept-Language": "zh-CN"},
+    )
+    assert zh.status_code == 422 and zh.json()["detail"] == f"{code} 续约：该项目没有可续的合同"
 
 
 async def price_comparison(api) -> tuple[str, dict[str, dict]]:

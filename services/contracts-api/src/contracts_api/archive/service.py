@@ -44,7 +44,7 @@ async def store(
     contract = await contract_service.get(session, contract_id=contract_id)
     filename = Path(upload.filename or "").name
     if not filename or len(filename) > 255:
-        raise UnprocessableEntity("the uploaded file needs a file name of at most 255 characters")
+        raise UnprocessableEntity(_("the uploaded file needs a file name of at most 255 characters"))
     # File system calls run in worker threads: a slow disk must not stall the event loop (and every
     # other request on it) while a document is written or verified.
     await to_thread.run_sync(lambda: archive_dir.mkdir(parents=True, exist_ok=True))
@@ -57,12 +57,12 @@ async def store(
             while chunk := await upload.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise UnprocessableEntity(f"the document exceeds the {max_bytes}-byte limit")
+                    raise UnprocessableEntity(_("the document exceeds the {limit}-byte limit", limit=max_bytes))
                 await to_thread.run_sync(_write_chunk, out, digest, chunk)
         finally:
             await to_thread.run_sync(out.close)
         if size == 0:
-            raise UnprocessableEntity("the uploaded file is empty")
+            raise UnprocessableEntity(_("the uploaded file is empty"))
         sha = digest.hexdigest()
         key = f"{sha[:2]}/{sha}"
         target = archive_dir / key
@@ -135,10 +135,15 @@ async def verified_path(document: Document, archive_dir: Path) -> Path:
     path = archive_dir / document.storage_key
     stored = await to_thread.run_sync(_sha256_of, path)
     if stored is None:
-        raise IntegrityFailed(f"the content of document {document.id} is missing from the archive")
+        raise IntegrityFailed(_("the content of document {id} is missing from the archive", id=document.id))
     if stored != document.sha256:
         raise IntegrityFailed(
-            f"document {document.id} fails its SHA-256 check: stored {stored}, recorded {document.sha256}"
+            _(
+                "document {id} fails its SHA-256 check: stored {stored}, recorded {recorded}",
+                id=document.id,
+                stored=stored,
+                recorded=document.sha256,
+            )
         )
     return path
 

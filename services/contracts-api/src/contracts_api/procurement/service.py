@@ -84,7 +84,11 @@ class PrefetchedScores:
             raise self.outage
         score = self.scores.get((vendor_id, period))
         if score is None:
-            raise NotFoundError(404, {"detail": f"no score for {vendor_id} in {period}"}, service="appraisal")
+            raise NotFoundError(
+                404,
+                {"detail": _("no score for {vendor} in {period}", vendor=vendor_id, period=period)},
+                service="appraisal",
+            )
         return score
 
 
@@ -124,9 +128,13 @@ async def fetch_score(appraisal: ScoreSource, *, vendor_id: str, period: str) ->
 
 def _undecidable(period: str, exc: ApiError) -> ServiceUnavailable:
     return ServiceUnavailable(
-        "The procurement route could not be decided: the renewal depends on the incumbent's "
-        f"{period} appraisal and the appraisal service could not provide it ({exc}). Nothing was guessed; "
-        "retry when appraisal is available.",
+        _(
+            "The procurement route could not be decided: the renewal depends on the incumbent's "
+            "{period} appraisal and the appraisal service could not provide it ({error}). Nothing was guessed; "
+            "retry when appraisal is available.",
+            period=period,
+            error=str(exc),
+        ),
         dependency="appraisal",
         appraisal_status=exc.status,
     )
@@ -147,20 +155,28 @@ async def decide_route(
     if project is None:
         raise UnprocessableEntity(
             _("unknown project {project}", project=project_code),
-            **{"invalid-params": [{"name": "project_code", "reason": "no such project"}]},
+            **{"invalid-params": [{"name": "project_code", "reason": _("no such project")}]},
         )
     predecessor: Contract | None = None
     if renewal:
         if predecessor_contract_id:
             predecessor = await contract_repository.get(session, predecessor_contract_id)
             if predecessor is None or predecessor.project_code != project_code:
-                raise UnprocessableEntity(f"contract {predecessor_contract_id} is not a contract of {project_code}")
+                raise UnprocessableEntity(
+                    _(
+                        "contract {contract} is not a contract of {project}",
+                        contract=predecessor_contract_id,
+                        project=project_code,
+                    )
+                )
         else:
             predecessor = await contract_repository.latest_for_project(session, project_code)
             if predecessor is None:
-                raise UnprocessableEntity(f"renewal of {project_code}: the project has no contract to renew")
+                raise UnprocessableEntity(
+                    _("renewal of {project}: the project has no contract to renew", project=project_code)
+                )
     elif predecessor_contract_id:
-        raise UnprocessableEntity("predecessor_contract_id is only meaningful with renewal=true")
+        raise UnprocessableEntity(_("predecessor_contract_id is only meaningful with renewal=true"))
     pol = policy(settings)
     incumbent_reasons: list[str] = []
     score: VendorScore | None = None
@@ -392,9 +408,16 @@ async def list_page(
 
 def _require_open(procurement: Procurement, *routes: Route) -> None:
     if procurement.status != ProcurementStatus.open:
-        raise Conflict(f"procurement {procurement.id} is {procurement.status}, no longer open")
+        raise Conflict(_("procurement {id} is {status}, no longer open", id=procurement.id, status=procurement.status))
     if routes and procurement.route not in routes:
-        raise Conflict(f"procurement {procurement.id} goes by {procurement.route}, not {' or '.join(routes)}")
+        raise Conflict(
+            _(
+                "procurement {id} goes by {route}, not {expected}",
+                id=procurement.id,
+                route=procurement.route,
+                expected=" / ".join(routes),
+            )
+        )
 
 
 async def add_quote(session: AsyncSession, *, procurement_id: str, quote_in: QuoteCreate, actor: str) -> Quote:
@@ -423,7 +446,13 @@ async def quotes(session: AsyncSession, procurement_id: str) -> list[Quote]:
 async def price_comparison(session: AsyncSession, *, procurement_id: str, settings: Settings) -> rules.PriceComparison:
     procurement = await get(session, procurement_id=procurement_id)
     if procurement.route != Route.price_comparison:
-        raise Conflict(f"procurement {procurement_id} goes by {procurement.route}, not price comparison")
+        raise Conflict(
+            _(
+                "procurement {id} goes by {route}, not price comparison",
+                id=procurement_id,
+                route=procurement.route,
+            )
+        )
     facts = []
     for q in await quotes(session, procurement_id):
         verdict = await vendor_service.eligibility(session, vendor_id=q.vendor_id)
@@ -561,8 +590,10 @@ async def award(
         if vendor_id is None:
             vendor_id, value = result.winner, value or result.winning_amount
         elif vendor_id != result.winner:
-            await vendor_service.require_eligible(session, vendor_id=vendor_id, action="award the procurement")
-            raise Conflict(f"the price comparison was won by {result.winner}, not {vendor_id}")
+            await vendor_service.require_eligible(session, vendor_id=vendor_id, action=_("award the procurement"))
+            raise Conflict(
+                _("the price comparison was won by {winner}, not {vendor}", winner=result.winner, vendor=vendor_id)
+            )
     elif procurement.route in (Route.open_tender, Route.designated_tender) and vendor_id is None:
         evaluation = await evaluate(session, procurement_id=procurement_id)
         if evaluation.result.winner is None:
@@ -572,11 +603,11 @@ async def award(
     elif procurement.route == Route.single_source and vendor_id is None:
         vendor_id = procurement.incumbent_vendor_id
     if vendor_id is None:
-        raise UnprocessableEntity("vendor_id is required for this award")
+        raise UnprocessableEntity(_("vendor_id is required for this award"))
     await vendor_service.get(session, vendor_id=vendor_id)
-    await vendor_service.require_eligible(session, vendor_id=vendor_id, action="award the procurement")
+    await vendor_service.require_eligible(session, vendor_id=vendor_id, action=_("award the procurement"))
     if procurement.route == Route.single_source and vendor_id != procurement.incumbent_vendor_id:
-        raise Conflict("a single-source renewal can only be awarded to the incumbent")
+        raise Conflict(_("a single-source renewal can only be awarded to the incumbent"))
     final_value = value if value is not None else procurement.estimated_value
     project = await repository.project(session, procurement.project_code)
     contract = await contract_service.create(
