@@ -155,3 +155,14 @@ def test_service_command_help_speaks_the_locale_of_the_process(locale: str | Non
         check=True,
     ).stdout
     assert expected in out
+
+
+def test_a_list_parameter_renders_joined_in_the_reader_language_and_survives_json() -> None:
+    grounds = [i18n.Text.verbatim("veto:poor_credit: 信誉差"), i18n.Text(i18n.N_("must be a number"))]
+    text = i18n.Text(i18n.N_("{where}: {reason}"), {"where": "x", "reason": grounds})
+    assert i18n.Text.from_json(text.to_json()) == text
+    with i18n.use_locale("en"):
+        assert text.render() == "x: veto:poor_credit: 信誉差; must be a number"
+    with i18n.use_locale("zh_CN"):
+        assert text.render() == "x：veto:poor_credit: 信誉差；必须是数字"
+    assert i18n.Text.shown("stored before") == "stored before"  # plain strings of older rows pass through

@@ -41,6 +41,24 @@ async def test_large_first_award_recommends_open_tender(api) -> None:
     assert r.json()["route"] == "open_tender" and r.json()["estimated_value"] == "620000.00"
 
 
+async def test_recorded_reasons_read_in_the_reader_language_whoever_recorded_them(api) -> None:
+    """A procurement recorded by a Chinese-speaking officer reads in English for a script that asks, and
+    the other way round: the reasons are stored as msgids + parameters, not as the recorder's text."""
+    zh = {**api.procurement, "Accept-Language": "zh-CN"}
+    r = await api.client.post(
+        "/v1/procurements", json={"project_code": "security", "estimated_value": "620000"}, headers=zh
+    )
+    assert r.status_code == 201, r.text
+    recorded = r.json()["reasons"]
+    assert recorded and "Estimated value" not in recorded[0] and "620,000.00" in recorded[0]
+    en = await api.client.get(
+        f"/v1/procurements/{r.json()['id']}", headers={**api.procurement, "Accept-Language": "en"}
+    )
+    assert en.json()["reasons"][0] == "Estimated value 620,000.00 CNY is at or above 500,000.00 CNY"
+    again = await api.client.get(f"/v1/procurements/{r.json()['id']}", headers=zh)
+    assert again.json()["reasons"] == recorded  # positive control: the same row, in Chinese
+
+
 async def test_small_procurement_recommends_designated_tender(api) -> None:
     r = await open_procurement(api, project_code="bank", estimated_value="150000.50")
     assert r.json()["route"] == "designated_tender"

@@ -17,6 +17,7 @@ from contracts_api.procurement.rules import (
     recommend_route,
     scheme_errors,
 )
+from houqin_common.i18n import Text
 from houqin_common.schemas import VendorScore
 
 POLICY = RoutePolicy()
@@ -40,23 +41,23 @@ def score(
 
 def test_micro_service_below_the_threshold_goes_to_price_comparison() -> None:
     d = recommend_route(project_code="hairdresser", value=Decimal("90000"), renewal=True, policy=POLICY)
-    assert d.route == Route.price_comparison and "micro-service list" in d.reasons[0]
+    assert d.route == Route.price_comparison and "micro-service list" in d.shown()[0]
 
 
 def test_value_decides_first_a_large_micro_service_is_an_open_tender() -> None:
     d = recommend_route(project_code="laundry", value=Decimal("800000"), renewal=False, policy=POLICY)
     assert d.route == Route.open_tender
-    assert "only below the threshold" in d.reasons[1] and "公开招标" in d.reasons[-1]
+    assert "only below the threshold" in d.shown()[1] and "公开招标" in d.shown()[-1]
 
 
 def test_below_threshold_is_designated_tender() -> None:
     d = recommend_route(project_code="supermarket", value=Decimal("499999.99"), renewal=False, policy=POLICY)
-    assert d.route == Route.designated_tender and "below 500,000.00 CNY" in d.reasons[0]
+    assert d.route == Route.designated_tender and "below 500,000.00 CNY" in d.shown()[0]
 
 
 def test_first_award_at_threshold_is_open_tender() -> None:
     d = recommend_route(project_code="security", value=Decimal("500000"), renewal=False, policy=POLICY)
-    assert d.route == Route.open_tender and "at or above" in d.reasons[0]
+    assert d.route == Route.open_tender and "at or above" in d.shown()[0]
 
 
 def test_threshold_is_configurable() -> None:
@@ -67,7 +68,7 @@ def test_threshold_is_configurable() -> None:
 
 def test_renewal_with_good_appraisal_goes_single_source() -> None:
     d = recommend_route(project_code="security", value=Decimal("620000"), renewal=True, policy=POLICY, score=score(91))
-    assert d.route == Route.single_source and any("91.0 clears the bar 85.0" in r for r in d.reasons)
+    assert d.route == Route.single_source and any("91.0 clears the bar 85.0" in r for r in d.shown())
 
 
 def test_renewal_with_ineligible_incumbent_goes_to_open_tender_naming_the_ground() -> None:
@@ -76,14 +77,14 @@ def test_renewal_with_ineligible_incumbent_goes_to_open_tender_naming_the_ground
         value=Decimal("620000"),
         renewal=True,
         policy=POLICY,
-        incumbent_reasons=["veto:poor_credit: 信誉差或有违约记录 (x)"],
+        incumbent_reasons=[Text.verbatim("veto:poor_credit: 信誉差或有违约记录 (x)")],
     )
-    assert d.route == Route.open_tender and "veto:poor_credit" in d.reasons[-1]
+    assert d.route == Route.open_tender and "veto:poor_credit" in d.shown()[-1]
 
 
 def test_renewal_without_appraisal_for_the_period_goes_to_open_tender() -> None:
     d = recommend_route(project_code="security", value=Decimal("620000"), renewal=True, policy=POLICY, period="2025")
-    assert d.route == Route.open_tender and "no appraisal for period 2025" in d.reasons[-1]
+    assert d.route == Route.open_tender and "no appraisal for period 2025" in d.shown()[-1]
 
 
 @pytest.mark.parametrize(
@@ -107,7 +108,7 @@ def test_catering_cleaning_landscaping_weigh_quality_satisfaction_and_overall(
         score=score(total, quality, satisfaction),
     )
     assert d.route == route
-    assert any(why in r for r in d.reasons)
+    assert any(why in r for r in d.shown())
 
 
 def test_security_renewal_ignores_quality_bar() -> None:
@@ -125,7 +126,7 @@ def test_provisional_appraisal_does_not_justify_single_source() -> None:
         policy=POLICY,
         score=score(95, complete=False, missing=["energy"]),
     )
-    assert d.route == Route.open_tender and any("provisional (missing: energy)" in r for r in d.reasons)
+    assert d.route == Route.open_tender and any("provisional (missing: energy)" in r for r in d.shown())
 
 
 def test_appraisal_is_needed_only_for_eligible_renewals_above_threshold() -> None:

@@ -1,6 +1,13 @@
 from datetime import date
+from typing import Any
 
 from contracts_api.vendors.rules import QualificationFact, VetoFact, exclusion_reasons
+
+
+def shown(**facts: Any) -> list[str]:
+    """The grounds as the reader sees them (the test process reads English)."""
+    return [r.render() for r in exclusion_reasons(**facts)]
+
 
 TODAY = date(2026, 11, 27)
 
@@ -10,7 +17,7 @@ def test_registered_vendor_without_vetoes_is_eligible() -> None:
 
 
 def test_each_active_veto_ground_is_a_reason_and_lifted_ones_are_not() -> None:
-    reasons = exclusion_reasons(
+    reasons = shown(
         legal_status="registered",
         vetoes=[VetoFact("unfair_terms", "条款"), VetoFact("violation_of_law", "罚款", lifted=True)],
         qualifications=[],
@@ -26,10 +33,10 @@ def test_expired_mandatory_qualification_excludes_but_optional_or_valid_today_do
         QualificationFact("ISO 9001", "Q1", False, date(2020, 1, 1)),
         QualificationFact("保安服务许可证", "BA1", True, TODAY),
     ]
-    reasons = exclusion_reasons(legal_status="registered", vetoes=[], qualifications=quals, today=TODAY)
+    reasons = shown(legal_status="registered", vetoes=[], qualifications=quals, today=TODAY)
     assert reasons == ["qualification_expired: 食品经营许可证 no. JY1 expired on 2026-11-26"]
 
 
 def test_revoked_legal_status_excludes() -> None:
-    reasons = exclusion_reasons(legal_status="revoked", vetoes=[], qualifications=[], today=TODAY)
+    reasons = shown(legal_status="revoked", vetoes=[], qualifications=[], today=TODAY)
     assert reasons and reasons[0].startswith("legal_status:") and "吊销" in reasons[0]

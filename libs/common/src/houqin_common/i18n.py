@@ -125,8 +125,8 @@ class Text:
 
     For texts that are stored (a dead letter's reason, written by a worker with no reader in sight): the
     stored form is :meth:`to_json`, and whoever shows it later calls :meth:`render` in the reader's locale.
-    A parameter may itself be a :class:`Text`; ``translate=False`` keeps a foreign text (a library's
-    English message) verbatim.
+    A parameter may itself be a :class:`Text`, or a list of them (rendered joined by the locale's list
+    separator); ``translate=False`` keeps a foreign text (a library's English message) verbatim.
     """
 
     msgid: str
@@ -141,7 +141,7 @@ class Text:
         template = _catalog(current_locale()).gettext(self.msgid) if self.translate else self.msgid
         if not self.params:
             return template
-        params = {k: v.render() if isinstance(v, Text) else v for k, v in self.params.items()}
+        params = {k: _render_param(v) for k, v in self.params.items()}
         try:
             return template.format(**params)
         except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder
@@ -156,18 +156,49 @@ class Text:
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"msgid": self.msgid}
         if self.params:
-            data["params"] = {k: v.to_json() if isinstance(v, Text) else v for k, v in self.params.items()}
+            data["params"] = {k: _param_json(v) for k, v in self.params.items()}
         if not self.translate:
             data["translate"] = False
         return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Text:
-        params = {
-            k: cls.from_json(v) if isinstance(v, Mapping) and "msgid" in v else v
-            for k, v in (data.get("params") or {}).items()
-        }
+        params = {k: _param_from_json(v) for k, v in (data.get("params") or {}).items()}
         return cls(str(data["msgid"]), params, bool(data.get("translate", True)))
+
+    @staticmethod
+    def shown(item: Text | Mapping[str, Any] | str) -> str:
+        """A stored text in the current locale: a :class:`Text`, its JSON, or a plain string stored before
+        texts were kept as msgids (shown as it is)."""
+        if isinstance(item, Text):
+            return item.render()
+        if isinstance(item, Mapping):
+            return Text.from_json(item).render()
+        return item
+
+
+def _render_param(value: Any) -> Any:
+    if isinstance(value, Text):
+        return value.render()
+    if isinstance(value, list):
+        return _catalog(current_locale()).gettext("; ").join(str(_render_param(v)) for v in value)
+    return value
+
+
+def _param_json(value: Any) -> Any:
+    if isinstance(value, Text):
+        return value.to_json()
+    if isinstance(value, list):
+        return [_param_json(v) for v in value]
+    return value
+
+
+def _param_from_json(value: Any) -> Any:
+    if isinstance(value, Mapping) and "msgid" in value:
+        return Text.from_json(value)
+    if isinstance(value, list):
+        return [_param_from_json(v) for v in value]
+    return value
 
 
 class TextError(ValueError):

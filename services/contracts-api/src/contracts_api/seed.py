@@ -21,6 +21,7 @@ from contracts_api.projects.service import default_category
 from contracts_api.settings import Settings
 from houqin_common.db import create_engine, make_sessionmaker
 from houqin_common.demo import DEMO_NAMESPACE, PROJECTS, VENDORS
+from houqin_common.i18n import N_, Text
 
 SEED_ACTOR = "seed"
 
@@ -120,13 +121,13 @@ async def load(session: AsyncSession, settings: Settings) -> None:
         p2026, c2026 = _id("procurement", project.code, 2026), _id("contract", project.code, 2026)
         renewal_route = first.route if first.route != Route.open_tender else Route.single_source
         renewal_reasons = (
-            ["seeded demo: the incumbent's 2025 appraisal cleared the bar; single-source renewal"]
+            [Text(N_("seeded demo: the incumbent's 2025 appraisal cleared the bar; single-source renewal")).to_json()]
             if renewal_route == Route.single_source
-            else first.reasons
+            else [r.to_json() for r in first.reasons]
         )
         awarded = datetime(2024, 12, 1, tzinfo=UTC)
         for pid, route, reasons, renewal, pred, at in (
-            (p2025, first.route, first.reasons, False, None, awarded),
+            (p2025, first.route, [r.to_json() for r in first.reasons], False, None, awarded),
             (p2026, renewal_route, renewal_reasons, True, c2025, datetime(2025, 12, 1, tzinfo=UTC)),
         ):
             procurements.append(

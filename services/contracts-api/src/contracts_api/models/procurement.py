@@ -23,7 +23,9 @@ class Procurement(Base):
     predecessor_contract_id: Mapped[str | None] = mapped_column(String(36))
     incumbent_vendor_id: Mapped[str | None] = mapped_column(ForeignKey("vendor.id"))
     route: Mapped[str] = mapped_column(String(32))
-    reasons: Mapped[list[str]] = mapped_column(JSONB)
+    reasons: Mapped[list[Any]] = mapped_column(JSONB)
+    """Each reason as :class:`houqin_common.i18n.Text` JSON (shown in the reader's language); plain strings in
+    rows recorded before."""
     appraisal: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     evaluation_method: Mapped[str | None] = mapped_column(String(32))
     category: Mapped[str] = mapped_column(String(16), default="services")

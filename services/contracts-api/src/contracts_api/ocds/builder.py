@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from contracts_api.models import Bid, Contract, Procurement, Project, Quote, Vendor
+from houqin_common.i18n import Text
 
 PROCUREMENT_METHOD = {
     "open_tender": ("open", "公开招标 (open tender)"),
@@ -96,7 +97,7 @@ def release(
     if p is not None:
         tender["status"] = TENDER_STATUS.get(p.status, "active")
         tender["value"] = _value(p.estimated_value)
-        tender["procurementMethodRationale"] = "; ".join(p.reasons)
+        tender["procurementMethodRationale"] = "; ".join(Text.shown(r) for r in p.reasons)
     for vendor_id in [b.vendor_id for b in process.bids] + [q.vendor_id for q in process.quotes]:
         party = _vendor_party(vendor_id, vendors, "tenderer")
         existing = parties.setdefault(str(party["id"]), party)

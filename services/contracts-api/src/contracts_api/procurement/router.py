@@ -67,7 +67,7 @@ async def get_procurement_route(
 ) -> RouteDecision:
     """The route a procurement would take, with the reasons; nothing is recorded. 503 when a renewal's
     appraisal cannot be read (the route is never guessed)."""
-    decision, _score = await service.decide_route(
+    decision, _score, _reasons = await service.decide_route(
         session,
         settings=request.app.state.settings,
         appraisal=appraisal,

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 
 from contracts_api.models.enums import EvaluationMethod, ProcurementCategory, Route
-from houqin_common.i18n import N_, _
+from houqin_common.i18n import N_, Text, _
 from houqin_common.schemas import VendorScore
 
 
@@ -28,7 +28,16 @@ class RoutePolicy:
 @dataclass(frozen=True)
 class RouteDecision:
     route: Route
-    reasons: list[str]
+    reasons: list[Text]
+
+    def shown(self) -> list[str]:
+        """The reasons in the current locale."""
+        return [r.render() for r in self.reasons]
+
+
+def _t(msgid: str, /, **params: object) -> Text:
+    """A reason kept as msgid + parameters: a procurement stores it and shows it in its reader's language."""
+    return Text(msgid, params)
 
 
 def _cny(value: Decimal) -> str:
@@ -48,7 +57,7 @@ def recommend_route(
     value: Decimal,
     renewal: bool,
     policy: RoutePolicy,
-    incumbent_reasons: Sequence[str] = (),
+    incumbent_reasons: Sequence[Text] = (),
     score: VendorScore | None = None,
     period: str | None = None,
 ) -> RouteDecision:
@@ -68,9 +77,11 @@ def recommend_route(
             return RouteDecision(
                 Route.price_comparison,
                 [
-                    _(
-                        "Estimated value {value} is below {threshold} and {project} is on the micro-service "
-                        "list: price comparison (比价采购) among several vendors' quotes",
+                    _t(
+                        N_(
+                            "Estimated value {value} is below {threshold} and {project} is on the micro-service "
+                            "list: price comparison (比价采购) among several vendors' quotes"
+                        ),
                         value=_cny(value),
                         threshold=threshold,
                         project=project_code,
@@ -80,44 +91,50 @@ def recommend_route(
         return RouteDecision(
             Route.designated_tender,
             [
-                _(
-                    "Estimated value {value} is below {threshold}: designated-supplier tender (定点招投标) or "
-                    "open tender; the Bureau sets the quality standard, the market sets the price",
+                _t(
+                    N_(
+                        "Estimated value {value} is below {threshold}: designated-supplier tender (定点招投标) or "
+                        "open tender; the Bureau sets the quality standard, the market sets the price"
+                    ),
                     value=_cny(value),
                     threshold=threshold,
                 )
             ],
         )
-    reasons = [_("Estimated value {value} is at or above {threshold}", value=_cny(value), threshold=threshold)]
+    reasons = [_t(N_("Estimated value {value} is at or above {threshold}"), value=_cny(value), threshold=threshold)]
     if project_code in policy.micro_projects:
         reasons.append(
-            _(
-                "{project} is on the micro-service list, but the list applies only below the threshold",
+            _t(
+                N_("{project} is on the micro-service list, but the list applies only below the threshold"),
                 project=project_code,
             )
         )
     if not renewal:
-        reasons.append(_("A first award at this value is an open tender (公开招标)"))
+        reasons.append(_t(N_("A first award at this value is an open tender (公开招标)")))
         return RouteDecision(Route.open_tender, reasons)
     if incumbent_reasons:
         reasons.append(
-            _(
-                "The incumbent is not eligible (一票否决), so the renewal goes to open tender (公开招标): {grounds}",
-                grounds="; ".join(incumbent_reasons),
+            _t(
+                N_(
+                    "The incumbent is not eligible (一票否决), so the renewal goes to open tender (公开招标): {grounds}"
+                ),
+                grounds=list(incumbent_reasons),
             )
         )
         return RouteDecision(Route.open_tender, reasons)
     if score is None:
         reasons.append(
-            _(
-                "The incumbent has no appraisal for period {period}: a single-source renewal cannot be "
-                "justified, open tender (公开招标)",
+            _t(
+                N_(
+                    "The incumbent has no appraisal for period {period}: a single-source renewal cannot be "
+                    "justified, open tender (公开招标)"
+                ),
                 period=period or "?",
             )
         )
         return RouteDecision(Route.open_tender, reasons)
     reasons.append(
-        _("Appraisal consulted: period {period}, the last completed before the contract ends", period=score.period)
+        _t(N_("Appraisal consulted: period {period}, the last completed before the contract ends"), period=score.period)
     )
     checks: list[tuple[str, float | None, float]] = [(N_("overall"), score.total, policy.renewal_min_total)]
     if project_code in policy.appraisal_weighted_projects:
@@ -127,38 +144,40 @@ def recommend_route(
             *checks,
         ]
         reasons.append(
-            _(
-                "{project} renewal weighs service quality, satisfaction survey and overall appraisal",
+            _t(
+                N_("{project} renewal weighs service quality, satisfaction survey and overall appraisal"),
                 project=project_code,
             )
         )
-    failures: list[str] = []
+    failures: list[Text] = []
     for name, got, bar in checks:
         if got is None:
-            failures.append(_("{name} score of period {period} is unavailable", name=_(name), period=score.period))
+            failures.append(
+                _t(N_("{name} score of period {period} is unavailable"), name=Text(name), period=score.period)
+            )
         elif got < bar:
             failures.append(
-                _("{name} score {got} is below the bar {bar}", name=_(name), got=f"{got:.1f}", bar=f"{bar:.1f}")
+                _t(N_("{name} score {got} is below the bar {bar}"), name=Text(name), got=f"{got:.1f}", bar=f"{bar:.1f}")
             )
         else:
             reasons.append(
-                _("{name} score {got} clears the bar {bar}", name=_(name), got=f"{got:.1f}", bar=f"{bar:.1f}")
+                _t(N_("{name} score {got} clears the bar {bar}"), name=Text(name), got=f"{got:.1f}", bar=f"{bar:.1f}")
             )
     if not score.complete:
         failures.append(
-            _(
-                "The appraisal of {period} is provisional (missing: {missing})",
+            _t(
+                N_("The appraisal of {period} is provisional (missing: {missing})"),
                 period=score.period,
                 missing=", ".join(score.missing) or "?",
             )
         )
     if failures:
         reasons.extend(failures)
-        reasons.append(_("The renewal goes to open tender (公开招标)"))
+        reasons.append(_t(N_("The renewal goes to open tender (公开招标)")))
         return RouteDecision(Route.open_tender, reasons)
     reasons.append(
-        _(
-            "The eligible incumbent cleared its {period} appraisal: single-source renewal (单一来源)",
+        _t(
+            N_("The eligible incumbent cleared its {period} appraisal: single-source renewal (单一来源)"),
             period=score.period,
         )
     )

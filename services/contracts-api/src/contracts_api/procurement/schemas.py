@@ -2,13 +2,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from contracts_api.common import Money
 from contracts_api.models.enums import EvaluationMethod, ProcurementCategory, ProcurementStatus, Route
+from houqin_common.i18n import Text
 from houqin_common.schemas import request_examples
+
+
+def _shown(stored: Any) -> Any:
+    """Stored reasons (msgid + parameters, or plain strings from before) in the reader's language."""
+    return [Text.shown(r) for r in stored] if isinstance(stored, list) else stored
 
 
 class ScoringComponentIn(BaseModel):
@@ -78,7 +84,9 @@ class ProcurementRead(BaseModel):
     incumbent_vendor_id: str | None = Field(description="vendor of the contract renewed")
     route: Route = Field(description="recommended route")
     route_label_zh: str = Field(description="Chinese label of the route")
-    reasons: list[str] = Field(description="why this route")
+    reasons: Annotated[list[str], BeforeValidator(_shown)] = Field(
+        description="why this route, in the reader's language"
+    )
     appraisal: dict[str, Any] | None = Field(description="the appraisal consulted for a renewal")
     evaluation_method: EvaluationMethod | None = Field(
         default=None, description="tender evaluation method; null when the route is not a tender"

@@ -32,7 +32,7 @@ from contracts_api.vendors import service as vendor_service
 from houqin_common import clock
 from houqin_common.clients import ApiError, NotFoundError, ServiceUnavailableError
 from houqin_common.errors import Conflict, NotFound, ServiceUnavailable, UnprocessableEntity
-from houqin_common.i18n import _
+from houqin_common.i18n import Text, _
 from houqin_common.schemas import ContractRef, RenewalCandidate, RouteDecision, VendorScore
 
 PROCUREMENT_SORTS = repository.PROCUREMENT_SORTS
@@ -149,7 +149,7 @@ async def decide_route(
     value: Decimal,
     renewal: bool,
     predecessor_contract_id: str | None,
-) -> tuple[RouteDecision, VendorScore | None]:
+) -> tuple[RouteDecision, VendorScore | None, list[Text]]:
     """The route and the appraisal it rests on; 503 when a needed appraisal cannot be read."""
     project = await repository.project(session, project_code)
     if project is None:
@@ -178,11 +178,11 @@ async def decide_route(
     elif predecessor_contract_id:
         raise UnprocessableEntity(_("predecessor_contract_id is only meaningful with renewal=true"))
     pol = policy(settings)
-    incumbent_reasons: list[str] = []
+    incumbent_reasons: list[Text] = []
     score: VendorScore | None = None
     period: str | None = None
     if predecessor is not None:
-        incumbent_reasons = (await vendor_service.eligibility(session, vendor_id=predecessor.vendor_id)).reasons
+        incumbent_reasons = await vendor_service.exclusion_grounds(session, vendor_id=predecessor.vendor_id)
         period = appraisal_period(predecessor, clock.today())
         if rules.needs_appraisal(
             project_code=project_code, value=value, renewal=True, incumbent_eligible=not incumbent_reasons, policy=pol
@@ -197,7 +197,7 @@ async def decide_route(
         score=score,
         period=period,
     )
-    return _route_decision(project_code, value, renewal, decision, predecessor, period), score
+    return _route_decision(project_code, value, renewal, decision, predecessor, period), score, decision.reasons
 
 
 def _route_decision(
@@ -214,7 +214,7 @@ def _route_decision(
         renewal=renewal,
         route=decision.route,
         route_label_zh=decision.route.label_zh,
-        reasons=decision.reasons,
+        reasons=decision.shown(),
         incumbent_vendor_id=predecessor.vendor_id if predecessor else None,
         predecessor_contract_id=predecessor.id if predecessor else None,
         appraisal_period=period,
@@ -262,7 +262,7 @@ async def renewal_candidates(
                 score=score,
                 period=period,
             )
-            route, reasons = decision.route, decision.reasons
+            route, reasons = decision.route, decision.shown()
         except ServiceUnavailable as exc:
             route, reasons = None, [_("The next route could not be decided: {detail}", detail=exc.detail)]
         out.append(
@@ -276,7 +276,7 @@ async def renewal_candidates(
     return out
 
 
-async def eligibility_many(session: AsyncSession, vendor_ids: set[str]) -> dict[str, list[str]]:
+async def eligibility_many(session: AsyncSession, vendor_ids: set[str]) -> dict[str, list[Text]]:
     """The exclusion grounds of many vendors today (same rule as the vendor's eligibility endpoint)."""
     vendors, vetoes, quals = await repository.eligibility_facts(session, vendor_ids)
     today = clock.today()
@@ -324,7 +324,7 @@ async def create(
     appraisal: ScoreSource,
     actor: str,
 ) -> Procurement:
-    decision, score = await decide_route(
+    decision, score, reasons = await decide_route(
         session,
         settings=settings,
         appraisal=appraisal,
@@ -370,7 +370,7 @@ async def create(
         predecessor_contract_id=decision.predecessor_contract_id,
         incumbent_vendor_id=decision.incumbent_vendor_id,
         route=decision.route,
-        reasons=decision.reasons,
+        reasons=[r.to_json() for r in reasons],
         appraisal=score.model_dump(mode="json") if score else None,
         evaluation_method=scheme.method.value if scheme else None,
         category=scheme.category.value if scheme else ProcurementCategory.services.value,
@@ -387,7 +387,7 @@ async def create(
         action="procurement.create",
         entity_type="procurement",
         entity_id=procurement.id,
-        data={"route": decision.route, "reasons": decision.reasons},
+        data={"route": decision.route, "reasons": [r.to_json() for r in reasons]},
     )
     await ocds_service.publish(session, process_id=procurement.id, event="procurement.create", tags=["tender"])
     return procurement

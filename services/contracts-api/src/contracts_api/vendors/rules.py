@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from contracts_api.models.enums import LegalStatus, VetoGround
-from houqin_common.i18n import _
+from houqin_common.i18n import N_, Text
 
 
 @dataclass(frozen=True)
@@ -31,37 +31,45 @@ def exclusion_reasons(
     vetoes: Iterable[VetoFact],
     qualifications: Iterable[QualificationFact],
     today: date,
-) -> list[str]:
-    """Every ground that excludes the vendor; empty when it may be awarded, renewed or signed.
+) -> list[Text]:
+    """Every ground that excludes the vendor; empty when it may be awarded, renewed or signed. Each is a
+    :class:`Text` ("code: reason", the code for machines), so a procurement can store it and show it later
+    in its reader's language.
 
     A lifted veto no longer counts; a mandatory qualification counts as expired the day after `valid_to`.
     """
-    reasons: list[str] = []
+    reasons: list[Text] = []
     if legal_status != LegalStatus.registered:
         status = LegalStatus(legal_status)
         # the prefix before ": " is a code for machines; the rest is for the reader
         reasons.append(
-            "legal_status: "
-            + _(
-                "the vendor is {status} ({label}), not a registered legal person",
-                status=status.value,
-                label=status.label_zh,
+            _coded(
+                "legal_status",
+                Text(
+                    N_("the vendor is {status} ({label}), not a registered legal person"),
+                    {"status": status.value, "label": status.label_zh},
+                ),
             )
         )
     for veto in vetoes:
         if veto.lifted:
             continue
         ground = VetoGround(veto.ground)
-        reasons.append(f"veto:{ground.value}: {ground.label_zh} ({veto.evidence})")
+        reasons.append(Text.verbatim(f"veto:{ground.value}: {ground.label_zh} ({veto.evidence})"))
     for q in qualifications:
         if q.mandatory and q.valid_to is not None and q.valid_to < today:
             reasons.append(
-                "qualification_expired: "
-                + _(
-                    "{kind} no. {number} expired on {date}",
-                    kind=q.kind,
-                    number=q.number,
-                    date=q.valid_to.isoformat(),
+                _coded(
+                    "qualification_expired",
+                    Text(
+                        N_("{kind} no. {number} expired on {date}"),
+                        {"kind": q.kind, "number": q.number, "date": q.valid_to.isoformat()},
+                    ),
                 )
             )
     return reasons
+
+
+def _coded(code: str, reason: Text) -> Text:
+    """``code: reason``: the code and the separator stay as they are in every language."""
+    return Text("{code}: {reason}", {"code": code, "reason": reason}, translate=False)

@@ -28,7 +28,7 @@ from contracts_api.vendors.schemas import (
 from houqin_common import clock
 from houqin_common.errors import Conflict, NotFound, UnprocessableEntity
 from houqin_common.hotpath import ReadPool, page_items
-from houqin_common.i18n import _
+from houqin_common.i18n import Text, _
 from houqin_common.schemas import Eligibility
 
 R = TypeVar("R", Qualification, CreditRecord, DueDiligence)
@@ -239,9 +239,9 @@ async def import_rows(session: AsyncSession, *, rows: list[dict[str, Any]], acto
     return VendorImportResult(imported=len(parsed))
 
 
-async def eligibility(
+async def exclusion_grounds(
     session: AsyncSession, *, vendor_id: str, today: date | None = None, as_of: date | None = None
-) -> Eligibility:
+) -> list[Text]:
     """The exclusion grounds today, or in force on ``as_of`` (vetoes recorded by the end of that office
     day and not lifted before it; the legal status recorded by then; qualifications on that day)."""
     vendor = await get(session, vendor_id=vendor_id)
@@ -255,13 +255,20 @@ async def eligibility(
         legal_status = await repository.legal_status_before(session, vendor_id, end) or legal_status
         today = as_of
     quals = await repository.qualifications(session, vendor_id)
-    reasons = exclusion_reasons(
+    return exclusion_reasons(
         legal_status=legal_status,
         vetoes=[VetoFact(v.ground, v.evidence, v.lifted_at is not None) for v in vetoes],
         qualifications=[QualificationFact(q.kind, q.number, q.mandatory, q.valid_to) for q in quals],
         today=today or clock.today(),
     )
-    return Eligibility(vendor_id=vendor_id, eligible=not reasons, reasons=reasons)
+
+
+async def eligibility(
+    session: AsyncSession, *, vendor_id: str, today: date | None = None, as_of: date | None = None
+) -> Eligibility:
+    """:func:`exclusion_grounds` in the reader's language."""
+    grounds = await exclusion_grounds(session, vendor_id=vendor_id, today=today, as_of=as_of)
+    return Eligibility(vendor_id=vendor_id, eligible=not grounds, reasons=[g.render() for g in grounds])
 
 
 async def require_eligible(session: AsyncSession, *, vendor_id: str, action: str) -> None:
