@@ -15,18 +15,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, TypeVar
 
 import asyncpg  # type: ignore[import-untyped]
 from fastapi import Request, Response
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 from sqlalchemy import FromClause, Select
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 
 from houqin_common.db import libpq_url
-from houqin_common.pagination import PageParams
-from houqin_common.schemas import Page
+from houqin_common.pagination import PageParams, items_adapter, page_of
 
 M = TypeVar("M", bound=BaseModel)
 #: A row as the hot path returns it (an asyncpg Record: read by column name)
@@ -115,6 +113,14 @@ def columns_of(table: FromClause, model: type[BaseModel], *, skip: Iterable[str]
 Listener = Callable[[str, tuple[Any, ...]], None]
 
 
+def _arguments(read: CompiledRead, values: Mapping[str, Any], listeners: list[Listener]) -> list[Any]:
+    """The positional arguments of ``read``, shown to the listeners first."""
+    args = read.args(values)
+    for listener in listeners:
+        listener(read.sql, tuple(args))
+    return args
+
+
 class ReadConnection:
     """One pooled asyncpg connection for the statements of one request (autocommit)."""
 
@@ -124,22 +130,16 @@ class ReadConnection:
         self._conn = conn
         self._listeners = listeners
 
-    def _args(self, read: CompiledRead, values: Mapping[str, Any]) -> list[Any]:
-        args = read.args(values)
-        for listener in self._listeners:
-            listener(read.sql, tuple(args))
-        return args
-
     async def fetch(self, read: CompiledRead, **values: Any) -> list[Row]:
-        rows: list[Row] = await self._conn.fetch(read.sql, *self._args(read, values))
+        rows: list[Row] = await self._conn.fetch(read.sql, *_arguments(read, values, self._listeners))
         return rows
 
     async def fetchrow(self, read: CompiledRead, **values: Any) -> Row | None:
-        row: Row | None = await self._conn.fetchrow(read.sql, *self._args(read, values))
+        row: Row | None = await self._conn.fetchrow(read.sql, *_arguments(read, values, self._listeners))
         return row
 
     async def fetchval(self, read: CompiledRead, **values: Any) -> Any:
-        return await self._conn.fetchval(read.sql, *self._args(read, values))
+        return await self._conn.fetchval(read.sql, *_arguments(read, values, self._listeners))
 
 
 async def _keep_session(conn: Any) -> None:
@@ -177,15 +177,9 @@ class ReadPool:
         except _DISCONNECTS as exc:
             raise _unavailable(exc) from exc
 
-    def _args(self, read: CompiledRead, values: Mapping[str, Any]) -> list[Any]:
-        args = read.args(values)
-        for listener in self.listeners:
-            listener(read.sql, tuple(args))
-        return args
-
     async def fetchrow(self, read: CompiledRead, **values: Any) -> Row | None:
         """The first row of one statement (a connection only for its duration)."""
-        args = self._args(read, values)
+        args = _arguments(read, values, self.listeners)
         try:
             row: Row | None = await self.pool.fetchrow(read.sql, *args)
         except _DISCONNECTS as exc:
@@ -194,7 +188,7 @@ class ReadPool:
 
     async def fetch(self, read: CompiledRead, **values: Any) -> list[Row]:
         """The rows of one statement (a connection only for its duration)."""
-        args = self._args(read, values)
+        args = _arguments(read, values, self.listeners)
         try:
             rows: list[Row] = await self.pool.fetch(read.sql, *args)
         except _DISCONNECTS as exc:
@@ -218,19 +212,11 @@ def json_response(item: BaseModel) -> Response:
     return Response(content=item.model_dump_json(), media_type="application/json")
 
 
-@cache
-def _items_adapter(model: type[M]) -> TypeAdapter[list[M]]:
-    return TypeAdapter(list[model])  # type: ignore[valid-type]
-
-
 def page_items(model: type[M], rows: Iterable[Mapping[str, Any]]) -> list[M]:
     """Rows (asyncpg records or dicts) validated as ``model`` in one pydantic-core call."""
-    return _items_adapter(model).validate_python([dict(row) for row in rows])
+    return items_adapter(model).validate_python([dict(row) for row in rows])
 
 
 def page_response(model: type[M], items: list[M], total: int, params: PageParams) -> Response:
     """The page envelope of already validated ``items``, serialised once."""
-    page = Page[model].model_construct(  # type: ignore[valid-type]
-        items=items, total=total, limit=params.limit, offset=params.offset
-    )
-    return Response(content=page.model_dump_json(), media_type="application/json")
+    return json_response(page_of(model, items, total, params))

@@ -53,8 +53,16 @@ async def page_params(
 
 
 @lru_cache(maxsize=256)
-def _items_adapter(model: type[M]) -> TypeAdapter[list[M]]:
+def items_adapter(model: type[M]) -> TypeAdapter[list[M]]:
+    """One validator of a list of ``model`` per model: a page's rows in one pydantic-core call."""
     return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
+def page_of(model: type[M], items: list[M], total: int, params: PageParams) -> Page[M]:
+    """The envelope of already validated ``items``, built without checking them again."""
+    return Page[model].model_construct(  # type: ignore[valid-type]
+        items=items, total=total, limit=params.limit, offset=params.offset
+    )
 
 
 def to_page(model: type[M], rows: Iterable[Any], total: int, params: PageParams) -> Page[M]:
@@ -63,7 +71,4 @@ def to_page(model: type[M], rows: Iterable[Any], total: int, params: PageParams)
     The rows are validated in one pydantic-core call, and the envelope is built from the validated
     items without checking them again (FastAPI then serialises the same instance straight to JSON).
     """
-    items = _items_adapter(model).validate_python(list(rows), from_attributes=True)
-    return Page[model].model_construct(  # type: ignore[valid-type]
-        items=items, total=total, limit=params.limit, offset=params.offset
-    )
+    return page_of(model, items_adapter(model).validate_python(list(rows), from_attributes=True), total, params)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any
@@ -107,11 +107,7 @@ def create_service_app(
             settings.database_url, size=settings.db_pool_size, idle_s=settings.db_pool_recycle_s
         )
         try:
-            if lifespan is not None:
-                async with lifespan(app):
-                    with frozen_startup_objects():
-                        yield
-            else:
+            async with lifespan(app) if lifespan is not None else nullcontext():
                 with frozen_startup_objects():
                     yield
         finally:

@@ -34,5 +34,5 @@ class DeadLetterRead(BaseModel):
         self.payload_base64 = base64.b64encode(self.payload).decode()
         self.payload_size = len(self.payload)
         if self.reason_parts:
-            self.reason = "; ".join(Text.from_json(p).render() for p in self.reason_parts)
+            self.reason = "; ".join(Text.shown(p) for p in self.reason_parts)
         return self
