@@ -12,6 +12,9 @@ model, serialised once (:func:`json_response`, :func:`page_response`).
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -142,61 +145,139 @@ class ReadConnection:
         return await self._conn.fetchval(read.sql, *_arguments(read, values, self._listeners))
 
 
-async def _keep_session(conn: Any) -> None:
-    """Release hook: hot reads change no session state, so the reset query (a round-trip) is skipped.
-    asyncpg still rolls back an open transaction itself before calling this."""
+class _Connections:
+    """The hot reads' connections: a stack of idle ones, at most ``size`` open, waiters served in turn.
+
+    asyncpg's ``Pool`` costs ~40 µs of CPU per acquire/release pair (a shielded task and a timer per
+    release, a reset step, holder bookkeeping: measured in docs/operations.md), as much as the detail
+    query itself. Hot reads need none of it: each runs in autocommit and changes no session state. So a
+    connection goes back as it is, unless its block raised (a statement error, a cancellation, a lost
+    server: it may be mid-protocol), in which case it is closed and its place freed. An idle connection
+    the server closed is seen as closed at acquire and replaced (no ping); one idle longer than
+    ``idle_s`` is closed when met, at acquire or (the oldest) at release, so a quiet service shrinks.
+    """
+
+    def __init__(self, dsn: str, *, size: int, idle_s: float) -> None:
+        self._dsn = dsn
+        self._size = size
+        self._idle_s = idle_s
+        self._idle: list[tuple[Any, float]] = []  # (connection, idle since), most recent last
+        self._open = 0
+        self._waiters: deque[asyncio.Future[Any]] = deque()
+        self._closed = False
+
+    async def acquire(self) -> Any:
+        now = time.monotonic()
+        while self._idle:
+            conn, since = self._idle.pop()
+            if not conn.is_closed() and now - since < self._idle_s:
+                return conn
+            self._discard(conn)
+        if self._closed:
+            raise _unavailable(ConnectionError("the read pool is closed"))
+        if self._open >= self._size:
+            waiter: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                conn = await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled() and waiter.result() is not None:
+                    self.release(waiter.result(), broken=False)
+                raise
+            if conn is not None:
+                return conn
+            # a place was freed (a connection closed): open one in it
+        self._open += 1
+        try:
+            return await asyncpg.connect(self._dsn)
+        except BaseException:
+            self._open -= 1
+            self._wake(None)
+            raise
+
+    def release(self, conn: Any, *, broken: bool) -> None:
+        if broken or self._closed or conn.is_closed():
+            self._discard(conn)
+            return
+        if self._wake(conn):
+            return
+        now = time.monotonic()
+        self._idle.append((conn, now))
+        if now - self._idle[0][1] >= self._idle_s:  # the longest idle one: close it
+            self._discard(self._idle.pop(0)[0])
+
+    def _wake(self, conn: Any) -> bool:
+        """Hands ``conn`` (or, for None, a free place) to the first waiter still waiting."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(conn)
+                return True
+        return False
+
+    def _discard(self, conn: Any) -> None:
+        self._open -= 1
+        if not conn.is_closed():
+            conn.terminate()
+        if not self._closed:
+            self._wake(None)
+
+    async def close(self) -> None:
+        self._closed = True
+        idle, self._idle = self._idle, []
+        for conn, _ in idle:
+            self._open -= 1
+            await conn.close()
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_exception(_unavailable(ConnectionError("the read pool is closed")))
 
 
 class ReadPool:
-    """The app's asyncpg pool for hot reads, beside the SQLAlchemy engine.
+    """The app's connections for hot reads, beside the SQLAlchemy engine (see :class:`_Connections`).
 
-    A connection the server closed while idle is replaced at acquire (asyncpg sees the closed socket;
-    no ping), and a disconnect met by a statement is raised as SQLSTATE 08006, which the error handlers
-    answer with 503 problem+json. ``listeners`` see every statement and its arguments (the benchmark
-    captures them to replay the same SQL through plain asyncpg).
+    A disconnect met by a statement is raised as SQLSTATE 08006, which the error handlers answer with
+    503 problem+json. ``listeners`` see every statement and its arguments (the benchmark captures them
+    to replay the same SQL through plain asyncpg).
     """
 
-    def __init__(self, pool: Any) -> None:
-        self.pool = pool
+    def __init__(self, connections: _Connections) -> None:
+        self.connections = connections
         self.listeners: list[Listener] = []
 
     @classmethod
     async def open(cls, url: str, *, size: int, idle_s: float) -> ReadPool:
-        """A lazily filled pool of at most ``size`` connections; one idle ``idle_s`` seconds is closed."""
-        pool = await asyncpg.create_pool(
-            libpq_url(url), min_size=0, max_size=size, max_inactive_connection_lifetime=idle_s, reset=_keep_session
-        )
-        return cls(pool)
+        """At most ``size`` connections, opened when first needed; one idle ``idle_s`` seconds is closed."""
+        return cls(_Connections(libpq_url(url), size=size, idle_s=idle_s))
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[ReadConnection]:
         """One connection for several statements of a request."""
         try:
-            async with self.pool.acquire() as conn:
-                yield ReadConnection(conn, self.listeners)
+            conn = await self.connections.acquire()
         except _DISCONNECTS as exc:
             raise _unavailable(exc) from exc
+        broken = True
+        try:
+            yield ReadConnection(conn, self.listeners)
+            broken = False
+        except _DISCONNECTS as exc:
+            raise _unavailable(exc) from exc
+        finally:
+            self.connections.release(conn, broken=broken)
 
     async def fetchrow(self, read: CompiledRead, **values: Any) -> Row | None:
         """The first row of one statement (a connection only for its duration)."""
-        args = _arguments(read, values, self.listeners)
-        try:
-            row: Row | None = await self.pool.fetchrow(read.sql, *args)
-        except _DISCONNECTS as exc:
-            raise _unavailable(exc) from exc
-        return row
+        async with self.connection() as conn:
+            return await conn.fetchrow(read, **values)
 
     async def fetch(self, read: CompiledRead, **values: Any) -> list[Row]:
         """The rows of one statement (a connection only for its duration)."""
-        args = _arguments(read, values, self.listeners)
-        try:
-            rows: list[Row] = await self.pool.fetch(read.sql, *args)
-        except _DISCONNECTS as exc:
-            raise _unavailable(exc) from exc
-        return rows
+        async with self.connection() as conn:
+            return await conn.fetch(read, **values)
 
     async def close(self) -> None:
-        await self.pool.close()
+        await self.connections.close()
 
 
 def read_pool(request: Request) -> ReadPool:

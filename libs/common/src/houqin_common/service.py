@@ -15,11 +15,13 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from houqin_common import __version__
 from houqin_common.db import check_database, create_engine, make_read_sessionmaker, make_sessionmaker
 from houqin_common.errors import install_error_handlers
 from houqin_common.hotpath import ReadPool
+from houqin_common.hotroutes import HotRoutes
 from houqin_common.observability import (
     Metrics,
     ReadinessCheck,
@@ -54,6 +56,23 @@ def discover_services() -> dict[str, ServiceSpec]:
 
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+class ServiceApp(FastAPI):
+    """A service's FastAPI app, entered through the request context (request id, language, metrics:
+    every response carries them, a 500 included) and then :class:`~houqin_common.hotroutes.HotRoutes`,
+    which answers the hot reads before FastAPI's own middleware and router run."""
+
+    hot_routes = True
+    _entry: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._entry is None:  # built at the first request, as Starlette builds its middleware
+            inner: ASGIApp = super().__call__
+            if self.hot_routes:
+                inner = HotRoutes(inner, fastapi_app=self)
+            self._entry = RequestContextMiddleware(inner, metrics=self.state.metrics)
+        await self._entry(scope, receive, send)
 
 
 @contextmanager
@@ -118,7 +137,7 @@ def create_service_app(
 
     telemetry, tracer_provider = telemetry_config(name, version, settings)
 
-    app = FastAPI(
+    app = ServiceApp(
         title=title,
         version=version,
         description=description,
@@ -132,7 +151,8 @@ def create_service_app(
     app.state.tracer_provider = tracer_provider
     app.state.metrics = Metrics(name)
     install_error_handlers(app)
-    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    # traced, every request goes through FastAPI and gets its operation span
+    app.hot_routes = not settings.tracing
     app.include_router(health_router(checks))
     for router in routers:
         app.include_router(router)
