@@ -1,4 +1,4 @@
-"""Hot reads: SQLAlchemy Core selects compiled once, run straight on an asyncpg pool.
+"""Hot reads: SQLAlchemy Core selects compiled once, run straight on the app's own asyncpg connections.
 
 A read through the SQLAlchemy asyncio session costs 0.7-1 ms of CPU per request before PostgreSQL does
 anything (greenlet hand-offs, ORM loading, result wrapping; measured in docs/operations.md). The busiest
@@ -6,8 +6,10 @@ GET endpoints instead build their select with Core (columns, never ORM entities)
 :func:`compiled` turns it into the asyncpg dialect's SQL text once per *statement shape*: every value
 that changes between requests is a named ``bindparam`` and is passed at execution, so the cached text
 never carries one request's values into another. :class:`ReadPool` runs it in autocommit (the request
-reads, so BEGIN/COMMIT would be two wasted round-trips) and the rows go straight into the response
-model, serialised once (:func:`json_response`, :func:`page_response`).
+reads, so BEGIN/COMMIT would be two wasted round-trips) on connections it keeps itself (asyncpg's own
+pool costs as much CPU per request as the query: see :class:`_Connections`), and the rows go straight
+into the response model, serialised once (:func:`json_response`, :func:`page_response`). Such routes
+are usually also :func:`houqin_common.hotroutes.hot`.
 """
 
 from __future__ import annotations

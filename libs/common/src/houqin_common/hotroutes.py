@@ -21,17 +21,12 @@ import inspect
 from collections.abc import Callable, Mapping
 from copy import deepcopy
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from fastapi import FastAPI, Request, Response
+from fastapi._compat.shared import field_annotation_is_sequence
 from fastapi.dependencies.models import Dependant
-from fastapi.dependencies.utils import (
-    _get_param_aliases,
-    _get_param_model,
-    _is_json_field,
-    field_annotation_is_sequence,
-    request_params_to_args,
-)
+from fastapi.dependencies.utils import _get_param_aliases, _get_param_model, _is_json_field, request_params_to_args
 from fastapi.routing import iter_route_contexts
 from starlette._utils import get_route_path
 from starlette.concurrency import run_in_threadpool
@@ -240,7 +235,7 @@ def hot_routes_of(app: FastAPI) -> list[_HotRoute]:
         hot_ones.append(
             _HotRoute(
                 route=ctx.original_route,
-                path_format=ctx.path_format,
+                path_format=str(ctx.path_format),
                 regex=ctx.path_regex,
                 convertors=dict(ctx.param_convertors),
                 resolver=compile_dependant(ctx.dependant, where=where),
@@ -266,10 +261,12 @@ class HotRoutes:
     middleware would, else the last-resort one (``Exception``: a logged 500), as the server error
     middleware would."""
 
-    def __init__(self, app: ASGIApp, fastapi_app: FastAPI) -> None:
+    def __init__(self, app: ASGIApp, fastapi_app: FastAPI, count: Callable[[str, str], None] | None = None) -> None:
         self.app = app
         self.fastapi_app = fastapi_app
         self.routes = hot_routes_of(fastapi_app)
+        #: told (route template, "answered" or "declined") for each request to a hot route
+        self.count = count or (lambda route, outcome: None)
 
     def _match(self, scope: Scope) -> tuple[_HotRoute, dict[str, Any]] | None:
         path = get_route_path(scope)
@@ -304,10 +301,12 @@ class HotRoutes:
             if not isinstance(response, Response):
                 raise HotRouteError(f"hot route GET {hr.path_format} returned {type(response).__name__}")
         except _Declined:
+            self.count(hr.path_format, "declined")
             await self.app(scope, receive, send)
             return
         except Exception as exc:
             response = await self._handled(request, exc)
+        self.count(hr.path_format, "answered")
         await response(scope, receive, send)
 
     async def _handled(self, request: Request, exc: Exception) -> Response:
@@ -321,8 +320,10 @@ class HotRoutes:
             handler = handlers.get(500)
             if handler is None:
                 raise exc
-        if inspect.iscoroutinefunction(handler):
-            response: Response = await handler(request, exc)
-        else:
-            response = await run_in_threadpool(handler, request, exc)
+        call = cast(Callable[[Request, Exception], Any], handler)
+        if inspect.iscoroutinefunction(call):
+            response = await call(request, exc)
+        else:  # a plain function runs in a worker thread, as Starlette runs it
+            response = await run_in_threadpool(call, request, exc)
+        assert isinstance(response, Response)
         return response

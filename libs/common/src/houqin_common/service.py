@@ -66,13 +66,21 @@ class ServiceApp(FastAPI):
     hot_routes = True
     _entry: ASGIApp | None = None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._entry is None:  # built at the first request, as Starlette builds its middleware
+    def entry(self) -> ASGIApp:
+        """The layers in front of FastAPI, built once every route is in (at start-up, so that a hot
+        route the hot path cannot run stops the service there, not at its first request)."""
+        if self._entry is None:
             inner: ASGIApp = super().__call__
             if self.hot_routes:
-                inner = HotRoutes(inner, fastapi_app=self)
+                inner = HotRoutes(inner, fastapi_app=self, count=self.state.metrics.hot_route)
             self._entry = RequestContextMiddleware(inner, metrics=self.state.metrics)
-        await self._entry(scope, receive, send)
+        return self._entry
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":  # start-up builds the entry (a failure there fails start-up)
+            await super().__call__(scope, receive, send)
+            return
+        await (self._entry or self.entry())(scope, receive, send)
 
 
 @contextmanager
@@ -125,6 +133,8 @@ def create_service_app(
         app.state.read_pool = await ReadPool.open(
             settings.database_url, size=settings.db_pool_size, idle_s=settings.db_pool_recycle_s
         )
+        if isinstance(app, ServiceApp):
+            app.entry()
         try:
             async with lifespan(app) if lifespan is not None else nullcontext():
                 with frozen_startup_objects():
