@@ -296,8 +296,14 @@ def json_response(item: BaseModel) -> Response:
 
 
 def page_items(model: type[M], rows: Iterable[Mapping[str, Any]]) -> list[M]:
-    """Rows (asyncpg records or dicts) validated as ``model`` in one pydantic-core call."""
-    return items_adapter(model).validate_python([dict(row) for row in rows])
+    """Rows (asyncpg records of one statement, or dicts) validated as ``model`` in one pydantic-core call.
+    Records become dicts by zipping with the first one's keys (a fifth cheaper than ``dict(record)``);
+    dicts are read as they are (validation does not change its input)."""
+    rows = list(rows)
+    if rows and not isinstance(rows[0], dict):
+        keys = tuple(rows[0].keys())
+        rows = [dict(zip(keys, row.values(), strict=True)) for row in rows]
+    return items_adapter(model).validate_python(rows)
 
 
 def page_response(model: type[M], items: list[M], total: int, params: PageParams) -> Response:

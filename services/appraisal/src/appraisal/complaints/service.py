@@ -30,21 +30,29 @@ from houqin_common.pagination import PageParams
 
 def to_read(c: Complaint, principal: Principal | None = None) -> ComplaintRead:
     """The complaint as ``principal`` may see it: the filer is never shown, a public contact only to the Bureau."""
-    return ComplaintRead.model_validate(_read_fields({n: getattr(c, n) for n in repository.READ_COLUMNS}, principal))
+    fields = _read_fields({n: getattr(c, n) for n in repository.READ_COLUMNS}, _shows_contact(principal))
+    return ComplaintRead.model_validate(fields)
 
 
 #: category value -> Chinese label (a dict lookup per row instead of an enum call)
 _CATEGORY_ZH = {c.value: c.label_zh for c in Category}
 
 
-def _read_fields(row: Mapping[str, Any], principal: Principal | None) -> dict[str, Any]:
-    """ComplaintRead's fields from a complaint's :data:`repository.READ_COLUMNS` (see :func:`to_read`)."""
-    show_contact = principal is not None and principal.has(Role.supervisor, Role.admin, Role.auditor)
-    fields = dict(row)
+def _shows_contact(principal: Principal | None) -> bool:
+    """Whether ``principal`` (the Bureau: supervisors, admins, auditors) may see a complainant's contact."""
+    return principal is not None and principal.has(Role.supervisor, Role.admin, Role.auditor)
+
+
+def _read_fields(row: Mapping[str, Any], show_contact: bool) -> dict[str, Any]:
+    """ComplaintRead's fields from a complaint's :data:`repository.READ_COLUMNS` (see :func:`to_read`): a
+    dict, or a record of the hot selects (their columns are READ_COLUMNS in order; zipping is a fifth
+    cheaper than ``dict(record)``, and a page runs this 50 times)."""
+    fields = dict(row) if isinstance(row, dict) else dict(zip(repository.READ_COLUMNS, row.values(), strict=True))
     del fields["filed_by"]
+    filed_at = fields["filed_at"]
     fields["category_zh"] = _CATEGORY_ZH[fields["category"]]
-    fields["hours_to_first_response"] = rules.hours_between(fields["filed_at"], fields["first_response_at"])
-    fields["hours_to_close"] = rules.hours_between(fields["filed_at"], fields["closed_at"])
+    fields["hours_to_first_response"] = rules.hours_between(filed_at, fields["first_response_at"])
+    fields["hours_to_close"] = rules.hours_between(filed_at, fields["closed_at"])
     if not show_contact:
         fields["contact"] = None
     return fields
@@ -98,7 +106,7 @@ async def read_visible(db: ReadPool, *, complaint_id: str, principal: Principal)
     row = await repository.read_complaint(db, complaint_id)
     if row is None or not _visible(row["vendor_id"], row["filed_by"], principal):
         raise NotFound(_("complaint {complaint_id} not found", complaint_id=complaint_id))
-    return ComplaintRead.model_validate(_read_fields(row, principal))
+    return ComplaintRead.model_validate(_read_fields(row, _shows_contact(principal)))
 
 
 async def read_complaints(
@@ -124,7 +132,8 @@ async def read_complaints(
         order=order,
         desc=desc,
     )
-    return page_items(ComplaintRead, [_read_fields(row, principal) for row in rows]), total
+    show_contact = _shows_contact(principal)
+    return page_items(ComplaintRead, [_read_fields(row, show_contact) for row in rows]), total
 
 
 async def get_visible(session: AsyncSession, *, complaint_id: str, principal: Principal) -> Complaint:
