@@ -169,6 +169,47 @@ async def test_the_route_answers_the_models_json_once(app: FastAPI, probe_rows: 
 # --- connections ----------------------------------------------------------------------------------
 
 
+async def _until(condition: Any) -> None:
+    """Let the other tasks run until ``condition()`` holds (a yield per turn, not a timed wait)."""
+    for _ in range(10_000):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("condition never held")
+
+
+async def test_at_most_size_connections_waiters_in_turn_and_a_broken_ones_place_passed_on(
+    database_url: str,
+) -> None:
+    pool = await hotpath.ReadPool.open(database_url, size=1, idle_s=60)
+    conns = pool.connections
+    read = compiled("test.pid", lambda: select(func.pg_backend_pid()))
+    try:
+        async with pool.connection() as only:
+            pid = await only.fetchval(read)
+            served = asyncio.create_task(pool.fetchrow(read))
+            gave_up = asyncio.create_task(pool.fetchrow(read))
+            await _until(lambda: len(conns._waiters) == 2)
+            gave_up.cancel()
+        async with asyncio.timeout(10):  # a lost hand-over would leave it waiting for ever
+            row = await served  # handed the same connection when the first block ended
+        assert row is not None and row[0] == pid and conns._open == 1
+        with pytest.raises(asyncio.CancelledError):
+            await gave_up
+        # a block that raised closes its connection; its place goes to the waiter, which opens another
+        with pytest.raises(RuntimeError, match="handler failed"):
+            async with pool.connection() as only:
+                assert await only.fetchval(read) == pid
+                waiting = asyncio.create_task(pool.fetchrow(read))
+                await _until(lambda: len(conns._waiters) == 1)
+                raise RuntimeError("handler failed")
+        async with asyncio.timeout(10):
+            row = await waiting
+        assert row is not None and row[0] != pid and conns._open == 1
+    finally:
+        await pool.close()
+
+
 async def _terminate_when(admin_url: str, where: str, *args: Any) -> int:
     """Wait for a backend matching ``where`` (pg_stat_activity), kill it, wait until it is gone."""
     conn = await asyncpg.connect(admin_url)

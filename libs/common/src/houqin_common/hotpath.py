@@ -177,24 +177,28 @@ class _Connections:
             self._discard(conn)
         if self._closed:
             raise _unavailable(ConnectionError("the read pool is closed"))
-        if self._open >= self._size:
+        if self._open < self._size:
+            self._open += 1  # a new place, filled below
+        else:
             waiter: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
             try:
                 conn = await waiter
             except asyncio.CancelledError:
-                if waiter.done() and not waiter.cancelled() and waiter.result() is not None:
-                    self.release(waiter.result(), broken=False)
+                if waiter.done() and not waiter.cancelled():  # handed something just before the cancel
+                    handed = waiter.result()
+                    if handed is None:
+                        self._free_place()
+                    else:
+                        self.release(handed, broken=False)
                 raise
             if conn is not None:
                 return conn
-            # a place was freed (a connection closed): open one in it
-        self._open += 1
+            # the place of a closed connection was handed over: open one in it
         try:
             return await asyncpg.connect(self._dsn)
         except BaseException:
-            self._open -= 1
-            self._wake(None)
+            self._free_place()
             raise
 
     def release(self, conn: Any, *, broken: bool) -> None:
@@ -217,12 +221,16 @@ class _Connections:
                 return True
         return False
 
+    def _free_place(self) -> None:
+        """A connection's place is free: it passes to the first waiter (who opens a connection in it),
+        else there is one connection fewer. Never both, so at most ``size`` are ever open."""
+        if self._closed or not self._wake(None):
+            self._open -= 1
+
     def _discard(self, conn: Any) -> None:
-        self._open -= 1
         if not conn.is_closed():
             conn.terminate()
-        if not self._closed:
-            self._wake(None)
+        self._free_place()
 
     async def close(self) -> None:
         self._closed = True

@@ -1,18 +1,19 @@
 """Hot routes: the busiest GET routes answered without FastAPI's per-request machinery.
 
 FastAPI spends ~150 µs of CPU on every request before and after the handler (nested route matching done
-twice, the generic dependency solver with its exit stacks, caches and override checks; measured in
-docs/operations.md): more than the query behind a detail read. A route marked :func:`hot` keeps its
-FastAPI declaration (the OpenAPI document, the fallback) and is *also* compiled once at start-up into
-a plain resolver of the same dependency tree: the same dependency functions and the same parameter
-validators (FastAPI's own ``request_params_to_args``), called directly, in the same order.
+twice, the generic dependency solver with its exit stacks, caches and override checks, aliases and kinds
+of every parameter worked out again; measured in docs/operations.md): more than the query behind a
+detail read. A route marked :func:`hot` keeps its FastAPI declaration (the OpenAPI document, the
+fallback) and is *also* compiled once at start-up into a plain resolver of the same dependency tree:
+the same dependency functions, each parameter read as FastAPI reads it and checked by the same pydantic
+field validator, called directly, in the same order.
 
-:class:`HotRoutes`, an ASGI layer in front of the router, answers a GET that only a hot route matches.
-It never answers differently from FastAPI: any parameter that fails validation, a dependency override,
-or a path another route also matches hands the request to FastAPI untouched, which then answers
-(422, the override, the other route). Errors raised by dependencies or the handler (401, 403, 404, a
-database error) are answered by the app's own exception handlers, as the router would. Hot routes are
-reads: a declined request runs their dependencies twice, so those must be free of side effects.
+:class:`HotRoutes`, an ASGI layer in front of FastAPI's middleware and router, answers a GET that only a
+hot route matches. It never answers differently from FastAPI: a parameter that fails validation, a
+dependency override, or a path another route also matches hands the request to FastAPI untouched, which
+then answers (422, the override, the other route). Errors raised by dependencies or the handler (401,
+403, 404, a database error) are answered by the app's own exception handlers, as FastAPI would. Hot
+routes are reads: a declined request runs their dependencies twice, so those must be free of side effects.
 """
 
 from __future__ import annotations
@@ -292,6 +293,7 @@ class HotRoutes:
         # what the app and the router would put in the scope (metrics, handlers and the request read
         # these); a declined request goes on with them, and the router sets the same again
         scope["app"] = self.fastapi_app
+        scope.setdefault("router", self.fastapi_app.router)
         scope["path_params"] = {**scope.get("path_params", {}), **params}
         scope["route"] = hr.route
         scope["endpoint"] = hr.resolver.call
