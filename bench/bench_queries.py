@@ -246,30 +246,23 @@ async def run_queries(url: str, repeat: int, vehicles: int, vehicle_days: int) -
     day = (FLEET_START, FLEET_START + timedelta(days=1))
 
     # track and segments: ours is the column path, raw the per-fix reference over Fix objects
+    def one_vehicle_day(cfg: AnalyticsSettings) -> dict[str, Any]:
+        return {
+            "settings": cfg,
+            "vehicle_id": "bv001",
+            "vendor_id": None,
+            "start": day[0],
+            "end": day[1],
+            "per_fix": not cfg.use_rollup,
+        }
+
     async def track(session: AsyncSession, cfg: AnalyticsSettings) -> Any:
-        return await fleet.track(
-            session,
-            settings=cfg,
-            vehicle_id="bv001",
-            vendor_id=None,
-            start=day[0],
-            end=day[1],
-            simplify_m=10,
-            per_fix=not cfg.use_rollup,
-        )
+        return await fleet.track(session, simplify_m=10, **one_vehicle_day(cfg))
 
     await compare("track of 1 vehicle, 1 day (8 640 fixes), simplified 10 m", track)
 
     async def segments(session: AsyncSession, cfg: AnalyticsSettings) -> Any:
-        return await fleet.segments(
-            session,
-            settings=cfg,
-            vehicle_id="bv001",
-            vendor_id=None,
-            start=day[0],
-            end=day[1],
-            per_fix=not cfg.use_rollup,
-        )
+        return await fleet.segments(session, **one_vehicle_day(cfg))
 
     await compare("trips and stops of 1 vehicle, 1 day", segments)
 

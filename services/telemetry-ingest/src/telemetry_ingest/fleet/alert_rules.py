@@ -72,8 +72,23 @@ MESSAGES = {
 TRACK_KINDS = tuple(k for k in AlertKind if k is not AlertKind.device_offline)
 
 
+class WindowSettings:
+    """The settings a rule reads as values: the office's time zone and the grace around approved requests
+    (shared by :class:`VehicleContext` and the per-fix reference's context; needs a ``settings``)."""
+
+    settings: AnalyticsSettings
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.timezone)
+
+    @property
+    def grace(self) -> timedelta:
+        return timedelta(minutes=self.settings.request_grace_min)
+
+
 @dataclass(frozen=True)
-class VehicleContext:
+class VehicleContext(WindowSettings):
     """Everything a rule may look at for one vehicle and window (no I/O)."""
 
     vehicle: Vehicle
@@ -84,14 +99,6 @@ class VehicleContext:
     requests: list[rules.RequestWindow]
     now: datetime | None
     last_fix_at: datetime | None
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.settings.timezone)
-
-    @property
-    def grace(self) -> timedelta:
-        return timedelta(minutes=self.settings.request_grace_min)
 
     @cached_property
     def classes(self) -> np.ndarray:

@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 
 from telemetry_ingest.energy.config import AnalyticsSettings
 from telemetry_ingest.fleet import rules
-from telemetry_ingest.fleet.alert_rules import AlertKind, Finding, Severity, alert_row, segment_params
+from telemetry_ingest.fleet.alert_rules import AlertKind, Finding, Severity, WindowSettings, alert_row, segment_params
 from telemetry_ingest.fleet.schemas import SegmentsRead, StopRead, TripRead
 from telemetry_ingest.models import Vehicle
 
 
 @dataclass(frozen=True)
-class FixContext:
+class FixContext(WindowSettings):
     """:class:`alert_rules.VehicleContext` with the cleaned track as Fix objects."""
 
     vehicle: Vehicle
@@ -33,14 +33,6 @@ class FixContext:
     requests: list[rules.RequestWindow]
     now: datetime | None
     last_fix_at: datetime | None
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.settings.timezone)
-
-    @property
-    def grace(self) -> timedelta:
-        return timedelta(minutes=self.settings.request_grace_min)
 
 
 @dataclass(frozen=True)
