@@ -41,10 +41,10 @@ import psutil
 import psycopg
 from sqlalchemy import event
 
+from houqin_common.app import ServiceSpec, discover_services
 from houqin_common.auth import Role, create_token
 from houqin_common.db import libpq_url, run_migrations, with_database
 from houqin_common.embedded import free_port
-from houqin_common.service import ServiceSpec, discover_services
 from houqin_common.settings import ServiceSettings
 
 REPO = Path(__file__).resolve().parent.parent

@@ -59,8 +59,8 @@ async def timed(fn: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
 
 
 async def run(url: str, days: int) -> list[tuple[str, float, str]]:
+    from telemetry_ingest.analytics.config import AnalyticsSettings
     from telemetry_ingest.energy import service as energy_service
-    from telemetry_ingest.energy.config import AnalyticsSettings
     from telemetry_ingest.energy.repository import MeterFilter
     from telemetry_ingest.tariffs import service as tariff_service
     from telemetry_ingest.tariffs.arithmetic import yuan

@@ -153,8 +153,9 @@ def _rounded(value: Any) -> Any:
 
 async def run_queries(url: str, repeat: int, vehicles: int, vehicle_days: int) -> list[tuple[str, float, float, str]]:
     """(label, ours p95 ms, raw p95 ms, identical?) per query."""
+    from oracles import fleet_per_fix
+    from telemetry_ingest.analytics.config import AnalyticsSettings
     from telemetry_ingest.energy import service as energy
-    from telemetry_ingest.energy.config import AnalyticsSettings
     from telemetry_ingest.energy.repository import MeterFilter
     from telemetry_ingest.energy.schemas import Granularity, GroupBy
     from telemetry_ingest.fleet import geojson, repository
@@ -169,7 +170,7 @@ async def run_queries(url: str, repeat: int, vehicles: int, vehicle_days: int) -
     month = (datetime(2025, 6, 1, tzinfo=TZ), datetime(2025, 7, 1, tzinfo=TZ))
     fleet_end = FLEET_START + timedelta(days=vehicle_days)
     gc.collect()
-    gc.freeze()  # as every service does once it is up (houqin_common.service.frozen_startup_objects)
+    gc.freeze()  # as every service does once it is up (houqin_common.app.frozen_startup_objects)
 
     async def compare(label: str, query: Callable[[AsyncSession, AnalyticsSettings], Awaitable[Any]]) -> None:
         async with maker() as session:
@@ -253,16 +254,17 @@ async def run_queries(url: str, repeat: int, vehicles: int, vehicle_days: int) -
             "vendor_id": None,
             "start": day[0],
             "end": day[1],
-            "per_fix": not cfg.use_rollup,
         }
 
     async def track(session: AsyncSession, cfg: AnalyticsSettings) -> Any:
-        return await fleet.track(session, simplify_m=10, **one_vehicle_day(cfg))
+        how = fleet if cfg.use_rollup else fleet_per_fix
+        return await how.track(session, simplify_m=10, **one_vehicle_day(cfg))
 
     await compare("track of 1 vehicle, 1 day (8 640 fixes), simplified 10 m", track)
 
     async def segments(session: AsyncSession, cfg: AnalyticsSettings) -> Any:
-        return await fleet.segments(session, **one_vehicle_day(cfg))
+        how = fleet if cfg.use_rollup else fleet_per_fix
+        return await how.segments(session, **one_vehicle_day(cfg))
 
     await compare("trips and stops of 1 vehicle, 1 day", segments)
 
@@ -291,7 +293,8 @@ async def run_queries(url: str, repeat: int, vehicles: int, vehicle_days: int) -
 
 async def refresh(url: str) -> dict[str, float]:
     """One analytics-worker pass over everything the generation wrote, and one evaluator day of the fleet."""
-    from telemetry_ingest.energy.config import AnalyticsSettings
+    from oracles import fleet_per_fix
+    from telemetry_ingest.analytics.config import AnalyticsSettings
     from telemetry_ingest.fleet import repository
     from telemetry_ingest.fleet import service as fleet
     from telemetry_ingest.rollups import service as rollups
@@ -335,7 +338,7 @@ async def refresh(url: str) -> dict[str, float]:
         t0 = time.perf_counter()
         base_trips = base_created = 0
         for vehicle in await repository.vehicles(session, vendor_id=None):
-            t, c, _ = await fleet.evaluate_vehicle_per_fix(
+            t, c, _ = await fleet_per_fix.evaluate_vehicle_per_fix(
                 session, settings=cfg, vehicle=vehicle, start=day[0], end=day[1], now=None
             )
             base_trips, base_created = base_trips + t, base_created + c

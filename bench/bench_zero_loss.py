@@ -56,7 +56,7 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOUQIN_")}
     env.update(HOUQIN_HOME=str(home), HOUQIN_DATABASE_URL=url, HOUQIN_LOG_LEVEL="WARNING", HOUQIN_LOG_JSON="false")
     up = subprocess.Popen(
-        [sys.executable, "-m", "houqin_common.cli_main", "up"],
+        [sys.executable, "-m", "houqin_common", "up"],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
@@ -84,7 +84,7 @@ def main() -> None:
             [
                 sys.executable,
                 "-m",
-                "houqin_common.cli_main",
+                "houqin_common",
                 "simulate",
                 "--vehicles",
                 "250",

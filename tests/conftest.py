@@ -19,10 +19,10 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from houqin_common.app import discover_services
 from houqin_common.auth import Role, create_token
 from houqin_common.db import libpq_url
 from houqin_common.embedded import EmbeddedPostgres, url_reachable
-from houqin_common.service import discover_services
 from houqin_common.settings import ServiceSettings
 from support import (
     TEST_SECRET,

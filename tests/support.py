@@ -19,9 +19,9 @@ import asyncpg
 import httpx
 from fastapi import FastAPI
 
+from houqin_common.app import ServiceSpec, discover_services
 from houqin_common.db import libpq_url, run_migrations, with_database
 from houqin_common.embedded import EmbeddedBroker, free_port
-from houqin_common.service import ServiceSpec, discover_services
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_SECRET = "houqin-test-secret-0123456789abcdef0123456789"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from houqin_common.service import ServiceSpec, discover_services
+from houqin_common.app import ServiceSpec, discover_services
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic_settings import BaseSettings
 
-from houqin_common.service import discover_services
+from houqin_common.app import discover_services
 from houqin_common.settings import ServiceSettings
 
 REPO = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from houqin_common.service import ServiceSpec, discover_services
+from houqin_common.app import ServiceSpec, discover_services
 
 REPO = Path(__file__).resolve().parents[2]
 TARGET_DIR = REPO / "docs" / "openapi"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from houqin_common.service import discover_services
+from houqin_common.app import discover_services
 
 
 @pytest.fixture(scope="module")

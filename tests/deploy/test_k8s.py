@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from houqin_common.service import discover_services
+from houqin_common.app import discover_services
 
 K8S_VERSION = "1.30.0"  # the oldest Kubernetes release the manifests must work on
 NAMESPACED = {"ConfigMap", "Secret", "Deployment", "StatefulSet", "Service", "Job", "HorizontalPodAutoscaler"}

@@ -7,7 +7,7 @@ import runpy
 
 import pytest
 
-from houqin_common.service import discover_services
+from houqin_common.app import discover_services
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 PUBLIC_TAGS = {"health"}

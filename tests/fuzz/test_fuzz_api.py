@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from houqin_common.app import discover_services
 from houqin_common.auth import Role
-from houqin_common.service import discover_services
 from support import LiveServices, create_test_database, drop_test_database
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "10"))

@@ -18,10 +18,10 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from sqlalchemy import column, event, insert, table, text
 
 from houqin_common import i18n
+from houqin_common.app import create_service_app
 from houqin_common.auth import Role, create_token, verified_principal
 from houqin_common.db import DbSession, WriteInReadRequest, _refuse_closed_connection
 from houqin_common.errors import Unauthorized
-from houqin_common.service import create_service_app
 from houqin_common.settings import ServiceSettings
 from support import TEST_SECRET, asgi_client
 

@@ -147,7 +147,7 @@ def test_service_command_help_speaks_the_locale_of_the_process(locale: str | Non
 
     env = {k: v for k, v in os.environ.items() if k != "HOUQIN_LOCALE"} | ({"HOUQIN_LOCALE": locale} if locale else {})
     out = subprocess.run(
-        [sys.executable, "-m", "houqin_common.cli_main", "contracts", "expiring", "--help"],
+        [sys.executable, "-m", "houqin_common", "contracts", "expiring", "--help"],
         env=env | {"COLUMNS": "200"},
         capture_output=True,
         text=True,

@@ -55,7 +55,7 @@ def test_houqin_up_on_embedded_servers_serves_and_stops_cleanly(tmp_path: Path) 
     env["HOUQIN_LOG_LEVEL"] = "WARNING"
     env["HOUQIN_LOCALE"] = "en"  # the output is read against the English msgids
     proc = subprocess.Popen(
-        [sys.executable, "-m", "houqin_common.cli_main", "up"],
+        [sys.executable, "-m", "houqin_common", "up"],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,

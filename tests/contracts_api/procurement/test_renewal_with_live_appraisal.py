@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from contracts_api.procurement.routing import policy
 from contracts_api.procurement.rules import recommend_route
-from contracts_api.procurement.service import policy
 from contracts_api.settings import Settings
 from houqin_common.auth import Role
 from houqin_common.clients import AppraisalClient, NotFoundError

@@ -271,7 +271,7 @@ def test_price_weight_floor_is_validated_per_category() -> None:
 
 
 async def test_an_unreachable_appraisal_is_asked_only_once_per_request() -> None:
-    from contracts_api.procurement.service import RememberOutage
+    from contracts_api.procurement.routing import RememberOutage
     from houqin_common.clients import ServiceUnavailableError
 
     calls = []
@@ -312,7 +312,7 @@ def test_a_renewal_reads_the_last_year_completed_before_the_contract_ends(end: s
     from datetime import date
 
     from contracts_api.models import Contract
-    from contracts_api.procurement.service import appraisal_period
+    from contracts_api.procurement.routing import appraisal_period
 
     contract = Contract(start_date=date(2026, 1, 1), end_date=date.fromisoformat(end))
     assert appraisal_period(contract, date.fromisoformat(today)) == period

@@ -10,8 +10,8 @@ import pytest
 
 from appraisal.seed import seed as seed_appraisal
 from contracts_api.main import create_app
+from contracts_api.procurement.routing import policy
 from contracts_api.procurement.rules import recommend_route
-from contracts_api.procurement.service import policy
 from contracts_api.seed import _id as seed_id
 from contracts_api.seed import seed as seed_contracts
 from contracts_api.settings import Settings

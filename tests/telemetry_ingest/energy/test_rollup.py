@@ -14,11 +14,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.db import create_engine, libpq_url, make_sessionmaker
+from oracles.energy_synthetic import register
+from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.energy import service
-from telemetry_ingest.energy.config import AnalyticsSettings
 from telemetry_ingest.energy.repository import MeterFilter
 from telemetry_ingest.energy.schemas import Granularity, GroupBy
-from telemetry_ingest.energy.synthetic import register
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 1, 1, tzinfo=TZ)

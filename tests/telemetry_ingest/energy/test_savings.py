@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from houqin_common.auth import Role
+from oracles.energy_synthetic import register
 from support import auth
 from telemetry_ingest.energy.degree_days import degree_days
-from telemetry_ingest.energy.synthetic import register
 
 TZ = ZoneInfo("Asia/Shanghai")
 Y1, Y2 = 2022, 2023  # neither is a leap year: both have 365 days

@@ -14,8 +14,9 @@ import pytest
 
 from houqin_common.auth import Role
 from support import auth
-from telemetry_ingest.energy.waste import Profile, WastePolicy, category, detect, profile_for
-from telemetry_ingest.fleet.rules import UseCalendar
+from telemetry_ingest.analytics.calendar import UseCalendar
+from telemetry_ingest.analytics.profiles import Profile
+from telemetry_ingest.energy.waste import WastePolicy, category, detect, profile_for
 from telemetry_ingest.simulator.model import load_factor
 from telemetry_ingest.simulator.waste import boost, day_range, plan_events, score
 

@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from telemetry_ingest.energy.config import AnalyticsSettings
-from telemetry_ingest.fleet import alert_rules, arrays, reference, rules
+from oracles import fleet_per_fix as reference
+from telemetry_ingest.analytics.calendar import UseCalendar
+from telemetry_ingest.analytics.config import AnalyticsSettings
+from telemetry_ingest.fleet import alert_rules, arrays, rules
 from telemetry_ingest.fleet.synthetic import Track
 from telemetry_ingest.models import Vehicle
 
@@ -31,7 +33,7 @@ FENCES = [
     rules.Fence("polygon", geometry={"type": "MultiPolygon", "coordinates": [SQUARE_WITH_HOLE["coordinates"]]}),
 ]
 
-CALENDAR = rules.UseCalendar(
+CALENDAR = UseCalendar(
     holidays=frozenset({date(2026, 3, 8), date(2026, 4, 5)}), extra_workdays=frozenset({date(2026, 3, 14)})
 )
 
@@ -231,7 +233,7 @@ def test_use_classes_across_a_dst_change() -> None:
     # UTC instants as the database returns them (wall-clock arithmetic in Berlin would make times that
     # do not exist)
     raw = Track(datetime(2026, 3, 28, 21, tzinfo=UTC), *HQ, step_s=60).stand(12 * 3600, ignition=False).fixes
-    cal = rules.UseCalendar(work_start=time(1, 30), work_end=time(3, 30), working_weekdays=(7,))
+    cal = UseCalendar(work_start=time(1, 30), work_end=time(3, 30), working_weekdays=(7,))
     cols = arrays.FixArrays.from_fixes(raw)
     got = [arrays.USE_CLASSES[c] for c in arrays.use_classes(cols, cal, tz).tolist()]
     want = [cal.classify(f.ts, tz) for f in raw]

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from telemetry_ingest.analytics.calendar import UseCalendar
 from telemetry_ingest.fleet import rules
 from telemetry_ingest.fleet.synthetic import Track
 
@@ -101,7 +102,7 @@ def test_fence_exits_circle_and_polygon() -> None:
 
 
 def test_calendar_classes() -> None:
-    cal = rules.UseCalendar(holidays=frozenset({date(2026, 10, 1)}), extra_workdays=frozenset({date(2026, 10, 10)}))
+    cal = UseCalendar(holidays=frozenset({date(2026, 10, 1)}), extra_workdays=frozenset({date(2026, 10, 10)}))
     assert cal.classify(datetime(2026, 9, 30, 10, tzinfo=TZ), TZ) == "permitted"
     assert cal.classify(datetime(2026, 9, 30, 22, tzinfo=TZ), TZ) == "off_hours"
     assert cal.classify(datetime(2026, 10, 1, 10, tzinfo=TZ), TZ) == "sealed_holiday"

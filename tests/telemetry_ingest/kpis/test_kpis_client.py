@@ -13,8 +13,8 @@ import pytest
 from houqin_common.auth import Role
 from houqin_common.clients import AuthError, NotFoundError, TelemetryClient
 from houqin_common.db import libpq_url
+from oracles.energy_synthetic import register
 from support import LiveServices
-from telemetry_ingest.energy.synthetic import register
 from telemetry_ingest.fleet.synthetic import Track
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import psycopg
 
 from houqin_common.db import create_engine, libpq_url, make_sessionmaker
+from oracles.energy_synthetic import register
+from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.energy import service as energy_service
-from telemetry_ingest.energy.config import AnalyticsSettings
 from telemetry_ingest.energy.repository import MeterFilter
 from telemetry_ingest.energy.schemas import Granularity, GroupBy
-from telemetry_ingest.energy.synthetic import register
 from telemetry_ingest.fleet import service as fleet_service
 from telemetry_ingest.fleet.synthetic import Track
 from telemetry_ingest.kpis.worker import run_pass

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import psycopg
 
 from houqin_common.db import libpq_url
-from telemetry_ingest.energy.config import AnalyticsSettings
-from telemetry_ingest.energy.synthetic import register
+from oracles.energy_synthetic import register
+from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.fleet.synthetic import Track
 from telemetry_ingest.kpis.worker import run_pass
 

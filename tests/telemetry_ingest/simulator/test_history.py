@@ -7,7 +7,8 @@ from collections import Counter
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from telemetry_ingest.energy.config import AnalyticsSettings
+from telemetry_ingest.analytics.calendar import UseCalendar
+from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.fleet import alert_rules, arrays, rules
 from telemetry_ingest.models import Vehicle
 from telemetry_ingest.simulator.history import vehicle_day
@@ -18,7 +19,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 def test_the_rules_find_the_injected_violations_of_a_scripted_month() -> None:
     vehicle = Vehicle(id="V-T", plate="苏D12345", vendor_id="op", department="d", speed_limit_kmh=80)
-    cal = rules.UseCalendar(holidays=HOLIDAYS)
+    cal = UseCalendar(holidays=HOLIDAYS)
     fence = rules.Fence("circle", center_lat=HQ[0], center_lon=HQ[1], radius_m=300)
     expected: Counter[str] = Counter()
     found: Counter[str] = Counter()

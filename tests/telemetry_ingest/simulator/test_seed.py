@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from houqin_common.db import create_engine, make_sessionmaker
 from houqin_common.demo import vendor_for_project
-from telemetry_ingest.energy.config import AnalyticsSettings
+from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.kpis import service as kpi_service
 from telemetry_ingest.kpis.worker import run_pass
 from telemetry_ingest.simulator.seed import FLEET_OPERATOR_PROJECT, seed_history

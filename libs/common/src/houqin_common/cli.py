@@ -62,8 +62,8 @@ def migrate(
     home: HomeOption = Path(".houqin"),
 ) -> None:
     """Apply every service's migrations (`alembic upgrade heads` per schema)."""
+    from houqin_common.app import discover_services
     from houqin_common.db import run_migrations
-    from houqin_common.service import discover_services
 
     with _database(database_url, home) as url:
         for spec in discover_services().values():
@@ -79,8 +79,8 @@ def seed(
     """Load the demo data of every service (idempotent) into the database `houqin up` uses."""
     import importlib
 
+    from houqin_common.app import discover_services
     from houqin_common.db import run_migrations
-    from houqin_common.service import discover_services
 
     with _database(database_url, home) as url:
         for spec in discover_services().values():

@@ -1,4 +1,4 @@
-"""Hot reads: SQLAlchemy Core selects compiled once, run straight on the app's own asyncpg connections.
+"""Hot reads: SQLAlchemy Core selects compiled once, run straight on an asyncpg pool of the app's.
 
 A read through the SQLAlchemy asyncio session costs 0.7-1 ms of CPU per request before PostgreSQL does
 anything (greenlet hand-offs, ORM loading, result wrapping; measured in docs/operations.md). The busiest
@@ -6,17 +6,13 @@ GET endpoints instead build their select with Core (columns, never ORM entities)
 :func:`compiled` turns it into the asyncpg dialect's SQL text once per *statement shape*: every value
 that changes between requests is a named ``bindparam`` and is passed at execution, so the cached text
 never carries one request's values into another. :class:`ReadPool` runs it in autocommit (the request
-reads, so BEGIN/COMMIT would be two wasted round-trips) on connections it keeps itself (asyncpg's own
-pool costs as much CPU per request as the query: see :class:`_Connections`), and the rows go straight
-into the response model, serialised once (:func:`json_response`, :func:`page_response`). Such routes
-are usually also :func:`houqin_common.hotroutes.hot`.
+reads, so BEGIN/COMMIT would be two wasted round-trips) on asyncpg's own ``Pool``, and the rows go
+straight into the response model, serialised once (:func:`json_response`, :func:`page_response`).
+Only public API of SQLAlchemy and asyncpg is used (the import-privacy test holds every module to that).
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections import deque
 from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -26,7 +22,7 @@ import asyncpg  # type: ignore[import-untyped]
 from fastapi import Request, Response
 from pydantic import BaseModel
 from sqlalchemy import FromClause, Select
-from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
 from houqin_common.db import libpq_url
 from houqin_common.pagination import PageParams, items_adapter, page_of
@@ -36,7 +32,7 @@ M = TypeVar("M", bound=BaseModel)
 Row = Mapping[str, Any]
 
 #: Compiles every hot statement; the same dialect class the engine uses, so the text is what it would send.
-_DIALECT = PGDialect_asyncpg(paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]
+_DIALECT = asyncpg_dialect.dialect()  # type: ignore[no-untyped-call]
 
 #: Errors that mean the connection (or the server) is gone, not that the statement was wrong.
 _DISCONNECTS: tuple[type[BaseException], ...] = (asyncpg.exceptions.ConnectionDoesNotExistError, OSError)
@@ -86,11 +82,12 @@ def compile_read(stmt: Select[Any]) -> CompiledRead:
         if bind.value is not None or bind.callable is not None or bind.expanding:
             raise CachedValueError(f"a literal value ({bind.key}) in a cached statement: use a named bindparam")
     names = tuple(compiled.positiontup or ())
-    processors = tuple(compiled._bind_processors.get(n) for n in names)
+    binds = {bind.key: bind for bind in compiled.binds.values()}
+    processors = tuple(binds[n].type.dialect_impl(_DIALECT).bind_processor(_DIALECT) for n in names)
     return CompiledRead(
         sql=compiled.string,
         names=names,
-        processors=processors,  # type: ignore[arg-type]
+        processors=processors,
         expected=frozenset(names),
         converts=any(p is not None for p in processors),
     )
@@ -147,134 +144,44 @@ class ReadConnection:
         return await self._conn.fetchval(read.sql, *_arguments(read, values, self._listeners))
 
 
-class _Connections:
-    """The hot reads' connections: a stack of idle ones, at most ``size`` open, waiters served in turn.
-
-    asyncpg's ``Pool`` costs ~40 µs of CPU per acquire/release pair (a shielded task and a timer per
-    release, a reset step, holder bookkeeping: measured in docs/operations.md), as much as the detail
-    query itself. Hot reads need none of it: each runs in autocommit and changes no session state. So a
-    connection goes back as it is, unless its block raised (a statement error, a cancellation, a lost
-    server: it may be mid-protocol), in which case it is closed and its place freed. An idle connection
-    the server closed is seen as closed at acquire and replaced (no ping); one idle longer than
-    ``idle_s`` is closed when met, at acquire or (the oldest) at release, so a quiet service shrinks.
-    """
-
-    def __init__(self, dsn: str, *, size: int, idle_s: float) -> None:
-        self._dsn = dsn
-        self._size = size
-        self._idle_s = idle_s
-        self._idle: list[tuple[Any, float]] = []  # (connection, idle since), most recent last
-        self._open = 0
-        self._waiters: deque[asyncio.Future[Any]] = deque()
-        self._closed = False
-
-    async def acquire(self) -> Any:
-        now = time.monotonic()
-        while self._idle:
-            conn, since = self._idle.pop()
-            if not conn.is_closed() and now - since < self._idle_s:
-                return conn
-            self._discard(conn)
-        if self._closed:
-            raise _unavailable(ConnectionError("the read pool is closed"))
-        if self._open < self._size:
-            self._open += 1  # a new place, filled below
-        else:
-            waiter: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-            self._waiters.append(waiter)
-            try:
-                conn = await waiter
-            except asyncio.CancelledError:
-                if waiter.done() and not waiter.cancelled():  # handed something just before the cancel
-                    handed = waiter.result()
-                    if handed is None:
-                        self._free_place()
-                    else:
-                        self.release(handed, broken=False)
-                raise
-            if conn is not None:
-                return conn
-            # the place of a closed connection was handed over: open one in it
-        try:
-            return await asyncpg.connect(self._dsn)
-        except BaseException:
-            self._free_place()
-            raise
-
-    def release(self, conn: Any, *, broken: bool) -> None:
-        if broken or self._closed or conn.is_closed():
-            self._discard(conn)
-            return
-        if self._wake(conn):
-            return
-        now = time.monotonic()
-        self._idle.append((conn, now))
-        if now - self._idle[0][1] >= self._idle_s:  # the longest idle one: close it
-            self._discard(self._idle.pop(0)[0])
-
-    def _wake(self, conn: Any) -> bool:
-        """Hands ``conn`` (or, for None, a free place) to the first waiter still waiting."""
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(conn)
-                return True
-        return False
-
-    def _free_place(self) -> None:
-        """A connection's place is free: it passes to the first waiter (who opens a connection in it),
-        else there is one connection fewer. Never both, so at most ``size`` are ever open."""
-        if self._closed or not self._wake(None):
-            self._open -= 1
-
-    def _discard(self, conn: Any) -> None:
-        if not conn.is_closed():
-            conn.terminate()
-        self._free_place()
-
-    async def close(self) -> None:
-        self._closed = True
-        idle, self._idle = self._idle, []
-        for conn, _ in idle:
-            self._open -= 1
-            await conn.close()
-        for waiter in self._waiters:
-            if not waiter.done():
-                waiter.set_exception(_unavailable(ConnectionError("the read pool is closed")))
+async def _no_reset(conn: Any) -> None:
+    """Releases a connection as it is: hot reads run in autocommit and leave no session state behind."""
 
 
 class ReadPool:
-    """The app's connections for hot reads, beside the SQLAlchemy engine (see :class:`_Connections`).
+    """The app's connections for hot reads, beside the SQLAlchemy engine: an asyncpg ``Pool`` opened lazily
+    (no connection before the first read), with no reset query on release (the reads run in autocommit
+    and change no session state, so the reset would be a wasted round-trip).
 
     A disconnect met by a statement is raised as SQLSTATE 08006, which the error handlers answer with
     503 problem+json. ``listeners`` see every statement and its arguments (the benchmark captures them
     to replay the same SQL through plain asyncpg).
     """
 
-    def __init__(self, connections: _Connections) -> None:
-        self.connections = connections
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
         self.listeners: list[Listener] = []
 
     @classmethod
     async def open(cls, url: str, *, size: int, idle_s: float) -> ReadPool:
         """At most ``size`` connections, opened when first needed; one idle ``idle_s`` seconds is closed."""
-        return cls(_Connections(libpq_url(url), size=size, idle_s=idle_s))
+        pool = await asyncpg.create_pool(
+            libpq_url(url),
+            min_size=0,
+            max_size=size,
+            max_inactive_connection_lifetime=idle_s,
+            reset=_no_reset,
+        )
+        return cls(pool)
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[ReadConnection]:
         """One connection for several statements of a request."""
         try:
-            conn = await self.connections.acquire()
+            async with self.pool.acquire() as conn:
+                yield ReadConnection(conn, self.listeners)
         except _DISCONNECTS as exc:
             raise _unavailable(exc) from exc
-        broken = True
-        try:
-            yield ReadConnection(conn, self.listeners)
-            broken = False
-        except _DISCONNECTS as exc:
-            raise _unavailable(exc) from exc
-        finally:
-            self.connections.release(conn, broken=broken)
 
     async def fetchrow(self, read: CompiledRead, **values: Any) -> Row | None:
         """The first row of one statement (a connection only for its duration)."""
@@ -287,7 +194,7 @@ class ReadPool:
             return await conn.fetch(read, **values)
 
     async def close(self) -> None:
-        await self.connections.close()
+        await self.pool.close()
 
 
 def read_pool(request: Request) -> ReadPool:

@@ -21,7 +21,6 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from houqin_common import i18n
-from houqin_common.hotroutes import hot
 from houqin_common.settings import ServiceSettings, TracingExporter
 
 if TYPE_CHECKING:
@@ -89,14 +88,7 @@ class Metrics:
             registry=self.registry,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
-        self.hot = Counter(
-            "http_hot_route_requests_total",
-            "Requests to hot routes: answered by the hot path, or declined to FastAPI (a parameter it refuses)",
-            ["service", "route", "outcome"],
-            registry=self.registry,
-        )
         self.service = service
-        self._hot_children: dict[tuple[str, str], Any] = {}
         # labels() hashes and validates its arguments on every call; the children are stable per route
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
@@ -112,13 +104,6 @@ class Metrics:
             self._children[key] = children
         children[0].inc()
         children[1].observe(seconds)
-
-    def hot_route(self, route: str, outcome: str) -> None:
-        """Count one request to a hot route by ``outcome`` ("answered" or "declined")."""
-        child = self._hot_children.get((route, outcome))
-        if child is None:
-            child = self._hot_children[(route, outcome)] = self.hot.labels(self.service, route, outcome)
-        child.inc()
 
 
 #: Browsers send a handful of distinct Accept-Language values; parsing each once keeps the hot path flat.
@@ -232,7 +217,6 @@ def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz", operation_id="healthz", summary="Process is up", response_model=dict[str, str])
-    @hot  # probes come every few seconds from every orchestrator and load balancer
     async def healthz() -> Response:
         return Response(b'{"status":"ok"}', media_type="application/json")
 

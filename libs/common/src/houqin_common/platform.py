@@ -30,6 +30,7 @@ from pathlib import Path
 
 import httpx
 
+from houqin_common.app import ServiceSpec, discover_services
 from houqin_common.db import run_migrations
 from houqin_common.embedded import (
     EmbeddedBroker,
@@ -40,7 +41,6 @@ from houqin_common.embedded import (
     url_reachable,
 )
 from houqin_common.i18n import _
-from houqin_common.service import ServiceSpec, discover_services
 
 #: worker exit codes that ask for a person, not a restart: the consumer's dead-letter cap (docs/mqtt.md)
 NEEDS_ATTENTION = frozenset({3})

@@ -8,9 +8,9 @@ from appraisal.complaints.router import router as complaints_router
 from appraisal.feedback.router import router as feedback_router
 from appraisal.inspections.router import router as inspections_router
 from appraisal.publication.router import router as publication_router
+from appraisal.publication.scores_router import router as scores_router
 from appraisal.rectification.router import router as rectification_router
 from appraisal.reports.router import router as reports_router
-from appraisal.scoring.router import router as scores_router
 from appraisal.surveys.router import router as surveys_router
 
 api_router = APIRouter(prefix="/v1")

@@ -11,8 +11,8 @@ import appraisal
 from appraisal.api import OPENAPI_TAGS, api_router
 from appraisal.names import NameDirectory
 from appraisal.settings import Settings, get_settings
+from houqin_common.app import create_service_app
 from houqin_common.clients import contracts_client, telemetry_client
-from houqin_common.service import create_service_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

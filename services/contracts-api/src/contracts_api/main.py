@@ -10,8 +10,8 @@ from fastapi import FastAPI
 import contracts_api
 from contracts_api.api import OPENAPI_TAGS, api_router
 from contracts_api.settings import Settings, get_settings
+from houqin_common.app import create_service_app
 from houqin_common.clients import appraisal_client
-from houqin_common.service import create_service_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

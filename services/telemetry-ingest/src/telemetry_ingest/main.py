@@ -12,7 +12,7 @@ import aiomqtt
 from fastapi import FastAPI
 
 import telemetry_ingest
-from houqin_common.service import create_service_app
+from houqin_common.app import create_service_app
 from telemetry_ingest.api import OPENAPI_TAGS, api_router
 from telemetry_ingest.ingest.metrics import IngestMetrics
 from telemetry_ingest.settings import Settings, get_settings

@@ -17,7 +17,6 @@ from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, Forbidden, problem_responses
 from houqin_common.hotpath import json_response, page_response, read_pool
-from houqin_common.hotroutes import hot
 from houqin_common.i18n import _
 from houqin_common.pagination import PageParams, page_params
 from houqin_common.schemas import Page
@@ -37,7 +36,6 @@ async def file_complaint(
 
 
 @router.get("", response_model=Page[ComplaintRead])
-@hot
 async def list_complaints(
     request: Request,
     vendor_id: str | None = Query(None, description="only this vendor"),
@@ -63,7 +61,6 @@ async def list_complaints(
 
 
 @router.get("/{complaint_id}", response_model=ComplaintRead, responses=problem_responses(404))
-@hot
 async def get_complaint(
     complaint_id: str,
     request: Request,

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 
+from contracts_api.audit.schemas import HistoryEntry
 from contracts_api.contracts import service
 from contracts_api.contracts.dependencies import READERS, VisibleContract
 from contracts_api.contracts.schemas import (
     ContractCreate,
     ContractRead,
     ContractUpdate,
-    HistoryEntry,
     ReviewCreate,
     ReviewRead,
     TransitionCreate,

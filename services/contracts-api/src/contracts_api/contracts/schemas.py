@@ -130,18 +130,3 @@ class ReviewRead(BaseModel):
     reviewer: str = Field(description="who reviewed")
     comment: str | None = Field(description="opinion")
     created_at: datetime = Field(description="when")
-
-
-class HistoryEntry(BaseModel):
-    """One entry of the append-only audit log."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int = Field(description="sequence number (append-only)")
-    at: datetime = Field(description="when")
-    actor: str = Field(description="who")
-    action: str = Field(description="what, e.g. `contract.transition`, `contract.review`")
-    from_status: str | None = Field(description="status before")
-    to_status: str | None = Field(description="status after")
-    comment: str | None = Field(description="comment")
-    data: dict[str, Any] | None = Field(description="details")

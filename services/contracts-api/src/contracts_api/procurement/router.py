@@ -12,7 +12,7 @@ from contracts_api.contracts import service as contract_service
 from contracts_api.contracts.schemas import ContractRead
 from contracts_api.models import Procurement
 from contracts_api.models.enums import EvaluationMethod, ProcurementCategory, ProcurementStatus, Route
-from contracts_api.procurement import service
+from contracts_api.procurement import routing, service
 from contracts_api.procurement.dependencies import get_appraisal
 from contracts_api.procurement.schemas import (
     AwardCreate,
@@ -67,7 +67,7 @@ async def get_procurement_route(
 ) -> RouteDecision:
     """The route a procurement would take, with the reasons; nothing is recorded. 503 when a renewal's
     appraisal cannot be read (the route is never guessed)."""
-    decision, _score, _reasons = await service.decide_route(
+    decision, _score, _reasons = await routing.decide_route(
         session,
         settings=request.app.state.settings,
         appraisal=appraisal,
@@ -357,7 +357,7 @@ async def list_renewals(
         limit=page.limit,
         offset=page.offset,
     )
-    items = await service.renewal_candidates(
+    items = await routing.renewal_candidates(
         session, settings=request.app.state.settings, appraisal=appraisal, contracts=rows, today=today
     )
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)

@@ -28,7 +28,6 @@ from houqin_common.auth import Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.hotpath import json_response, page_response, read_pool
-from houqin_common.hotroutes import hot
 from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import Eligibility, Page
 
@@ -80,7 +79,6 @@ async def import_vendors(
 
 
 @router.get("", response_model=Page[VendorRead])
-@hot
 async def list_vendors(
     request: Request,
     page: PageParams = Depends(page_params),
@@ -120,7 +118,6 @@ async def list_expiring_qualifications(
 
 
 @router.get("/{vendor_id}", response_model=VendorRead, responses=problem_responses(404))
-@hot
 async def get_vendor(
     request: Request,
     vendor_id: str = VendorId,

@@ -6,7 +6,6 @@ from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.hotpath import json_response, page_response, read_pool
-from houqin_common.hotroutes import hot
 from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import IsoDateTime, Page
 from telemetry_ingest.devices import service
@@ -47,7 +46,6 @@ async def create_meter(meter_in: MeterCreate, session: DbSession, _: Principal =
 
 
 @router.get("/meters", response_model=Page[MeterRead])
-@hot
 async def list_meters(
     request: Request,
     page: PageParams = Depends(page_params),
@@ -70,7 +68,6 @@ async def list_meters(
 
 
 @router.get("/meters/{meter_id}", response_model=MeterRead, responses=problem_responses(404))
-@hot
 async def get_meter(meter_id: str, request: Request, principal: Principal = Depends(READ)) -> Response:
     """One meter (404 for a vendor token when another vendor is responsible for it)."""
     return json_response(

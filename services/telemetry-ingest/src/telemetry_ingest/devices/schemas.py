@@ -7,8 +7,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from houqin_common.i18n import _
+from telemetry_ingest.analytics.profiles import Profile
 from telemetry_ingest.devices import rules
-from telemetry_ingest.energy.waste import Profile
 
 DeviceId = Field(
     min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$", description="device id, also its MQTT topic level"

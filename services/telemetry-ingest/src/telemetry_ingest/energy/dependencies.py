@@ -1,3 +1,5 @@
+"""The meters a query covers, as a FastAPI dependency (a vendor token only ever sees its own)."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -7,12 +9,9 @@ from fastapi import Depends, Query
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.errors import NotFound
 from houqin_common.i18n import _
-from telemetry_ingest.energy.config import AnalyticsSettings, get_analytics_settings
 from telemetry_ingest.energy.repository import MeterFilter
 
 READERS = (Role.supervisor, Role.vendor, *READ_ALL)
-
-Settings = Annotated[AnalyticsSettings, Depends(get_analytics_settings)]
 
 
 def meter_filter(

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from telemetry_ingest.analytics import alerts as alerts_store
+from telemetry_ingest.analytics.sql import INTERVAL_KWH_SQL
 from telemetry_ingest.rollups.plan import Piece
 
 GROUP_EXPR = {
@@ -79,15 +81,6 @@ class Window:
     lookback: timedelta
     band: float
 
-
-INTERVAL_KWH_SQL = """(CASE WHEN r.energy_kwh >= r.prev_kwh THEN r.energy_kwh - r.prev_kwh
-     WHEN m.rollover IS NOT NULL AND r.prev_kwh >= m.rollover * (1 - CAST(:band AS float8))
-          AND r.energy_kwh <= m.rollover * CAST(:band AS float8)
-     THEN m.rollover - r.prev_kwh + r.energy_kwh
-     ELSE r.energy_kwh END) * m.mult"""
-"""kWh of the interval (prev reading, reading] of ``r`` for meter ``m``: the SQL twin of
-:func:`telemetry_ingest.energy.arithmetic.register_delta` times the multiplier (one definition for the raw
-queries and the rollup refresh)."""
 
 ROLLUP_ROWS = {
     "hour": "SELECT h.meter_id, h.hour AS start_ts, h.kwh, h.intervals AS n FROM telemetry.energy_hourly h"
@@ -326,11 +319,7 @@ async def meters(session: AsyncSession, *, flt: MeterFilter) -> list[dict[str, A
 
 async def insert_alerts(session: AsyncSession, alerts: list[dict[str, Any]]) -> int:
     """Insert alerts idempotently (unique kind, subject, start) and wake the live stream."""
-    if not alerts:
-        return 0
-    from telemetry_ingest.fleet.repository import insert_alerts as _insert
-
-    return await _insert(session, alerts)
+    return await alerts_store.insert_alerts(session, alerts)
 
 
 async def count_alerts(

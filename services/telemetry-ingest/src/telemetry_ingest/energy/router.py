@@ -10,8 +10,9 @@ from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, UnprocessableEntity, problem_responses
 from houqin_common.i18n import _
 from houqin_common.schemas import IsoDateTime
-from telemetry_ingest.energy import service
-from telemetry_ingest.energy.dependencies import Meters, Settings
+from telemetry_ingest.analytics.dependencies import Settings
+from telemetry_ingest.energy import service, waste_evaluation
+from telemetry_ingest.energy.dependencies import Meters
 from telemetry_ingest.energy.schemas import (
     BaseLoadRead,
     ConsumptionRead,
@@ -181,7 +182,7 @@ async def evaluate_waste_alerts(
     _: Principal = Depends(require_roles(Role.supervisor, Role.service)),
 ) -> WasteEvaluation:
     """Raise off-hours waste alerts for the window (idempotent: an alert already raised is not repeated)."""
-    return await service.evaluate_waste(
+    return await waste_evaluation.evaluate_waste(
         session, settings=settings, flt=meters, start=start, end=end, calendar_id=calendar_id
     )
 

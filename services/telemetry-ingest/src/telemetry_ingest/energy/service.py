@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,10 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.errors import NotFound, UnprocessableEntity
 from houqin_common.i18n import _
-from telemetry_ingest.energy import repository, waste
-from telemetry_ingest.energy.alerts import MESSAGES as ENERGY_MESSAGES
-from telemetry_ingest.energy.alerts import EnergyAlertKind
-from telemetry_ingest.energy.config import AnalyticsSettings
+from telemetry_ingest.analytics.config import AnalyticsSettings
+from telemetry_ingest.energy import repository
 from telemetry_ingest.energy.degree_days import degree_days, fit_ols
 from telemetry_ingest.energy.repository import CalendarRule, MeterFilter, Window
 from telemetry_ingest.energy.schemas import (
@@ -38,13 +35,11 @@ from telemetry_ingest.energy.schemas import (
     TemperatureUpload,
     TemperatureUploadResult,
     TopRow,
-    WasteEvaluation,
     YearOnYearRead,
 )
-from telemetry_ingest.fleet.rules import UseCalendar
 from telemetry_ingest.rollups import repository as rollups_repository
 from telemetry_ingest.rollups import service as rollups_service
-from telemetry_ingest.rollups.plan import Piece, day_ranges, is_whole_hour, pieces
+from telemetry_ingest.rollups.plan import Piece, is_whole_hour, pieces
 
 DEFAULT_CALENDAR = CalendarRule(time(7, 30), time(18, 30), [1, 2, 3, 4, 5], [], [])
 CATEGORIES = ("working", "night", "weekend", "holiday")
@@ -396,7 +391,7 @@ async def savings(
     )
 
 
-async def _calendar(session: AsyncSession, settings: AnalyticsSettings, calendar_id: str | None) -> CalendarRule:
+async def calendar_rule(session: AsyncSession, settings: AnalyticsSettings, calendar_id: str | None) -> CalendarRule:
     cid = calendar_id or settings.energy_calendar_id
     if cid is None:
         return DEFAULT_CALENDAR
@@ -417,7 +412,7 @@ async def base_load(
 ) -> BaseLoadRead:
     """Average power per meter during working hours, nights, weekends and sealed holidays (descriptive:
     waste is judged per meter against its own profile, see :func:`evaluate_waste`)."""
-    cal = await _calendar(session, settings, calendar_id)
+    cal = await calendar_rule(session, settings, calendar_id)
     rows = await repository.load_by_category(session, flt=flt, win=window(settings, start, end), cal=cal)
     by_meter: dict[str, dict[str, tuple[float, float]]] = {}
     for r in rows:
@@ -434,134 +429,6 @@ async def base_load(
             loads[cat] = CategoryLoad(kwh=kwh, hours=hours, avg_kw=avg, share_of_working=share)
         out.append(BaseLoadRow(meter_id=meter_id, **loads))
     return BaseLoadRead(start=start, end=end, rows=out)
-
-
-def _use_calendar(cal: CalendarRule) -> UseCalendar:
-    return UseCalendar(
-        work_start=cal.work_start,
-        work_end=cal.work_end,
-        working_weekdays=tuple(cal.working_weekdays),
-        holidays=frozenset(cal.holidays),
-        extra_workdays=frozenset(cal.extra_workdays),
-    )
-
-
-def waste_policy(settings: AnalyticsSettings) -> waste.WastePolicy:
-    return waste.WastePolicy(
-        percentile=settings.waste_percentile,
-        tolerance=settings.waste_tolerance,
-        min_excess_kw=settings.waste_min_excess_kw,
-        history_days=settings.waste_history_days,
-        min_history=settings.waste_min_history,
-    )
-
-
-async def evaluate_waste(
-    session: AsyncSession,
-    *,
-    settings: AnalyticsSettings,
-    flt: MeterFilter,
-    start: datetime,
-    end: datetime,
-    calendar_id: str | None,
-) -> WasteEvaluation:
-    """Waste alerts of every local day starting in [start, end)."""
-    tz = ZoneInfo(settings.timezone)
-    first, last = start.astimezone(tz).date(), (end - timedelta(microseconds=1)).astimezone(tz).date()
-    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    return await evaluate_waste_days(session, settings=settings, days=days, flt=flt, calendar_id=calendar_id)
-
-
-async def evaluate_waste_days(
-    session: AsyncSession,
-    *,
-    settings: AnalyticsSettings,
-    days: list[date],
-    flt: MeterFilter | None = None,
-    calendar_id: str | None = None,
-) -> WasteEvaluation:
-    """Raise one ``energy_waste_<category>`` alert per meter, day and category whose load exceeds the
-    meter's own expected profile (idempotent: unique per kind, meter and day)."""
-    flt = flt or MeterFilter()
-    if not days:
-        return WasteEvaluation(meters=0, waste_findings=0, alerts_created=0)
-    tz = ZoneInfo(settings.timezone)
-    cal = _use_calendar(await _calendar(session, settings, calendar_id))
-    policy = waste_policy(settings)
-    meters = {m["id"]: m for m in await repository.meters(session, flt=flt)}
-    alerts: list[dict[str, Any]] = []
-    for first, after in day_ranges(days, join_gap_days=policy.history_days):
-        rows = await repository.consumption(
-            session,
-            flt=flt,
-            win=window(
-                settings,
-                local_midnight(first - timedelta(days=policy.history_days), settings),
-                local_midnight(after, settings),
-            ),
-            granularity="hour",
-            group_by="meter",
-            **_plan_kwargs(
-                await plan(
-                    session,
-                    settings=settings,
-                    flt=flt,
-                    start=local_midnight(first - timedelta(days=policy.history_days), settings),
-                    end=local_midnight(after, settings),
-                    granularity="hour",
-                )
-            ),
-        )
-        hourly: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
-        for r in rows:
-            hourly[str(r["group"])].append((r["bucket"], r["kwh"]))
-        wanted = [d for d in days if first <= d < after]
-        for meter_id, series in hourly.items():
-            meter = meters.get(meter_id)
-            if meter is None:
-                continue
-            profile = waste.profile_for(meter["sub_item"] or meter["energy_type"], meter["operating_profile"])
-            kw = waste.daily_category_kw(series, profile, cal, tz)
-            for f in waste.detect_days(kw, days=wanted, profile=profile, policy=policy):
-                alerts.append(_waste_alert(meter, f, profile, policy, settings))
-    created = await repository.insert_alerts(session, alerts)
-    return WasteEvaluation(meters=len(meters), waste_findings=len(alerts), alerts_created=created)
-
-
-def _plan_kwargs(how: Plan) -> dict[str, Any]:
-    return {"rolled": how.rolled, "raw_start": how.raw_start}
-
-
-def _waste_alert(
-    meter: dict[str, Any],
-    f: waste.WasteFinding,
-    profile: waste.Profile,
-    policy: waste.WastePolicy,
-    settings: AnalyticsSettings,
-) -> dict[str, Any]:
-    kind = EnergyAlertKind(f"energy_waste_{f.category}")
-    params = {
-        "meter_id": meter["id"],
-        "category": f.category,
-        "profile": profile.value,
-        "avg_kw": round(f.avg_kw, 2),
-        "threshold_kw": round(f.threshold_kw, 2),
-        "expected_kw": round(f.expected_kw, 2),
-        "percentile": policy.percentile,
-        "history_days": policy.history_days,
-    }
-    return {
-        "kind": kind.value,
-        "severity": "warning",
-        "subject_type": "meter",
-        "subject_id": meter["id"],
-        "vendor_id": meter["vendor_id"],
-        "department": meter["building"],
-        "started_at": local_midnight(f.day, settings),
-        "ended_at": local_midnight(f.day + timedelta(days=1), settings),
-        "message": ENERGY_MESSAGES[kind].format(**params),
-        "details": params,
-    }
 
 
 async def top_consumers(

@@ -14,20 +14,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from telemetry_ingest.fleet.rules import UseCalendar
-
-
-class Profile(StrEnum):
-    office = "office"
-    hvac_setback = "hvac_setback"
-    outdoor_lighting = "outdoor_lighting"
-    continuous = "continuous"
-
+from telemetry_ingest.analytics.calendar import UseCalendar
+from telemetry_ingest.analytics.profiles import Profile
 
 #: defaults by national sub-item code (longest prefix wins); a meter's ``operating_profile`` overrides them
 DEFAULT_PROFILES: Mapping[str, Profile] = {

@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from houqin_common.i18n import N_, _
-from telemetry_ingest.energy.config import AnalyticsSettings
+from telemetry_ingest.analytics.calendar import UseCalendar
+from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.fleet import arrays, rules
 from telemetry_ingest.models import Vehicle
 
@@ -94,7 +95,7 @@ class VehicleContext(WindowSettings):
     vehicle: Vehicle
     track: arrays.FixArrays  # cleaned (jumps dropped), time-sorted
     settings: AnalyticsSettings
-    cal: rules.UseCalendar
+    cal: UseCalendar
     fence: rules.Fence | None
     requests: list[rules.RequestWindow]
     now: datetime | None

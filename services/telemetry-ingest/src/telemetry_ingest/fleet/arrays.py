@@ -18,13 +18,13 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from telemetry_ingest.analytics.calendar import UseCalendar
 from telemetry_ingest.fleet.rules import (
     Fence,
     Fix,
     Run,
     SegmentParams,
     Stop,
-    UseCalendar,
     haversine_m,
     haversine_np,
 )

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from telemetry_ingest.analytics.sql import segment_sql
 from telemetry_ingest.fleet.arrays import FixArrays
-from telemetry_ingest.fleet.rules import EARTH_RADIUS_M, Fix
+from telemetry_ingest.fleet.rules import Fix
 from telemetry_ingest.models import Calendar, Geofence, Vehicle
 from telemetry_ingest.models.analytics import Alert, Trip, TripRequest
 
-ALERT_CHANNEL = "houqin_alerts"
 POSITION_CHANNEL = "houqin_positions"
 
 
@@ -145,22 +144,6 @@ async def latest_positions(session: AsyncSession, *, vendor_id: str | None) -> l
     return [dict(r) for r in rows.mappings()]
 
 
-def haversine_sql(lat1: str, lon1: str, lat2: str, lon2: str) -> str:
-    """Great-circle metres between two points: the SQL twin of :func:`rules.haversine_m` (same radius)."""
-    return (
-        f"2 * {EARTH_RADIUS_M} * asin(least(1, sqrt(power(sin(radians({lat2} - {lat1}) / 2), 2)"
-        f" + cos(radians({lat1})) * cos(radians({lat2})) * power(sin(radians({lon2} - {lon1}) / 2), 2))))"
-    )
-
-
-def segment_sql(alias: str) -> str:
-    """Length ``m`` and duration ``dt`` of the segment from the previous fix (window ``w``) to this one."""
-    return (
-        haversine_sql(f"lag({alias}.lat) OVER w", f"lag({alias}.lon) OVER w", f"{alias}.lat", f"{alias}.lon")
-        + f" AS m, extract(epoch FROM {alias}.ts - lag({alias}.ts) OVER w) AS dt"
-    )
-
-
 # A day's distance is the sum of its own segments (the window restarts at local midnight), so the sum of the
 # daily rollup over whole days equals this query over the same days exactly.
 DISTANCE_SQL = f"""
@@ -223,37 +206,6 @@ async def replace_trips_many(
     )
     if trips:
         await session.execute(insert(Trip), trips)
-
-
-async def insert_alerts(session: AsyncSession, alerts: list[dict[str, Any]]) -> int:
-    """Insert alerts idempotently (unique kind, subject, start); NOTIFY the live stream on commit."""
-    if not alerts:
-        return 0
-    result = await session.execute(
-        text(
-            "INSERT INTO telemetry.alert (kind, severity, subject_type, subject_id, vendor_id, department,"
-            " started_at, ended_at, message, details)"
-            " SELECT a.kind, a.severity, a.subject_type, a.subject_id, a.vendor_id, a.department,"
-            " a.started_at, a.ended_at, a.message, a.details"
-            " FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS a(kind text, severity text, subject_type text,"
-            " subject_id text, vendor_id text, department text, started_at timestamptz, ended_at timestamptz,"
-            " message text, details jsonb)"
-            " ON CONFLICT (kind, subject_id, started_at) DO UPDATE SET withdrawn_at = NULL, withdrawn_reason = NULL,"
-            " severity = EXCLUDED.severity, ended_at = EXCLUDED.ended_at, message = EXCLUDED.message,"
-            " details = EXCLUDED.details WHERE alert.withdrawn_at IS NOT NULL"
-        ),
-        {"rows": json.dumps(alerts, default=_json_default)},
-    )
-    created = int(result.rowcount or 0)  # type: ignore[attr-defined]
-    if created:
-        await session.execute(text(f"NOTIFY {ALERT_CHANNEL}"))
-    return created
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 async def approved_requests_many(

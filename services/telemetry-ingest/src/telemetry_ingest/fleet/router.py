@@ -14,8 +14,8 @@ from houqin_common.errors import COMMON_ERRORS, Forbidden, NotFound, Unauthorize
 from houqin_common.i18n import _
 from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import IsoDateTime, Page
+from telemetry_ingest.analytics.dependencies import Settings
 from telemetry_ingest.devices import service as device_service
-from telemetry_ingest.energy.dependencies import Settings
 from telemetry_ingest.fleet import geojson, service, stream
 from telemetry_ingest.fleet.alert_rules import Severity
 from telemetry_ingest.fleet.schemas import (

@@ -10,13 +10,14 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
-EARTH_RADIUS_M = 6_371_008.8
+from telemetry_ingest.analytics.calendar import UseCalendar
+from telemetry_ingest.analytics.sql import EARTH_RADIUS_M
 
 
 @dataclass(frozen=True)
@@ -282,29 +283,6 @@ def idling(fixes: Sequence[Fix], *, idle_speed_kmh: float, max_idle_s: float, ma
         value=lambda f: f.speed_kmh or 0.0,
     )
     return [r for r in found if r.duration_s > max_idle_s]
-
-
-@dataclass(frozen=True)
-class UseCalendar:
-    """Permitted use: working weekdays (ISO 1-7) between work_start and work_end; sealed holidays
-    (封存日) forbid any use; extra working days (调休) are working days whatever their weekday."""
-
-    work_start: time = time(7, 30)
-    work_end: time = time(18, 30)
-    working_weekdays: tuple[int, ...] = (1, 2, 3, 4, 5)
-    holidays: frozenset[date] = frozenset()
-    extra_workdays: frozenset[date] = frozenset()
-
-    def classify(self, ts: datetime, tz: ZoneInfo) -> str:
-        """``permitted``, ``off_hours`` or ``sealed_holiday`` for one instant."""
-        local = ts.astimezone(tz)
-        day = local.date()
-        if day in self.holidays:
-            return "sealed_holiday"
-        working_day = day in self.extra_workdays or local.isoweekday() in self.working_weekdays
-        if working_day and self.work_start <= local.time() < self.work_end:
-            return "permitted"
-        return "off_hours"
 
 
 def classify_trip(trip: TripSegment, cal: UseCalendar, tz: ZoneInfo) -> str:

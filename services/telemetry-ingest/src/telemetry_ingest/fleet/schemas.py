@@ -7,9 +7,9 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from houqin_common.i18n import _
-from telemetry_ingest.energy.alerts import LABELS_ZH as ENERGY_LABELS_ZH
-from telemetry_ingest.energy.alerts import MESSAGES as ENERGY_MESSAGES
-from telemetry_ingest.energy.alerts import EnergyAlertKind
+from telemetry_ingest.analytics.energy_alerts import LABELS_ZH as ENERGY_LABELS_ZH
+from telemetry_ingest.analytics.energy_alerts import MESSAGES as ENERGY_MESSAGES
+from telemetry_ingest.analytics.energy_alerts import EnergyAlertKind
 from telemetry_ingest.fleet.alert_rules import LABELS_ZH, MESSAGES, AlertKind, Severity, WithdrawReason
 
 AnyAlertKind = AlertKind | EnergyAlertKind

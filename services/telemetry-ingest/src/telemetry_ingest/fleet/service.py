@@ -13,9 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from houqin_common import clock
 from houqin_common.errors import Conflict, NotFound, UnprocessableEntity
 from houqin_common.i18n import _
+from telemetry_ingest.analytics import alerts as alerts_store
+from telemetry_ingest.analytics.calendar import UseCalendar
+from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.devices.service import get_vehicle
-from telemetry_ingest.energy.config import AnalyticsSettings
-from telemetry_ingest.fleet import alert_rules, arrays, geojson, reference, repository, rules
+from telemetry_ingest.fleet import alert_rules, arrays, geojson, repository, rules
 from telemetry_ingest.fleet.alert_rules import AlertKind, WithdrawReason
 from telemetry_ingest.fleet.schemas import (
     DistanceRow,
@@ -32,10 +34,10 @@ from telemetry_ingest.models.analytics import Alert, TripRequest
 from telemetry_ingest.rollups import repository as rollups_repository
 
 
-def _use_calendar(cal: Calendar | None) -> rules.UseCalendar:
+def _use_calendar(cal: Calendar | None) -> UseCalendar:
     if cal is None:
-        return rules.UseCalendar()
-    return rules.UseCalendar(
+        return UseCalendar()
+    return UseCalendar(
         work_start=cal.work_start,
         work_end=cal.work_end,
         working_weekdays=tuple(cal.working_weekdays),
@@ -48,9 +50,9 @@ def _fence(g: Geofence | None) -> rules.Fence | None:
     return None if g is None else rules.Fence(g.kind, g.geometry, g.center_lat, g.center_lon, g.radius_m)
 
 
-async def use_calendar(session: AsyncSession, vehicle: Vehicle) -> rules.UseCalendar:
+async def use_calendar(session: AsyncSession, vehicle: Vehicle) -> UseCalendar:
     if vehicle.calendar_id is None:
-        return rules.UseCalendar()
+        return UseCalendar()
     return _use_calendar(await repository.calendar(session, vehicle.calendar_id))
 
 
@@ -75,10 +77,8 @@ async def segments(
     vendor_id: str | None,
     start: datetime,
     end: datetime,
-    per_fix: bool = False,
 ) -> SegmentsRead:
-    """Trips and stops of one vehicle computed from its positions (nothing stored), over columns;
-    ``per_fix`` runs the reference computation of :mod:`fleet.rules` instead (the bench's raw answer)."""
+    """Trips and stops of one vehicle computed from its positions (nothing stored), over columns."""
     _check_window(start, end)
     vehicle = await get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_id)
     tz = ZoneInfo(settings.timezone)
@@ -89,14 +89,6 @@ async def segments(
     windows = [rules.RequestWindow(r.id, r.window_start, r.window_end) for r in requests]
     grace = timedelta(minutes=settings.request_grace_min)
     params = alert_rules.segment_params(settings)
-    if per_fix:
-        return reference.segments_read(
-            vehicle.id,
-            await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end),
-            settings=settings,
-            cal=cal,
-            windows=windows,
-        )
     raw = await repository.track(session, vehicle_id=vehicle.id, start=start, end=end)
     clean = arrays.drop_jumps(raw, max_speed_kmh=settings.max_plausible_speed_kmh)
     trips, stops = arrays.segment(clean, params)
@@ -139,18 +131,11 @@ async def track(
     start: datetime,
     end: datetime,
     simplify_m: float | None,
-    per_fix: bool = False,
 ) -> TrackFeature:
     """The track over the window (at most ``track_max_points`` fixes), GPS jumps removed, optionally
-    simplified; over columns, or per fix with ``per_fix`` (the reference, the bench's raw answer)."""
+    simplified, computed over columns."""
     vehicle = await get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_id)
     limit = settings.track_max_points
-    if per_fix:
-        raw = await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end, limit=limit)
-        clean = rules.drop_jumps(raw, max_speed_kmh=settings.max_plausible_speed_kmh)
-        return geojson.track_feature(
-            vehicle.id, clean, start=start, end=end, raw_points=len(raw), tolerance_m=simplify_m
-        )
     cols = await repository.track(session, vehicle_id=vehicle.id, start=start, end=end, limit=limit)
     kept = arrays.drop_jumps(cols, max_speed_kmh=settings.max_plausible_speed_kmh)
     n = len(kept)
@@ -211,7 +196,7 @@ async def _evaluate_many(
         trips += [{"vehicle_id": vehicle.id, **t} for t in found_trips]
         alerts += found_alerts
     await repository.replace_trips_many(session, vehicle_ids=ids, start=start, end=end, trips=trips)
-    created = await repository.insert_alerts(session, alerts)
+    created = await alerts_store.insert_alerts(session, alerts)
     withdrawn = await _withdraw_not_found(session, vehicle_ids=ids, start=start, end=end, alerts=alerts)
     withdrawn += await withdraw_contradicted_offline(session, settings=settings, vehicle_id=ids)
     await session.flush()
@@ -233,40 +218,6 @@ async def _withdraw_not_found(
             alert.withdrawn_at, alert.withdrawn_reason = clock.now(), WithdrawReason.not_found_on_reevaluation.value
             withdrawn += 1
     return withdrawn
-
-
-async def evaluate_vehicle_per_fix(
-    session: AsyncSession,
-    *,
-    settings: AnalyticsSettings,
-    vehicle: Vehicle,
-    start: datetime,
-    end: datetime,
-    now: datetime | None,
-) -> tuple[int, int, int]:
-    """The evaluator as it was before the column path (one fixes query per vehicle-day, the per-fix
-    reference rules): the bench's baseline. Stores the same results as :func:`_evaluate_many`."""
-    raw = await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end)
-    clean = rules.drop_jumps(raw, max_speed_kmh=settings.max_plausible_speed_kmh)
-    reqs = await repository.approved_requests(session, vehicle_id=vehicle.id, start=start - timedelta(days=1), end=end)
-    trips, alerts = reference.detect(
-        reference.FixContext(
-            vehicle=vehicle,
-            fixes=clean,
-            settings=settings,
-            cal=await use_calendar(session, vehicle),
-            fence=await parking_fence(session, vehicle),
-            requests=[rules.RequestWindow(r.id, r.window_start, r.window_end) for r in reqs],
-            now=now,
-            last_fix_at=await repository.last_fix_at(session, vehicle.id, now) if now is not None else None,
-        )
-    )
-    await repository.replace_trips(session, vehicle_id=vehicle.id, start=start, end=end, trips=trips)
-    created = await repository.insert_alerts(session, alerts)
-    withdrawn = await _withdraw_not_found(session, vehicle_ids=[vehicle.id], start=start, end=end, alerts=alerts)
-    withdrawn += await withdraw_contradicted_offline(session, settings=settings, vehicle_id=vehicle.id)
-    await session.flush()
-    return len(trips), created, withdrawn
 
 
 async def withdraw_contradicted_offline(

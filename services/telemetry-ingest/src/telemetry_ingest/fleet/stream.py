@@ -19,7 +19,8 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 
 from houqin_common.db import libpq_url
-from telemetry_ingest.fleet.repository import ALERT_CHANNEL, POSITION_CHANNEL
+from telemetry_ingest.analytics.alerts import ALERT_CHANNEL
+from telemetry_ingest.fleet.repository import POSITION_CHANNEL
 
 SLACK = timedelta(seconds=30)
 

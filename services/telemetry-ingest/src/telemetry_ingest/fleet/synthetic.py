@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from telemetry_ingest.fleet.rules import EARTH_RADIUS_M, Fix
+from telemetry_ingest.analytics.sql import EARTH_RADIUS_M
+from telemetry_ingest.fleet.rules import Fix
 
 
 def offset(lat: float, lon: float, distance_m: float, heading_deg: float) -> tuple[float, float]:

@@ -9,7 +9,7 @@ from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, NotFound, problem_responses
 from houqin_common.i18n import _
 from houqin_common.schemas import PERIOD_RE, EnergyKpi, VehicleKpi
-from telemetry_ingest.energy.dependencies import Settings
+from telemetry_ingest.analytics.dependencies import Settings
 from telemetry_ingest.kpis import service
 from telemetry_ingest.tariffs import service as tariff_service
 

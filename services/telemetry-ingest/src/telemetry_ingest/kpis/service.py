@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common import clock
 from houqin_common.schemas import EnergyKpi, VehicleKpi, period_bounds
+from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.energy import repository as energy_repository
 from telemetry_ingest.energy import service as energy_service
-from telemetry_ingest.energy.config import AnalyticsSettings
 from telemetry_ingest.energy.repository import MeterFilter
 from telemetry_ingest.fleet import repository as fleet_repository
 from telemetry_ingest.fleet import service as fleet_service

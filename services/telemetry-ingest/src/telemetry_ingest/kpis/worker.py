@@ -18,8 +18,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from houqin_common import clock
+from telemetry_ingest.analytics.config import AnalyticsSettings, get_analytics_settings
 from telemetry_ingest.energy import service as energy_service
-from telemetry_ingest.energy.config import AnalyticsSettings, get_analytics_settings
+from telemetry_ingest.energy import waste_evaluation
 from telemetry_ingest.fleet import service as fleet_service
 from telemetry_ingest.rollups import service as rollups_service
 
@@ -68,7 +69,7 @@ async def run_pass(database_url: str, settings: AnalyticsSettings, now: datetime
             if first + timedelta(days=i) < today
         }
         async with maker() as session, session.begin():
-            waste = await energy_service.evaluate_waste_days(session, settings=settings, days=sorted(waste_days))
+            waste = await waste_evaluation.evaluate_waste_days(session, settings=settings, days=sorted(waste_days))
             out["waste_alerts"] = waste.alerts_created
     finally:
         await engine.dispose()

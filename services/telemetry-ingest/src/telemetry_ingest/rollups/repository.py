@@ -12,8 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from telemetry_ingest.energy.repository import INTERVAL_KWH_SQL
-from telemetry_ingest.fleet.repository import segment_sql
+from telemetry_ingest.analytics.sql import INTERVAL_KWH_SQL, segment_sql
 
 
 async def pop_touched(session: AsyncSession, kind: str) -> list[tuple[str, datetime]]:

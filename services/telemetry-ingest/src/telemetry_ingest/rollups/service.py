@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from telemetry_ingest.energy.config import AnalyticsSettings
+from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.rollups import repository
 from telemetry_ingest.rollups.plan import day_ranges, touched_days
 

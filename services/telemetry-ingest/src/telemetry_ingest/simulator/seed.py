@@ -22,9 +22,9 @@ import psycopg
 from houqin_common import clock
 from houqin_common.db import libpq_url
 from houqin_common.demo import DEMO_NAMESPACE, vendor_for_project
-from telemetry_ingest.energy.config import get_analytics_settings
+from telemetry_ingest.analytics.calendar import UseCalendar
+from telemetry_ingest.analytics.config import get_analytics_settings
 from telemetry_ingest.energy.waste import category, profile_for
-from telemetry_ingest.fleet.rules import UseCalendar
 from telemetry_ingest.simulator.history import vehicle_day
 from telemetry_ingest.simulator.model import HOLIDAYS, make_fleet
 from telemetry_ingest.simulator.runner import register

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from telemetry_ingest.energy.waste import CHECKED, Profile, category, profile_for
-from telemetry_ingest.fleet.rules import UseCalendar
+from telemetry_ingest.analytics.calendar import UseCalendar
+from telemetry_ingest.analytics.profiles import Profile
+from telemetry_ingest.energy.waste import CHECKED, category, profile_for
 
 #: added load during an event, as a share of the meter's peak (continuous: relative increase)
 BOOST = {

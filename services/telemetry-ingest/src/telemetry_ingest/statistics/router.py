@@ -9,7 +9,7 @@ from houqin_common import clock
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from telemetry_ingest.energy.dependencies import Settings
+from telemetry_ingest.analytics.dependencies import Settings
 from telemetry_ingest.statistics import service
 from telemetry_ingest.statistics.dependencies import Coefficients
 from telemetry_ingest.statistics.schemas import (

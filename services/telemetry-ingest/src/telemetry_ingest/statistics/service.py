@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.errors import NotFound, UnprocessableEntity
 from houqin_common.i18n import N_, _
-from telemetry_ingest.energy.config import AnalyticsSettings
+from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.energy.repository import MeterFilter
 from telemetry_ingest.models.accounting import BuildingArea, EnergyGoal, Headcount, Investment
 from telemetry_ingest.statistics import indicators as ind

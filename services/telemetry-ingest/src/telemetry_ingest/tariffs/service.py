@@ -17,8 +17,8 @@ from houqin_common.errors import NotFound, UnprocessableEntity
 from houqin_common.i18n import _
 from houqin_common.schemas import EnergyKpi
 from houqin_common.tabular import TableFileError, read_rows
+from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.energy.arithmetic import bucket_start
-from telemetry_ingest.energy.config import AnalyticsSettings
 from telemetry_ingest.energy.repository import MeterFilter
 from telemetry_ingest.energy.service import window
 from telemetry_ingest.models.accounting import Tariff as TariffRow

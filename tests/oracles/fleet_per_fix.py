@@ -1,9 +1,9 @@
-"""The per-fix evaluation the column path replaced, kept as the documented reference.
+"""Test oracle: the per-fix evaluation the column path replaced, kept as the documented reference.
 
 It runs the rules of :mod:`fleet.alert_rules` over ``list[Fix]`` with the functions of :mod:`fleet.rules`,
 exactly as the evaluator did before it moved to :mod:`fleet.arrays`. The equivalence tests assert that
 both give identical trips, stops, distances and alerts, and the bench times it as the baseline. Nothing
-in the service's request or worker paths calls it.
+in the service calls it: it lives with the tests, and the bench imports it from here.
 """
 
 from __future__ import annotations
@@ -14,10 +14,22 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telemetry_ingest.energy.config import AnalyticsSettings
-from telemetry_ingest.fleet import rules
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from telemetry_ingest.analytics import alerts as alerts_store
+from telemetry_ingest.analytics.calendar import UseCalendar
+from telemetry_ingest.analytics.config import AnalyticsSettings
+from telemetry_ingest.fleet import geojson, repository, rules
 from telemetry_ingest.fleet.alert_rules import AlertKind, Finding, Severity, WindowSettings, alert_row, segment_params
-from telemetry_ingest.fleet.schemas import SegmentsRead, StopRead, TripRead
+from telemetry_ingest.fleet.schemas import SegmentsRead, StopRead, TrackFeature, TripRead
+from telemetry_ingest.fleet.service import (
+    _check_window,
+    _withdraw_not_found,
+    get_vehicle,
+    parking_fence,
+    use_calendar,
+    withdraw_contradicted_offline,
+)
 from telemetry_ingest.models import Vehicle
 
 
@@ -28,7 +40,7 @@ class FixContext(WindowSettings):
     vehicle: Vehicle
     fixes: list[rules.Fix]
     settings: AnalyticsSettings
-    cal: rules.UseCalendar
+    cal: UseCalendar
     fence: rules.Fence | None
     requests: list[rules.RequestWindow]
     now: datetime | None
@@ -135,7 +147,7 @@ def segments_read(
     raw: list[rules.Fix],
     *,
     settings: AnalyticsSettings,
-    cal: rules.UseCalendar,
+    cal: UseCalendar,
     windows: list[rules.RequestWindow],
 ) -> SegmentsRead:
     """The segments answer of one vehicle's raw fixes, per fix (what ``service.segments`` computed)."""
@@ -166,3 +178,80 @@ def segments_read(
             StopRead(start_at=s.start, end_at=s.end, duration_s=s.duration_s, location=(s.lon, s.lat)) for s in stops
         ],
     )
+
+
+async def segments(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    vehicle_id: str,
+    vendor_id: str | None,
+    start: datetime,
+    end: datetime,
+) -> SegmentsRead:
+    """:func:`fleet.service.segments` computed per fix (the bench's raw answer)."""
+    _check_window(start, end)
+    vehicle = await get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_id)
+    cal = await use_calendar(session, vehicle)
+    requests = await repository.approved_requests(
+        session, vehicle_id=vehicle.id, start=start - timedelta(days=1), end=end
+    )
+    windows = [rules.RequestWindow(r.id, r.window_start, r.window_end) for r in requests]
+    return segments_read(
+        vehicle.id,
+        await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end),
+        settings=settings,
+        cal=cal,
+        windows=windows,
+    )
+
+
+async def track(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    vehicle_id: str,
+    vendor_id: str | None,
+    start: datetime,
+    end: datetime,
+    simplify_m: float | None,
+) -> TrackFeature:
+    """:func:`fleet.service.track` computed per fix (the bench's raw answer)."""
+    vehicle = await get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_id)
+    raw = await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end, limit=settings.track_max_points)
+    clean = rules.drop_jumps(raw, max_speed_kmh=settings.max_plausible_speed_kmh)
+    return geojson.track_feature(vehicle.id, clean, start=start, end=end, raw_points=len(raw), tolerance_m=simplify_m)
+
+
+async def evaluate_vehicle_per_fix(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    vehicle: Vehicle,
+    start: datetime,
+    end: datetime,
+    now: datetime | None,
+) -> tuple[int, int, int]:
+    """The evaluator as it was before the column path (one fixes query per vehicle-day, the per-fix
+    reference rules): the bench's baseline. Stores the same results as :func:`_evaluate_many`."""
+    raw = await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end)
+    clean = rules.drop_jumps(raw, max_speed_kmh=settings.max_plausible_speed_kmh)
+    reqs = await repository.approved_requests(session, vehicle_id=vehicle.id, start=start - timedelta(days=1), end=end)
+    trips, alerts = detect(
+        FixContext(
+            vehicle=vehicle,
+            fixes=clean,
+            settings=settings,
+            cal=await use_calendar(session, vehicle),
+            fence=await parking_fence(session, vehicle),
+            requests=[rules.RequestWindow(r.id, r.window_start, r.window_end) for r in reqs],
+            now=now,
+            last_fix_at=await repository.last_fix_at(session, vehicle.id, now) if now is not None else None,
+        )
+    )
+    await repository.replace_trips(session, vehicle_id=vehicle.id, start=start, end=end, trips=trips)
+    created = await alerts_store.insert_alerts(session, alerts)
+    withdrawn = await _withdraw_not_found(session, vehicle_ids=[vehicle.id], start=start, end=end, alerts=alerts)
+    withdrawn += await withdraw_contradicted_offline(session, settings=settings, vehicle_id=vehicle.id)
+    await session.flush()
+    return len(trips), created, withdrawn

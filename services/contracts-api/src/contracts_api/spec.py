@@ -1,6 +1,6 @@
 """The entry point through which the platform discovers contracts-api."""
 
-from houqin_common.service import ServiceSpec
+from houqin_common.app import ServiceSpec
 
 SPEC = ServiceSpec(
     name="contracts",

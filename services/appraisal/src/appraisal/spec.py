@@ -1,6 +1,6 @@
 """The entry point through which the platform discovers appraisal."""
 
-from houqin_common.service import ServiceSpec
+from houqin_common.app import ServiceSpec
 
 SPEC = ServiceSpec(
     name="appraisal",

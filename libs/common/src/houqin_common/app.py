@@ -1,4 +1,4 @@
-"""How the platform knows its services: each one publishes a :class:`ServiceSpec` entry point.
+"""The service app factory, and how the platform knows its services (a :class:`ServiceSpec` entry point each).
 
 ``houqin up``, ``houqin migrate`` and the test harness discover services through the
 ``houqin.services`` entry-point group instead of importing them, so this library never depends on
@@ -15,13 +15,12 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from houqin_common import __version__
 from houqin_common.db import check_database, create_engine, make_read_sessionmaker, make_sessionmaker
 from houqin_common.errors import install_error_handlers
 from houqin_common.hotpath import ReadPool
-from houqin_common.hotroutes import HotRoutes
 from houqin_common.observability import (
     Metrics,
     ReadinessCheck,
@@ -59,28 +58,12 @@ Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
 class ServiceApp(FastAPI):
-    """A service's FastAPI app, entered through the request context (request id, language, metrics:
-    every response carries them, a 500 included) and then :class:`~houqin_common.hotroutes.HotRoutes`,
-    which answers the hot reads before FastAPI's own middleware and router run."""
+    """A service's FastAPI app with the request context (request id, language, metrics) as its outermost
+    layer, outside Starlette's ServerErrorMiddleware, so every response, a last-resort 500 included,
+    carries ``X-Request-ID`` and ``Content-Language`` and is counted."""
 
-    hot_routes = True
-    _entry: ASGIApp | None = None
-
-    def entry(self) -> ASGIApp:
-        """The layers in front of FastAPI, built once every route is in (at start-up, so that a hot
-        route the hot path cannot run stops the service there, not at its first request)."""
-        if self._entry is None:
-            inner: ASGIApp = super().__call__
-            if self.hot_routes:
-                inner = HotRoutes(inner, fastapi_app=self, count=self.state.metrics.hot_route)
-            self._entry = RequestContextMiddleware(inner, metrics=self.state.metrics)
-        return self._entry
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":  # start-up builds the entry (a failure there fails start-up)
-            await super().__call__(scope, receive, send)
-            return
-        await (self._entry or self.entry())(scope, receive, send)
+    def build_middleware_stack(self) -> ASGIApp:
+        return RequestContextMiddleware(super().build_middleware_stack(), metrics=self.state.metrics)
 
 
 @contextmanager
@@ -133,8 +116,6 @@ def create_service_app(
         app.state.read_pool = await ReadPool.open(
             settings.database_url, size=settings.db_pool_size, idle_s=settings.db_pool_recycle_s
         )
-        if isinstance(app, ServiceApp):
-            app.entry()
         try:
             async with lifespan(app) if lifespan is not None else nullcontext():
                 with frozen_startup_objects():
@@ -161,8 +142,6 @@ def create_service_app(
     app.state.tracer_provider = tracer_provider
     app.state.metrics = Metrics(name)
     install_error_handlers(app)
-    # traced, every request goes through FastAPI and gets its operation span
-    app.hot_routes = not settings.tracing
     app.include_router(health_router(checks))
     for router in routers:
         app.include_router(router)

@@ -1,3 +1,6 @@
+"""The official scores (/v1/scores): the published version of a period when there is one, computed (and
+marked provisional) otherwise. Publication owns it because it decides which of the two answers."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query

@@ -1,6 +1,0 @@
-"""``python -m houqin_common.cli_main``: the `houqin` command without its console script."""
-
-from houqin_common.cli import main
-
-if __name__ == "__main__":
-    main()
