@@ -4,7 +4,7 @@ A rule is a function ``(VehicleContext, trips) -> Iterable[Finding]`` registered
 the evaluator runs every registered rule, so adding one means writing one function here (and its label
 and message below). Findings store the kind and its parameters; the text is rendered with ``_()`` when
 an alert is read, in the reader's language. Rules read the track as columns (:mod:`fleet.arrays`); the
-per-fix originals are kept in :mod:`fleet.reference` as the oracle of the equivalence tests.
+per-fix originals are kept in ``tests/oracles/fleet_per_fix.py`` as the oracle of the equivalence tests.
 """
 
 from __future__ import annotations
