@@ -80,3 +80,25 @@ def test_the_ingest_writer_is_idempotent_on_hypertables(timescale_db: str) -> No
             await writer.close()
 
     assert asyncio.run(write_twice()) == [100, 0, 1]
+
+
+def test_hypertables_log_touched_ranges_through_statement_triggers(timescale_db: str) -> None:
+    """One trigger kind on every install (t0203 after t0101, t2501): statement triggers with transition tables."""
+    with psycopg.connect(timescale_db, autocommit=True) as conn:
+        triggers = conn.execute(
+            "SELECT c.relname, t.tgtype & 1 = 1 AS per_row, p.proname FROM pg_trigger t"
+            " JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid"
+            " WHERE t.tgname LIKE 'touch_%' AND NOT t.tgisinternal ORDER BY c.relname"
+        ).fetchall()
+        assert triggers == [("position", False, "touch_positions"), ("reading", False, "touch_readings")]
+        row_functions = conn.execute("SELECT proname FROM pg_proc WHERE proname LIKE 'touch_%_row'").fetchall()
+        assert row_functions == []
+        conn.execute("DELETE FROM telemetry.touched_range")
+        conn.execute(
+            "INSERT INTO telemetry.reading (meter_id, ts, energy_kwh) VALUES"
+            " ('m-st', '2026-01-05 08:10+08', 1.0), ('m-st', '2026-01-05 10:20+08', 2.0)"
+        )
+        hours = conn.execute(
+            "SELECT count(DISTINCT hour) FROM telemetry.touched_range WHERE kind = 'meter' AND subject_id = 'm-st'"
+        ).scalar()
+        assert hours == 3  # 08:00, 09:00 and 10:00 (the interval between the two readings)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from importlib import resources
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, event, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import ORMExecuteState, Session
+
+if TYPE_CHECKING:
+    from alembic.script import ScriptDirectory
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -166,12 +170,34 @@ def run_migrations(package: str, url: str, revision: str = "heads") -> None:
     command.upgrade(cfg, revision)
 
 
+def drop_overlapping_stamps(connection: Connection, schema: str, script: ScriptDirectory) -> set[str]:
+    """Remove from the version table each stamped revision that is an ancestor of another stamped one.
+
+    A history that once had two heads and was made linear (telemetry-ingest: ``t0101`` and the analytics
+    branch, re-pointed in issue 25) leaves databases stamped with both; Alembic refuses to upgrade from
+    revisions that overlap. The ancestor is applied by definition, so its row is redundant.
+    """
+    table = f'"{schema}".alembic_version'
+    if connection.execute(text("SELECT to_regclass(:t)"), {"t": table}).scalar() is None:
+        return set()
+    stamped = set(connection.execute(text(f"SELECT version_num FROM {table}")).scalars())
+    if len(stamped) < 2:
+        return set()
+    redundant: set[str] = set()
+    for head in stamped:
+        ancestors = {rev.revision for rev in script.iterate_revisions(head, "base")} - {head}
+        redundant |= stamped & ancestors
+    if redundant:
+        connection.execute(text(f"DELETE FROM {table} WHERE version_num = ANY(:r)"), {"r": sorted(redundant)})
+    return redundant
+
+
 def run_alembic_env(target_metadata: MetaData, schema: str) -> None:
     """Body of every service's ``env.py``: online, async, schema-scoped version table."""
     import asyncio
 
     from alembic import context
-    from sqlalchemy.engine import Connection
+    from alembic.script import ScriptDirectory
     from sqlalchemy.pool import NullPool
 
     config = context.config
@@ -183,6 +209,7 @@ def run_alembic_env(target_metadata: MetaData, schema: str) -> None:
 
     def do_run(connection: Connection) -> None:
         connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        drop_overlapping_stamps(connection, schema, ScriptDirectory.from_config(config))
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Identity, String, Text, func
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Identity, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from contracts_api.models import Base
@@ -36,6 +36,7 @@ class VendorLegalStatus(Base):
     status change of a vendor (migration c1801), so eligibility on a past day judges the status of then."""
 
     __tablename__ = "vendor_legal_status"
+    __table_args__ = (Index("ix_vendor_legal_status_vendor_recorded", "vendor_id", "recorded_at"),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     vendor_id: Mapped[str] = mapped_column(ForeignKey("vendor.id", ondelete="CASCADE"))

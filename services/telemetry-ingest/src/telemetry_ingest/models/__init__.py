@@ -10,6 +10,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(schema="telemetry", naming_convention=NAMING_CONVENTION)
 
 
+from telemetry_ingest.models import rollups  # noqa: E402, F401  (SQL-only tables on the metadata)
 from telemetry_ingest.models.accounting import BuildingArea, EnergyGoal, Headcount, Investment, Tariff  # noqa: E402, F401
 from telemetry_ingest.models.analytics import Alert, Trip, TripRequest  # noqa: E402, F401
 from telemetry_ingest.models.devices import (  # noqa: E402

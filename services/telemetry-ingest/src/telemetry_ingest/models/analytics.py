@@ -1,7 +1,7 @@
 """Analytics tables read through the ORM: trip requests, detected trips, alerts.
 
-The rollups (``energy_hourly/daily/monthly``, ``vehicle_day``), ``temperature`` and the invalidation log
-``touched_range`` are read and written with SQL only (see the migrations t0201-t0203)."""
+The rollups, ``temperature`` and the invalidation log ``touched_range`` are read and written with SQL only
+(their tables are in :mod:`telemetry_ingest.models.rollups`)."""
 
 from __future__ import annotations
 
@@ -19,11 +19,12 @@ class TripRequest(Base):
     """A staff member's request to use an official vehicle (用车申请), approved by a supervisor."""
 
     __tablename__ = "trip_request"
+    __table_args__ = (Index("ix_trip_request_vehicle_id", "vehicle_id"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     requester: Mapped[str] = mapped_column(String(200))
     department: Mapped[str | None] = mapped_column(String(200))
-    vehicle_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    vehicle_id: Mapped[str | None] = mapped_column(String(64))
     purpose: Mapped[str] = mapped_column(Text)
     origin: Mapped[str] = mapped_column(String(300))
     destination: Mapped[str] = mapped_column(String(300))
@@ -60,8 +61,9 @@ class Alert(Base):
 
     __tablename__ = "alert"
     __table_args__ = (
-        UniqueConstraint("kind", "subject_id", "started_at"),
+        UniqueConstraint("kind", "subject_id", "started_at", name="uq_alert_kind_subject_started"),
         Index("ix_alert_started_at", "started_at"),
+        Index("ix_alert_vendor_id", "vendor_id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -69,7 +71,7 @@ class Alert(Base):
     severity: Mapped[str] = mapped_column(String(16))
     subject_type: Mapped[str] = mapped_column(String(16))
     subject_id: Mapped[str] = mapped_column(String(64))
-    vendor_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    vendor_id: Mapped[str | None] = mapped_column(String(64))
     department: Mapped[str | None] = mapped_column(String(200))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

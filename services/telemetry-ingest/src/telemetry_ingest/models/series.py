@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Identity, LargeBinary, String, Text, func
+from sqlalchemy import BigInteger, DateTime, Identity, Index, LargeBinary, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -19,6 +19,7 @@ from telemetry_ingest.models import Base
 
 class Reading(Base):
     __tablename__ = "reading"
+    __table_args__ = (Index("ix_reading_ts_brin", "ts", postgresql_using="brin"),)
 
     meter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     ts: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
@@ -30,6 +31,7 @@ class Reading(Base):
 
 class Position(Base):
     __tablename__ = "position"
+    __table_args__ = (Index("ix_position_ts_brin", "ts", postgresql_using="brin"),)
 
     vehicle_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     ts: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
@@ -46,6 +48,10 @@ class Position(Base):
 
 class DeadLetter(Base):
     __tablename__ = "dead_letter"
+    __table_args__ = (
+        Index("ix_dead_letter_code", "code"),
+        Index("ix_dead_letter_received_at", "received_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     source: Mapped[str] = mapped_column(String(16))
@@ -53,6 +59,6 @@ class DeadLetter(Base):
     payload: Mapped[bytes] = mapped_column(LargeBinary)
     reason: Mapped[str] = mapped_column(Text)
     """In English, searchable; ``reason_parts`` (msgids + parameters) render it in the reader's language."""
-    code: Mapped[str | None] = mapped_column(String(32), index=True)
+    code: Mapped[str | None] = mapped_column(String(32))
     reason_parts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,11 +1,13 @@
 """analytics: temperatures, trip requests, trips, alerts; indexes for the analytics queries
 
 Revision ID: t0201
-Revises: t0001
+Revises: t0101
 Create Date: 2026-11-27
 
-Own branch of the analytics engineer (t02xx); the ingest pipeline chains t01xx after t0001 too,
-and `alembic upgrade heads` runs both.
+Follows the storage migration t0101, so every analytics revision sees ``reading`` and ``position`` as they
+will stay (hypertables where TimescaleDB is there). This was once a branch of its own off t0001; a database
+stamped with both old heads (``t0101`` and the analytics head) loses the redundant ``t0101`` row before the
+upgrade (:func:`houqin_common.db.drop_overlapping_stamps`).
 """
 
 from collections.abc import Sequence
@@ -15,8 +17,8 @@ from alembic import op
 from sqlalchemy.dialects import postgresql as pg
 
 revision: str = "t0201"
-down_revision: str | Sequence[str] | None = "t0001"
-branch_labels: str | Sequence[str] | None = ("analytics",)
+down_revision: str | Sequence[str] | None = "t0101"
+branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 S = "telemetry"

@@ -9,9 +9,9 @@ records the (meter, hour) and (vehicle, hour) ranges it touched in ``touched_ran
 statement-level trigger with a transition table: one INSERT ... SELECT DISTINCT per statement, so no
 write path can forget it. A reading also touches the hour of the stored reading before it (a late
 reading splits that interval). The analytics worker consumes the log and recomputes exactly those
-ranges, of any age. On a TimescaleDB hypertable (transition tables are not supported there) the same
-function runs as a row-level trigger. The watermark of the previous design goes: a rollup is now
-complete wherever no touched range is pending.
+ranges, of any age. The same statement triggers serve TimescaleDB hypertables: statement-level triggers
+with transition tables fire on them (compressed chunks included) since TimescaleDB 2.x, measured on 2.28.
+The watermark of the previous design goes: a rollup is now complete wherever no touched range is pending.
 """
 
 from collections.abc import Sequence
@@ -53,38 +53,7 @@ BEGIN
     SELECT DISTINCT 'vehicle', n.vehicle_id, date_trunc('hour', n.ts) FROM new_rows n;
     RETURN NULL;
 END $$""",
-    """CREATE OR REPLACE FUNCTION telemetry.touch_reading_row() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO telemetry.touched_range (kind, subject_id, hour)
-    SELECT 'meter', NEW.meter_id, date_trunc('hour', NEW.ts)
-    UNION SELECT 'meter', NEW.meter_id, date_trunc('hour', max(r.ts)) FROM telemetry.reading r
-          WHERE r.meter_id = NEW.meter_id AND r.ts < NEW.ts HAVING max(r.ts) IS NOT NULL;
-    RETURN NULL;
-END $$""",
-    """CREATE OR REPLACE FUNCTION telemetry.touch_position_row() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO telemetry.touched_range (kind, subject_id, hour)
-    VALUES ('vehicle', NEW.vehicle_id, date_trunc('hour', NEW.ts));
-    RETURN NULL;
-END $$""",
 ]
-
-
-def _is_hypertable(table: str) -> bool:
-    bind = op.get_bind()
-    has_ts = bind.execute(sa.text("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'")).first() is not None
-    if not has_ts:
-        return False
-    return (
-        bind.execute(
-            sa.text(
-                "SELECT 1 FROM timescaledb_information.hypertables"
-                " WHERE hypertable_schema = :s AND hypertable_name = :t"
-            ),
-            {"s": S, "t": table},
-        ).first()
-        is not None
-    )
 
 
 def upgrade() -> None:
@@ -122,16 +91,10 @@ def upgrade() -> None:
     for fn in _FUNCTIONS:
         op.execute(fn)
     for table, fn in (("reading", "touch_readings"), ("position", "touch_positions")):
-        if _is_hypertable(table):
-            op.execute(
-                f"CREATE TRIGGER touch_{table} AFTER INSERT ON {S}.{table} FOR EACH ROW"
-                f" EXECUTE FUNCTION {S}.touch_{table}_row()"
-            )
-        else:
-            op.execute(
-                f"CREATE TRIGGER touch_{table} AFTER INSERT ON {S}.{table} REFERENCING NEW TABLE AS new_rows"
-                f" FOR EACH STATEMENT EXECUTE FUNCTION {S}.{fn}()"
-            )
+        op.execute(
+            f"CREATE TRIGGER touch_{table} AFTER INSERT ON {S}.{table} REFERENCING NEW TABLE AS new_rows"
+            f" FOR EACH STATEMENT EXECUTE FUNCTION {S}.{fn}()"
+        )
     # data written before the log existed: everything is pending once, the first worker pass rolls it up
     op.execute(
         f"INSERT INTO {S}.touched_range (kind, subject_id, hour)"
@@ -148,7 +111,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in ("reading", "position"):
         op.execute(f"DROP TRIGGER IF EXISTS touch_{table} ON {S}.{table}")
-    for fn in ("touch_readings", "touch_positions", "touch_reading_row", "touch_position_row"):
+    for fn in ("touch_readings", "touch_positions"):
         op.execute(f"DROP FUNCTION IF EXISTS {S}.{fn}()")
     op.drop_column("vehicle_day", "segments", schema=S)
     op.drop_column("meter", "operating_profile", schema=S)

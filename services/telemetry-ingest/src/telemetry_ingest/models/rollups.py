@@ -1,0 +1,68 @@
+"""Tables the analytics read and write with SQL only: the rollups, outdoor temperatures, the invalidation log.
+
+Declared here (as Core tables, no ORM classes) so the metadata describes the whole schema and Alembic's
+``compare_metadata`` can hold the migrations to it; the queries live in the domains' repositories.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Date, DateTime, Float, Identity, Index, Integer, String, Table, func
+
+from telemetry_ingest.models import Base
+
+energy_hourly = Table(
+    "energy_hourly",
+    Base.metadata,
+    Column("meter_id", String(64), primary_key=True),
+    Column("hour", DateTime(timezone=True), primary_key=True),
+    Column("kwh", Float, nullable=False),
+    Column("intervals", Integer, nullable=False),
+)
+
+energy_daily = Table(
+    "energy_daily",
+    Base.metadata,
+    Column("meter_id", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("kwh", Float, nullable=False),
+    Column("intervals", Integer, nullable=False),
+)
+
+energy_monthly = Table(
+    "energy_monthly",
+    Base.metadata,
+    Column("meter_id", String(64), primary_key=True),
+    Column("month", Date, primary_key=True),
+    Column("kwh", Float, nullable=False),
+    Column("intervals", Integer, nullable=False),
+)
+
+vehicle_day = Table(
+    "vehicle_day",
+    Base.metadata,
+    Column("vehicle_id", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("distance_km", Float, nullable=False),
+    Column("fixes", Integer, nullable=False),
+    Column("evaluated_at", DateTime(timezone=True), server_default=func.now(), nullable=False),
+    Column("segments", Integer, nullable=False, server_default="0"),
+)
+
+temperature = Table(
+    "temperature",
+    Base.metadata,
+    Column("station", String(64), primary_key=True),
+    Column("ts", DateTime(timezone=True), primary_key=True),
+    Column("temp_c", Float, nullable=False),
+)
+
+touched_range = Table(
+    "touched_range",
+    Base.metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("kind", String(8), nullable=False),
+    Column("subject_id", String(64), nullable=False),
+    Column("hour", DateTime(timezone=True), nullable=False),
+    Column("logged_at", DateTime(timezone=True), server_default=func.now(), nullable=False),
+    Index("ix_touched_range_kind_hour", "kind", "hour"),
+)
