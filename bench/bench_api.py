@@ -1,11 +1,12 @@
-"""API hot-path benchmark: what a request costs over the queries it runs.
+"""API hot-path benchmark: our services beside a bare FastAPI app running the same statements.
 
 For a detail endpoint and a 50-row list endpoint of each service, one real uvicorn process of the service
-(seeded throw-away database) is driven at concurrency 1 and 10, and beside it, in the same run, plain
-asyncpg (a pool of 10 configured like the services' hot-read pool, one transaction per request, and once
-without) runs the *same SQL with the same parameters*: the statements are captured from the service's own
-engine and hot-read pool while it answers the request once in-process.
-The ratio API ÷ asyncpg is the figure that matters (issue 17: detail >= 1/2, 50-row list >= 1/3).
+(seeded throw-away database) is driven at concurrency 1 and 10. Beside it, in the same run, one uvicorn
+process of a bare FastAPI app (:mod:`bench.bare_api`: no auth, no middleware of ours, no dependencies)
+runs the *same SQL with the same parameters* on the same kind of pool (``houqin_common.hotpath.ReadPool``,
+the services' pool size) and answers the rows as JSON; the statements are captured from the service's own
+engine and hot-read pool while it answers the request once in-process. The ratio ours / bare is the
+figure that matters (issue 25: detail >= 0.8, 50-row list >= 0.7).
 
 Load generator: Debian's ``wrk`` (C, one thread per 5 connections, keep-alive), installed by
 ``scripts/ensure-wrk.sh`` when missing; without it, several Python client processes (one keep-alive
@@ -24,10 +25,12 @@ import contextlib
 import http.client
 import multiprocessing as mp
 import os
+import pickle
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -35,7 +38,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import psutil
 import psycopg
@@ -184,55 +186,6 @@ async def _capture(spec: ServiceSpec, url: str, token: str, path: str) -> Captur
     return Captured(statements, autocommit=levels == {"AUTOCOMMIT"})
 
 
-async def _keep_session(conn: Any) -> None:
-    """Configured like the services' hot-read pool: no reset query (a round-trip) when a connection
-    goes back to the pool; asyncpg still rolls back an open transaction itself."""
-
-
-async def _asyncpg_run(
-    url: str, statements: list[tuple[str, tuple[Any, ...]]], concurrency: int, seconds: float, transaction: bool
-) -> Figures:
-    """The same statements, per request one connection from a pool of 10 (and one transaction when
-    ``transaction``), ``concurrency`` requests at a time."""
-    pool = await asyncpg.create_pool(libpq_url(url), min_size=10, max_size=10, reset=_keep_session)
-    assert pool is not None
-    latencies: list[float] = []
-
-    async def one() -> None:
-        async with pool.acquire() as conn:
-            if transaction:
-                async with conn.transaction():
-                    for sql, args in statements:
-                        await conn.fetch(sql, *args)
-            else:
-                for sql, args in statements:
-                    await conn.fetch(sql, *args)
-
-    async def worker(deadline: float, record: bool) -> None:
-        while (now := time.perf_counter()) < deadline:
-            await one()
-            if record:
-                latencies.append(time.perf_counter() - now)
-
-    try:
-        warm = time.perf_counter() + min(1.0, seconds / 4)
-        await asyncio.gather(*(worker(warm, False) for _ in range(concurrency)))
-        start = time.perf_counter()
-        cpu0 = time.process_time()
-        await asyncio.gather(*(worker(start + seconds, True) for _ in range(concurrency)))
-        elapsed = time.perf_counter() - start
-        cpu = time.process_time() - cpu0
-    finally:
-        await pool.close()
-    latencies.sort()
-    return Figures(
-        rps=len(latencies) / elapsed,
-        p50_ms=latencies[len(latencies) // 2] * 1000,
-        p99_ms=latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
-        cpu_ms=cpu / max(len(latencies), 1) * 1000,
-    )
-
-
 # --- load generators ------------------------------------------------------------------------------------
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
@@ -304,24 +257,24 @@ def run_python_clients(url: str, token: str, concurrency: int, seconds: float) -
 
 
 class Server:
-    """One uvicorn process of a service, as `houqin up` runs it (no access log)."""
+    """One uvicorn process of an app factory, as `houqin up` runs a service (no access log)."""
 
-    def __init__(self, spec: ServiceSpec, url: str) -> None:
+    def __init__(self, name: str, factory: str, env: dict[str, str]) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "uvicorn", "--factory", spec.app_factory, "--host", "127.0.0.1"]
+        cmd = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1"]
         cmd += ["--port", str(self.port), "--no-access-log", "--log-level", "warning"]
-        self.proc = subprocess.Popen(cmd, env={**os.environ, **service_env(url)}, cwd=REPO)
+        self.proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=REPO)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"{spec.name} exited with {self.proc.returncode}")
+                raise RuntimeError(f"{name} exited with {self.proc.returncode}")
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
                     break
             time.sleep(0.2)
         else:
-            raise RuntimeError(f"{spec.name} did not answer /healthz within 60 s")
+            raise RuntimeError(f"{name} did not answer /healthz within 60 s")
         self.ps = psutil.Process(self.proc.pid)
 
     def cpu_s(self) -> float:
@@ -345,13 +298,21 @@ def check_response(base: str, endpoint: Endpoint, token: str) -> None:
         raise RuntimeError(f"{endpoint.path} returned {len(resp.json()['items'])} items, not {endpoint.items}")
 
 
+def measure(server: Server, url: str, token: str, concurrency: int, seconds: float, drive: Any) -> Figures:
+    drive(url, token, concurrency, min(1.0, seconds))  # warm-up
+    cpu0 = server.cpu_s()
+    figures: Figures = drive(url, token, concurrency, seconds)
+    figures.cpu_ms = (server.cpu_s() - cpu0) / max(figures.rps * seconds, 1) * 1000
+    return figures
+
+
 def main() -> None:
     admin = os.environ.get(
         "BENCH_DATABASE_URL", os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     )
     seconds = float(os.environ.get("BENCH_API_SECONDS", "5"))
     only = [s for s in os.environ.get("BENCH_API_ONLY", "").split(",") if s]
-    if shutil.which("wrk") is None:
+    if shutil.which("wrk") is None and os.environ.get("BENCH_API_LOADGEN") != "python":
         subprocess.run([str(REPO / "scripts/ensure-wrk.sh")], check=False)
     loadgen = os.environ.get("BENCH_API_LOADGEN") or ("wrk" if shutil.which("wrk") else "python")
     drive = run_wrk if loadgen == "wrk" else run_python_clients
@@ -361,6 +322,7 @@ def main() -> None:
         print("load generator: Python client processes (wrk unavailable): the client may be the bottleneck")
     specs = discover_services()
     token = create_token(ServiceSettings(jwt_secret=SECRET), subject="bench", roles=[Role.admin], ttl_s=24 * 3600)
+    pool_size = ServiceSettings(jwt_secret=SECRET).db_pool_size
     print("creating, migrating and seeding a throw-away database ...", flush=True)
     url = create_database(admin, specs)
     rows: list[Row] = []
@@ -369,76 +331,63 @@ def main() -> None:
             if only and name not in only:
                 continue
             endpoints = [e for e in ENDPOINTS if e.service == name]
-            captured = {e.path: asyncio.run(_capture(spec, url, token, e.path)) for e in endpoints}
-            server = Server(spec, url)
+            captured = [asyncio.run(_capture(spec, url, token, e.path)) for e in endpoints]
+            with tempfile.NamedTemporaryFile(suffix=".pickle", delete=False) as f:
+                f.write(pickle.dumps({i: cap.statements for i, cap in enumerate(captured)}))
+            bare_env = {
+                "BENCH_BARE_URL": url,
+                "BENCH_BARE_STATEMENTS": f.name,
+                "BENCH_BARE_POOL_SIZE": str(pool_size),
+            }
+            ours = Server(name, spec.app_factory, service_env(url))
+            bare = Server(f"bare {name}", "bench.bare_api:create_app", bare_env)
             try:
-                floor: dict[int, Figures] = {}
-                for concurrency in CONCURRENCY:
-                    # the same process answering /healthz (no route parameters, no token, no database):
-                    # what the HTTP server, middleware and framework alone allow
-                    print(f"[{name}] floor /healthz c={concurrency} ...", flush=True)
-                    drive(server.base + "/healthz", token, concurrency, 1.0)
-                    cpu0 = server.cpu_s()
-                    floor[concurrency] = drive(server.base + "/healthz", token, concurrency, seconds)
-                    floor[concurrency].cpu_ms = (
-                        (server.cpu_s() - cpu0) / max(floor[concurrency].rps * seconds, 1) * 1000
-                    )
-                for endpoint in endpoints:
-                    check_response(server.base, endpoint, token)
-                    cap = captured[endpoint.path]
+                for index, endpoint in enumerate(endpoints):
+                    check_response(ours.base, endpoint, token)
                     for concurrency in CONCURRENCY:
                         print(f"[{name}] {endpoint.kind} {endpoint.path} c={concurrency} ...", flush=True)
-                        drive(server.base + endpoint.path, token, concurrency, 1.0)  # warm-up
-                        cpu0 = server.cpu_s()
-                        api = drive(server.base + endpoint.path, token, concurrency, seconds)
-                        api.cpu_ms = (server.cpu_s() - cpu0) / max(api.rps * seconds, 1) * 1000
-                        txn = asyncio.run(_asyncpg_run(url, cap.statements, concurrency, seconds, True))
-                        bare = None
-                        if cap.autocommit:
-                            bare = asyncio.run(_asyncpg_run(url, cap.statements, concurrency, seconds, False))
-                        rows.append((endpoint, concurrency, api, txn, bare, len(cap.statements), floor[concurrency]))
+                        api = measure(ours, ours.base + endpoint.path, token, concurrency, seconds, drive)
+                        base = measure(bare, f"{bare.base}/r/{index}", token, concurrency, seconds, drive)
+                        rows.append((endpoint, concurrency, api, base, len(captured[index].statements)))
             finally:
-                server.stop()
+                ours.stop()
+                bare.stop()
+                Path(f.name).unlink()
     finally:
         drop_database(admin, url)
     report(rows, loadgen, seconds)
 
 
-Row = tuple[Endpoint, int, Figures, Figures, Figures | None, int, Figures]
+Row = tuple[Endpoint, int, Figures, Figures, int]
+TARGETS = {"detail": 0.8, "list": 0.7}
 
 
 def report(rows: list[Row], loadgen: str, seconds: float) -> None:
     print()
     print(
-        f"{'service':<10}{'request':<30}{'c':>3}{'SQL':>4} |{'API r/s':>8}{'p50':>7}{'p99':>7}{'CPU ms':>7}"
-        f" |{'txn r/s':>8}{'p50':>6}{'p99':>6}{'CPU':>6}{'ratio':>6}{'target':>9}"
-        f" |{'bare r/s':>9}{'p50':>6}{'ratio':>6} |{'hz r/s':>7}{'CPU':>6}{'ceil':>6}"
+        f"{'service':<10}{'request':<30}{'c':>3}{'SQL':>4} |{'ours r/s':>9}{'p50':>7}{'p99':>7}{'CPU ms':>7}"
+        f" |{'bare r/s':>9}{'p50':>7}{'p99':>7}{'CPU ms':>7} |{'ratio':>6}{'CPU':>6}{'target':>9}"
     )
     failures = 0
-    for endpoint, concurrency, api, txn, bare, n_sql, floor in rows:
-        ratio = api.rps / txn.rps
-        target = 0.5 if endpoint.kind == "detail" else 1 / 3
+    for endpoint, concurrency, api, bare, n_sql in rows:
+        ratio = api.rps / bare.rps
+        target = TARGETS[endpoint.kind]
         ok = ratio >= target
         failures += not ok
-        verdict = ("1/2" if endpoint.kind == "detail" else "1/3") + (" ok" if ok else " NO")
-        strict = f"{bare.rps:>9.0f}{bare.p50_ms:>6.2f}{api.rps / bare.rps:>6.2f}" if bare else f"{'(txn)':>9}{'':>12}"
         request = (endpoint.kind + " " + endpoint.path.split("?")[0])[:29]
         print(
             f"{endpoint.service:<10}{request:<30}{concurrency:>3}{n_sql:>4} |"
-            f"{api.rps:>8.0f}{api.p50_ms:>7.2f}{api.p99_ms:>7.2f}{api.cpu_ms:>7.2f} |"
-            f"{txn.rps:>8.0f}{txn.p50_ms:>6.2f}{txn.p99_ms:>6.2f}{txn.cpu_ms:>6.2f}{ratio:>6.2f}{verdict:>9} |{strict}"
-            f" |{floor.rps:>7.0f}{floor.cpu_ms:>6.2f}{floor.rps / txn.rps:>6.2f}"
+            f"{api.rps:>9.0f}{api.p50_ms:>7.2f}{api.p99_ms:>7.2f}{api.cpu_ms:>7.2f} |"
+            f"{bare.rps:>9.0f}{bare.p50_ms:>7.2f}{bare.p99_ms:>7.2f}{bare.cpu_ms:>7.2f} |"
+            f"{ratio:>6.2f}{bare.cpu_ms / api.cpu_ms:>6.2f}{target:>5.1f} {'ok' if ok else 'NO'}"
         )
     print(
-        "\nlatencies in ms. SQL = statements per request, captured from the service (engine and hot-read\n"
-        "pool) and replayed by asyncpg (pool of 10, no reset query on release, like the hot-read pool): 'txn'\n"
-        "wraps them in BEGIN/COMMIT (the issue's baseline: ratio and target are against it); 'bare' sends them\n"
-        "exactly as the service does when it reads in autocommit (GET requests), the strict ratio.\n"
-        "'hz' = the same uvicorn process answering /healthz (a hot route: no parameters, token or database)\n"
-        "at the same concurrency, measured just before; 'ceil' = hz r/s / txn r/s, the ratio a hot handler\n"
-        "costing nothing beyond the HTTP server and the request context (id, language, metrics) would reach.\n"
-        f"CPU = uvicorn's (API) or the asyncpg client's (txn) CPU ms per request, steadier than wall clock on a\n"
-        f"busy machine. Load generator: {loadgen}; {seconds:g} s per measurement;\n"
+        "\nlatencies in ms. SQL = statements per request, captured from the service (engine and hot-read pool)\n"
+        "and replayed by the bare FastAPI app (bench/bare_api.py: no auth, no middleware, no dependencies; the\n"
+        "same ReadPool class and size; records serialised by pydantic-core without a model). ratio = ours r/s /\n"
+        "bare r/s (the target); CPU = bare CPU per request / ours, the steadier figure on a busy machine.\n"
+        "CPU ms = the uvicorn process's CPU per request. Both apps run one process each.\n"
+        f"Load generator: {loadgen}; {seconds:g} s per measurement;\n"
         f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work here skews wall clock)."
     )
     print(f"targets missed: {failures} of {len(rows)}")

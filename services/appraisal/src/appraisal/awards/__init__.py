@@ -1,1 +1,2 @@
+"""Awards: the yearly awards evaluation and the service stars nominated by the Bureau."""
 

@@ -1,3 +1,5 @@
+"""Queries of the awards domain: award decisions per year, service stars."""
+
 from __future__ import annotations
 
 from sqlalchemy import delete, func, select

@@ -1,3 +1,5 @@
+"""HTTP routes of the awards: evaluate a year's awards, list them, nominate and list service stars."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, Query, status

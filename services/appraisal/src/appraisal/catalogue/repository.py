@@ -1,3 +1,5 @@
+"""Queries of the catalogue: service items, template versions, project assignments."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -1,3 +1,5 @@
+"""HTTP routes of the catalogue: service items, survey templates, template assignments."""
+
 from __future__ import annotations
 
 from datetime import date

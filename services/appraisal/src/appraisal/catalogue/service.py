@@ -1,3 +1,5 @@
+"""Catalogue logic: versioned survey templates, service items, assignment of templates to projects."""
+
 from __future__ import annotations
 
 from datetime import date

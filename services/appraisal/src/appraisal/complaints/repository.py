@@ -1,3 +1,5 @@
+"""Queries of the complaints: the Core read path (one complaint, filtered pages) and the project's vendor."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time

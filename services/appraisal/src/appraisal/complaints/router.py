@@ -1,3 +1,5 @@
+"""HTTP routes of the complaints: file, list, read, respond, close."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,3 +1,5 @@
+"""Request and response bodies of the complaints, and their vocabularies (kind, channel, category, status)."""
+
 from __future__ import annotations
 
 from datetime import datetime

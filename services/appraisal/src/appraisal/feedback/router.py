@@ -1,3 +1,5 @@
+"""HTTP route of the public feedback form (anonymous, rate-limited)."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, status

@@ -1,3 +1,5 @@
+"""Request and receipt bodies of the public feedback form."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,1 +1,2 @@
+"""Inspections: checklists, routine inspections and food-safety inspections with their findings."""
 

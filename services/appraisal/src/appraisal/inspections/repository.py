@@ -1,3 +1,5 @@
+"""Queries of the inspections: checklists and inspection pages."""
+
 from __future__ import annotations
 
 from datetime import date

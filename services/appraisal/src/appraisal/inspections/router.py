@@ -1,3 +1,5 @@
+"""HTTP routes of the inspections: checklists, routine and food-safety inspections."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,3 +1,5 @@
+"""Request and response bodies of the inspections, and their vocabularies (frequency, result, severity)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

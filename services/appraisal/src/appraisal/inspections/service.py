@@ -1,3 +1,5 @@
+"""Inspection logic: scoring a routine inspection against its checklist, recording food-safety findings."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,3 +1,5 @@
+"""ORM models of the awards: a year's award decision per vendor, a service star."""
+
 from __future__ import annotations
 
 from datetime import datetime

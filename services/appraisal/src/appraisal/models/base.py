@@ -1,3 +1,5 @@
+"""The declarative base of appraisal (schema ``appraisal``) and the shared id and timestamp columns."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,3 +1,5 @@
+"""ORM models of the inspections: checklist templates, routine and food-safety inspections."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

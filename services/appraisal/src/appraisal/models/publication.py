@@ -1,3 +1,5 @@
+"""ORM model of a frozen, published appraisal result of a period."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,3 +1,5 @@
+"""ORM models of the rectification cycle: findings, rectification orders, evidence files."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

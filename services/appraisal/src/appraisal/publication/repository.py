@@ -1,3 +1,5 @@
+"""Queries of the publications: the latest version of a period, the period lock, versions."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select

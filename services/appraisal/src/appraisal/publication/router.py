@@ -1,3 +1,5 @@
+"""HTTP routes of the publications: publish a period's results, list versions, read one."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, Query, status

@@ -1,3 +1,5 @@
+"""Response bodies of the publications and of the differences between two versions."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,1 +1,2 @@
+"""Rectification: findings from inspections and complaints become orders a vendor must close with evidence."""
 

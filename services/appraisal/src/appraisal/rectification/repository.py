@@ -1,3 +1,5 @@
+"""Queries of the rectification orders and their evidence."""
+
 from __future__ import annotations
 
 from datetime import date

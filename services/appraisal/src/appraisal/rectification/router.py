@@ -1,3 +1,5 @@
+"""HTTP routes of the rectification orders: findings, transitions, evidence upload and download."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile, status

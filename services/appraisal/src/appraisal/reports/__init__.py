@@ -1,1 +1,2 @@
+"""Reports: the yearly and per-campaign appraisal reports as downloadable files."""
 

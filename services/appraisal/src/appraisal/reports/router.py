@@ -1,3 +1,5 @@
+"""HTTP routes that download the yearly and the per-campaign report files."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,1 +1,2 @@
+"""Scoring: the period scores of vendors from surveys, inspections, complaints and rectifications."""
 

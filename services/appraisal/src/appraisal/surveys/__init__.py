@@ -1,1 +1,2 @@
+"""Surveys: satisfaction campaigns, one-time invitations, responses and their results."""
 

@@ -1,3 +1,5 @@
+"""Dependencies of the survey routes: the campaign from the path, the respondent from the invitation token."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,3 +1,5 @@
+"""Queries of the surveys: campaigns, invitations, response rates and grade statistics."""
+
 from __future__ import annotations
 
 from collections import defaultdict

@@ -1,3 +1,5 @@
+"""HTTP routes of the surveys: campaigns, invitations, the form, responses, rates and results."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, status

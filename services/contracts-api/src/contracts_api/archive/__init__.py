@@ -1,0 +1,1 @@
+"""Archive: the versioned documents of contracts and the archive search."""

@@ -1,3 +1,5 @@
+"""Queries of the archive: documents of a contract, their versions, the archive search."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,3 +1,5 @@
+"""HTTP routes of the archive: upload, list and download documents, search the archive."""
+
 from __future__ import annotations
 
 from urllib.parse import quote

@@ -1,3 +1,5 @@
+"""Response bodies of the archive routes."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,3 +1,5 @@
+"""Queries of the audit log: filtered pages of audit entries."""
+
 from __future__ import annotations
 
 from datetime import datetime

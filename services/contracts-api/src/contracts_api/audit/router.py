@@ -1,3 +1,5 @@
+"""HTTP route that lists the audit log."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query

@@ -1,0 +1,1 @@
+"""Contracts: the lifecycle of service contracts (draft to archived), reviews and history."""

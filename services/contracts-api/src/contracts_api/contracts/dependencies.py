@@ -1,3 +1,5 @@
+"""Dependencies of the contract routes: the contract from the path, visible to the caller."""
+
 from __future__ import annotations
 
 from typing import Annotated

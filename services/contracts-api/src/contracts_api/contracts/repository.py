@@ -1,3 +1,5 @@
+"""Queries of the contracts: pages, contracts ending in a window, history and reviews."""
+
 from __future__ import annotations
 
 from datetime import date

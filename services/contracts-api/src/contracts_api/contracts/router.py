@@ -1,3 +1,5 @@
+"""HTTP routes of the contracts: create, list, read, update (with ETags), transitions, reviews, history."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response, status

@@ -1,3 +1,5 @@
+"""Contract logic: creation, optimistic updates (ETag / If-Match) and lifecycle transitions, audited."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,3 +1,5 @@
+"""ORM models of contracts, their reviews, their documents and the audit log."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

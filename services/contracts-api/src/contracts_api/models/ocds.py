@@ -1,3 +1,5 @@
+"""ORM model of a stored OCDS release."""
+
 from __future__ import annotations
 
 from datetime import datetime

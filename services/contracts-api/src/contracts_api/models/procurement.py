@@ -1,3 +1,5 @@
+"""ORM models of procurements, quotes, bids and bid scores."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,3 +1,5 @@
+"""ORM model of a service project (the outsourced service a contract covers)."""
+
 from __future__ import annotations
 
 from datetime import datetime

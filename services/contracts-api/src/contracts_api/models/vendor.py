@@ -1,3 +1,5 @@
+"""ORM models of vendors and their legal-status history, qualifications, credit records, due diligence and vetoes."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,0 +1,1 @@
+"""OCDS: the procurement data published as Open Contracting releases and records."""

@@ -1,3 +1,5 @@
+"""HTTP routes of the OCDS release and record packages."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,0 +1,1 @@
+"""Procurement: route decisions, procurements with quotes and bids, tender evaluation, renewals."""

@@ -1,3 +1,5 @@
+"""Dependencies of the procurement routes: the appraisal service client."""
+
 from __future__ import annotations
 
 from fastapi import Request

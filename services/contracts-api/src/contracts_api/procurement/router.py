@@ -1,3 +1,5 @@
+"""HTTP routes of the procurements: route decision, records, quotes, bids and scores, renewals."""
+
 from __future__ import annotations
 
 import csv

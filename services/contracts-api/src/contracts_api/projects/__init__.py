@@ -1,0 +1,1 @@
+"""Projects: the outsourced service projects contracts are signed for."""

@@ -1,3 +1,5 @@
+"""Dependencies of the project routes: the project from the path, visible to the caller."""
+
 from __future__ import annotations
 
 from typing import Annotated

@@ -1,3 +1,5 @@
+"""Queries of the projects: one project, pages, whether a contract uses it."""
+
 from __future__ import annotations
 
 from typing import Any

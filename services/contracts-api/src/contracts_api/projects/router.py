@@ -1,3 +1,5 @@
+"""HTTP routes of the projects: create, list, read, update, delete."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status

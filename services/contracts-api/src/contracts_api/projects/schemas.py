@@ -1,3 +1,5 @@
+"""Request and response bodies of the project routes."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,3 +1,5 @@
+"""Project logic: creation with a default category, updates, deletion of unused projects."""
+
 from __future__ import annotations
 
 from decimal import Decimal

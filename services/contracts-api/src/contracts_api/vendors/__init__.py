@@ -1,0 +1,1 @@
+"""Vendors: the registry, qualifications, credit records, due diligence, vetoes and eligibility."""

@@ -1,3 +1,5 @@
+"""Dependencies of the vendor routes: the vendor from the path, loaded once and visible to the caller."""
+
 from __future__ import annotations
 
 from typing import Annotated

@@ -1,3 +1,5 @@
+"""Queries of the vendors: the Core read path (one vendor, filtered pages), lookups for imports, qualifications."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -1,3 +1,5 @@
+"""HTTP routes of the vendors: registry, import, qualifications, credit records, due diligence, eligibility."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,3 +1,5 @@
+"""Vendor logic: registration and updates, imports, qualifications, credit records, due diligence, vetoes."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta

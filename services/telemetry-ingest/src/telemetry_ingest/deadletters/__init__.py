@@ -1,0 +1,1 @@
+"""Dead letters: the messages the ingest could not store, kept for inspection."""

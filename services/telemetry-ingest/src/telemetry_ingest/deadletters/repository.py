@@ -1,3 +1,5 @@
+"""Queries of the dead letters: filtered, sorted pages."""
+
 from __future__ import annotations
 
 from datetime import datetime

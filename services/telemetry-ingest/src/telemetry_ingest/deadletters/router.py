@@ -1,3 +1,5 @@
+"""HTTP route that lists the dead letters."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query

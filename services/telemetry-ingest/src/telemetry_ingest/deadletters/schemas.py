@@ -1,3 +1,5 @@
+"""Response body of a dead letter, its reason rendered in the reader's language."""
+
 from __future__ import annotations
 
 import base64

@@ -1,3 +1,5 @@
+"""Dead-letter listing: pages with the reasons rendered in the reader's language."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,0 +1,1 @@
+"""Devices: the registry of meters and vehicles (with their terminals) and the energy code tree."""

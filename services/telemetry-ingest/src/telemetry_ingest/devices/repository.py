@@ -1,3 +1,5 @@
+"""Queries of the registry: the Core read path of meters and vehicles, energy codes, pages."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,3 +1,5 @@
+"""HTTP routes of the registry: energy codes, meters and vehicles, their readings and positions."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status

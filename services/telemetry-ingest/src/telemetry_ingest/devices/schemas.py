@@ -1,3 +1,5 @@
+"""Request and response bodies of the registry routes (meters, vehicles, geofences, readings, positions)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time

@@ -1,3 +1,5 @@
+"""HTTP routes of the energy analytics."""
+
 from __future__ import annotations
 
 from datetime import date

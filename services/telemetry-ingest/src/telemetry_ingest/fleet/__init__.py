@@ -1,0 +1,1 @@
+"""Fleet: positions, tracks, trips and stops, distances, trip requests and alerts of official vehicles."""

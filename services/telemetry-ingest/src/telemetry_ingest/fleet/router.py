@@ -1,3 +1,5 @@
+"""HTTP routes of the fleet analytics, trip requests and alerts."""
+
 from __future__ import annotations
 
 from enum import StrEnum

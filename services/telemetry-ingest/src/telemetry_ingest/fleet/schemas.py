@@ -1,3 +1,5 @@
+"""Request and response bodies of the fleet routes (GeoJSON positions and tracks, trips, alerts)."""
+
 from __future__ import annotations
 
 import contextlib

@@ -1,0 +1,1 @@
+"""KPIs: the per-period energy and vehicle indicators the appraisal reads."""

@@ -1,3 +1,5 @@
+"""HTTP routes of the energy and vehicle KPIs."""
+
 from __future__ import annotations
 
 from typing import Annotated, Literal

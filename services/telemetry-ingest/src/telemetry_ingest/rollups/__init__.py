@@ -1,0 +1,1 @@
+"""Rollups: the hourly/daily/monthly energy and per-vehicle-day tables kept current from the invalidation log."""

@@ -1,0 +1,1 @@
+"""Statistics: the yearly energy statistics of public institutions (areas, headcounts, goals, investments)."""

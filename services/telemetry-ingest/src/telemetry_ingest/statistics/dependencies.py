@@ -1,3 +1,5 @@
+"""Dependencies of the statistics routes: the accounting settings (conversion coefficients, policy numbers)."""
+
 from __future__ import annotations
 
 from typing import Annotated

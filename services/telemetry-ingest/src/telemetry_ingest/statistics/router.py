@@ -1,3 +1,5 @@
+"""HTTP routes of the energy statistics: the report and its XLSX, areas, headcounts, goals, investments."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,0 +1,1 @@
+"""Tariffs: the energy prices by time of use that turn consumption into cost."""

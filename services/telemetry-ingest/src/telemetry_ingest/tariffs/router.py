@@ -1,3 +1,5 @@
+"""HTTP routes of the tariffs: list, put, read, delete, import."""
+
 from __future__ import annotations
 
 from typing import Annotated

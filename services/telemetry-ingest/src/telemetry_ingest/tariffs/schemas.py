@@ -1,3 +1,5 @@
+"""Request and response bodies of the tariffs and of the cost views of the energy routes."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time
