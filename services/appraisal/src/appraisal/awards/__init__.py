@@ -1,2 +1,1 @@
 """Awards: the yearly awards evaluation and the service stars nominated by the Bureau."""
-

@@ -1,2 +1,1 @@
 """Inspections: checklists, routine inspections and food-safety inspections with their findings."""
-

@@ -1,2 +1,1 @@
 """Rectification: findings from inspections and complaints become orders a vendor must close with evidence."""
-

@@ -1,2 +1,1 @@
 """Reports: the yearly and per-campaign appraisal reports as downloadable files."""
-

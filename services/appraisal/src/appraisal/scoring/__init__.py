@@ -1,2 +1,1 @@
 """Scoring: the period scores of vendors from surveys, inspections, complaints and rectifications."""
-

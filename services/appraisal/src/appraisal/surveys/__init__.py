@@ -1,2 +1,1 @@
 """Surveys: satisfaction campaigns, one-time invitations, responses and their results."""
-
