@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oracles import fleet_rules as rules
 from telemetry_ingest.analytics import alerts as alerts_store
 from telemetry_ingest.analytics.calendar import UseCalendar
 from telemetry_ingest.analytics.config import AnalyticsSettings
-from telemetry_ingest.fleet import geojson, repository, rules
+from telemetry_ingest.fleet import geojson, repository
 from telemetry_ingest.fleet.alert_rules import AlertKind, Finding, Severity, WindowSettings, alert_row, segment_params
 from telemetry_ingest.fleet.schemas import SegmentsRead, StopRead, TrackFeature, TripRead
 from telemetry_ingest.fleet.service import (

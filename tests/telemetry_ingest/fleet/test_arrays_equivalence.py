@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from oracles import fleet_per_fix as reference
+from oracles import fleet_rules as rules
 from telemetry_ingest.analytics.calendar import UseCalendar
 from telemetry_ingest.analytics.config import AnalyticsSettings
-from telemetry_ingest.fleet import alert_rules, arrays, rules
+from telemetry_ingest.fleet import alert_rules, arrays
 from telemetry_ingest.fleet.synthetic import Track
 from telemetry_ingest.models import Vehicle
 

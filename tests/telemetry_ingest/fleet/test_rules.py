@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from oracles import fleet_rules as rules
 from telemetry_ingest.analytics.calendar import UseCalendar
-from telemetry_ingest.fleet import rules
 from telemetry_ingest.fleet.synthetic import Track
 
 TZ = ZoneInfo("Asia/Shanghai")

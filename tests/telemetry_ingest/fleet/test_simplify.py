@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from telemetry_ingest.fleet import rules
+from oracles import fleet_rules as rules
 from telemetry_ingest.fleet.synthetic import Track
 
 HQ = (31.81, 119.97)

@@ -7,9 +7,10 @@ from collections import Counter
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from oracles import fleet_rules as rules
 from telemetry_ingest.analytics.calendar import UseCalendar
 from telemetry_ingest.analytics.config import AnalyticsSettings
-from telemetry_ingest.fleet import alert_rules, arrays, rules
+from telemetry_ingest.fleet import alert_rules, arrays
 from telemetry_ingest.models import Vehicle
 from telemetry_ingest.simulator.history import vehicle_day
 from telemetry_ingest.simulator.model import HOLIDAYS, HQ

@@ -1,10 +1,10 @@
 """The fleet rules over a track held as numpy columns: the evaluator's and the endpoints' path.
 
-The per-:class:`~telemetry_ingest.fleet.rules.Fix` functions of ``rules.py`` are the reference: every
-function here keeps their semantics exactly (same comparisons, the same floating-point operations in the
-same order where a sum or a threshold depends on it) and the equivalence tests assert identical trips,
-stops, distances and alerts. A vehicle-day of 10-s fixes cost ~40 ms per vehicle as Python objects (a
-third of it ``datetime.timestamp``); as columns it is a few array passes plus a loop over the few state
+The per-:class:`~telemetry_ingest.fleet.rules.Fix` functions of ``tests/oracles/fleet_rules.py`` (the oracle)
+are the reference: every function here keeps their semantics exactly (same comparisons, the same
+floating-point operations in the same order where a sum or a threshold depends on it) and the equivalence
+tests assert identical trips, stops, distances and alerts. A vehicle-day of 10-s fixes cost tens of ms per vehicle as Python objects
+(docs/telemetry-analytics.md); as columns it is a few array passes plus a loop over the few state
 changes of the track.
 """
 
@@ -131,7 +131,7 @@ def _us_at_least(seconds: float) -> int:
 
 
 def ordered(track: FixArrays) -> FixArrays:
-    """Sorted by time, the first of fixes sharing an instant kept (as :func:`rules.drop_jumps` orders)."""
+    """Sorted by time, the first of fixes sharing an instant kept (as the oracle's ``drop_jumps`` orders)."""
     if len(track) < 2 or bool(np.all(track.us[1:] > track.us[:-1])):
         return track
     idx = np.argsort(track.us, kind="stable")
@@ -142,7 +142,7 @@ def ordered(track: FixArrays) -> FixArrays:
 
 
 def consecutive_kmh(track: FixArrays) -> np.ndarray:
-    """:func:`rules.consecutive_kmh` over columns."""
+    """the oracle's ``consecutive_kmh`` over columns."""
     if len(track) < 2:
         return np.zeros(0)
     dist = haversine_np(track.lat[:-1], track.lon[:-1], track.lat[1:], track.lon[1:])
@@ -159,7 +159,7 @@ def _implied_kmh(track: FixArrays, a: int, b: int) -> float:
 
 
 def drop_jumps(track: FixArrays, *, max_speed_kmh: float) -> FixArrays:
-    """:func:`rules.drop_jumps` over columns. Only a fix whose next step is implausible (or the last fix)
+    """the oracle's ``drop_jumps`` over columns. Only a fix whose next step is implausible (or the last fix)
     can be a jump, so the loop visits those few candidates and keeps every other fix at once."""
     track = ordered(track)
     n = len(track)
@@ -182,7 +182,7 @@ def drop_jumps(track: FixArrays, *, max_speed_kmh: float) -> FixArrays:
 
 
 def _distance_m(track: FixArrays, first: int, last: int) -> float:
-    """:func:`rules.distance_km` * 1000 of fixes ``first..last`` (the same array sum)."""
+    """the oracle's ``distance_km`` * 1000 of fixes ``first..last`` (the same array sum)."""
     if last - first < 1:
         return 0.0
     d = haversine_np(
@@ -192,7 +192,7 @@ def _distance_m(track: FixArrays, first: int, last: int) -> float:
 
 
 def distance_km(track: FixArrays, *, max_speed_kmh: float | None = None) -> float:
-    """:func:`rules.distance_km` over columns."""
+    """the oracle's ``distance_km`` over columns."""
     if len(track) < 2:
         return 0.0
     d = haversine_np(track.lat[:-1], track.lon[:-1], track.lat[1:], track.lon[1:])
@@ -242,7 +242,7 @@ def _first_at_or_after(indices: np.ndarray, i: int, n: int) -> int:
 
 
 def trip_bounds(track: FixArrays, params: SegmentParams) -> list[tuple[int, int]]:
-    """(first, last) fix of each candidate trip, by the state machine of :func:`rules.segment`, jumping
+    """(first, last) fix of each candidate trip, by the state machine of the oracle's ``segment``, jumping
     from one state change (motion, standstill, data gap, parking long enough) to the next."""
     n = len(track)
     if n == 0:
@@ -298,7 +298,7 @@ def trip_bounds(track: FixArrays, params: SegmentParams) -> list[tuple[int, int]
 
 
 def segment(track: FixArrays, params: SegmentParams) -> tuple[list[Trip], list[Stop]]:
-    """:func:`rules.segment` over columns: trips and stops of a cleaned, time-sorted track."""
+    """the oracle's ``segment`` over columns: trips and stops of a cleaned, time-sorted track."""
     speed0 = track.speed0
     trips = []
     for first, last in trip_bounds(track, params):
@@ -336,7 +336,7 @@ def _stops(track: FixArrays, trips: list[Trip], min_parking_s: float) -> list[St
 
 
 def runs(track: FixArrays, ok: np.ndarray, *, max_gap_s: float, value: np.ndarray) -> list[Run]:
-    """:func:`rules.runs` over columns: maximal runs of consecutive fixes with ``ok`` (a gap longer than
+    """the oracle's ``runs`` over columns: maximal runs of consecutive fixes with ``ok`` (a gap longer than
     ``max_gap_s`` breaks a run), with the peak of ``value``."""
     n = len(track)
     if n == 0:
@@ -355,14 +355,14 @@ def runs(track: FixArrays, ok: np.ndarray, *, max_gap_s: float, value: np.ndarra
 
 
 def overspeed(track: FixArrays, *, limit_kmh: float, min_duration_s: float, max_gap_s: float = 60) -> list[Run]:
-    """:func:`rules.overspeed` over columns."""
+    """the oracle's ``overspeed`` over columns."""
     ok = ~np.isnan(track.speed) & (np.nan_to_num(track.speed, nan=-np.inf) > limit_kmh)
     found = runs(track, ok, max_gap_s=max_gap_s, value=track.speed0)
     return [r for r in found if r.duration_s >= min_duration_s]
 
 
 def idling(track: FixArrays, *, idle_speed_kmh: float, max_idle_s: float, max_gap_s: float = 120) -> list[Run]:
-    """:func:`rules.idling` over columns."""
+    """the oracle's ``idling`` over columns."""
     speed0 = track.speed0
     found = runs(track, (track.ign == 1) & (speed0 <= idle_speed_kmh), max_gap_s=max_gap_s, value=speed0)
     return [r for r in found if r.duration_s > max_idle_s]
@@ -414,7 +414,7 @@ def use_classes(track: FixArrays, cal: UseCalendar, tz: ZoneInfo) -> np.ndarray:
 
 
 def trip_use(classes: np.ndarray, trip: Trip) -> str:
-    """:func:`rules.classify_trip`: the worst class of any fix of the trip."""
+    """the oracle's ``classify_trip``: the worst class of any fix of the trip."""
     return USE_CLASSES[int(classes[trip.first : trip.last + 1].max())]
 
 
@@ -431,7 +431,7 @@ def _in_ring(x: np.ndarray, y: np.ndarray, ring: Any) -> np.ndarray:
 
 
 def fence_inside(track: FixArrays, fence: Fence) -> np.ndarray:
-    """Per fix, :meth:`Fence.contains` (the circle as :func:`rules.fence_exits` computes it)."""
+    """Per fix, :meth:`Fence.contains` (the circle as the oracle's ``fence_exits`` computes it)."""
     n = len(track)
     if fence.kind == "circle":
         if fence.center_lat is None or fence.center_lon is None:
@@ -459,7 +459,7 @@ def fence_inside(track: FixArrays, fence: Fence) -> np.ndarray:
 
 
 def fence_exits(track: FixArrays, fence: Fence) -> list[int]:
-    """:func:`rules.fence_exits` over columns: indices of the first fix outside after a fix inside."""
+    """the oracle's ``fence_exits`` over columns: indices of the first fix outside after a fix inside."""
     if len(track) == 0:
         return []
     inside = fence_inside(track, fence)

@@ -171,7 +171,7 @@ async def distance(
     vendor_id: str | None = None,
 ) -> list[dict[str, Any]]:
     """km per vehicle and local day/month; a segment implying more than ``max_speed_kmh`` is a GPS jump
-    and is left out (both segments around a jumping fix, the SQL twin of :func:`rules.drop_jumps`)."""
+    and is left out (both segments around a jumping fix, the SQL twin of the oracle's ``drop_jumps``)."""
     where = ["TRUE"]
     params: dict[str, Any] = {"start": start, "end": end, "unit": unit, "tz": tz, "max_speed": max_speed_kmh}
     if vehicle_id is not None:
