@@ -3,9 +3,9 @@
 The per-:class:`~telemetry_ingest.fleet.rules.Fix` functions of ``tests/oracles/fleet_rules.py`` (the oracle)
 are the reference: every function here keeps their semantics exactly (same comparisons, the same
 floating-point operations in the same order where a sum or a threshold depends on it) and the equivalence
-tests assert identical trips, stops, distances and alerts. A vehicle-day of 10-s fixes cost tens of ms per vehicle as Python objects
-(docs/telemetry-analytics.md); as columns it is a few array passes plus a loop over the few state
-changes of the track.
+tests assert identical trips, stops, distances and alerts. A vehicle-day of 10-s fixes costs tens of ms
+per vehicle as Python objects (docs/telemetry-analytics.md); as columns it is a few array passes plus a
+loop over the few state changes of the track.
 """
 
 from __future__ import annotations
