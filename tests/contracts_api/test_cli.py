@@ -86,7 +86,7 @@ def test_import_refuses_a_file_without_the_needed_columns(cli, tmp_path: Path) -
     path = tmp_path / "bad.csv"
     path.write_text("foo,bar\n1,2\n", encoding="utf-8")
     r = invoke(cli, "vendors", "import", str(path))
-    assert r.exit_code == 1 and "needs `name` and `credit_code`" in r.output
+    assert r.exit_code == 1 and "the header row needs the columns name, credit_code" in r.output
 
 
 def test_eligibility_prints_the_grounds_and_exits_3_when_excluded(cli) -> None:

@@ -1,7 +1,8 @@
-"""Reading a spreadsheet (CSV or XLSX) into rows keyed by field name, for the import commands and endpoints.
+"""The one spreadsheet reader: a CSV or XLSX file into rows keyed by field name, for every import command
+and endpoint (vendors, tariffs).
 
-The same approach as contracts-api's vendor import (``contracts_api.importfile``): the first row is the
-header, Chinese headings map to field names, blank rows are skipped, cells become stripped strings.
+The first row is the header, Chinese headings map to field names (each import passes its own), blank rows
+are skipped, cells become stripped strings (an empty cell: None).
 """
 
 from __future__ import annotations

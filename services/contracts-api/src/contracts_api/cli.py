@@ -86,11 +86,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Import vendors from FILE (header row: name, credit_code, ... or 名称, 统一社会信用代码, ...).
         All or nothing: any refused row is reported with its number and nothing is imported."""
-        from contracts_api.importfile import ImportFileError, read_rows
+        from contracts_api.vendors.schemas import IMPORT_HEADINGS, IMPORT_REQUIRED
+        from houqin_common.tabular import TableFileError, read_rows
 
         try:
-            rows = read_rows(file)
-        except (ImportFileError, UnicodeDecodeError) as exc:
+            rows = read_rows(file.read_bytes(), file.name, headings=IMPORT_HEADINGS, required=IMPORT_REQUIRED)
+        except TableFileError as exc:
             typer.echo(_("error: {detail}", detail=str(exc)), err=True)
             raise typer.Exit(1) from exc
         report = _run(url, token, lambda c: c.import_vendors(rows))

@@ -22,6 +22,24 @@ def _valid_credit_code(value: str) -> str:
     return value
 
 
+#: Chinese column headings a vendor spreadsheet may use beside the field names (``houqin vendors import``)
+IMPORT_HEADINGS = {
+    "名称": "name",
+    "单位名称": "name",
+    "统一社会信用代码": "credit_code",
+    "信用代码": "credit_code",
+    "法人状态": "legal_status",
+    "法定代表人": "legal_representative",
+    "联系人": "contact_name",
+    "联系电话": "contact_phone",
+    "电话": "contact_phone",
+    "邮箱": "contact_email",
+    "地址": "address",
+}
+#: the columns a vendor spreadsheet must have
+IMPORT_REQUIRED = ("name", "credit_code")
+
+
 class VendorCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
