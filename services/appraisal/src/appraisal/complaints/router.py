@@ -81,7 +81,7 @@ async def respond_to_complaint(
 ) -> ComplaintRead:
     """Answer a complaint (the vendor it is routed to, or a supervisor); the first answer sets the time
     to first response."""
-    complaint = await service.get_visible(session, complaint_id=complaint_id, principal=principal)
+    complaint = await service.lock_visible(session, complaint_id=complaint_id, principal=principal)
     if not principal.is_vendor_only and not principal.has(Role.supervisor, Role.admin):
         raise Forbidden(_("only the vendor or a supervisor answers a complaint"))
     return service.to_read(await service.respond(session, complaint=complaint, respond_in=respond_in), principal)
@@ -95,5 +95,5 @@ async def close_complaint(
     principal: Principal = Depends(require_roles(Role.supervisor)),
 ) -> ComplaintRead:
     """Close a complaint, stating whether it was founded (a founded complaint counts against the vendor)."""
-    complaint = await service.get_visible(session, complaint_id=complaint_id, principal=principal)
+    complaint = await service.lock_visible(session, complaint_id=complaint_id, principal=principal)
     return service.to_read(await service.close(session, complaint=complaint, close_in=close_in), principal)

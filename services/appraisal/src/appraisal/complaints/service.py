@@ -29,7 +29,9 @@ from houqin_common.pagination import PageParams
 
 
 def to_read(c: Complaint, principal: Principal | None = None) -> ComplaintRead:
-    """The complaint as ``principal`` may see it: the filer is never shown, a public contact only to the Bureau."""
+    """The answer of a change (file, respond, close): the ORM row just written, shaped by the same
+    :func:`_read_fields` as the one read path (:func:`read_visible`, :func:`read_complaints`): the filer is
+    never shown, a public contact only to the Bureau."""
     fields = _read_fields({n: getattr(c, n) for n in repository.READ_COLUMNS}, _shows_contact(principal))
     return ComplaintRead.model_validate(fields)
 
@@ -102,7 +104,8 @@ def _visible(vendor_id: str | None, filed_by: str, principal: Principal) -> bool
 
 
 async def read_visible(db: ReadPool, *, complaint_id: str, principal: Principal) -> ComplaintRead:
-    """:func:`get_visible` and :func:`to_read` on the hot path: one Core select, no ORM object, no lock."""
+    """The one read path of a complaint: one Core select, no ORM object, no lock; 404 unless ``principal``
+    may see it."""
     row = await repository.read_complaint(db, complaint_id)
     if row is None or not _visible(row["vendor_id"], row["filed_by"], principal):
         raise NotFound(_("complaint {complaint_id} not found", complaint_id=complaint_id))
@@ -136,7 +139,9 @@ async def read_complaints(
     return page_items(ComplaintRead, [_read_fields(row, show_contact) for row in rows]), total
 
 
-async def get_visible(session: AsyncSession, *, complaint_id: str, principal: Principal) -> Complaint:
+async def lock_visible(session: AsyncSession, *, complaint_id: str, principal: Principal) -> Complaint:
+    """The complaint's ORM row locked (FOR UPDATE) in the request's transaction, for a change; 404 unless
+    ``principal`` may see it. Reads go through :func:`read_visible`."""
     c = await session.get(Complaint, complaint_id, with_for_update=True)
     if c is None or not visible(c, principal):
         raise NotFound(_("complaint {complaint_id} not found", complaint_id=complaint_id))

@@ -112,7 +112,7 @@ async def create(
     """Register a contract; ``publish=False`` when the caller publishes the OCDS release of the event."""
     if not await repository.project_exists(session, contract_in.project_code):
         raise UnprocessableEntity(_("unknown project {project_code}", project_code=contract_in.project_code))
-    await vendor_service.get(session, vendor_id=contract_in.vendor_id)
+    await vendor_service.load(session, vendor_id=contract_in.vendor_id)
     if contract_in.procurement_id and not await repository.procurement_exists(session, contract_in.procurement_id):
         raise UnprocessableEntity(_("unknown procurement {procurement_id}", procurement_id=contract_in.procurement_id))
     if contract_in.predecessor_id:

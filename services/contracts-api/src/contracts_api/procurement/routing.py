@@ -167,7 +167,8 @@ async def decide_route(
     score: VendorScore | None = None
     period: str | None = None
     if predecessor is not None:
-        incumbent_reasons = await vendor_service.exclusion_grounds(session, vendor_id=predecessor.vendor_id)
+        incumbent = await vendor_service.load(session, vendor_id=predecessor.vendor_id)
+        incumbent_reasons = await vendor_service.exclusion_grounds(session, vendor=incumbent)
         period = appraisal_period(predecessor, clock.today())
         if rules.needs_appraisal(
             project_code=project_code, value=value, renewal=True, incumbent_eligible=not incumbent_reasons, policy=pol

@@ -163,7 +163,7 @@ def _require_open(procurement: Procurement, *routes: Route) -> None:
 async def add_quote(session: AsyncSession, *, procurement_id: str, quote_in: QuoteCreate, actor: str) -> Quote:
     procurement = await get(session, procurement_id=procurement_id, for_update=True)
     _require_open(procurement, Route.price_comparison)
-    await vendor_service.get(session, vendor_id=quote_in.vendor_id)
+    await vendor_service.load(session, vendor_id=quote_in.vendor_id)
     if await repository.quote_exists(session, procurement_id, quote_in.vendor_id):
         raise Conflict(_("vendor {vendor} already quoted for this procurement", vendor=quote_in.vendor_id))
     quote = await audit.add_recorded(
@@ -195,7 +195,9 @@ async def price_comparison(session: AsyncSession, *, procurement_id: str, settin
         )
     facts = []
     for q in await quotes(session, procurement_id):
-        verdict = await vendor_service.eligibility(session, vendor_id=q.vendor_id)
+        verdict = await vendor_service.eligibility(
+            session, vendor=await vendor_service.load(session, vendor_id=q.vendor_id)
+        )
         facts.append(rules.QuoteFact(q.vendor_id, q.amount, verdict.reasons))
     return rules.compare_prices(facts, min_valid=settings.min_valid_quotes)
 
@@ -203,7 +205,7 @@ async def price_comparison(session: AsyncSession, *, procurement_id: str, settin
 async def add_bid(session: AsyncSession, *, procurement_id: str, bid_in: BidCreate, actor: str) -> Bid:
     procurement = await get(session, procurement_id=procurement_id, for_update=True)
     _require_open(procurement, Route.open_tender, Route.designated_tender)
-    await vendor_service.get(session, vendor_id=bid_in.vendor_id)
+    await vendor_service.load(session, vendor_id=bid_in.vendor_id)
     if await repository.bid_exists(session, procurement_id, bid_in.vendor_id):
         raise Conflict(_("vendor {vendor} already bid for this procurement", vendor=bid_in.vendor_id))
     bid = await audit.add_recorded(
@@ -291,7 +293,8 @@ async def evaluate(session: AsyncSession, *, procurement_id: str) -> Evaluation:
     verdicts: dict[str, list[str]] = {}
     for bid in bids:
         if bid.vendor_id not in verdicts:
-            verdicts[bid.vendor_id] = (await vendor_service.eligibility(session, vendor_id=bid.vendor_id)).reasons
+            vendor = await vendor_service.load(session, vendor_id=bid.vendor_id)
+            verdicts[bid.vendor_id] = (await vendor_service.eligibility(session, vendor=vendor)).reasons
         facts.append(
             rules.BidFact(
                 bid.vendor_id,
@@ -344,7 +347,7 @@ async def award(
         vendor_id = procurement.incumbent_vendor_id
     if vendor_id is None:
         raise UnprocessableEntity(_("vendor_id is required for this award"))
-    await vendor_service.get(session, vendor_id=vendor_id)
+    await vendor_service.load(session, vendor_id=vendor_id)
     await vendor_service.require_eligible(session, vendor_id=vendor_id, action=_("award the procurement"))
     if procurement.route == Route.single_source and vendor_id != procurement.incumbent_vendor_id:
         raise Conflict(_("a single-source renewal can only be awarded to the incumbent"))

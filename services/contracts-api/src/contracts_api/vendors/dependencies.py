@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Request
 
 from contracts_api.common import STAFF_READERS
-from contracts_api.models import Vendor
 from contracts_api.vendors import service
+from contracts_api.vendors.schemas import VendorRead
 from houqin_common.auth import Principal, Role, require_roles, vendor_scope
-from houqin_common.db import DbSession
+from houqin_common.hotpath import read_pool
 
 
 async def valid_vendor_id(
-    session: DbSession,
+    request: Request,
     vendor_id: str = Path(max_length=36, description="vendor id"),
     principal: Principal = Depends(require_roles(*STAFF_READERS, Role.vendor)),
-) -> Vendor:
-    """The vendor of the path, 404 when unknown or (for a vendor token) not the caller's own."""
-    return await service.get(session, vendor_id=vendor_id, scope=vendor_scope(principal))
+) -> VendorRead:
+    """The vendor of the path through the one read path (:func:`service.read`), loaded once per request; 404
+    when unknown or (for a vendor token) not the caller's own. For the GET routes of a vendor's records."""
+    return await service.read(read_pool(request), vendor_id=vendor_id, scope=vendor_scope(principal))
 
 
-VisibleVendor = Annotated[Vendor, Depends(valid_vendor_id)]
+VisibleVendor = Annotated[VendorRead, Depends(valid_vendor_id)]

@@ -154,7 +154,7 @@ async def get_vendor_eligibility(
     qualifications and legal-person status each add a reason. With `as_of`, a veto counts when it was
     recorded by that day and not lifted before it ends, the legal status is the one recorded by then, and
     qualifications are checked on that day."""
-    return await service.eligibility(session, vendor_id=vendor.id, as_of=as_of)
+    return await service.eligibility(session, vendor=vendor, as_of=as_of)
 
 
 @router.get("/{vendor_id}/qualifications", response_model=Page[QualificationRead], responses=problem_responses(404))

@@ -81,8 +81,10 @@ async def create(session: AsyncSession, *, vendor_in: VendorCreate, actor: str) 
     return vendor
 
 
-async def get(session: AsyncSession, *, vendor_id: str, scope: str | None = None) -> Vendor:
-    """The vendor; 404 also when ``scope`` (a vendor token's own id) is another vendor."""
+async def load(session: AsyncSession, *, vendor_id: str, scope: str | None = None) -> Vendor:
+    """The vendor's ORM row in the request's session, for a change or for a write or rule that reads it beside
+    other rows of the same transaction; 404 also when ``scope`` (a vendor token's own id) is another vendor.
+    An endpoint that shows a vendor answers through :func:`read`, the one read path."""
     vendor = None if scope is not None and scope != vendor_id else await repository.get(session, vendor_id)
     if vendor is None:
         raise NotFound(_("vendor {vendor_id} not found", vendor_id=vendor_id))
@@ -90,8 +92,9 @@ async def get(session: AsyncSession, *, vendor_id: str, scope: str | None = None
 
 
 async def read(db: ReadPool, *, vendor_id: str, scope: str | None = None) -> VendorRead:
-    """:func:`get` on the hot path: one Core select straight into VendorRead, no ORM object; a vendor
-    token's other vendors are refused before any query."""
+    """The one read path of a vendor (``GET /v1/vendors/{id}`` and the ``VisibleVendor`` of the sub-resource
+    reads): one Core select straight into VendorRead, no ORM object; a vendor token's other vendors are
+    refused before any query."""
     row = None if scope is not None and scope != vendor_id else await repository.read_vendor(db, vendor_id)
     if row is None:
         raise NotFound(_("vendor {vendor_id} not found", vendor_id=vendor_id))
@@ -141,7 +144,7 @@ async def list_expiring_qualifications(
 
 
 async def list_qualifications(
-    session: AsyncSession, *, vendor: Vendor, mandatory: bool | None, sort: str, desc: bool, limit: int, offset: int
+    session: AsyncSession, *, vendor: VendorRead, mandatory: bool | None, sort: str, desc: bool, limit: int, offset: int
 ) -> tuple[list[Qualification], int]:
     return await repository.qualifications_page(
         session, vendor.id, mandatory=mandatory, sort=sort, desc=desc, limit=limit, offset=offset
@@ -149,26 +152,26 @@ async def list_qualifications(
 
 
 async def list_credit_records(
-    session: AsyncSession, *, vendor: Vendor, kind: str | None, limit: int, offset: int
+    session: AsyncSession, *, vendor: VendorRead, kind: str | None, limit: int, offset: int
 ) -> tuple[list[CreditRecord], int]:
     return await repository.credit_records(session, vendor.id, kind=kind, limit=limit, offset=offset)
 
 
 async def list_due_diligence(
-    session: AsyncSession, *, vendor: Vendor, period: str | None, limit: int, offset: int
+    session: AsyncSession, *, vendor: VendorRead, period: str | None, limit: int, offset: int
 ) -> tuple[list[DueDiligence], int]:
     return await repository.due_diligence(session, vendor.id, period=period, limit=limit, offset=offset)
 
 
 async def list_vetoes(
-    session: AsyncSession, *, vendor: Vendor, active: bool | None, limit: int, offset: int
+    session: AsyncSession, *, vendor: VendorRead, active: bool | None, limit: int, offset: int
 ) -> tuple[list[VetoRead], int]:
     rows, total = await repository.vetoes(session, vendor.id, active=active, limit=limit, offset=offset)
     return [veto_read(v) for v in rows], total
 
 
 async def update(session: AsyncSession, *, vendor_id: str, vendor_in: VendorUpdate, actor: str) -> Vendor:
-    vendor = await get(session, vendor_id=vendor_id)
+    vendor = await load(session, vendor_id=vendor_id)
     changes = vendor_in.model_dump(exclude_unset=True)
     # name and legal status are required columns: an explicit null leaves them unchanged
     changes = {k: v for k, v in changes.items() if v is not None or k not in ("name", "legal_status")}
@@ -242,11 +245,12 @@ async def import_rows(session: AsyncSession, *, rows: list[dict[str, Any]], acto
 
 
 async def exclusion_grounds(
-    session: AsyncSession, *, vendor_id: str, today: date | None = None, as_of: date | None = None
+    session: AsyncSession, *, vendor: Vendor | VendorRead, today: date | None = None, as_of: date | None = None
 ) -> list[Text]:
-    """The exclusion grounds today, or in force on ``as_of`` (vetoes recorded by the end of that office
-    day and not lifted before it; the legal status recorded by then; qualifications on that day)."""
-    vendor = await get(session, vendor_id=vendor_id)
+    """The exclusion grounds of ``vendor`` (as already loaded) today, or in force on ``as_of`` (vetoes recorded
+    by the end of that office day and not lifted before it; the legal status recorded by then; qualifications
+    on that day)."""
+    vendor_id = vendor.id
     legal_status = vendor.legal_status
     if as_of is None:
         vetoes, _ = await repository.vetoes(session, vendor_id, active=True)
@@ -266,16 +270,16 @@ async def exclusion_grounds(
 
 
 async def eligibility(
-    session: AsyncSession, *, vendor_id: str, today: date | None = None, as_of: date | None = None
+    session: AsyncSession, *, vendor: Vendor | VendorRead, today: date | None = None, as_of: date | None = None
 ) -> Eligibility:
     """:func:`exclusion_grounds` in the reader's language."""
-    grounds = await exclusion_grounds(session, vendor_id=vendor_id, today=today, as_of=as_of)
-    return Eligibility(vendor_id=vendor_id, eligible=not grounds, reasons=[g.render() for g in grounds])
+    grounds = await exclusion_grounds(session, vendor=vendor, today=today, as_of=as_of)
+    return Eligibility(vendor_id=vendor.id, eligible=not grounds, reasons=[g.render() for g in grounds])
 
 
 async def require_eligible(session: AsyncSession, *, vendor_id: str, action: str) -> None:
     """409 naming every ground when the vendor may not be awarded, renewed or signed."""
-    verdict = await eligibility(session, vendor_id=vendor_id)
+    verdict = await eligibility(session, vendor=await load(session, vendor_id=vendor_id))
     if not verdict.eligible:
         raise Conflict(
             _(
@@ -292,7 +296,7 @@ async def _add_to_vendor(
     session: AsyncSession, record_: R, *, vendor_id: str, action: str, record_in: BaseModel, actor: str
 ) -> R:
     """Insert a record of an existing vendor with its audit entry (the request's data as the details)."""
-    await get(session, vendor_id=vendor_id)
+    await load(session, vendor_id=vendor_id)
     return await audit.add_recorded(
         session,
         record_,
@@ -332,7 +336,7 @@ async def add_due_diligence(
 
 
 async def record_veto(session: AsyncSession, *, vendor_id: str, veto_in: VetoCreate, actor: str) -> Veto:
-    await get(session, vendor_id=vendor_id)
+    await load(session, vendor_id=vendor_id)
     veto = Veto(vendor_id=vendor_id, recorded_by=actor, **veto_in.model_dump())
     session.add(veto)
     await session.flush()

@@ -88,6 +88,7 @@ async def update_meter(
 @router.get("/meters/{meter_id}/readings", response_model=Page[ReadingRead], responses=problem_responses(404))
 async def list_meter_readings(
     meter_id: str,
+    request: Request,
     session: DbSession,
     page: PageParams = Depends(page_params),
     since: IsoDateTime | None = Query(None, description="from this device time (inclusive), with offset"),
@@ -95,7 +96,7 @@ async def list_meter_readings(
     principal: Principal = Depends(READ),
 ) -> Page[ReadingRead]:
     """Raw readings of a meter as stored (device time, receipt time), newest first by default."""
-    meter = await service.get_meter(session, meter_id=meter_id, vendor_id=vendor_scope(principal))
+    meter = await service.read_meter(read_pool(request), meter_id=meter_id, vendor_id=vendor_scope(principal))
     rows, total = await service.list_readings(session, page, meter=meter, since=since, until=until)
     return to_page(ReadingRead, rows, total, page)
 

@@ -62,15 +62,17 @@ async def create_meter(session: AsyncSession, *, meter_in: MeterCreate) -> Meter
     return meter
 
 
-async def get_meter(session: AsyncSession, *, meter_id: str, vendor_id: str | None = None) -> Meter:
+async def _meter_to_change(session: AsyncSession, meter_id: str) -> Meter:
+    """The meter's ORM row in the request's transaction, for an update (reads go through :func:`read_meter`)."""
     meter = await repository.get(session, Meter, meter_id)
-    if meter is None or (vendor_id is not None and meter.vendor_id != vendor_id):
+    if meter is None:
         raise NotFound(_("meter {id} not found", id=meter_id))
     return meter
 
 
 async def read_meter(db: ReadPool, *, meter_id: str, vendor_id: str | None = None) -> MeterRead:
-    """:func:`get_meter` on the hot path: one Core select straight into MeterRead, no ORM object."""
+    """The one read path of a meter: one Core select straight into MeterRead, no ORM object; 404 when
+    unknown or (``vendor_id``: a vendor token's scope) another vendor's."""
     row = await repository.read_meter(db, meter_id)
     if row is None or (vendor_id is not None and row["vendor_id"] != vendor_id):
         raise NotFound(_("meter {id} not found", id=meter_id))
@@ -78,7 +80,7 @@ async def read_meter(db: ReadPool, *, meter_id: str, vendor_id: str | None = Non
 
 
 async def update_meter(session: AsyncSession, *, meter_id: str, meter_in: MeterUpdate) -> Meter:
-    meter = await get_meter(session, meter_id=meter_id)
+    meter = await _meter_to_change(session, meter_id)
     changes = meter_in.model_dump(exclude_unset=True)
     energy_type = changes.get("energy_type") or meter.energy_type
     sub_item = changes.get("sub_item", meter.sub_item)
@@ -218,7 +220,7 @@ async def read_meters(
 
 
 async def list_readings(
-    session: AsyncSession, page: PageParams, *, meter: Meter, since: datetime | None, until: datetime | None
+    session: AsyncSession, page: PageParams, *, meter: MeterRead, since: datetime | None, until: datetime | None
 ) -> tuple[list[Reading], int]:
     stmt = repository.series_window(Reading, Reading.meter_id, meter.id, since, until)
     return await repository.sorted_page(session, stmt, page, columns={"ts": Reading.ts}, default="-ts")
