@@ -69,9 +69,9 @@ class ServiceApp(FastAPI):
 @contextmanager
 def frozen_startup_objects() -> Iterator[None]:
     """Moves the objects of start-up (modules, models, the OpenAPI schema: ~100 000) out of the cyclic
-    garbage collector's sight while serving. A full collection walks every tracked object: 65-85 ms on the
-    2-core box, a few times a minute under load, landing on some request's latency (docs/telemetry-analytics.md,
-    the daily km's p95). Start-up objects live as long as the process, so they never need collecting."""
+    garbage collector's sight while serving. A full collection walks every tracked object, a few times a minute
+    under load, landing on some request's latency (figures in docs/telemetry-analytics.md, the daily km's
+    p95). Start-up objects live as long as the process, so they never need collecting."""
     gc.collect()
     gc.freeze()
     try:

@@ -1,7 +1,7 @@
 """Hot reads: SQLAlchemy Core selects compiled once, run straight on an asyncpg pool of the app's.
 
-A read through the SQLAlchemy asyncio session costs 0.7-1 ms of CPU per request before PostgreSQL does
-anything (greenlet hand-offs, ORM loading, result wrapping; measured in docs/operations.md). The busiest
+A read through the SQLAlchemy asyncio session costs most of a request's CPU before PostgreSQL does
+anything (greenlet hand-offs, ORM loading, result wrapping; figures in docs/operations.md). The busiest
 GET endpoints instead build their select with Core (columns, never ORM entities) and
 :func:`compiled` turns it into the asyncpg dialect's SQL text once per *statement shape*: every value
 that changes between requests is a named ``bindparam`` and is passed at execution, so the cached text
@@ -199,7 +199,7 @@ class ReadPool:
 
 def read_pool(request: Request) -> ReadPool:
     """The app's hot-read pool. Routes take the ``Request`` and call this rather than declaring a
-    dependency: each dependency FastAPI resolves costs ~15 µs per request (measured in-process)."""
+    dependency: each dependency FastAPI resolves costs CPU on every request (docs/operations.md)."""
     pool: ReadPool = request.app.state.read_pool
     return pool
 

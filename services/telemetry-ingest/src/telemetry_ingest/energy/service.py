@@ -123,7 +123,8 @@ def year_earlier(ts: datetime) -> datetime:
 def _gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while tens of thousands of row objects are built (no await inside):
     each young collection would otherwise be triggered every 700 allocations and the full ones walk the whole
-    process heap; on the bench's 28 800-row answer that was ~200 of ~250 ms. Row objects form no cycles."""
+    process heap; on large answers that was most of the time (docs/telemetry-analytics.md). Row objects form
+    no cycles."""
     enabled = gc.isenabled()
     gc.disable()
     try:
