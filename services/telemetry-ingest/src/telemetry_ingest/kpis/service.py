@@ -12,12 +12,12 @@ from houqin_common import clock
 from houqin_common.i18n import _
 from houqin_common.schemas import EnergyCarrier, EnergyKpi, EnergyScope, VehicleKpi, period_bounds
 from telemetry_ingest.analytics.config import AnalyticsSettings
-from telemetry_ingest.energy import repository as energy_repository
 from telemetry_ingest.energy import like_for_like
+from telemetry_ingest.energy import repository as energy_repository
 from telemetry_ingest.energy import service as energy_service
 from telemetry_ingest.energy.like_for_like import Comparison
-from telemetry_ingest.energy.service import year_earlier
 from telemetry_ingest.energy.repository import MeterFilter
+from telemetry_ingest.energy.service import year_earlier
 from telemetry_ingest.fleet import repository as fleet_repository
 from telemetry_ingest.fleet import service as fleet_service
 from telemetry_ingest.statistics.config import AccountingSettings
@@ -114,7 +114,9 @@ async def energy_kpi(
             previous_quantity=cmp.previous.get(c, 0.0),
             compared_quantity=cmp.compared.get(c, 0.0),
             compared_previous_quantity=cmp.compared_previous.get(c, 0.0),
-            saving_ratio=_ratio(cmp.compared_previous.get(c, 0.0) - cmp.compared.get(c, 0.0), cmp.compared_previous.get(c, 0.0)),
+            saving_ratio=_ratio(
+                cmp.compared_previous.get(c, 0.0) - cmp.compared.get(c, 0.0), cmp.compared_previous.get(c, 0.0)
+            ),
         )
         for c in sorted(set(carrier_of.values()))
     ]
