@@ -52,7 +52,7 @@ async def test_seeded_history_feeds_both_kpis(fresh_database_url: str) -> None:
             )
     finally:
         await engine.dispose()
-    print(f"energy KPI {energy}\nvehicle KPIs {vehicles}")
+    print(f"energy KPI {energy}\nhand (new meters, compared meters, saving) {hand}\nvehicle KPIs {vehicles}")
     for vendor, kpi_e in energy.items():
         new_meters, old_meters, ratio = hand[vendor]
         assert kpi_e.scope is not None and kpi_e.not_scored is None and kpi_e.saving_ratio is not None

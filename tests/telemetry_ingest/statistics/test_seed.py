@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import psycopg
+import pytest
 import time_machine
 
 from houqin_common import clock
@@ -35,6 +36,7 @@ def counts(url: str) -> tuple[int, ...]:
         )
 
 
+@pytest.mark.timeout(1200)  # the whole demo history, twice: minutes on a loaded shared box
 async def test_seed_is_idempotent_and_shows_yuan_saved_and_payback(fresh_database_url: str, make_token: Any) -> None:
     # The simulator's history runs up to "now" (a later seed tops it up): both runs at the same instant.
     with time_machine.travel(clock.now(), tick=False):
