@@ -15,6 +15,7 @@ import time_machine
 from houqin_common import clock
 from houqin_common.auth import Role
 from houqin_common.db import create_engine, libpq_url, make_sessionmaker
+from houqin_common.demo import vendor_for_project
 from support import TEST_SECRET, asgi_client, auth
 from telemetry_ingest.seed import load, seed
 
@@ -58,6 +59,14 @@ async def test_seed_is_idempotent_and_shows_yuan_saved_and_payback(fresh_databas
         assert Decimal(payback["years"][0]["saved_cny"]) > 0
         tariffs = (await client.get("/v1/energy/tariffs", headers=headers)).json()
         assert tariffs and all(t["example"] for t in tariffs)
+        # both energy vendors score last year like for like: the office's ~12 %, the new building left out
+        year = str(clock.today().year - 1)
+        for project in ("maintenance", "smart_building"):
+            params = {"vendor_id": vendor_for_project(project).id, "period": year}
+            kpi = (await client.get("/v1/kpis/energy", params=params, headers=headers)).json()
+            print(f"\n{project} {year}: saving {kpi['saving_ratio']}, scope {kpi['scope']}")
+            assert kpi["not_scored"] is None and 0.10 < kpi["saving_ratio"] < 0.14, kpi
+            assert kpi["scope"]["meters_compared"] < kpi["scope"]["meters"]  # building F opened during the year
 
 
 async def test_accounting_demo_shows_the_year_on_year_statistics(fresh_database_url: str, make_token: Any) -> None:
