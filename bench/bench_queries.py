@@ -230,7 +230,13 @@ async def run_queries(url: str, repeat: int, vehicles: int, vehicle_days: int) -
 
     async def yoy(session: AsyncSession, cfg: AnalyticsSettings) -> Any:
         return await energy.year_on_year(
-            session, settings=cfg, flt=everything, start=month[0], end=month[1], group_by=GroupBy.building
+            session,
+            settings=cfg,
+            cfg=AccountingSettings(),
+            flt=everything,
+            start=month[0],
+            end=month[1],
+            group_by=GroupBy.building,
         )
 
     await compare("year-on-year by building, 1 month", yoy)

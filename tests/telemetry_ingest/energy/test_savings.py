@@ -96,6 +96,9 @@ async def test_same_weather_cut_recovered_with_and_without_normalisation(
     )
     assert yoy.status_code == 200, yoy.text
     assert yoy.json()["saving_ratio"] == pytest.approx(CUT, abs=0.005)
+    # one meter that reported every day of both years: the like-for-like figure is the total's, scope stated
+    assert yoy.json()["compared_saving_ratio"] == pytest.approx(yoy.json()["saving_ratio"], abs=1e-6)
+    assert yoy.json()["scope"]["meter_days_compared"] == 365 and yoy.json()["scope"]["compared_share"] == 1.0
     for normalise in (False, True):
         r = await client.get("/v1/energy/savings", params=_savings_params(meter, station, normalise), headers=headers)
         assert r.status_code == 200, r.text

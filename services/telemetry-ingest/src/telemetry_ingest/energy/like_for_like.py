@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from houqin_common.schemas import EnergyCarrier, EnergyScope
 from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.energy import repository, service
 from telemetry_ingest.energy.repository import MeterFilter
+from telemetry_ingest.statistics.config import AccountingSettings
 
 MeterDay = tuple[str, date]
 
@@ -100,3 +102,47 @@ def compare(
 def kgce(quantities: Mapping[str, float], factors: Mapping[str, float | None]) -> float:
     """Standard coal of the carriers that have a factor (water has none: it is a resource, not energy)."""
     return sum(q * f for c, q in quantities.items() if (f := factors.get(c)) is not None)
+
+
+def kgce_factors(cfg: AccountingSettings) -> dict[str, float | None]:
+    """kgce per unit of each carrier (GB/T 2589, settings); water has none unless configured."""
+    return {
+        cfg.electricity_code: float(cfg.kgce_per_kwh_electricity),
+        cfg.gas_code: float(cfg.kgce_per_m3_gas),
+        cfg.heat_code: float(cfg.kgce_per_gj_heat),
+        cfg.water_code: float(cfg.kgce_per_m3_water) if cfg.kgce_per_m3_water is not None else None,
+    }
+
+
+def scope(cmp: Comparison, meters: int) -> EnergyScope:
+    """The scope of a comparison as the answers state it."""
+    return EnergyScope(
+        meters=meters,
+        meters_current=cmp.meters_current,
+        meter_days_current=cmp.meter_days_current,
+        meters_previous=cmp.meters_previous,
+        meter_days_previous=cmp.meter_days_previous,
+        meters_compared=cmp.meters_compared,
+        meter_days_compared=len(cmp.pairs),
+        compared_share=cmp.compared_share,
+    )
+
+
+def carriers(cmp: Comparison, units: Mapping[str, str], factors: Mapping[str, float | None]) -> list[EnergyCarrier]:
+    """Every carrier of the comparison in its own unit."""
+    out = []
+    for c in sorted(set(cmp.quantity) | set(cmp.previous) | set(units)):
+        now, before = cmp.compared.get(c, 0.0), cmp.compared_previous.get(c, 0.0)
+        out.append(
+            EnergyCarrier(
+                energy_type=c,
+                unit=units.get(c) or "",
+                kgce_per_unit=factors.get(c),
+                quantity=cmp.quantity.get(c, 0.0),
+                previous_quantity=cmp.previous.get(c, 0.0),
+                compared_quantity=now,
+                compared_previous_quantity=before,
+                saving_ratio=(before - now) / before if before else None,
+            )
+        )
+    return out

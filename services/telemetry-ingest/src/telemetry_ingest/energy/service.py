@@ -40,6 +40,7 @@ from telemetry_ingest.energy.schemas import (
 from telemetry_ingest.rollups import repository as rollups_repository
 from telemetry_ingest.rollups import service as rollups_service
 from telemetry_ingest.rollups.plan import Piece, is_whole_hour, pieces
+from telemetry_ingest.statistics.config import AccountingSettings
 
 DEFAULT_CALENDAR = CalendarRule(time(7, 30), time(18, 30), [1, 2, 3, 4, 5], [], [])
 CATEGORIES = ("working", "night", "weekend", "holiday")
@@ -256,6 +257,7 @@ async def year_on_year(
     session: AsyncSession,
     *,
     settings: AnalyticsSettings,
+    cfg: AccountingSettings,
     flt: MeterFilter,
     start: datetime,
     end: datetime,
@@ -275,8 +277,31 @@ async def year_on_year(
         for g in sorted(set(current) | set(previous))
     ]
     cur, prev = sum(current.values()), sum(previous.values())
+    # like for like beside the totals: the meter-days that reported in both windows, carriers in kgce
+    from telemetry_ingest.energy import like_for_like  # imported here: it plans its queries with this module
+
+    meters = await repository.meters(session, flt=flt)
+    carrier_of = {m["id"]: m["energy_type"] for m in meters}
+    factors = like_for_like.kgce_factors(cfg)
+    now = await like_for_like.daily_by_meter(session, settings=settings, flt=flt, start=start, end=end)
+    before = await like_for_like.daily_by_meter(
+        session, settings=settings, flt=flt, start=year_earlier(start), end=year_earlier(end)
+    )
+    cmp = like_for_like.compare(now, before, carrier_of, {c for c, f in factors.items() if f is not None})
+    compared = like_for_like.kgce(cmp.compared, factors)
+    compared_before = like_for_like.kgce(cmp.compared_previous, factors)
     return YearOnYearRead(
-        start=start, end=end, rows=rows, current_kwh=cur, previous_kwh=prev, saving_ratio=_ratio(prev - cur, prev)
+        start=start,
+        end=end,
+        rows=rows,
+        current_kwh=cur,
+        previous_kwh=prev,
+        saving_ratio=_ratio(prev - cur, prev),
+        scope=like_for_like.scope(cmp, len(meters)),
+        carriers=like_for_like.carriers(cmp, {m["energy_type"]: m["unit"] for m in meters}, factors),
+        compared_kgce=compared if cmp.pairs else None,
+        compared_previous_kgce=compared_before if cmp.pairs else None,
+        compared_saving_ratio=_ratio(compared_before - compared, compared_before) if cmp.pairs else None,
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common import clock
 from houqin_common.i18n import _
-from houqin_common.schemas import EnergyCarrier, EnergyKpi, EnergyScope, VehicleKpi, period_bounds
+from houqin_common.schemas import EnergyKpi, VehicleKpi, period_bounds
 from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.energy import like_for_like
 from telemetry_ingest.energy import repository as energy_repository
@@ -26,16 +26,6 @@ from telemetry_ingest.statistics.config import AccountingSettings
 def period_window(period: str, settings: AnalyticsSettings) -> tuple[datetime, datetime]:
     first, after = period_bounds(period)
     return energy_service.local_midnight(first, settings), energy_service.local_midnight(after, settings)
-
-
-def kgce_factors(cfg: AccountingSettings) -> dict[str, float | None]:
-    """kgce per unit of each carrier (GB/T 2589, settings); water has none unless configured."""
-    return {
-        cfg.electricity_code: float(cfg.kgce_per_kwh_electricity),
-        cfg.gas_code: float(cfg.kgce_per_m3_gas),
-        cfg.heat_code: float(cfg.kgce_per_gj_heat),
-        cfg.water_code: float(cfg.kgce_per_m3_water) if cfg.kgce_per_m3_water is not None else None,
-    }
 
 
 def compared_window(period: str, settings: AnalyticsSettings, now: datetime) -> tuple[datetime, datetime]:
@@ -69,7 +59,7 @@ async def energy_kpi(
     start, end = compared_window(period, settings, now)
     carrier_of = {m["id"]: m["energy_type"] for m in meters}
     unit_of = {m["energy_type"]: m["unit"] for m in meters}
-    factors = kgce_factors(cfg)
+    factors = like_for_like.kgce_factors(cfg)
     energy_carriers = {c for c in set(carrier_of.values()) if factors.get(c) is not None}
     if end > start:
         current = await like_for_like.daily_by_meter(session, settings=settings, flt=flt, start=start, end=end)
@@ -105,21 +95,6 @@ async def energy_kpi(
             share=f"{cmp.compared_share:.1%}",
             minimum=f"{settings.energy_kpi_min_compared_share:.0%}",
         )
-    carriers = [
-        EnergyCarrier(
-            energy_type=c,
-            unit=unit_of.get(c) or "",
-            kgce_per_unit=factors.get(c),
-            quantity=cmp.quantity.get(c, 0.0),
-            previous_quantity=cmp.previous.get(c, 0.0),
-            compared_quantity=cmp.compared.get(c, 0.0),
-            compared_previous_quantity=cmp.compared_previous.get(c, 0.0),
-            saving_ratio=_ratio(
-                cmp.compared_previous.get(c, 0.0) - cmp.compared.get(c, 0.0), cmp.compared_previous.get(c, 0.0)
-            ),
-        )
-        for c in sorted(set(carrier_of.values()))
-    ]
     kpi = EnergyKpi(
         vendor_id=vendor_id,
         period=period,
@@ -131,17 +106,8 @@ async def energy_kpi(
         saving_ratio=None if not_scored else (prev_kgce - cur_kgce) / prev_kgce,
         not_scored=not_scored,
         not_scored_reason=reason,
-        carriers=carriers,
-        scope=EnergyScope(
-            meters=len(meters),
-            meters_current=cmp.meters_current,
-            meter_days_current=cmp.meter_days_current,
-            meters_previous=cmp.meters_previous,
-            meter_days_previous=cmp.meter_days_previous,
-            meters_compared=cmp.meters_compared,
-            meter_days_compared=len(cmp.pairs),
-            compared_share=cmp.compared_share,
-        ),
+        carriers=like_for_like.carriers(cmp, unit_of, factors),
+        scope=like_for_like.scope(cmp, len(meters)),
         waste_alerts=waste,
         coverage=coverage,
         period_end=end,

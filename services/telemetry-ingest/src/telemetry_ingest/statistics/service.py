@@ -124,12 +124,7 @@ def _compared(
     cur: PricedYear, prev: PricedYear, carrier_of: dict[str, str], cfg: AccountingSettings, meters: int
 ) -> tuple[EnergyScope, ComparedYear]:
     """The like-for-like part of the year: meter-days that reported this year and on the same day last year."""
-    factors = {
-        cfg.electricity_code: float(cfg.kgce_per_kwh_electricity),
-        cfg.gas_code: float(cfg.kgce_per_m3_gas),
-        cfg.heat_code: float(cfg.kgce_per_gj_heat),
-        cfg.water_code: float(cfg.kgce_per_m3_water) if cfg.kgce_per_m3_water is not None else None,
-    }
+    factors = like_for_like.kgce_factors(cfg)
     energy = {c for c in set(carrier_of.values()) if factors.get(c) is not None}
     cmp = like_for_like.compare(
         {k: float(c.total_quantity) for k, c in cur.days.items()},
@@ -140,16 +135,7 @@ def _compared(
     cost = sum((cur.days[k].total_cost for k in cmp.pairs), Decimal(0))
     before = sum((prev.days[(m, d.replace(year=d.year - 1))].total_cost for m, d in cmp.pairs), Decimal(0))
     kgce, previous_kgce = like_for_like.kgce(cmp.compared, factors), like_for_like.kgce(cmp.compared_previous, factors)
-    scope = EnergyScope(
-        meters=meters,
-        meters_current=cmp.meters_current,
-        meter_days_current=cmp.meter_days_current,
-        meters_previous=cmp.meters_previous,
-        meter_days_previous=cmp.meter_days_previous,
-        meters_compared=cmp.meters_compared,
-        meter_days_compared=len(cmp.pairs),
-        compared_share=cmp.compared_share,
-    )
+    scope = like_for_like.scope(cmp, meters)
     compared = ComparedYear(
         kgce=ind.rounded(Decimal(str(kgce)), 3),
         previous_kgce=ind.rounded(Decimal(str(previous_kgce)), 3),
