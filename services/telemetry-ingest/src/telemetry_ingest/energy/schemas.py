@@ -110,6 +110,13 @@ class SavingsRead(BaseModel):
     r2: float | None = Field(default=None, description="regression: coefficient of determination")
     cv_rmse: float | None = Field(default=None, description="regression: CV(RMSE) of daily consumption")
     days_used: int = Field(description="baseline days with consumption (and temperature) data")
+    meters: list[str] = Field(
+        default_factory=list,
+        description="the meters compared: those of the filter that reported in both periods (like for like)",
+    )
+    meters_left_out: list[str] = Field(
+        default_factory=list, description="meters of the filter that reported in one period only: not counted"
+    )
 
 
 class CategoryLoad(BaseModel):
