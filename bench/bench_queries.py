@@ -161,6 +161,7 @@ async def run_queries(url: str, repeat: int, vehicles: int, vehicle_days: int) -
     from telemetry_ingest.fleet import geojson, repository
     from telemetry_ingest.fleet import service as fleet
     from telemetry_ingest.kpis import service as kpis
+    from telemetry_ingest.statistics.config import AccountingSettings
 
     ours_cfg, raw_cfg = AnalyticsSettings(), AnalyticsSettings(use_rollup=False)
     engine = create_engine(url, pool_size=2)
@@ -229,13 +230,22 @@ async def run_queries(url: str, repeat: int, vehicles: int, vehicle_days: int) -
 
     async def yoy(session: AsyncSession, cfg: AnalyticsSettings) -> Any:
         return await energy.year_on_year(
-            session, settings=cfg, flt=everything, start=month[0], end=month[1], group_by=GroupBy.building
+            session,
+            settings=cfg,
+            cfg=AccountingSettings(),
+            flt=everything,
+            start=month[0],
+            end=month[1],
+            group_by=GroupBy.building,
         )
 
     await compare("year-on-year by building, 1 month", yoy)
 
     async def energy_kpi(session: AsyncSession, cfg: AnalyticsSettings) -> Any:
-        return await kpis.energy_kpi(session, settings=cfg, vendor_id="bench-vendor-1", period="2025", now=year_end)
+        kpi, _compared = await kpis.energy_kpi(
+            session, settings=cfg, cfg=AccountingSettings(), vendor_id="bench-vendor-1", period="2025", now=year_end
+        )
+        return kpi
 
     await compare("GET /v1/kpis/energy, 1 vendor (40 meters), year + previous", energy_kpi)
 

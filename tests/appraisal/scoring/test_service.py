@@ -82,3 +82,26 @@ def test_every_component_of_the_settings_is_registered_once_in_order() -> None:
     with pytest.raises(ValueError, match=r"not in appraisal\.settings\.COMPONENTS"):
         components.component("punctuality")(components.routine)
     assert "punctuality" not in components.REGISTRY
+
+
+class FixedKpis:
+    def __init__(self, kpi: EnergyKpi) -> None:
+        self.kpi = kpi
+
+    async def energy_kpi(self, vendor_id: str, period: str) -> EnergyKpi:
+        return self.kpi
+
+    async def vehicle_kpi(self, period: str, *, vendor_id: str | None = None) -> list[VehicleKpi]:
+        return []
+
+
+async def test_an_energy_kpi_that_does_not_score_is_a_missing_component_not_zero() -> None:
+    scored = EnergyKpi(vendor_id="v", period="2026H1", meters=3, consumption_kwh=880.0, saving_ratio=0.12)
+    low = scored.model_copy(
+        update={"saving_ratio": None, "not_scored": "low_coverage", "not_scored_reason": "only 9.0% compared"}
+    )
+    positive = await components._energy(FixedKpis(scored), "v", "2026H1", Settings())
+    assert positive.score == 100.0
+    missing = await components._energy(FixedKpis(low), "v", "2026H1", Settings())
+    assert missing.score is None and missing.available
+    assert missing.note is not None and "only 9.0% compared" in str(missing.note)

@@ -31,7 +31,9 @@ def daily_kwh(temp_c: float) -> float:
     return 2400.0 + 60.0 * hdd + 90.0 * cdd
 
 
-def build(energy_data: Any, second_year_shift_c: float) -> tuple[str, str, dict[date, float]]:
+def build(
+    energy_data: Any, second_year_shift_c: float, building: str | None = None
+) -> tuple[str, str, dict[date, float]]:
     """A meter whose second year uses 12 % less than the baseline model predicts for its weather."""
     rng = random.Random(42)
     temps: dict[date, float] = {}
@@ -42,7 +44,7 @@ def build(energy_data: Any, second_year_shift_c: float) -> tuple[str, str, dict[
         factor = 1 - CUT if day.year == Y2 else 1.0
         kwh[day] = daily_kwh(temps[day]) * factor * (1 + 0.03 * (2 * rng.random() - 1))
         day += timedelta(days=1)
-    meter = energy_data.meter(building=energy_data.uid("hq"), rollover=1_000_000)
+    meter = energy_data.meter(building=building or energy_data.uid("hq"), rollover=1_000_000)
     energy_data.readings(
         meter,
         register(
@@ -96,6 +98,9 @@ async def test_same_weather_cut_recovered_with_and_without_normalisation(
     )
     assert yoy.status_code == 200, yoy.text
     assert yoy.json()["saving_ratio"] == pytest.approx(CUT, abs=0.005)
+    # one meter that reported every day of both years: the like-for-like figure is the total's, scope stated
+    assert yoy.json()["compared_saving_ratio"] == pytest.approx(yoy.json()["saving_ratio"], abs=1e-6)
+    assert yoy.json()["scope"]["meter_days_compared"] == 365 and yoy.json()["scope"]["compared_share"] == 1.0
     for normalise in (False, True):
         r = await client.get("/v1/energy/savings", params=_savings_params(meter, station, normalise), headers=headers)
         assert r.status_code == 200, r.text
@@ -162,3 +167,24 @@ async def test_temperature_upload_with_a_repeated_instant_keeps_the_last(
     assert r.json() == {"station": station, "stored": 1}
     rows = energy_data.conn.execute("SELECT temp_c FROM telemetry.temperature WHERE station = %s", (station,))
     assert [row[0] for row in rows.fetchall()] == [3.5]
+
+
+async def test_savings_leave_out_a_meter_added_in_the_reporting_period_and_name_it(
+    service_client: Callable[..., Any], make_token: Callable[..., str], energy_data: Any
+) -> None:
+    building = energy_data.uid("hq")
+    meter, station, _temps = build(energy_data, second_year_shift_c=0.0, building=building)
+    annex = energy_data.meter(building=building)  # a new annex, commissioned with the reporting year
+    energy_data.readings(
+        annex,
+        register(datetime(Y2, 1, 1, tzinfo=TZ), datetime(Y2 + 1, 1, 1, tzinfo=TZ), timedelta(hours=1), lambda _: 500.0),
+    )
+    client = await service_client("telemetry")
+    params = {k: v for k, v in _savings_params(meter, station, False).items() if k != "meter_id"}
+    headers = auth(make_token(Role.supervisor))
+    r = await client.get("/v1/energy/savings", params={**params, "building": building}, headers=headers)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["meters"] == [meter] and body["meters_left_out"] == [annex]
+    # the annex's 4 380 MWh would turn the 12 % saving into a rise; like for like it is the meter's own 12 %
+    assert body["saving_ratio"] == pytest.approx(CUT, abs=0.005)

@@ -186,3 +186,66 @@ async def test_vendor_sees_only_its_own_vehicles_and_alerts(
         headers=vendor,
     )
     assert r.status_code == 200
+
+
+async def test_request_approved_after_evaluation_turns_off_hours_and_geofence_into_info(
+    service_client: Callable[..., Any], make_token: Callable[..., str], fleet_data: Any
+) -> None:
+    vendor = fleet_data.uid("vendor")
+    vehicle = fleet_data.vehicle(vendor_id=vendor)
+    day = datetime(2026, 9, 29, tzinfo=TZ)  # Tuesday
+    fleet_data.positions(vehicle, round_trip(day.replace(hour=22)).fixes)
+    client = await service_client("telemetry")
+    staff = auth(make_token(Role.staff, subject="clerk-wang"))
+    supervisor = auth(make_token(Role.supervisor, subject="chief-li"))
+    await _evaluate(client, supervisor, vehicle, day, day + timedelta(days=1))
+    before = {(a["kind"], a["severity"]) for a in await _alerts(client, supervisor, vehicle) if not a["withdrawn_at"]}
+    assert before == {("off_hours", "violation"), ("unrequested_use", "violation"), ("geofence_exit", "violation")}
+    kpi = await client.get("/v1/kpis/vehicles", params={"period": "2026-09", "vendor_id": vendor}, headers=supervisor)
+    assert kpi.status_code == 200 and kpi.json()[0]["violations"] == 3 and kpi.json()[0]["compliance_ratio"] == 0
+
+    filed = await client.post(
+        "/v1/trip-requests",
+        json={
+            "purpose": "urgent documents",
+            "origin": "HQ",
+            "destination": "district office",
+            "window_start": day.replace(hour=21, minute=50).isoformat(),
+            "window_end": (day.replace(hour=23, minute=30)).isoformat(),
+        },
+        headers=staff,
+    )
+    assert filed.status_code == 201, filed.text
+    approved = await client.post(
+        f"/v1/trip-requests/{filed.json()['id']}/decision",
+        json={"approve": True, "vehicle_id": vehicle},
+        headers=supervisor,
+    )
+    assert approved.status_code == 200, approved.text
+
+    await _evaluate(client, supervisor, vehicle, day, day + timedelta(days=1))
+    after = await _alerts(client, supervisor, vehicle)
+    active = {(a["kind"], a["severity"]) for a in after if not a["withdrawn_at"]}
+    assert active == {("off_hours", "info"), ("geofence_exit", "info")}
+    withdrawn = {a["kind"] for a in after if a["withdrawn_at"]}
+    assert withdrawn == {"unrequested_use"}
+    kpi = await client.get("/v1/kpis/vehicles", params={"period": "2026-09", "vendor_id": vendor}, headers=supervisor)
+    assert kpi.json()[0]["violations"] == 0 and kpi.json()[0]["compliance_ratio"] == 1
+
+
+async def test_track_with_end_not_after_start_is_422(
+    service_client: Callable[..., Any], make_token: Callable[..., str], fleet_data: Any
+) -> None:
+    vehicle = fleet_data.vehicle()
+    day = datetime(2026, 9, 29, 10, tzinfo=TZ)
+    client = await service_client("telemetry")
+    headers = auth(make_token(Role.supervisor))
+    url = f"/v1/fleet/vehicles/{vehicle}/track"
+    ok = await client.get(
+        url, params={"start": day.isoformat(), "end": (day + timedelta(hours=1)).isoformat()}, headers=headers
+    )
+    assert ok.status_code == 200, ok.text
+    for end in (day, day - timedelta(hours=1)):
+        r = await client.get(url, params={"start": day.isoformat(), "end": end.isoformat()}, headers=headers)
+        assert r.status_code == 422, r.text
+        assert r.headers["content-type"].startswith("application/problem+json")

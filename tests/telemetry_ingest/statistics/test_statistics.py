@@ -7,6 +7,7 @@ import io
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -239,3 +240,60 @@ async def test_payback_of_an_investment_in_yuan(
             f"/v1/energy/investments/{cheap.json()['id']}/payback", params={"as_of": "2042-01-01"}, headers=headers
         )
         assert r.json()["paid_back"] is True
+
+
+async def test_one_yuan_figure_per_scope_and_year_across_the_endpoints(
+    fresh_database_url: str, db: psycopg.Connection[Any], make_token: Any
+) -> None:
+    """A year's cost of every meter is one figure: the statistics, the workbook, the KPI's cost summed over
+    the vendors that own the meters, and the payback of an investment whose boundary holds every meter."""
+    import time_machine
+
+    build(db)
+    db.execute("UPDATE telemetry.meter SET vendor_id = CASE WHEN id IN ('E1', 'W1') THEN 'va' ELSE 'vb' END")
+    with time_machine.travel(datetime(2042, 3, 1, tzinfo=TZ), tick=False):
+        headers = auth(make_token(Role.supervisor))  # issued in the travelled time, or it has expired
+        async with app_on(fresh_database_url) as client:
+            await enter(client, headers)
+            stats = (await client.get("/v1/energy/statistics", params={"year": 2041}, headers=headers)).json()
+            cost = {i["code"]: i for i in stats["indicators"]}["cost_cny"]["value"]
+            assert cost == "344195.00"
+            kpi_costs = []
+            for vendor in ("va", "vb"):
+                r = await client.get(
+                    "/v1/kpis/energy",
+                    params={"vendor_id": vendor, "period": "2041", "measure": "cost"},
+                    headers=headers,
+                )
+                assert r.status_code == 200, r.text
+                kpi_costs.append(Decimal(r.json()["cost_cny"]))
+            assert sum(kpi_costs) == Decimal(cost)
+            r = await client.get(
+                "/v1/energy/statistics.xlsx", params={"year": 2041}, headers={**headers, "Accept-Language": "en"}
+            )
+            from openpyxl import load_workbook
+
+            rows = {
+                row[0]: row for row in load_workbook(io.BytesIO(r.content)).worksheets[0].iter_rows(values_only=True)
+            }
+            assert rows["Energy and resource costs"][2] == float(cost)
+            # the heat meter H1 starts in 2041: an investment of 2041 over every meter leaves it out, and says so
+            inv = await client.post(
+                "/v1/energy/investments",
+                json={"name": "monitoring system", "cost_cny": "100000", "start_date": "2041-01-01"},
+                headers=headers,
+            )
+            pay = (
+                await client.get(
+                    f"/v1/energy/investments/{inv.json()['id']}/payback",
+                    params={"as_of": "2042-01-01"},
+                    headers=headers,
+                )
+            ).json()
+            assert pay["boundary_meters"] == ["E1", "G1", "W1"] and pay["meters_left_out"] == ["H1"]
+            # without H1 (730 GJ × 45 = 32 850 yuan) the payback's 2041 is the statistics' figure less H1's cost
+            assert Decimal(pay["years"][0]["cost_cny"]) == Decimal(cost) - Decimal("32850.00")
+            # the same scope (E1, W1, G1 are B1's meters) through the KPI: vendor va plus G1's share of vb
+            assert stats["scope"]["meters_current"] == 4 and stats["scope"]["meters_compared"] == 3
+            # like for like: the compared cost is the payback's (the same three meters, the same days)
+            assert stats["compared"]["cost_cny"] == pay["years"][0]["cost_cny"]

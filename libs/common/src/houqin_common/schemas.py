@@ -230,23 +230,83 @@ class ScoreBatchItem(BaseModel):
     score: VendorScore | None = Field(description="the score; null when appraisal has no data for the pair")
 
 
+class EnergyCarrier(BaseModel):
+    """One carrier (energy type) of an energy KPI, in its own unit: never added to another carrier's."""
+
+    energy_type: str = Field(description="energy type code (01000 electricity, 02000 water, 03000 gas, 04000 heat)")
+    unit: str = Field(description="unit of the quantities (kWh, m³, GJ)")
+    kgce_per_unit: float | None = Field(
+        default=None, description="standard-coal factor (GB/T 2589) applied; none: not energy (water), not in kgce"
+    )
+    quantity: float = Field(description="every meter of the carrier over the current period")
+    previous_quantity: float = Field(description="every meter of the carrier over the same period a year earlier")
+    compared_quantity: float = Field(description="the compared meter-days of the current period")
+    compared_previous_quantity: float = Field(description="the same meter-days a year earlier")
+    saving_ratio: float | None = Field(default=None, description="like for like: 1 - compared / compared previous")
+
+
+class EnergyScope(BaseModel):
+    """Which meter-days an energy comparison covers: meters and meter-days that reported in each period, and
+    those compared (a meter's day in the period and the same day a year earlier both reported)."""
+
+    meters: int = Field(ge=0, description="meters of the scope (registered)")
+    meters_current: int = Field(ge=0, description="meters with readings in the current period")
+    meter_days_current: int = Field(ge=0, description="meter-days with readings in the current period")
+    meters_previous: int = Field(ge=0, description="meters with readings in the same period a year earlier")
+    meter_days_previous: int = Field(ge=0, description="meter-days with readings a year earlier")
+    meters_compared: int = Field(ge=0, description="meters that reported in both periods")
+    meter_days_compared: int = Field(ge=0, description="meter-days that reported in both periods (like for like)")
+    compared_share: float = Field(
+        ge=0, le=1, description="compared meter-days / meter-days of the current period (energy carriers)"
+    )
+
+
 class EnergyKpi(BaseModel):
-    """Energy indicators of the meters a vendor is responsible for, over a period."""
+    """Energy indicators of the meters a vendor is responsible for, over a period. The saving compares like
+    for like: the meter-days that reported in the period and on the same day a year earlier, in kgce
+    (standard coal, GB/T 2589) summed over the energy carriers; water is reported apart, never added."""
 
     vendor_id: str = Field(description="responsible vendor")
     period: Period
     meters: int = Field(ge=0, description="meters counted")
-    consumption_kwh: float = Field(description="consumption in the period")
-    previous_kwh: float | None = Field(default=None, description="same period of the previous year")
-    saving_ratio: float | None = Field(
-        default=None, description="(previous - current) / previous; 0.12 means 12 % saved"
+    consumption_kwh: float = Field(description="electricity (kWh) of every meter of the vendor in the period")
+    previous_kwh: float | None = Field(
+        default=None, description="electricity (kWh) of every meter in the same period of the previous year"
     )
+    consumption_kgce: float | None = Field(
+        default=None, description="energy of the compared meter-days in kgce (standard coal), current period"
+    )
+    previous_kgce: float | None = Field(default=None, description="the same meter-days a year earlier, kgce")
+    saving_ratio: float | None = Field(
+        default=None,
+        description="like for like (previous_kgce - consumption_kgce) / previous_kgce; 0.12 means 12 % saved; "
+        "null when not scored (see not_scored)",
+    )
+    not_scored: str | None = Field(
+        default=None,
+        description="why the KPI does not score: `no_comparable_meters` or `low_coverage` (compared share below "
+        "the setting)",
+    )
+    not_scored_reason: str | None = Field(default=None, description="the reason, in the reader's language")
+    carriers: list[EnergyCarrier] = Field(default_factory=list, description="every carrier in its own unit")
+    scope: EnergyScope | None = Field(default=None, description="meters and meter-days in each period")
     waste_alerts: int = Field(default=0, ge=0, description="off-hours waste alerts raised")
     coverage: float = Field(default=1.0, ge=0, le=1, description="share of expected readings present")
-    cost_cny: Decimal | None = Field(default=None, description="cost in the period under the tariffs (measure=cost)")
-    previous_cost_cny: Decimal | None = Field(default=None, description="cost of the same period last year")
+    period_end: datetime | None = Field(
+        default=None, description="end of the compared window: the period's end, or today (local) while it runs"
+    )
+    cost_cny: Decimal | None = Field(
+        default=None, description="cost of every meter of the vendor in the period under the tariffs (measure=cost)"
+    )
+    previous_cost_cny: Decimal | None = Field(
+        default=None, description="cost of every meter in the same period last year"
+    )
+    compared_cost_cny: Decimal | None = Field(default=None, description="cost of the compared meter-days")
+    compared_previous_cost_cny: Decimal | None = Field(
+        default=None, description="cost of the same meter-days a year earlier"
+    )
     cost_saving_ratio: float | None = Field(
-        default=None, description="(previous cost - cost) / previous cost (measure=cost)"
+        default=None, description="like for like (compared previous cost - compared cost) / compared previous cost"
     )
 
 

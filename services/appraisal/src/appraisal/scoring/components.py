@@ -228,6 +228,11 @@ async def _energy(
         return kpi
     if kpi.meters == 0:
         return rules.Component("energy", None, note=no_meters)
+    if kpi.not_scored is not None:
+        # too few meter-days comparable with a year earlier: a missing component (as without meters), never 0
+        return rules.Component(
+            "energy", None, note=_("energy not scored: {reason}", reason=kpi.not_scored_reason or kpi.not_scored)
+        )
     if measure == "cost":
         score = rules.energy_score(
             kpi.cost_saving_ratio,

@@ -14,7 +14,9 @@ ALERT_CHANNEL = "houqin_alerts"
 
 
 async def insert_alerts(session: AsyncSession, alerts: list[dict[str, Any]]) -> int:
-    """Insert alerts idempotently (unique kind, subject, start); NOTIFY the live stream on commit."""
+    """Insert alerts idempotently (unique kind, subject, start); NOTIFY the live stream on commit. An existing
+    alert is reinstated if withdrawn and re-graded if its severity changed (e.g. a trip request approved since
+    the last evaluation turns an off-hours violation into info)."""
     if not alerts:
         return 0
     result = await session.execute(
@@ -28,7 +30,9 @@ async def insert_alerts(session: AsyncSession, alerts: list[dict[str, Any]]) -> 
             " message text, details jsonb)"
             " ON CONFLICT (kind, subject_id, started_at) DO UPDATE SET withdrawn_at = NULL, withdrawn_reason = NULL,"
             " severity = EXCLUDED.severity, ended_at = EXCLUDED.ended_at, message = EXCLUDED.message,"
-            " details = EXCLUDED.details WHERE alert.withdrawn_at IS NOT NULL"
+            " details = EXCLUDED.details"
+            # reinstated when found again; re-graded when its severity changed (a request approved since)
+            " WHERE alert.withdrawn_at IS NOT NULL OR alert.severity IS DISTINCT FROM EXCLUDED.severity"
         ),
         {"rows": json.dumps(alerts, default=_json_default)},
     )

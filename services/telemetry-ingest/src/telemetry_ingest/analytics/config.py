@@ -61,6 +61,14 @@ class AnalyticsSettings(BaseSettings):
         "invalidation log and the rollups right away: after a bulk backfill the log holds millions of dead "
         "entries that slow every query's pending-range look-up until autovacuum comes (if it is on)",
     )
+    energy_kpi_min_compared_share: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="the energy KPI scores only when at least this share of the period's meter-days (energy "
+        "carriers) can be compared with the same meter's same day a year earlier; below, it answers null "
+        "with the reason and the appraisal counts energy as a missing component",
+    )
     # fleet
     max_plausible_speed_kmh: float = Field(
         default=200.0, gt=0, description="a fix implying a faster jump from the previous one is a GPS jump"

@@ -309,7 +309,8 @@ async def meters(session: AsyncSession, *, flt: MeterFilter) -> list[dict[str, A
     where, params = flt.sql()
     rows = await session.execute(
         text(
-            "SELECT m.id, m.name, m.building, m.zone, m.vendor_id, m.sub_item, m.energy_type, m.operating_profile"
+            "SELECT m.id, m.name, m.building, m.zone, m.vendor_id, m.sub_item, m.energy_type, m.unit,"
+            " m.operating_profile"
             f" FROM telemetry.meter m WHERE {where} ORDER BY m.id"
         ),
         params,

@@ -30,6 +30,7 @@ from telemetry_ingest.energy.schemas import (
     WasteEvaluation,
     YearOnYearRead,
 )
+from telemetry_ingest.statistics.dependencies import Coefficients
 from telemetry_ingest.tariffs import service as tariff_service
 from telemetry_ingest.tariffs.schemas import (
     CostConsumptionRead,
@@ -95,13 +96,16 @@ async def get_consumption(
 async def get_year_on_year(
     session: DbSession,
     settings: Settings,
+    cfg: Coefficients,
     meters: Meters,
     start: Start,
     end: End,
     group_by: Annotated[GroupBy, Query(description="dimension of the rows")] = GroupBy.total,
     measure: MeasureQuery = Measure.energy,
 ) -> YearOnYearRead | CostYearOnYearRead:
-    """Consumption of the window beside the same window one year earlier (同比); in yuan with `measure=cost`."""
+    """Consumption of the window beside the same window one year earlier (同比); in yuan with `measure=cost`.
+    The totals are facts of each window; `scope`, `carriers` and `compared_*` compare like for like (the
+    meter-days that reported in both windows, carriers in kgce, water apart)."""
     if measure is Measure.cost:
         return await tariff_service.year_on_year(
             session,
@@ -113,7 +117,9 @@ async def get_year_on_year(
             previous_end=service.year_earlier(end),
             group_by=group_by.value,
         )
-    return await service.year_on_year(session, settings=settings, flt=meters, start=start, end=end, group_by=group_by)
+    return await service.year_on_year(
+        session, settings=settings, cfg=cfg, flt=meters, start=start, end=end, group_by=group_by
+    )
 
 
 @router.get("/savings", response_model=SavingsRead | CostSavingsRead, responses=problem_responses(404))

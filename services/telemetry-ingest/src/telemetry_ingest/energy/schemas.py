@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from houqin_common.schemas import EnergyCarrier, EnergyScope
+
 
 class Granularity(StrEnum):
     quarter_hour = "15min"
@@ -78,9 +80,20 @@ class YearOnYearRead(BaseModel):
     start: datetime = Field(description="window start")
     end: datetime = Field(description="window end")
     rows: list[ComparisonRow] = Field(description="one row per group")
-    current_kwh: float = Field(description="total of the window")
+    current_kwh: float = Field(description="total of the window (registers' units: kWh, or m³ for water/gas)")
     previous_kwh: float = Field(description="total of the same window a year before")
-    saving_ratio: float | None = Field(description="(previous - current) / previous")
+    saving_ratio: float | None = Field(description="(previous - current) / previous of the totals")
+    scope: EnergyScope | None = Field(
+        default=None, description="meters and meter-days of each window, and those compared (reported in both)"
+    )
+    carriers: list[EnergyCarrier] = Field(
+        default_factory=list, description="like for like per carrier, in its own unit (never added to another)"
+    )
+    compared_kgce: float | None = Field(default=None, description="compared meter-days of the window, kgce")
+    compared_previous_kgce: float | None = Field(default=None, description="the same meter-days a year before, kgce")
+    compared_saving_ratio: float | None = Field(
+        default=None, description="like for like: (compared previous - compared) / compared previous, kgce"
+    )
 
 
 class SavingsRead(BaseModel):
@@ -99,6 +112,13 @@ class SavingsRead(BaseModel):
     r2: float | None = Field(default=None, description="regression: coefficient of determination")
     cv_rmse: float | None = Field(default=None, description="regression: CV(RMSE) of daily consumption")
     days_used: int = Field(description="baseline days with consumption (and temperature) data")
+    meters: list[str] = Field(
+        default_factory=list,
+        description="the meters compared: those of the filter that reported in both periods (like for like)",
+    )
+    meters_left_out: list[str] = Field(
+        default_factory=list, description="meters of the filter that reported in one period only: not counted"
+    )
 
 
 class CategoryLoad(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from telemetry_ingest.energy.schemas import (
 from telemetry_ingest.rollups import repository as rollups_repository
 from telemetry_ingest.rollups import service as rollups_service
 from telemetry_ingest.rollups.plan import Piece, is_whole_hour, pieces
+from telemetry_ingest.statistics.config import AccountingSettings
 
 DEFAULT_CALENDAR = CalendarRule(time(7, 30), time(18, 30), [1, 2, 3, 4, 5], [], [])
 CATEGORIES = ("working", "night", "weekend", "holiday")
@@ -257,6 +259,7 @@ async def year_on_year(
     session: AsyncSession,
     *,
     settings: AnalyticsSettings,
+    cfg: AccountingSettings,
     flt: MeterFilter,
     start: datetime,
     end: datetime,
@@ -276,27 +279,32 @@ async def year_on_year(
         for g in sorted(set(current) | set(previous))
     ]
     cur, prev = sum(current.values()), sum(previous.values())
+    # like for like beside the totals: the meter-days that reported in both windows, carriers in kgce
+    from telemetry_ingest.energy import like_for_like  # imported here: it plans its queries with this module
+
+    meters = await repository.meters(session, flt=flt)
+    carrier_of = {m["id"]: m["energy_type"] for m in meters}
+    factors = like_for_like.kgce_factors(cfg)
+    now = await like_for_like.daily_by_meter(session, settings=settings, flt=flt, start=start, end=end)
+    before = await like_for_like.daily_by_meter(
+        session, settings=settings, flt=flt, start=year_earlier(start), end=year_earlier(end)
+    )
+    cmp = like_for_like.compare(now, before, carrier_of, {c for c, f in factors.items() if f is not None})
+    compared = like_for_like.kgce(cmp.compared, factors)
+    compared_before = like_for_like.kgce(cmp.compared_previous, factors)
     return YearOnYearRead(
-        start=start, end=end, rows=rows, current_kwh=cur, previous_kwh=prev, saving_ratio=_ratio(prev - cur, prev)
+        start=start,
+        end=end,
+        rows=rows,
+        current_kwh=cur,
+        previous_kwh=prev,
+        saving_ratio=_ratio(prev - cur, prev),
+        scope=like_for_like.scope(cmp, len(meters)),
+        carriers=like_for_like.carriers(cmp, {m["energy_type"]: m["unit"] for m in meters}, factors),
+        compared_kgce=compared if cmp.pairs else None,
+        compared_previous_kgce=compared_before if cmp.pairs else None,
+        compared_saving_ratio=_ratio(compared_before - compared, compared_before) if cmp.pairs else None,
     )
-
-
-async def _daily(
-    session: AsyncSession, *, settings: AnalyticsSettings, flt: MeterFilter, start: date, end: date
-) -> dict[date, float]:
-    tz = ZoneInfo(settings.timezone)
-    first, after = local_midnight(start, settings), local_midnight(end, settings)
-    how = await plan(session, settings=settings, flt=flt, start=first, end=after, granularity="day")
-    rows = await repository.consumption(
-        session,
-        flt=flt,
-        win=window(settings, first, after),
-        granularity="day",
-        group_by="total",
-        rolled=how.rolled,
-        raw_start=how.raw_start,
-    )
-    return {r["bucket"].astimezone(tz).date(): r["kwh"] for r in rows}
 
 
 async def savings(
@@ -313,14 +321,36 @@ async def savings(
 ) -> SavingsRead:
     """Savings of the reporting period against a baseline period (IPMVP option C style).
 
-    Without normalisation the expected consumption is the baseline's daily average times the
+    Like for like: only the meters that reported in both periods count (``meters``; the others are named in
+    ``meters_left_out``). Without normalisation the expected consumption is the baseline's daily average times the
     reporting days. With it, daily baseline consumption is regressed on HDD and CDD of the uploaded
     temperatures and the expected consumption is the model applied to the reporting days' weather.
     """
     if baseline_end <= baseline_start or end <= start:
         raise UnprocessableEntity(_("each period must end after it starts"))
-    base = await _daily(session, settings=settings, flt=flt, start=baseline_start, end=baseline_end)
-    report = await _daily(session, settings=settings, flt=flt, start=start, end=end)
+    from telemetry_ingest.energy import like_for_like  # imported here: it plans its queries with this module
+
+    # like for like: only meters that reported in both periods (a meter added later has no baseline)
+    base_m = await like_for_like.daily_by_meter(
+        session,
+        settings=settings,
+        flt=flt,
+        start=local_midnight(baseline_start, settings),
+        end=local_midnight(baseline_end, settings),
+    )
+    report_m = await like_for_like.daily_by_meter(
+        session, settings=settings, flt=flt, start=local_midnight(start, settings), end=local_midnight(end, settings)
+    )
+    in_base, in_report = {m for m, _d in base_m}, {m for m, _d in report_m}
+    both = in_base & in_report
+    base: dict[date, float] = defaultdict(float)
+    report: dict[date, float] = defaultdict(float)
+    for (meter, day), kwh in base_m.items():
+        if meter in both:
+            base[day] += kwh
+    for (meter, day), kwh in report_m.items():
+        if meter in both:
+            report[day] += kwh
     if not base:
         raise UnprocessableEntity(_("no consumption data in the baseline period"))
     common: dict[str, Any] = {
@@ -329,6 +359,8 @@ async def savings(
         "start": start,
         "end": end,
         "normalised": normalise,
+        "meters": sorted(both),
+        "meters_left_out": sorted((in_base | in_report) - both),
     }
     if not normalise:
         actual = sum(report.values())

@@ -133,7 +133,9 @@ async def track(
     simplify_m: float | None,
 ) -> TrackFeature:
     """The track over the window (at most ``track_max_points`` fixes), GPS jumps removed, optionally
-    simplified, computed over columns."""
+    simplified, computed over columns. An empty or inverted window is refused (422)."""
+    if end <= start:
+        raise UnprocessableEntity(_("end must be after start"))
     vehicle = await get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_id)
     limit = settings.track_max_points
     cols = await repository.track(session, vehicle_id=vehicle.id, start=start, end=end, limit=limit)

@@ -13,6 +13,7 @@ from houqin_common.i18n import _
 from houqin_common.schemas import PERIOD_RE, EnergyKpi, VehicleKpi
 from telemetry_ingest.analytics.dependencies import Settings
 from telemetry_ingest.kpis import service
+from telemetry_ingest.statistics.dependencies import Coefficients
 from telemetry_ingest.tariffs import service as tariff_service
 
 router = APIRouter(prefix="/kpis", tags=["kpis"], responses=COMMON_ERRORS)
@@ -40,6 +41,7 @@ def _scoped(principal: Principal, vendor_id: str | None) -> str | None:
 async def get_energy_kpi(
     session: DbSession,
     settings: Settings,
+    cfg: Coefficients,
     vendor_id: Annotated[str, Query(max_length=64, description="responsible vendor")],
     period: PeriodQuery,
     measure: Annotated[
@@ -47,14 +49,18 @@ async def get_energy_kpi(
     ] = "energy",
     principal: Principal = Depends(require_roles(Role.supervisor, Role.vendor, *READ_ALL)),
 ) -> EnergyKpi:
-    """Energy KPI of the meters a vendor is responsible for: consumption, same period last year, saving
-    ratio, off-hours waste alerts, reading coverage. A vendor with no meters answers zero meters."""
+    """Energy KPI of the meters a vendor is responsible for, like for like: the meter-days that reported in
+    the period and on the same day a year earlier, in kgce (standard coal) over the energy carriers, every
+    carrier also in its own unit (water apart), with the scope (meters and meter-days of each period). Below
+    the configured compared share it does not score (`saving_ratio` null, `not_scored` and its reason).
+    A vendor with no meters answers zero meters."""
     scoped = _scoped(principal, vendor_id)
     assert scoped is not None
-    kpi = await service.energy_kpi(session, settings=settings, vendor_id=scoped, period=period)
-    if measure == "cost" and kpi.meters:
+    kpi, cmp = await service.energy_kpi(session, settings=settings, cfg=cfg, vendor_id=scoped, period=period)
+    if measure == "cost" and kpi.meters and cmp is not None and kpi.period_end is not None:
+        start, _end = service.period_window(period, settings)
         kpi = await tariff_service.with_cost(
-            session, settings=settings, kpi=kpi, window=service.period_window(period, settings)
+            session, settings=settings, kpi=kpi, window=(start, kpi.period_end), pairs=cmp.pairs
         )
     return kpi
 

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common import clock
+from houqin_common.i18n import _
 from houqin_common.schemas import EnergyKpi, VehicleKpi, period_bounds
 from telemetry_ingest.analytics.config import AnalyticsSettings
+from telemetry_ingest.energy import like_for_like
 from telemetry_ingest.energy import repository as energy_repository
 from telemetry_ingest.energy import service as energy_service
+from telemetry_ingest.energy.like_for_like import Comparison
 from telemetry_ingest.energy.repository import MeterFilter
+from telemetry_ingest.energy.service import year_earlier
 from telemetry_ingest.fleet import repository as fleet_repository
 from telemetry_ingest.fleet import service as fleet_service
+from telemetry_ingest.statistics.config import AccountingSettings
 
 
 def period_window(period: str, settings: AnalyticsSettings) -> tuple[datetime, datetime]:
@@ -22,40 +28,95 @@ def period_window(period: str, settings: AnalyticsSettings) -> tuple[datetime, d
     return energy_service.local_midnight(first, settings), energy_service.local_midnight(after, settings)
 
 
-async def energy_kpi(
-    session: AsyncSession, *, settings: AnalyticsSettings, vendor_id: str, period: str, now: datetime | None = None
-) -> EnergyKpi:
-    """Consumption of the vendor's meters in the period beside the same period a year earlier.
-
-    ``coverage`` is the share of expected reading intervals present (up to now for a period in progress),
-    read from the same rollups as the consumption."""
+def compared_window(period: str, settings: AnalyticsSettings, now: datetime) -> tuple[datetime, datetime]:
+    """The period's window, cut at today's local midnight while it runs (whole days: a day is compared
+    with the same whole day a year earlier)."""
     start, end = period_window(period, settings)
+    today = energy_service.local_midnight(now.astimezone(ZoneInfo(settings.timezone)).date(), settings)
+    return start, max(start, min(end, today))
+
+
+async def energy_kpi(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    cfg: AccountingSettings,
+    vendor_id: str,
+    period: str,
+    now: datetime | None = None,
+) -> tuple[EnergyKpi, Comparison | None]:
+    """The vendor's energy over the period beside the same days a year earlier, like for like.
+
+    Only meter-days that reported in both periods are compared (a meter added this year has no "before");
+    the carriers are summed in kgce (standard coal), water apart. Below ``energy_kpi_min_compared_share``
+    of the period's meter-days compared, the KPI does not score (``not_scored``). ``coverage`` is the share
+    of expected reading intervals present (up to now for a period in progress)."""
+    now = now or clock.now()
     flt = MeterFilter(vendor_id=vendor_id)
     meters = await energy_repository.meters(session, flt=flt)
     if not meters:
-        return EnergyKpi(vendor_id=vendor_id, period=period, meters=0, consumption_kwh=0.0, coverage=0.0)
-    current, present = await energy_service.total(session, settings=settings, flt=flt, start=start, end=end)
-    prev_start, prev_end = energy_service.year_earlier(start), energy_service.year_earlier(end)
-    prev_totals = await energy_service.totals(
-        session, settings=settings, flt=flt, start=prev_start, end=prev_end, group_by="total"
-    )
-    previous = sum(prev_totals.values()) if prev_totals else None
+        return EnergyKpi(vendor_id=vendor_id, period=period, meters=0, consumption_kwh=0.0, coverage=0.0), None
+    start, end = compared_window(period, settings, now)
+    carrier_of = {m["id"]: m["energy_type"] for m in meters}
+    unit_of = {m["energy_type"]: m["unit"] for m in meters}
+    factors = like_for_like.kgce_factors(cfg)
+    energy_carriers = {c for c in set(carrier_of.values()) if factors.get(c) is not None}
+    if end > start:
+        current = await like_for_like.daily_by_meter(session, settings=settings, flt=flt, start=start, end=end)
+        previous = await like_for_like.daily_by_meter(
+            session, settings=settings, flt=flt, start=year_earlier(start), end=year_earlier(end)
+        )
+    else:
+        current, previous = {}, {}
+    cmp = like_for_like.compare(current, previous, carrier_of, energy_carriers)
+    electricity = cfg.electricity_code
     waste = await energy_repository.count_alerts(
-        session, vendor_id=vendor_id, kinds_like="energy_waste%", start=start, end=end
+        session, vendor_id=vendor_id, kinds_like="energy_waste%", start=start, end=max(end, start)
     )
-    horizon = min(end, now or clock.now())
-    expected = len(meters) * max(0.0, (horizon - start).total_seconds()) / settings.reading_interval_s
-    coverage = min(1.0, present / expected) if expected > 0 else 0.0
-    return EnergyKpi(
+    _kwh, intervals = (
+        await energy_service.total(session, settings=settings, flt=flt, start=start, end=end)
+        if end > start
+        else (0.0, 0)
+    )
+    expected = len(meters) * max(0.0, (end - start).total_seconds()) / settings.reading_interval_s
+    coverage = min(1.0, intervals / expected) if expected > 0 else 0.0
+    cur_kgce = like_for_like.kgce(cmp.compared, factors)
+    prev_kgce = like_for_like.kgce(cmp.compared_previous, factors)
+    not_scored: str | None = None
+    reason: str | None = None
+    if cmp.energy_days_compared == 0 or prev_kgce <= 0:
+        not_scored = "no_comparable_meters"
+        reason = _("no meter of the vendor reported on the same days of both periods: nothing to compare like for like")
+    elif cmp.compared_share < settings.energy_kpi_min_compared_share:
+        not_scored = "low_coverage"
+        reason = _(
+            "only {share} of the period's meter-days can be compared with the same days a year earlier "
+            "(at least {minimum} needed): not scored",
+            share=f"{cmp.compared_share:.1%}",
+            minimum=f"{settings.energy_kpi_min_compared_share:.0%}",
+        )
+    kpi = EnergyKpi(
         vendor_id=vendor_id,
         period=period,
         meters=len(meters),
-        consumption_kwh=current,
-        previous_kwh=previous,
-        saving_ratio=(previous - current) / previous if previous else None,
+        consumption_kwh=cmp.quantity.get(electricity, 0.0),
+        previous_kwh=cmp.previous.get(electricity) if previous else None,
+        consumption_kgce=cur_kgce if cmp.energy_days_compared else None,
+        previous_kgce=prev_kgce if cmp.energy_days_compared else None,
+        saving_ratio=None if not_scored else (prev_kgce - cur_kgce) / prev_kgce,
+        not_scored=not_scored,
+        not_scored_reason=reason,
+        carriers=like_for_like.carriers(cmp, unit_of, factors),
+        scope=like_for_like.scope(cmp, len(meters)),
         waste_alerts=waste,
         coverage=coverage,
+        period_end=end,
     )
+    return kpi, cmp
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den else None
 
 
 async def fleet_distance(

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from houqin_common.i18n import _
+from houqin_common.schemas import EnergyScope
 from telemetry_ingest.statistics.indicators import INDICATORS
 
 
@@ -89,6 +90,17 @@ class Coefficients(BaseModel):
     co2_t_per_gj_heat: Decimal
 
 
+class ComparedYear(BaseModel):
+    """The year against the previous one like for like: only the meter-days that reported in both."""
+
+    kgce: Decimal = Field(description="comprehensive energy of the compared meter-days, kgce")
+    previous_kgce: Decimal = Field(description="the same meter-days a year earlier, kgce")
+    saving_ratio: float | None = Field(description="(previous - this year) / previous, kgce")
+    cost_cny: Decimal = Field(description="cost of the compared meter-days")
+    previous_cost_cny: Decimal = Field(description="cost of the same meter-days a year earlier")
+    cost_saving_ratio: float | None = Field(description="(previous - this year) / previous, CNY")
+
+
 class StatisticsRead(BaseModel):
     year: int
     headcount: int | None = Field(description="energy-using headcount of the year")
@@ -97,6 +109,12 @@ class StatisticsRead(BaseModel):
     previous_floor_area_m2: Decimal | None
     indicators: list[IndicatorRead]
     unpriced_quantity: float = Field(description="consumption of the year no tariff priced (missing from the cost)")
+    scope: EnergyScope | None = Field(
+        default=None, description="meters and meter-days of each year (the indicators count every one of them)"
+    )
+    compared: ComparedYear | None = Field(
+        default=None, description="like for like: the meter-days that reported in both years"
+    )
     coefficients: Coefficients = Field(description="the conversion coefficients used")
 
 
@@ -137,3 +155,13 @@ class PaybackRead(BaseModel):
     paid_back: bool = Field(description="the savings so far cover the cost")
     paid_back_on: date | None = Field(description="day the savings reach the cost at the rate so far")
     years: list[YearSaving] = Field(description="yuan saved year on year since the start")
+    boundary_meters: list[str] = Field(
+        default_factory=list,
+        description="the measurement boundary (IPMVP): meters of the investment's building (or all) that reported "
+        "in the baseline year; every figure of the answer counts these meters only",
+    )
+    meters_left_out: list[str] = Field(
+        default_factory=list,
+        description="meters of the scope that reported since the start but not in the baseline year (a meter added "
+        "later has no 'before' to save on): not counted, so the yearly costs are below the statistics' by theirs",
+    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import uuid
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -12,7 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.errors import NotFound, UnprocessableEntity
 from houqin_common.i18n import N_, _
+from houqin_common.schemas import EnergyScope
 from telemetry_ingest.analytics.config import AnalyticsSettings
+from telemetry_ingest.energy import like_for_like
+from telemetry_ingest.energy import repository as energy_repository
+from telemetry_ingest.energy.like_for_like import MeterDay
 from telemetry_ingest.energy.repository import MeterFilter
 from telemetry_ingest.models.accounting import BuildingArea, EnergyGoal, Headcount, Investment
 from telemetry_ingest.statistics import indicators as ind
@@ -22,6 +28,7 @@ from telemetry_ingest.statistics.schemas import (
     AreaIn,
     AreaRead,
     Coefficients,
+    ComparedYear,
     GoalIn,
     GoalRead,
     HeadcountIn,
@@ -34,7 +41,7 @@ from telemetry_ingest.statistics.schemas import (
     YearSaving,
 )
 from telemetry_ingest.tariffs import service as tariff_service
-from telemetry_ingest.tariffs.arithmetic import yuan
+from telemetry_ingest.tariffs.arithmetic import CostTotal, yuan
 
 
 async def put_area(session: AsyncSession, *, building: str, valid_from: date, area_in: AreaIn) -> AreaRead:
@@ -77,23 +84,67 @@ def year_window(year: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
 
 
+@dataclass(frozen=True)
+class PricedYear:
+    """One year priced per meter and local day: the statistics' inputs and the meter-days that reported."""
+
+    inputs: ind.YearInputs
+    unpriced: Decimal
+    days: dict[MeterDay, CostTotal]
+
+
 async def _year_inputs(
-    session: AsyncSession, *, settings: AnalyticsSettings, year: int
-) -> tuple[ind.YearInputs, Decimal]:
-    start, end = year_window(year, ZoneInfo(settings.timezone))
+    session: AsyncSession, *, settings: AnalyticsSettings, year: int, carrier_of: dict[str, str]
+) -> PricedYear:
+    """Every meter's consumption and cost of the year, priced once per meter and local day: the same pricing
+    the energy KPI's ``measure=cost`` sums per vendor, so the yuan of a scope is one figure everywhere."""
+    tz = ZoneInfo(settings.timezone)
+    start, end = year_window(year, tz)
     priced = await tariff_service.price(
-        session, settings=settings, flt=MeterFilter(), start=start, end=end, group_by="energy_type"
+        session, settings=settings, flt=MeterFilter(), start=start, end=end, granularity="day", group_by="meter"
     )
-    consumption = {g: c.total_quantity for (g, _b), c in priced.buckets.items()}
-    return (
+    consumption: dict[str, Decimal] = defaultdict(Decimal)
+    days: dict[MeterDay, CostTotal] = {}
+    for (meter, bucket), c in priced.buckets.items():
+        consumption[carrier_of[meter]] += c.total_quantity
+        days[(meter, bucket.astimezone(tz).date())] = c
+    return PricedYear(
         ind.YearInputs(
-            consumption=consumption,
+            consumption=dict(consumption),
             cost_cny=priced.total.total_cost,
             headcount=await repository.headcount(session, year),
             floor_area_m2=await repository.total_area(session, on=date(year, 12, 31)),
         ),
         priced.total.unpriced,
+        days,
     )
+
+
+def _compared(
+    cur: PricedYear, prev: PricedYear, carrier_of: dict[str, str], cfg: AccountingSettings, meters: int
+) -> tuple[EnergyScope, ComparedYear]:
+    """The like-for-like part of the year: meter-days that reported this year and on the same day last year."""
+    factors = like_for_like.kgce_factors(cfg)
+    energy = {c for c in set(carrier_of.values()) if factors.get(c) is not None}
+    cmp = like_for_like.compare(
+        {k: float(c.total_quantity) for k, c in cur.days.items()},
+        {k: float(c.total_quantity) for k, c in prev.days.items()},
+        carrier_of,
+        energy,
+    )
+    cost = sum((cur.days[k].total_cost for k in cmp.pairs), Decimal(0))
+    before = sum((prev.days[(m, d.replace(year=d.year - 1))].total_cost for m, d in cmp.pairs), Decimal(0))
+    kgce, previous_kgce = like_for_like.kgce(cmp.compared, factors), like_for_like.kgce(cmp.compared_previous, factors)
+    scope = like_for_like.scope(cmp, meters)
+    compared = ComparedYear(
+        kgce=ind.rounded(Decimal(str(kgce)), 3),
+        previous_kgce=ind.rounded(Decimal(str(previous_kgce)), 3),
+        saving_ratio=(previous_kgce - kgce) / previous_kgce if previous_kgce else None,
+        cost_cny=yuan(cost),
+        previous_cost_cny=yuan(before),
+        cost_saving_ratio=float((before - cost) / before) if before else None,
+    )
+    return scope, compared
 
 
 def _shown(code: str, value: Decimal | None) -> Decimal | None:
@@ -104,9 +155,17 @@ async def statistics(
     session: AsyncSession, *, settings: AnalyticsSettings, cfg: AccountingSettings, year: int
 ) -> StatisticsRead:
     """Every indicator of ``year`` beside the previous year, with the change and the goal verdict. Values
-    are computed at full precision and rounded once: kgce and m³ to 0.001, CNY to the fen, tCO2 to the gram."""
-    cur, unpriced = await _year_inputs(session, settings=settings, year=year)
-    prev, _unpriced = await _year_inputs(session, settings=settings, year=year - 1)
+    are computed at full precision and rounded once: kgce and m³ to 0.001, CNY to the fen, tCO2 to the gram.
+
+    The indicators are the statutory totals of every meter that reported in each year; ``scope`` names the
+    meters and meter-days of each year and ``compared`` gives the like-for-like change (the meter-days that
+    reported in both years), which is the saving to read when the meter fleet changed."""
+    meters = await energy_repository.meters(session, flt=MeterFilter())
+    carrier_of = {m["id"]: m["energy_type"] for m in meters}
+    cur_year = await _year_inputs(session, settings=settings, year=year, carrier_of=carrier_of)
+    prev_year = await _year_inputs(session, settings=settings, year=year - 1, carrier_of=carrier_of)
+    cur, prev, unpriced = cur_year.inputs, prev_year.inputs, cur_year.unpriced
+    scope, compared = _compared(cur_year, prev_year, carrier_of, cfg, len(meters))
     values, previous = ind.year_values(cur, cfg), ind.year_values(prev, cfg)
     goals = {g.indicator: g for g in await repository.goals(session, year=year)}
     rows = []
@@ -137,6 +196,8 @@ async def statistics(
         previous_floor_area_m2=prev.floor_area_m2,
         indicators=rows,
         unpriced_quantity=float(unpriced),
+        scope=scope,
+        compared=compared,
         coefficients=Coefficients(**cfg.model_dump(include=set(Coefficients.model_fields))),
     )
 
@@ -299,6 +360,14 @@ async def payback(
         end=midnight(row.start_date),
     )
     flt = MeterFilter(building=row.building, meter_ids=boundary or ["-"])
+    left_out = sorted(
+        set(
+            await repository.meters_reporting(
+                session, building=row.building, start=midnight(row.start_date), end=midnight(as_of)
+            )
+        )
+        - set(boundary)
+    )
 
     async def cost(first: date, after: date) -> Decimal:
         total = await tariff_service.total_cost(
@@ -339,4 +408,6 @@ async def payback(
         paid_back=result.paid_back,
         paid_back_on=result.paid_back_on,
         years=years,
+        boundary_meters=sorted(boundary),
+        meters_left_out=left_out,
     )

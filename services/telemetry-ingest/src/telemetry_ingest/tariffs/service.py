@@ -388,20 +388,49 @@ async def top_consumers(
 
 
 async def with_cost(
-    session: AsyncSession, *, settings: AnalyticsSettings, kpi: EnergyKpi, window: tuple[datetime, datetime]
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    kpi: EnergyKpi,
+    window: tuple[datetime, datetime],
+    pairs: set[tuple[str, date]],
 ) -> EnergyKpi:
-    """The energy KPI of a vendor with the cost of its meters in the period and the same period last year,
-    for an appraisal scheme that scores the yuan saved rather than the kWh."""
+    """The energy KPI of a vendor with the cost of its meters in the period and the same period last year
+    (every meter: the figure the statistics give for the same scope), and the like-for-like cost saving over
+    the compared meter-days ``pairs`` (meter, local day), for an appraisal scheme that scores the yuan saved."""
     flt = MeterFilter(vendor_id=kpi.vendor_id)
     start, end = window
-    current = (await total_cost(session, settings=settings, flt=flt, start=start, end=end)).total_cost
-    before = await price(session, settings=settings, flt=flt, start=_year_earlier(start), end=_year_earlier(end))
-    previous = before.total.total_cost if before.buckets else None
+    if end <= start:
+        return kpi
+    tz = ZoneInfo(settings.timezone)
+    now = await price(session, settings=settings, flt=flt, start=start, end=end, granularity="day", group_by="meter")
+    before = await price(
+        session,
+        settings=settings,
+        flt=flt,
+        start=_year_earlier(start),
+        end=_year_earlier(end),
+        granularity="day",
+        group_by="meter",
+    )
+    previous_pairs = {(m, d.replace(year=d.year - 1)) for m, d in pairs}
+
+    def compared(priced: Priced, keep: set[tuple[str, date]]) -> Decimal:
+        return sum(
+            (c.total_cost for (m, b), c in priced.buckets.items() if (m, b.astimezone(tz).date()) in keep),
+            Decimal(0),
+        )
+
+    current_cmp, previous_cmp = compared(now, pairs), compared(before, previous_pairs)
     return kpi.model_copy(
         update={
-            "cost_cny": yuan(current),
-            "previous_cost_cny": yuan(previous) if previous is not None else None,
-            "cost_saving_ratio": _ratio(previous - current, previous) if previous else None,
+            "cost_cny": yuan(now.total.total_cost),
+            "previous_cost_cny": yuan(before.total.total_cost) if before.buckets else None,
+            "compared_cost_cny": yuan(current_cmp) if pairs else None,
+            "compared_previous_cost_cny": yuan(previous_cmp) if pairs else None,
+            "cost_saving_ratio": _ratio(previous_cmp - current_cmp, previous_cmp)
+            if previous_cmp and kpi.not_scored is None
+            else None,
         }
     )
 
