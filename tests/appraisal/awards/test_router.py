@@ -87,7 +87,11 @@ async def test_awards_follow_rank_bars_veto_and_food_safety(
         assert unpublished.status_code == 200, unpublished.text
         assert unpublished.json()["awards"] and all(x["provisional"] for x in unpublished.json()["awards"])
         assert all(any("not published" in why for why in x["reasons"]) for x in unpublished.json()["awards"])
-        assert (await client.post(f"/v1/periods/{year}/publish", headers=sup)).status_code == 201
+        assert (
+            await client.post(
+                f"/v1/periods/{year}/publish", json={"override": True, "justification": "测试"}, headers=sup
+            )
+        ).status_code == 201
         r = await client.post(
             f"/v1/awards/{year}/evaluate",
             json={"head_counts": {ids[2]: 86}, "base_bonus_cny": "12000"},
@@ -157,7 +161,11 @@ async def test_a_veto_recorded_after_the_year_does_not_remove_the_vendor_from_it
         for token in await world.tokens(2):
             assert (await world.answer(token, {world.projects[0]: "excellent"})).status_code == 201
         sup = auth(make_token(Role.supervisor))
-        assert (await client.post(f"/v1/periods/{year}/publish", headers=sup)).status_code == 201
+        assert (
+            await client.post(
+                f"/v1/periods/{year}/publish", json={"override": True, "justification": "测试"}, headers=sup
+            )
+        ).status_code == 201
         r = await client.post(f"/v1/awards/{year}/evaluate", json={}, headers=sup)
         assert r.status_code == 200, r.text
         awards = {x["vendor_id"]: x for x in r.json()["awards"]}

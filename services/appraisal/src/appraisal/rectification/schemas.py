@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from appraisal.inspections.schemas import Severity
 from appraisal.scoring.rules import OrderAction, OrderStatus
+from houqin_common.schemas import InputModel
 
 
 class FindingSource(StrEnum):
@@ -17,7 +18,7 @@ class FindingSource(StrEnum):
     complaint = "complaint"
 
 
-class FindingCreate(BaseModel):
+class FindingCreate(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -62,7 +63,7 @@ class OrderRead(BaseModel):
     version: int = Field(description="increments on every transition")
 
 
-class TransitionIn(BaseModel):
+class TransitionIn(InputModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"action": "submit", "note": "已增设分层货架并张贴标识,附整改照片。"}]}
     )

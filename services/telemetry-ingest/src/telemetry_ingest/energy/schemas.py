@@ -5,6 +5,8 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from houqin_common.schemas import InputModel
+
 
 class Granularity(StrEnum):
     quarter_hour = "15min"
@@ -132,12 +134,12 @@ class TopRow(BaseModel):
     share: float = Field(description="share of the total of the listed scope")
 
 
-class TemperatureSample(BaseModel):
+class TemperatureSample(InputModel):
     ts: AwareDatetime = Field(description="observation time with offset")
     temp_c: float = Field(ge=-80, le=70, description="outdoor air temperature, °C")
 
 
-class TemperatureUpload(BaseModel):
+class TemperatureUpload(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
