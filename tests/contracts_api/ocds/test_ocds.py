@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 from referencing import Registry, Resource
+
+from houqin_common import clock
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -158,7 +161,8 @@ async def test_a_contract_lifecycle_publishes_one_resolvable_release_per_event(a
         )
     award = await api.client.post(
         f"/v1/procurements/{p['id']}/award",
-        json={"start_date": "2027-01-01", "end_date": "2027-12-31"},
+        # starting today: activating it needs no early start
+        json={"start_date": clock.today().isoformat(), "end_date": (clock.today() + timedelta(days=364)).isoformat()},
         headers=api.procurement,
     )
     assert award.status_code == 201, award.text
