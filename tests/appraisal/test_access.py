@@ -48,6 +48,7 @@ MATRIX: list[tuple[str, str, Any, set[Role]]] = [
     ("GET", "/v1/awards", None, {R.supervisor, R.vendor} | READ_ALL),
     ("POST", "/v1/service-stars", {}, {R.supervisor, R.admin}),
     ("GET", "/v1/reports/years/2099?format=csv", None, {R.supervisor} | READ_ALL),
+    ("GET", "/v1/reports/periods/2099H2?format=csv", None, {R.supervisor} | READ_ALL),
     ("GET", "/v1/reports/campaigns/{campaign}?format=csv", None, {R.supervisor} | READ_ALL),
 ]
 

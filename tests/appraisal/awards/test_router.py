@@ -87,7 +87,11 @@ async def test_awards_follow_rank_bars_veto_and_food_safety(
         assert unpublished.status_code == 200, unpublished.text
         assert unpublished.json()["awards"] and all(x["provisional"] for x in unpublished.json()["awards"])
         assert all(any("not published" in why for why in x["reasons"]) for x in unpublished.json()["awards"])
-        assert (await client.post(f"/v1/periods/{year}/publish", headers=sup)).status_code == 201
+        assert (
+            await client.post(
+                f"/v1/periods/{year}/publish", json={"override": True, "justification": "测试"}, headers=sup
+            )
+        ).status_code == 201
         r = await client.post(
             f"/v1/awards/{year}/evaluate",
             json={"head_counts": {ids[2]: 86}, "base_bonus_cny": "12000"},
@@ -108,6 +112,15 @@ async def test_awards_follow_rank_bars_veto_and_food_safety(
         mine = await client.get("/v1/awards", params={"year": year}, headers=vendor)
         assert [x["vendor_id"] for x in mine.json()["items"]] == [ids[2]]
         assert (await client.post(f"/v1/awards/{year}/evaluate", headers=vendor)).status_code == 403
+        # re-evaluated without head counts: the uplift computed from the count given before is kept
+        again = await client.post(f"/v1/awards/{year}/evaluate", json={}, headers=sup)
+        kept = {x["vendor_id"]: x for x in again.json()["awards"]}
+        assert kept[ids[2]]["head_count"] == 86 and kept[ids[2]]["uplift"] == "103200.00"
+        assert any("head count 86 kept from the evaluation of" in why for why in kept[ids[2]]["reasons"])
+        assert kept[ids[3]]["uplift"] is None  # positive control: nothing was given for it, nothing is kept
+        # a new count replaces the kept one
+        changed = await client.post(f"/v1/awards/{year}/evaluate", json={"head_counts": {ids[2]: 10}}, headers=sup)
+        assert {x["vendor_id"]: x for x in changed.json()["awards"]}[ids[2]]["uplift"] == "12000.00"
     # contracts-api unreachable: the veto cannot be checked, awards become provisional
     async with appraisal_app(test_env, f"http://127.0.0.1:{free_port()}") as client:
         r = await client.post(f"/v1/awards/{year}/evaluate", json={}, headers=sup)
@@ -118,15 +131,43 @@ async def test_awards_follow_rank_bars_veto_and_food_safety(
         assert listed.json()["total"] == len(awards)
 
 
-async def test_service_star_nomination(service_client: Callable[..., Any], make_token: Callable[..., str]) -> None:
-    client = await service_client("appraisal")
-    vendor_id = str(uuid.uuid4())
-    body = {"year": 2026, "vendor_id": vendor_id, "person_name": "王师傅", "reason": "连续三年零投诉"}
-    r = await client.post("/v1/service-stars", json=body, headers=auth(make_token(Role.supervisor)))
-    assert r.status_code == 201 and r.json()["status"] == "nominated"
-    assert (await client.post("/v1/service-stars", json=body, headers=auth(make_token(Role.staff)))).status_code == 403
-    mine = await client.get("/v1/service-stars", headers=auth(make_token(Role.vendor, vendor_id=vendor_id)))
-    assert [s["person_name"] for s in mine.json()["items"]] == ["王师傅"]
+async def test_service_star_nomination_needs_a_registered_vendor_without_a_veto(
+    live_services: LiveServices, test_env: dict[str, str], make_token: Callable[..., str]
+) -> None:
+    contracts_url = live_services.start("contracts")
+    async with httpx.AsyncClient(base_url=contracts_url, timeout=30) as contracts:
+        vendor_id = await _contracts_vendor(contracts, make_token(Role.procurement))
+        vetoed = await _contracts_vendor(contracts, make_token(Role.procurement))
+        veto = await contracts.post(
+            f"/v1/vendors/{vetoed}/vetoes",
+            json={"ground": "poor_credit", "evidence": "失信被执行人"},
+            headers=auth(make_token(Role.supervisor)),
+        )
+        assert veto.status_code == 201, veto.text
+    sup = auth(make_token(Role.supervisor))
+    async with appraisal_app(test_env, contracts_url) as client:
+        body = {"year": 2026, "vendor_id": vendor_id, "person_name": "王师傅", "reason": "连续三年零投诉"}
+        r = await client.post("/v1/service-stars", json=body, headers=sup)
+        assert r.status_code == 201, r.text
+        assert r.json()["status"] == "nominated"
+        staff = auth(make_token(Role.staff))
+        assert (await client.post("/v1/service-stars", json=body, headers=staff)).status_code == 403
+        mine = await client.get("/v1/service-stars", headers=auth(make_token(Role.vendor, vendor_id=vendor_id)))
+        assert [s["person_name"] for s in mine.json()["items"]] == ["王师傅"]
+
+        unknown = await client.post("/v1/service-stars", json={**body, "vendor_id": "not-a-vendor"}, headers=sup)
+        assert unknown.status_code == 404, unknown.text
+        assert unknown.headers["content-type"].startswith("application/problem+json")
+        assert unknown.json()["invalid-params"][0]["name"] == "vendor_id"
+        barred = await client.post("/v1/service-stars", json={**body, "vendor_id": vetoed}, headers=sup)
+        assert barred.status_code == 409, barred.text
+        assert any("veto" in reason for reason in barred.json()["reasons"])
+        listed = await client.get("/v1/service-stars", params={"vendor_id": vetoed}, headers=sup)
+        assert listed.json()["total"] == 0
+    # contracts-api unreachable: nothing is recorded on trust
+    async with appraisal_app(test_env, f"http://127.0.0.1:{free_port()}") as client:
+        down = await client.post("/v1/service-stars", json=body, headers=sup)
+        assert down.status_code == 503, down.text
 
 
 async def test_a_veto_recorded_after_the_year_does_not_remove_the_vendor_from_its_award(
@@ -157,7 +198,11 @@ async def test_a_veto_recorded_after_the_year_does_not_remove_the_vendor_from_it
         for token in await world.tokens(2):
             assert (await world.answer(token, {world.projects[0]: "excellent"})).status_code == 201
         sup = auth(make_token(Role.supervisor))
-        assert (await client.post(f"/v1/periods/{year}/publish", headers=sup)).status_code == 201
+        assert (
+            await client.post(
+                f"/v1/periods/{year}/publish", json={"override": True, "justification": "测试"}, headers=sup
+            )
+        ).status_code == 201
         r = await client.post(f"/v1/awards/{year}/evaluate", json={}, headers=sup)
         assert r.status_code == 200, r.text
         awards = {x["vendor_id"]: x for x in r.json()["awards"]}

@@ -24,6 +24,11 @@ async def test_complaint_is_routed_answered_and_closed(
     )
     assert r.status_code == 201
     staff = auth(make_token(Role.staff, subject=f"staff-{uuid.uuid4().hex[:6]}"))
+    body = {"channel": "wechat", "category": "canteen_dishes", "description": "菜太咸", "project_code": project}
+    # an unknown field is refused and named, never dropped silently
+    extra = await client.post("/v1/complaints", json={**body, "comment": "请尽快处理"}, headers=staff)
+    assert extra.status_code == 422 and extra.headers["content-type"].startswith("application/problem+json")
+    assert extra.json()["invalid-params"] == [{"name": "body.comment", "reason": "this field is not allowed"}]
     filed = await client.post(
         "/v1/complaints",
         json={"channel": "wechat", "category": "canteen_dishes", "description": "菜太咸", "project_code": project},

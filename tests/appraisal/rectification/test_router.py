@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+import time_machine
+
 from houqin_common import clock
 from houqin_common.auth import Role
 from support import auth
@@ -67,8 +69,16 @@ async def test_overdue_orders_are_listed_and_count_against_the_vendor(
     client = await service_client("appraisal")
     vendor_id = str(uuid.uuid4())
     insp = make_token(Role.inspector)
-    late = await _finding(client, insp, vendor_id, clock.today() - timedelta(days=2))
+    late = await _finding(client, insp, vendor_id, clock.today() + timedelta(days=1))
     in_time = await _finding(client, insp, vendor_id, clock.today() + timedelta(days=5))
+    # three days on, the first deadline has passed (an order cannot be issued already overdue)
+    with time_machine.travel(clock.now() + timedelta(days=3), tick=True):
+        await _overdue_is_listed_and_scored(client, make_token, insp, vendor_id, late, in_time)
+
+
+async def _overdue_is_listed_and_scored(
+    client: Any, make_token: Callable[..., str], insp: str, vendor_id: str, late: Any, in_time: Any
+) -> None:
     sup = auth(make_token(Role.supervisor))
     r = await client.get("/v1/rectifications", params={"vendor_id": vendor_id, "overdue": "true"}, headers=sup)
     assert [o["id"] for o in r.json()["items"]] == [late["id"]]
@@ -125,3 +135,30 @@ async def test_evidence_upload_and_download(service_client: Callable[..., Any], 
         f"/v1/rectifications/{order['id']}/evidence", files={"file": ("x.txt", b"", "text/plain")}, headers=vendor
     )
     assert empty.status_code == 422
+
+
+async def test_a_deadline_before_the_issue_date_is_refused(
+    service_client: Callable[..., Any], make_token: Callable[..., str]
+) -> None:
+    client = await service_client("appraisal")
+    today = clock.today()
+    body = {
+        "vendor_id": str(uuid.uuid4()),
+        "source": "committee",
+        "description": "消防通道堆放杂物",
+        "severity": "major",
+        "found_on": (today - timedelta(days=5)).isoformat(),
+        "deadline": (today - timedelta(days=1)).isoformat(),
+    }
+    insp = auth(make_token(Role.inspector))
+    born_overdue = await client.post("/v1/findings", json=body, headers=insp)
+    assert born_overdue.status_code == 422, born_overdue.text
+    assert born_overdue.headers["content-type"].startswith("application/problem+json")
+    assert born_overdue.json()["invalid-params"][0]["name"] == "deadline"
+    assert "before the order's issue date" in born_overdue.json()["detail"]
+    unknown = await client.post(
+        "/v1/findings", json={**body, "deadline": today.isoformat(), "urgent": True}, headers=insp
+    )
+    assert unknown.status_code == 422 and unknown.json()["invalid-params"][0]["name"] == "body.urgent"
+    on_the_day = await client.post("/v1/findings", json={**body, "deadline": today.isoformat()}, headers=insp)
+    assert on_the_day.status_code == 201, on_the_day.text

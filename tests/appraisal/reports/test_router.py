@@ -7,6 +7,7 @@ import csv
 import io
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import asyncpg
@@ -18,6 +19,7 @@ from appraisal.cli import register
 from appraisal.main import create_app
 from appraisal.seed import seed
 from appraisal.settings import Settings
+from houqin_common import clock
 from houqin_common.auth import Role
 from houqin_common.db import libpq_url
 from houqin_common.demo import VENDORS
@@ -86,12 +88,33 @@ async def test_seed_is_idempotent_and_ranks_the_demo_vendors(
                 )
             )
         )
-        assert len(rows) == 1 + len(ranking) and rows[1][2] == ranking[0]["vendor_id"]
+        # 2025 is not published in the seed: the CSV says so first, then one row per vendor
+        assert rows[0][0] == "provisional" and rows[1][0] == "rank"
+        assert len(rows) == 2 + len(ranking) and rows[2][2] == ranking[0]["vendor_id"]
 
         campaigns = (await client.get("/v1/campaigns", params={"period": "2025"}, headers=sup)).json()["items"]
         assert {c["period"] for c in campaigns} == {"2025H1", "2025H2"}
         rate = (await client.get(f"/v1/campaigns/{campaigns[0]['id']}/response-rate", headers=sup)).json()
         assert rate["meets_target"] is True and rate["rate"] > 0.95
+        # campaigns close at 23:59 Beijing time, not UTC
+        closes = [datetime.fromisoformat(c["closes_at"]).astimezone(clock.office_tz()) for c in campaigns]
+        assert {(c.month, c.day, c.hour, c.minute) for c in closes} == {(6, 20, 23, 59), (12, 20, 23, 59)}
+
+        # the current half-year (platform clock): an open survey below target, inspections, complaints,
+        # so the current year shows a live provisional ranking
+        today = clock.today()
+        half = f"{today.year}H{1 if today.month <= 6 else 2}"
+        live = (await client.get("/v1/campaigns", params={"period": half}, headers=sup)).json()["items"]
+        assert len(live) == 1
+        assert datetime.fromisoformat(live[0]["closes_at"]) > clock.now() >= datetime.fromisoformat(live[0]["opens_at"])
+        live_rate = (await client.get(f"/v1/campaigns/{live[0]['id']}/response-rate", headers=sup)).json()
+        assert live_rate["meets_target"] is False and 0.75 < live_rate["rate"] < 0.95
+        current = await client.get("/v1/scores", params={"period": str(today.year)}, headers=sup)
+        scored = [s for s in current.json()["items"] if s["total"] is not None]
+        assert len(scored) == len(contracted) and all(s["provisional"] for s in scored)
+        assert any(c["name"] == "complaints" and c["score"] is not None for s in scored for c in s["components"])
+        refused = await client.post(f"/v1/periods/{half}/publish", headers=sup)
+        assert refused.status_code == 409 and any("below the target" in r for r in refused.json()["reasons"])
         cx = await client.get(f"/v1/reports/campaigns/{campaigns[0]['id']}", params={"format": "xlsx"}, headers=sup)
         assert {"Vendors", "Service items"} <= set(openpyxl.load_workbook(io.BytesIO(cx.content)).sheetnames)
         cpng = await client.get(f"/v1/reports/campaigns/{campaigns[0]['id']}", params={"format": "png"}, headers=sup)

@@ -20,7 +20,13 @@ async def new_contract(api, **extra) -> dict:
 
 
 async def test_tendered_contract_goes_through_legal_and_expert_review_to_completion(api) -> None:
-    c = await new_contract(api, route="open_tender")
+    start = clock.today()  # a contract is activated on or after its start date
+    c = await new_contract(
+        api,
+        route="open_tender",
+        start_date=start.isoformat(),
+        end_date=(start + timedelta(days=364)).isoformat(),
+    )
     assert c["expert_review_required"] is True and c["status_label_zh"] == "草稿"
     cid = c["id"]
     assert (await api.move(cid, "legal_review")).json()["status"] == "legal_review"
@@ -48,6 +54,35 @@ async def test_tendered_contract_goes_through_legal_and_expert_review_to_complet
     assert [(r["kind"], r["verdict"]) for r in reviews["items"]] == [("legal", "approve"), ("expert", "approve")]
     experts = (await api.client.get(f"/v1/contracts/{cid}/reviews?kind=expert", headers=api.auditor)).json()
     assert experts["total"] == 1 and experts["items"][0]["reviewer"] == "lawyer-zhao"
+
+
+async def test_activating_before_the_start_date_needs_a_recorded_early_start(api) -> None:
+    start = clock.today() + timedelta(days=25)
+    c = await new_contract(
+        api, route="price_comparison", start_date=start.isoformat(), end_date=(start + timedelta(days=364)).isoformat()
+    )
+    cid = c["id"]
+    await api.move(cid, "legal_review")
+    assert (await api.review(cid, "legal")).json()["status"] == "approved"
+    assert (await api.move(cid, "signed")).status_code == 200
+    too_early = await api.move(cid, "active")
+    assert too_early.status_code == 409, too_early.text
+    assert too_early.headers["content-type"].startswith("application/problem+json")
+    assert f"the contract starts on {start.isoformat()}" in too_early.json()["detail"]
+    assert too_early.json()["invalid-params"][0]["name"] == "early_start_justification"
+    etag = (await api.client.get(f"/v1/contracts/{cid}", headers=api.procurement)).headers["ETag"]
+    why = "春节保障需提前进场"
+    early = await api.client.post(
+        f"/v1/contracts/{cid}/transitions",
+        json={"to": "active", "early_start_justification": why},
+        headers={**api.procurement, "If-Match": etag},
+    )
+    assert early.status_code == 200, early.text
+    assert early.json()["status"] == "active" and early.json()["early_start_justification"] == why
+    history = (await api.client.get(f"/v1/contracts/{cid}/history", headers=api.auditor)).json()["items"]
+    assert history[-1]["to_status"] == "active" and history[-1]["data"]["early_start"] == why
+    not_yet = await api.move(cid, "completed")
+    assert not_yet.status_code == 409 and "cannot be completed" in not_yet.json()["detail"]
 
 
 async def test_non_tendered_contract_skips_expert_review(api) -> None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 from referencing import Registry, Resource
+
+from houqin_common import clock
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -114,6 +117,31 @@ async def test_seeded_single_source_renewals_point_at_their_prior_process(api) -
     assert renewal["contracts"][0]["status"] == "active" and "contract" in renewal["tag"]
 
 
+async def test_seeded_awarded_tenders_name_their_tenderers(api) -> None:
+    from contracts_api.seed import _id as seed_id
+
+    package = (await api.client.get("/v1/ocds/releases?project_code=catering", headers=api.auditor)).json()
+    first = next(r for r in package["releases"] if r["ocid"].endswith(seed_id("procurement", "catering", 2025)))
+    assert first["tender"]["procurementMethod"] == "open" and "awards" in first
+    tenderers = {t["id"] for t in first["tender"]["tenderers"]}
+    assert first["tender"]["numberOfTenderers"] == 3 and len(tenderers) == 3
+    assert {s["id"] for s in first["awards"][0]["suppliers"]} <= tenderers  # the winner bid too
+
+
+async def test_a_release_is_written_in_its_declared_language_whoever_caused_it(api) -> None:
+    english = {**api.procurement, "Accept-Language": "en"}
+    p = await api.client.post(
+        "/v1/procurements", json={"project_code": "laundry", "estimated_value": "42000"}, headers=english
+    )
+    assert p.status_code == 201, p.text
+    assert "price comparison" in " ".join(p.json()["reasons"]).lower()  # the API answers its reader in English
+    package = (await api.client.get("/v1/ocds/releases?limit=500", headers=english)).json()
+    mine = next(r for r in package["releases"] if r["ocid"] == p.json()["ocid"])
+    assert mine["language"] == "zh"
+    rationale = mine["tender"]["procurementMethodRationale"]
+    assert "比价" in rationale and "price comparison" not in rationale.lower(), rationale
+
+
 async def test_record_package_is_valid_ocds_1_1(api) -> None:
     await awarded_renewal_chain(api)
     r = await api.client.get("/v1/ocds/records?limit=100", headers=api.auditor)
@@ -158,7 +186,8 @@ async def test_a_contract_lifecycle_publishes_one_resolvable_release_per_event(a
         )
     award = await api.client.post(
         f"/v1/procurements/{p['id']}/award",
-        json={"start_date": "2027-01-01", "end_date": "2027-12-31"},
+        # starting today: activating it needs no early start
+        json={"start_date": clock.today().isoformat(), "end_date": (clock.today() + timedelta(days=364)).isoformat()},
         headers=api.procurement,
     )
     assert award.status_code == 201, award.text

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from contracts_api.main import create_app
 from contracts_api.seed import _id as seed_id
 from contracts_api.settings import Settings
+from houqin_common import clock
 from houqin_common.demo import vendor_for_project
 from houqin_common.embedded import free_port
 from support import asgi_client
@@ -303,3 +305,50 @@ async def test_unknown_procurement_is_404(api) -> None:
 async def test_seeded_incumbents_are_the_demo_vendors(api) -> None:
     r = await api.client.get("/v1/contracts?project_code=catering&year=2026", headers=api.auditor)
     assert vendor_for_project("catering").id in {c["vendor_id"] for c in r.json()["items"]}
+
+
+async def test_a_renewal_below_the_threshold_names_the_incumbent_licence_that_lapses_before_the_new_term(
+    api,
+) -> None:
+    incumbent = await api.vendor()
+    end = clock.today() + timedelta(days=30)
+    created = await api.contract(
+        incumbent["id"],
+        project_code="supermarket",
+        value="300000",
+        start_date=(end - timedelta(days=364)).isoformat(),
+        end_date=end.isoformat(),
+    )
+    assert created.status_code == 201, created.text
+    lapses = (clock.today() + timedelta(days=13)).isoformat()
+    for number, valid_to in (("SP-1", lapses), ("SP-2", (end + timedelta(days=400)).isoformat())):
+        q = await api.client.post(
+            f"/v1/vendors/{incumbent['id']}/qualifications",
+            json={
+                "kind": "食品经营许可证",
+                "number": number,
+                "issuer": "常州市市场监督管理局",
+                "valid_from": "2021-01-01",
+                "valid_to": valid_to,
+            },
+            headers=api.procurement,
+        )
+        assert q.status_code == 201, q.text
+    r = await api.client.post(
+        "/v1/procurements",
+        json={
+            "project_code": "supermarket",
+            "estimated_value": "300000",
+            "renewal": True,
+            "predecessor_contract_id": created.json()["id"],
+        },
+        headers=api.procurement,
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["route"] == "designated_tender"
+    start = (end + timedelta(days=1)).isoformat()
+    lapsing = [why for why in r.json()["reasons"] if why.startswith("qualification_lapses")]
+    # the licence valid beyond the new term's start is not named (positive control)
+    assert lapsing == [
+        f"qualification_lapses: 食品经营许可证 no. SP-1 expires on {lapses}, before the new term starts on {start}"
+    ]

@@ -17,7 +17,7 @@ from contracts_api.seed import seed as seed_contracts
 from contracts_api.settings import Settings
 from houqin_common.auth import Role
 from houqin_common.clients import AppraisalClient
-from houqin_common.demo import PROJECTS
+from houqin_common.demo import CONTRACTED
 from support import TEST_SECRET, LiveServices, asgi_client, auth
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -42,7 +42,7 @@ async def test_a_seeded_renewal_reads_the_last_completed_year(
             )
             assert r.status_code == 200, r.text
             items = {i["contract"]["project_code"]: i for i in r.json()["items"]}
-            assert set(items) == {p.code for p in PROJECTS}
+            assert set(items) == {p.code for p in CONTRACTED}
             catering = items["catering"]
             assert catering["recommended_route"] in ("single_source", "open_tender")
             assert any("period 2025" in why for why in catering["reasons"]), catering["reasons"]

@@ -41,7 +41,7 @@ HomeOption = Annotated[Path, typer.Option(envvar="HOUQIN_HOME", help=_("embedded
 
 
 @contextmanager
-def _database(database_url: str | None, home: Path) -> Iterator[str]:
+def platform_database(database_url: str | None, home: Path) -> Iterator[str]:
     """The configured database, or, like `houqin up`, the embedded one kept in ``home`` (attached to
     when `houqin up` is running, started and stopped again otherwise)."""
     if database_url:
@@ -65,7 +65,7 @@ def migrate(
     from houqin_common.app import discover_services
     from houqin_common.db import run_migrations
 
-    with _database(database_url, home) as url:
+    with platform_database(database_url, home) as url:
         for spec in discover_services().values():
             typer.echo(_("migrating {service}", service=spec.name))
             run_migrations(spec.package, url)
@@ -82,7 +82,7 @@ def seed(
     from houqin_common.app import discover_services
     from houqin_common.db import run_migrations
 
-    with _database(database_url, home) as url:
+    with platform_database(database_url, home) as url:
         for spec in discover_services().values():
             run_migrations(spec.package, url)
             if spec.seed:

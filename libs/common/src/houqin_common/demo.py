@@ -1,5 +1,6 @@
 """Demo data shared by the services' seeds so that their records line up without reading each other's
-tables: the 20 service projects of DOMAIN.md and 23 vendors with stable ids."""
+tables: the 21 service projects of the source (7 purchased, 14 hosted), 23 vendors with stable ids and the
+city departments that answer surveys and use official vehicles."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ class DemoProject:
     annual_value: int  # CNY, drives the procurement route
 
 
-#: The 20 outsourced projects named in the source document (DOMAIN.md, *Service projects*).
+#: The outsourced projects of the source document (DOMAIN.md, *Service projects*): the 20 it names, 7 purchased
+#: (花钱买服务) and 13 hosted, plus the invited public-benefit advice days (公益性服务: licence renewal, phone
+#: plans, housing, investment), the 14th hosted project (筑巢请服务), run by invited units with no contract.
 PROJECTS: tuple[DemoProject, ...] = (
     DemoProject("catering", "Catering (canteen)", "餐饮", "purchased", "hybrid", "support", 1_800_000),
     DemoProject("conference", "Conference services", "会务服务", "purchased", "managed", "support", 650_000),
@@ -34,7 +37,7 @@ PROJECTS: tuple[DemoProject, ...] = (
     DemoProject("smart_building", "Smart-building systems", "智能化系统", "purchased", "managed", "support", 900_000),
     DemoProject("landscaping", "Landscaping", "绿化", "purchased", "managed", "support", 600_000),
     DemoProject("supermarket", "Supermarket", "超市", "hosted", "managed", "commercial", 300_000),
-    DemoProject("clinic", "Clinic", "医务室", "hosted", "invited", "public_benefit", 280_000),
+    DemoProject("clinic", "Medical outpatient clinic", "医疗门诊", "hosted", "invited", "public_benefit", 280_000),
     DemoProject("print_shop", "Print shop", "文印", "hosted", "managed", "commercial", 200_000),
     DemoProject("post_office", "Post office", "邮政", "hosted", "invited", "commercial", 60_000),
     DemoProject("bookstore", "Bookstore", "书店", "hosted", "invited", "commercial", 50_000),
@@ -43,9 +46,27 @@ PROJECTS: tuple[DemoProject, ...] = (
     DemoProject("pastry", "Pastry", "糕点", "hosted", "invited", "commercial", 70_000),
     DemoProject("bank", "Bank branch", "银行", "hosted", "managed", "commercial", 150_000),
     DemoProject("publishing", "Publishing and printing", "出版印刷", "hosted", "managed", "extended", 350_000),
-    DemoProject("hairdresser", "Hairdresser", "理发", "hosted", "invited", "commercial", 30_000),
+    DemoProject("hairdresser", "Beauty and hairdressing", "美容美发", "hosted", "invited", "commercial", 30_000),
     DemoProject("car_wash", "Car wash", "洗车", "hosted", "invited", "commercial", 35_000),
     DemoProject("business_center", "Business center", "商务中心", "hosted", "managed", "commercial", 180_000),
+    DemoProject(
+        "public_advice", "Public-benefit advice days", "公益咨询服务", "hosted", "invited", "public_benefit", 0
+    ),
+)
+
+#: City departments (机关部门) in the Administrative Center, one spelling everywhere: survey respondents and
+#: the users of official vehicles.
+DEPARTMENTS: tuple[str, ...] = (
+    "市政府办公室",
+    "市机关事务管理局",
+    "市发改委",
+    "市财政局",
+    "市教育局",
+    "市自然资源局",
+    "市住建局",
+    "市市场监管局",
+    "市交通局",
+    "市卫健委",
 )
 
 PROJECT_CODES: tuple[str, ...] = tuple(p.code for p in PROJECTS)
@@ -101,3 +122,7 @@ VENDORS: tuple[DemoVendor, ...] = tuple(
 def vendor_for_project(code: str) -> DemoVendor:
     """The demo incumbent of a project."""
     return next(v for v in VENDORS if code in v.projects)
+
+
+#: the projects with a contracted incumbent (the invited advice days have none)
+CONTRACTED: tuple[DemoProject, ...] = tuple(p for p in PROJECTS if any(p.code in v.projects for v in VENDORS))

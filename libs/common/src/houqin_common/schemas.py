@@ -21,13 +21,14 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
+    PrivateAttr,
     ValidationInfo,
     WithJsonSchema,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from houqin_common.i18n import N_, TextError, _
+from houqin_common.i18n import N_, Text, TextError, _
 
 T = TypeVar("T")
 
@@ -100,6 +101,13 @@ def period_bounds(period: str) -> tuple[date, date]:
     return date(year, start_month, 1), end
 
 
+class InputModel(BaseModel):
+    """Base of every HTTP request body: an unknown field is refused (422 problem+json naming it), never
+    dropped silently. MQTT payloads keep their own models: a device's extra field is not a client error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class Page(BaseModel, Generic[T]):
     """Pagination envelope of every list endpoint."""
 
@@ -149,6 +157,19 @@ class ScoreComponent(BaseModel):
     weight: float = Field(ge=0, description="weight in the scheme")
     available: bool = Field(default=True, description="false when the source could not be read")
     note: str | None = Field(default=None, description="how the component was obtained")
+    #: the note as stored text (msgid and parameters), kept for a published snapshot; never serialised
+    _note_text: Text | None = PrivateAttr(default=None)
+
+    @classmethod
+    def noted(cls, note: Text | str | None, **fields: Any) -> ScoreComponent:
+        """A component whose note is rendered now and also kept language-neutral (:meth:`stored_note`)."""
+        component = cls(note=note.render() if isinstance(note, Text) else note, **fields)
+        component._note_text = note if isinstance(note, Text) else None
+        return component
+
+    def stored_note(self) -> dict[str, Any] | str | None:
+        """The note as a snapshot stores it: :class:`Text` JSON when known, else the rendered string."""
+        return self._note_text.to_json() if self._note_text is not None else self.note
 
 
 class ProjectRef(BaseModel):
@@ -197,14 +218,14 @@ class VendorScore(BaseModel):
     )
 
 
-class ScoreQuery(BaseModel):
+class ScoreQuery(InputModel):
     """One (vendor, period) pair of a batch score request."""
 
     vendor_id: str = Field(max_length=64, description="vendor id")
     period: Period
 
 
-class ScoreBatchRequest(BaseModel):
+class ScoreBatchRequest(InputModel):
     """Many vendors' scores in one round-trip (the renewal list asks once for every contract)."""
 
     model_config = ConfigDict(

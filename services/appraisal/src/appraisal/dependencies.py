@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -40,11 +40,16 @@ def get_today() -> date:
     return clock.today()
 
 
+def get_now() -> datetime:
+    return clock.now()
+
+
 AppSettings = Annotated[Settings, Depends(get_app_settings)]
 Telemetry = Annotated[TelemetryClient, Depends(get_telemetry)]
 Contracts = Annotated[ContractsClient, Depends(get_contracts)]
 Directory = Annotated[NameDirectory, Depends(get_names)]
 Today = Annotated[date, Depends(get_today)]
+Now = Annotated[datetime, Depends(get_now)]
 
 
 def check_vendor_scope(principal: Principal, vendor_id: str | None, what: str = "record") -> None:

@@ -1,12 +1,15 @@
-"""Demo data of appraisal for `make seed`: the catalogue and a past year (2025) of surveys,
-inspections, findings and complaints for the demo vendors, so that `GET /v1/scores?period=2025`
-shows a ranking. Idempotent: the catalogue is upserted and the year is loaded once."""
+"""Demo data of appraisal for `make seed`: the catalogue, a past year (2025) of surveys, inspections,
+findings and complaints for the demo vendors, so that `GET /v1/scores?period=2025` shows a ranking, and the
+current half-year by the platform clock (its survey still open, below the response-rate target; the
+inspections and complaints so far), so that the current year shows a live, provisional ranking.
+Idempotent: the catalogue is upserted and each half-year is loaded once."""
 
 from __future__ import annotations
 
 import random
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -35,21 +38,13 @@ from appraisal.models.base import new_id
 from appraisal.scoring import rules
 from appraisal.settings import Settings
 from appraisal.surveys.service import token_hash
+from houqin_common import clock
 from houqin_common.db import create_engine, make_sessionmaker
-from houqin_common.demo import PROJECTS, VENDORS
+from houqin_common.demo import DEPARTMENTS, PROJECTS, VENDORS
+from houqin_common.schemas import period_bounds
 
 YEAR = 2025
 TEMPLATE_NAME = "行政中心后勤服务满意度测评表"
-DEPARTMENTS = (
-    "市政府办公室",
-    "发展改革委",
-    "财政局",
-    "教育局",
-    "自然资源局",
-    "住房城乡建设局",
-    "市场监管局",
-    "机关事务管理局",
-)
 SUPPORT = {p.code for p in PROJECTS if p.service_type == "support"}
 GRADE_ORDER = ("excellent", "good", "fair", "poor")
 
@@ -109,17 +104,42 @@ async def _assignments(session: AsyncSession) -> None:
     await session.flush()
 
 
-async def _campaign(
-    session: AsyncSession, settings: Settings, template: SurveyTemplate, items: list[ServiceItem], half: str
-) -> None:
-    rng = random.Random(f"campaign-{YEAR}{half}")
+def _local(day: date, at: time) -> datetime:
+    """An instant of the office's calendar (Asia/Shanghai): a campaign closes at 23:59 Beijing time."""
+    return datetime.combine(day, at, tzinfo=clock.office_tz())
+
+
+def _window(year: int, half: str, today: date) -> tuple[datetime, datetime]:
+    """A campaign runs from the 1st to the 20th of the half's last month; the current half's campaign is
+    open today (opened a week ago, closing on the 20th or, later in the month, in two weeks)."""
     month = 6 if half == "H1" else 12
+    opens, closes = date(year, month, 1), date(year, month, 20)
+    start, end = period_bounds(f"{year}{half}")
+    if start <= today < end:
+        opens = today - timedelta(days=7)
+        closes = max(closes, today + timedelta(days=1)) if today <= closes else today + timedelta(days=14)
+    return _local(opens, time(8, 0)), _local(closes, time(23, 59))
+
+
+async def _campaign(
+    session: AsyncSession,
+    settings: Settings,
+    template: SurveyTemplate,
+    items: list[ServiceItem],
+    half: str,
+    *,
+    year: int = YEAR,
+    today: date,
+    answered_share: float = 1.0,
+) -> None:
+    rng = random.Random(f"campaign-{year}{half}")
+    opens_at, closes_at = _window(year, half, today)
     campaign = Campaign(
-        period=f"{YEAR}{half}",
-        title=f"{YEAR}年{'上' if half == 'H1' else '下'}半年后勤服务满意度测评",
+        period=f"{year}{half}",
+        title=f"{year}年{'上' if half == 'H1' else '下'}半年后勤服务满意度测评",
         template_id=template.id,
-        opens_at=datetime(YEAR, month, 1, tzinfo=UTC),
-        closes_at=datetime(YEAR, month, 20, 23, 59, tzinfo=UTC),
+        opens_at=opens_at,
+        closes_at=closes_at,
         expected_staff=0,
     )
     session.add(campaign)
@@ -127,8 +147,9 @@ async def _campaign(
     quality = {p: _quality(i) + (0.02 if half == "H2" else 0) for i, v in enumerate(VENDORS) for p in v.projects}
     invitations, consumed, responses, answers = [], [], [], []
     for d_index, department in enumerate(DEPARTMENTS):
-        invited = 14 + d_index % 3
-        answered = invited if d_index % 4 else invited - 1
+        invited = 12 + d_index % 3
+        answered = invited if d_index % 5 else invited - 1
+        answered = min(answered, round(invited * answered_share))
         for n in range(invited):
             th = token_hash(settings, secrets.token_urlsafe(24))
             invitations.append({"id": new_id(), "campaign_id": campaign.id, "token_hash": th, "department": department})
@@ -160,26 +181,44 @@ async def _campaign(
     await session.execute(insert(Answer), answers)
 
 
-async def _inspections(session: AsyncSession, settings: Settings) -> None:
-    rng = random.Random(f"inspections-{YEAR}")
+async def _checklist(
+    session: AsyncSession, name: str, frequency: str, items: list[dict[str, Any]]
+) -> ChecklistTemplate:
+    found = (await session.execute(select(ChecklistTemplate).where(ChecklistTemplate.name == name))).scalars().first()
+    if found is not None:
+        return found
+    template = ChecklistTemplate(name=name, frequency=frequency, items=items)
+    session.add(template)
+    await session.flush()
+    return template
+
+
+async def _inspections(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    year: int = YEAR,
+    months: Sequence[int] = range(1, 13),
+    until: date | None = None,
+) -> None:
+    """Routine inspections on the 12th of each month of ``months`` (quarter ends for commercial projects)
+    and the third-party food-safety visits that fall in them."""
+    rng = random.Random(f"inspections-{year}-{min(months)}")
     items: list[dict[str, Any]] = [
         {"code": "staffing", "text": "人员到岗与着装", "max_points": 20},
         {"code": "process", "text": "作业规范与记录", "max_points": 30},
         {"code": "quality", "text": "服务质量与效果", "max_points": 30},
         {"code": "safety", "text": "安全管理", "max_points": 20},
     ]
-    monthly = ChecklistTemplate(name="保障类项目月度检查表", frequency="monthly", items=items)
-    quarterly = ChecklistTemplate(name="经营类项目季度检查表", frequency="quarterly", items=items)
-    session.add_all([monthly, quarterly])
-    await session.flush()
+    monthly = await _checklist(session, "保障类项目月度检查表", "monthly", items)
+    quarterly = await _checklist(session, "经营类项目季度检查表", "quarterly", items)
     max_points = {i["code"]: float(i["max_points"]) for i in items}
     for index, v in enumerate(VENDORS):
         if not v.projects:
             continue
         q = _quality(index)
         support = bool(set(v.projects) & SUPPORT)
-        months = range(1, 13) if support else (3, 6, 9, 12)
-        for m in months:
+        for m in (m for m in months if (support or m % 3 == 0) and (until is None or date(year, m, 12) <= until)):
             awarded = {
                 c: float(min(mx, round(mx * min(1.0, q + 0.08 + rng.uniform(-0.1, 0.06)))))
                 for c, mx in max_points.items()
@@ -189,7 +228,7 @@ async def _inspections(session: AsyncSession, settings: Settings) -> None:
                     vendor_id=v.id,
                     template_id=(monthly if support else quarterly).id,
                     frequency="monthly" if support else "quarterly",
-                    inspected_on=date(YEAR, m, 12),
+                    inspected_on=date(year, m, 12),
                     inspector="inspector-demo",
                     results=[{"code": c, "points": p, "note": None} for c, p in awarded.items()],
                     score=rules.checklist_score(max_points, awarded),
@@ -198,13 +237,16 @@ async def _inspections(session: AsyncSession, settings: Settings) -> None:
     catering = next(v for v in VENDORS if "catering" in v.projects)
     pastry = next(v for v in VENDORS if "pastry" in v.projects)
     visits = [
-        (catering, date(YEAR, 3, 18), "scheduled", True, []),
-        (catering, date(YEAR, 5, 7), "random", False, ["minor"]),
-        (catering, date(YEAR, 9, 10), "scheduled", True, []),
-        (catering, date(YEAR, 11, 26), "random", False, ["minor", "minor"]),
-        (pastry, date(YEAR, 6, 4), "random", False, ["major"]),
+        (catering, (3, 18), "scheduled", True, []),
+        (catering, (5, 7), "random", False, ["minor"]),
+        (catering, (9, 10), "scheduled", True, []),
+        (catering, (11, 26), "random", False, ["minor", "minor"]),
+        (pastry, (6, 4), "random", False, ["major"]),
     ]
-    for vendor, day, kind, announced, severities in visits:
+    for vendor, (month, day_of_month), kind, announced, severities in visits:
+        if month not in months or (until is not None and date(year, month, day_of_month) > until):
+            continue
+        day = date(year, month, day_of_month)
         session.add(
             FoodSafetyInspection(
                 vendor_id=vendor.id,
@@ -304,17 +346,20 @@ COMPLAINTS = (
     ("cleaning", "cleaning", "卫生间纸巾未及时补充"),
     ("conference", "conference", "会场话筒音质差"),
     ("commercial_service", "supermarket", "超市商品价格偏高"),
-    ("commercial_service", "hairdresser", "理发排队时间长"),
+    ("commercial_service", "hairdresser", "美容美发排队时间长"),
 )
 
 
-async def _complaints(session: AsyncSession) -> None:
-    rng = random.Random(f"complaints-{YEAR}")
-    for n in range(36):
+async def _complaints(
+    session: AsyncSession, *, start: date = date(YEAR, 1, 3), days: int = 350, count: int = 36
+) -> None:
+    """``count`` complaints and suggestions filed in working hours over ``days`` days from ``start``."""
+    rng = random.Random(f"complaints-{start.isoformat()}")
+    for n in range(count):
         category, project, text = COMPLAINTS[n % len(COMPLAINTS)]
         vendor = next(v for v in VENDORS if project in v.projects)
-        filed = datetime(YEAR, 1, 3, 9, tzinfo=UTC) + timedelta(
-            days=rng.randrange(0, 350), minutes=rng.randrange(0, 480)
+        filed = _local(start, time(9, 0)).astimezone(UTC) + timedelta(
+            days=rng.randrange(0, max(days, 1)), minutes=rng.randrange(0, 480)
         )
         first = filed + timedelta(hours=rng.choice([1, 2, 4, 8, 20, 30, 50]))
         kind = "suggestion" if n % 5 == 4 else "complaint"
@@ -326,7 +371,7 @@ async def _complaints(session: AsyncSession) -> None:
                 vendor_id=vendor.id,
                 project_code=project,
                 description=text,
-                filed_by=f"staff-{n:03d}",
+                filed_by=f"staff-{start.year}-{n:03d}",
                 status="closed",
                 filed_at=filed,
                 first_response_at=first,
@@ -348,17 +393,37 @@ async def seed(database_url: str) -> None:
             items = await _catalogue(session)
             template = await _template(session, items)
             await _assignments(session)
-            loaded = (
-                await session.execute(
-                    select(Campaign.id).where(Campaign.period == f"{YEAR}H1", Campaign.template_id == template.id)
-                )
-            ).first()
-            if loaded:
-                return
-            for half in ("H1", "H2"):
-                await _campaign(session, settings, template, items, half)
-            await _inspections(session, settings)
-            await _findings(session)
-            await _complaints(session)
+            today = clock.today()
+            if not await _loaded(session, template, f"{YEAR}H1"):
+                for half in ("H1", "H2"):
+                    await _campaign(session, settings, template, items, half, today=today)
+                await _inspections(session, settings)
+                await _findings(session)
+                await _complaints(session)
+            await _current_half(session, settings, template, items, today)
     finally:
         await engine.dispose()
+
+
+async def _loaded(session: AsyncSession, template: SurveyTemplate, period: str) -> bool:
+    found = await session.execute(
+        select(Campaign.id).where(Campaign.period == period, Campaign.template_id == template.id)
+    )
+    return found.first() is not None
+
+
+async def _current_half(
+    session: AsyncSession, settings: Settings, template: SurveyTemplate, items: list[ServiceItem], today: date
+) -> None:
+    """The half-year the platform clock is in (after the demo year): its survey open and answered by about
+    five in six so far (below the 95 % target, so publishing it is refused), the inspections of the months
+    begun and the complaints filed so far. The scores of the current year are live and provisional."""
+    half = "H1" if today.month <= 6 else "H2"
+    period = f"{today.year}{half}"
+    if today.year <= YEAR or await _loaded(session, template, period):
+        return
+    start, _end = period_bounds(period)
+    await _campaign(session, settings, template, items, half, year=today.year, today=today, answered_share=5 / 6)
+    await _inspections(session, settings, year=today.year, months=range(start.month, today.month + 1), until=today)
+    elapsed = (today - start).days
+    await _complaints(session, start=start, days=elapsed, count=max(4, elapsed // 12))

@@ -13,14 +13,14 @@ from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts_api.models import AuditEntry, Contract, Procurement, Project, Qualification, Vendor, Veto
+from contracts_api.models import AuditEntry, Bid, Contract, Procurement, Project, Qualification, Vendor, Veto
 from contracts_api.models.enums import Route
 from contracts_api.ocds import service as ocds_service
 from contracts_api.procurement import rules
 from contracts_api.projects.service import default_category
 from contracts_api.settings import Settings
 from houqin_common.db import create_engine, make_sessionmaker
-from houqin_common.demo import DEMO_NAMESPACE, PROJECTS, VENDORS
+from houqin_common.demo import CONTRACTED, DEMO_NAMESPACE, PROJECTS, VENDORS
 from houqin_common.i18n import N_, Text
 
 SEED_ACTOR = "seed"
@@ -113,7 +113,9 @@ async def load(session: AsyncSession, settings: Settings) -> None:
     )
     procurements: list[dict[str, Any]] = []
     contracts: list[dict[str, Any]] = []
-    for project in PROJECTS:
+    bids: list[dict[str, Any]] = []
+    # the invited advice days have no contract: only the projects with an incumbent are procured
+    for project in CONTRACTED:
         vendor = next(v for v in VENDORS if project.code in v.projects)
         value = Decimal(project.annual_value).quantize(Decimal("0.01"))
         first = _first_route(project.code, value, policy)
@@ -148,6 +150,8 @@ async def load(session: AsyncSession, settings: Settings) -> None:
                     "created_by": SEED_ACTOR,
                 }
             )
+            if route in (Route.open_tender, Route.designated_tender):
+                bids.extend(_bids(pid, vendor.id, value))
         for cid, pid, year, status, pred, route in (
             (c2025, p2025, 2025, "completed", None, first.route),
             (c2026, p2026, 2026, "active", c2025, renewal_route),
@@ -170,6 +174,8 @@ async def load(session: AsyncSession, settings: Settings) -> None:
                 }
             )
     new_processes = await _upsert(session, Procurement, procurements)
+    # a tender's bids (the winner's and two others'): its OCDS award names its tenderers
+    await _upsert(session, Bid, [b for b in bids if b["procurement_id"] in set(new_processes)])
     # 2025 contracts first: the 2026 ones reference them.
     inserted = await _upsert(session, Contract, [c for c in contracts if c["predecessor_id"] is None])
     inserted += await _upsert(session, Contract, [c for c in contracts if c["predecessor_id"] is not None])
@@ -193,6 +199,22 @@ async def load(session: AsyncSession, settings: Settings) -> None:
                 for cid in inserted
             ],
         )
+
+
+def _bids(procurement_id: str, winner: str, value: Decimal) -> list[dict[str, Any]]:
+    """The awarded vendor's bid at the awarded value and two dearer ones from other demo vendors."""
+    others = [v.id for v in VENDORS if v.id != winner and v.id != VENDORS[-1].id]
+    start = int(uuid.UUID(procurement_id)) % len(others)
+    rivals = [others[start], others[(start + 1) % len(others)]]
+    return [
+        {
+            "id": _id("bid", procurement_id, vendor_id),
+            "procurement_id": procurement_id,
+            "vendor_id": vendor_id,
+            "amount": (value * markup).quantize(Decimal("0.01")),
+        }
+        for vendor_id, markup in zip([winner, *rivals], (Decimal(1), Decimal("1.06"), Decimal("1.11")), strict=True)
+    ]
 
 
 async def seed(database_url: str) -> None:

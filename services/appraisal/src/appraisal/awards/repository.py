@@ -15,6 +15,11 @@ async def replace_year(session: AsyncSession, year: int, decisions: list[AwardDe
     await session.flush()
 
 
+async def year_decisions(session: AsyncSession, year: int) -> list[AwardDecision]:
+    rows = await session.execute(select(AwardDecision).where(AwardDecision.year == year))
+    return list(rows.scalars())
+
+
 async def list_awards(
     session: AsyncSession, *, year: int | None, vendor_id: str | None, limit: int, offset: int
 ) -> tuple[list[AwardDecision], int]:

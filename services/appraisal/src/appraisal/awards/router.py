@@ -9,7 +9,7 @@ from appraisal.awards.schemas import AwardEvaluate, AwardEvaluation, AwardRead, 
 from appraisal.dependencies import AppSettings, Contracts, Directory, Telemetry, Today
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
-from houqin_common.errors import COMMON_ERRORS
+from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import Page
 
@@ -65,12 +65,23 @@ async def list_awards(
     return to_page(AwardRead, [service.to_read(d, names) for d in rows], total, page)
 
 
-@router.post("/service-stars", status_code=status.HTTP_201_CREATED, response_model=ServiceStarRead)
+@router.post(
+    "/service-stars",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ServiceStarRead,
+    responses=problem_responses(404, 409, 503),
+)
 async def nominate_service_star(
-    star_in: ServiceStarCreate, session: DbSession, principal: Principal = Depends(require_roles(Role.supervisor))
+    star_in: ServiceStarCreate,
+    session: DbSession,
+    contracts: Contracts,
+    today: Today,
+    principal: Principal = Depends(require_roles(Role.supervisor)),
 ) -> ServiceStarRead:
-    """Nominate a vendor employee as service star (服务之星)."""
-    return ServiceStarRead.model_validate(await service.nominate(session, star_in=star_in, nominator=principal.subject))
+    """Nominate a vendor employee as service star (服务之星). The vendor must be registered in contracts-api
+    (404 otherwise) and eligible today: a one-vote veto (一票否决) or another exclusion answers 409 naming it."""
+    star = await service.nominate(session, star_in=star_in, nominator=principal.subject, vendors=contracts, today=today)
+    return ServiceStarRead.model_validate(star)
 
 
 @router.get("/service-stars", response_model=Page[ServiceStarRead])

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from houqin_common.schemas import request_examples
+from houqin_common.schemas import InputModel, request_examples
 
 
-class AwardEvaluate(BaseModel):
+class AwardEvaluate(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -63,7 +63,7 @@ class AwardEvaluation(BaseModel):
     not_awarded: dict[str, list[str]] = Field(description="vendor id -> why not, for ranked vendors")
 
 
-class ServiceStarCreate(BaseModel):
+class ServiceStarCreate(InputModel):
     model_config = ConfigDict(
         json_schema_extra=request_examples(
             "ServiceStarCreate",

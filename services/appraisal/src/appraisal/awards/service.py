@@ -20,7 +20,9 @@ from appraisal.scoring import service as scoring_service
 from appraisal.scoring.service import KpiSource
 from appraisal.settings import Settings
 from houqin_common.clients import ApiError, NotFoundError
-from houqin_common.i18n import N_
+from houqin_common.clock import office_tz
+from houqin_common.errors import Conflict, NotFound, ServiceUnavailable
+from houqin_common.i18n import N_, _
 from houqin_common.schemas import Eligibility, period_bounds
 
 logger = logging.getLogger("appraisal.awards")
@@ -102,7 +104,9 @@ async def evaluate(
         data = await scoring_service.load_period(session, period)
         majors = {v: any(w in settings.major_severities for _s, w in food) for v, food in data.food.items()}
     as_of = period_bounds(period)[1] - timedelta(days=1)
-    base = evaluate_in.base_bonus_cny if evaluate_in.base_bonus_cny is not None else settings.base_bonus_cny
+    # a re-evaluation keeps what it cannot recompute: a head count (and its base bonus) given before
+    before = {d.vendor_id: d for d in await repository.year_decisions(session, year) if d.head_count is not None}
+    given_base = evaluate_in.base_bonus_cny
     decisions: list[AwardDecision] = []
     not_awarded: dict[str, list[str]] = {}
     award_bars = bars(settings)
@@ -127,7 +131,19 @@ async def evaluate(
             not_awarded[score.vendor_id] = [render(r) for r in outcome.reasons]
             continue
         head_count = evaluate_in.head_counts.get(score.vendor_id)
+        base = given_base if given_base is not None else settings.base_bonus_cny
         reasons = list(outcome.reasons)
+        kept = before.get(score.vendor_id) if head_count is None else None
+        if kept is not None:
+            head_count = kept.head_count
+            base = given_base if given_base is not None else (kept.base_bonus or settings.base_bonus_cny)
+            reasons.append(
+                message(
+                    N_("head count {count} kept from the evaluation of {at}"),
+                    count=kept.head_count,
+                    at=kept.decided_at.astimezone(office_tz()).isoformat(timespec="minutes"),
+                )
+            )
         provisional = outcome.provisional
         if publication is None:
             provisional = True
@@ -168,7 +184,32 @@ async def evaluate(
     )
 
 
-async def nominate(session: AsyncSession, *, star_in: ServiceStarCreate, nominator: str) -> ServiceStar:
+async def nominate(
+    session: AsyncSession, *, star_in: ServiceStarCreate, nominator: str, vendors: VetoSource, today: date
+) -> ServiceStar:
+    """Nominate a service star of a vendor that contracts-api knows (404 otherwise) and that no one-vote veto
+    or other exclusion bars today (409 naming each ground); 503 when contracts-api cannot be asked."""
+    try:
+        eligibility = await vendors.vendor_eligibility(star_in.vendor_id, as_of=today)
+    except NotFoundError:
+        raise NotFound(
+            _("vendor {vendor} is not registered", vendor=star_in.vendor_id),
+            **{"invalid-params": [{"name": "vendor_id", "reason": _("unknown vendor")}]},
+        ) from None
+    except ApiError as exc:
+        logger.warning("eligibility of %s unavailable: %s", star_in.vendor_id, exc)
+        raise ServiceUnavailable(
+            _("the vendor register (contracts-api) cannot be read: the nomination is not recorded")
+        ) from exc
+    if not eligibility.eligible:
+        raise Conflict(
+            _(
+                "vendor {vendor} may not have a service star: {reasons}",
+                vendor=star_in.vendor_id,
+                reasons=_("; ").join(eligibility.reasons),
+            ),
+            reasons=eligibility.reasons,
+        )
     star = ServiceStar(**star_in.model_dump(), nominated_by=nominator, status="nominated")
     session.add(star)
     await session.flush()

@@ -6,10 +6,10 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from houqin_common.schemas import request_examples
+from houqin_common.schemas import InputModel, request_examples
 
 
-class ServiceItemCreate(BaseModel):
+class ServiceItemCreate(InputModel):
     model_config = ConfigDict(
         json_schema_extra=request_examples(
             "ServiceItemCreate",
@@ -35,7 +35,7 @@ class ServiceItemRead(ServiceItemCreate):
     active: bool = Field(description="offered on new templates")
 
 
-class TemplateCreate(BaseModel):
+class TemplateCreate(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -59,7 +59,7 @@ class TemplateRead(BaseModel):
     items: list[ServiceItemRead] = Field(description="items in form order")
 
 
-class AssignmentCreate(BaseModel):
+class AssignmentCreate(InputModel):
     model_config = ConfigDict(
         json_schema_extra=request_examples(
             "AssignmentCreate",

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from houqin_common.schemas import InputModel
+
 
 class ComplaintKind(StrEnum):
     complaint = "complaint"
@@ -67,7 +69,7 @@ CATEGORY_PROJECT = {
 }
 
 
-class ComplaintCreate(BaseModel):
+class ComplaintCreate(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -92,7 +94,7 @@ class ComplaintCreate(BaseModel):
     )
 
 
-class ComplaintRespond(BaseModel):
+class ComplaintRespond(InputModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"response": "维保人员已于当日14时到场更换压缩机电容,空调恢复正常。"}]}
     )
@@ -100,7 +102,7 @@ class ComplaintRespond(BaseModel):
     response: str = Field(min_length=1, max_length=4000, description="the vendor's (or Bureau's) answer")
 
 
-class ComplaintClose(BaseModel):
+class ComplaintClose(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [{"substantiated": True, "resolution": "故障属实,已修复并回访投诉人,投诉人表示满意。"}]

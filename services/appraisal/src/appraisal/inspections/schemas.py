@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from houqin_common.schemas import request_examples
+from houqin_common.schemas import InputModel, request_examples
 
 
 class Frequency(StrEnum):
@@ -36,13 +36,13 @@ class Severity(StrEnum):
     critical = "critical"
 
 
-class ChecklistItem(BaseModel):
+class ChecklistItem(InputModel):
     code: str = Field(min_length=1, max_length=64, description="item code, unique on the checklist")
     text: str = Field(min_length=1, max_length=500, description="what the inspector checks")
     max_points: float = Field(gt=0, le=1000, description="points when fully met")
 
 
-class ChecklistCreate(BaseModel):
+class ChecklistCreate(InputModel):
     model_config = ConfigDict(
         json_schema_extra=request_examples(
             "ChecklistCreate",
@@ -72,13 +72,13 @@ class ChecklistRead(ChecklistCreate):
     created_at: datetime = Field(description="created")
 
 
-class ItemResult(BaseModel):
+class ItemResult(InputModel):
     code: str = Field(description="checklist item code")
     points: float = Field(ge=0, description="points awarded (0..max_points)")
     note: str | None = Field(default=None, max_length=1000, description="observation")
 
 
-class RoutineCreate(BaseModel):
+class RoutineCreate(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -118,12 +118,12 @@ class RoutineRead(BaseModel):
     note: str | None = Field(description="remarks")
 
 
-class Violation(BaseModel):
+class Violation(InputModel):
     description: str = Field(min_length=1, max_length=1000, description="what was found")
     severity: Severity = Field(description="minor, major or critical")
 
 
-class FoodSafetyCreate(BaseModel):
+class FoodSafetyCreate(InputModel):
     model_config = ConfigDict(
         json_schema_extra=request_examples(
             "FoodSafetyCreate",

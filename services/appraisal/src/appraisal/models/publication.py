@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, UniqueConstraint
+from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,3 +31,7 @@ class Publication(Base):
     fingerprints: Mapped[dict[str, str]] = mapped_column(JSONB)
     facts: Mapped[dict[str, dict[str, Any]]] = mapped_column(JSONB)
     differences: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    #: set when the publisher overrode the checks (period running, survey open or below target): why, and
+    #: the refusals it overrode (stored texts, rendered in the reader's language)
+    override_justification: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
+    override_reasons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB, nullable=True, default=None)

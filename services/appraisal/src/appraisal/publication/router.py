@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Body, Depends, Path, Query, status
 
-from appraisal.dependencies import AppSettings, Directory, Telemetry, Today
+from appraisal.dependencies import AppSettings, Directory, Now, Telemetry, Today
 from appraisal.models import Publication
 from appraisal.publication import service
-from appraisal.publication.schemas import DifferenceRead, PublicationRead, PublicationSummary
+from appraisal.publication.schemas import (
+    DifferenceRead,
+    OverrideRead,
+    PublicationRead,
+    PublicationSummary,
+    PublishRequest,
+)
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
@@ -26,6 +32,9 @@ def _summary(p: Publication) -> dict[str, object]:
         "published_at": p.published_at,
         "inputs_fingerprint": p.inputs_fingerprint,
         "differences": [DifferenceRead.model_validate(d) for d in p.differences],
+        "override": OverrideRead(justification=p.override_justification, reasons=service.override_reasons(p))
+        if p.override_justification
+        else None,
     }
 
 
@@ -37,28 +46,38 @@ def _read(p: Publication) -> PublicationRead:
     "/{period}/publish",
     status_code=status.HTTP_201_CREATED,
     response_model=PublicationRead,
-    responses=problem_responses(422),
+    responses=problem_responses(409, 422),
 )
 async def publish_period(
     session: DbSession,
     settings: AppSettings,
     telemetry: Telemetry,
     today: Today,
+    now: Now,
     directory: Directory,
     period: Period = PeriodPath,
+    publish_in: PublishRequest | None = Body(None),
     principal: Principal = Depends(require_roles(Role.supervisor)),
 ) -> PublicationRead:
     """Publish the period's appraisal (公布考核结果): the ranking, every score with its components and the
-    fingerprint of the inputs it was computed from are frozen into an immutable snapshot. Publishing
-    again makes a new version listing the differences; earlier versions stay readable. Awards, bonus
-    uplifts and renewals read the latest version; scores of an unpublished period are provisional."""
+    fingerprint of the inputs it was computed from are frozen into an immutable snapshot. Notes are stored
+    as message ids with parameters, so a snapshot reads in each reader's language. Publishing again makes
+    a new version listing the differences; earlier versions stay readable. Awards, bonus uplifts and
+    renewals read the latest version; scores of an unpublished period are provisional.
+
+    Refused (409, naming each reason) while the period has not ended, or while one of its survey campaigns
+    is still open or below the response-rate target (`HOUQIN_APPRAISAL_RESPONSE_RATE_TARGET`, 95 %),
+    unless the body says `override: true` with a `justification`, which the publication records."""
+    override = publish_in is not None and publish_in.override
     publication = await service.publish(
         session,
         period=period,
         settings=settings,
         kpis=telemetry,
         today=today,
+        now=now,
         actor=principal.subject,
+        justification=publish_in.justification if override and publish_in is not None else None,
         directory=directory,
     )
     return _read(publication)

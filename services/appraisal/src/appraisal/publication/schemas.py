@@ -5,9 +5,43 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from houqin_common.schemas import VendorScore
+from houqin_common.i18n import _
+from houqin_common.schemas import InputModel, VendorScore
+
+
+class PublishRequest(InputModel):
+    """Publishing a period that is still running, or whose survey is open or below its response-rate target,
+    is refused unless the publisher overrides it explicitly and says why (recorded in the publication)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {},
+                {
+                    "override": True,
+                    "justification": "领导小组2026年12月7日会议决定提前公布,测评结果以截至当日的答卷为准。",
+                },
+            ]
+        }
+    )
+
+    override: bool = Field(default=False, description="publish although the checks refuse it (needs a justification)")
+    justification: str | None = Field(
+        default=None, max_length=2000, description="why the checks are overridden; stored and shown in the publication"
+    )
+
+    @model_validator(mode="after")
+    def _justified(self) -> PublishRequest:
+        if self.override and not (self.justification or "").strip():
+            raise ValueError(_("an override of the publication checks needs a justification"))
+        return self
+
+
+class OverrideRead(BaseModel):
+    justification: str = Field(description="why the publisher overrode the checks")
+    reasons: list[str] = Field(description="the refusals overridden (period running, survey open or below target)")
 
 
 class DifferenceRead(BaseModel):
@@ -24,6 +58,9 @@ class PublicationSummary(BaseModel):
     published_at: datetime = Field(description="when")
     inputs_fingerprint: str = Field(description="SHA-256 over every vendor's input fingerprint")
     differences: list[DifferenceRead] = Field(description="what changed since the previous version")
+    override: OverrideRead | None = Field(
+        default=None, description="set when published against the checks: the justification and what it overrode"
+    )
 
 
 class PublicationRead(PublicationSummary):

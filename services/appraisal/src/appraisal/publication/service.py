@@ -6,7 +6,7 @@ was never published is computed on request and marked provisional."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,9 +17,11 @@ from appraisal.publication import repository, rules
 from appraisal.scoring import service as scoring_service
 from appraisal.scoring.service import KpiSource, PeriodData
 from appraisal.settings import Settings
-from houqin_common.errors import NotFound, UnprocessableEntity
-from houqin_common.i18n import _
-from houqin_common.schemas import PERIOD_RE, VendorScore
+from appraisal.surveys import service as survey_service
+from houqin_common.clock import office_tz
+from houqin_common.errors import Conflict, NotFound, UnprocessableEntity
+from houqin_common.i18n import Text, _
+from houqin_common.schemas import PERIOD_RE, ScoreComponent, VendorScore, period_bounds
 
 
 def check_period(period: str, settings: Settings) -> None:
@@ -54,9 +56,49 @@ def vendor_inputs(data: PeriodData, vendor_id: str, score: VendorScore) -> dict[
         "food": sorted(data.food.get(vendor_id, []), key=str),
         "complaints": sorted(data.complaints.get(vendor_id, []), key=str),
         "orders": sorted(orders, key=str),
-        # KPI components come from telemetry: their scores and notes are the inputs as read
-        "kpis": [c.model_dump(mode="json") for c in score.components if c.name in ("energy", "vehicles")],
+        # KPI components come from telemetry: their scores and notes are the inputs as read (the notes as
+        # stored texts, so the fingerprint does not depend on the publisher's language)
+        "kpis": [_component_json(c) for c in score.components if c.name in ("energy", "vehicles")],
     }
+
+
+def _component_json(component: ScoreComponent) -> dict[str, Any]:
+    """A component as a snapshot stores it: its note language-neutral (msgid and parameters)."""
+    return {**component.model_dump(mode="json"), "note": component.stored_note()}
+
+
+def _score_json(score: VendorScore) -> dict[str, Any]:
+    data = score.model_dump(mode="json", exclude={"provisional", "published_version"})
+    data["components"] = [_component_json(c) for c in score.components]
+    return data
+
+
+async def blockers(session: AsyncSession, *, period: str, settings: Settings, now: datetime) -> list[Text]:
+    """Why the period may not be published yet: running, or a survey campaign open or below target."""
+    wanted = set(scoring_service.campaign_periods(period))
+    found, _total = await survey_service.list_campaigns(
+        session, period=period[:4], limit=1000, offset=0, order="opens_at", desc=False
+    )
+    states = []
+    for campaign in (c for c in found if c.period in wanted):
+        rate = await survey_service.response_rate(session, campaign=campaign, settings=settings)
+        states.append(
+            rules.CampaignState(
+                title=campaign.title,
+                closes_at=campaign.closes_at.astimezone(office_tz()),
+                invited=rate.invited,
+                answered=rate.answered,
+                rate=rate.rate,
+            )
+        )
+    return rules.publication_blockers(
+        period=period,
+        period_end=period_bounds(period)[1],
+        today=now.astimezone(office_tz()).date(),
+        now=now,
+        campaigns=states,
+        target=settings.response_rate_target,
+    )
 
 
 async def publish(
@@ -66,12 +108,24 @@ async def publish(
     settings: Settings,
     kpis: KpiSource | None,
     today: date,
+    now: datetime,
     actor: str,
+    justification: str | None = None,
     directory: NameDirectory | None = None,
 ) -> Publication:
-    """Freeze the period as a new version; the first is version 1, each later one lists its differences."""
+    """Freeze the period as a new version; the first is version 1, each later one lists its differences.
+
+    A period still running, or whose survey campaign is open or below the response-rate target, is refused
+    (409 naming each reason) unless ``justification`` overrides it; the publication then records both."""
     check_period(period, settings)
     await repository.lock_period(session, period)
+    reasons = await blockers(session, period=period, settings=settings, now=now)
+    if reasons and not justification:
+        raise Conflict(
+            _("period {period} cannot be published yet: {reasons}", period=period, reasons=_render_all(reasons)),
+            reasons=[r.render() for r in reasons],
+            codes=[r.msgid for r in reasons],
+        )
     data = await scoring_service.load_period(session, period)
     ranking = await scoring_service.rank(
         session, period=period, settings=settings, kpis=kpis, today=today, data=data, directory=directory
@@ -83,7 +137,7 @@ async def publish(
         }
         for s in ranking
     }
-    snapshot = [s.model_dump(mode="json", exclude={"provisional", "published_version"}) for s in ranking]
+    snapshot = [_score_json(s) for s in ranking]
     previous = await repository.latest(session, period)
     diffs = rules.differences(previous.ranking, snapshot, previous.fingerprints, prints) if previous is not None else []
     publication = Publication(
@@ -95,16 +149,40 @@ async def publish(
         fingerprints=prints,
         facts=facts,
         differences=[d.__dict__ for d in diffs],
+        override_justification=justification if reasons else None,
+        override_reasons=[r.to_json() for r in reasons] if reasons else None,
     )
     await repository.add(session, publication)
     return publication
 
 
+def _render_all(reasons: list[Text]) -> str:
+    return _("; ").join(r.render() for r in reasons)
+
+
+def _shown_component(component: dict[str, Any]) -> dict[str, Any]:
+    note = component.get("note")
+    return {**component, "note": Text.shown(note) if note is not None else None}
+
+
 def published_scores(publication: Publication) -> list[VendorScore]:
+    """The frozen ranking, its stored notes rendered in the reader's language."""
     return [
-        VendorScore.model_validate({**s, "provisional": False, "published_version": publication.version})
+        VendorScore.model_validate(
+            {
+                **s,
+                "components": [_shown_component(c) for c in s.get("components", [])],
+                "provisional": False,
+                "published_version": publication.version,
+            }
+        )
         for s in publication.ranking
     ]
+
+
+def override_reasons(publication: Publication) -> list[str]:
+    """The refusals a publication overrode, in the reader's language."""
+    return [Text.shown(r) for r in publication.override_reasons or []]
 
 
 async def official_ranking(

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from appraisal.inspections.schemas import Severity
 from appraisal.scoring.rules import OrderAction, OrderStatus
+from houqin_common.schemas import InputModel
 
 
 class FindingSource(StrEnum):
@@ -19,7 +20,7 @@ class FindingSource(StrEnum):
     complaint = "complaint"
 
 
-class FindingCreate(BaseModel):
+class FindingCreate(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -64,7 +65,7 @@ class OrderRead(BaseModel):
     version: int = Field(description="increments on every transition")
 
 
-class TransitionIn(BaseModel):
+class TransitionIn(InputModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"action": "submit", "note": "已增设分层货架并张贴标识,附整改照片。"}]}
     )

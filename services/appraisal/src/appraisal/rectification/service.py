@@ -45,7 +45,20 @@ async def open_finding(
 ) -> tuple[RectificationOrder, Finding]:
     """Record a finding and issue its rectification order to the responsible vendor."""
     if finding_in.deadline < finding_in.found_on:
-        raise UnprocessableEntity(_("the deadline is before the day of the finding"))
+        raise UnprocessableEntity(
+            _("the deadline is before the day of the finding"),
+            **{"invalid-params": [{"name": "deadline", "reason": _("before found_on")}]},
+        )
+    if finding_in.deadline < today:
+        # the order is issued today: a deadline already past would be born overdue
+        raise UnprocessableEntity(
+            _(
+                "the deadline {deadline} is before the order's issue date {issued}",
+                deadline=finding_in.deadline.isoformat(),
+                issued=today.isoformat(),
+            ),
+            **{"invalid-params": [{"name": "deadline", "reason": _("before the issue date")}]},
+        )
     finding = Finding(
         vendor_id=finding_in.vendor_id,
         source=finding_in.source.value,

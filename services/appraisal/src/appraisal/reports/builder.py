@@ -93,6 +93,26 @@ def _component(c: str) -> str:
     return _(COMPONENT_HEAD[c]) if c in COMPONENT_HEAD else c
 
 
+PROVISIONAL_RED = "#C62828"
+
+
+def period_title(period: str, provisional: bool = False) -> str:
+    """The report's title: annual or half-year, marked provisional (暂定) while the period is unpublished."""
+    title = (
+        _("Half-year appraisal of back-office vendors {period}", period=period)
+        if "H" in period
+        else _("Annual appraisal of back-office vendors {year}", year=period)
+    )
+    return f"{title} ({_('provisional')})" if provisional else title
+
+
+def status_label(score: VendorScore) -> str:
+    """provisional (暂定: computed now, not published) or the publication the score was read from."""
+    if score.provisional or score.published_version is None:
+        return _("provisional")
+    return _("published (version {version})", version=score.published_version)
+
+
 def ranking_rows(ranking: Sequence[VendorScore], labels: dict[str, VendorLabel]) -> list[list[object]]:
     rows: list[list[object]] = []
     for s in ranking:
@@ -109,6 +129,7 @@ def ranking_rows(ranking: Sequence[VendorScore], labels: dict[str, VendorLabel])
                 s.quality,
                 *[comps[n].score if n in comps else None for n in COMPONENTS],
                 _("yes") if s.complete else _("no: {missing}", missing=", ".join(_component(m) for m in s.missing)),
+                status_label(s),
             ]
         )
     return rows
@@ -125,12 +146,17 @@ def ranking_head() -> list[str]:
         _("quality"),
         *[_component(c) for c in COMPONENTS],
         _("data complete"),
+        _("status"),
     ]
 
 
-def ranking_csv(ranking: Sequence[VendorScore], labels: dict[str, VendorLabel]) -> bytes:
+def ranking_csv(ranking: Sequence[VendorScore], labels: dict[str, VendorLabel], *, provisional: bool = False) -> bytes:
+    """The ranking as CSV: each row states its status; a provisional ranking also says so in its first line
+    (also when it has no rows)."""
     out = io.StringIO()
     w = csv.writer(out)
+    if provisional:
+        w.writerow([_("provisional"), _("not published: computed now, it may still change")])
     w.writerow(ranking_head())
     for row in ranking_rows(ranking, labels):
         w.writerow(["" if v is None else (_fmt(v) if isinstance(v, float) else v) for v in row])
@@ -203,13 +229,17 @@ def year_xlsx(
     labels: dict[str, VendorLabel],
     vendor_grades: Sequence[GradeRow],
     settings_note: str,
+    *,
+    provisional: bool = False,
 ) -> bytes:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = _("Ranking")
     rows = ranking_rows(ranking, labels)
-    _sheet(ws, _("Annual appraisal of back-office vendors {year}", year=year), ranking_head(), rows)
+    _sheet(ws, period_title(year, provisional), ranking_head(), rows)
+    if provisional:
+        ws["A1"].font = Font(name=XLSX_FAMILY, bold=True, size=14, color=PROVISIONAL_RED[1:])
     if rows:
         last = 3 + len(rows)
         ws.conditional_formatting.add(
@@ -243,7 +273,7 @@ def year_xlsx(
     ]
     _sheet(
         breakdown,
-        _("Score components {year}", year=year),
+        _("Score components {year}", year=year) + (f" ({_('provisional')})" if provisional else ""),
         [_("vendor"), _("component"), _("score"), _("weight"), _("source read"), _("note")],
         brows,
     )
@@ -277,11 +307,12 @@ def _use_cjk_font() -> None:
     use_in_matplotlib()
 
 
-def _save(fig: Figure, fmt: str) -> bytes:
+def _save(fig: Figure, fmt: str, title: str | None = None) -> bytes:
     handles = [Rectangle((0, 0), 1, 1, color=GRADE_COLORS[g]) for g in GRADES]
     fig.legend(handles, [grade_label(g) for g in GRADES], loc="outside lower right", ncols=5, frameon=False)
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=150, bbox_inches="tight")
+    # the title also goes into the file's metadata (PNG text chunk, SVG <dc:title>): readable by machines
+    fig.savefig(buf, format=fmt, dpi=150, bbox_inches="tight", metadata={"Title": title} if title else None)
     return buf.getvalue()
 
 
@@ -310,6 +341,8 @@ def year_chart(
     labels: dict[str, VendorLabel],
     vendor_grades: Sequence[GradeRow],
     fmt: str,
+    *,
+    provisional: bool = False,
 ) -> bytes:
     scored = [s for s in ranking if s.total is not None]
     n = max(len(scored), 1)
@@ -336,15 +369,26 @@ def year_chart(
     if not scored:
         ax1.text(0.5, 0.5, _("no scores for the period"), ha="center", transform=ax1.transAxes)
     _grade_axes(ax2, vendor_grades, _("Satisfaction grades {year}", year=year))
+    title = period_title(year, provisional)
     fig.suptitle(
-        _("Annual appraisal of back-office vendors {year}", year=year),
-        fontsize=13,
-        fontweight="bold",
-        x=0.01,
-        ha="left",
+        title, fontsize=13, fontweight="bold", x=0.01, ha="left", color=PROVISIONAL_RED if provisional else "black"
     )
+    if provisional:
+        # a provisional ranking must not pass for the published one, even cropped: a watermark over both panels
+        fig.text(
+            0.5,
+            0.5,
+            _("provisional"),
+            fontsize=72,
+            color=PROVISIONAL_RED,
+            alpha=0.15,
+            rotation=25,
+            ha="center",
+            va="center",
+            fontweight="bold",
+        )
     fig.text(0.01, 0.0, _("Period: {period}. ", period=year) + _(SOURCE), fontsize=8, color="#555555")
-    return _save(fig, fmt)
+    return _save(fig, fmt, title)
 
 
 def campaign_chart(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -12,14 +13,24 @@ from appraisal.models import Campaign
 from appraisal.names import NameDirectory
 from appraisal.reports import service
 from appraisal.reports.service import ReportFormat
+from appraisal.scoring.service import campaign_periods
 from appraisal.settings import Settings
 from houqin_common import clock
 from houqin_common.clients import contracts_client, telemetry_client
 from houqin_common.db import create_engine, make_sessionmaker
 
 
-async def write_year(year: int, out: Path, settings: Settings, *, today: date | None = None) -> list[Path]:
-    """Year ranking (CSV, XLSX, PNG, SVG) and each campaign of the year (CSV, XLSX, PNG)."""
+async def write_year(
+    year: int | str,
+    out: Path,
+    settings: Settings,
+    *,
+    today: date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """The ranking of a year or half-year (CSV, XLSX, PNG, SVG) and each of its campaigns (CSV, XLSX, PNG);
+    ``progress`` is told of each file as it is written."""
+    period = str(year)
     # file writes run in a worker thread: the event loop also drives the database and telemetry calls
     await asyncio.to_thread(out.mkdir, parents=True, exist_ok=True)
     today = today or clock.today()
@@ -33,20 +44,23 @@ async def write_year(year: int, out: Path, settings: Settings, *, today: date | 
         ):
             directory = NameDirectory(contracts, ttl_s=settings.names_ttl_s, retry_s=settings.names_retry_s)
             for fmt in ReportFormat:
-                data = await service.year_report(
-                    session, year=year, fmt=fmt, settings=settings, kpis=kpis, today=today, directory=directory
+                data = await service.period_report(
+                    session, period=period, fmt=fmt, settings=settings, kpis=kpis, today=today, directory=directory
                 )
-                path = out / f"appraisal-{year}.{fmt.value}"
+                path = out / f"appraisal-{period}.{fmt.value}"
                 await asyncio.to_thread(path.write_bytes, data)
                 written.append(path)
+                if progress is not None:
+                    progress(str(path))
             campaigns = (
                 await session.execute(
                     select(Campaign)
-                    .where(Campaign.period.startswith(str(year)))
+                    .where(Campaign.period.startswith(period[:4]))
                     .order_by(Campaign.opens_at, Campaign.id)
                 )
             ).scalars()
-            for campaign in campaigns:
+            wanted = set(campaign_periods(period))
+            for campaign in (c for c in campaigns if c.period in wanted):
                 for fmt in (ReportFormat.csv, ReportFormat.xlsx, ReportFormat.png):
                     data = await service.campaign_report(
                         session, campaign=campaign, fmt=fmt, settings=settings, directory=directory
@@ -54,6 +68,8 @@ async def write_year(year: int, out: Path, settings: Settings, *, today: date | 
                     path = out / f"survey-{campaign.period}-{campaign.id[:8]}.{fmt.value}"
                     await asyncio.to_thread(path.write_bytes, data)
                     written.append(path)
+                    if progress is not None:
+                        progress(str(path))
     finally:
         await engine.dispose()
     return written

@@ -14,6 +14,7 @@ from appraisal.surveys.dependencies import CampaignDep
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
+from houqin_common.schemas import Period
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=COMMON_ERRORS)
 
@@ -40,11 +41,31 @@ async def download_year_report(
     _: Principal = Depends(require_roles(Role.supervisor, *READ_ALL)),
 ) -> Response:
     """The year's appraisal: ranking with the breakdown (CSV/XLSX) or a chart of vendor scores and
-    satisfaction grade distributions (PNG/SVG)."""
+    satisfaction grade distributions (PNG/SVG). Unpublished, it is marked provisional (暂定) in every format."""
     data = await service.year_report(
         session, year=year, fmt=fmt, settings=settings, kpis=telemetry, today=today, directory=directory
     )
     return _file(data, fmt, f"appraisal-{year}")
+
+
+@router.get("/periods/{period}", response_class=Response, responses={**FILE_RESPONSES, **problem_responses(422)})
+async def download_period_report(
+    session: DbSession,
+    settings: AppSettings,
+    telemetry: Telemetry,
+    directory: Directory,
+    today: Today,
+    period: Period = Path(description="`2026` (annual), `2026H1` or `2026H2` (half-year)", examples=["2026H2"]),
+    fmt: ReportFormat = Query(ReportFormat.xlsx, alias="format", description="csv, xlsx, png or svg"),
+    _: Principal = Depends(require_roles(Role.supervisor, *READ_ALL)),
+) -> Response:
+    """The appraisal of a year or a half-year (appraisal runs by half-year), in the same formats as the
+    yearly report. A period not yet published is computed now and marked provisional (暂定) in every
+    format: a CSV status column and first line, the XLSX title, the chart's title, watermark and metadata."""
+    data = await service.period_report(
+        session, period=period, fmt=fmt, settings=settings, kpis=telemetry, today=today, directory=directory
+    )
+    return _file(data, fmt, f"appraisal-{period}")
 
 
 @router.get(

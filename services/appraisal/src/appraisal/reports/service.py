@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 from enum import StrEnum
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal.models import Campaign
 from appraisal.names import NameDirectory, Names
+from appraisal.publication import service as publication_service
 from appraisal.reports import builder
 from appraisal.reports.builder import GradeRow, VendorLabel
 from appraisal.scoring import repository as scoring_repository
@@ -79,11 +81,29 @@ async def year_report(
     today: date,
     directory: NameDirectory | None = None,
 ) -> bytes:
-    period = str(year)
-    data = await scoring_service.load_period(session, period)
-    ranking = await scoring_service.rank(
-        session, period=period, settings=settings, kpis=kpis, today=today, data=data, directory=directory
+    return await period_report(
+        session, period=str(year), fmt=fmt, settings=settings, kpis=kpis, today=today, directory=directory
     )
+
+
+async def period_report(
+    session: AsyncSession,
+    *,
+    period: str,
+    fmt: ReportFormat,
+    settings: Settings,
+    kpis: KpiSource | None,
+    today: date,
+    directory: NameDirectory | None = None,
+) -> bytes:
+    """The report of a year or a half-year: its published ranking (latest version), else the ranking
+    computed now and marked provisional (暂定) in every format."""
+    publication_service.check_period(period, settings)
+    data = await scoring_service.load_period(session, period)
+    ranking, publication = await publication_service.official_ranking(
+        session, period=period, settings=settings, kpis=kpis, today=today, directory=directory
+    )
+    provisional = publication is None
     shown = {s.vendor_id for s in ranking} | set(data.grades)
     labels = _labels(await _names(directory, data.assignments, shown), data.assignments, shown)
     vendor_grades = [
@@ -98,13 +118,23 @@ async def year_report(
     ]
     vendor_grades.sort(key=lambda r: -(r.score or 0))
     if fmt == ReportFormat.csv:
-        return builder.ranking_csv(ranking, labels)
+        return builder.ranking_csv(ranking, labels, provisional=provisional)
     if fmt == ReportFormat.xlsx:
         return await asyncio.to_thread(
-            builder.year_xlsx, period, ranking, labels, vendor_grades, _settings_note(settings)
+            partial(
+                builder.year_xlsx,
+                period,
+                ranking,
+                labels,
+                vendor_grades,
+                _settings_note(settings),
+                provisional=provisional,
+            )
         )
     # rendering takes a second or two: off the event loop
-    return await asyncio.to_thread(builder.year_chart, period, ranking, labels, vendor_grades, fmt.value)
+    return await asyncio.to_thread(
+        partial(builder.year_chart, period, ranking, labels, vendor_grades, fmt.value, provisional=provisional)
+    )
 
 
 async def campaign_report(

@@ -14,7 +14,7 @@ from typing import Protocol, TypeVar
 from appraisal.scoring import rules
 from appraisal.settings import COMPONENTS, Settings
 from houqin_common.clients import ApiError, NotFoundError
-from houqin_common.i18n import _
+from houqin_common.i18n import N_, Text, _
 from houqin_common.schemas import EnergyKpi, VehicleKpi
 
 logger = logging.getLogger("appraisal.scoring")
@@ -120,7 +120,7 @@ async def satisfaction(v: VendorPeriod) -> rules.Component:
     grades = [g for g, n in counts.items() for _n in range(n)]
     sat = rules.grade_score(grades, v.settings.grade_points)
     graded = sum(n for g, n in counts.items() if g != rules.Grade.not_applicable)
-    note = _("{graded} graded answers", graded=graded) if graded else _("no answers")
+    note = Text(N_("{graded} graded answers"), {"graded": graded}) if graded else Text(N_("no answers"))
     return rules.Component("satisfaction", sat, note=note)
 
 
@@ -130,7 +130,7 @@ async def routine(v: VendorPeriod) -> rules.Component:
     return rules.Component(
         "routine",
         round(sum(scores) / len(scores), 2) if scores else None,
-        note=_("{count} routine inspections", count=len(scores)),
+        note=Text(N_("{count} routine inspections"), {"count": len(scores)}),
     )
 
 
@@ -141,7 +141,10 @@ async def food_safety(v: VendorPeriod) -> rules.Component:
     return rules.Component(
         "food_safety",
         round(sum(s for s, _w in food) / len(food), 2) if food else None,
-        note=_("{count} third-party inspections, {majors} with a major violation", count=len(food), majors=majors),
+        note=Text(
+            N_("{count} third-party inspections, {majors} with a major violation"),
+            {"count": len(food), "majors": majors},
+        ),
     )
 
 
@@ -160,10 +163,9 @@ async def complaints(v: VendorPeriod) -> rules.Component:
         )
         if v.core_scored
         else None,
-        note=_(
-            "{count} complaints, {counted} counted against the vendor",
-            count=len(filed),
-            counted=sum(1 for c, _h in counted if c),
+        note=Text(
+            N_("{count} complaints, {counted} counted against the vendor"),
+            {"count": len(filed), "counted": sum(1 for c, _h in counted if c)},
         ),
     )
 
@@ -178,7 +180,9 @@ async def rectification(v: VendorPeriod) -> rules.Component:
     return rules.Component(
         "rectification",
         rules.rectification_score(late, v.settings.rectification_overdue_penalty),
-        note=_("{count} rectification orders due, {late} late or overdue", count=len(orders), late=sum(late)),
+        note=Text(
+            N_("{count} rectification orders due, {late} late or overdue"), {"count": len(orders), "late": sum(late)}
+        ),
     )
 
 
@@ -198,19 +202,21 @@ async def _ask_telemetry(
     name: str,
     ask: Callable[[KpiSource], Awaitable[R]],
     *,
-    nothing: str,
+    nothing: str | Text,
 ) -> R | rules.Component:
     """What ``ask`` returns, or the component to report instead: not measured (``nothing``: telemetry knows
     no device of the vendor) or unavailable (no source configured, or telemetry failed)."""
     if kpis is None:
-        return rules.Component(name, None, available=False, note=_("telemetry source not configured"))
+        return rules.Component(name, None, available=False, note=Text(N_("telemetry source not configured")))
     try:
         return await ask(kpis)
     except NotFoundError:
         return rules.Component(name, None, note=nothing)
     except ApiError as exc:
         logger.warning("%s KPI of %s unavailable: %s", name, vendor_id, exc)
-        return rules.Component(name, None, available=False, note=_("telemetry unavailable: {error}", error=exc))
+        return rules.Component(
+            name, None, available=False, note=Text(N_("telemetry unavailable: {error}"), {"error": str(exc)})
+        )
 
 
 async def _energy(
@@ -287,7 +293,7 @@ async def _vehicles(kpis: KpiSource | None, vendor_id: str, period: str) -> rule
         vendor_id,
         "vehicles",
         lambda source: source.vehicle_kpi(period, vendor_id=vendor_id),
-        nothing=_("no vehicles assigned to the vendor in telemetry"),
+        nothing=Text(N_("no vehicles assigned to the vendor in telemetry")),
     )
     if isinstance(rows, rules.Component):
         return rows
@@ -295,5 +301,7 @@ async def _vehicles(kpis: KpiSource | None, vendor_id: str, period: str) -> rule
     trips = sum(r.trips for r in rows)
     violations = sum(r.violations for r in rows)
     return rules.Component(
-        "vehicles", score, note=_("{trips} trips, {violations} violations", trips=trips, violations=violations)
+        "vehicles",
+        score,
+        note=Text(N_("{trips} trips, {violations} violations"), {"trips": trips, "violations": violations}),
     )

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from appraisal.messages import Message, message
-from houqin_common.i18n import N_, _
+from houqin_common.i18n import N_, Text, _
 
 
 class Grade(StrEnum):
@@ -194,7 +194,8 @@ class Component:
     name: str
     score: float | None
     available: bool = True
-    note: str | None = None
+    #: a :class:`Text` is kept as its msgid (a published snapshot renders it in the reader's language)
+    note: str | Text | None = None
 
 
 @dataclass

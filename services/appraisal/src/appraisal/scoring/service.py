@@ -17,7 +17,7 @@ from appraisal.scoring.components import PeriodData as PeriodData
 from appraisal.scoring.components import VendorPeriod
 from appraisal.settings import Settings
 from houqin_common.errors import NotFound, UnprocessableEntity
-from houqin_common.i18n import N_, _
+from houqin_common.i18n import N_, Text, _
 from houqin_common.schemas import (
     PERIOD_RE,
     ProjectLabel,
@@ -58,8 +58,14 @@ SCHEME_LABELS = {
 }
 
 
-def _scheme_label(category: str) -> str:
-    return _(SCHEME_LABELS[category]) if category in SCHEME_LABELS else category
+def _scheme_label(category: str) -> Text:
+    return Text(SCHEME_LABELS[category]) if category in SCHEME_LABELS else Text.verbatim(category)
+
+
+def _with_scheme(note: str | Text | None, scheme: Text) -> Text:
+    """The satisfaction note followed by the scheme, kept as text so a snapshot renders it in any locale."""
+    first = note if isinstance(note, Text) else Text.verbatim(note or "")
+    return Text("{note} {scheme}", {"note": first, "scheme": scheme}, translate=False)
 
 
 async def lookup_names(directory: NameDirectory | None, data: PeriodData, vendors: Sequence[str]) -> Names | None:
@@ -120,9 +126,9 @@ async def score_vendor(
     qw = sum(w for _s, w in quality_parts)
     quality = round(sum((s or 0.0) * w for s, w in quality_parts) / qw, 2) if qw else None
     scheme_note = (
-        _("[scheme {scheme}]", scheme=_scheme_label(category))
+        Text(N_("[scheme {scheme}]"), {"scheme": _scheme_label(category)})
         if category_known
-        else _("[scheme {scheme}: project category unknown, default used]", scheme=_scheme_label(category))
+        else Text(N_("[scheme {scheme}: project category unknown, default used]"), {"scheme": _scheme_label(category)})
     )
     return VendorScore(
         vendor_id=vendor_id,
@@ -138,12 +144,12 @@ async def score_vendor(
         complete=combined.complete,
         missing=combined.missing,
         components=[
-            ScoreComponent(
+            ScoreComponent.noted(
+                _with_scheme(c.note, scheme_note) if c.name == "satisfaction" else c.note,
                 name=c.name,
                 score=c.score,
                 weight=weights.get(c.name, 0.0),
                 available=c.available,
-                note=(c.note or "") + (" " + scheme_note if c.name == "satisfaction" else ""),
             )
             for c in comps
         ],

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from appraisal.catalogue.schemas import ServiceItemRead
 from appraisal.scoring.rules import Grade
 from houqin_common.i18n import _
-from houqin_common.schemas import PERIOD_RE
+from houqin_common.schemas import PERIOD_RE, InputModel
 
 
 def _half_or_year(value: str) -> str:
@@ -23,7 +23,7 @@ def _half_or_year(value: str) -> str:
 CampaignPeriod = Annotated[str, AfterValidator(_half_or_year), Field(description="`2026H1`, `2026H2` (or `2026`)")]
 
 
-class CampaignCreate(BaseModel):
+class CampaignCreate(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -62,7 +62,7 @@ class CampaignRead(BaseModel):
     created_at: datetime = Field(description="created")
 
 
-class InvitationBatch(BaseModel):
+class InvitationBatch(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"count": 150, "department": "市发展和改革委员会"}]})
 
     count: int = Field(ge=1, le=5000, description="tokens to issue")
@@ -75,12 +75,12 @@ class InvitationTokens(BaseModel):
     tokens: list[str] = Field(description="single-use tokens: shown once, only their hashes are stored")
 
 
-class AnswerIn(BaseModel):
+class AnswerIn(InputModel):
     item_code: str = Field(description="service item code")
     grade: Grade = Field(description="excellent 优 / good 较好 / fair 一般 / poor 差 / n/a")
 
 
-class ResponseCreate(BaseModel):
+class ResponseCreate(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [

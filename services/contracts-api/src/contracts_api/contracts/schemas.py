@@ -84,6 +84,9 @@ class ContractRead(ContractRef):
     procurement_id: str | None = Field(description="procurement it came from")
     predecessor_id: str | None = Field(description="contract it renews")
     expert_review_required: bool = Field(description="true for tendered contracts")
+    early_start_justification: str | None = Field(
+        default=None, description="why the contract was activated before its start date (recorded early start)"
+    )
     version: int = Field(description='optimistic-concurrency version (the ETag is `"<version>"`)')
     created_at: datetime = Field(description="created")
     updated_at: datetime = Field(description="last change")
@@ -97,6 +100,12 @@ class TransitionCreate(BaseModel):
 
     to: ContractStatus = Field(description="target status")
     comment: str | None = Field(default=None, max_length=4000, description="why")
+    early_start_justification: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2000,
+        description="activating before the start date needs it (recorded early start); refused (409) without",
+    )
 
 
 class ReviewCreate(BaseModel):

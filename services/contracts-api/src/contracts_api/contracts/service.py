@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,7 @@ from contracts_api.models import AuditEntry, Contract, Review
 from contracts_api.models.enums import ContractStatus, ReviewKind, Route
 from contracts_api.ocds import service as ocds_service
 from contracts_api.vendors import service as vendor_service
+from houqin_common import clock
 from houqin_common.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired, UnprocessableEntity
 from houqin_common.i18n import _
 
@@ -225,9 +227,47 @@ async def transition(
         )
     except lifecycle.IllegalTransition as exc:
         raise Conflict(str(exc), current_status=contract.status) from exc
+    data = _check_dates(contract, transition_in, clock.today())
     return await _move(
-        session, contract, transition_in.to, actor=actor, action="contract.transition", comment=transition_in.comment
+        session,
+        contract,
+        transition_in.to,
+        actor=actor,
+        action="contract.transition",
+        comment=transition_in.comment,
+        data=data,
     )
+
+
+def _check_dates(contract: Contract, transition_in: TransitionCreate, today: date) -> dict[str, str] | None:
+    """A contract is not active before its start date unless an early start is recorded with its reason, and
+    never completed before it starts. Returns what the audit log records of an early start."""
+    target = transition_in.to
+    if target == ContractStatus.completed and today < contract.start_date:
+        raise Conflict(
+            _(
+                "the contract starts on {start}: it cannot be completed on {today}",
+                start=contract.start_date.isoformat(),
+                today=today.isoformat(),
+            ),
+            current_status=contract.status,
+        )
+    if target != ContractStatus.active or today >= contract.start_date:
+        return None
+    if not transition_in.early_start_justification:
+        raise Conflict(
+            _(
+                "the contract starts on {start}: activating it on {today} needs an early_start_justification",
+                start=contract.start_date.isoformat(),
+                today=today.isoformat(),
+            ),
+            current_status=contract.status,
+            **{
+                "invalid-params": [{"name": "early_start_justification", "reason": _("required before the start date")}]
+            },
+        )
+    contract.early_start_justification = transition_in.early_start_justification
+    return {"early_start": transition_in.early_start_justification, "start_date": contract.start_date.isoformat()}
 
 
 async def review(

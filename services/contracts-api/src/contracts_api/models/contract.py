@@ -29,6 +29,8 @@ class Contract(Base):
     status: Mapped[str] = mapped_column(String(32), default="draft", index=True)
     route: Mapped[str | None] = mapped_column(String(32))
     expert_review_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: why the contract was activated before its start date (recorded early start); null otherwise
+    early_start_justification: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from contracts_api.models import Bid, Contract, Procurement, Project, Quote, Vendor
-from houqin_common.i18n import Text
+from houqin_common.i18n import N_, Text, _, use_locale
 
 PROCUREMENT_METHOD = {
     "open_tender": ("open", "公开招标 (open tender)"),
@@ -32,6 +32,10 @@ CONTRACT_STATUS = {
 }
 TENDER_STATUS = {"open": "active", "awarded": "complete", "cancelled": "cancelled"}
 BUYER_ID = "CN-GOA-BUREAU"
+#: the language every release declares (``"language"``) and is written in, whoever caused it
+RELEASE_LANGUAGE = "zh"
+RELEASE_LOCALE = "zh_CN"
+PRIOR_TITLE = N_("the contracting process this single-source renewal renews")
 VERSION = "1.1"
 
 
@@ -80,6 +84,22 @@ def release(
     when: datetime,
 ) -> dict[str, Any]:
     """The state of one process after an event, as a full release (every field repeated, so that the
+    releases compile to the latest state); bidders are published in core ``tender.tenderers``. Its texts
+    (the route's rationale...) are written in the release's declared language, not the requester's."""
+    with use_locale(RELEASE_LOCALE):
+        return _release(process, vendors, buyer_name=buyer_name, release_id=release_id, tags=tags, when=when)
+
+
+def _release(
+    process: Process,
+    vendors: dict[str, Vendor],
+    *,
+    buyer_name: str,
+    release_id: str,
+    tags: list[str],
+    when: datetime,
+) -> dict[str, Any]:
+    """The state of one process after an event, as a full release (every field repeated, so that the
     releases compile to the latest state); bidders are published in core ``tender.tenderers``."""
     p, contracts = process.procurement, process.contracts
     route = p.route if p else (contracts[0].route if contracts else None)
@@ -97,7 +117,7 @@ def release(
     if p is not None:
         tender["status"] = TENDER_STATUS.get(p.status, "active")
         tender["value"] = _value(p.estimated_value)
-        tender["procurementMethodRationale"] = "; ".join(Text.shown(r) for r in p.reasons)
+        tender["procurementMethodRationale"] = _("; ").join(Text.shown(r) for r in p.reasons)
     for vendor_id in [b.vendor_id for b in process.bids] + [q.vendor_id for q in process.quotes]:
         party = _vendor_party(vendor_id, vendors, "tenderer")
         existing = parties.setdefault(str(party["id"]), party)
@@ -143,7 +163,7 @@ def release(
         "date": _dt(when),
         "tag": tags,
         "initiationType": "tender",
-        "language": "zh",
+        "language": RELEASE_LANGUAGE,
         "parties": list(parties.values()),
         "buyer": buyer,
         "tender": {k: v for k, v in tender.items() if v is not None},
@@ -156,7 +176,7 @@ def release(
             {
                 "id": "1",
                 "relationship": ["prior"],
-                "title": "the contracting process this single-source renewal renews",
+                "title": _(PRIOR_TITLE),
                 "scheme": "ocid",
                 "identifier": process.prior_ocid,
             }

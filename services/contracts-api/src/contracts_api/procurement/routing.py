@@ -4,7 +4,7 @@ incumbent's score), and the renewals coming up. The records of a procurement are
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -183,6 +183,11 @@ async def decide_route(
         score=score,
         period=period,
     )
+    if predecessor is not None:
+        lapsing = await vendor_service.lapsing_before(
+            session, vendor_id=predecessor.vendor_id, term_start=predecessor.end_date + timedelta(days=1)
+        )
+        decision = rules.RouteDecision(decision.route, [*decision.reasons, *lapsing])
     return _route_decision(project_code, value, renewal, decision, predecessor, period), score, decision.reasons
 
 
@@ -218,7 +223,7 @@ async def renewal_candidates(
     """The next route of each contract ending soon, with ONE round-trip to appraisal for every vendor
     involved (the eligibility of each vendor is read once)."""
     pol = policy(settings)
-    verdicts = await eligibility_many(session, {c.vendor_id for c in contracts})
+    verdicts, quals = await eligibility_many(session, {c.vendor_id for c in contracts})
     wanted = [
         (c.vendor_id, appraisal_period(c, today))
         for c in contracts
@@ -248,7 +253,10 @@ async def renewal_candidates(
                 score=score,
                 period=period,
             )
-            route, reasons = decision.route, decision.shown()
+            lapsing = vendor_rules.lapsing_qualifications(
+                quals.get(c.vendor_id, []), today=clock.today(), term_start=c.end_date + timedelta(days=1)
+            )
+            route, reasons = decision.route, [*decision.shown(), *(t.render() for t in lapsing)]
         except ServiceUnavailable as exc:
             route, reasons = None, [_("The next route could not be decided: {detail}", detail=exc.detail)]
         out.append(
@@ -262,20 +270,27 @@ async def renewal_candidates(
     return out
 
 
-async def eligibility_many(session: AsyncSession, vendor_ids: set[str]) -> dict[str, list[Text]]:
-    """The exclusion grounds of many vendors today (same rule as the vendor's eligibility endpoint)."""
+async def eligibility_many(
+    session: AsyncSession, vendor_ids: set[str]
+) -> tuple[dict[str, list[Text]], dict[str, list[vendor_rules.QualificationFact]]]:
+    """The exclusion grounds of many vendors today (same rule as the vendor's eligibility endpoint), and their
+    qualifications (a renewal names those that lapse before the new term)."""
     vendors, vetoes, quals = await repository.eligibility_facts(session, vendor_ids)
     today = clock.today()
-    return {
+    facts = {
+        vendor_id: [
+            vendor_rules.QualificationFact(q.kind, q.number, q.mandatory, q.valid_to) for q in quals.get(vendor_id, [])
+        ]
+        for vendor_id in vendor_ids
+    }
+    reasons = {
         vendor_id: vendor_rules.exclusion_reasons(
             legal_status=vendors[vendor_id].legal_status,
             vetoes=[vendor_rules.VetoFact(v.ground, v.evidence, False) for v in vetoes.get(vendor_id, [])],
-            qualifications=[
-                vendor_rules.QualificationFact(q.kind, q.number, q.mandatory, q.valid_to)
-                for q in quals.get(vendor_id, [])
-            ],
+            qualifications=facts[vendor_id],
             today=today,
         )
         for vendor_id in vendor_ids
         if vendor_id in vendors
     }
+    return reasons, facts

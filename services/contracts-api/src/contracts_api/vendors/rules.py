@@ -70,6 +70,23 @@ def exclusion_reasons(
     return reasons
 
 
+def lapsing_qualifications(qualifications: Iterable[QualificationFact], *, today: date, term_start: date) -> list[Text]:
+    """Mandatory qualifications valid today that lapse before a new term starts: a renewal must say so (the
+    incumbent has to renew its licence before it can serve the new term). Already expired ones are
+    exclusion grounds (:func:`exclusion_reasons`), not repeated here."""
+    return [
+        _coded(
+            "qualification_lapses",
+            Text(
+                N_("{kind} no. {number} expires on {date}, before the new term starts on {start}"),
+                {"kind": q.kind, "number": q.number, "date": q.valid_to.isoformat(), "start": term_start.isoformat()},
+            ),
+        )
+        for q in qualifications
+        if q.mandatory and q.valid_to is not None and today <= q.valid_to < term_start
+    ]
+
+
 def _coded(code: str, reason: Text) -> Text:
     """``code: reason``: the code and the separator stay as they are in every language."""
     return Text("{code}: {reason}", {"code": code, "reason": reason}, translate=False)

@@ -13,7 +13,7 @@ from contracts_api.audit import service as audit
 from contracts_api.models import CreditRecord, DueDiligence, Qualification, Vendor, Veto
 from contracts_api.models.enums import VetoGround
 from contracts_api.vendors import repository
-from contracts_api.vendors.rules import QualificationFact, VetoFact, exclusion_reasons
+from contracts_api.vendors.rules import QualificationFact, VetoFact, exclusion_reasons, lapsing_qualifications
 from contracts_api.vendors.schemas import (
     CreditRecordCreate,
     DueDiligenceCreate,
@@ -266,6 +266,16 @@ async def exclusion_grounds(
         vetoes=[VetoFact(v.ground, v.evidence, v.lifted_at is not None) for v in vetoes],
         qualifications=[QualificationFact(q.kind, q.number, q.mandatory, q.valid_to) for q in quals],
         today=today or clock.today(),
+    )
+
+
+async def lapsing_before(session: AsyncSession, *, vendor_id: str, term_start: date) -> list[Text]:
+    """The vendor's mandatory qualifications valid today that lapse before ``term_start``."""
+    quals = await repository.qualifications(session, vendor_id)
+    return lapsing_qualifications(
+        [QualificationFact(q.kind, q.number, q.mandatory, q.valid_to) for q in quals],
+        today=clock.today(),
+        term_start=term_start,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from houqin_common.i18n import _
+from houqin_common.schemas import InputModel
 from telemetry_ingest.analytics.profiles import Profile
 from telemetry_ingest.devices import rules
 
@@ -48,7 +49,7 @@ class MeterBase(BaseModel):
     )
 
 
-class MeterCreate(MeterBase):
+class MeterCreate(MeterBase, InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -71,7 +72,7 @@ class MeterCreate(MeterBase):
     id: str = DeviceId
 
 
-class MeterUpdate(BaseModel):
+class MeterUpdate(InputModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"name": "行政中心A座空调总表", "zone": "空调机房", "multiplier": "120"}]}
     )
@@ -132,7 +133,7 @@ class VehicleBase(BaseModel):
     _plate = field_validator("plate")(_plate)
 
 
-class VehicleCreate(VehicleBase):
+class VehicleCreate(VehicleBase, InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -153,7 +154,7 @@ class VehicleCreate(VehicleBase):
     id: str = DeviceId
 
 
-class VehicleUpdate(BaseModel):
+class VehicleUpdate(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [{"plate": "苏DD26001", "department": "市机关事务管理局", "speed_limit_kmh": 60}]
@@ -202,7 +203,7 @@ class VehicleRead(VehicleBase):
         return self
 
 
-class GeofenceCreate(BaseModel):
+class GeofenceCreate(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -271,7 +272,7 @@ class GeofenceRead(BaseModel):
     radius_m: float | None = Field(default=None, description="circle radius, metres")
 
 
-class CalendarCreate(BaseModel):
+class CalendarCreate(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [

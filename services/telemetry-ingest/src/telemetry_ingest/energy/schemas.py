@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from houqin_common.schemas import EnergyCarrier, EnergyScope
+from houqin_common.schemas import EnergyCarrier, EnergyScope, InputModel
 
 
 class Granularity(StrEnum):
@@ -154,12 +154,12 @@ class TopRow(BaseModel):
     share: float = Field(description="share of the total of the listed scope")
 
 
-class TemperatureSample(BaseModel):
+class TemperatureSample(InputModel):
     ts: AwareDatetime = Field(description="observation time with offset")
     temp_c: float = Field(ge=-80, le=70, description="outdoor air temperature, °C")
 
 
-class TemperatureUpload(BaseModel):
+class TemperatureUpload(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from houqin_common.i18n import _
+from houqin_common.schemas import InputModel
 from telemetry_ingest.analytics.energy_alerts import LABELS_ZH as ENERGY_LABELS_ZH
 from telemetry_ingest.analytics.energy_alerts import MESSAGES as ENERGY_MESSAGES
 from telemetry_ingest.analytics.energy_alerts import EnergyAlertKind
@@ -93,7 +94,7 @@ class EvaluationRead(BaseModel):
     alerts_withdrawn: int = Field(default=0, description="alerts withdrawn because late data contradicts them")
 
 
-class TripRequestCreate(BaseModel):
+class TripRequestCreate(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -125,7 +126,7 @@ class TripRequestCreate(BaseModel):
         return self
 
 
-class TripRequestDecision(BaseModel):
+class TripRequestDecision(InputModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"approve": True, "vehicle_id": "V-001", "note": "同意,请按时还车。"}]}
     )

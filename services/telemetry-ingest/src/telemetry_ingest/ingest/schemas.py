@@ -4,8 +4,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from houqin_common.schemas import InputModel
 
-class IngestBatch(BaseModel):
+
+class IngestBatch(InputModel):
     """Readings and positions of gateways without MQTT; items follow the MQTT payload contract plus their id."""
 
     model_config = ConfigDict(

@@ -14,23 +14,12 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from houqin_common.demo import vendor_for_project
+from houqin_common.demo import DEPARTMENTS, vendor_for_project
 
 CST = timezone(timedelta(hours=8))
 HQ = (31.8100, 119.9740)
 BUILDINGS = ("A", "B", "C", "D", "E", "F")
 SUB_ITEMS = ("01A10", "01A20", "01A30", "01B10", "01B20", "01C10", "01C20", "01C30", "01D10", "01D20")
-#: the departments as the appraisal seed (and its satisfaction survey) names them
-DEPARTMENTS = (
-    "市政府办公室",
-    "发展改革委",
-    "财政局",
-    "教育局",
-    "自然资源局",
-    "住房城乡建设局",
-    "市场监管局",
-    "机关事务管理局",
-)
 METERS_PER_DEG_LAT = 111_320.0
 READING_EVERY = timedelta(minutes=15)
 MOVING_EVERY = timedelta(seconds=30)

@@ -8,11 +8,11 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from houqin_common.i18n import _
-from houqin_common.schemas import EnergyScope
+from houqin_common.schemas import EnergyScope, InputModel
 from telemetry_ingest.statistics.indicators import INDICATORS
 
 
-class AreaIn(BaseModel):
+class AreaIn(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"floor_area_m2": "32000.00", "note": "2026年房产普查"}]})
 
     floor_area_m2: Decimal = Field(gt=0, max_digits=14, decimal_places=2, description="building floor area, m²")
@@ -27,7 +27,7 @@ class AreaRead(AreaIn):
     recorded_at: datetime | None = None
 
 
-class HeadcountIn(BaseModel):
+class HeadcountIn(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"headcount": 1200, "note": "机关在编及常驻人员"}]})
 
     headcount: int = Field(gt=0, description="energy-using headcount (用能人数) of the year")
@@ -41,7 +41,7 @@ class HeadcountRead(HeadcountIn):
     recorded_at: datetime | None = None
 
 
-class GoalIn(BaseModel):
+class GoalIn(InputModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"min_reduction": "0.02", "note": "“十四五”人均综合能耗年度下降目标"}]}
     )
@@ -118,7 +118,7 @@ class StatisticsRead(BaseModel):
     coefficients: Coefficients = Field(description="the conversion coefficients used")
 
 
-class InvestmentIn(BaseModel):
+class InvestmentIn(InputModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"name": "能耗监测系统", "cost_cny": "800000.00", "start_date": "2026-01-01"}]}
     )

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from houqin_common.i18n import _
+from houqin_common.schemas import InputModel
 from telemetry_ingest.tariffs.arithmetic import Period, Scope
 
 
@@ -20,7 +21,7 @@ class Measure(StrEnum):
     cost = "cost"
 
 
-class TariffWindow(BaseModel):
+class TariffWindow(InputModel):
     start: time = Field(description="local start time of the window, inclusive")
     end: time = Field(description="local end time, exclusive; 00:00 means midnight (may wrap over midnight)")
     period: Period = Field(description="price period of the window: critical, peak, flat or valley")
@@ -41,7 +42,7 @@ class TariffWindow(BaseModel):
         return self
 
 
-class TariffIn(BaseModel):
+class TariffIn(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
