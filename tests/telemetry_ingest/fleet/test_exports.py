@@ -137,3 +137,5 @@ async def test_another_vendor_gets_404(day: dict[str, Any], make_token: Callable
         f"/v1/fleet/vehicles/{day['vehicle']}/export", params=day["window"] | {"format": "gpx"}, headers=sup
     )
     assert ok.status_code == 200
+    anonymous = await day["client"].get(f"/v1/fleet/vehicles/{day['vehicle']}/export", params=day["window"])
+    assert anonymous.status_code == 401
