@@ -5,12 +5,15 @@ that dies still stops everything."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from houqin_common.platform import Platform, Worker
+from houqin_common.app import TcpListener
+from houqin_common.embedded import free_port
+from houqin_common.platform import Platform, Worker, place_listener
 
 FLAKY = """
 import sys, time
@@ -79,3 +82,26 @@ async def test_a_service_that_exits_stops_the_platform(tmp_path: Path) -> None:
     platform.children += [survivor, dying]
     code = await asyncio.wait_for(platform.supervise(), 60)
     assert code == 7 and survivor.poll() is not None
+
+
+def _listener(port: int) -> TcpListener:
+    return TcpListener(worker="gw", label="GW", host_env="GW_HOST", port_env="GW_PORT", port=port)
+
+
+def test_a_listener_binds_the_local_address_and_leaves_a_taken_default_port() -> None:
+    port = free_port()
+    free = place_listener(_listener(port), "127.0.0.1", {})
+    assert free.start and free.message is None
+    assert free.env == {"GW_HOST": "127.0.0.1", "GW_PORT": str(port)}
+    configured_host = place_listener(_listener(port), "127.0.0.1", {"GW_HOST": "0.0.0.0"})
+    assert configured_host.env["GW_HOST"] == "0.0.0.0"
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", port))
+        holder.listen()
+        moved = place_listener(_listener(port), "127.0.0.1", {})
+        assert moved.start and moved.port != port and moved.env["GW_PORT"] == str(moved.port)
+        assert moved.message == f"port {port} is taken by another process: GW listens on {moved.port} instead"
+        # a port set explicitly is not moved: one clear line, and the worker stays down
+        pinned = place_listener(_listener(port), "127.0.0.1", {"GW_PORT": str(port)})
+        assert not pinned.start and pinned.message is not None
+        assert f"GW port {port} (GW_PORT) is taken" in pinned.message and "gw is not started" in pinned.message
