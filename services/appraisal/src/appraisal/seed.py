@@ -35,8 +35,10 @@ from appraisal.models.base import new_id
 from appraisal.scoring import rules
 from appraisal.settings import Settings
 from appraisal.surveys.service import token_hash
+from houqin_common import progress
 from houqin_common.db import create_engine, make_sessionmaker
 from houqin_common.demo import PROJECTS, VENDORS
+from houqin_common.i18n import _
 
 YEAR = 2025
 TEMPLATE_NAME = "行政中心后勤服务满意度测评表"
@@ -354,11 +356,19 @@ async def seed(database_url: str) -> None:
                 )
             ).first()
             if loaded:
+                progress.say(_("the demo year {year} is already loaded", year=YEAR))
                 return
-            for half in ("H1", "H2"):
+            steps = 5
+            for n, half in enumerate(("H1", "H2"), start=1):
+                progress.say(
+                    _("step {n} of {total}: satisfaction survey {period}", n=n, total=steps, period=f"{YEAR}{half}")
+                )
                 await _campaign(session, settings, template, items, half)
+            progress.say(_("step {n} of {total}: inspections", n=3, total=steps))
             await _inspections(session, settings)
+            progress.say(_("step {n} of {total}: findings and rectifications", n=4, total=steps))
             await _findings(session)
+            progress.say(_("step {n} of {total}: complaints", n=5, total=steps))
             await _complaints(session)
     finally:
         await engine.dispose()
