@@ -7,15 +7,16 @@ import io
 import math
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from houqin_common.i18n import N_, _
-from telemetry_ingest.fleet.arrays import FixArrays
+from telemetry_ingest.fleet.arrays import EPOCH, FixArrays
 from telemetry_ingest.fleet.schemas import TripRead
 
 GPX_NS = "http://www.topografix.com/GPX/1/1"
 KML_NS = "http://www.opengis.net/kml/2.2"
+MICROSECOND = timedelta(microseconds=1)
 
 
 class ExportFormat(StrEnum):
@@ -94,8 +95,8 @@ def _trip_slices(day: VehicleDay) -> list[tuple[int, int]]:
     """Index range [i, j) of each trip's fixes in ``day.fixes``."""
     out = []
     for trip in day.trips:
-        lo = int(trip.start_at.timestamp() * 1_000_000)
-        hi = int(trip.end_at.timestamp() * 1_000_000)
+        lo = (trip.start_at - EPOCH) // MICROSECOND  # exact, like FixArrays.us
+        hi = (trip.end_at - EPOCH) // MICROSECOND
         i = int(day.fixes.us.searchsorted(lo, side="left"))
         j = int(day.fixes.us.searchsorted(hi, side="right"))
         out.append((i, j))
