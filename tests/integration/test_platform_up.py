@@ -99,14 +99,21 @@ def test_houqin_up_on_embedded_servers_serves_and_stops_cleanly(tmp_path: Path) 
         # each answer came from this run's own child: one run id, one instance per service
         assert len({i.split("-", 1)[0] for i in instances.values()}) == 1, instances
         assert len(set(instances.values())) == 3, instances
+        # the JT/T 808 gateway listens on the local address only, and says where
+        gateway = [line for line in lines if line.startswith("houqin: JT/T 808")]
+        assert gateway and "tcp://127.0.0.1:" in gateway[0], "".join(lines)
     finally:
         for server in impostors:
             server.shutdown()
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole process group
         try:
-            proc.wait(60)
+            rest, _ = proc.communicate(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             raise
     leftovers = [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
     assert not leftovers, leftovers
+    # Ctrl-C is a clean stop: exit 0 (`make run` ends without "Error 1"), no worker reported as failed
+    assert proc.returncode == 0, rest
+    assert "houqin: stopped" in rest, rest
+    assert "exited with" not in rest and "Traceback" not in rest, rest

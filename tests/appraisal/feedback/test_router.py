@@ -100,3 +100,34 @@ async def test_one_client_is_limited_and_another_is_not(client: httpx.AsyncClien
     zh = await client.post("/v1/feedback", json=body, headers={"X-Real-IP": ip, "Accept-Language": "zh-CN"})
     assert zh.status_code == 429 and "稍后" in zh.json()["detail"]
     assert (await client.post("/v1/feedback", json=body, headers={"X-Real-IP": _ip()})).status_code == 201
+
+
+@pytest_asyncio.fixture
+async def proxied(test_env: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    """The service behind the office's proxy on 127.0.0.1, which appends the peer to `X-Forwarded-For`."""
+    settings = Settings(
+        database_url=test_env["HOUQIN_DATABASE_URL"],
+        jwt_secret=TEST_SECRET,
+        contracts_url=f"http://127.0.0.1:{free_port()}",
+        telemetry_url=f"http://127.0.0.1:{free_port()}",
+        http_retries=0,
+        public_feedback_limit=2,
+        public_feedback_client_header="X-Forwarded-For",
+        public_feedback_trusted_proxies=["127.0.0.1"],
+    )
+    async with asgi_client(create_app(settings)) as c:
+        yield c
+
+
+async def test_spoofed_left_most_forwarded_entries_do_not_escape_the_limit(proxied: httpx.AsyncClient) -> None:
+    real, other = _ip(), _ip()
+    body = {"category": "canteen_dishes", "description": "菜品偏咸"}
+    codes = [
+        (await proxied.post("/v1/feedback", json=body, headers={"X-Forwarded-For": f"{_ip()}, {real}"})).status_code
+        for _ in range(8)
+    ]
+    assert codes == [201, 201] + [429] * 6
+    # positive control: two real clients behind the same proxy are counted apart
+    for client in (other, _ip()):
+        r = await proxied.post("/v1/feedback", json=body, headers={"X-Forwarded-For": f"{real}, {client}"})
+        assert r.status_code == 201, r.text

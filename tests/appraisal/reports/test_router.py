@@ -13,6 +13,7 @@ from pathlib import Path
 import asyncpg
 import matplotlib.image as mpimg
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from appraisal.cli import register
@@ -40,11 +41,21 @@ async def _counts(url: str) -> tuple[int, int]:
 
 
 async def test_seed_is_idempotent_and_ranks_the_demo_vendors(
-    fresh_database_url: str, make_token: Callable[..., str]
+    fresh_database_url: str, make_token: Callable[..., str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     await seed(fresh_database_url)
+    loading = capsys.readouterr().out.splitlines()
+    # `make seed` says what it loads and how far
+    assert [line for line in loading if "step " in line] == [
+        "houqin seed: step 1 of 5: satisfaction survey 2025H1",
+        "houqin seed: step 2 of 5: satisfaction survey 2025H2",
+        "houqin seed: step 3 of 5: inspections",
+        "houqin seed: step 4 of 5: findings and rectifications",
+        "houqin seed: step 5 of 5: complaints",
+    ]
     first = await _counts(fresh_database_url)
     await seed(fresh_database_url)
+    assert "houqin seed: the demo year 2025 is already loaded" in capsys.readouterr().out
     assert await _counts(fresh_database_url) == first
     assert first[1] >= 30 and first[0] > 200
     settings = Settings(

@@ -193,7 +193,7 @@ async def test_import_from_csv_and_xlsx_with_chinese_headings(
     assert r.json() == {"created": 2, "updated": 0, "ids": [f"e-{tag}", f"w-{tag}"]}
     got = (await client.get(f"/v1/energy/tariffs/e-{tag}", headers=headers)).json()
     assert got["example"] is True and got["prices"]["critical"] == "1.2836"
-    assert {"start": "10:00:00", "end": "11:00:00", "period": "critical", "months": [7, 8]} in got["windows"]
+    assert {"start": "10:00", "end": "11:00", "period": "critical", "months": [7, 8]} in got["windows"]
 
     book = Workbook()
     sheet = book.active

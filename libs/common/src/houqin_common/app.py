@@ -33,6 +33,18 @@ from houqin_common.settings import ServiceSettings
 
 
 @dataclass(frozen=True)
+class TcpListener:
+    """A TCP port one of a service's workers listens on (e.g. the JT/T 808 gateway), named by the settings
+    that place it, so `houqin up` can keep it on the local address and move it off a taken port."""
+
+    worker: str
+    label: str
+    host_env: str
+    port_env: str
+    port: int
+
+
+@dataclass(frozen=True)
 class ServiceSpec:
     """What the platform needs to know to migrate, run and document one service."""
 
@@ -46,6 +58,8 @@ class ServiceSpec:
     workers: dict[str, str] = field(default_factory=dict)
     #: "module:callable" loading demo data for `make seed`, run with the database URL
     seed: str | None = None
+    #: TCP ports the workers listen on (the services' own HTTP ports are ``port``)
+    listeners: tuple[TcpListener, ...] = ()
 
 
 def discover_services() -> dict[str, ServiceSpec]:

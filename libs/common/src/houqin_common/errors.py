@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from houqin_common.i18n import N_, _
 
@@ -188,9 +189,30 @@ async def _problem_error_handler(request: Request, exc: Exception) -> JSONRespon
 _FASTAPI_BODY_PARSE_ERROR = "There was an error parsing the body"
 
 
+#: the methods a 405 probes, in the order `Allow` lists them
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app serves on the request's path.
+
+    The framework answers a 405 with the methods of the first route whose path matches, so a path served
+    by two routes (GET and POST) would announce only one of them. Here each method is tried against every
+    route of the app (``BaseRoute.matches``, no dispatch) and the ones a route fully accepts are listed."""
+    routes = request.app.routes
+    allowed = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in routes):
+            allowed.append(method)
+    return allowed
+
+
 async def _http_exception_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers) if exc.headers else None
+    if exc.status_code == 405 and (allowed := allowed_methods(request)):
+        headers = {**(headers or {}), "Allow": ", ".join(allowed)}
     detail = exc.detail if isinstance(exc.detail, str) else None
     code = {401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}.get(exc.status_code)
     if exc.status_code == 404 and detail == "Not Found":

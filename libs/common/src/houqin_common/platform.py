@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import importlib
 import os
 import signal
@@ -25,12 +26,13 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-from houqin_common.app import ServiceSpec, discover_services
+from houqin_common.app import ServiceSpec, TcpListener, discover_services
 from houqin_common.db import run_migrations
 from houqin_common.embedded import (
     EmbeddedBroker,
@@ -46,6 +48,67 @@ from houqin_common.i18n import _
 NEEDS_ATTENTION = frozenset({3})
 #: a worker that ran this long before failing starts its back-off again from the first step
 STABLE_AFTER_S = 60.0
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where `houqin up` lets a worker listen: the settings to pass it, or why it does not start."""
+
+    host: str
+    port: int
+    env: dict[str, str]
+    start: bool
+    message: str | None = None
+
+
+def place_listener(listener: TcpListener, host: str, environ: Mapping[str, str]) -> Placement:
+    """The local address unless the listener's host setting says otherwise; its configured port, or with the
+    default one taken another free port. A port set explicitly and taken is reported once and that worker
+    is not started (a gateway retrying a taken port would log the same error every few seconds)."""
+    bind_host = environ.get(listener.host_env) or host
+    configured = environ.get(listener.port_env)
+    wanted = int(configured) if configured else listener.port
+    env = {listener.host_env: bind_host, listener.port_env: str(wanted)}
+    probe = socket.socket(socket.AF_INET6 if ":" in bind_host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((bind_host, wanted))
+            return Placement(bind_host, wanted, env, True)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+        if configured:
+            return Placement(
+                bind_host,
+                wanted,
+                env,
+                False,
+                _(
+                    "{label} port {port} ({setting}) is taken by another process: {worker} is not started; "
+                    "free the port or set {setting} to another one",
+                    label=listener.label,
+                    port=wanted,
+                    setting=listener.port_env,
+                    worker=listener.worker,
+                ),
+            )
+        probe.bind((bind_host, 0))
+        port = int(probe.getsockname()[1])
+        return Placement(
+            bind_host,
+            port,
+            {**env, listener.port_env: str(port)},
+            True,
+            _(
+                "port {wanted} is taken by another process: {service} listens on {port} instead",
+                wanted=wanted,
+                service=listener.label,
+                port=port,
+            ),
+        )
+    finally:
+        probe.close()
 
 
 @dataclass
@@ -72,6 +135,8 @@ class Platform:
     restart_backoff_s: float = 1.0
     restart_backoff_max_s: float = 60.0
     urls: dict[str, str] = field(default_factory=dict)
+    #: TCP listeners of the workers ("JT/T 808" -> tcp://127.0.0.1:6808)
+    listening: dict[str, str] = field(default_factory=dict)
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     _pg: EmbeddedPostgres | None = None
     _broker: EmbeddedBroker | None = None
@@ -185,13 +250,26 @@ class Platform:
             ]
             child_env = {**env, "HOUQIN_INSTANCE_ID": self.instance_id(spec.name)}
             # Popen forks and waits for the exec: off the event loop, like every other blocking call
-            proc = await asyncio.to_thread(subprocess.Popen, cmd, env=child_env, pass_fds=(sock.fileno(),))
+            proc = await asyncio.to_thread(
+                subprocess.Popen, cmd, env=child_env, pass_fds=(sock.fileno(),), process_group=0
+            )
             self.children.append(proc)
             sock.close()  # the child owns it now
+            placed = {lst.worker: place_listener(lst, self.host, os.environ) for lst in spec.listeners}
             for worker_name, target in spec.workers.items():
+                placement = placed.get(worker_name)
+                if placement is not None and placement.message:
+                    self.say(placement.message)
+                if placement is not None and not placement.start:
+                    continue
+                if placement is not None:
+                    label = next(lst.label for lst in spec.listeners if lst.worker == worker_name)
+                    self.listening[label] = f"tcp://{placement.host}:{placement.port}"
                 self.say(_("starting {service} worker {worker}", service=spec.name, worker=worker_name))
                 worker = Worker(
-                    f"{spec.name}:{worker_name}", [sys.executable, "-m", "houqin_common.platform", target], env
+                    f"{spec.name}:{worker_name}",
+                    [sys.executable, "-m", "houqin_common.platform", target],
+                    {**env, **(placement.env if placement is not None else {})},
                 )
                 self.workers.append(worker)
                 await self.start_worker(worker)
@@ -202,6 +280,8 @@ class Platform:
         for spec in services.values():
             state = _("ready") if ready.get(spec.name) else _("NOT READY")
             self.say(f"{spec.title:<22} {self.urls[spec.name]}/docs  ({state})")
+        for label, url in self.listening.items():
+            self.say(f"{label:<22} {url}")
         self.say(f"{_('MQTT broker'):<22} {self.mqtt_url}")
         self.say(f"{_('database'):<22} {self.database_url}")
         self.say(_("Ctrl-C stops everything"))
@@ -225,7 +305,9 @@ class Platform:
 
     async def start_worker(self, worker: Worker) -> None:
         # Popen forks and waits for the exec: off the event loop
-        worker.proc = await asyncio.to_thread(subprocess.Popen, worker.cmd, env=worker.env)
+        # its own process group, like the services: a terminal's Ctrl-C reaches only this parent, which then
+        # stops every child itself (no child dies first and is reported as a failure)
+        worker.proc = await asyncio.to_thread(subprocess.Popen, worker.cmd, env=worker.env, process_group=0)
         worker.started_at, worker.restart_at = time.monotonic(), None
         self.children.append(worker.proc)
 

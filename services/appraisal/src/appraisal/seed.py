@@ -38,9 +38,10 @@ from appraisal.models.base import new_id
 from appraisal.scoring import rules
 from appraisal.settings import Settings
 from appraisal.surveys.service import token_hash
-from houqin_common import clock
+from houqin_common import clock, progress
 from houqin_common.db import create_engine, make_sessionmaker
 from houqin_common.demo import DEPARTMENTS, PROJECTS, VENDORS
+from houqin_common.i18n import _
 from houqin_common.schemas import period_bounds
 
 YEAR = 2025
@@ -394,11 +395,20 @@ async def seed(database_url: str) -> None:
             template = await _template(session, items)
             await _assignments(session)
             today = clock.today()
-            if not await _loaded(session, template, f"{YEAR}H1"):
-                for half in ("H1", "H2"):
+            if await _loaded(session, template, f"{YEAR}H1"):
+                progress.say(_("the demo year {year} is already loaded", year=YEAR))
+            else:
+                steps = 5
+                for n, half in enumerate(("H1", "H2"), start=1):
+                    progress.say(
+                        _("step {n} of {total}: satisfaction survey {period}", n=n, total=steps, period=f"{YEAR}{half}")
+                    )
                     await _campaign(session, settings, template, items, half, today=today)
+                progress.say(_("step {n} of {total}: inspections", n=3, total=steps))
                 await _inspections(session, settings)
+                progress.say(_("step {n} of {total}: findings and rectifications", n=4, total=steps))
                 await _findings(session)
+                progress.say(_("step {n} of {total}: complaints", n=5, total=steps))
                 await _complaints(session)
             await _current_half(session, settings, template, items, today)
     finally:

@@ -7,6 +7,7 @@ for dict fields, JSON: ``HOUQIN_APPRAISAL_GRADE_POINTS='{"excellent":100,"good":
 
 from __future__ import annotations
 
+import ipaddress
 from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
@@ -155,8 +156,28 @@ class Settings(ServiceSettings):
     public_feedback_client_header: str | None = Field(
         default=None,
         description="header naming the client address set by the office's reverse proxy (e.g. `X-Real-IP`); "
-        "the TCP peer address when unset",
+        "the TCP peer address when unset. The header may hold a list (`X-Forwarded-For`): it is read from the "
+        "right, and the first hop not in `public_feedback_trusted_proxies` is the client",
     )
+    public_feedback_trusted_proxies: list[str] = Field(
+        default=["127.0.0.1", "::1"],
+        description="reverse proxies whose client header is believed (addresses or CIDR blocks, `*` for any; "
+        "uvicorn's `forwarded_allow_ips`): from any other peer the header is ignored and the peer address counts; "
+        "`*` trusts every hop, so the left-most entry counts: only behind a proxy that overwrites the header",
+    )
+
+    @field_validator("public_feedback_trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, entries: list[str]) -> list[str]:
+        """A mistyped proxy address would fail on the first entry, not at start: refuse it here."""
+        try:
+            for entry in entries:
+                if entry.strip() not in ("", "*"):
+                    ipaddress.ip_network(entry.strip(), strict=False)
+        except ValueError as error:
+            raise ValueError(_("not an address or network: {error}", error=str(error))) from error
+        return entries
+
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="largest evidence file accepted")
 
 

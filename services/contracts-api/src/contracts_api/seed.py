@@ -19,9 +19,10 @@ from contracts_api.ocds import service as ocds_service
 from contracts_api.procurement import rules
 from contracts_api.projects.service import default_category
 from contracts_api.settings import Settings
+from houqin_common import progress
 from houqin_common.db import create_engine, make_sessionmaker
 from houqin_common.demo import CONTRACTED, DEMO_NAMESPACE, PROJECTS, VENDORS
-from houqin_common.i18n import N_, Text
+from houqin_common.i18n import N_, Text, _
 
 SEED_ACTOR = "seed"
 
@@ -223,6 +224,13 @@ async def seed(database_url: str) -> None:
     engine = create_engine(database_url, pool_size=1)
     try:
         async with make_sessionmaker(engine)() as session:
+            progress.say(
+                _(
+                    "{vendors} vendors, {projects} projects, their contracts and procurements",
+                    vendors=len(VENDORS),
+                    projects=len(PROJECTS),
+                )
+            )
             await load(session, settings)
             await session.commit()
     finally:

@@ -1,6 +1,6 @@
 """The entry point through which the platform discovers telemetry-ingest."""
 
-from houqin_common.app import ServiceSpec
+from houqin_common.app import ServiceSpec, TcpListener
 
 SPEC = ServiceSpec(
     name="telemetry",
@@ -17,4 +17,13 @@ SPEC = ServiceSpec(
         # JT/T 808 TCP gateway: BeiDou terminals connect directly, positions go through the MQTT pipeline
         "jt808-gateway": "telemetry_ingest.jt808.server:main",
     },
+    listeners=(
+        TcpListener(
+            worker="jt808-gateway",
+            label="JT/T 808",
+            host_env="HOUQIN_TELEMETRY_JT808_HOST",
+            port_env="HOUQIN_TELEMETRY_JT808_PORT",
+            port=6808,
+        ),
+    ),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, status
 
 from appraisal.dependencies import AppSettings
-from appraisal.feedback import service
+from appraisal.feedback import rules, service
 from appraisal.feedback.schemas import FeedbackCreate, FeedbackReceipt
 from houqin_common.db import DbSession
 from houqin_common.errors import problem_responses
@@ -26,7 +26,7 @@ async def submit_feedback(
     suggestion is routed and scored like a staff complaint; the contact is optional and only the Bureau
     sees it. Each client may leave a configured number of entries per window (429 with `Retry-After`)."""
     header = settings.public_feedback_client_header
-    client = (request.headers.get(header) if header else None) or (request.client.host if request.client else "")
-    return await service.submit(
-        session, feedback_in=feedback_in, client=client.split(",")[0].strip(), settings=settings
-    )
+    peer = request.client.host if request.client else ""
+    forwarded = request.headers.get(header) if header else None
+    client = rules.client_address(peer, forwarded, settings.public_feedback_trusted_proxies)
+    return await service.submit(session, feedback_in=feedback_in, client=client, settings=settings)

@@ -47,8 +47,12 @@ def cjk_family() -> str:
 
 
 def use_in_matplotlib() -> None:
-    """Every chart of the process draws with the CJK family first, DejaVu Sans for what it lacks."""
+    """Every chart of the process draws with the CJK family first, DejaVu Sans for what it lacks, and
+    prints every text literally (no math text)."""
     rc = matplotlib.rcParams
     rc["font.family"] = [cjk_family(), "DejaVu Sans"]
     rc["axes.unicode_minus"] = False
     rc["svg.fonttype"] = "path"
+    # names and titles are data: a vendor called "A$1$" must print as written, not as math text (or a 500)
+    rc["text.parse_math"] = False
+    rc["text.usetex"] = False

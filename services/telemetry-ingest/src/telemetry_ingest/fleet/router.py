@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
 from houqin_common import clock
@@ -18,7 +18,7 @@ from houqin_common.pagination import PageParams, page_params, to_page
 from houqin_common.schemas import IsoDateTime, Page
 from telemetry_ingest.analytics.dependencies import Settings
 from telemetry_ingest.devices import service as device_service
-from telemetry_ingest.fleet import geojson, service, stream
+from telemetry_ingest.fleet import exports, geojson, service, stream
 from telemetry_ingest.fleet.alert_rules import Severity
 from telemetry_ingest.fleet.schemas import (
     AlertRead,
@@ -92,6 +92,50 @@ async def get_vehicle_segments(
     carries its calendar class and the approved request it matches."""
     return await service.segments(
         session, settings=settings, vehicle_id=vehicle_id, vendor_id=vendor_scope(principal), start=start, end=end
+    )
+
+
+EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "the track and trips as GPX 1.1, KML 2.2 or CSV (UTF-8 with BOM)",
+        "content": {media.split(";")[0]: {"schema": {"type": "string"}} for media in exports.MEDIA_TYPES.values()},
+    },
+    **problem_responses(404),
+}
+
+
+@router.get("/vehicles/{vehicle_id}/export", response_class=Response, responses=EXPORT_RESPONSES)
+async def export_vehicle_day(
+    vehicle_id: str,
+    request: Request,
+    session: DbSession,
+    settings: Settings,
+    principal: Reader,
+    start: Start,
+    end: End,
+    fmt: Annotated[
+        exports.ExportFormat | None,
+        Query(
+            alias="format",
+            description="gpx, kml or csv; when absent the `Accept` header chooses "
+            "(application/gpx+xml, application/vnd.google-earth.kml+xml, text/csv), else GPX",
+        ),
+    ] = None,
+) -> Response:
+    """The vehicle's track and trips over the window (at most 62 days) as a file for GPS tools (Traccar,
+    Google Earth, a spreadsheet): GPX with the whole track then one track per trip, KML with a placemark
+    each, or CSV with one row per fix and its trip number. Named by the plate, labels in the request's
+    language; the fixes are those of the GeoJSON track (GPS jumps removed)."""
+    chosen = exports.negotiate(fmt, request.headers.get("accept"))
+    day = await service.vehicle_day(
+        session, settings=settings, vehicle_id=vehicle_id, vendor_id=vendor_scope(principal), start=start, end=end
+    )
+    local = start.astimezone(day.tz).strftime("%Y%m%d")
+    name = f"{day.vehicle_id}-{local}.{chosen.value}"
+    return Response(
+        exports.render(day, chosen),
+        media_type=exports.MEDIA_TYPES[chosen],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

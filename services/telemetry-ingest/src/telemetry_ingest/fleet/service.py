@@ -17,7 +17,7 @@ from telemetry_ingest.analytics import alerts as alerts_store
 from telemetry_ingest.analytics.calendar import UseCalendar
 from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.devices.service import get_vehicle
-from telemetry_ingest.fleet import alert_rules, arrays, geojson, repository, rules
+from telemetry_ingest.fleet import alert_rules, arrays, exports, geojson, repository, rules
 from telemetry_ingest.fleet.alert_rules import AlertKind, WithdrawReason
 from telemetry_ingest.fleet.schemas import (
     DistanceRow,
@@ -150,6 +150,31 @@ async def track(
         first_ts=kept.ts(0) if n else None,
         last_ts=kept.ts(n - 1) if n else None,
         tolerance_m=simplify_m,
+    )
+
+
+async def vehicle_day(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    vehicle_id: str,
+    vendor_id: str | None,
+    start: datetime,
+    end: datetime,
+) -> exports.VehicleDay:
+    """The track (the same fixes as :func:`track` answers) and the trips of a window, for a file export."""
+    seg = await segments(session, settings=settings, vehicle_id=vehicle_id, vendor_id=vendor_id, start=start, end=end)
+    vehicle = await get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_id)
+    cols = await repository.track(session, vehicle_id=vehicle.id, start=start, end=end, limit=settings.track_max_points)
+    kept = arrays.drop_jumps(cols, max_speed_kmh=settings.max_plausible_speed_kmh)
+    return exports.VehicleDay(
+        vehicle_id=vehicle.id,
+        plate=vehicle.plate,
+        start=start,
+        end=end,
+        fixes=kept,
+        trips=seg.trips,
+        tz=ZoneInfo(settings.timezone),
     )
 
 

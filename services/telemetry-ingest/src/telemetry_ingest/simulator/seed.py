@@ -25,9 +25,10 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
-from houqin_common import clock
+from houqin_common import clock, progress
 from houqin_common.db import libpq_url
 from houqin_common.demo import DEMO_NAMESPACE, vendor_for_project
+from houqin_common.i18n import _
 from telemetry_ingest.analytics.calendar import UseCalendar
 from telemetry_ingest.analytics.config import get_analytics_settings
 from telemetry_ingest.energy.waste import category, profile_for
@@ -163,6 +164,14 @@ def seed_history(
         "b_hours": b_hours,
         "b_boosts": b_boosts,
     }
+    progress.say(
+        _(
+            "meter readings: {meters} meters every 15 minutes over {days} days (up to {rows} rows, one query)",
+            meters=len(meters),
+            days=history_days,
+            rows=len(meters) * history_days * 96,
+        )
+    )
     with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
         conn.execute("UPDATE telemetry.calendar SET holidays = %s WHERE id = 'CAL-WORK'", (sorted(HOLIDAYS),))
         conn.execute(  # vehicles registered by an older simulator carry no operator yet
@@ -176,6 +185,7 @@ def seed_history(
         recent = {"start": start, "end": end, "step": "15 minutes", "hours": 0.25}
         readings += max(conn.execute(_READINGS_SQL, {**common, **recent}).rowcount, 0)
         out["readings"] = readings
+        progress.say(_("meter readings: {rows} rows written", rows=out["readings"]))
         out.update(_positions(conn, {v.id: v.department for v in vehicles}, today, tz, position_days))
     logging.getLogger("telemetry_ingest.seed").info(
         "building %s commissioned on %s: its meters report from that day",
@@ -199,6 +209,11 @@ def _positions(
     }
     violations: Counter[str] = Counter()
     fixes = requests = 0
+    counter = progress.Counter(
+        _("vehicle positions ({days} days per vehicle), vehicles", days=position_days),
+        total=len(vehicle_ids),
+        every=max(len(vehicle_ids) // 10, 1),
+    )
     with conn.cursor() as cur:
         for vid in vehicle_ids:
             for i in range(position_days, 0, -1):
@@ -230,6 +245,7 @@ def _positions(
                         ),
                     )
                     requests += 1
+            counter.advance()
     return {"positions": fixes, "trip_requests": requests, **{f"violations_{k}": v for k, v in violations.items()}}
 
 

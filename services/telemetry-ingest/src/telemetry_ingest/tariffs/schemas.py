@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, model_validator
 
 from houqin_common.i18n import _
 from houqin_common.schemas import InputModel
@@ -21,9 +21,32 @@ class Measure(StrEnum):
     cost = "cost"
 
 
+#: a local time of day as the price notices print it; JSON Schema's `format: time` is RFC 3339's full-time,
+#: which requires an offset that a window in the office's local day does not have
+LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+def _local_time(value: time) -> time:
+    if value.tzinfo is not None or value.microsecond:
+        raise ValueError(_("a window time is a local time of day, HH:MM or HH:MM:SS, with no offset"))
+    return value
+
+
+def _local_time_text(value: time) -> str:
+    return value.strftime("%H:%M:%S" if value.second else "%H:%M")
+
+
+LocalTime = Annotated[
+    time,
+    AfterValidator(_local_time),
+    PlainSerializer(_local_time_text, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": LOCAL_TIME_PATTERN, "examples": ["08:00", "22:30"]}),
+]
+
+
 class TariffWindow(InputModel):
-    start: time = Field(description="local start time of the window, inclusive")
-    end: time = Field(description="local end time, exclusive; 00:00 means midnight (may wrap over midnight)")
+    start: LocalTime = Field(description="local start time of the window, inclusive")
+    end: LocalTime = Field(description="local end time, exclusive; 00:00 means midnight (may wrap over midnight)")
     period: Period = Field(description="price period of the window: critical, peak, flat or valley")
     months: list[int] | None = Field(
         default=None,

@@ -1,0 +1,141 @@
+"""A vehicle-day as GPX, KML and CSV: parsed as XML / CSV, the fixes equal the GeoJSON track's, the trips
+equal the segments' and the plate and labels are there; `format=` and `Accept` choose; vendors see only
+their own vehicles."""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from houqin_common.auth import Role
+from support import auth
+from telemetry_ingest.fleet.synthetic import Track
+
+TZ = ZoneInfo("Asia/Shanghai")
+HQ = (31.81, 119.97)
+GPX = "{http://www.topografix.com/GPX/1/1}"
+KML = "{http://www.opengis.net/kml/2.2}"
+
+
+def _ts(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@pytest.fixture
+async def day(service_client: Callable[..., Any], make_token: Callable[..., str], fleet_data: Any) -> dict[str, Any]:
+    vendor = fleet_data.uid("export-vendor")
+    vehicle = fleet_data.vehicle(vendor_id=vendor)
+    start = datetime(2026, 6, 3, tzinfo=TZ)
+    t = Track(start.replace(hour=9), *HQ).stand(120, ignition=False).drive(900, 36).stand(1200, ignition=False)
+    t.drive(600, 30, heading_deg=0).jump(8000).drive(300, 30, heading_deg=0).stand(900, ignition=False)
+    fleet_data.positions(vehicle, t.fixes)
+    client = await service_client("telemetry")
+    headers = auth(make_token(Role.vendor, vendor_id=vendor))
+    window = {"start": start.isoformat(), "end": (start + timedelta(days=1)).isoformat()}
+    track = (await client.get(f"/v1/fleet/vehicles/{vehicle}/track", params=window, headers=headers)).json()
+    segments = (await client.get(f"/v1/fleet/vehicles/{vehicle}/segments", params=window, headers=headers)).json()
+    plate = fleet_data.fetch("SELECT plate FROM telemetry.vehicle WHERE id = %s", (vehicle,))[0][0]
+    assert len(segments["trips"]) == 2 and track["properties"]["jumps_dropped"] == 1
+    return {
+        "client": client,
+        "headers": headers,
+        "vehicle": vehicle,
+        "window": window,
+        "track": track,
+        "trips": segments["trips"],
+        "plate": plate,
+    }
+
+
+async def _get(day: dict[str, Any], fmt: str | None, *, accept: str | None = None, lang: str = "en") -> Any:
+    params = dict(day["window"]) | ({"format": fmt} if fmt else {})
+    headers = day["headers"] | {"Accept-Language": lang} | ({"Accept": accept} if accept else {})
+    return await day["client"].get(f"/v1/fleet/vehicles/{day['vehicle']}/export", params=params, headers=headers)
+
+
+async def test_gpx_holds_the_json_track_and_one_track_per_trip(day: dict[str, Any]) -> None:
+    r = await _get(day, "gpx", lang="zh-CN")
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/gpx+xml")
+    root = ET.fromstring(r.content)
+    assert root.tag == f"{GPX}gpx" and root.attrib["version"] == "1.1"
+    tracks = root.findall(f"{GPX}trk")
+    assert len(tracks) == 1 + len(day["trips"])
+    assert tracks[0].findtext(f"{GPX}name") == day["plate"]
+    points = tracks[0].findall(f"{GPX}trkseg/{GPX}trkpt")
+    coords = [[float(p.attrib["lon"]), float(p.attrib["lat"])] for p in points]
+    assert coords == day["track"]["geometry"]["coordinates"]
+    times = [_ts(p.findtext(f"{GPX}time") or "") for p in points]
+    assert times == sorted(times) and all(p.findtext(f"{GPX}time", "").endswith("Z") for p in points)
+    assert times[0] == _ts(day["track"]["properties"]["first_ts"])
+    assert times[-1] == _ts(day["track"]["properties"]["last_ts"])
+    for trk, trip in zip(tracks[1:], day["trips"], strict=True):
+        name = trk.findtext(f"{GPX}name") or ""
+        assert "行程" in name and "准许" in name, name  # Chinese labels by default
+        pts = trk.findall(f"{GPX}trkseg/{GPX}trkpt")
+        assert _ts(pts[0].findtext(f"{GPX}time") or "") == _ts(trip["start_at"])
+        assert _ts(pts[-1].findtext(f"{GPX}time") or "") == _ts(trip["end_at"])
+        assert [float(pts[0].attrib["lon"]), float(pts[0].attrib["lat"])] == trip["start"]
+        assert [float(pts[-1].attrib["lon"]), float(pts[-1].attrib["lat"])] == trip["end"]
+
+
+async def test_kml_has_a_placemark_for_the_track_and_each_trip(day: dict[str, Any]) -> None:
+    r = await _get(day, None, accept="application/vnd.google-earth.kml+xml")
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/vnd.google-earth.kml+xml")
+    root = ET.fromstring(r.content)
+    marks = root.findall(f"{KML}Document/{KML}Placemark")
+    assert len(marks) == 1 + len(day["trips"])
+    assert marks[0].findtext(f"{KML}name") == day["plate"]
+    text = marks[0].findtext(f"{KML}LineString/{KML}coordinates") or ""
+    coords = [[float(v) for v in c.split(",")] for c in text.split()]
+    assert coords == day["track"]["geometry"]["coordinates"]
+    assert _ts(marks[0].findtext(f"{KML}TimeSpan/{KML}begin") or "") == _ts(day["track"]["properties"]["first_ts"])
+    for mark, trip in zip(marks[1:], day["trips"], strict=True):
+        assert "trip" in (mark.findtext(f"{KML}name") or "")  # English on request (the session's locale)
+        assert _ts(mark.findtext(f"{KML}TimeSpan/{KML}begin") or "") == _ts(trip["start_at"])
+        assert _ts(mark.findtext(f"{KML}TimeSpan/{KML}end") or "") == _ts(trip["end_at"])
+
+
+async def test_csv_has_one_row_per_fix_with_its_trip(day: dict[str, Any]) -> None:
+    r = await _get(day, "csv", lang="zh-CN")
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0] == ["车牌", "时间", "纬度", "经度", "速度（km/h）", "行程"]
+    body = rows[1:]
+    assert [[float(row[3]), float(row[2])] for row in body] == day["track"]["geometry"]["coordinates"]
+    assert {row[0] for row in body} == {day["plate"]}
+    for n, trip in enumerate(day["trips"], start=1):
+        mine = [row for row in body if row[5] == str(n)]
+        assert _ts(mine[0][1]) == _ts(trip["start_at"]) and _ts(mine[-1][1]) == _ts(trip["end_at"])
+    assert any(row[5] == "" for row in body)  # parked fixes belong to no trip
+
+
+async def test_the_format_parameter_wins_and_gpx_is_the_default(day: dict[str, Any]) -> None:
+    r = await _get(day, "csv", accept="application/gpx+xml")
+    assert r.headers["content-type"].startswith("text/csv")
+    assert (await _get(day, None)).headers["content-type"].startswith("application/gpx+xml")
+    assert (await _get(day, "shp")).status_code == 422
+
+
+async def test_another_vendor_gets_404(day: dict[str, Any], make_token: Callable[..., str]) -> None:
+    other = auth(make_token(Role.vendor, vendor_id="someone-else"))
+    r = await day["client"].get(
+        f"/v1/fleet/vehicles/{day['vehicle']}/export", params=day["window"] | {"format": "gpx"}, headers=other
+    )
+    assert r.status_code == 404
+    sup = auth(make_token(Role.supervisor))
+    ok = await day["client"].get(
+        f"/v1/fleet/vehicles/{day['vehicle']}/export", params=day["window"] | {"format": "gpx"}, headers=sup
+    )
+    assert ok.status_code == 200
+    anonymous = await day["client"].get(f"/v1/fleet/vehicles/{day['vehicle']}/export", params=day["window"])
+    assert anonymous.status_code == 401
