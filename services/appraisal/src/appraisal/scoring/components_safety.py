@@ -31,21 +31,27 @@ def _hazard_label(h: Hazard) -> str:
 
 @component("hazards", projects_setting="hazard_projects")
 async def hazards(v: VendorPeriod) -> rules.Component:
-    """100 less a penalty per hazard removed after its deadline or still open past it."""
+    """100 less a penalty per hazard removed after its deadline or still open past it; hazards still open
+    before their deadline are pending and do not count yet."""
     due: list[Hazard] = v.data.hazards.get(v.vendor_id, [])  # type: ignore[assignment]
     now = clock.now()
     late = [h for h in due if hazard_rules.was_late(h.status, h.removal_due_at, h.removed_at, now)]
-    score = hazard_rules.hazard_score((h in late for h in due), v.settings.hazard_late_penalty)
+    on_time = [h for h in due if h not in late and h.removed_at is not None]
+    pending = len(due) - len(late) - len(on_time)
+    score = hazard_rules.hazard_score([True] * len(late) + [False] * len(on_time), v.settings.hazard_late_penalty)
     if not due:
         return rules.Component("hazards", None, note=_("no hazards due for removal"))
     note = _(
-        "{count} hazards due for removal, {on_time} removed on time, {late} late or overdue",
+        "{count} hazards due for removal: {on_time} removed on time, {late} late or overdue, {pending} pending",
         count=len(due),
-        on_time=len(due) - len(late),
+        on_time=len(on_time),
         late=len(late),
+        pending=pending,
     )
     if late:
         note += _("; late: {hazards}", hazards="; ".join(_hazard_label(h) for h in late[:NAMED]))
+    if on_time:
+        note += _("; on time: {hazards}", hazards="; ".join(_hazard_label(h) for h in on_time[:NAMED]))
     return rules.Component("hazards", score, note=note)
 
 
