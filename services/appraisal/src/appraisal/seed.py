@@ -33,6 +33,7 @@ from appraisal.models import (
 )
 from appraisal.models.base import new_id
 from appraisal.scoring import rules
+from appraisal.seed_safety import seed_safety
 from appraisal.settings import Settings
 from appraisal.surveys.service import token_hash
 from houqin_common.db import create_engine, make_sessionmaker
@@ -348,6 +349,7 @@ async def seed(database_url: str) -> None:
             items = await _catalogue(session)
             template = await _template(session, items)
             await _assignments(session)
+            await seed_safety(session, settings, YEAR)  # issue 26: hazards and the conference centre (once)
             loaded = (
                 await session.execute(
                     select(Campaign.id).where(Campaign.period == f"{YEAR}H1", Campaign.template_id == template.id)
