@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal.models import Hazard, HazardAlarm
@@ -48,8 +48,7 @@ async def alarms_of(session: AsyncSession, hazard_ids: Sequence[str]) -> dict[st
     return out
 
 
-def _filtered(
-    stmt: Select[tuple[Hazard]],
+def _conditions(
     *,
     vendor_id: str | None,
     status: str | None,
@@ -57,20 +56,21 @@ def _filtered(
     overdue_at: datetime | None,
     found_from: datetime | None,
     found_to: datetime | None,
-) -> Select[tuple[Hazard]]:
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
     if vendor_id is not None:
-        stmt = stmt.where(Hazard.vendor_id == vendor_id)
+        where.append(Hazard.vendor_id == vendor_id)
     if status is not None:
-        stmt = stmt.where(Hazard.status == status)
+        where.append(Hazard.status == status)
     if category is not None:
-        stmt = stmt.where(Hazard.category == category)
+        where.append(Hazard.category == category)
     if overdue_at is not None:
-        stmt = stmt.where(Hazard.status.in_(OPEN), Hazard.removal_due_at < overdue_at)
+        where += [Hazard.status.in_(OPEN), Hazard.removal_due_at < overdue_at]
     if found_from is not None:
-        stmt = stmt.where(Hazard.found_at >= found_from)
+        where.append(Hazard.found_at >= found_from)
     if found_to is not None:
-        stmt = stmt.where(Hazard.found_at < found_to)
-    return stmt
+        where.append(Hazard.found_at < found_to)
+    return where
 
 
 async def list_hazards(
@@ -87,17 +87,17 @@ async def list_hazards(
     order: str = "found_at",
     desc: bool = False,
 ) -> tuple[list[Hazard], int]:
-    filters = {
-        "vendor_id": vendor_id,
-        "status": status,
-        "category": category,
-        "overdue_at": overdue_at,
-        "found_from": found_from,
-        "found_to": found_to,
-    }
-    total = (await session.execute(_filtered(select(func.count()).select_from(Hazard), **filters))).scalar_one()  # type: ignore[arg-type]
+    where = _conditions(
+        vendor_id=vendor_id,
+        status=status,
+        category=category,
+        overdue_at=overdue_at,
+        found_from=found_from,
+        found_to=found_to,
+    )
+    total = (await session.execute(select(func.count()).select_from(Hazard).where(*where))).scalar_one()
     column = getattr(Hazard, order)
-    stmt = _filtered(select(Hazard), **filters).order_by(column.desc() if desc else column, Hazard.id)
+    stmt = select(Hazard).where(*where).order_by(column.desc() if desc else column, Hazard.id)
     rows = (await session.execute(stmt.limit(limit).offset(offset))).scalars().all()
     return list(rows), int(total)
 

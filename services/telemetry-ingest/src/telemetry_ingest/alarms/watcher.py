@@ -12,7 +12,8 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from houqin_common.clients import ApiError, HazardRef, NotFoundError
+from houqin_common.clients import ApiError, NotFoundError
+from houqin_common.schemas import HazardRef
 from telemetry_ingest.alarms import repository, rules
 from telemetry_ingest.analytics.config import AnalyticsSettings
 

@@ -107,11 +107,11 @@ class AlarmStream:
                 if self.rng.random() >= RATES[kind]:
                     continue
                 at = hour + timedelta(seconds=self.rng.uniform(0, 3600))
-                zone = self.rng.choice(panel.zones)
-                self._push(at, panel, {"zone": zone.zone, "event": kind, "text": zone.label})
+                picked = self.rng.choice(panel.zones)
+                self._push(at, panel, {"zone": picked.zone, "event": kind, "text": picked.label})
                 minutes = RESTORE_MEDIAN_MIN[kind] * self.rng.lognormvariate(0, 1.2)
                 self._push(
-                    at + timedelta(minutes=minutes), panel, {"zone": zone.zone, "event": "restore", "restores": kind}
+                    at + timedelta(minutes=minutes), panel, {"zone": picked.zone, "event": "restore", "restores": kind}
                 )
 
     def due(self, now: datetime) -> Iterator[tuple[str, dict[str, Any]]]:
