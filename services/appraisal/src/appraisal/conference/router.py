@@ -6,7 +6,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, Depends, Path, Query, status
 
-from appraisal.conference import repository, service
+from appraisal.conference import service
 from appraisal.conference.schemas import (
     AttendanceIn,
     BookingCreate,
@@ -41,7 +41,7 @@ async def create_room(
 @router.get("/rooms", response_model=list[RoomRead])
 async def list_rooms(session: DbSession, _: Principal = Depends(require_roles(*READERS))) -> list[RoomRead]:
     """The rooms."""
-    return [RoomRead.model_validate(r) for r in await repository.list_rooms(session)]
+    return [RoomRead.model_validate(r) for r in await service.list_rooms(session)]
 
 
 @router.post(
@@ -63,8 +63,7 @@ async def create_booking(
     booking = await service.book(
         session, booking_in=booking_in, principal=principal, settings=settings, contracts=contracts
     )
-    names = await repository.room_names(session)
-    return service.to_read(booking, names.get(booking.room_id))
+    return await service.read(session, booking)
 
 
 @router.get("/bookings", response_model=Page[BookingRead])
@@ -77,19 +76,16 @@ async def list_bookings(
     principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[BookingRead]:
     """Bookings by start; a department sees its own, the conference vendor those it serves."""
-    office = principal.has(Role.supervisor, *READ_ALL) and not principal.is_vendor_only
-    rows, total = await repository.list_bookings(
+    rows, total = await service.list_bookings(
         session,
-        department=None if office else (service.department_of(principal) if not principal.is_vendor_only else None),
-        vendor_id=principal.vendor_id if principal.is_vendor_only else None,
+        principal=principal,
         room_id=room_id,
         starts_from=starts_from,
         starts_to=starts_to,
         limit=page.limit,
         offset=page.offset,
     )
-    names = await repository.room_names(session)
-    return to_page(BookingRead, [service.to_read(b, names.get(b.room_id)) for b in rows], total, page)
+    return to_page(BookingRead, rows, total, page)
 
 
 @router.get("/bookings/{booking_id}", response_model=BookingRead, responses=problem_responses(404))
@@ -98,7 +94,7 @@ async def get_booking(
 ) -> BookingRead:
     """One booking (a department its own, the vendor those it serves: 404 otherwise)."""
     booking = await service.get_visible(session, booking_id=booking_id, principal=principal)
-    return service.to_read(booking, (await repository.room_names(session)).get(booking.room_id))
+    return await service.read(session, booking)
 
 
 @router.post("/bookings/{booking_id}/cancel", response_model=BookingRead, responses=problem_responses(404, 409))
@@ -109,7 +105,7 @@ async def cancel_booking(
 ) -> BookingRead:
     """Cancel a booking (its department or the office); the slot is free again."""
     booking = await service.cancel(session, booking_id=booking_id, principal=principal)
-    return service.to_read(booking, (await repository.room_names(session)).get(booking.room_id))
+    return await service.read(session, booking)
 
 
 @router.post("/bookings/{booking_id}/attendance", response_model=BookingRead, responses=problem_responses(404, 409))
@@ -121,7 +117,7 @@ async def record_attendance(
 ) -> BookingRead:
     """After the start: the meeting was held (with the attendees counted) or not used (no-show)."""
     booking = await service.attendance(session, booking_id=booking_id, attendance_in=attendance_in, principal=principal)
-    return service.to_read(booking, (await repository.room_names(session)).get(booking.room_id))
+    return await service.read(session, booking)
 
 
 @router.put(
@@ -135,7 +131,7 @@ async def put_service_record(
 ) -> BookingRead:
     """The conference vendor's service record of the meeting: services delivered, issues, remarks."""
     booking = await service.service_record(session, booking_id=booking_id, record_in=record_in, principal=principal)
-    return service.to_read(booking, (await repository.room_names(session)).get(booking.room_id))
+    return await service.read(session, booking)
 
 
 @router.put("/bookings/{booking_id}/feedback", response_model=BookingRead, responses=problem_responses(404, 409))
@@ -147,7 +143,7 @@ async def put_feedback(
 ) -> BookingRead:
     """The organiser's grade of a meeting held (优/较好/一般/差), by the booking department only."""
     booking = await service.feedback(session, booking_id=booking_id, feedback_in=feedback_in, principal=principal)
-    return service.to_read(booking, (await repository.room_names(session)).get(booking.room_id))
+    return await service.read(session, booking)
 
 
 @router.get("/figures/{year}", response_model=ConferenceFigures)

@@ -71,6 +71,42 @@ def to_read(booking: Booking, room_name: str | None = None) -> BookingRead:
     )
 
 
+async def list_rooms(session: AsyncSession) -> list[ConferenceRoom]:
+    return await repository.list_rooms(session)
+
+
+async def read(session: AsyncSession, booking: Booking) -> BookingRead:
+    return to_read(booking, (await repository.room_names(session)).get(booking.room_id))
+
+
+async def list_bookings(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    room_id: str | None,
+    starts_from: datetime | None,
+    starts_to: datetime | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[BookingRead], int]:
+    """The office sees every booking, a vendor those it serves (or unassigned), a department its own."""
+    office = principal.has(Role.supervisor, Role.admin, Role.auditor, Role.service) and not principal.is_vendor_only
+    vendor = principal.vendor_id if principal.is_vendor_only else None
+    department = None if office or vendor else department_of(principal)
+    rows, total = await repository.list_bookings(
+        session,
+        department=department,
+        vendor_id=vendor,
+        room_id=room_id,
+        starts_from=starts_from,
+        starts_to=starts_to,
+        limit=limit,
+        offset=offset,
+    )
+    names = await repository.room_names(session)
+    return [to_read(b, names.get(b.room_id)) for b in rows], total
+
+
 async def create_room(session: AsyncSession, *, room_in: RoomCreate) -> ConferenceRoom:
     room = ConferenceRoom(**room_in.model_dump(), active=True)
     session.add(room)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, status
 from fastapi.responses import Response
 
 from appraisal.dependencies import AppSettings, Contracts
-from appraisal.hazards import files, repository, service
+from appraisal.hazards import files, service
 from appraisal.hazards.rules import HazardCategory, HazardStatus
 from appraisal.hazards.schemas import (
     AlarmClearedIn,
@@ -46,8 +46,7 @@ class StatsFormat(StrEnum):
 
 async def _read(session: DbSession, hazard: Hazard, response: Response) -> HazardRead:
     response.headers["ETag"] = service.etag(hazard)
-    alarms = await repository.alarms_of(session, [hazard.id])
-    return service.to_read(hazard, clock.now(), alarms.get(hazard.id, []))
+    return (await service.reads(session, [hazard], clock.now()))[0]
 
 
 @router.post(
@@ -95,8 +94,7 @@ async def list_hazards(
         category=category.value if category else None,
         overdue_at=now if overdue else None,
     )
-    alarms = await repository.alarms_of(session, [h.id for h in rows])
-    return to_page(HazardRead, [service.to_read(h, now, alarms.get(h.id, [])) for h in rows], total, page)
+    return to_page(HazardRead, await service.reads(session, rows, now), total, page)
 
 
 @router.get("/overdue", response_model=Page[HazardRead])
@@ -111,8 +109,7 @@ async def list_overdue_hazards(
     rows, total = await service.list_hazards(
         session, page, vendor_id=vendor_scope(principal), status=None, category=None, overdue_at=now
     )
-    alarms = await repository.alarms_of(session, [h.id for h in rows])
-    return to_page(HazardRead, [service.to_read(h, now, alarms.get(h.id, [])) for h in rows], total, page)
+    return to_page(HazardRead, await service.reads(session, rows, now), total, page)
 
 
 @router.get(

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, status
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from telemetry_ingest.alarms import repository, service
+from telemetry_ingest.alarms import service
 from telemetry_ingest.alarms.schemas import AlarmEventRead, PanelCreate, PanelRead
 
 router = APIRouter(tags=["alarms"], responses=COMMON_ERRORS)
@@ -44,5 +44,4 @@ async def list_alarm_events(
     _: Principal = Depends(require_roles(*OFFICE, *READ_ALL)),
 ) -> list[AlarmEventRead]:
     """Alarm events as received, newest first, with when a restore cleared them and the hazard they opened."""
-    rows = await repository.list_events(session, panel_id=panel_id, active=active, limit=limit, offset=offset)
-    return [service.event_read(e) for e in rows]
+    return await service.list_events(session, panel_id=panel_id, active=active, limit=limit, offset=offset)

@@ -70,3 +70,10 @@ def event_read(e: AlarmEvent) -> AlarmEventRead:
         cleared_at=e.cleared_at,
         hazard_id=e.hazard_id,
     )
+
+
+async def list_events(
+    session: AsyncSession, *, panel_id: str | None, active: bool, limit: int, offset: int
+) -> list[AlarmEventRead]:
+    rows = await repository.list_events(session, panel_id=panel_id, active=active, limit=limit, offset=offset)
+    return [event_read(e) for e in rows]
