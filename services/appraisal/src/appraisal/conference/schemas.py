@@ -87,6 +87,8 @@ class FeedbackIn(BaseModel):
 
 
 class AttendanceIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"outcome": "held", "attendees": 268}]})
+
     outcome: Attendance = Field(description="held, or no_show (booked and not used)")
     attendees: int | None = Field(default=None, ge=0, le=5000, description="attendees counted (held)")
 

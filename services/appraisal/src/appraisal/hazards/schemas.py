@@ -14,6 +14,18 @@ class Attachment(BaseModel):
     """A photo or document of the hazard, kept in the contract archive of contracts-api (hashed storage):
     the hazard records the reference, never the bytes."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "document_id": "3f1c2a9e-5d41-4c1e-9a57-0b7e5f3c2d10",
+                    "contract_id": "9b2f6c1d-1e3a-4f5b-8c7d-6e5f4a3b2c1d",
+                    "note": "整改后现场照片",
+                }
+            ]
+        }
+    )
+
     document_id: str = Field(min_length=1, max_length=64, description="archive document id in contracts-api")
     contract_id: str | None = Field(
         default=None, max_length=64, description="the contract whose archive holds it (the responsible vendor's)"
@@ -92,6 +104,8 @@ class AlarmHazardIn(BaseModel):
 
 
 class AlarmClearedIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"cleared_at": "2026-05-21T09:48:00+08:00"}]})
+
     cleared_at: datetime = Field(description="device time of the restore")
 
 
