@@ -21,6 +21,9 @@ from support import LiveServices, auth
 from telemetry_ingest.alarms import watcher
 from telemetry_ingest.analytics.config import AnalyticsSettings
 
+#: three services, a consumer and a broker on a shared two-core machine: allow a slow start
+STARTUP_S = 180
+
 
 def _event(ts: datetime, zone: str, event: str, **extra: Any) -> bytes:
     return json.dumps({"ts": int(ts.timestamp() * 1000), "zone": zone, "event": event, **extra}).encode()
@@ -37,7 +40,7 @@ async def test_an_uncleared_fault_becomes_the_vendors_hazard_and_its_verified_re
     now = clock.now()
     found_year = (now - timedelta(minutes=10)).astimezone(clock.office_tz()).year
     procurement = auth(make_token(Role.procurement))
-    async with httpx.AsyncClient(base_url=live_services.start("contracts"), timeout=30) as contracts:
+    async with httpx.AsyncClient(base_url=live_services.start("contracts", timeout=STARTUP_S), timeout=30) as contracts:
         vendor_id, project, _contract = await contract_in_new_project(
             contracts, procurement, name_zh="消防设施维保", title="消防维保合同", year=found_year
         )
@@ -50,6 +53,7 @@ async def test_an_uncleared_fault_becomes_the_vendors_hazard_and_its_verified_re
             "HOUQIN_APPRAISAL_HAZARD_CONTRACT_STATUSES": json.dumps(["draft"]),
             "HOUQIN_APPRAISAL_HAZARD_PROJECTS": json.dumps([project]),
         },
+        timeout=STARTUP_S,
     )
     telemetry = await service_client("telemetry")
     fire = auth(make_token(Role.fire_control, subject="消防监控中心"))
