@@ -10,10 +10,10 @@ import json
 import sys
 from pathlib import Path
 
-from houqin_common.schemas import PositionPayload, ReadingPayload
+from houqin_common.schemas import AlarmPayload, PositionPayload, ReadingPayload
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "schemas"
-MODELS = {"reading.json": ReadingPayload, "position.json": PositionPayload}
+MODELS = {"reading.json": ReadingPayload, "position.json": PositionPayload, "alarm.json": AlarmPayload}
 
 
 def rendered() -> dict[str, str]:

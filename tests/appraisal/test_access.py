@@ -15,6 +15,8 @@ from support import auth
 R = Role
 READ_ALL = {R.admin, R.auditor, R.service}
 VENDOR_ID = str(uuid.uuid4())
+HAZARD_READERS = {R.supervisor, R.fire_control, R.inspector, R.vendor} | READ_ALL
+CONFERENCE_READERS = {R.supervisor, R.staff, R.vendor} | READ_ALL
 
 #: (method, path, json body, roles allowed). Bodies are empty on purpose: an allowed role gets 422 (or a
 #: 2xx/404), a refused one 403 before the body is looked at.
@@ -50,6 +52,27 @@ MATRIX: list[tuple[str, str, Any, set[Role]]] = [
     ("GET", "/v1/reports/years/2099?format=csv", None, {R.supervisor} | READ_ALL),
     ("GET", "/v1/reports/periods/2099H2?format=csv", None, {R.supervisor} | READ_ALL),
     ("GET", "/v1/reports/campaigns/{campaign}?format=csv", None, {R.supervisor} | READ_ALL),
+    # issue 26: the hazard register (supervisors and the fire-control centre manage; a vendor its own)
+    ("POST", "/v1/hazards", {}, {R.supervisor, R.fire_control, R.admin}),
+    ("GET", "/v1/hazards", None, HAZARD_READERS),
+    ("GET", "/v1/hazards/overdue", None, HAZARD_READERS),
+    ("GET", "/v1/hazards/stats/2099", None, {R.supervisor, R.fire_control} | READ_ALL),
+    ("GET", "/v1/hazards/{missing}", None, HAZARD_READERS),
+    ("POST", "/v1/hazards/{missing}/transitions", {}, {R.supervisor, R.fire_control, R.vendor, R.admin}),
+    ("POST", "/v1/hazards/{missing}/attachments", {}, {R.supervisor, R.fire_control, R.vendor, R.admin}),
+    ("POST", "/v1/hazards/alarms", {}, {R.service, R.fire_control, R.supervisor, R.admin}),
+    ("POST", "/v1/hazards/alarms/{missing}/cleared", {}, {R.service, R.fire_control, R.supervisor, R.admin}),
+    # issue 26: the conference centre (departments book and grade their own meetings)
+    ("POST", "/v1/conference/rooms", {}, {R.supervisor, R.admin}),
+    ("GET", "/v1/conference/rooms", None, CONFERENCE_READERS),
+    ("POST", "/v1/conference/bookings", {}, {R.staff, R.supervisor, R.admin}),
+    ("GET", "/v1/conference/bookings", None, CONFERENCE_READERS),
+    ("GET", "/v1/conference/bookings/{missing}", None, CONFERENCE_READERS),
+    ("POST", "/v1/conference/bookings/{missing}/cancel", None, {R.staff, R.supervisor, R.admin}),
+    ("POST", "/v1/conference/bookings/{missing}/attendance", {}, {R.supervisor, R.vendor, R.admin}),
+    ("PUT", "/v1/conference/bookings/{missing}/service-record", {}, {R.vendor, R.supervisor, R.admin}),
+    ("PUT", "/v1/conference/bookings/{missing}/feedback", {}, {R.staff, R.admin}),
+    ("GET", "/v1/conference/figures/2099", None, {R.supervisor} | READ_ALL),
 ]
 
 

@@ -41,3 +41,21 @@ def test_published_schema_accepts_the_documented_shapes_and_refuses_bad_ones() -
         except jsonschema.ValidationError:
             continue
         raise AssertionError(f"{bad} passed the published schema")
+
+
+def test_published_alarm_schema_accepts_events_and_refuses_unknown_types() -> None:
+    alarm = json.loads((REPO / "docs/schemas/alarm.json").read_text())
+    jsonschema.validate({"ts": 1780000000000, "zone": "Z-3F-07", "event": "fault"}, alarm)
+    jsonschema.validate(
+        {"ts": "2026-11-27T08:15:00+08:00", "zone": "Z1", "event": "restore", "restores": "fault"}, alarm
+    )
+    for bad in (
+        {"ts": 1780000000000, "zone": "Z1", "event": "explosion"},
+        {"ts": 1780000000000, "event": "fault"},
+        {"ts": 1780000000000, "zone": "Z1", "event": "fault", "colour": "red"},
+    ):
+        try:
+            jsonschema.validate(bad, alarm)
+        except jsonschema.ValidationError:
+            continue
+        raise AssertionError(f"{bad} should be refused")

@@ -137,3 +137,34 @@ def test_ingest_payload_limit_sits_below_the_shipped_broker_packet_limit() -> No
     conf = Path(__file__).resolve().parents[3] / "services/telemetry-ingest/mosquitto/houqin.conf"
     packet = next(int(line.split()[1]) for line in conf.read_text().splitlines() if line.startswith("max_packet_size"))
     assert Settings().max_payload_bytes < packet
+
+
+def test_alarm_events_become_alarm_rows_of_a_registered_panel() -> None:
+    from telemetry_ingest.ingest.validation import build_alarm_rows
+
+    kinds = {"FP-01": "panel", "M-1": "meter"}
+    topic = "houqin/v1/alarms/FP-01/events"
+    payload = (
+        b'[{"ts": 1780000000000, "zone": "Z-3F-07", "event": "fault", "text": "smoke"},'
+        b' {"ts": 1780000060000, "zone": "Z-3F-07", "event": "restore", "restores": "fault", "test": false}]'
+    )
+    items = decode(topic, payload, LIMITS, NOW)
+    rows = build_alarm_rows(items, kinds.get, NOW, LIMITS)  # type: ignore[arg-type]
+    assert [(r[0], r[1], r[3], r[5]) for r in rows] == [
+        ("FP-01", "Z-3F-07", "fault", None),
+        ("FP-01", "Z-3F-07", "restore", "fault"),
+    ]
+    assert build_rows(items, kinds.get, NOW, LIMITS) == ([], [])  # type: ignore[arg-type]
+    for bad, kind in (
+        (b'{"ts": 1780000000000, "zone": "Z1", "event": "explosion"}', "invalid"),
+        (b'{"ts": 1780000000000, "zone": "Z1", "event": "fault", "restores": "fault"}', "invalid"),
+        (b'{"ts": 1780000000000, "zone": "Z1", "event": "fault", "panel_id": "FP-02"}', "id_mismatch"),
+    ):
+        with pytest.raises(Rejected) as exc:
+            build_alarm_rows(decode(topic, bad, LIMITS, NOW), kinds.get, NOW, LIMITS)  # type: ignore[arg-type]
+        assert exc.value.kind == kind
+    with pytest.raises(Rejected) as unknown:
+        good = b'{"ts": 1780000000000, "zone": "Z1", "event": "fault"}'
+        meter_as_panel = decode("houqin/v1/alarms/M-1/events", good, LIMITS, NOW)
+        build_alarm_rows(meter_as_panel, kinds.get, NOW, LIMITS)  # type: ignore[arg-type]
+    assert unknown.value.kind == "unknown_device"

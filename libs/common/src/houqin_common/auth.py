@@ -36,6 +36,8 @@ class Role(StrEnum):
     auditor = "auditor"
     gateway = "gateway"
     service = "service"
+    #: the fire-control monitoring centre (消防监控中心, Bureau-run, outsourced staff): manages hazards
+    fire_control = "fire_control"
 
 
 #: Roles that may read every record of every service.

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -38,6 +38,7 @@ from houqin_common.schemas import (
     ContractRef,
     Eligibility,
     EnergyKpi,
+    HazardRef,
     Page,
     ProjectRef,
     RenewalCandidate,
@@ -294,6 +295,19 @@ class AppraisalClient(BaseClient):
         body = ScoreBatchRequest(items=[ScoreQuery(vendor_id=v, period=p) for v, p in pairs])
         response = await self.request("POST", "/v1/scores/batch", json=body.model_dump(mode="json"))
         return TypeAdapter(list[ScoreBatchItem]).validate_python(response.json())
+
+    async def hazard_from_alarm(self, alarm: Mapping[str, Any]) -> tuple[HazardRef, bool]:
+        """Open (or join) the hazard of an alarm not cleared in time; idempotent by ``alarm["alarm_id"]``.
+        Returns the hazard and whether this call created it."""
+        response = await self.request("POST", "/v1/hazards/alarms", json=dict(alarm))
+        return HazardRef.model_validate(response.json()), response.status_code == 201
+
+    async def hazard_alarm_cleared(self, alarm_id: str, cleared_at: datetime) -> HazardRef:
+        """Record the restore of ``alarm_id`` on its hazard (:class:`NotFoundError` when it is on none)."""
+        response = await self.request(
+            "POST", f"/v1/hazards/alarms/{_segment(alarm_id)}/cleared", json={"cleared_at": cleared_at.isoformat()}
+        )
+        return HazardRef.model_validate(response.json())
 
     async def ranking(self, period: str) -> list[VendorScore]:
         """All vendors' scores for ``period``, best first."""

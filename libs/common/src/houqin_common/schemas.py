@@ -478,6 +478,57 @@ class PositionPayload(BaseModel):
     odometer_km: float | None = _number(lo=0, description="odometer")
 
 
+ALARM_EVENTS = ("fire_alarm", "fault", "supervisory", "intrusion", "video_loss", "tamper", "restore")
+AlarmEventType = Annotated[
+    str,
+    Field(
+        pattern="^(fire_alarm|fault|supervisory|intrusion|video_loss|tamper|restore)$",
+        json_schema_extra={"enum": list(ALARM_EVENTS)},
+        description="fire_alarm (火警), fault (故障), supervisory (监管), intrusion (入侵), video_loss (视频丢失), "
+        "tamper (防拆), restore (恢复: clears the zone's active events)",
+    ),
+]
+
+
+class AlarmPayload(BaseModel):
+    """One event of a fire-alarm panel or an intrusion/video system as published on
+    `houqin/v1/alarms/{panel_id}/events` (or one item of a list). This model is the ingest's validator and the
+    published JSON Schema (docs/schemas/alarm.json); unknown keys are refused."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="AlarmPayload",
+        json_schema_extra={
+            "examples": [
+                {"ts": "2026-11-27T08:15:00+08:00", "zone": "Z-3F-07", "event": "fault", "text": "烟感探测器故障"},
+                {"ts": 1780000000000, "zone": "Z-3F-07", "event": "restore", "restores": "fault"},
+            ]
+        },
+    )
+
+    panel_id: str | None = Field(default=None, description="must equal the topic's panel id when given")
+    zone: str = Field(
+        min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$", description="point or zone of the panel"
+    )
+    event: AlarmEventType
+    ts: DeviceTime
+    test: bool = Field(default=False, strict=True, description="a test or drill (试验): stored, never opens a hazard")
+    restores: AlarmEventType | None = Field(
+        default=None, description="`restore` only: the event type cleared (every active one of the zone when absent)"
+    )
+    text: str | None = Field(default=None, max_length=200, description="the panel's own description of the event")
+
+
+class HazardRef(BaseModel):
+    """A hazard of appraisal's register (隐患台账) as other services see it."""
+
+    id: str = Field(description="hazard id")
+    vendor_id: str = Field(description="responsible vendor")
+    status: str = Field(description="found, assigned, rectifying, removed or verified")
+    category: str = Field(description="security, fire, physical, technical or other")
+    removal_due_at: datetime = Field(description="removal deadline")
+
+
 class RouteDecision(BaseModel):
     """The recommended procurement route (进驻方式) for a project and value, with the reasons."""
 

@@ -5,7 +5,9 @@ from fastapi import APIRouter
 from appraisal.awards.router import router as awards_router
 from appraisal.catalogue.router import router as catalogue_router
 from appraisal.complaints.router import router as complaints_router
+from appraisal.conference.router import router as conference_router
 from appraisal.feedback.router import router as feedback_router
+from appraisal.hazards.router import router as hazards_router
 from appraisal.inspections.router import router as inspections_router
 from appraisal.publication.router import router as publication_router
 from appraisal.publication.scores_router import router as scores_router
@@ -24,6 +26,8 @@ api_router.include_router(scores_router)
 api_router.include_router(publication_router)
 api_router.include_router(awards_router)
 api_router.include_router(reports_router)
+api_router.include_router(hazards_router)
+api_router.include_router(conference_router)
 
 OPENAPI_TAGS: list[dict[str, str]] = [
     {"name": "catalogue", "description": "Service items, versioned survey templates, vendor-project assignments"},
@@ -38,4 +42,6 @@ OPENAPI_TAGS: list[dict[str, str]] = [
     {"name": "scores", "description": "Vendor scores with their breakdown, ranking"},
     {"name": "reports", "description": "CSV, XLSX and chart downloads per year and per campaign"},
     {"name": "awards", "description": "Advanced / excellent units, bonus uplift, service stars"},
+    {"name": "hazards", "description": "Hazard register (隐患台账): safety hazards from discovery to verified removal"},
+    {"name": "conference", "description": "Conference centre (会议中心): rooms, bookings, service records, feedback"},
 ]

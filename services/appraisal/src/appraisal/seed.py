@@ -36,6 +36,7 @@ from appraisal.models import (
 )
 from appraisal.models.base import new_id
 from appraisal.scoring import rules
+from appraisal.seed_safety import seed_safety
 from appraisal.settings import Settings
 from appraisal.surveys.service import token_hash
 from houqin_common import clock, progress
@@ -394,6 +395,7 @@ async def seed(database_url: str) -> None:
             items = await _catalogue(session)
             template = await _template(session, items)
             await _assignments(session)
+            await seed_safety(session, settings, YEAR)  # issue 26: hazards and the conference centre (once)
             today = clock.today()
             if await _loaded(session, template, f"{YEAR}H1"):
                 progress.say(_("the demo year {year} is already loaded", year=YEAR))

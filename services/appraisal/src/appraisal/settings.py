@@ -19,7 +19,18 @@ from houqin_common.i18n import _
 from houqin_common.settings import ServiceSettings
 
 #: the score components, in report column order; a scheme may weigh only these (registered in scoring.components)
-COMPONENTS = ("satisfaction", "routine", "food_safety", "complaints", "rectification", "energy", "vehicles")
+COMPONENTS = (
+    "satisfaction",
+    "routine",
+    "food_safety",
+    "complaints",
+    "rectification",
+    "energy",
+    "vehicles",
+    # issue 26: safety hazards and the conference centre (scoring.components_safety)
+    "hazards",
+    "conference",
+)
 
 DEFAULT_SCHEMES: dict[str, dict[str, float]] = {
     # support services (canteen, security, cleaning, M&E...): inspections weigh most
@@ -31,6 +42,9 @@ DEFAULT_SCHEMES: dict[str, dict[str, float]] = {
         "rectification": 0.10,
         "energy": 0.10,
         "vehicles": 0.05,
+        # only for the vendors of hazard_projects / conference_projects (renormalised otherwise)
+        "hazards": 0.10,
+        "conference": 0.15,
     },
     # commercial concessions (bank, post, hairdresser...): users' satisfaction weighs most
     "commercial": {
@@ -179,6 +193,71 @@ class Settings(ServiceSettings):
         return entries
 
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="largest evidence file accepted")
+
+    # issue 26: the hazard register (隐患台账)
+    hazard_response_hours: dict[str, float] = Field(
+        default={"general": 24.0, "major": 8.0, "critical": 2.0},
+        description="hours from discovery to the vendor's response (assigned → rectifying) per severity "
+        "(一般/较大/重大)",
+    )
+    hazard_removal_hours: dict[str, float] = Field(
+        default={"general": 168.0, "major": 72.0, "critical": 24.0},
+        description="hours from discovery to removal per severity (一般/较大/重大)",
+    )
+    hazard_category_projects: dict[str, list[str]] = Field(
+        default={
+            "security": ["security"],
+            "fire": ["maintenance"],
+            "physical": ["security"],
+            "technical": ["smart_building"],
+            "other": ["maintenance"],
+        },
+        description="service projects whose contract makes a vendor responsible for a hazard of each category "
+        "(安防/消防/物防/技防/其他); the first project with a contract in force on the day decides",
+    )
+    hazard_contract_statuses: list[str] = Field(
+        default=["signed", "active"],
+        description="contract statuses in contracts-api that make a vendor responsible for the hazards of its project",
+    )
+    hazard_projects: list[str] = Field(
+        default=["security", "maintenance", "smart_building"],
+        description="projects whose vendor is scored on hazard removal on time (hazards KPI applies)",
+    )
+    hazard_late_penalty: float = Field(
+        default=10.0, ge=0, description="points off the hazards component per hazard removed late or overdue"
+    )
+
+    # issue 26: the conference centre (会议中心)
+    conference_projects: list[str] = Field(
+        default=["conference"], description="projects whose vendor runs the conference centre (conference KPI)"
+    )
+    conference_feedback_share: float = Field(
+        default=0.7,
+        ge=0,
+        le=1,
+        description="share of the organisers' feedback in the conference component; the rest is the service record",
+    )
+    conference_issue_penalty: float = Field(
+        default=10.0, ge=0, description="points off a meeting's service record per issue noted in it"
+    )
+    conference_large_meeting: int = Field(
+        default=200, ge=1, description="attendees from which a meeting counts as large (DOMAIN.md: 200+)"
+    )
+    conference_hours_per_day: float = Field(
+        default=10.0, gt=0, le=24, description="bookable hours per working day (room utilisation's denominator)"
+    )
+    conference_size_classes: dict[str, int] = Field(
+        default={"small": 1, "medium": 50, "large": 200},
+        description="size classes of a meeting by its smallest number of attendees (for the hotel reference prices)",
+    )
+    conference_hotel_prices: dict[str, Decimal] = Field(
+        default={"small": Decimal("1500"), "medium": Decimal("6000"), "large": Decimal("20000")},
+        description="reference price, CNY per meeting, of renting a hotel hall of each size class (an estimate)",
+    )
+    conference_cost_per_meeting: dict[str, Decimal] = Field(
+        default={"small": Decimal("300"), "medium": Decimal("1200"), "large": Decimal("4000")},
+        description="marginal cost, CNY per meeting, of holding it in the conference centre (an estimate)",
+    )
 
 
 @lru_cache

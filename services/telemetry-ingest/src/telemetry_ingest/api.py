@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from telemetry_ingest.alarms.router import router as alarms_router
 from telemetry_ingest.deadletters.router import router as deadletters_router
 from telemetry_ingest.devices.router import router as devices_router
 from telemetry_ingest.energy.router import router as energy_router
@@ -23,6 +24,7 @@ api_router.include_router(fleet_router)
 api_router.include_router(requests_router)
 api_router.include_router(alerts_router)
 api_router.include_router(kpis_router)
+api_router.include_router(alarms_router)
 
 OPENAPI_TAGS: list[dict[str, str]] = []
 OPENAPI_TAGS.append({"name": "devices", "description": "Device registry: meters, vehicles, geofences, calendars"})
@@ -41,4 +43,7 @@ OPENAPI_TAGS.append(
 OPENAPI_TAGS.append({"name": "fleet", "description": "Official vehicles: positions, tracks, trips, distance, rules"})
 OPENAPI_TAGS.append({"name": "trip requests", "description": "Vehicle-use requests (用车申请) and approval"})
 OPENAPI_TAGS.append({"name": "alerts", "description": "Alerts of vehicles and meters, live stream"})
+OPENAPI_TAGS.append(
+    {"name": "alarms", "description": "Alarm panels (fire, intrusion/video), their zones and events (issue 26)"}
+)
 OPENAPI_TAGS.append({"name": "kpis", "description": "Energy and vehicle KPIs for the appraisal service"})

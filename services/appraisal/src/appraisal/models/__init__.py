@@ -3,6 +3,8 @@
 from appraisal.models.awards import AwardDecision, ServiceStar
 from appraisal.models.base import Base
 from appraisal.models.complaints import Complaint
+from appraisal.models.conference import Booking, ConferenceRoom
+from appraisal.models.hazards import Hazard, HazardAlarm
 from appraisal.models.inspections import ChecklistTemplate, FoodSafetyInspection, RoutineInspection
 from appraisal.models.publication import Publication
 from appraisal.models.rectification import Evidence, Finding, RectificationOrder
@@ -23,13 +25,17 @@ __all__ = [
     "Assignment",
     "AwardDecision",
     "Base",
+    "Booking",
     "Campaign",
     "ChecklistTemplate",
     "Complaint",
+    "ConferenceRoom",
     "ConsumedToken",
     "Evidence",
     "Finding",
     "FoodSafetyInspection",
+    "Hazard",
+    "HazardAlarm",
     "Invitation",
     "Publication",
     "RectificationOrder",

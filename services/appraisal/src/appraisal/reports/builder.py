@@ -49,6 +49,8 @@ COMPONENT_HEAD = {
     "rectification": N_("rectification"),
     "energy": N_("energy use"),
     "vehicles": N_("official vehicles"),
+    "hazards": N_("hazard removal on time"),
+    "conference": N_("conference centre"),
 }
 SOURCE = N_(
     "Data source: Houqin appraisal (satisfaction surveys, inspections, complaints, rectification orders), "

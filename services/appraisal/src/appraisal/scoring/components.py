@@ -42,6 +42,9 @@ class PeriodData:
     food: dict[str, list[tuple[float, str | None]]] = field(default_factory=dict)
     complaints: dict[str, list[tuple[bool, object, object]]] = field(default_factory=dict)
     orders: dict[str, list[object]] = field(default_factory=dict)
+    #: issue 26: hazards due for removal in the period, meetings held in it (``components_safety``)
+    hazards: dict[str, list[object]] = field(default_factory=dict)
+    meetings: dict[str, list[object]] = field(default_factory=dict)
 
     def vendors(self) -> set[str]:
         return (
@@ -51,6 +54,8 @@ class PeriodData:
             | set(self.food)
             | set(self.complaints)
             | set(self.orders)
+            | set(self.hazards)
+            | set(self.meetings)
         )
 
 
@@ -305,3 +310,7 @@ async def _vehicles(kpis: KpiSource | None, vendor_id: str, period: str) -> rule
         score,
         note=Text(N_("{trips} trips, {violations} violations"), {"trips": trips, "violations": violations}),
     )
+
+
+# issue 26's components live in their own module; importing it registers them
+from appraisal.scoring import components_safety as components_safety  # noqa: E402

@@ -11,14 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from appraisal.models import (
     Answer,
     Assignment,
+    Booking,
     Campaign,
     Complaint,
     FoodSafetyInspection,
+    Hazard,
     RectificationOrder,
     Response,
     RoutineInspection,
     ServiceItem,
 )
+from houqin_common import clock
 
 
 def _dt(d: date) -> datetime:
@@ -115,4 +118,39 @@ async def orders(session: AsyncSession, start: date, end: date) -> dict[str, lis
     out: dict[str, list[RectificationOrder]] = defaultdict(list)
     for order in rows.scalars():
         out[order.vendor_id].append(order)
+    return dict(out)
+
+
+async def hazards(session: AsyncSession, start: date, end: date) -> dict[str, list[Hazard]]:
+    """vendor id -> hazards due for removal in [start, end) (office days)."""
+    tz = clock.office_tz()
+    lo, hi = datetime.combine(start, time.min, tzinfo=tz), datetime.combine(end, time.min, tzinfo=tz)
+    rows = await session.execute(
+        select(Hazard)
+        .where(Hazard.removal_due_at >= lo, Hazard.removal_due_at < hi)
+        .order_by(Hazard.removal_due_at, Hazard.id)
+    )
+    out: dict[str, list[Hazard]] = defaultdict(list)
+    for h in rows.scalars():
+        out[h.vendor_id].append(h)
+    return dict(out)
+
+
+async def meetings(session: AsyncSession, start: date, end: date) -> dict[str, list[Booking]]:
+    """conference vendor id -> meetings held in [start, end) that it served."""
+    tz = clock.office_tz()
+    lo, hi = datetime.combine(start, time.min, tzinfo=tz), datetime.combine(end, time.min, tzinfo=tz)
+    rows = await session.execute(
+        select(Booking)
+        .where(
+            Booking.service_vendor_id.is_not(None),
+            Booking.status == "held",
+            Booking.starts_at >= lo,
+            Booking.starts_at < hi,
+        )
+        .order_by(Booking.starts_at, Booking.id)
+    )
+    out: dict[str, list[Booking]] = defaultdict(list)
+    for b in rows.scalars():
+        out[str(b.service_vendor_id)].append(b)
     return dict(out)

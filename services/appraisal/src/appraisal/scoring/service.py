@@ -88,6 +88,8 @@ async def load_period(session: AsyncSession, period: str) -> PeriodData:
         food=await repository.food_safety(session, start, end),
         complaints=await repository.complaints(session, start, end),  # type: ignore[arg-type]
         orders=await repository.orders(session, start, end),  # type: ignore[arg-type]
+        hazards=await repository.hazards(session, start, end),  # type: ignore[arg-type]
+        meetings=await repository.meetings(session, start, end),  # type: ignore[arg-type]
     )
 
 

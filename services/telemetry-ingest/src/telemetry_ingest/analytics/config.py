@@ -16,6 +16,15 @@ class AnalyticsSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="HOUQIN_TELEMETRY_", extra="ignore")
 
+    # issue 26: alarm events (houqin/v1/alarms/{panel_id}/events) that open hazards in appraisal
+    alarm_hazard_after_s: dict[str, float] = Field(
+        default={"fire_alarm": 300.0, "fault": 4 * 3600.0},
+        description="event types that open (or join) a hazard in appraisal when not cleared within these seconds "
+        "(a fire alarm: confirmed and not reset in 5 min; a fault: not repaired in 4 h); tests never do",
+    )
+    alarm_watch_batch: int = Field(
+        default=200, gt=0, description="alarm events reported to appraisal per pass, at most"
+    )
     timezone: str = Field(default="Asia/Shanghai", description="local time zone of buckets, calendars and periods")
     reading_interval_s: int = Field(default=900, gt=0, description="expected meter reading interval (coverage KPI)")
     rollover_band: float = Field(

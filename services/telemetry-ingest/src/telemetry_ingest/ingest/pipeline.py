@@ -23,12 +23,14 @@ from typing import Protocol
 from houqin_common.i18n import N_
 from telemetry_ingest.ingest.metrics import IngestMetrics
 from telemetry_ingest.ingest.validation import (
+    AlarmRow,
     DeviceKind,
     Item,
     Limits,
     PositionRow,
     ReadingRow,
     Rejected,
+    build_alarm_rows,
     build_rows,
     decode,
 )
@@ -52,6 +54,8 @@ class Message:
     items: list[Item] | None = None
     readings: list[ReadingRow] = field(default_factory=list)
     positions: list[PositionRow] = field(default_factory=list)
+    alarms: list[AlarmRow] = field(default_factory=list)
+    """Issue 26: alarm events (topic `houqin/v1/alarms/{panel_id}/events`)."""
     rejection: Rejected | None = None
     committed: bool = False
     counted: bool = False
@@ -143,7 +147,7 @@ class LookupRegistry:
 
 
 def _kinds(rows: dict[str, str]) -> dict[str, DeviceKind]:
-    return {k: ("meter" if v == "meter" else "vehicle") for k, v in rows.items()}
+    return {k: ("meter" if v == "meter" else "panel" if v == "panel" else "vehicle") for k, v in rows.items()}
 
 
 class Resolve:
@@ -169,6 +173,7 @@ class Validate:
                 continue
             try:
                 m.readings, m.positions = build_rows(m.items, self.registry.kind_of, m.received_at, self.limits)
+                m.alarms = build_alarm_rows(m.items, self.registry.kind_of, m.received_at, self.limits)
             except Rejected as exc:
                 m.rejection = exc
             except Exception as exc:  # never crash on input
@@ -243,8 +248,9 @@ class Commit:
         readings = [r for m in part if m.rejection is None for r in m.readings]
         positions = [p for m in part if m.rejection is None for p in m.positions]
         dead = [m.dead_letter() for m in part if m.rejection is not None]
+        alarms = [a for m in part if m.rejection is None for a in m.alarms]
         try:
-            result = await self.writer.commit(readings, positions, dead)
+            result = await self.writer.commit(readings, positions, dead, alarms=alarms)
         except Exception as exc:
             if is_transient(exc):
                 raise

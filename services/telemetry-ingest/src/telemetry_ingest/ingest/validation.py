@@ -24,9 +24,9 @@ from pydantic import ValidationError
 
 from houqin_common.errors import VALIDATION_REASONS
 from houqin_common.i18n import N_, Text, TextError
-from houqin_common.schemas import PositionPayload, ReadingPayload
+from houqin_common.schemas import AlarmPayload, PositionPayload, ReadingPayload
 
-DeviceKind = Literal["meter", "vehicle"]
+DeviceKind = Literal["meter", "vehicle", "panel"]
 
 PREFIX = "houqin/v1"
 THINGSBOARD_TOPIC = "v1/gateway/telemetry"
@@ -48,6 +48,10 @@ PositionRow = tuple[
     float | None,
     datetime,
 ]
+#: issue 26: (panel_id, zone, ts, event, test, restores, text, received_at) of ``telemetry.alarm_event``
+AlarmRow = tuple[str, str, datetime, str, bool, str | None, str | None, datetime]
+#: issue 26: the topic family of alarm panels, `houqin/v1/alarms/{panel_id}/events`
+ALARM_COLLECTION, ALARM_LEAF = "alarms", "events"
 
 
 class Rejected(Exception):
@@ -201,9 +205,11 @@ def decode(topic: str, payload: bytes, limits: Limits, received_at: datetime) ->
             kind = "meter"
         elif parts[2] == "vehicles" and parts[4] == "positions":
             kind = "vehicle"
+        elif parts[2] == ALARM_COLLECTION and parts[4] == ALARM_LEAF:
+            kind = "panel"
         if kind is not None:
             device_id = parts[3]
-            id_key = "meter_id" if kind == "meter" else "vehicle_id"
+            id_key = {"meter": "meter_id", "vehicle": "vehicle_id", "panel": "panel_id"}[kind]
             items = []
             for i, element in enumerate(_elements(loads(payload), "payload")):
                 claimed = element.get(id_key)
@@ -296,6 +302,35 @@ def position_row(vehicle_id: str, values: dict[str, Any], received_at: datetime,
     )
 
 
+def alarm_row(panel_id: str, values: dict[str, Any], received_at: datetime, limits: Limits) -> AlarmRow:
+    """Issue 26: one alarm event through :class:`houqin_common.schemas.AlarmPayload` into its row."""
+    try:
+        a = AlarmPayload.model_validate(
+            values, context={"received_at": received_at, "max_future_skew": limits.max_future_skew}
+        )
+    except ValidationError as exc:
+        raise Rejected(*_reason(exc)) from None
+    if a.restores is not None and a.event != "restore":
+        raise Rejected("invalid", N_("restores is only for a restore event"))
+    return (panel_id, a.zone, a.ts, a.event, a.test, a.restores, a.text, received_at)
+
+
+def build_alarm_rows(
+    items: list[Item], kind_of: Callable[[str], DeviceKind | None], received_at: datetime, limits: Limits
+) -> list[AlarmRow]:
+    """Issue 26: the alarm rows of a message on `houqin/v1/alarms/{panel_id}/events` (its panel registered)."""
+    rows: list[AlarmRow] = []
+    for item in items:
+        if item.kind != "panel":
+            continue
+        if kind_of(item.device_id) != "panel":
+            raise Rejected(
+                "unknown_device", N_("alarm panel {device} is not registered"), device=repr(item.device_id[:64])
+            )
+        rows.append(alarm_row(item.device_id, item.values, received_at, limits))
+    return rows
+
+
 def build_rows(
     items: list[Item],
     kind_of: Callable[[str], DeviceKind | None],
@@ -306,7 +341,11 @@ def build_rows(
     readings: list[ReadingRow] = []
     positions: list[PositionRow] = []
     for item in items:
+        if item.kind == "panel":
+            continue  # issue 26: alarm events, built by build_alarm_rows
         registered = kind_of(item.device_id)
+        if registered == "panel":
+            registered = None  # a panel publishes on its own topic family only
         if registered is None:
             raise Rejected("unknown_device", N_("device {device} is not registered"), device=repr(item.device_id[:64]))
         if item.kind is not None and item.kind != registered:

@@ -17,7 +17,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from houqin_common.db import libpq_url
-from telemetry_ingest.ingest.validation import PositionRow, ReadingRow, storable
+from telemetry_ingest.ingest.validation import AlarmRow, PositionRow, ReadingRow, storable
 
 POSITIONS_CHANNEL = "houqin_positions"
 
@@ -65,8 +65,12 @@ class WriteResult:
     dead_letters: int = 0
     inserted_readings: int = 0
     inserted_positions: int = 0
+    alarms: int = 0
+    inserted_alarms: int = 0
 
     def add(self, other: WriteResult) -> None:
+        self.alarms += other.alarms
+        self.inserted_alarms += other.inserted_alarms
         self.readings += other.readings
         self.positions += other.positions
         self.dead_letters += other.dead_letters
@@ -122,11 +126,13 @@ class BatchWriter:
         readings: Sequence[ReadingRow],
         positions: Sequence[PositionRow],
         dead_letters: Sequence[DeadLetterRow],
+        *,
+        alarms: Sequence[AlarmRow] = (),
     ) -> WriteResult:
         """The final write of a batch, in one transaction: COPY into staging, INSERT ... ON CONFLICT DO
         NOTHING, the dead letters, NOTIFY, commit. Every write of the ingest (MQTT and HTTP) ends here."""
         conn = await self.connect()
-        result = WriteResult(len(readings), len(positions), len(dead_letters))
+        result = WriteResult(len(readings), len(positions), len(dead_letters), alarms=len(alarms))
         try:
             async with conn.transaction(), conn.cursor() as cur:
                 if readings:
@@ -150,6 +156,18 @@ class BatchWriter:
                     )
                     result.inserted_positions = max(cur.rowcount, 0)
                     await cur.execute(f"NOTIFY {POSITIONS_CHANNEL}")
+                if alarms:
+                    # issue 26: a handful per message, never a bulk series: plain INSERT, no staging COPY
+                    await cur.executemany(
+                        "INSERT INTO telemetry.alarm_event (panel_id, zone, ts, event, test, restores, text, "
+                        "received_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                        [
+                            (a[0], a[1], a[2], a[3], a[4], a[5], None if a[6] is None else storable(a[6]), a[7])
+                            for a in alarms
+                        ],
+                        returning=False,
+                    )
+                    result.inserted_alarms = max(cur.rowcount, 0)
                 if dead_letters:
                     await cur.executemany(
                         "INSERT INTO telemetry.dead_letter (source, topic, payload, reason, code, reason_parts) "
@@ -179,7 +197,8 @@ class BatchWriter:
             async with conn.transaction(), conn.cursor() as cur:
                 await cur.execute(
                     "SELECT id, 'meter' FROM telemetry.meter WHERE id = ANY(%(ids)s) "
-                    "UNION ALL SELECT id, 'vehicle' FROM telemetry.vehicle WHERE id = ANY(%(ids)s)",
+                    "UNION ALL SELECT id, 'vehicle' FROM telemetry.vehicle WHERE id = ANY(%(ids)s) "
+                    "UNION ALL SELECT id, 'panel' FROM telemetry.alarm_panel WHERE id = ANY(%(ids)s)",
                     {"ids": list(ids)},
                 )
                 return {str(row[0]): str(row[1]) for row in await cur.fetchall()}
@@ -192,7 +211,8 @@ class BatchWriter:
         try:
             async with conn.transaction(), conn.cursor() as cur:
                 await cur.execute(
-                    "SELECT id, 'meter' FROM telemetry.meter UNION ALL SELECT id, 'vehicle' FROM telemetry.vehicle"
+                    "SELECT id, 'meter' FROM telemetry.meter UNION ALL SELECT id, 'vehicle' FROM telemetry.vehicle "
+                    "UNION ALL SELECT id, 'panel' FROM telemetry.alarm_panel"
                 )
                 return {str(row[0]): str(row[1]) for row in await cur.fetchall()}
         except psycopg.OperationalError:

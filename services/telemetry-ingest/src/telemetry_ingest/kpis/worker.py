@@ -18,6 +18,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from houqin_common import clock
+from houqin_common.settings import ServiceSettings
+from telemetry_ingest.alarms import watcher as alarm_watcher
+from telemetry_ingest.alarms.watcher import HazardSink
 from telemetry_ingest.analytics.config import AnalyticsSettings, get_analytics_settings
 from telemetry_ingest.energy import service as energy_service
 from telemetry_ingest.energy import waste_evaluation
@@ -27,7 +30,9 @@ from telemetry_ingest.rollups import service as rollups_service
 log = logging.getLogger("telemetry_ingest.analytics")
 
 
-async def run_pass(database_url: str, settings: AnalyticsSettings, now: datetime | None = None) -> dict[str, int]:
+async def run_pass(
+    database_url: str, settings: AnalyticsSettings, now: datetime | None = None, hazards: HazardSink | None = None
+) -> dict[str, int]:
     from houqin_common.db import create_engine, make_sessionmaker
 
     now = now or clock.now()
@@ -71,12 +76,17 @@ async def run_pass(database_url: str, settings: AnalyticsSettings, now: datetime
         async with maker() as session, session.begin():
             waste = await waste_evaluation.evaluate_waste_days(session, settings=settings, days=sorted(waste_days))
             out["waste_alerts"] = waste.alerts_created
+        # issue 26: alarm events -> hazards in appraisal (restores applied even without appraisal)
+        async with maker() as session, session.begin():
+            alarms = await alarm_watcher.watch(session, sink=hazards, settings=settings, now=now)
+            out["alarms_cleared"], out["hazards_opened"] = alarms.cleared, alarms.hazards_opened
+            out["hazards_joined"], out["alarm_report_failures"] = alarms.hazards_joined, alarms.failed
     finally:
         await engine.dispose()
     return out
 
 
-async def run(database_url: str, settings: AnalyticsSettings) -> None:
+async def run(database_url: str, settings: AnalyticsSettings, hazards: HazardSink | None = None) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -84,7 +94,8 @@ async def run(database_url: str, settings: AnalyticsSettings) -> None:
             loop.add_signal_handler(sig, stop.set)
     while not stop.is_set():
         try:
-            log.info("analytics pass", extra={"result": await run_pass(database_url, settings)})
+            result = await run_pass(database_url, settings, hazards=hazards)
+            log.info("analytics pass", extra={"result": result})
         except Exception:  # a failed pass is retried at the next interval, never fatal
             log.exception("analytics pass failed")
         with contextlib.suppress(TimeoutError):
@@ -98,7 +109,14 @@ def main() -> None:
 
     service_settings = get_settings()
     configure_logging("telemetry-ingest.analytics", service_settings.log_level, service_settings.log_json)
-    asyncio.run(run(service_settings.database_url, get_analytics_settings()))
+    asyncio.run(_run_with_appraisal(service_settings))
+
+
+async def _run_with_appraisal(service_settings: ServiceSettings) -> None:
+    from houqin_common.clients import appraisal_client
+
+    async with appraisal_client(service_settings, caller="telemetry-ingest") as appraisal:
+        await run(service_settings.database_url, get_analytics_settings(), hazards=appraisal)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ class Base(DeclarativeBase):
 
 from telemetry_ingest.models import rollups  # noqa: E402, F401  (SQL-only tables on the metadata)
 from telemetry_ingest.models.accounting import BuildingArea, EnergyGoal, Headcount, Investment, Tariff  # noqa: E402, F401
+from telemetry_ingest.models.alarms import AlarmEvent, AlarmPanel, AlarmZone  # noqa: E402
 from telemetry_ingest.models.analytics import Alert, Trip, TripRequest  # noqa: E402, F401
 from telemetry_ingest.models.devices import (  # noqa: E402
     Calendar,
@@ -24,6 +25,9 @@ from telemetry_ingest.models.devices import (  # noqa: E402
 from telemetry_ingest.models.series import DeadLetter, Position, Reading  # noqa: E402
 
 __all__ = [
+    "AlarmEvent",
+    "AlarmPanel",
+    "AlarmZone",
     "Base",
     "Calendar",
     "DeadLetter",

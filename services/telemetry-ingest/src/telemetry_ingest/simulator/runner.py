@@ -16,12 +16,15 @@ from paho.mqtt.enums import CallbackAPIVersion
 from houqin_common import clock
 from houqin_common.db import libpq_url
 from houqin_common.i18n import _
+from telemetry_ingest.simulator.alarms import AlarmStream, SimPanel, make_panels
 from telemetry_ingest.simulator.model import HOLIDAYS, HQ, SimMeter, SimVehicle, make_fleet, position, step_vehicle
 
 TICK_S = 0.25
 
 
-def register(database_url: str, meters: list[SimMeter], vehicles: list[SimVehicle]) -> None:
+def register(
+    database_url: str, meters: list[SimMeter], vehicles: list[SimVehicle], panels: list[SimPanel] | None = None
+) -> None:
     """Insert the simulated devices (idempotent) and the Administrative Center parking geofence."""
     with psycopg.connect(libpq_url(database_url), autocommit=True) as conn, conn.cursor() as cur:
         cur.execute(
@@ -56,6 +59,17 @@ def register(database_url: str, meters: list[SimMeter], vehicles: list[SimVehicl
             "VALUES (%s, %s, %s, 'sedan', %s, 'G-HQ', 'CAL-WORK', 80, %s) ON CONFLICT DO NOTHING",
             [(v.id, v.plate, v.department, f"BD-{v.id}", v.vendor_id) for v in vehicles],
         )
+        for p in panels or []:
+            cur.execute(
+                "INSERT INTO telemetry.alarm_panel (id, name, system, building) VALUES (%s, %s, %s, %s)"
+                " ON CONFLICT DO NOTHING",
+                (p.id, p.name, p.system, p.building),
+            )
+            cur.executemany(
+                "INSERT INTO telemetry.alarm_zone (panel_id, zone, building, floor, room, label)"
+                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                [(p.id, z.zone, z.building, z.floor, z.room, z.label) for z in p.zones],
+            )
 
 
 def run(
@@ -75,8 +89,10 @@ def run(
     # starts a week back and continues in real time once it has caught up with the clock.
     sim_start = start or clock.now() - timedelta(days=7)
     sim_meters, sim_vehicles = make_fleet(vehicles, meters, sim_start, seed)
+    panels = make_panels()
+    alarms = AlarmStream(panels, sim_start, random.Random(seed + 2))
     if database_url:
-        register(database_url, sim_meters, sim_vehicles)
+        register(database_url, sim_meters, sim_vehicles, panels)
     url = urlsplit(mqtt_url)
     client = paho.Client(CallbackAPIVersion.VERSION2, client_id=f"houqin-simulator-{seed}")
     if url.username:
@@ -105,6 +121,9 @@ def run(
                 if v.next_at <= now:
                     client.publish(f"houqin/v1/vehicles/{v.id}/positions", json.dumps(position(v, now, rng)), qos=1)
                     sent += 1
+            for topic, event in alarms.due(now):
+                client.publish(topic, json.dumps(event, ensure_ascii=False), qos=1)
+                sent += 1
             if report is not None and time.monotonic() - last_report >= 10:
                 moving = sum(1 for v in sim_vehicles if v.moving)
                 report(

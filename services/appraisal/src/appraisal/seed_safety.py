@@ -1,0 +1,180 @@
+"""Demo data of issue 26 for `make seed`: the hazard register and the conference centre of the demo year (2025):
+~32 hazards with realistic removal times (a few late), four rooms and ~200 meetings. Idempotent (loaded once)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from appraisal.hazards import rules as hazard_rules
+from appraisal.models import Booking, ConferenceRoom, Hazard
+from appraisal.models.base import new_id
+from appraisal.settings import Settings
+from houqin_common import clock
+from houqin_common.demo import vendor_for_project
+
+SEED_BY = "seed"
+HAZARDS = (
+    ("security", "东门监控摄像头画面模糊", "1号楼", "1", "东门"),
+    ("security", "地下车库B2区摄像头离线", "1号楼", "B2", "车库B2区"),
+    ("security", "周界红外对射报警误报频繁", "周界", None, "北侧围墙"),
+    ("fire", "消防通道堆放杂物", "3号楼", "5", "东侧通道"),
+    ("fire", "灭火器压力不足", "2号楼", "3", "302走廊"),
+    ("fire", "烟感探测器故障", "3号楼", "3", "307"),
+    ("fire", "防火门闭门器损坏", "1号楼", "8", "北楼梯间"),
+    ("fire", "应急照明灯不亮", "4号楼", "2", "西走廊"),
+    ("fire", "消火栓箱玻璃破损", "2号楼", "1", "大厅"),
+    ("physical", "档案室防盗门锁芯松动", "1号楼", "1", "档案室"),
+    ("physical", "机房窗户防护栏锈蚀", "4号楼", "1", "机房"),
+    ("physical", "围墙局部破损", "周界", None, "西侧围墙"),
+    ("technical", "门禁系统读卡器失灵", "2号楼", "1", "南门"),
+    ("technical", "消防控制室UPS电池老化", "3号楼", "1", "消防控制室"),
+    ("technical", "视频存储服务器硬盘告警", "4号楼", "1", "弱电机房"),
+    ("other", "地下室配电房积水", "1号楼", "B1", "配电房"),
+)
+ROOMS = (
+    ("第一报告厅", 420, ["投影", "同声传译", "音响", "LED屏"]),
+    ("第二报告厅", 260, ["投影", "音响", "LED屏"]),
+    ("多功能厅", 150, ["投影", "音响"]),
+    ("第三会议室", 60, ["投影", "视频会议"]),
+)
+MEETINGS = (
+    "全市机关事务工作会议",
+    "安全生产工作会议",
+    "党风廉政建设工作会议",
+    "全市经济运行分析会",
+    "防汛防台工作部署会",
+    "优化营商环境推进会",
+    "政务服务工作培训会",
+    "统计工作会议",
+    "财政预算工作会议",
+    "教育工作会议",
+)
+DEPARTMENTS = ("市政府办公室", "发展改革委", "财政局", "教育局", "自然资源局", "住房城乡建设局", "市场监管局")
+
+
+def _hazards(settings: Settings, year: int, rng: random.Random) -> list[dict[str, Any]]:
+    tz = clock.office_tz()
+    rows = []
+    for n in range(32):
+        category, text, building, floor, room = HAZARDS[n % len(HAZARDS)]
+        severity = rng.choices(["general", "major", "critical"], weights=[70, 25, 5])[0]
+        found = datetime(year, 1, 6, 9, tzinfo=tz) + timedelta(days=rng.randrange(0, 340), minutes=rng.randrange(600))
+        response_due, removal_due = hazard_rules.deadlines(
+            found,
+            hazard_rules.HazardSeverity(severity),
+            settings.hazard_response_hours,
+            settings.hazard_removal_hours,
+        )
+        allowed = removal_due - found
+        # most are removed well within their time, about one in eight late
+        share = rng.uniform(1.05, 1.6) if rng.random() < 0.12 else rng.uniform(0.2, 0.9)
+        assigned, started = found + timedelta(minutes=30), found + allowed * 0.1
+        removed = found + allowed * share
+        verified = removed + timedelta(hours=rng.choice([2, 4, 20]))
+        project = settings.hazard_category_projects.get(category, ["maintenance"])[0]
+        vendor = vendor_for_project(project)
+        history = [
+            {"at": found.isoformat(), "by": SEED_BY, "action": "record", "from": None, "to": "found"},
+            {"at": assigned.isoformat(), "by": SEED_BY, "action": "assign", "from": "found", "to": "assigned"},
+            {"at": started.isoformat(), "by": vendor.name, "action": "start", "from": "assigned", "to": "rectifying"},
+            {"at": removed.isoformat(), "by": vendor.name, "action": "remove", "from": "rectifying", "to": "removed"},
+            {"at": verified.isoformat(), "by": "消防监控中心", "action": "verify", "from": "removed", "to": "verified"},
+        ]
+        rows.append(
+            {
+                "id": new_id(),
+                "category": category,
+                "severity": severity,
+                "source": rng.choice(["patrol", "inspection", "alarm", "committee", "staff_report"]),
+                "description": text,
+                "building": building,
+                "floor": floor,
+                "room": room,
+                "vendor_id": vendor.id,
+                "project_code": project,
+                "status": "verified",
+                "found_at": found,
+                "response_due_at": response_due,
+                "removal_due_at": removal_due,
+                "assigned_at": assigned,
+                "rectifying_at": started,
+                "removed_at": removed,
+                "verified_at": verified,
+                "reported_by": SEED_BY,
+                "attachments": [],
+                "history": history,
+                "version": 5,
+                "updated_at": verified,
+            }
+        )
+    return rows
+
+
+def _meetings(year: int, rooms: list[str], rng: random.Random) -> list[dict[str, Any]]:
+    tz = clock.office_tz()
+    vendor = vendor_for_project("conference")
+    slots = [
+        (day, start)
+        for day in (date(year, 1, 1) + timedelta(days=i) for i in range(365))
+        if day.weekday() < 5
+        for start in (9, 14)
+    ]
+    rows = []
+    for n, (day, hour) in enumerate(sorted(rng.sample(slots, 218))):
+        big = rng.random() < 0.85
+        room = rooms[0] if big and rng.random() < 0.5 else rooms[1] if big else rng.choice(rooms[2:])
+        attendees = rng.randrange(200, 400) if room == rooms[0] else rng.randrange(200, 260) if big else 50
+        starts = datetime(day.year, day.month, day.day, hour, 0 if hour == 9 else 30, tzinfo=tz)
+        status = "held"
+        if n % 19 == 5:
+            status = "cancelled"
+        elif n % 37 == 11:
+            status = "no_show"
+        issues = ["话筒啸叫"] if rng.random() < 0.08 else []
+        grade = rng.choices(["excellent", "good", "fair", "poor"], weights=[70, 24, 5, 1])[0]
+        rows.append(
+            {
+                "id": new_id(),
+                "room_id": room,
+                "title": MEETINGS[n % len(MEETINGS)],
+                "department": DEPARTMENTS[n % len(DEPARTMENTS)],
+                "organiser": SEED_BY,
+                "starts_at": starts,
+                "ends_at": starts + timedelta(hours=2, minutes=30),
+                "attendees": attendees,
+                "services": ["tea", "sound"] + (["banners"] if big else []) + (["interpreting"] if n % 25 == 0 else []),
+                "status": status,
+                "cancelled_at": starts - timedelta(days=2) if status == "cancelled" else None,
+                "service_vendor_id": vendor.id if status == "held" else None,
+                "service_record": {"delivered": ["tea", "sound"], "issues": issues, "note": None, "by": vendor.name}
+                if status == "held"
+                else None,
+                "feedback_grade": grade if status == "held" else None,
+                "feedback_at": starts + timedelta(days=1) if status == "held" else None,
+            }
+        )
+    return rows
+
+
+async def seed_safety(session: AsyncSession, settings: Settings, year: int) -> None:
+    """Hazards and meetings of ``year`` (once: skipped when the seed's hazards are there)."""
+    seeded = await session.execute(select(Hazard.id).where(Hazard.reported_by == SEED_BY).limit(1))
+    if seeded.first():
+        return
+    rng = random.Random(f"safety-{year}")
+    await session.execute(insert(Hazard), _hazards(settings, year, rng))
+    names = [name for name, _c, _e in ROOMS]
+    existing = {r.name: r.id for r in (await session.execute(select(ConferenceRoom))).scalars()}
+    for name, capacity, equipment in ROOMS:
+        if name not in existing:
+            room = ConferenceRoom(id=new_id(), name=name, building="会议中心", capacity=capacity, equipment=equipment)
+            session.add(room)
+            existing[name] = room.id
+    await session.flush()
+    meetings = _meetings(year, [existing[n] for n in names], rng)
+    await session.execute(insert(Booking), meetings)
