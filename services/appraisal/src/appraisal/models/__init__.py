@@ -2,10 +2,14 @@
 
 from appraisal.models.awards import AwardDecision, ServiceStar
 from appraisal.models.base import Base
+from appraisal.models.canteen import CanteenCovers, CanteenPurchase, CanteenSettlement
+from appraisal.models.guidance import GuidancePlan, GuidanceVisit, Regulation, Training, TrainingAttendance
+from appraisal.models.invited import InvitedProvider, InvitedRating, InvitedSchedule, InvitedSession
 from appraisal.models.complaints import Complaint
 from appraisal.models.inspections import ChecklistTemplate, FoodSafetyInspection, RoutineInspection
 from appraisal.models.publication import Publication
 from appraisal.models.rectification import Evidence, Finding, RectificationOrder
+from appraisal.models.savings import PlatformSaving, ProjectSaving
 from appraisal.models.surveys import (
     Answer,
     Assignment,
@@ -24,19 +28,33 @@ __all__ = [
     "AwardDecision",
     "Base",
     "Campaign",
+    "CanteenCovers",
+    "CanteenPurchase",
+    "CanteenSettlement",
     "ChecklistTemplate",
     "Complaint",
     "ConsumedToken",
     "Evidence",
     "Finding",
     "FoodSafetyInspection",
+    "GuidancePlan",
+    "GuidanceVisit",
     "Invitation",
+    "InvitedProvider",
+    "InvitedRating",
+    "InvitedSchedule",
+    "InvitedSession",
+    "PlatformSaving",
+    "ProjectSaving",
     "Publication",
     "RectificationOrder",
+    "Regulation",
     "Response",
     "RoutineInspection",
     "ServiceItem",
     "ServiceStar",
     "SurveyTemplate",
     "TemplateItem",
+    "Training",
+    "TrainingAttendance",
 ]
