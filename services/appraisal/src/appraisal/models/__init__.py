@@ -3,10 +3,10 @@
 from appraisal.models.awards import AwardDecision, ServiceStar
 from appraisal.models.base import Base
 from appraisal.models.canteen import CanteenCovers, CanteenPurchase, CanteenSettlement
-from appraisal.models.guidance import GuidancePlan, GuidanceVisit, Regulation, Training, TrainingAttendance
-from appraisal.models.invited import InvitedProvider, InvitedRating, InvitedSchedule, InvitedSession
 from appraisal.models.complaints import Complaint
+from appraisal.models.guidance import GuidancePlan, GuidanceVisit, Regulation, Training, TrainingAttendance
 from appraisal.models.inspections import ChecklistTemplate, FoodSafetyInspection, RoutineInspection
+from appraisal.models.invited import InvitedProvider, InvitedRating, InvitedSchedule, InvitedSession
 from appraisal.models.publication import Publication
 from appraisal.models.rectification import Evidence, Finding, RectificationOrder
 from appraisal.models.savings import PlatformSaving, ProjectSaving

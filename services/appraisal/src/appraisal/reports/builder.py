@@ -49,6 +49,7 @@ COMPONENT_HEAD = {
     "rectification": N_("rectification"),
     "energy": N_("energy use"),
     "vehicles": N_("official vehicles"),
+    "guidance": N_("guidance and training"),
 }
 SOURCE = N_(
     "Data source: Houqin appraisal (satisfaction surveys, inspections, complaints, rectification orders), "

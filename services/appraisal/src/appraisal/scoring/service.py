@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal.names import NameDirectory, Names
-from appraisal.scoring import components, repository, rules
+from appraisal.scoring import components, guidance_component, repository, rules
 from appraisal.scoring.components import KpiSource as KpiSource
 from appraisal.scoring.components import PeriodData as PeriodData
 from appraisal.scoring.components import VendorPeriod
@@ -82,6 +82,7 @@ async def load_period(session: AsyncSession, period: str) -> PeriodData:
         food=await repository.food_safety(session, start, end),
         complaints=await repository.complaints(session, start, end),  # type: ignore[arg-type]
         orders=await repository.orders(session, start, end),  # type: ignore[arg-type]
+        guidance=await guidance_component.load(session, start, end),
     )
 
 
