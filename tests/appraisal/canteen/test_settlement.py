@@ -6,13 +6,18 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from openpyxl import load_workbook
 
+from appraisal.main import create_app
+from appraisal.settings import Settings
+from appraisal_testkit import World
+from houqin_common import clock
 from houqin_common.auth import Role
-from support import auth
+from support import TEST_SECRET, asgi_client, auth
 
 PURCHASES = [
     # supplier, item, category, quantity, unit, unit price, day, accepted
@@ -122,7 +127,9 @@ async def test_a_month_settles_to_totals_recomputed_by_hand_and_locks(
     assert refused.status_code == 409 and refused.headers["content-type"].startswith("application/problem+json")
     assert "2026-03" in refused.json()["detail"]
     april = (*late[:6], "2026-04-01", True)
-    assert (await client.post("/v1/canteen/purchases", json=purchase(canteen, april), headers=office)).status_code == 201
+    assert (
+        await client.post("/v1/canteen/purchases", json=purchase(canteen, april), headers=office)
+    ).status_code == 201
     more = cover(canteen, ("2026-03-30", "lunch", "basic", 10, "55.00"))
     assert (await client.post("/v1/canteen/covers", json=more, headers=office)).status_code == 409
     again = await client.post(
@@ -221,24 +228,34 @@ async def test_bad_purchases_and_covers_are_refused_with_the_reason(
 
 
 async def test_price_tiers_are_shown_beside_the_canteen_survey(
-    service_client: Callable[..., Any], make_token: Callable[..., str]
+    test_env: dict[str, str], make_token: Callable[..., str]
 ) -> None:
-    client = await service_client("appraisal")
-    office = auth(make_token(Role.office))
-    canteen = f"c{uuid.uuid4().hex[:8]}"
-    for row in COVERS:
-        assert (await client.post("/v1/canteen/covers", json=cover(canteen, row), headers=office)).status_code == 201
-    r = await client.get(
-        "/v1/canteen/overview",
-        params={"canteen": canteen, "start": "2026-03-01", "end": "2026-04-01"},
-        headers=office,
-    )
+    # a canteen project of its own (the test database is shared), answered in a satisfaction campaign
+    project = f"canteen_{uuid.uuid4().hex[:8]}"
+    settings = Settings(database_url=test_env["HOUQIN_DATABASE_URL"], jwt_secret=TEST_SECRET, canteen_project=project)
+    async with asgi_client(create_app(settings)) as client:
+        world = await World(client, make_token).build(project_codes=[project], items_per_project=2)
+        for token, grade in zip(await world.tokens(4), ("excellent", "good", "fair", "excellent"), strict=True):
+            assert (await world.answer(token, grade)).status_code == 201
+        office = auth(make_token(Role.office))
+        canteen = f"c{uuid.uuid4().hex[:8]}"
+        for row in COVERS:
+            r = await client.post("/v1/canteen/covers", json=cover(canteen, row), headers=office)
+            assert r.status_code == 201
+        end = clock.today() + timedelta(days=30)
+        r = await client.get(
+            "/v1/canteen/overview",
+            params={"canteen": canteen, "start": "2026-03-01", "end": end.isoformat()},
+            headers=office,
+        )
     assert r.status_code == 200, r.text
     body = r.json()
     tiers = {t["code"]: t for t in body["tiers"]}
     assert [t["code"] for t in body["tiers"]] == ["basic", "good", "choice"]
     assert tiers["basic"]["days_served"] == 2 and tiers["basic"]["days_offered"] == 2
     assert tiers["choice"]["days_offered"] == 1 and tiers["choice"]["availability"] == 0.5
-    assert tiers["good"]["covers"] == 280 and Decimal(tiers["good"]["average_price"]) == Decimal("7.64")
+    assert tiers["good"]["covers"] == 280 and Decimal(tiers["good"]["average_price"]) == Decimal("7.57")
     assert tiers["basic"]["label_zh"] == "5–6 元能吃饱"
-    assert "survey_grades" in body and isinstance(body["survey_grades"], dict)
+    # 4 responses × 2 items: 4 excellent, 2 good, 2 fair; satisfied = (excellent + good) / graded
+    assert body["survey_grades"] == {"excellent": 4, "good": 2, "fair": 2}
+    assert body["satisfaction"] == 0.75 and body["survey_periods"] == ["2026H1"]
