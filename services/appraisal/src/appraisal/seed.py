@@ -33,6 +33,7 @@ from appraisal.models import (
 )
 from appraisal.models.base import new_id
 from appraisal.scoring import rules
+from appraisal.seed_office import seed_office
 from appraisal.settings import Settings
 from appraisal.surveys.service import token_hash
 from houqin_common.db import create_engine, make_sessionmaker
@@ -348,6 +349,8 @@ async def seed(database_url: str) -> None:
             items = await _catalogue(session)
             template = await _template(session, items)
             await _assignments(session)
+            # issue 27: canteen, guidance and training, invited services, savings (loaded once on its own)
+            await seed_office(session)
             loaded = (
                 await session.execute(
                     select(Campaign.id).where(Campaign.period == f"{YEAR}H1", Campaign.template_id == template.id)

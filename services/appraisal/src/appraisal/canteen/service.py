@@ -193,7 +193,8 @@ async def _compute(
         raise UnprocessableEntity(str(exc)) from exc
 
 
-def _apply(row: CanteenSettlement, figures: rules.Settlement) -> None:
+def apply_figures(row: CanteenSettlement, figures: rules.Settlement) -> None:
+    """Lay the computed figures out on the settlement row (its columns and its ``figures`` JSON)."""
     row.catering_fee = figures.catering_fee
     row.ingredient_cost = figures.ingredient_cost
     row.takings = figures.takings
@@ -275,7 +276,7 @@ async def prepare(session: AsyncSession, *, settlement_in: SettlementCreate, pre
     row.catering_vendor_id = settlement_in.catering_vendor_id
     row.fee_source = settlement_in.fee_source
     row.prepared_by = preparer
-    _apply(row, figures)
+    apply_figures(row, figures)
     if not existing:
         session.add(row)
     await session.flush()
@@ -305,7 +306,7 @@ async def sign_off(session: AsyncSession, *, settlement_id: str, principal: Prin
         ingredient_adjustment=Decimal(row.figures["ingredient_adjustment"]),
         takings_adjustment=Decimal(row.figures["takings_adjustment"]),
     )
-    _apply(row, figures)
+    apply_figures(row, figures)
     row.status = SettlementStatus.signed_off.value
     row.signed_off_by = principal.subject
     row.signed_off_at = clock.now()
@@ -351,7 +352,7 @@ async def correct(
         signed_off_by=principal.subject,
         signed_off_at=clock.now(),
     )
-    _apply(new, figures)
+    apply_figures(new, figures)
     session.add(new)
     await session.flush()
     return new
