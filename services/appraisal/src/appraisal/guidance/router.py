@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Body, Depends, Query, status
 
 from appraisal.dependencies import Today, check_vendor_scope
 from appraisal.guidance import service
@@ -130,8 +130,15 @@ async def list_trainings(
 )
 async def record_attendance(
     training_id: str,
-    lines: list[AttendanceIn],
     session: DbSession,
+    lines: list[AttendanceIn] = Body(
+        examples=[
+            [
+                {"vendor_id": "87003d64-9d4e-51b6-92e8-aa5624757591", "attended": True, "attendees": 3},
+                {"vendor_id": "5f1c2a8e-3b7d-5e2f-8a41-2b9c6d1e0f47", "attended": False},
+            ]
+        ]
+    ),
     principal: Principal = Depends(require_roles(*WRITERS)),
 ) -> list[AttendanceRead]:
     """Record which invited vendors attended (and with how many staff)."""

@@ -18,9 +18,9 @@ class RegulationCreate(BaseModel):
                 {
                     "kind": "regulation",
                     "title": "常州市机关后勤社会化服务保障实施细则",
-                    "number": "常管〔2015〕12号",
-                    "version": "2015",
-                    "effective_date": "2015-07-01",
+                    "number": "常管〔2026〕12号",
+                    "version": "2026",
+                    "effective_date": "2026-07-01",
                     "archive_document_id": "5b0e3c1e-6b1e-4a55-9d1d-3a6f0e1a2b3c",
                     "projects": ["catering", "cleaning", "security"],
                 }
@@ -144,7 +144,10 @@ class TrainingCreate(BaseModel):
 
 class AttendanceIn(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"vendor_id": "87003d64-…", "attended": True, "attendees": 3}]}
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"vendor_id": "87003d64-9d4e-51b6-92e8-aa5624757591", "attended": True, "attendees": 3}]
+        },
     )
 
     vendor_id: str = Field(min_length=1, max_length=64, description="an invited vendor")
