@@ -350,7 +350,7 @@ async def seed(database_url: str) -> None:
             template = await _template(session, items)
             await _assignments(session)
             # issue 27: canteen, guidance and training, invited services, savings (loaded once on its own)
-            await seed_office(session)
+            await seed_office(session, projects=PROJECTS, vendors=VENDORS)
             loaded = (
                 await session.execute(
                     select(Campaign.id).where(Campaign.period == f"{YEAR}H1", Campaign.template_id == template.id)

@@ -5,9 +5,10 @@ calendar and the savings ledger (~6 M CNY a year in wages, DOMAIN.md). Idempoten
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,7 +34,23 @@ from appraisal.models import (
     TrainingAttendance,
 )
 from appraisal.models.base import new_id
-from houqin_common.demo import PROJECTS, VENDORS, vendor_for_project
+
+
+class DemoProject(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def funding(self) -> str: ...
+    @property
+    def annual_value(self) -> int: ...
+
+
+class DemoVendor(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def projects(self) -> tuple[str, ...]: ...
+
 
 YEAR = 2025
 SEEDER = "seed"
@@ -119,10 +136,14 @@ def _working_days(year: int) -> list[date]:
     return out
 
 
-async def _canteen(session: AsyncSession) -> None:
+def _incumbent(vendors: Sequence[DemoVendor], code: str) -> DemoVendor:
+    return next(v for v in vendors if code in v.projects)
+
+
+async def _canteen(session: AsyncSession, projects: Sequence[DemoProject], vendors: Sequence[DemoVendor]) -> None:
     rng = random.Random(f"canteen-{YEAR}")
-    catering = vendor_for_project("catering")
-    fee = (Decimal(next(p.annual_value for p in PROJECTS if p.code == "catering")) / 12).quantize(Decimal("0.01"))
+    catering = _incumbent(vendors, "catering")
+    fee = (Decimal(next(p.annual_value for p in projects if p.code == "catering")) / 12).quantize(Decimal("0.01"))
     purchases: list[dict[str, Any]] = []
     covers: list[dict[str, Any]] = []
     for day in _working_days(YEAR):
@@ -197,7 +218,7 @@ async def _canteen(session: AsyncSession) -> None:
         session.add(row)
 
 
-async def _guidance(session: AsyncSession) -> None:
+async def _guidance(session: AsyncSession, projects: Sequence[DemoProject], vendors: Sequence[DemoVendor]) -> None:
     regs = [
         Regulation(
             kind="regulation",
@@ -211,9 +232,9 @@ async def _guidance(session: AsyncSession) -> None:
     ]
     session.add_all(regs)
     await session.flush()
-    purchased = [p.code for p in PROJECTS if p.funding == "purchased"]
+    purchased = [p.code for p in projects if p.funding == "purchased"]
     for n, code in enumerate(purchased):
-        vendor = vendor_for_project(code)
+        vendor = _incumbent(vendors, code)
         plan = GuidancePlan(
             project_code=code,
             year=YEAR,
@@ -270,7 +291,7 @@ async def _guidance(session: AsyncSession) -> None:
         ("安全保卫与消防演练培训", 6, date(YEAR, 8, 26)),
         ("服务质量监督考核办法宣讲", 2, date(YEAR, 11, 12)),
     )
-    support = [v for v in VENDORS if any(p in {"catering", "conference", "security", "cleaning"} for p in v.projects)]
+    support = [v for v in vendors if any(p in {"catering", "conference", "security", "cleaning"} for p in v.projects)]
     for n, (topic, reg, day) in enumerate(topics):
         training = Training(
             topic=topic, regulation_id=regs[reg].id, held_on=day, place="行政中心多功能厅", created_by=SEEDER
@@ -324,8 +345,8 @@ async def _invited(session: AsyncSession) -> None:
                 )
 
 
-async def _savings(session: AsyncSession) -> None:
-    values = {p.code: Decimal(p.annual_value) for p in PROJECTS}
+async def _savings(session: AsyncSession, projects: Sequence[DemoProject]) -> None:
+    values = {p.code: Decimal(p.annual_value) for p in projects}
     for code, posts in SAVINGS.items():
         session.add(
             ProjectSaving(
@@ -360,13 +381,14 @@ async def _savings(session: AsyncSession) -> None:
     )
 
 
-async def seed_office(session: AsyncSession) -> None:
-    """Load issue 27's demo year once (the first regulation is the marker)."""
+async def seed_office(session: AsyncSession, *, projects: Sequence[DemoProject], vendors: Sequence[DemoVendor]) -> None:
+    """Load issue 27's demo year once (the first regulation is the marker); ``projects`` and ``vendors`` are
+    the demo register (``houqin_common.demo``, passed in by ``appraisal.seed``)."""
     marker = await session.execute(select(Regulation.id).where(Regulation.number == "常管规〔2015〕1号").limit(1))
     if marker.first() is not None:
         return
-    await _canteen(session)
-    await _guidance(session)
+    await _canteen(session, projects, vendors)
+    await _guidance(session, projects, vendors)
     await _invited(session)
-    await _savings(session)
+    await _savings(session, projects)
     await session.flush()
