@@ -10,13 +10,17 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from appraisal.main import create_app
 from appraisal.settings import Settings
 from appraisal_testkit import World
 from houqin_common import clock
 from houqin_common.auth import Role
+from houqin_common.db import create_engine
 from support import TEST_SECRET, asgi_client, auth
 
 PURCHASES = [
@@ -259,3 +263,28 @@ async def test_price_tiers_are_shown_beside_the_canteen_survey(
     # 4 responses × 2 items: 4 excellent, 2 good, 2 fair; satisfied = (excellent + good) / graded
     assert body["survey_grades"] == {"excellent": 4, "good": 2, "fair": 2}
     assert body["satisfaction"] == 0.75 and body["survey_periods"] == ["2026H1"]
+
+
+async def test_a_signed_off_settlement_is_locked_in_the_database(
+    service_client: Callable[..., Any], make_token: Callable[..., str], test_env: dict[str, str]
+) -> None:
+    client = await service_client("appraisal")
+    office = auth(make_token(Role.office))
+    canteen = f"c{uuid.uuid4().hex[:8]}"
+    body = {"canteen": canteen, "month": "2026-05", "catering_fee": "10", "fee_source": "合同"}
+    draft = (await client.post("/v1/canteen/settlements", json=body, headers=office)).json()
+    engine = create_engine(test_env["HOUQIN_DATABASE_URL"], pool_size=1)
+    update = text("UPDATE appraisal.canteen_settlement SET catering_fee = 0 WHERE id = :id")
+    try:
+        # a draft may still be recomputed
+        async with engine.begin() as conn:
+            assert (await conn.execute(update, {"id": draft["id"]})).rowcount == 1
+        assert (await client.post(f"/v1/canteen/settlements/{draft['id']}/sign-off", headers=office)).status_code == 200
+        with pytest.raises(DBAPIError, match="signed-off settlement"):
+            async with engine.begin() as conn:
+                await conn.execute(update, {"id": draft["id"]})
+        with pytest.raises(DBAPIError, match="signed-off settlement"):
+            async with engine.begin() as conn:
+                await conn.execute(text("DELETE FROM appraisal.canteen_settlement WHERE id = :id"), {"id": draft["id"]})
+    finally:
+        await engine.dispose()
