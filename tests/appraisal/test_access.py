@@ -73,6 +73,56 @@ MATRIX: list[tuple[str, str, Any, set[Role]]] = [
     ("PUT", "/v1/conference/bookings/{missing}/service-record", {}, {R.vendor, R.supervisor, R.admin}),
     ("PUT", "/v1/conference/bookings/{missing}/feedback", {}, {R.staff, R.admin}),
     ("GET", "/v1/conference/figures/2099", None, {R.supervisor} | READ_ALL),
+    # issue 27: the canteen (the management office records, the catering vendor reads its own settlements)
+    ("POST", "/v1/canteen/purchases", {}, {R.office, R.admin}),
+    ("GET", "/v1/canteen/purchases?month=2099-01", None, {R.office, R.supervisor} | READ_ALL),
+    ("POST", "/v1/canteen/covers", {}, {R.office, R.admin}),
+    ("GET", "/v1/canteen/covers?month=2099-01", None, {R.office, R.supervisor} | READ_ALL),
+    ("GET", "/v1/canteen/overview?start=2099-01-01&end=2099-02-01", None, {R.office, R.supervisor} | READ_ALL),
+    ("POST", "/v1/canteen/settlements", {}, {R.office, R.admin}),
+    ("GET", "/v1/canteen/settlements", None, {R.office, R.supervisor, R.vendor} | READ_ALL),
+    ("GET", "/v1/canteen/settlements/{missing}", None, {R.office, R.supervisor, R.vendor} | READ_ALL),
+    ("POST", "/v1/canteen/settlements/{missing}/sign-off", None, {R.office, R.admin}),
+    ("POST", "/v1/canteen/settlements/{missing}/corrections", {}, {R.office, R.admin}),
+    ("GET", "/v1/canteen/settlements/{missing}/statement", None, {R.office, R.supervisor, R.vendor} | READ_ALL),
+    # standards, guidance and training
+    ("POST", "/v1/regulations", {}, {R.supervisor, R.office, R.admin}),
+    (
+        "GET",
+        "/v1/regulations",
+        None,
+        {R.supervisor, R.office, R.vendor, R.inspector, R.staff} | READ_ALL,
+    ),
+    ("POST", "/v1/guidance-plans", {}, {R.supervisor, R.office, R.admin}),
+    ("GET", "/v1/guidance-plans", None, {R.supervisor, R.office, R.vendor} | READ_ALL),
+    ("POST", "/v1/guidance-plans/{missing}/visits", {}, {R.supervisor, R.office, R.admin}),
+    ("GET", "/v1/guidance-visits", None, {R.supervisor, R.office, R.vendor} | READ_ALL),
+    ("POST", "/v1/trainings", {}, {R.supervisor, R.office, R.admin}),
+    ("GET", "/v1/trainings", None, {R.supervisor, R.office, R.vendor} | READ_ALL),
+    ("PUT", "/v1/trainings/{missing}/attendance", {}, {R.supervisor, R.office, R.admin}),
+    (
+        "GET",
+        "/v1/guidance/vendors/{vendor}?year=2099",
+        None,
+        {R.supervisor, R.office, R.vendor, R.inspector} | READ_ALL,
+    ),
+    # invited services: the calendar is for staff too; ratings are the staff's
+    ("POST", "/v1/invited/providers", {}, {R.office, R.supervisor, R.admin}),
+    ("GET", "/v1/invited/providers", None, {R.office, R.supervisor, R.staff, R.inspector} | READ_ALL),
+    ("POST", "/v1/invited/schedules", {}, {R.office, R.supervisor, R.admin}),
+    (
+        "GET",
+        "/v1/invited/calendar?start=2099-01-01&end=2099-02-01",
+        None,
+        {R.office, R.supervisor, R.staff, R.inspector} | READ_ALL,
+    ),
+    ("POST", "/v1/invited/sessions", {}, {R.office, R.supervisor, R.admin}),
+    ("POST", "/v1/invited/sessions/{missing}/ratings", {}, {R.staff, R.admin}),
+    ("GET", "/v1/invited/flags?start=2099-01-01&end=2100-01-01", None, {R.office, R.supervisor} | READ_ALL),
+    # the savings ledger
+    ("PUT", "/v1/savings/projects/catering/2099", {}, {R.office, R.supervisor, R.admin}),
+    ("PUT", "/v1/savings/platforms/conference_centre/2099", {}, {R.office, R.supervisor, R.admin}),
+    ("GET", "/v1/savings/statements/2099", None, {R.office, R.supervisor, R.procurement} | READ_ALL),
 ]
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 from pydantic_settings import BaseSettings
 
 from houqin_common.app import discover_services
@@ -58,6 +59,13 @@ HOUQIN_TELEMETRY_MQTT_PASSWORD=
 REQUIRED = {"HOUQIN_JWT_SECRET", "HOUQIN_TELEMETRY_MQTT_USERNAME", "HOUQIN_TELEMETRY_MQTT_PASSWORD"}
 
 
+def _json_default(value: Any) -> Any:
+    """A setting's nested model (e.g. a canteen price tier) as the JSON the environment variable takes."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    return str(value)
+
+
 def _value(value: Any) -> str:
     if value is None:
         return ""
@@ -66,7 +74,9 @@ def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict | list | tuple | set):
-        return json.dumps(value if not isinstance(value, set) else sorted(value), ensure_ascii=False, default=str)
+        return json.dumps(
+            value if not isinstance(value, set) else sorted(value), ensure_ascii=False, default=_json_default
+        )
     if isinstance(value, Decimal | Path):
         return str(value)
     return str(value)

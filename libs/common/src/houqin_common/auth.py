@@ -31,6 +31,8 @@ class Role(StrEnum):
     reviewer = "reviewer"
     supervisor = "supervisor"
     inspector = "inspector"
+    #: the administration centre's management office (管理处): runs the canteen's purchases and settlement
+    office = "office"
     vendor = "vendor"
     staff = "staff"
     auditor = "auditor"

@@ -37,6 +37,7 @@ from houqin_common.retry import retrying
 from houqin_common.schemas import (
     ContractRef,
     Eligibility,
+    EnergyCostSavings,
     EnergyKpi,
     HazardRef,
     Page,
@@ -329,6 +330,20 @@ class TelemetryClient(BaseClient):
                 "/v1/kpis/energy", EnergyKpi, vendor_id=vendor_id, period=period, measure=measure
             )
         return await self.get_model("/v1/kpis/energy", EnergyKpi, vendor_id=vendor_id, period=period)
+
+    async def energy_cost_savings(
+        self, *, baseline_start: date, baseline_end: date, start: date, end: date
+    ) -> EnergyCostSavings:
+        """Yuan saved on every meter in [start, end) against the baseline [baseline_start, baseline_end)."""
+        return await self.get_model(
+            "/v1/energy/savings",
+            EnergyCostSavings,
+            baseline_start=baseline_start.isoformat(),
+            baseline_end=baseline_end.isoformat(),
+            start=start.isoformat(),
+            end=end.isoformat(),
+            measure="cost",
+        )
 
     async def vehicle_kpi(self, period: str, *, vendor_id: str | None = None) -> list[VehicleKpi]:
         """Vehicle KPIs for ``period``, for one vendor or every group."""

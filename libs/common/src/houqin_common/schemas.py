@@ -282,6 +282,20 @@ class EnergyScope(BaseModel):
     )
 
 
+class EnergyCostSavings(BaseModel):
+    """Yuan saved on energy against a baseline period (telemetry-ingest `GET /v1/energy/savings?measure=cost`)."""
+
+    baseline_start: date = Field(description="first day of the baseline period")
+    baseline_end: date = Field(description="day after the baseline period")
+    start: date = Field(description="first day of the reporting period")
+    end: date = Field(description="day after the reporting period")
+    baseline_cny: Decimal = Field(description="cost of the baseline period, CNY")
+    expected_cny: Decimal = Field(description="baseline daily cost × reporting days")
+    actual_cny: Decimal = Field(description="cost of the reporting period")
+    saved_cny: Decimal = Field(description="expected - actual")
+    saving_ratio: float | None = Field(default=None, description="saved ÷ expected")
+
+
 class EnergyKpi(BaseModel):
     """Energy indicators of the meters a vendor is responsible for, over a period. The saving compares like
     for like: the meter-days that reported in the period and on the same day a year earlier, in kgce

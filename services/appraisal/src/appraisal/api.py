@@ -3,16 +3,20 @@
 from fastapi import APIRouter
 
 from appraisal.awards.router import router as awards_router
+from appraisal.canteen.router import router as canteen_router
 from appraisal.catalogue.router import router as catalogue_router
 from appraisal.complaints.router import router as complaints_router
 from appraisal.conference.router import router as conference_router
 from appraisal.feedback.router import router as feedback_router
 from appraisal.hazards.router import router as hazards_router
+from appraisal.guidance.router import router as guidance_router
 from appraisal.inspections.router import router as inspections_router
+from appraisal.invited.router import router as invited_router
 from appraisal.publication.router import router as publication_router
 from appraisal.publication.scores_router import router as scores_router
 from appraisal.rectification.router import router as rectification_router
 from appraisal.reports.router import router as reports_router
+from appraisal.savings.router import router as savings_router
 from appraisal.surveys.router import router as surveys_router
 
 api_router = APIRouter(prefix="/v1")
@@ -28,6 +32,11 @@ api_router.include_router(awards_router)
 api_router.include_router(reports_router)
 api_router.include_router(hazards_router)
 api_router.include_router(conference_router)
+# issue 27: the canteen, guidance and training, invited services, the savings ledger
+api_router.include_router(canteen_router)
+api_router.include_router(guidance_router)
+api_router.include_router(invited_router)
+api_router.include_router(savings_router)
 
 OPENAPI_TAGS: list[dict[str, str]] = [
     {"name": "catalogue", "description": "Service items, versioned survey templates, vendor-project assignments"},
@@ -44,4 +53,19 @@ OPENAPI_TAGS: list[dict[str, str]] = [
     {"name": "awards", "description": "Advanced / excellent units, bonus uplift, service stars"},
     {"name": "hazards", "description": "Hazard register (隐患台账): safety hazards from discovery to verified removal"},
     {"name": "conference", "description": "Conference centre (会议中心): rooms, bookings, service records, feedback"},
+    {
+        "name": "canteen",
+        "description": "The canteen under mixed management (混合兼管): ingredient purchases, covers per price tier, "
+        "monthly settlement (经营结算) signed off and corrected as versions",
+    },
+    {
+        "name": "guidance",
+        "description": "Regulations and service standards (制度), guidance plans and visits (工作指导), "
+        "trainings (业务培训)",
+    },
+    {
+        "name": "invited",
+        "description": "Invited services and public-interest consultations (邀请服务): calendar, ratings",
+    },
+    {"name": "savings", "description": "The savings of outsourcing (节约经费): projects, shared platforms, energy"},
 ]

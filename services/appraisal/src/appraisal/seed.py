@@ -36,6 +36,7 @@ from appraisal.models import (
 )
 from appraisal.models.base import new_id
 from appraisal.scoring import rules
+from appraisal.seed_office import seed_office
 from appraisal.seed_safety import seed_safety
 from appraisal.settings import Settings
 from appraisal.surveys.service import token_hash
@@ -396,6 +397,8 @@ async def seed(database_url: str) -> None:
             template = await _template(session, items)
             await _assignments(session)
             await seed_safety(session, settings, YEAR)  # issue 26: hazards and the conference centre (once)
+            # issue 27: canteen, guidance and training, invited services, savings (loaded once on its own)
+            await seed_office(session, projects=PROJECTS, vendors=VENDORS)
             today = clock.today()
             if await _loaded(session, template, f"{YEAR}H1"):
                 progress.say(_("the demo year {year} is already loaded", year=YEAR))

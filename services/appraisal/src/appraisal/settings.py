@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from houqin_common.i18n import _
@@ -30,6 +30,8 @@ COMPONENTS = (
     # issue 26: safety hazards and the conference centre (scoring.components_safety)
     "hazards",
     "conference",
+    # issue 27: training attendance and open guidance findings (scoring.guidance_component), weight 0 by default
+    "guidance",
 )
 
 DEFAULT_SCHEMES: dict[str, dict[str, float]] = {
@@ -57,6 +59,23 @@ DEFAULT_SCHEMES: dict[str, dict[str, float]] = {
     "public_benefit": {"satisfaction": 0.50, "routine": 0.20, "complaints": 0.20, "rectification": 0.10},
     "extended": {"satisfaction": 0.40, "routine": 0.30, "complaints": 0.15, "rectification": 0.15},
 }
+
+
+class PriceTier(BaseModel):
+    """A canteen price tier (价位): a meal sold at a price within ``[min_price, max_price]`` per cover."""
+
+    code: str = Field(min_length=1, max_length=32, description="tier code used by the covers records")
+    label_zh: str = Field(description="what the office calls the tier")
+    min_price: Decimal = Field(ge=0, description="lowest price per cover, CNY")
+    max_price: Decimal | None = Field(default=None, description="highest price per cover, CNY; null: no ceiling")
+
+
+#: DOMAIN.md, canteen: "5–6 元能吃饱、7–8 元能吃好、10 元以上能精挑"
+DEFAULT_PRICE_TIERS = [
+    PriceTier(code="basic", label_zh="5–6 元能吃饱", min_price=Decimal("5"), max_price=Decimal("6")),
+    PriceTier(code="good", label_zh="7–8 元能吃好", min_price=Decimal("7"), max_price=Decimal("8")),
+    PriceTier(code="choice", label_zh="10 元以上能精挑", min_price=Decimal("10"), max_price=None),
+]
 
 
 class Settings(ServiceSettings):
@@ -257,6 +276,27 @@ class Settings(ServiceSettings):
     conference_cost_per_meeting: dict[str, Decimal] = Field(
         default={"small": Decimal("300"), "medium": Decimal("1200"), "large": Decimal("4000")},
         description="marginal cost, CNY per meeting, of holding it in the conference centre (an estimate)",
+    canteen_price_tiers: list[PriceTier] = Field(
+        default=DEFAULT_PRICE_TIERS,
+        description="the canteen's price tiers (DOMAIN.md: 5–6 元能吃饱、7–8 元能吃好、10 元以上能精挑); the average "
+        "price of a day's covers in a tier must lie within its band",
+    canteen_project: str = Field(
+        default="catering", description="the service project of the canteen (its survey items and catering vendor)"
+    canteen_units: list[str] = Field(
+        default=["kg", "斤", "L", "个", "只", "箱", "袋", "瓶", "桶", "盒"],
+        description="units an ingredient may be bought in; an item keeps the unit of its first purchase",
+    guidance_open_finding_penalty: float = Field(
+        default=10.0, ge=0, description="points off the guidance component per guidance finding still open"
+    invited_no_show_limit: int = Field(
+        default=2, ge=1, description="no-shows in the window that flag an invited provider for the next selection"
+    invited_min_rating: float = Field(
+        default=3.0, ge=1, le=5, description="average rating (1-5) below which an invited provider is flagged"
+    invited_min_ratings: int = Field(
+        default=3, ge=1, description="ratings needed before a provider's average may flag it"
+    savings_energy_from_telemetry: bool = Field(
+        default=True,
+        description="ask telemetry-ingest for the year's energy cost savings (against the year before) in the "
+        "savings statement; off, or unreachable, the statement says so and leaves energy out of the grand total",
     )
 
 

@@ -2,12 +2,16 @@
 
 from appraisal.models.awards import AwardDecision, ServiceStar
 from appraisal.models.base import Base
+from appraisal.models.canteen import CanteenCovers, CanteenPurchase, CanteenSettlement
 from appraisal.models.complaints import Complaint
 from appraisal.models.conference import Booking, ConferenceRoom
 from appraisal.models.hazards import Hazard, HazardAlarm
+from appraisal.models.guidance import GuidancePlan, GuidanceVisit, Regulation, Training, TrainingAttendance
 from appraisal.models.inspections import ChecklistTemplate, FoodSafetyInspection, RoutineInspection
+from appraisal.models.invited import InvitedProvider, InvitedRating, InvitedSchedule, InvitedSession
 from appraisal.models.publication import Publication
 from appraisal.models.rectification import Evidence, Finding, RectificationOrder
+from appraisal.models.savings import PlatformSaving, ProjectSaving
 from appraisal.models.surveys import (
     Answer,
     Assignment,
@@ -27,6 +31,9 @@ __all__ = [
     "Base",
     "Booking",
     "Campaign",
+    "CanteenCovers",
+    "CanteenPurchase",
+    "CanteenSettlement",
     "ChecklistTemplate",
     "Complaint",
     "ConferenceRoom",
@@ -36,13 +43,24 @@ __all__ = [
     "FoodSafetyInspection",
     "Hazard",
     "HazardAlarm",
+    "GuidancePlan",
+    "GuidanceVisit",
     "Invitation",
+    "InvitedProvider",
+    "InvitedRating",
+    "InvitedSchedule",
+    "InvitedSession",
+    "PlatformSaving",
+    "ProjectSaving",
     "Publication",
     "RectificationOrder",
+    "Regulation",
     "Response",
     "RoutineInspection",
     "ServiceItem",
     "ServiceStar",
     "SurveyTemplate",
     "TemplateItem",
+    "Training",
+    "TrainingAttendance",
 ]

@@ -49,7 +49,7 @@ def vendor_inputs(data: PeriodData, vendor_id: str, score: VendorScore) -> dict[
         [o.id, o.status, o.deadline, o.submitted_on, o.verified_on]  # type: ignore[attr-defined]
         for o in data.orders.get(vendor_id, [])
     ]
-    return {
+    inputs: dict[str, Any] = {
         "projects": sorted(data.assignments.get(vendor_id, set())),
         "grades": data.grades.get(vendor_id, {}),
         "routine": sorted(data.routine.get(vendor_id, [])),
@@ -60,6 +60,11 @@ def vendor_inputs(data: PeriodData, vendor_id: str, score: VendorScore) -> dict[
         # stored texts, so the fingerprint does not depend on the publisher's language)
         "kpis": [_component_json(c) for c in score.components if c.name in ("energy", "vehicles")],
     }
+    # issue 27: only a vendor with trainings or guidance findings gets the key (older fingerprints stay valid)
+    tally = data.guidance.get(vendor_id)
+    if tally is not None:
+        inputs["guidance"] = [tally.invited, tally.attended, tally.open_findings]
+    return inputs
 
 
 def _component_json(component: ScoreComponent) -> dict[str, Any]:

@@ -18,6 +18,7 @@ class FindingSource(StrEnum):
     security_patrol = "security_patrol"
     committee = "committee"
     complaint = "complaint"
+    guidance = "guidance"
 
 
 class FindingCreate(InputModel):

@@ -51,6 +51,7 @@ COMPONENT_HEAD = {
     "vehicles": N_("official vehicles"),
     "hazards": N_("hazard removal on time"),
     "conference": N_("conference centre"),
+    "guidance": N_("guidance and training"),
 }
 SOURCE = N_(
     "Data source: Houqin appraisal (satisfaction surveys, inspections, complaints, rectification orders), "

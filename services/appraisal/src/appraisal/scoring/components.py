@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, TypeVar
 
+from appraisal.guidance.rules import GuidanceTally
 from appraisal.scoring import rules
 from appraisal.settings import COMPONENTS, Settings
 from houqin_common.clients import ApiError, NotFoundError
@@ -45,6 +46,9 @@ class PeriodData:
     #: issue 26: hazards due for removal in the period, meetings held in it (``components_safety``)
     hazards: dict[str, list[object]] = field(default_factory=dict)
     meetings: dict[str, list[object]] = field(default_factory=dict)
+    #: issue 27: training attendance and open guidance findings (``scoring.guidance_component``); they explain
+    #: a vendor's score but do not by themselves put a vendor in the ranking
+    guidance: dict[str, GuidanceTally] = field(default_factory=dict)
 
     def vendors(self) -> set[str]:
         return (

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal.names import NameDirectory, Names
-from appraisal.scoring import components, repository, rules
+from appraisal.scoring import components, guidance_component, repository, rules
 from appraisal.scoring.components import KpiSource as KpiSource
 from appraisal.scoring.components import PeriodData as PeriodData
 from appraisal.scoring.components import VendorPeriod
@@ -90,6 +90,7 @@ async def load_period(session: AsyncSession, period: str) -> PeriodData:
         orders=await repository.orders(session, start, end),  # type: ignore[arg-type]
         hazards=await repository.hazards(session, start, end),  # type: ignore[arg-type]
         meetings=await repository.meetings(session, start, end),  # type: ignore[arg-type]
+        guidance=await guidance_component.load(session, start, end),
     )
 
 
