@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -56,6 +57,7 @@ class MqttSession:
             self.client.username_pw_set(username, password)
         self.client.disable_logger()  # paho would log every packet: a measurable cost per message
         self._loop = asyncio.get_running_loop()
+        self._thread = threading.get_ident()
         self.connected: asyncio.Future[None] = self._loop.create_future()
         self.disconnected: asyncio.Future[None] = self._loop.create_future()
         self._subscribed: dict[int, asyncio.Future[list[Any]]] = {}
@@ -70,28 +72,30 @@ class MqttSession:
         c.on_socket_register_write = self._on_register_write
         c.on_socket_unregister_write = self._on_unregister_write
 
-    # paho may call these from the executor thread that runs its blocking connect()
+    # paho calls these on the loop thread, except during its blocking connect() in the executor thread
+    def _soon(self, fn: Callable[[int], object], s: Any) -> None:
+        fd = _sock(s).fileno()  # now: paho closes the socket right after on_socket_close returns
+        if threading.get_ident() == self._thread:
+            fn(fd)
+        else:
+            self._loop.call_soon_threadsafe(fn, fd)
+
     def _on_socket_open(self, _c: paho.Client, _u: Any, s: Any) -> None:
-        self._loop.call_soon_threadsafe(self._add_reader, _sock(s))
+        self._soon(lambda fd: self._loop.add_reader(fd, self.client.loop_read), s)
 
     def _on_socket_close(self, _c: paho.Client, _u: Any, s: Any) -> None:
-        self._loop.call_soon_threadsafe(self._remove, _sock(s))
+        self._soon(self._remove, s)
 
     def _on_register_write(self, _c: paho.Client, _u: Any, s: Any) -> None:
-        self._loop.call_soon_threadsafe(self._add_writer, _sock(s))
+        self._soon(lambda fd: self._loop.add_writer(fd, self.client.loop_write), s)
 
     def _on_unregister_write(self, _c: paho.Client, _u: Any, s: Any) -> None:
-        self._loop.call_soon_threadsafe(self._loop.remove_writer, _sock(s))
+        self._soon(self._loop.remove_writer, s)
 
-    def _add_reader(self, s: socket.socket) -> None:
-        self._loop.add_reader(s, self.client.loop_read)
-
-    def _add_writer(self, s: socket.socket) -> None:
-        self._loop.add_writer(s, self.client.loop_write)
-
-    def _remove(self, s: socket.socket) -> None:
-        self._loop.remove_reader(s)
-        self._loop.remove_writer(s)
+    def _remove(self, fd: int) -> None:
+        if fd >= 0:
+            self._loop.remove_reader(fd)
+            self._loop.remove_writer(fd)
 
     def _on_connect(self, _c: paho.Client, _u: Any, _flags: Any, reason: Any, _props: Any) -> None:
         if self.connected.done():
@@ -160,6 +164,6 @@ class MqttSession:
                 await self._misc
         sock = self.client.socket()
         if sock is not None:
-            self._remove(_sock(sock))
+            self._remove(_sock(sock).fileno())
         if not self.disconnected.done():
             self.disconnected.set_result(None)
