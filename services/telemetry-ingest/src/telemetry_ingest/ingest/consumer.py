@@ -30,7 +30,7 @@ from prometheus_client import CollectorRegistry, start_http_server
 
 from houqin_common import clock
 from houqin_common.retry import Backoff
-from telemetry_ingest.ingest.metrics import IngestMetrics
+from telemetry_ingest.ingest.metrics import BROKER_STATS, IngestMetrics
 from telemetry_ingest.ingest.mqtt import MqttError, MqttSession
 from telemetry_ingest.ingest.partition import own_partition, partition_of
 from telemetry_ingest.ingest.pipeline import (
@@ -146,8 +146,14 @@ class Consumer:
         wake = self._wake = asyncio.Event()
         partitions, mine = self.settings.mqtt_partitions, self.partition
 
+        stats = self.metrics.broker
+
         def on_message(message: paho.MQTTMessage) -> None:
             topic = message.topic
+            if topic.startswith("$SYS/"):
+                stats.update(topic, cast(bytes, message.payload))
+                return
+            stats.received += 1
             mid = message.mid if message.qos > 0 else None
             if partitions > 1 and partition_of(topic, partitions) != mine:
                 # another consumer's device: its owner has the message in its own session
@@ -172,6 +178,10 @@ class Consumer:
             self.metrics.reconnects.labels("ok").inc()
             session.disconnected.add_done_callback(lambda _f: wake.set())
             await session.subscribe(self.topics())
+            try:  # QoS 0: never queued for the session; a broker without $SYS (or an ACL) may refuse
+                await session.subscribe([(t, 0) for t in BROKER_STATS])
+            except MqttError as exc:
+                log.warning("no broker statistics ($SYS): %s", exc)
             log.info(
                 "consuming %s as %s (partition %d of %d)",
                 [t for t, _ in self.topics()],
