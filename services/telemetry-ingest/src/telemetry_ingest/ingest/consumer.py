@@ -274,6 +274,7 @@ class Consumer:
         finally:
             self.idle_writers.put_nowait(writer)
         self.backoff.reset()  # a commit went through: the connection works
+        self.cap.settle(batch)  # with the dead letters the commit itself found (db_refused)
         if previous is not None:
             await previous  # its failure (shutdown without ack) leaves this batch unacknowledged too
         # Acknowledge only now that the batch is committed, in the order the messages arrived.
