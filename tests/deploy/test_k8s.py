@@ -149,17 +149,24 @@ def test_migration_job_runs_houqin_migrate_in_each_image(manifests, layouts):
     assert job["spec"]["template"]["spec"]["restartPolicy"] in ("OnFailure", "Never")
 
 
-def test_consumer_scales_with_stable_client_ids_through_the_shared_subscription(manifests):
+def test_consumer_replicas_own_one_partition_each_with_stable_client_ids_and_no_share(manifests):
+    """docs/mqtt.md: no $share (Mosquitto loses it on restart); replicas = partitions, ordinal = partition."""
+    from telemetry_ingest.ingest.partition import own_partition
+
     spec = discover_services()["telemetry"]
     consumer = _by_kind(manifests, "StatefulSet")["telemetry-consumer"]
     (container,) = consumer["spec"]["template"]["spec"]["containers"]
     assert container["command"][3] in spec.workers.values()
     env = {e["name"]: e for e in container["env"]}
     assert env["HOUQIN_TELEMETRY_MQTT_CLIENT_ID"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
+    replicas = consumer["spec"]["replicas"]
+    assert int(env["HOUQIN_TELEMETRY_MQTT_PARTITIONS"]["value"]) == replicas >= 2
+    name = consumer["metadata"]["name"]
+    assert [own_partition(f"{name}-{k}", replicas, None) for k in range(replicas)] == list(range(replicas))
     config = _by_kind(manifests, "ConfigMap")["houqin-config"]["data"]
-    assert config["HOUQIN_TELEMETRY_MQTT_SHARED"] == "true"
+    assert config.get("HOUQIN_TELEMETRY_MQTT_SHARED", "false") == "false"
     hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in _by_kind(manifests, "HorizontalPodAutoscaler").values()}
-    assert hpas["telemetry-consumer"]["spec"]["maxReplicas"] > hpas["telemetry-consumer"]["spec"]["minReplicas"]
+    assert "telemetry-consumer" not in hpas  # an autoscaler would break replicas = partitions
     assert "telemetry" in hpas
 
 

@@ -190,8 +190,8 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 60, what: str = "
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
-def create_session(mqtt_url: str, client_id: str, group: str, shared: bool = True) -> None:
-    """Create the consumer's persistent session and shared subscriptions, as a deployed ingest has them.
+def create_session(mqtt_url: str, client_id: str, group: str, shared: bool = False) -> None:
+    """Create the consumer's persistent session and its subscriptions, as a deployed ingest has them.
 
     From then on the broker queues messages for it whether or not the consumer process runs.
     """
@@ -238,7 +238,7 @@ class Kit:
         settings.setdefault("mqtt_share_group", unique("group"))
         settings.setdefault("unknown_device_recheck_s", "0")
         settings.setdefault("worker_metrics_port", str(free_port()))
-        shared = settings.get("mqtt_shared", "true") == "true"
+        shared = settings.get("mqtt_shared", "false") == "true"
         create_session(mqtt_url, settings["mqtt_client_id"], settings["mqtt_share_group"], shared)
         proc = ConsumerProcess(database_url, mqtt_url, **settings)
         self.consumers.append(proc)

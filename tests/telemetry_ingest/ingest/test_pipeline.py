@@ -26,11 +26,16 @@ def batch(pattern: str) -> list[Message]:
     return out
 
 
+async def checked_and_committed(cap: CapDeadLetters, b: list[Message]) -> None:
+    await cap(b)
+    cap.settle(b)
+
+
 async def test_consecutive_dead_letters_over_the_cap_stop_across_batches() -> None:
     cap = CapDeadLetters(max_ratio=None, max_consecutive=3, window=100)
-    await cap(batch("gbb"))
-    await cap(batch("bg"))  # a good one resets the run
-    await cap(batch("bbb"))  # exactly at the cap: allowed
+    await checked_and_committed(cap, batch("gbb"))
+    await checked_and_committed(cap, batch("bg"))  # a good one resets the run
+    await checked_and_committed(cap, batch("bbb"))  # exactly at the cap: allowed
     with pytest.raises(DeadLetterFlood, match="4 consecutive"):
         await cap(batch("b"))
 
@@ -39,10 +44,28 @@ async def test_ratio_counts_only_once_the_window_is_full_and_a_retried_batch_is_
     cap = CapDeadLetters(max_ratio=0.5, max_consecutive=None, window=4)
     first = batch("bgb")
     await cap(first)
-    await cap(first)  # a retry of the same batch (transient database error): not counted again
-    await cap(batch("g"))  # window full: 2 of 4
+    await cap(first)  # a retry of the same batch (transient database error): checked, not recorded
+    cap.settle(first)
+    await checked_and_committed(cap, batch("g"))  # window full: 2 of 4
     with pytest.raises(DeadLetterFlood, match="3 of the last 4"):
         await cap(batch("bb"))
+
+
+async def test_dead_letters_the_database_refused_count_against_the_cap() -> None:
+    cap = CapDeadLetters(max_ratio=None, max_consecutive=2, window=100)
+    committed = batch("ggg")
+    await cap(committed)  # nothing rejected before the commit
+    for m in committed:  # what Commit does when the database refuses each of them
+        m.rejection = Rejected("db_refused", "refused")
+    cap.settle(committed)
+    with pytest.raises(DeadLetterFlood, match="3 consecutive"):
+        await cap(batch("g"))  # the next batch stops the consumer, even a good one
+
+
+async def test_a_batch_under_the_cap_is_not_stopped() -> None:
+    cap = CapDeadLetters(max_ratio=None, max_consecutive=2, window=100)
+    await checked_and_committed(cap, batch("bbg"))
+    await checked_and_committed(cap, batch("bbg"))  # positive control: the same letters, under the cap
 
 
 def test_transient_database_errors_are_retried_others_split_the_batch() -> None:

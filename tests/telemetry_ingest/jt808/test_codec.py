@@ -117,6 +117,24 @@ def test_stream_splitting_across_reads_and_noise() -> None:
     assert splitter.dropped == 2
 
 
+def test_a_stray_flag_garbage_and_a_split_frame_cost_no_valid_frame() -> None:
+    """A stray 0x7e before a frame (``7e 01 02 04`` then a valid frame) used to swallow that frame."""
+    hb = codec.build(0x0002, "013800519001", 1, b"")
+    stream = b"\x7e\x01\x02\x04" + LOCATION_2013_FRAME + b"\xff\x00garbage" + hb + b"\x7e" + hb
+    splitter = codec.Splitter()
+    got = []
+    for i in range(0, len(stream), 5):  # every frame split across reads
+        got += splitter.feed(stream[i : i + 5])
+    readable = []
+    for content in got:
+        try:
+            readable.append(codec.parse(codec.unframe(content)).header.msg_id)
+        except FrameError:
+            continue
+    assert readable == [0x0200, 0x0002, 0x0002]
+    assert len(got) > len(readable)  # positive control: the stray flag did make an unreadable candidate
+
+
 def test_registration_bodies_of_both_editions() -> None:
     body_2013 = (
         hx("0020 0191")  # province 32 (Jiangsu), city 401

@@ -261,8 +261,7 @@ async def test_broker_restart_while_a_terminal_streams_loses_nothing_acknowledge
     try:
         phone = new_phone()
         vehicle = register_vehicle(kit, database_url, phone)
-        # a plain subscription: Mosquitto 2.0 does not restore shared ones from its persistence file
-        consumer = kit.consumer(database_url, url, retry_initial_s="0.1", retry_max_s="1", mqtt_shared="false")
+        consumer = kit.consumer(database_url, url, retry_initial_s="0.1", retry_max_s="1")  # the defaults
         consumer.start()
         async with running_gateway(
             database_url, url, retry_initial_s=0.1, retry_max_s=1.0, jt808_confirm_timeout_s=2.0
@@ -299,6 +298,57 @@ async def test_broker_restart_while_a_terminal_streams_loses_nothing_acknowledge
         rows = [r[0] for r in positions(kit, database_url, vehicle)]
         assert sorted(acked) == rows == [r.ts for r in reports]  # every acknowledged report, once
         assert unanswered > 0  # the restart did interrupt the stream
+        assert consumer.terminate() == 0
+    finally:
+        kit.stop_mosquitto(broker)
+
+
+async def test_ack_after_broker_loses_nothing_when_the_broker_restarts_while_the_consumer_is_down(
+    kit: Any, database_url: str, tmp_path: Any
+) -> None:
+    """``jt808_ack_after=broker`` answers 0x8001 at the broker's PUBACK; with the consumer's plain persistent
+    subscription (the default) the broker keeps those reports across its restart until the consumer comes."""
+    from houqin_common.embedded import free_port
+
+    port = free_port()
+    url = f"mqtt://127.0.0.1:{port}"
+    broker = kit.start_mosquitto(port, tmp_path)
+    try:
+        phone = new_phone()
+        vehicle = register_vehicle(kit, database_url, phone)
+        consumer = kit.consumer(database_url, url, retry_initial_s="0.1", retry_max_s="1")  # session, not started
+        acked: list[datetime] = []
+        async with running_gateway(
+            database_url, url, retry_initial_s=0.1, retry_max_s=1.0, jt808_ack_after="broker"
+        ) as gateway:
+            terminal = await connect(gateway, phone)
+            await terminal.login()
+
+            async def until_acknowledged(report: codec.Location) -> None:
+                while True:
+                    try:
+                        reply = await asyncio.wait_for(terminal.report(report), 4)
+                    except TimeoutError:
+                        continue  # the terminal's own retransmission
+                    if reply.result == Result.SUCCESS:
+                        acked.append(report.ts)
+                        return
+
+            reports = [loc(T0 + timedelta(seconds=i)) for i in range(60)]
+            for r in reports[:30]:
+                await until_acknowledged(r)
+            old_pid = broker.pid
+            await asyncio.to_thread(kit.stop_mosquitto, broker)
+            broker = await asyncio.to_thread(kit.start_mosquitto, port, tmp_path)
+            assert broker.pid != old_pid
+            for r in reports[30:]:
+                await until_acknowledged(r)
+            await terminal.close()
+        assert positions(kit, database_url, vehicle) == []  # answered before anything was stored
+        consumer.start()
+        kit.wait_until(lambda: len(positions(kit, database_url, vehicle)) >= 60, 180, "every report stored")
+        rows = [r[0] for r in positions(kit, database_url, vehicle)]
+        assert sorted(acked) == rows == [r.ts for r in reports]  # every answered report, once
         assert consumer.terminate() == 0
     finally:
         kit.stop_mosquitto(broker)

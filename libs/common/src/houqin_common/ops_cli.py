@@ -101,6 +101,7 @@ def render_acl(*, ingest_user: str, share_group: str, devices: Iterable[Device],
         f"user {ingest_user}",
         f"topic read {TOPIC_PREFIX}/#",
         f"topic read $share/{share_group}/{TOPIC_PREFIX}/#",
+        "topic read $SYS/broker/#",  # the broker's own counters, exported by the consumer (docs/mqtt.md)
         "",
     ]
     for gateway in sorted(gateways):

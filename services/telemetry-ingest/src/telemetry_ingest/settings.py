@@ -22,9 +22,26 @@ class Settings(ServiceSettings):
         description="fixed MQTT client id of this ingest process: the broker keeps its persistent session",
     )
     mqtt_share_group: str = Field(default="houqin-ingest", description="shared-subscription group name")
-    mqtt_shared: bool | None = Field(
+    mqtt_shared: bool = Field(
+        default=False,
+        description=(
+            "subscribe through `$share/<group>/...`: only on a broker that restores shared subscriptions after"
+            " its own restart (Mosquitto does not, and loses what arrives before the consumers re-subscribe)"
+        ),
+    )
+    mqtt_partitions: int = Field(
+        default=1,
+        ge=1,
+        le=256,
+        description=(
+            "consumers that split the devices between them (docs/mqtt.md): each has its own persistent session"
+            " on every topic and stores only the devices of its partition, crc32(device id) mod this"
+        ),
+    )
+    mqtt_partition: int | None = Field(
         default=None,
-        description="subscribe through `$share/<group>/...`; unset: only when the broker says it is Mosquitto",
+        ge=0,
+        description="this consumer's partition; unset: the trailing `-<n>` of the client id (a StatefulSet ordinal)",
     )
     mqtt_username: str | None = Field(default=None, description="broker user of the ingest")
     mqtt_password: str | None = Field(default=None, description="broker password of the ingest")

@@ -1,17 +1,17 @@
 """The MQTT entry of the ingest: receive, batch (max size or max age), run the pipeline, acknowledge.
 
-At-least-once delivery with exactly-once effect. aiomqtt acknowledges QoS 1 messages on receipt;
-this consumer turns paho's manual acknowledgement on (``manual_ack_set(True)``, before connecting,
-so a persistent session's backlog is not acknowledged either) and sends each PUBACK only after the
-transaction holding the message's rows (or its dead letter) has committed. A crash before that
-makes the broker redeliver; the ``(device, ts)`` keys turn the redelivery into a no-op.
+At-least-once delivery with exactly-once effect. The connection (:mod:`telemetry_ingest.ingest.mqtt`)
+acknowledges nothing by itself: each PUBACK is sent only after the transaction holding the message's rows
+(or its dead letter) has committed. A crash before that makes the broker redeliver; the ``(device, ts)``
+keys turn the redelivery into a no-op.
+
+Lossless across broker restarts: a plain subscription (clean session off, stable client id, QoS 1),
+which Mosquitto restores from its persistence file, unlike a ``$share`` one. Scaled out, each consumer
+keeps its own such session and stores only its partition of the devices (:mod:`.partition`).
 
 Back-pressure: the broker hands out at most its in-flight window of unacknowledged messages
 (Mosquitto ``max_inflight_messages``), so while the database is down the consumer stops acking,
 holds at most that window in memory, retries with back-off, and the backlog waits in the broker.
-
-aiomqtt 2.5.1 and paho-mqtt are pinned: the consumer reads aiomqtt's ``_client`` (paho) and
-``_disconnected`` attributes to switch manual acknowledgement on and to receive in paho's callback.
 """
 
 from __future__ import annotations
@@ -22,16 +22,17 @@ import logging
 import signal
 import time
 from collections import deque
-from typing import Any, cast
+from typing import cast
 from urllib.parse import urlsplit
 
-import aiomqtt
 import paho.mqtt.client as paho
 from prometheus_client import CollectorRegistry, start_http_server
 
 from houqin_common import clock
 from houqin_common.retry import Backoff
-from telemetry_ingest.ingest.metrics import IngestMetrics
+from telemetry_ingest.ingest.metrics import BROKER_STATS, IngestMetrics
+from telemetry_ingest.ingest.mqtt import MqttError, MqttSession
+from telemetry_ingest.ingest.partition import own_partition, partition_of
 from telemetry_ingest.ingest.pipeline import (
     CapDeadLetters,
     Commit,
@@ -84,7 +85,7 @@ class Consumer:
         self.stop = asyncio.Event()
         self.flood: DeadLetterFlood | None = None
         self._wake: asyncio.Event | None = None
-        self._shared: bool | None = None
+        self.partition = own_partition(settings.mqtt_client_id, settings.mqtt_partitions, settings.mqtt_partition)
         self.committed_messages = 0
         self.committed_batches = 0
         self.write_seconds = 0.0
@@ -94,54 +95,9 @@ class Consumer:
         if self._wake is not None:
             self._wake.set()
 
-    def topics(self, shared: bool) -> list[tuple[str, int]]:
-        prefix = f"$share/{self.settings.mqtt_share_group}/" if shared else ""
+    def topics(self) -> list[tuple[str, int]]:
+        prefix = f"$share/{self.settings.mqtt_share_group}/" if self.settings.mqtt_shared else ""
         return [(prefix + t, 1) for t in SUBSCRIPTIONS]
-
-    async def _broker_shares(self) -> bool:
-        """Whether to use a shared subscription: configured, or detected from ``$SYS/broker/version``.
-
-        The last-resort development broker (amqtt) has no shared subscriptions and would deliver nothing.
-        """
-        if self.settings.mqtt_shared is not None:
-            return self.settings.mqtt_shared
-        if self._shared is None:
-            self._shared = await self._detect_mosquitto()
-        return self._shared
-
-    async def _detect_mosquitto(self) -> bool:
-        url = urlsplit(self.settings.mqtt_url)
-        probe = aiomqtt.Client(
-            url.hostname or "127.0.0.1",
-            url.port or 1883,
-            identifier=f"{self.settings.mqtt_client_id}-probe",
-            username=self.settings.mqtt_username or url.username,
-            password=self.settings.mqtt_password or url.password,
-            timeout=5,
-        )
-        async with probe:
-            await probe.subscribe("$SYS/broker/version")
-            try:
-                async with asyncio.timeout(1.5):
-                    async for message in probe.messages:
-                        return b"mosquitto" in bytes(message.payload or b"").lower()
-            except TimeoutError:
-                pass
-        log.warning("broker did not identify itself as Mosquitto: subscribing without $share")
-        return False
-
-    def _client(self) -> aiomqtt.Client:
-        url = urlsplit(self.settings.mqtt_url)
-        return aiomqtt.Client(
-            url.hostname or "127.0.0.1",
-            url.port or 1883,
-            identifier=self.settings.mqtt_client_id,
-            clean_session=False,
-            username=self.settings.mqtt_username or url.username,
-            password=self.settings.mqtt_password or url.password,
-            keepalive=self.settings.mqtt_keepalive_s,
-            timeout=10,
-        )
 
     async def run(self) -> None:
         """Connect, consume, reconnect with back-off, until :meth:`request_stop` or a dead-letter flood.
@@ -153,7 +109,7 @@ class Consumer:
             while not self.stop.is_set():
                 try:
                     await self._session()
-                except aiomqtt.MqttError as exc:
+                except MqttError as exc:
                     self.metrics.reconnects.labels("failed").inc()
                     await self._pause(f"MQTT connection lost or refused ({exc})")
                 except ShutdownWithoutAck:
@@ -185,38 +141,63 @@ class Consumer:
             await asyncio.wait_for(self.stop.wait(), delay)
 
     async def _session(self) -> None:
-        shared = await self._broker_shares()
-        client = self._client()
+        url = urlsplit(self.settings.mqtt_url)
         inbox: deque[Message] = deque()
         wake = self._wake = asyncio.Event()
+        partitions, mine = self.settings.mqtt_partitions, self.partition
 
-        def on_message(_c: paho.Client, _u: Any, message: paho.MQTTMessage) -> None:
-            topic = message._topic.decode("utf-8", "replace")
+        stats = self.metrics.broker
+
+        def on_message(message: paho.MQTTMessage) -> None:
+            topic = message.topic
+            if topic.startswith("$SYS/"):
+                stats.update(topic, cast(bytes, message.payload))
+                return
+            stats.received += 1
             mid = message.mid if message.qos > 0 else None
+            if partitions > 1 and partition_of(topic, partitions) != mine:
+                # another consumer's device: its owner has the message in its own session
+                if mid is not None:
+                    session.ack(mid)
+                return
             inbox.append(Message("mqtt", topic, cast(bytes, message.payload), clock.now(), mid=mid))
             if not wake.is_set():
                 wake.set()
 
-        # Both must be in place before CONNECT: the persistent session's backlog follows CONNACK at once.
-        client._client.manual_ack_set(True)
-        client._client.on_message = on_message
-        if not log.isEnabledFor(logging.DEBUG):
-            # paho logs every packet at DEBUG through aiomqtt's logger: a measurable cost per message
-            client._client.disable_logger()
-        async with client:
+        session = MqttSession(
+            url.hostname or "127.0.0.1",
+            url.port or 1883,
+            client_id=self.settings.mqtt_client_id,
+            on_message=on_message,
+            username=self.settings.mqtt_username or url.username,
+            password=self.settings.mqtt_password or url.password,
+            keepalive=self.settings.mqtt_keepalive_s,
+        )
+        try:
+            await session.connect()
             self.metrics.reconnects.labels("ok").inc()
-            disconnected: asyncio.Future[None] = client._disconnected
-            disconnected.add_done_callback(lambda _f: wake.set())
-            await client.subscribe(self.topics(shared))
-            log.info("consuming %s as %s", [t for t, _ in self.topics(shared)], self.settings.mqtt_client_id)
-            await self._consume(client._client, inbox, wake, disconnected)
+            session.disconnected.add_done_callback(lambda _f: wake.set())
+            await session.subscribe(self.topics())
+            try:  # QoS 0: never queued for the session; a broker without $SYS (or an ACL) may refuse
+                await session.subscribe([(t, 0) for t in BROKER_STATS])
+            except MqttError as exc:
+                log.warning("no broker statistics ($SYS): %s", exc)
+            log.info(
+                "consuming %s as %s (partition %d of %d)",
+                [t for t, _ in self.topics()],
+                self.settings.mqtt_client_id,
+                mine,
+                partitions,
+            )
+            await self._consume(session, inbox, wake)
+        finally:
+            await session.close()
 
     async def _consume(
         self,
-        mqtt: paho.Client,
+        mqtt: MqttSession,
         inbox: deque[Message],
         wake: asyncio.Event,
-        disconnected: asyncio.Future[None],
     ) -> None:
         loop = asyncio.get_running_loop()
         max_size = self.settings.batch_max_size
@@ -230,8 +211,8 @@ class Consumer:
             while True:
                 while flushes and flushes[0].done():
                     flushes.popleft().result()  # re-raises ShutdownWithoutAck, DeadLetterFlood
-                if disconnected.done():
-                    raise aiomqtt.MqttError("disconnected from the broker")
+                if mqtt.disconnected.done():
+                    raise MqttError("disconnected from the broker")
                 while inbox and len(batch) < max_size:
                     if not batch:
                         first_at = loop.time()
@@ -263,7 +244,7 @@ class Consumer:
                 with contextlib.suppress(Exception):
                     await task
 
-    async def _flush(self, mqtt: paho.Client, batch: list[Message], previous: asyncio.Task[None] | None) -> None:
+    async def _flush(self, mqtt: MqttSession, batch: list[Message], previous: asyncio.Task[None] | None) -> None:
         """decode -> resolve -> validate -> cap -> write+commit, retrying transient database errors only."""
         backoff = Backoff(self.settings.retry_initial_s, self.settings.retry_max_s)
         started = time.perf_counter()
@@ -293,12 +274,13 @@ class Consumer:
         finally:
             self.idle_writers.put_nowait(writer)
         self.backoff.reset()  # a commit went through: the connection works
+        self.cap.settle(batch)  # with the dead letters the commit itself found (db_refused)
         if previous is not None:
             await previous  # its failure (shutdown without ack) leaves this batch unacknowledged too
         # Acknowledge only now that the batch is committed, in the order the messages arrived.
         for m in batch:
             if m.mid is not None:
-                mqtt.ack(m.mid, 1)
+                mqtt.ack(m.mid)
         self.committed_messages += len(batch)
         self.committed_batches += 1
         self._count(batch, commit, time.perf_counter() - started)

@@ -2,11 +2,67 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+#: Mosquitto's ``$SYS`` topics the consumer subscribes to (QoS 0, never queued) -> exported metric
+BROKER_STATS: dict[str, tuple[str, str, str]] = {
+    "$SYS/broker/publish/messages/received": (
+        "counter",
+        "houqin_mqtt_broker_publish_received",
+        "PUBLISH packets the broker received since it started (from its $SYS tree)",
+    ),
+    "$SYS/broker/publish/messages/dropped": (
+        "counter",
+        "houqin_mqtt_broker_publish_dropped",
+        "PUBLISH packets the broker dropped (queue or in-flight limits) since it started",
+    ),
+    "$SYS/broker/store/messages/count": (
+        "gauge",
+        "houqin_mqtt_broker_stored_messages",
+        "messages the broker holds (queued for sessions, retained)",
+    ),
+    "$SYS/broker/uptime": ("gauge", "houqin_mqtt_broker_uptime_seconds", "seconds since the broker started"),
+}
+
+
+class BrokerStats(Collector):
+    """What the broker says about itself, beside what this consumer received: their difference is what
+    matched no subscription (a topic outside ``houqin/v1/#``), which no dead letter can show."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, float] = {}
+        self.received = 0
+        """PUBLISH packets this consumer received (every partition's), counted in the MQTT callback."""
+
+    def update(self, topic: str, payload: bytes) -> None:
+        text = payload.decode("ascii", "replace").split(" ", 1)[0]
+        try:
+            self.values[topic] = float(text)
+        except ValueError:
+            return
+
+    def collect(self) -> Iterator[Metric]:
+        yield CounterMetricFamily(
+            "houqin_ingest_mqtt_received",
+            "PUBLISH packets this consumer received from the broker (all partitions)",
+            value=self.received,
+        )
+        for topic, (kind, name, doc) in BROKER_STATS.items():
+            value = self.values.get(topic)
+            if value is None:
+                continue
+            family = CounterMetricFamily if kind == "counter" else GaugeMetricFamily
+            yield family(name, doc, value=value)
 
 
 class IngestMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
+        self.broker = BrokerStats()
+        registry.register(self.broker)
         self.messages = Counter(
             "houqin_ingest_messages_total",
             "Messages (MQTT) or items (HTTP) handled, by outcome",

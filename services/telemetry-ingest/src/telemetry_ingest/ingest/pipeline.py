@@ -57,9 +57,6 @@ class Message:
     alarms: list[AlarmRow] = field(default_factory=list)
     """Issue 26: alarm events (topic `houqin/v1/alarms/{panel_id}/events`)."""
     rejection: Rejected | None = None
-    committed: bool = False
-    counted: bool = False
-    """Already counted by :class:`CapDeadLetters` (a retried batch is not counted twice)."""
 
     def dead_letter(self) -> DeadLetterRow:
         assert self.rejection is not None
@@ -72,7 +69,7 @@ class Step(Protocol):
 
 
 def _pending(batch: Iterable[Message]) -> list[Message]:
-    return [m for m in batch if m.rejection is None and not m.committed]
+    return [m for m in batch if m.rejection is None]
 
 
 class Decode:
@@ -188,8 +185,12 @@ class DeadLetterFlood(Exception):
 class CapDeadLetters:
     """arroyo's ``DlqLimit``: a ratio of rejected messages over a window, and a run of consecutive ones.
 
-    Raised before the commit, so the batch that crosses the cap is neither stored nor acknowledged: the
-    broker keeps it for after the cause (a misconfigured gateway, a wrong registry) is fixed.
+    :meth:`__call__` checks a batch before its commit without recording it, so the batch that crosses the
+    cap is neither stored nor acknowledged (the broker keeps it for after the cause, a misconfigured
+    gateway or a wrong registry, is fixed) and a retried batch is not counted twice. :meth:`settle`
+    records the batch once committed, with every dead letter it finally holds, those the database refused
+    (``db_refused``, found only by the commit) included: when they cross the cap, the batch is stored
+    (its dead letters are safe in the table) and the next check stops the consumer.
     """
 
     def __init__(self, *, max_ratio: float | None, max_consecutive: int | None, window: int) -> None:
@@ -198,36 +199,45 @@ class CapDeadLetters:
         self.recent: deque[bool] = deque(maxlen=window)
         self.rejected_in_window = 0
         self.consecutive = 0
+        self.flood: str | None = None
 
     async def __call__(self, batch: Sequence[Message]) -> None:
+        if self.flood is not None:
+            raise DeadLetterFlood(self.flood)
+        _, _, _, flood = self._count(batch)
+        if flood is not None:
+            raise DeadLetterFlood(flood)
+
+    def settle(self, batch: Sequence[Message]) -> None:
+        self.recent, self.consecutive, self.rejected_in_window, flood = self._count(batch)
+        self.flood = self.flood or flood
+
+    def _count(self, batch: Sequence[Message]) -> tuple[deque[bool], int, int, str | None]:
         recent, consecutive, rejected = (
             deque(self.recent, maxlen=self.recent.maxlen),
             self.consecutive,
             self.rejected_in_window,
         )
+        flood: str | None = None
         for m in batch:
-            if m.committed or m.counted:
-                continue
             bad = m.rejection is not None
             if recent.maxlen is not None and len(recent) == recent.maxlen:
                 rejected -= recent[0]
             recent.append(bad)
             rejected += bad
             consecutive = consecutive + 1 if bad else 0
+            if flood is not None:
+                continue
             if self.max_consecutive is not None and consecutive > self.max_consecutive:
-                raise DeadLetterFlood(f"{consecutive} consecutive messages rejected (cap {self.max_consecutive})")
-            if (
+                flood = f"{consecutive} consecutive messages rejected (cap {self.max_consecutive})"
+            elif (
                 self.max_ratio is not None
                 and recent.maxlen is not None
                 and len(recent) == recent.maxlen
                 and rejected > self.max_ratio * len(recent)
             ):
-                raise DeadLetterFlood(
-                    f"{rejected} of the last {len(recent)} messages rejected (cap {self.max_ratio:.0%})"
-                )
-        self.recent, self.consecutive, self.rejected_in_window = recent, consecutive, rejected
-        for m in batch:
-            m.counted = True
+                flood = f"{rejected} of the last {len(recent)} messages rejected (cap {self.max_ratio:.0%})"
+        return recent, consecutive, rejected, flood
 
 
 class Commit:
@@ -238,9 +248,11 @@ class Commit:
         self.writer = writer
         self.metrics = metrics
         self.result = WriteResult()
+        self.committed: set[int] = set()
+        """``id()`` of the messages already committed: a retry after a transient error skips them."""
 
     async def __call__(self, batch: Sequence[Message]) -> None:
-        await self._commit([m for m in batch if not m.committed])
+        await self._commit([m for m in batch if id(m) not in self.committed])
 
     async def _commit(self, part: list[Message]) -> None:
         if not part:
@@ -271,8 +283,7 @@ class Commit:
             log.warning("message on %r refused by the database (%s): dead letter", m.topic[:200], state)
             await self._commit(part)
             return
-        for m in part:
-            m.committed = True
+        self.committed.update(id(m) for m in part)
         self.result.add(result)
 
 

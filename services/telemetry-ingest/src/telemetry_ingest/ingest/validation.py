@@ -167,6 +167,11 @@ def loads(payload: bytes) -> Any:
     except Rejected:
         raise
     except ValueError as exc:
+        if "\x00" in text:
+            # a raw NUL is never JSON; UTF-16/32 without a BOM decodes as "UTF-8" full of them
+            raise Rejected(
+                "not_utf8", N_("payload is not UTF-8 (NUL bytes: UTF-16 or UTF-32 without a BOM?)")
+            ) from None
         raise Rejected("not_json", N_("payload is not JSON: {error}"), error=str(exc)) from None
     except RecursionError:
         raise Rejected("not_json", N_("payload nests too deeply")) from None

@@ -101,7 +101,8 @@ def unframe(content: bytes) -> bytes:
 
 
 class Splitter:
-    """Cuts a TCP byte stream into frame contents (without the 0x7e flags); bounded memory."""
+    """Cuts a TCP byte stream into frame contents (without the 0x7e flags); bounded memory; resynchronises
+    on a stray flag (the caller drops a content that does not unframe, and the next frame still arrives)."""
 
     def __init__(self, max_frame: int = 4096) -> None:
         self.buffer = bytearray()
@@ -130,7 +131,10 @@ class Splitter:
                 del self.buffer[:1]
                 continue
             frames.append(bytes(self.buffer[1:end]))
-            del self.buffer[: end + 1]
+            # Keep the closing flag: it may open the next frame. A stray 0x7e (noise, a frame cut short)
+            # then costs one unreadable candidate, not the valid frame behind it; between well-formed
+            # frames it meets the next opening flag and is skipped as "two flags back to back".
+            del self.buffer[:end]
         return frames
 
 
