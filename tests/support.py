@@ -110,7 +110,7 @@ class LiveServices:
             env[f"HOUQIN_{name.upper()}_URL"] = url
         return env
 
-    def start(self, name: str, extra_env: dict[str, str] | None = None) -> str:
+    def start(self, name: str, extra_env: dict[str, str] | None = None, ready_timeout_s: float = 60) -> str:
         """Start (or restart) service ``name``; returns its base URL once /readyz answers 200."""
         self.stop(name)
         spec = self.specs[name]
@@ -129,7 +129,7 @@ class LiveServices:
             "warning",
         ]
         self.procs[name] = subprocess.Popen(cmd, env=self.process_env(extra_env), cwd=REPO)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + ready_timeout_s
         while time.monotonic() < deadline:
             if self.procs[name].poll() is not None:
                 raise RuntimeError(f"{name} exited with {self.procs[name].returncode}")
@@ -137,7 +137,7 @@ class LiveServices:
                 if httpx.get(f"{self.urls[name]}/readyz", timeout=1).status_code == 200:
                     return self.urls[name]
             time.sleep(0.2)
-        raise RuntimeError(f"{name} not ready within 60 s")
+        raise RuntimeError(f"{name} not ready within {ready_timeout_s:.0f} s")
 
     def stop(self, name: str) -> None:
         proc = self.procs.pop(name, None)
