@@ -439,9 +439,13 @@ def check_cells(rows: list[list[str]], *, lang: str) -> Iterator[tuple[str, str,
                 continue
             if UUID.search(cell):
                 yield f"cell[{i}]", "bare-id", cell
-            elif lang == "zh" and english_words(cell) and re.fullmatch(r"[\w\-.:/+ ]+", cell) is not None:
-                if cell in ("True", "False") or " " in cell.strip():
-                    yield f"cell[{i}]", "english", cell
+            elif (
+                lang == "zh"
+                and english_words(cell)
+                and re.fullmatch(r"[\w\-.:/+ ]+", cell) is not None
+                and (cell in ("True", "False") or " " in cell.strip())
+            ):
+                yield f"cell[{i}]", "english", cell
 
 
 def csv_rows(body: bytes) -> list[list[str]]:
