@@ -21,13 +21,16 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
     ValidationInfo,
     WithJsonSchema,
+    model_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from houqin_common.i18n import N_, TextError, _
+from houqin_common.i18n import N_, TextError, _, current_locale
 
 T = TypeVar("T")
 
@@ -149,6 +152,23 @@ class ScoreComponent(BaseModel):
     weight: float = Field(ge=0, description="weight in the scheme")
     available: bool = Field(default=True, description="false when the source could not be read")
     note: str | None = Field(default=None, description="how the component was obtained")
+
+
+class LocalizedName(BaseModel):
+    """Reference data named in two languages (``name`` English, ``name_zh`` Chinese, as stored): in a JSON
+    answer ``name`` is the name in the reader's language, Chinese unless English was asked for, and
+    ``name_en`` / ``name_zh`` carry both alternates."""
+
+    name_en: str | None = Field(default=None, description="English name (the alternate of `name_zh`)")
+
+    @model_serializer(mode="wrap")
+    def localize_name(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        data = handler(self)
+        if info.mode_is_json() and isinstance(data, dict) and "name" in data and data.get("name_zh"):
+            data["name_en"] = data["name"]
+            if current_locale() != "en":
+                data["name"] = data["name_zh"]
+        return data
 
 
 class ProjectRef(BaseModel):

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from houqin_common.schemas import request_examples
+from houqin_common.schemas import LocalizedName, request_examples
 
 
 class ServiceItemCreate(BaseModel):
@@ -26,7 +26,7 @@ class ServiceItemCreate(BaseModel):
     name_zh: str = Field(min_length=1, max_length=200, description="Chinese name shown on the form")
 
 
-class ServiceItemRead(ServiceItemCreate):
+class ServiceItemRead(ServiceItemCreate, LocalizedName):
     model_config = ConfigDict(from_attributes=True)
 
     id: str = Field(description="item id")

@@ -181,6 +181,7 @@ async def decide_route(
         incumbent_reasons=incumbent_reasons,
         score=score,
         period=period,
+        project_name=Text.named(project.name_zh, project.name),
     )
     return _route_decision(project_code, value, renewal, decision, predecessor, period), score, decision.reasons
 
@@ -231,6 +232,10 @@ async def renewal_candidates(
     ]
     scores = await PrefetchedScores.fetch(appraisal, wanted)
     out: list[RenewalCandidate] = []
+    names: dict[str, Text] = {}
+    for code in {c.project_code for c in contracts}:
+        project = await repository.project(session, code)
+        names[code] = Text.named(project.name_zh, project.name) if project else Text.verbatim(code)
     for c in contracts:
         period = appraisal_period(c, today)
         route: str | None
@@ -246,6 +251,7 @@ async def renewal_candidates(
                 incumbent_reasons=verdicts[c.vendor_id],
                 score=score,
                 period=period,
+                project_name=names[c.project_code],
             )
             route, reasons = decision.route, decision.shown()
         except ServiceUnavailable as exc:
