@@ -142,6 +142,8 @@ class ContractRef(BaseModel):
     start_date: date | None = Field(default=None, description="first day of the contract period")
     end_date: date | None = Field(default=None, description="last day of the contract period")
     value: Decimal | None = Field(default=None, description="contract value in CNY")
+    vendor_name: str | None = Field(default=None, description="the vendor's registered name")
+    project_name_zh: str | None = Field(default=None, description="the project's Chinese name")
 
 
 class ScoreComponent(BaseModel):
