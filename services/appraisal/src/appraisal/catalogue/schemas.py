@@ -84,6 +84,9 @@ class AssignmentSync(BaseModel):
 
 
 class AssignmentRead(AssignmentCreate):
+    vendor_name: str | None = Field(
+        default=None, description="the vendor's registered name (a fallback text when contracts-api is unreachable)"
+    )
     model_config = ConfigDict(from_attributes=True)
 
     id: str = Field(description="assignment id")
