@@ -110,8 +110,16 @@ class LiveServices:
             env[f"HOUQIN_{name.upper()}_URL"] = url
         return env
 
-    def start(self, name: str, extra_env: dict[str, str] | None = None, *, timeout: float = 60) -> str:
-        """Start (or restart) service ``name``; returns its base URL once /readyz answers 200 (within ``timeout`` s)."""
+    def start(
+        self,
+        name: str,
+        extra_env: dict[str, str] | None = None,
+        ready_timeout_s: float = 60,
+        *,
+        timeout: float | None = None,
+    ) -> str:
+        """Start (or restart) service ``name``; returns its base URL once /readyz answers 200 (within the timeout, s)."""
+        limit = timeout if timeout is not None else ready_timeout_s
         self.stop(name)
         spec = self.specs[name]
         cmd = [
@@ -129,7 +137,7 @@ class LiveServices:
             "warning",
         ]
         self.procs[name] = subprocess.Popen(cmd, env=self.process_env(extra_env), cwd=REPO)
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + limit
         while time.monotonic() < deadline:
             if self.procs[name].poll() is not None:
                 raise RuntimeError(f"{name} exited with {self.procs[name].returncode}")
@@ -137,7 +145,7 @@ class LiveServices:
                 if httpx.get(f"{self.urls[name]}/readyz", timeout=1).status_code == 200:
                     return self.urls[name]
             time.sleep(0.2)
-        raise RuntimeError(f"{name} not ready within {timeout:g} s")
+        raise RuntimeError(f"{name} not ready within {limit:g} s")
 
     def stop(self, name: str) -> None:
         proc = self.procs.pop(name, None)

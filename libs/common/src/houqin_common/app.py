@@ -79,6 +79,47 @@ class ServiceApp(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         return RequestContextMiddleware(super().build_middleware_stack(), metrics=self.state.metrics)
 
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            document_headers(super().openapi())
+        return self.openapi_schema  # type: ignore[return-value]
+
+
+ACCEPT_LANGUAGE: dict[str, Any] = {
+    "name": "Accept-Language",
+    "in": "header",
+    "required": False,
+    "description": "language of the texts a person reads (titles, details, reasons, labels): `zh-CN` (the "
+    "default when absent or `*`) or `en`; q-values are honoured (RFC 9110)",
+    "schema": {"type": "string", "examples": ["zh-CN", "en", "en;q=0.9, zh-CN;q=0.8"]},
+}
+CONTENT_LANGUAGE: dict[str, Any] = {
+    "description": "the language the texts of this answer are in",
+    "schema": {"type": "string", "enum": ["zh-CN", "en"]},
+}
+METHODS = ("get", "put", "post", "delete", "patch")
+
+
+def document_headers(schema: dict[str, Any]) -> None:
+    """The headers every operation honours, in the document a frontend generates its client from:
+    ``Accept-Language`` on each request, ``Content-Language`` on each answer (both set by the request
+    middleware), and ``If-Match`` as required wherever its absence answers 428."""
+    for item in schema.get("paths", {}).values():
+        for method in METHODS:
+            op = item.get(method)
+            if op is None:
+                continue
+            params = op.setdefault("parameters", [])
+            if not any(p.get("in") == "header" and p.get("name", "").lower() == "accept-language" for p in params):
+                params.append(dict(ACCEPT_LANGUAGE))
+            responses = op.get("responses", {})
+            for response in responses.values():
+                response["headers"] = {**response.get("headers", {}), "Content-Language": CONTENT_LANGUAGE}
+            if "428" in responses:
+                for p in params:
+                    if p.get("in") == "header" and p.get("name", "").lower() == "if-match":
+                        p["required"] = True
+
 
 @contextmanager
 def frozen_startup_objects() -> Iterator[None]:

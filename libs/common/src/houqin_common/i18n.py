@@ -137,7 +137,15 @@ class Text:
     def verbatim(cls, text: str) -> Text:
         return cls(text, {}, False)
 
+    @classmethod
+    def named(cls, zh: str, en: str | None = None) -> Text:
+        """A name kept in both languages (a project's ``name_zh`` and ``name``): Chinese unless the reader
+        asked for English. For a parameter such as ``{project}``, so no code stands in a sentence."""
+        return cls("{zh}", {"zh": zh, "en": en or zh}, False)
+
     def render(self) -> str:
+        if not self.translate and self.msgid == "{zh}" and "en" in self.params:
+            return str(self.params["en" if current_locale() == "en" else "zh"])
         template = _catalog(current_locale()).gettext(self.msgid) if self.translate else self.msgid
         if not self.params:
             return template

@@ -22,13 +22,16 @@ from pydantic import (
     Field,
     PlainValidator,
     PrivateAttr,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
     ValidationInfo,
     WithJsonSchema,
+    model_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from houqin_common.i18n import N_, Text, TextError, _
+from houqin_common.i18n import N_, Text, TextError, _, current_locale
 
 T = TypeVar("T")
 
@@ -147,6 +150,8 @@ class ContractRef(BaseModel):
     start_date: date | None = Field(default=None, description="first day of the contract period")
     end_date: date | None = Field(default=None, description="last day of the contract period")
     value: Decimal | None = Field(default=None, description="contract value in CNY")
+    vendor_name: str | None = Field(default=None, description="the vendor's registered name")
+    project_name_zh: str | None = Field(default=None, description="the project's Chinese name")
 
 
 class ScoreComponent(BaseModel):
@@ -170,6 +175,23 @@ class ScoreComponent(BaseModel):
     def stored_note(self) -> dict[str, Any] | str | None:
         """The note as a snapshot stores it: :class:`Text` JSON when known, else the rendered string."""
         return self._note_text.to_json() if self._note_text is not None else self.note
+
+
+class LocalizedName(BaseModel):
+    """Reference data named in two languages (``name`` English, ``name_zh`` Chinese, as stored): in a JSON
+    answer ``name`` is the name in the reader's language, Chinese unless English was asked for, and
+    ``name_en`` / ``name_zh`` carry both alternates."""
+
+    name_en: str | None = Field(default=None, description="English name (the alternate of `name_zh`)")
+
+    @model_serializer(mode="wrap")
+    def localize_name(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        data = handler(self)
+        if info.mode_is_json() and isinstance(data, dict) and "name" in data and data.get("name_zh"):
+            data["name_en"] = data["name"]
+            if current_locale() != "en":
+                data["name"] = data["name_zh"]
+        return data
 
 
 class ProjectRef(BaseModel):

@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from houqin_common.clients import ApiError, NotFoundError
 from houqin_common.i18n import _
@@ -171,3 +171,14 @@ class NameDirectory:
                 projects={p: self._projects[p] for p in project_codes if p in self._projects},
                 available=reachable or self._loaded_at is not None,
             )
+
+
+async def name_vendors(directory: NameDirectory, items: Iterable[Any]) -> None:
+    """Fill ``vendor_name`` of answer models beside their ``vendor_id``: the registered name, or the text
+    of :meth:`Names.vendor_label` saying why there is none (contracts-api unreachable, not registered)."""
+    items = [i for i in items if getattr(i, "vendor_id", None) and getattr(i, "vendor_name", None) is None]
+    if not items:
+        return
+    names = await directory.resolve({i.vendor_id for i in items}, ())
+    for item in items:
+        item.vendor_name = names.vendor_label(item.vendor_id)

@@ -195,7 +195,7 @@ async def load(session: AsyncSession, settings: Settings) -> None:
                     "entity_id": cid,
                     "contract_id": cid,
                     "to_status": by_id[cid]["status"],
-                    "comment": "demo data",
+                    "comment": "演示数据",
                 }
                 for cid in inserted
             ],

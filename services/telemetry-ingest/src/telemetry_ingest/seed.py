@@ -109,7 +109,7 @@ async def load(session: AsyncSession) -> None:
     for building, area in AREAS.items():
         await session.execute(
             insert(BuildingArea)
-            .values(building=building, valid_from=date(2020, 1, 1), floor_area_m2=area, note="demo")
+            .values(building=building, valid_from=date(2020, 1, 1), floor_area_m2=area, note="演示数据")
             .on_conflict_do_nothing()
         )
     for year, people in HEADCOUNTS.items():
@@ -117,7 +117,7 @@ async def load(session: AsyncSession) -> None:
     for indicator, year, reduction in GOALS:
         await session.execute(
             insert(EnergyGoal)
-            .values(indicator=indicator, year=year, min_reduction=reduction, note="demo: five-year plan share")
+            .values(indicator=indicator, year=year, min_reduction=reduction, note="演示数据：五年规划目标分解")
             .on_conflict_do_nothing()
         )
     if await session.get(Investment, "monitoring-system") is None:
@@ -127,7 +127,7 @@ async def load(session: AsyncSession) -> None:
                 name="能耗监测系统",
                 cost_cny=Decimal("800000.00"),
                 start_date=date(2025, 1, 1),
-                note="demo: the energy monitoring system of the source document (about 800 000 yuan)",
+                note="演示数据：能耗监测系统（约 80 万元）",
             )
         )
 

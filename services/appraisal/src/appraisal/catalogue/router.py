@@ -16,7 +16,8 @@ from appraisal.catalogue.schemas import (
     TemplateCreate,
     TemplateRead,
 )
-from appraisal.dependencies import AppSettings, Contracts
+from appraisal.dependencies import AppSettings, Contracts, Directory
+from appraisal.names import name_vendors
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
@@ -116,6 +117,7 @@ async def sync_assignments(
 @router.get("/assignments", response_model=Page[AssignmentRead])
 async def list_assignments(
     session: DbSession,
+    names: Directory,
     vendor_id: str | None = Query(None, description="only this vendor"),
     project_code: str | None = Query(None, description="only this project"),
     on: date | None = Query(None, description="only assignments running on this day"),
@@ -126,4 +128,6 @@ async def list_assignments(
     rows, total = await service.list_assignments(
         session, vendor_id=vendor_id, project_code=project_code, on=on, limit=page.limit, offset=page.offset
     )
-    return to_page(AssignmentRead, rows, total, page)
+    answer = to_page(AssignmentRead, rows, total, page)
+    await name_vendors(names, answer.items)
+    return answer

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from houqin_common.schemas import InputModel, request_examples
+from houqin_common.schemas import InputModel, LocalizedName, request_examples
 
 
 class ServiceItemCreate(InputModel):
@@ -28,7 +28,7 @@ class ServiceItemCreate(InputModel):
     name_zh: str = Field(min_length=1, max_length=200, description="Chinese name shown on the form")
 
 
-class ServiceItemRead(ServiceItemCreate):
+class ServiceItemRead(ServiceItemCreate, LocalizedName):
     model_config = ConfigDict(from_attributes=True)
 
     id: str = Field(description="item id")
@@ -86,6 +86,9 @@ class AssignmentSync(BaseModel):
 
 
 class AssignmentRead(AssignmentCreate):
+    vendor_name: str | None = Field(
+        default=None, description="the vendor's registered name (a fallback text when contracts-api is unreachable)"
+    )
     model_config = ConfigDict(from_attributes=True)
 
     id: str = Field(description="assignment id")

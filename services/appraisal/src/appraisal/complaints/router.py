@@ -15,6 +15,8 @@ from appraisal.complaints.schemas import (
     ComplaintRespond,
     ComplaintStatus,
 )
+from appraisal.dependencies import Directory
+from appraisal.names import name_vendors
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, Forbidden, problem_responses
@@ -30,16 +32,20 @@ router = APIRouter(prefix="/complaints", tags=["complaints"], responses=COMMON_E
 async def file_complaint(
     complaint_in: ComplaintCreate,
     session: DbSession,
+    names: Directory,
     principal: Principal = Depends(require_roles(Role.staff, Role.supervisor)),
 ) -> ComplaintRead:
     """File a complaint or suggestion (canteen dishes, air-conditioning temperature, door guards,
     parking...); it is routed to the vendor running the project concerned."""
-    return service.to_read(await service.file(session, complaint_in=complaint_in, filer=principal.subject))
+    answer = service.to_read(await service.file(session, complaint_in=complaint_in, filer=principal.subject))
+    await name_vendors(names, [answer])
+    return answer
 
 
 @router.get("", response_model=Page[ComplaintRead])
 async def list_complaints(
     request: Request,
+    names: Directory,
     vendor_id: str | None = Query(None, description="only this vendor"),
     category: Category | None = Query(None, description="only this category"),
     complaint_status: ComplaintStatus | None = Query(None, alias="status", description="only this status"),
@@ -59,6 +65,7 @@ async def list_complaints(
         status=complaint_status.value if complaint_status else None,
         since=since,
     )
+    await name_vendors(names, items)
     return page_response(ComplaintRead, items, total, page)
 
 
@@ -66,10 +73,13 @@ async def list_complaints(
 async def get_complaint(
     complaint_id: str,
     request: Request,
+    names: Directory,
     principal: Principal = Depends(require_roles(Role.supervisor, Role.vendor, Role.staff, *READ_ALL)),
 ) -> Response:
     """One complaint (404 when not visible to the caller)."""
-    return json_response(await service.read_visible(read_pool(request), complaint_id=complaint_id, principal=principal))
+    answer = await service.read_visible(read_pool(request), complaint_id=complaint_id, principal=principal)
+    await name_vendors(names, [answer])
+    return json_response(answer)
 
 
 @router.post("/{complaint_id}/responses", response_model=ComplaintRead, responses=problem_responses(404, 409))
@@ -77,6 +87,7 @@ async def respond_to_complaint(
     complaint_id: str,
     respond_in: ComplaintRespond,
     session: DbSession,
+    names: Directory,
     principal: Principal = Depends(require_roles(Role.vendor, Role.supervisor)),
 ) -> ComplaintRead:
     """Answer a complaint (the vendor it is routed to, or a supervisor); the first answer sets the time
@@ -84,7 +95,9 @@ async def respond_to_complaint(
     complaint = await service.lock_visible(session, complaint_id=complaint_id, principal=principal)
     if not principal.is_vendor_only and not principal.has(Role.supervisor, Role.admin):
         raise Forbidden(_("only the vendor or a supervisor answers a complaint"))
-    return service.to_read(await service.respond(session, complaint=complaint, respond_in=respond_in), principal)
+    answer = service.to_read(await service.respond(session, complaint=complaint, respond_in=respond_in), principal)
+    await name_vendors(names, [answer])
+    return answer
 
 
 @router.post("/{complaint_id}/close", response_model=ComplaintRead, responses=problem_responses(404, 409))
@@ -92,8 +105,11 @@ async def close_complaint(
     complaint_id: str,
     close_in: ComplaintClose,
     session: DbSession,
+    names: Directory,
     principal: Principal = Depends(require_roles(Role.supervisor)),
 ) -> ComplaintRead:
     """Close a complaint, stating whether it was founded (a founded complaint counts against the vendor)."""
     complaint = await service.lock_visible(session, complaint_id=complaint_id, principal=principal)
-    return service.to_read(await service.close(session, complaint=complaint, close_in=close_in), principal)
+    answer = service.to_read(await service.close(session, complaint=complaint, close_in=close_in), principal)
+    await name_vendors(names, [answer])
+    return answer

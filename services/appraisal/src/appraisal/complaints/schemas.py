@@ -122,6 +122,9 @@ class ComplaintRead(BaseModel):
     category: str = Field(description="category")
     category_zh: str = Field(description="category label")
     vendor_id: str | None = Field(description="vendor it is routed to")
+    vendor_name: str | None = Field(
+        default=None, description="the vendor's registered name (a fallback text when contracts-api is unreachable)"
+    )
     project_code: str | None = Field(description="service project")
     description: str = Field(description="text")
     status: str = Field(description="open, responded or closed")

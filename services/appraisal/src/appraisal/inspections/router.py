@@ -6,7 +6,7 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Query, status
 
-from appraisal.dependencies import AppSettings, check_vendor_scope
+from appraisal.dependencies import AppSettings, Directory, check_vendor_scope
 from appraisal.inspections import service
 from appraisal.inspections.schemas import (
     ChecklistCreate,
@@ -17,6 +17,7 @@ from appraisal.inspections.schemas import (
     RoutineRead,
 )
 from appraisal.models import FoodSafetyInspection, RoutineInspection
+from appraisal.names import name_vendors
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
@@ -68,6 +69,7 @@ async def record_routine_inspection(
 @router.get("/routine-inspections", response_model=Page[RoutineRead])
 async def list_routine_inspections(
     session: DbSession,
+    names: Directory,
     vendor_id: str | None = Query(None, description="only this vendor"),
     since: date | None = Query(None, description="inspected on or after"),
     until: date | None = Query(None, description="inspected before"),
@@ -83,17 +85,24 @@ async def list_routine_inspections(
         since=since,
         until=until,
     )
-    return to_page(RoutineRead, rows, total, page)
+    answer = to_page(RoutineRead, rows, total, page)
+    await name_vendors(names, answer.items)
+    return answer
 
 
 @router.get("/routine-inspections/{inspection_id}", response_model=RoutineRead, responses=problem_responses(404))
 async def get_routine_inspection(
-    inspection_id: str, session: DbSession, principal: Principal = Depends(require_roles(*READERS))
+    inspection_id: str,
+    session: DbSession,
+    names: Directory,
+    principal: Principal = Depends(require_roles(*READERS)),
 ) -> RoutineRead:
     """One routine inspection."""
     inspection = await service.get_routine(session, inspection_id)
     check_vendor_scope(principal, inspection.vendor_id, N_("routine inspection"))
-    return RoutineRead.model_validate(inspection)
+    answer = RoutineRead.model_validate(inspection)
+    await name_vendors(names, [answer])
+    return answer
 
 
 @router.post(
@@ -119,6 +128,7 @@ async def record_food_safety_inspection(
 @router.get("/food-safety-inspections", response_model=Page[FoodSafetyRead])
 async def list_food_safety_inspections(
     session: DbSession,
+    names: Directory,
     vendor_id: str | None = Query(None, description="only this vendor"),
     since: date | None = Query(None, description="inspected on or after"),
     until: date | None = Query(None, description="inspected before"),
@@ -134,4 +144,6 @@ async def list_food_safety_inspections(
         since=since,
         until=until,
     )
-    return to_page(FoodSafetyRead, rows, total, page)
+    answer = to_page(FoodSafetyRead, rows, total, page)
+    await name_vendors(names, answer.items)
+    return answer

@@ -109,6 +109,9 @@ class RoutineRead(BaseModel):
 
     id: str = Field(description="inspection id")
     vendor_id: str = Field(description="vendor")
+    vendor_name: str | None = Field(
+        default=None, description="the vendor's registered name (a fallback text when contracts-api is unreachable)"
+    )
     template_id: str = Field(description="checklist")
     frequency: str = Field(description="monthly or quarterly")
     inspected_on: date = Field(description="day")
@@ -149,6 +152,9 @@ class FoodSafetyCreate(InputModel):
 
 
 class FoodSafetyRead(FoodSafetyCreate):
+    vendor_name: str | None = Field(
+        default=None, description="the vendor's registered name (a fallback text when contracts-api is unreachable)"
+    )
     model_config = ConfigDict(from_attributes=True)
 
     id: str = Field(description="inspection id")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Query, UploadFile, status
 from fastapi.responses import Response
 
-from appraisal.dependencies import AppSettings, Today
+from appraisal.dependencies import AppSettings, Directory, Today
+from appraisal.names import name_vendors
 from appraisal.rectification import service
 from appraisal.rectification.schemas import EvidenceRead, FindingCreate, OrderRead, TransitionIn
 from appraisal.scoring.rules import OrderStatus
@@ -39,6 +40,7 @@ async def create_finding(
 async def list_rectifications(
     session: DbSession,
     today: Today,
+    names: Directory,
     vendor_id: str | None = Query(None, description="only this vendor"),
     order_status: OrderStatus | None = Query(None, alias="status", description="only this status"),
     overdue: bool = Query(False, description="only orders overdue today"),
@@ -54,16 +56,24 @@ async def list_rectifications(
         status=order_status.value if order_status else None,
         overdue_on=today if overdue else None,
     )
-    return to_page(OrderRead, [service.to_read(o, f, today) for o, f in rows], total, page)
+    answer = to_page(OrderRead, [service.to_read(o, f, today) for o, f in rows], total, page)
+    await name_vendors(names, answer.items)
+    return answer
 
 
 @router.get("/rectifications/{order_id}", response_model=OrderRead, responses=problem_responses(404))
 async def get_rectification(
-    order_id: str, session: DbSession, today: Today, principal: Principal = Depends(require_roles(*READERS))
+    order_id: str,
+    session: DbSession,
+    today: Today,
+    names: Directory,
+    principal: Principal = Depends(require_roles(*READERS)),
 ) -> OrderRead:
     """One rectification order with its history (a vendor sees only its own: 404 otherwise)."""
     order, finding = await service.get_visible(session, order_id=order_id, principal=principal)
-    return service.to_read(order, finding, today)
+    answer = service.to_read(order, finding, today)
+    await name_vendors(names, [answer])
+    return answer
 
 
 @router.post("/rectifications/{order_id}/transitions", response_model=OrderRead, responses=problem_responses(404, 409))

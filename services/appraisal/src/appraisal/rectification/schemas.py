@@ -52,6 +52,9 @@ class OrderRead(BaseModel):
     id: str = Field(description="rectification order id")
     finding_id: str = Field(description="the finding")
     vendor_id: str = Field(description="vendor responsible")
+    vendor_name: str | None = Field(
+        default=None, description="the vendor's registered name (a fallback text when contracts-api is unreachable)"
+    )
     status: OrderStatus = Field(description="open, in_progress, submitted, verified or rejected")
     status_zh: str = Field(description="Chinese label of the status")
     issued_on: date = Field(description="day issued")

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from appraisal.catalogue.schemas import ServiceItemRead
 from appraisal.scoring.rules import Grade
 from houqin_common.i18n import _
-from houqin_common.schemas import PERIOD_RE, InputModel
+from houqin_common.schemas import PERIOD_RE, InputModel, LocalizedName
 
 
 def _half_or_year(value: str) -> str:
@@ -138,7 +138,7 @@ class GradeStats(BaseModel):
     answers: int = Field(description="answers")
 
 
-class ItemResult(GradeStats):
+class ItemResult(GradeStats, LocalizedName):
     item_code: str = Field(description="item")
     name: str = Field(description="English name")
     name_zh: str = Field(description="Chinese name")

@@ -17,6 +17,7 @@ from contracts_api.contracts.schemas import (
 )
 from contracts_api.models import Contract
 from contracts_api.models.enums import ContractStatus, ReviewKind, Route
+from contracts_api.names import name_parties
 from houqin_common.auth import Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
@@ -76,15 +77,19 @@ async def list_contracts(
         limit=page.limit,
         offset=page.offset,
     )
-    return to_page(ContractRead, items, total, page)
+    answer = to_page(ContractRead, items, total, page)
+    await name_parties(session, answer.items)
+    return answer
 
 
 @router.get(
     "/{contract_id}", response_model=ContractRead, responses={**problem_responses(404), 200: {"headers": ETAG_HEADER}}
 )
-async def get_contract(response: Response, contract: VisibleContract) -> ContractRead:
+async def get_contract(response: Response, session: DbSession, contract: VisibleContract) -> ContractRead:
     """One contract, with its `ETag`. A vendor asking for another vendor's contract gets 404."""
-    return _with_etag(response, contract)
+    answer = _with_etag(response, contract)
+    await name_parties(session, [answer])
+    return answer
 
 
 @router.patch("/{contract_id}", response_model=ContractRead, responses=problem_responses(404, 409, 412, 428))

@@ -14,6 +14,7 @@ from contracts_api.contracts import service as contract_service
 from contracts_api.contracts.schemas import ContractRead
 from contracts_api.models import Procurement
 from contracts_api.models.enums import EvaluationMethod, ProcurementCategory, ProcurementStatus, Route
+from contracts_api.names import name_parties
 from contracts_api.procurement import routing, service
 from contracts_api.procurement.dependencies import get_appraisal
 from contracts_api.procurement.schemas import (
@@ -125,7 +126,9 @@ async def list_procurements(
         offset=page.offset,
     )
     settings = request.app.state.settings
-    return Page(items=[procurement_read(r, settings) for r in rows], total=total, limit=page.limit, offset=page.offset)
+    items = [procurement_read(r, settings) for r in rows]
+    await name_parties(session, items)
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/{procurement_id}", response_model=ProcurementRead, responses=problem_responses(404))
@@ -136,7 +139,9 @@ async def get_procurement(
     _: Principal = Depends(require_roles(*STAFF_READERS)),
 ) -> ProcurementRead:
     """One procurement with its route and reasons."""
-    return procurement_read(await service.get(session, procurement_id=procurement_id), request.app.state.settings)
+    answer = procurement_read(await service.get(session, procurement_id=procurement_id), request.app.state.settings)
+    await name_parties(session, [answer])
+    return answer
 
 
 @router.post(
@@ -362,4 +367,5 @@ async def list_renewals(
     items = await routing.renewal_candidates(
         session, settings=request.app.state.settings, appraisal=appraisal, contracts=rows, today=today
     )
+    await name_parties(session, items)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)

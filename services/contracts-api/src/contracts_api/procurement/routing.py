@@ -182,6 +182,7 @@ async def decide_route(
         incumbent_reasons=incumbent_reasons,
         score=score,
         period=period,
+        project_name=Text.named(project.name_zh, project.name),
     )
     if predecessor is not None:
         lapsing = await vendor_service.lapsing_before(
@@ -237,6 +238,10 @@ async def renewal_candidates(
     ]
     scores = await PrefetchedScores.fetch(appraisal, wanted)
     out: list[RenewalCandidate] = []
+    names: dict[str, Text] = {}
+    for code in {c.project_code for c in contracts}:
+        project = await repository.project(session, code)
+        names[code] = Text.named(project.name_zh, project.name) if project else Text.verbatim(code)
     for c in contracts:
         period = appraisal_period(c, today)
         route: str | None
@@ -252,6 +257,7 @@ async def renewal_candidates(
                 incumbent_reasons=verdicts[c.vendor_id],
                 score=score,
                 period=period,
+                project_name=names[c.project_code],
             )
             lapsing = vendor_rules.lapsing_qualifications(
                 quals.get(c.vendor_id, []), today=clock.today(), term_start=c.end_date + timedelta(days=1)

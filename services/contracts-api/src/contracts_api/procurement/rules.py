@@ -60,6 +60,7 @@ def recommend_route(
     incumbent_reasons: Sequence[Text] = (),
     score: VendorScore | None = None,
     period: str | None = None,
+    project_name: Text | None = None,
 ) -> RouteDecision:
     """The recommended route and why (DOMAIN.md *Procurement*, 进驻方式).
 
@@ -72,6 +73,7 @@ def recommend_route(
     ``period``.
     """
     threshold = _cny(policy.open_tender_threshold)
+    project = project_name or project_code
     if value < policy.open_tender_threshold:
         if project_code in policy.micro_projects:
             return RouteDecision(
@@ -84,7 +86,7 @@ def recommend_route(
                         ),
                         value=_cny(value),
                         threshold=threshold,
-                        project=project_code,
+                        project=project,
                     )
                 ],
             )
@@ -106,7 +108,7 @@ def recommend_route(
         reasons.append(
             _t(
                 N_("{project} is on the micro-service list, but the list applies only below the threshold"),
-                project=project_code,
+                project=project,
             )
         )
     if not renewal:
@@ -146,7 +148,7 @@ def recommend_route(
         reasons.append(
             _t(
                 N_("{project} renewal weighs service quality, satisfaction survey and overall appraisal"),
-                project=project_code,
+                project=project,
             )
         )
     failures: list[Text] = []

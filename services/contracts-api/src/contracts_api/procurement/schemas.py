@@ -79,6 +79,7 @@ class ProcurementRead(BaseModel):
     id: str = Field(description="procurement id")
     ocid: str = Field(description="OCDS open contracting id")
     project_code: str = Field(description="project")
+    project_name_zh: str | None = Field(default=None, description="the project's Chinese name")
     title: str = Field(description="title")
     estimated_value: Money
     is_renewal: bool = Field(description="renews an existing contract")

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from contracts_api.common import Money
 from contracts_api.models.enums import FundingModel, OperationMode, ProjectCategory, ServiceType
+from houqin_common.schemas import LocalizedName
 
 
 class ProjectCreate(BaseModel):
@@ -54,11 +55,11 @@ class ProjectUpdate(BaseModel):
     annual_value: Money | None = None
 
 
-class ProjectRead(BaseModel):
+class ProjectRead(LocalizedName):
     model_config = ConfigDict(from_attributes=True)
 
     code: str = Field(description="project code")
-    name: str = Field(description="English name")
+    name: str = Field(description="name in the answer's language (`name_zh` unless English was asked for)")
     name_zh: str = Field(description="Chinese name")
     funding: FundingModel = Field(description="funding model")
     operation: OperationMode = Field(description="operation mode")

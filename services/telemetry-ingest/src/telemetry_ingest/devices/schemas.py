@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from houqin_common.i18n import _
-from houqin_common.schemas import InputModel
+from houqin_common.schemas import InputModel, LocalizedName
 from telemetry_ingest.analytics.profiles import Profile
 from telemetry_ingest.devices import rules
 
@@ -18,7 +18,7 @@ DeviceId = Field(
 )
 
 
-class EnergyCodeNode(BaseModel):
+class EnergyCodeNode(LocalizedName):
     code: str = Field(description="code of the national energy-monitoring guideline, e.g. `01B10`")
     level: int = Field(description="1 energy type, 2 sub-item, 3 second-level sub-item")
     name: str = Field(description="English name")

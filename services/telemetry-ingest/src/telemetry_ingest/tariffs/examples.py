@@ -11,14 +11,14 @@ from decimal import Decimal
 from telemetry_ingest.tariffs.arithmetic import Period
 from telemetry_ingest.tariffs.schemas import TariffCreate, TariffWindow
 
-NOTE = "EXAMPLE values for the demo, not a published tariff: enter the office's own price notice"
+NOTE = "示例价格，仅供演示，并非正式公布的价格：请录入本单位的价格通知"
 
 #: general industrial and commercial time-of-use electricity (一般工商业分时电价), example ratio 1.6 : 1 : 0.4
 #: with a 20 % critical-peak uplift in July and August
 EXAMPLE_TARIFFS = (
     TariffCreate(
         id="example-electricity-tou",
-        name="EXAMPLE time-of-use electricity",
+        name="示例：分时电价",
         energy_type="01000",
         effective_from=date(2024, 1, 1),
         unit="kWh",
@@ -39,7 +39,7 @@ EXAMPLE_TARIFFS = (
     ),
     TariffCreate(
         id="example-water",
-        name="EXAMPLE non-residential water (incl. sewage charge)",
+        name="示例：非居民用水（含污水处理费）",
         energy_type="02000",
         effective_from=date(2024, 1, 1),
         unit="m³",
@@ -49,7 +49,7 @@ EXAMPLE_TARIFFS = (
     ),
     TariffCreate(
         id="example-gas",
-        name="EXAMPLE non-residential natural gas",
+        name="示例：非居民天然气",
         energy_type="03000",
         effective_from=date(2024, 1, 1),
         unit="m³",
@@ -59,7 +59,7 @@ EXAMPLE_TARIFFS = (
     ),
     TariffCreate(
         id="example-heat",
-        name="EXAMPLE district heat",
+        name="示例：集中供热",
         energy_type="04000",
         effective_from=date(2024, 1, 1),
         unit="GJ",
