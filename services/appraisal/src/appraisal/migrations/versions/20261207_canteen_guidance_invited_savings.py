@@ -2,7 +2,7 @@
 visits, trainings and attendance; invited-service calendar, sessions and ratings; the savings ledger
 
 Revision ID: a2701
-Revises: a1301
+Revises: a2601
 Create Date: 2026-12-07
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "a2701"
-down_revision: str | Sequence[str] | None = "a1301"
+down_revision: str | Sequence[str] | None = "a2601"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """hazard register (隐患台账) and conference centre (会议中心): hazards, their alarms, rooms and bookings
 
 Revision ID: a2601
-Revises: a1301
+Revises: a2201
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "a2601"
-down_revision: str | Sequence[str] | None = "a1301"
+down_revision: str | Sequence[str] | None = "a2201"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """alarm panels, their zones and the alarm events they publish on houqin/v1/alarms/{panel_id}/events
 
 Revision ID: t2601
-Revises: t1801dl
+Revises: t2501
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "t2601"
-down_revision: str | Sequence[str] | None = "t1801dl"
+down_revision: str | Sequence[str] | None = "t2501"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
