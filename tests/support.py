@@ -118,7 +118,7 @@ class LiveServices:
         *,
         timeout: float | None = None,
     ) -> str:
-        """Start (or restart) service ``name``; returns its base URL once /readyz answers 200 (within the timeout, s)."""
+        """Start (or restart) service ``name``; returns its base URL once /readyz answers 200."""
         limit = timeout if timeout is not None else ready_timeout_s
         self.stop(name)
         spec = self.specs[name]

@@ -8,8 +8,8 @@ from appraisal.catalogue.router import router as catalogue_router
 from appraisal.complaints.router import router as complaints_router
 from appraisal.conference.router import router as conference_router
 from appraisal.feedback.router import router as feedback_router
-from appraisal.hazards.router import router as hazards_router
 from appraisal.guidance.router import router as guidance_router
+from appraisal.hazards.router import router as hazards_router
 from appraisal.inspections.router import router as inspections_router
 from appraisal.invited.router import router as invited_router
 from appraisal.publication.router import router as publication_router

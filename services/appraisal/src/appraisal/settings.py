@@ -276,23 +276,31 @@ class Settings(ServiceSettings):
     conference_cost_per_meeting: dict[str, Decimal] = Field(
         default={"small": Decimal("300"), "medium": Decimal("1200"), "large": Decimal("4000")},
         description="marginal cost, CNY per meeting, of holding it in the conference centre (an estimate)",
+    )
     canteen_price_tiers: list[PriceTier] = Field(
         default=DEFAULT_PRICE_TIERS,
         description="the canteen's price tiers (DOMAIN.md: 5–6 元能吃饱、7–8 元能吃好、10 元以上能精挑); the average "
         "price of a day's covers in a tier must lie within its band",
+    )
     canteen_project: str = Field(
         default="catering", description="the service project of the canteen (its survey items and catering vendor)"
+    )
     canteen_units: list[str] = Field(
         default=["kg", "斤", "L", "个", "只", "箱", "袋", "瓶", "桶", "盒"],
         description="units an ingredient may be bought in; an item keeps the unit of its first purchase",
+    )
     guidance_open_finding_penalty: float = Field(
         default=10.0, ge=0, description="points off the guidance component per guidance finding still open"
+    )
     invited_no_show_limit: int = Field(
         default=2, ge=1, description="no-shows in the window that flag an invited provider for the next selection"
+    )
     invited_min_rating: float = Field(
         default=3.0, ge=1, le=5, description="average rating (1-5) below which an invited provider is flagged"
+    )
     invited_min_ratings: int = Field(
         default=3, ge=1, description="ratings needed before a provider's average may flag it"
+    )
     savings_energy_from_telemetry: bool = Field(
         default=True,
         description="ask telemetry-ingest for the year's energy cost savings (against the year before) in the "

@@ -5,8 +5,8 @@ from appraisal.models.base import Base
 from appraisal.models.canteen import CanteenCovers, CanteenPurchase, CanteenSettlement
 from appraisal.models.complaints import Complaint
 from appraisal.models.conference import Booking, ConferenceRoom
-from appraisal.models.hazards import Hazard, HazardAlarm
 from appraisal.models.guidance import GuidancePlan, GuidanceVisit, Regulation, Training, TrainingAttendance
+from appraisal.models.hazards import Hazard, HazardAlarm
 from appraisal.models.inspections import ChecklistTemplate, FoodSafetyInspection, RoutineInspection
 from appraisal.models.invited import InvitedProvider, InvitedRating, InvitedSchedule, InvitedSession
 from appraisal.models.publication import Publication
@@ -41,10 +41,10 @@ __all__ = [
     "Evidence",
     "Finding",
     "FoodSafetyInspection",
-    "Hazard",
-    "HazardAlarm",
     "GuidancePlan",
     "GuidanceVisit",
+    "Hazard",
+    "HazardAlarm",
     "Invitation",
     "InvitedProvider",
     "InvitedRating",
