@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, Uuid, func
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, Uuid, func
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from telemetry_ingest.models import Base
@@ -44,6 +45,19 @@ class AlarmEvent(Base):
     appraisal opened for it (``hazard_id``) and when the restore was reported there (``clear_reported_at``)."""
 
     __tablename__ = "alarm_event"
+    __table_args__ = (
+        # the watcher's two scans: events still active (not cleared, not reported), restores to apply
+        Index(
+            "ix_telemetry_alarm_event_active",
+            "ts",
+            postgresql_where=sql_text("cleared_at IS NULL AND hazard_reported_at IS NULL AND NOT test"),
+        ),
+        Index(
+            "ix_telemetry_alarm_event_unreported_clear",
+            "ts",
+            postgresql_where=sql_text("hazard_id IS NOT NULL AND cleared_at IS NOT NULL AND clear_reported_at IS NULL"),
+        ),
+    )
 
     panel_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     zone: Mapped[str] = mapped_column(String(64), primary_key=True)
