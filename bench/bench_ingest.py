@@ -213,7 +213,7 @@ async def _baseline(database_url: str, mqtt_url: str, client_id: str, group: str
     client._client.manual_ack_set(True)
     client._client.on_message = on_message
     async with client:
-        await client.subscribe([(f"$share/{group}/{t}", 1) for t in TOPICS])
+        await client.subscribe([(t, 1) for t in TOPICS])  # plain, as the pipeline: lossless on Mosquitto
         while not stop.is_set():
             deadline = time.monotonic() + 0.1
             while len(inbox) < 2000 and time.monotonic() < deadline:
@@ -272,7 +272,7 @@ def raw_main() -> None:
 
     client.on_message = on_message
     client.connect(url.hostname or "127.0.0.1", url.port or 1883)
-    client.subscribe([(f"$share/{os.environ['BENCH_GROUP']}/{t}", 1) for t in TOPICS])
+    client.subscribe([(t, 1) for t in TOPICS])
     signal.signal(signal.SIGTERM, lambda *_: client.disconnect())
     client.loop_forever()
 
@@ -310,7 +310,7 @@ class Consumer:
         else:
             self.cmd = [sys.executable, "-c", f"from bench.bench_ingest import {kind}_main; {kind}_main()"]
         self.proc: subprocess.Popen[bytes] | None = None
-        create_session(mqtt_url, self.client_id, [f"$share/{self.group}/{t}" for t in TOPICS])
+        create_session(mqtt_url, self.client_id, list(TOPICS))  # plain subscriptions, as the consumer makes
 
     def start(self) -> None:
         self.proc = subprocess.Popen(self.cmd, env=self.env, cwd=REPO)
