@@ -197,3 +197,17 @@ async def test_stats_by_category_and_status_as_json_xlsx_and_chart(
     png = await client.get("/v1/hazards/stats/2019H1", params={"format": "png"}, headers=auth(sup))
     assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
     assert (await client.get("/v1/hazards/stats/2019Q1", headers=auth(sup))).status_code == 422
+
+
+async def test_the_overdue_alert_command_lists_overdue_hazards_and_fails(
+    database_url: str, service_client: Callable[..., Any], make_token: Callable[..., str]
+) -> None:
+    from appraisal.hazards.service import overdue_lines
+
+    client = await service_client("appraisal")
+    sup = make_token(Role.supervisor)
+    room = f"配电间{uuid.uuid4().hex[:6]}"
+    await _hazard(client, sup, str(uuid.uuid4()), clock.now() - timedelta(days=9), severity="general", room=room)
+    await _hazard(client, sup, str(uuid.uuid4()), clock.now(), severity="general", room=f"{room}-新")
+    lines = await overdue_lines(database_url)
+    assert sum(room in line for line in lines) == 1 and any(f"{room}:" in line for line in lines)

@@ -49,4 +49,21 @@ def register(app: typer.Typer) -> None:
         for path in written:
             typer.echo(str(path))
 
+    @appraisal_app.command(
+        "hazards-overdue",
+        help=_("List the hazards open past their removal deadline; exit 1 when there are any (for cron alerts)."),
+    )
+    def hazards_overdue(
+        database_url: Annotated[str | None, typer.Option(envvar="HOUQIN_DATABASE_URL")] = None,
+    ) -> None:
+        """List the hazards open past their removal deadline; exit 1 when there are any (for cron alerts)."""
+        from appraisal.hazards.service import overdue_lines
+        from appraisal.settings import Settings
+
+        settings = Settings(database_url=database_url) if database_url else Settings()
+        lines = asyncio.run(overdue_lines(settings.database_url))
+        for line in lines:
+            typer.echo(line)
+        raise typer.Exit(1 if lines else 0)
+
     app.add_typer(appraisal_app, name="appraisal")

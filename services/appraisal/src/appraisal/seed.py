@@ -17,6 +17,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal.catalogue.items import CATALOGUE
+from appraisal.conference.seed import seed_conference
+from appraisal.hazards.seed import seed_hazards
 from appraisal.models import (
     Answer,
     Assignment,
@@ -37,7 +39,6 @@ from appraisal.models import (
 from appraisal.models.base import new_id
 from appraisal.scoring import rules
 from appraisal.seed_office import seed_office
-from appraisal.seed_safety import seed_safety
 from appraisal.settings import Settings
 from appraisal.surveys.service import token_hash
 from houqin_common import clock, progress
@@ -396,7 +397,9 @@ async def seed(database_url: str) -> None:
             items = await _catalogue(session)
             template = await _template(session, items)
             await _assignments(session)
-            await seed_safety(session, settings, YEAR)  # issue 26: hazards and the conference centre (once)
+            # issue 26: the hazard register and the conference centre (each loaded once)
+            await seed_hazards(session, settings, YEAR)
+            await seed_conference(session, YEAR)
             # issue 27: canteen, guidance and training, invited services, savings (loaded once on its own)
             await seed_office(session, projects=PROJECTS, vendors=VENDORS)
             today = clock.today()

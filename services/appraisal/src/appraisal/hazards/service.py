@@ -471,3 +471,33 @@ async def stats(session: AsyncSession, *, period: str, vendor_id: str | None = N
         late=sum(1 for h in hazards if rules.was_late(h.status, h.removal_due_at, h.removed_at, now)),
         counts=counts,
     )
+
+
+async def overdue_lines(database_url: str) -> list[str]:
+    """One line per hazard open past its removal deadline, each also logged as a warning (the overdue alert of
+    `houqin appraisal hazards-overdue`; `GET /v1/hazards/overdue` lists the same hazards)."""
+    from houqin_common.db import create_engine, make_sessionmaker
+
+    engine = create_engine(database_url, pool_size=1)
+    now = clock.now()
+    try:
+        async with make_sessionmaker(engine)() as session:
+            hazards, _total = await repository.list_hazards(
+                session, overdue_at=now, limit=10_000, order="removal_due_at"
+            )
+    finally:
+        await engine.dispose()
+    lines = []
+    for h in hazards:
+        line = _(
+            "overdue: {place}: {description} ({category}, {severity}), vendor {vendor_id}, due {due}",
+            place=location(h),
+            description=h.description[:60],
+            category=HazardCategory(h.category).label_zh,
+            severity=HazardSeverity(h.severity).label_zh,
+            vendor_id=h.vendor_id,
+            due=h.removal_due_at.astimezone(clock.office_tz()).isoformat(timespec="minutes"),
+        )
+        logger.warning("hazard overdue", extra={"hazard_id": h.id, "vendor_id": h.vendor_id})
+        lines.append(line)
+    return lines

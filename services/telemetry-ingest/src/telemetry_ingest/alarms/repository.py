@@ -41,11 +41,14 @@ async def apply_restores(session: AsyncSession) -> int:
     """Clear every active event of a zone by the first later restore of that zone (of its type, or any)."""
     result = await session.execute(
         text(
-            "UPDATE telemetry.alarm_event e SET cleared_at = r.ts FROM LATERAL ("
-            " SELECT min(x.ts) AS ts FROM telemetry.alarm_event x"
+            "WITH c AS (SELECT e.panel_id, e.zone, e.ts, e.event, ("
+            " SELECT min(x.ts) FROM telemetry.alarm_event x"
             " WHERE x.panel_id = e.panel_id AND x.zone = e.zone AND x.event = 'restore' AND x.ts >= e.ts"
-            " AND (x.restores IS NULL OR x.restores = e.event)) r"
-            " WHERE e.cleared_at IS NULL AND e.event <> 'restore' AND r.ts IS NOT NULL"
+            " AND (x.restores IS NULL OR x.restores = e.event)) AS cleared"
+            " FROM telemetry.alarm_event e WHERE e.cleared_at IS NULL AND e.event <> 'restore')"
+            " UPDATE telemetry.alarm_event a SET cleared_at = c.cleared FROM c"
+            " WHERE a.panel_id = c.panel_id AND a.zone = c.zone AND a.ts = c.ts AND a.event = c.event"
+            " AND c.cleared IS NOT NULL"
         )
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,17 +1,17 @@
-"""Demo data of issue 26 for `make seed`: the hazard register and the conference centre of the demo year (2025):
-~32 hazards with realistic removal times (a few late), four rooms and ~200 meetings. Idempotent (loaded once)."""
+"""Demo hazards of the register for `make seed` (issue 26): ~32 hazards of the demo year with realistic removal
+times (about one in eight late), assigned to the demo security, maintenance and smart-building vendors. Loaded once."""
 
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal.hazards import rules as hazard_rules
-from appraisal.models import Booking, ConferenceRoom, Hazard
+from appraisal.models import Hazard
 from appraisal.models.base import new_id
 from appraisal.settings import Settings
 from houqin_common import clock
@@ -36,25 +36,6 @@ HAZARDS = (
     ("technical", "视频存储服务器硬盘告警", "4号楼", "1", "弱电机房"),
     ("other", "地下室配电房积水", "1号楼", "B1", "配电房"),
 )
-ROOMS = (
-    ("第一报告厅", 420, ["投影", "同声传译", "音响", "LED屏"]),
-    ("第二报告厅", 260, ["投影", "音响", "LED屏"]),
-    ("多功能厅", 150, ["投影", "音响"]),
-    ("第三会议室", 60, ["投影", "视频会议"]),
-)
-MEETINGS = (
-    "全市机关事务工作会议",
-    "安全生产工作会议",
-    "党风廉政建设工作会议",
-    "全市经济运行分析会",
-    "防汛防台工作部署会",
-    "优化营商环境推进会",
-    "政务服务工作培训会",
-    "统计工作会议",
-    "财政预算工作会议",
-    "教育工作会议",
-)
-DEPARTMENTS = ("市政府办公室", "发展改革委", "财政局", "教育局", "自然资源局", "住房城乡建设局", "市场监管局")
 
 
 def _hazards(settings: Settings, year: int, rng: random.Random) -> list[dict[str, Any]]:
@@ -115,66 +96,9 @@ def _hazards(settings: Settings, year: int, rng: random.Random) -> list[dict[str
     return rows
 
 
-def _meetings(year: int, rooms: list[str], rng: random.Random) -> list[dict[str, Any]]:
-    tz = clock.office_tz()
-    vendor = vendor_for_project("conference")
-    slots = [
-        (day, start)
-        for day in (date(year, 1, 1) + timedelta(days=i) for i in range(365))
-        if day.weekday() < 5
-        for start in (9, 14)
-    ]
-    rows = []
-    for n, (day, hour) in enumerate(sorted(rng.sample(slots, 218))):
-        big = rng.random() < 0.85
-        room = rooms[0] if big and rng.random() < 0.5 else rooms[1] if big else rng.choice(rooms[2:])
-        attendees = rng.randrange(200, 400) if room == rooms[0] else rng.randrange(200, 260) if big else 50
-        starts = datetime(day.year, day.month, day.day, hour, 0 if hour == 9 else 30, tzinfo=tz)
-        status = "held"
-        if n % 19 == 5:
-            status = "cancelled"
-        elif n % 37 == 11:
-            status = "no_show"
-        issues = ["话筒啸叫"] if rng.random() < 0.08 else []
-        grade = rng.choices(["excellent", "good", "fair", "poor"], weights=[70, 24, 5, 1])[0]
-        rows.append(
-            {
-                "id": new_id(),
-                "room_id": room,
-                "title": MEETINGS[n % len(MEETINGS)],
-                "department": DEPARTMENTS[n % len(DEPARTMENTS)],
-                "organiser": SEED_BY,
-                "starts_at": starts,
-                "ends_at": starts + timedelta(hours=2, minutes=30),
-                "attendees": attendees,
-                "services": ["tea", "sound"] + (["banners"] if big else []) + (["interpreting"] if n % 25 == 0 else []),
-                "status": status,
-                "cancelled_at": starts - timedelta(days=2) if status == "cancelled" else None,
-                "service_vendor_id": vendor.id if status == "held" else None,
-                "service_record": {"delivered": ["tea", "sound"], "issues": issues, "note": None, "by": vendor.name}
-                if status == "held"
-                else None,
-                "feedback_grade": grade if status == "held" else None,
-                "feedback_at": starts + timedelta(days=1) if status == "held" else None,
-            }
-        )
-    return rows
-
-
-async def seed_safety(session: AsyncSession, settings: Settings, year: int) -> None:
-    """Hazards and meetings of ``year`` (once: skipped when the seed's hazards are there)."""
+async def seed_hazards(session: AsyncSession, settings: Settings, year: int) -> None:
+    """The demo year's hazards (once: skipped when the seed's hazards are there)."""
     seeded = await session.execute(select(Hazard.id).where(Hazard.reported_by == SEED_BY).limit(1))
     if seeded.first():
         return
-    rng = random.Random(f"safety-{year}")
-    await session.execute(insert(Hazard), _hazards(settings, year, rng))
-    names = [name for name, _c, _e in ROOMS]
-    existing = {r.name: r.id for r in (await session.execute(select(ConferenceRoom))).scalars()}
-    for name, capacity, equipment in ROOMS:
-        if name not in existing:
-            room = ConferenceRoom(id=new_id(), name=name, building="会议中心", capacity=capacity, equipment=equipment)
-            session.add(room)
-            existing[name] = room.id
-    await session.flush()
-    meetings = _meetings(year, [existing[n] for n in names], rng)
-    await session.execute(insert(Booking), meetings)
+    await session.execute(insert(Hazard), _hazards(settings, year, random.Random(f"hazards-{year}")))
