@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from appraisal.canteen.rules import IngredientCategory, Meal, SafetyCheck, SettlementStatus
+from houqin_common.schemas import InputModel
 
 CANTEEN_FIELD = Field(
     default="main", min_length=1, max_length=64, description="canteen (dining hall) code; `main` by default"
@@ -16,7 +17,7 @@ CANTEEN_FIELD = Field(
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
-class CheckIn(BaseModel):
+class CheckIn(InputModel):
     check: SafetyCheck = Field(description="food-safety check at the door")
     passed: bool = Field(description="whether the delivery passed it")
     note: str | None = Field(default=None, max_length=500, description="what was seen (temperature, missing paper)")

@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from appraisal.conference.rules import Attendance, BookingStatus, MeetingService
 from appraisal.scoring.rules import Grade
+from houqin_common.schemas import InputModel
 
 
-class RoomCreate(BaseModel):
+class RoomCreate(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -38,7 +39,7 @@ class RoomRead(BaseModel):
     active: bool = Field(description="bookable")
 
 
-class BookingCreate(BaseModel):
+class BookingCreate(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -67,7 +68,7 @@ class BookingCreate(BaseModel):
     )
 
 
-class ServiceRecordIn(BaseModel):
+class ServiceRecordIn(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [{"delivered": ["tea", "sound"], "issues": ["话筒啸叫一次"], "note": "会前30分钟完成布置"}]
@@ -79,14 +80,14 @@ class ServiceRecordIn(BaseModel):
     note: str | None = Field(default=None, max_length=2000, description="remarks")
 
 
-class FeedbackIn(BaseModel):
+class FeedbackIn(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"grade": "excellent", "comment": "布置周到"}]})
 
     grade: Grade = Field(description="优 excellent / 较好 good / 一般 fair / 差 poor")
     comment: str | None = Field(default=None, max_length=2000, description="free text")
 
 
-class AttendanceIn(BaseModel):
+class AttendanceIn(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"outcome": "held", "attendees": 268}]})
 
     outcome: Attendance = Field(description="held, or no_show (booked and not used)")

@@ -128,7 +128,7 @@ async def list_trainings(
     response_model=list[AttendanceRead],
     responses=problem_responses(404, 422),
 )
-async def record_attendance(
+async def record_training_attendance(
     training_id: str,
     session: DbSession,
     lines: list[AttendanceIn] = Body(

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from appraisal.guidance.rules import RegulationKind
 from appraisal.inspections.schemas import Severity
+from houqin_common.schemas import InputModel
 
 
 class RegulationCreate(BaseModel):
@@ -76,7 +77,7 @@ class PlanRead(PlanCreate):
     visits: int = Field(default=0, description="visits recorded")
 
 
-class FindingIn(BaseModel):
+class FindingIn(InputModel):
     description: str = Field(min_length=1, max_length=4000, description="what should change")
     severity: Severity = Field(default=Severity.minor, description="minor, major or critical")
     deadline: date = Field(description="rectify by")
@@ -142,7 +143,7 @@ class TrainingCreate(BaseModel):
     vendor_ids: list[str] = Field(min_length=1, description="vendors invited")
 
 
-class AttendanceIn(BaseModel):
+class AttendanceIn(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={

@@ -8,9 +8,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from appraisal.hazards.rules import HazardAction, HazardCategory, HazardSeverity, HazardSource, HazardStatus
+from houqin_common.schemas import InputModel
 
 
-class Attachment(BaseModel):
+class Attachment(InputModel):
     """A photo or document of the hazard, kept in the contract archive of contracts-api (hashed storage):
     the hazard records the reference, never the bytes."""
 
@@ -36,7 +37,7 @@ class Attachment(BaseModel):
     note: str | None = Field(default=None, max_length=500, description="what it shows")
 
 
-class HazardCreate(BaseModel):
+class HazardCreate(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -70,7 +71,7 @@ class HazardCreate(BaseModel):
     attachments: list[Attachment] = Field(default_factory=list, max_length=20, description="photos and documents")
 
 
-class AlarmHazardIn(BaseModel):
+class AlarmHazardIn(InputModel):
     """An alarm that was not cleared in time (sent by telemetry-ingest's alarm watcher)."""
 
     model_config = ConfigDict(
@@ -103,13 +104,13 @@ class AlarmHazardIn(BaseModel):
     vendor_id: str | None = Field(default=None, max_length=64, description="responsible vendor, when known")
 
 
-class AlarmClearedIn(BaseModel):
+class AlarmClearedIn(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"cleared_at": "2026-05-21T09:48:00+08:00"}]})
 
     cleared_at: datetime = Field(description="device time of the restore")
 
 
-class HazardTransitionIn(BaseModel):
+class HazardTransitionIn(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"action": "remove", "note": "已清理通道杂物"}]})
 
     action: HazardAction = Field(

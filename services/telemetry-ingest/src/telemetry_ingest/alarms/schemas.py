@@ -7,8 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from houqin_common.schemas import InputModel
 
-class ZoneIn(BaseModel):
+
+class ZoneIn(InputModel):
     zone: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$", description="point or zone")
     building: str = Field(min_length=1, max_length=100, description="building")
     floor: str | None = Field(default=None, max_length=20, description="floor")
@@ -16,7 +18,7 @@ class ZoneIn(BaseModel):
     label: str | None = Field(default=None, max_length=200, description="what is there, e.g. 烟感探测器")
 
 
-class PanelCreate(BaseModel):
+class PanelCreate(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
