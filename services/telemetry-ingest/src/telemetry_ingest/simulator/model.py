@@ -32,7 +32,14 @@ def _days(first: date, last: date) -> frozenset[date]:
 
 #: demo sealed holidays (封存日) of the State Council's 2025 and 2026 calendars; swapped working days are left out
 HOLIDAYS: frozenset[date] = (
-    _days(date(2025, 1, 1), date(2025, 1, 1))
+    _days(date(2024, 1, 1), date(2024, 1, 1))  # 2024: the history starts here (the seed's older years)
+    | _days(date(2024, 2, 10), date(2024, 2, 17))
+    | _days(date(2024, 4, 4), date(2024, 4, 6))
+    | _days(date(2024, 5, 1), date(2024, 5, 5))
+    | _days(date(2024, 6, 8), date(2024, 6, 10))
+    | _days(date(2024, 9, 15), date(2024, 9, 17))
+    | _days(date(2024, 10, 1), date(2024, 10, 7))
+    | _days(date(2025, 1, 1), date(2025, 1, 1))
     | _days(date(2025, 1, 28), date(2025, 2, 4))
     | _days(date(2025, 4, 4), date(2025, 4, 6))
     | _days(date(2025, 5, 1), date(2025, 5, 5))
