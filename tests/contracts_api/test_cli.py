@@ -92,6 +92,7 @@ def test_import_refuses_a_file_without_the_needed_columns(cli, tmp_path: Path) -
 def test_eligibility_prints_the_grounds_and_exits_3_when_excluded(cli) -> None:
     ok = invoke(cli, "vendors", "eligibility", VENDORS[0].id)
     assert ok.exit_code == 0 and "eligible" in ok.output
+    assert ok.output.startswith(VENDORS[0].name), ok.output  # named, not a bare id
     vetoed = invoke(cli, "vendors", "eligibility", VENDORS[-1].id)
     assert vetoed.exit_code == 3 and "veto:poor_credit" in vetoed.output
     unknown = invoke(cli, "vendors", "eligibility", "00000000-0000-0000-0000-000000000000")
@@ -118,6 +119,8 @@ def test_contracts_expiring_lists_the_demo_renewals(cli) -> None:
     # seen from 1 December 2026, the demo contracts ending 2026-12-31 are due, whatever day the suite runs
     r = invoke(cli, "contracts", "expiring", "--days", "90", "--as-of", "2026-12-01")
     assert r.exit_code == 0, r.output
-    line = next(line for line in r.output.splitlines() if "hairdresser" in line)
-    assert "2026-12-31" in line and "( 30 d)" in line and "next: price_comparison" in line
+    # the project and the vendor by name, the route by its label: no code or id on the line
+    line = next(line for line in r.output.splitlines() if "理发" in line)
+    assert "2026-12-31" in line and "( 30 d)" in line and "next: price comparison" in line
+    assert "常州名剪美发店" in line and "hairdresser" not in line
     assert "UNDECIDED" in r.output, "routes needing the (stopped) appraisal are not guessed"

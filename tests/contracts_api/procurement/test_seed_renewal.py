@@ -17,7 +17,8 @@ from contracts_api.seed import seed as seed_contracts
 from contracts_api.settings import Settings
 from houqin_common.auth import Role
 from houqin_common.clients import AppraisalClient
-from houqin_common.demo import CONTRACTED
+from houqin_common.demo import CONTRACTED, PROJECTS
+from houqin_common.i18n import Text
 from support import TEST_SECRET, LiveServices, asgi_client, auth
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -50,6 +51,7 @@ async def test_a_seeded_renewal_reads_the_last_completed_year(
             # the same decision by hand, from appraisal's own 2025 score of the incumbent
             async with AppraisalClient(appraisal_url, token=make_token(Role.procurement)) as appraisal:
                 score = await appraisal.vendor_score(catering["contract"]["vendor_id"], "2025")
+            project = next(p for p in PROJECTS if p.code == "catering")
             expected = recommend_route(
                 project_code="catering",
                 value=Decimal(str(catering["contract"]["value"])),
@@ -57,6 +59,7 @@ async def test_a_seeded_renewal_reads_the_last_completed_year(
                 policy=policy(settings),
                 score=score,
                 period="2025",
+                project_name=Text.named(project.name_zh, project.name),
             )
             assert catering["recommended_route"] == expected.route and catering["reasons"] == expected.shown()
             # a single route decision names the period it read

@@ -80,7 +80,7 @@ async def test_veto_makes_vendor_ineligible_naming_the_ground_and_lifting_restor
     )
     assert again.status_code == 409
     r = await api.client.get(f"/v1/vendors/{vendor['id']}/eligibility", headers=api.procurement)
-    assert r.json() == {"vendor_id": vendor["id"], "eligible": True, "reasons": []}
+    assert r.json() == {"vendor_id": vendor["id"], "vendor_name": vendor["name"], "eligible": True, "reasons": []}
     history = await api.client.get(f"/v1/vendors/{vendor['id']}/vetoes", headers=api.auditor)
     assert history.json()["total"] == 1, "a lifted veto stays on record"
 

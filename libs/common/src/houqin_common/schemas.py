@@ -134,6 +134,7 @@ class Eligibility(BaseModel):
     """Whether a vendor may be awarded, renewed or signed, and why not (one-vote veto 一票否决)."""
 
     vendor_id: str = Field(description="vendor id")
+    vendor_name: str | None = Field(default=None, description="the vendor's registered name")
     eligible: bool = Field(description="true when nothing excludes the vendor")
     reasons: list[str] = Field(default_factory=list, description="each ground that excludes the vendor")
 

@@ -175,10 +175,16 @@ class NameDirectory:
 
 async def name_vendors(directory: NameDirectory, items: Iterable[Any]) -> None:
     """Fill ``vendor_name`` of answer models beside their ``vendor_id``: the registered name, or the text
-    of :meth:`Names.vendor_label` saying why there is none (contracts-api unreachable, not registered)."""
-    items = [i for i in items if getattr(i, "vendor_id", None) and getattr(i, "vendor_name", None) is None]
-    if not items:
+    of :meth:`Names.vendor_label` saying why there is none (contracts-api unreachable, not registered);
+    and ``project_name_zh`` beside ``project_code`` where the model has one (null when unknown)."""
+    items = list(items)
+    vendors = [i for i in items if getattr(i, "vendor_id", None) and getattr(i, "vendor_name", None) is None]
+    projects = [i for i in items if getattr(i, "project_code", None) and hasattr(i, "project_name_zh")]
+    if not vendors and not projects:
         return
-    names = await directory.resolve({i.vendor_id for i in items}, ())
-    for item in items:
+    names = await directory.resolve({i.vendor_id for i in vendors}, {i.project_code for i in projects})
+    for item in vendors:
         item.vendor_name = names.vendor_label(item.vendor_id)
+    for item in projects:
+        project = names.projects.get(item.project_code)
+        item.project_name_zh = project.name_zh if project else None

@@ -108,7 +108,7 @@ def register(app: typer.Typer) -> None:
         """Whether the vendor may be awarded, renewed or signed; exit 3 when it may not."""
         verdict = _run(url, token, lambda c: c.vendor_eligibility(vendor_id))
         verdict_text = _("eligible") if verdict.eligible else _("NOT eligible")
-        typer.echo(f"{vendor_id}: {verdict_text}")
+        typer.echo(f"{verdict.vendor_name or vendor_id}: {verdict_text}")
         for reason in verdict.reasons:
             typer.echo(f"  - {reason}")
         if not verdict.eligible:
@@ -160,6 +160,8 @@ def register(app: typer.Typer) -> None:
         token: TokenOption = None,
     ) -> None:
         """Contracts ending within --days days with the recommended route of the next period."""
+        from contracts_api.models.enums import Route
+
         start = as_of.date() if as_of else None
         page = _run(url, token, lambda c: c.renewals(within_days=days, as_of=start, limit=500), waits_on_appraisal=True)
         if not page.items:
@@ -167,9 +169,10 @@ def register(app: typer.Typer) -> None:
         for item in page.items:
             c = item.contract
             left = _("{n} d", n=f"{item.days_left:>3}")
+            route = Route(item.recommended_route).label if item.recommended_route else _("UNDECIDED")
             typer.echo(
-                f"{c.end_date} ({left}) {c.project_code:<16} {c.vendor_id}  "
-                + _("next: {route}", route=item.recommended_route or _("UNDECIDED"))
+                f"{c.end_date} ({left}) {c.project_name_zh or c.project_code} {c.vendor_name or c.vendor_id}  "
+                + _("next: {route}", route=route)
             )
             if item.recommended_route is None:
                 for reason in item.reasons:

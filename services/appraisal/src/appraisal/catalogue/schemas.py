@@ -86,6 +86,7 @@ class AssignmentSync(BaseModel):
 
 
 class AssignmentRead(AssignmentCreate):
+    project_name_zh: str | None = Field(default=None, description="the project's Chinese name")
     vendor_name: str | None = Field(
         default=None, description="the vendor's registered name (a fallback text when contracts-api is unreachable)"
     )

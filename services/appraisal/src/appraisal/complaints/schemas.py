@@ -126,6 +126,7 @@ class ComplaintRead(BaseModel):
         default=None, description="the vendor's registered name (a fallback text when contracts-api is unreachable)"
     )
     project_code: str | None = Field(description="service project")
+    project_name_zh: str | None = Field(default=None, description="the project's Chinese name")
     description: str = Field(description="text")
     status: str = Field(description="open, responded or closed")
     filed_at: datetime = Field(description="filed")

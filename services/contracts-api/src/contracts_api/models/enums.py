@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from houqin_common.i18n import current_locale
+
 _LABELS: dict[str, dict[str, str]] = {}
 
 
@@ -13,6 +15,11 @@ class LabeledEnum(StrEnum):
     @property
     def label_zh(self) -> str:
         return _LABELS.get(type(self).__name__, {}).get(self.value, self.value)
+
+    @property
+    def label(self) -> str:
+        """The label in the reader's language: the Chinese label, or the value in words for English."""
+        return self.value.replace("_", " ") if current_locale() == "en" else self.label_zh
 
     @classmethod
     def describe(cls) -> list[dict[str, str]]:

@@ -191,6 +191,11 @@ class QuoteFact:
     vendor_id: str
     amount: Decimal
     exclusion: list[str] = field(default_factory=list)
+    vendor_name: str | None = None
+
+    @property
+    def vendor(self) -> str:
+        return self.vendor_name or self.vendor_id
 
 
 @dataclass(frozen=True)
@@ -210,20 +215,35 @@ def compare_prices(quotes: Sequence[QuoteFact], *, min_valid: int) -> PriceCompa
     """
     valid = [q for q in quotes if not q.exclusion]
     disqualified = [q for q in quotes if q.exclusion]
-    explanation = [f"vendor {q.vendor_id} disqualified: {'; '.join(q.exclusion)}" for q in disqualified]
+    explanation = [
+        _("vendor {vendor} disqualified: {why}", vendor=q.vendor, why=_("; ").join(q.exclusion)) for q in disqualified
+    ]
     if len(valid) < min_valid:
-        explanation.append(f"only {len(valid)} valid quote(s); a price comparison needs at least {min_valid}")
+        explanation.append(
+            _(
+                "only {n} valid quote(s); a price comparison needs at least {min_valid}",
+                n=len(valid),
+                min_valid=min_valid,
+            )
+        )
         return PriceComparison(None, None, valid, disqualified, explanation, False)
     ranked = sorted(enumerate(valid), key=lambda iq: (iq[1].amount, iq[0]))
     best = ranked[0][1]
-    tied = [q for _, q in ranked if q.amount == best.amount]
+    tied = [q for _i, q in ranked if q.amount == best.amount]
     if len(tied) > 1:
         explanation.append(
-            f"{len(tied)} quotes tie at {_cny(best.amount)} ({', '.join(q.vendor_id for q in tied)}); "
-            f"the earliest quote, from {best.vendor_id}, wins"
+            _(
+                "{n} quotes tie at {amount} ({vendors}); the earliest quote, from {vendor}, wins",
+                n=len(tied),
+                amount=_cny(best.amount),
+                vendors=_(", ").join(q.vendor for q in tied),
+                vendor=best.vendor,
+            )
         )
-    explanation.append(f"vendor {best.vendor_id} wins with the lowest valid quote {_cny(best.amount)}")
-    return PriceComparison(best.vendor_id, best.amount, [q for _, q in ranked], disqualified, explanation, True)
+    explanation.append(
+        _("vendor {vendor} wins with the lowest valid quote {amount}", vendor=best.vendor, amount=_cny(best.amount))
+    )
+    return PriceComparison(best.vendor_id, best.amount, [q for _i, q in ranked], disqualified, explanation, True)
 
 
 PRICE = "price"

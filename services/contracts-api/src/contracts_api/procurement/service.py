@@ -189,16 +189,15 @@ async def price_comparison(session: AsyncSession, *, procurement_id: str, settin
         raise Conflict(
             _(
                 "procurement {id} goes by {route}, not price comparison",
-                id=procurement_id,
-                route=procurement.route,
+                id=procurement.title,
+                route=Route(procurement.route).label,
             )
         )
     facts = []
     for q in await quotes(session, procurement_id):
-        verdict = await vendor_service.eligibility(
-            session, vendor=await vendor_service.load(session, vendor_id=q.vendor_id)
-        )
-        facts.append(rules.QuoteFact(q.vendor_id, q.amount, verdict.reasons))
+        vendor = await vendor_service.load(session, vendor_id=q.vendor_id)
+        verdict = await vendor_service.eligibility(session, vendor=vendor)
+        facts.append(rules.QuoteFact(q.vendor_id, q.amount, verdict.reasons, vendor.name))
     return rules.compare_prices(facts, min_valid=settings.min_valid_quotes)
 
 
@@ -284,7 +283,13 @@ async def evaluate(session: AsyncSession, *, procurement_id: str) -> Evaluation:
     """The tender's evaluation from the stored bids and expert sheets, by the document's method."""
     procurement = await get(session, procurement_id=procurement_id)
     if procurement.route not in (Route.open_tender, Route.designated_tender):
-        raise Conflict(_("procurement {id} goes by {route}, not a tender", id=procurement_id, route=procurement.route))
+        raise Conflict(
+            _(
+                "procurement {id} goes by {route}, not a tender",
+                id=procurement.title,
+                route=Route(procurement.route).label,
+            )
+        )
     bids = await repository.bids(session, procurement_id)
     by_bid: dict[str, list[BidScore]] = {}
     for sheet in await repository.sheets(session, procurement_id):

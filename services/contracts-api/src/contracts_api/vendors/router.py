@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, st
 
 from contracts_api.common import STAFF_READERS
 from contracts_api.models.enums import CreditKind, LegalStatus
+from contracts_api.names import name_parties
 from contracts_api.vendors import service
 from contracts_api.vendors.dependencies import VisibleVendor
 from contracts_api.vendors.schemas import (
@@ -116,7 +117,9 @@ async def list_expiring_qualifications(
     rows, total = await service.list_expiring_qualifications(
         session, within_days=within_days, scope=vendor_scope(principal), limit=page.limit, offset=page.offset
     )
-    return to_page(QualificationRead, rows, total, page)
+    answer = to_page(QualificationRead, rows, total, page)
+    await name_parties(session, answer.items)
+    return answer
 
 
 @router.get("/{vendor_id}", response_model=VendorRead, responses=problem_responses(404))
@@ -154,7 +157,8 @@ async def get_vendor_eligibility(
     qualifications and legal-person status each add a reason. With `as_of`, a veto counts when it was
     recorded by that day and not lifted before it ends, the legal status is the one recorded by then, and
     qualifications are checked on that day."""
-    return await service.eligibility(session, vendor=vendor, as_of=as_of)
+    verdict = await service.eligibility(session, vendor=vendor, as_of=as_of)
+    return verdict.model_copy(update={"vendor_name": vendor.name})
 
 
 @router.get("/{vendor_id}/qualifications", response_model=Page[QualificationRead], responses=problem_responses(404))
@@ -169,7 +173,9 @@ async def list_vendor_qualifications(
     rows, total = await service.list_qualifications(
         session, vendor=vendor, mandatory=mandatory, sort=sort, desc=desc, limit=page.limit, offset=page.offset
     )
-    return to_page(QualificationRead, rows, total, page)
+    answer = to_page(QualificationRead, rows, total, page)
+    await name_parties(session, answer.items)
+    return answer
 
 
 @router.post(

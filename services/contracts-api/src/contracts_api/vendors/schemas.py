@@ -139,6 +139,7 @@ class QualificationRead(QualificationCreate):
 
     id: str = Field(description="qualification id")
     vendor_id: str = Field(description="vendor id")
+    vendor_name: str | None = Field(default=None, description="the vendor's registered name")
     created_at: datetime = Field(description="when it was recorded")
 
 
