@@ -77,7 +77,7 @@ async def test_a_new_vendor_and_project_are_scored_by_their_scheme_and_reported_
 
         report = await client.get("/v1/reports/years/2039", params={"format": "csv"}, headers=sup)
         rows = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
-        mine = next(row for row in rows if row[2] == vendor_id)
+        mine = next(row for row in rows if len(row) > 3 and row[2] == vendor_id)  # below the provisional mark
         assert mine[1] == name and mine[3] == label
         xlsx = await client.get(
             "/v1/reports/years/2039", params={"format": "xlsx"}, headers={**sup, "Accept-Language": "zh-CN"}
@@ -114,5 +114,5 @@ async def test_a_new_vendor_and_project_are_scored_by_their_scheme_and_reported_
         )
         report = await client.get("/v1/reports/years/2039", params={"format": "csv"}, headers=sup)
         rows = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
-        mine = next(row for row in rows if row[2] == vendor_id)
+        mine = next(row for row in rows if len(row) > 3 and row[2] == vendor_id)  # below the provisional mark
         assert mine[1].startswith("(name unavailable: contracts-api unreachable)")

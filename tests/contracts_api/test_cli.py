@@ -120,7 +120,7 @@ def test_contracts_expiring_lists_the_demo_renewals(cli) -> None:
     r = invoke(cli, "contracts", "expiring", "--days", "90", "--as-of", "2026-12-01")
     assert r.exit_code == 0, r.output
     # the project and the vendor by name, the route by its label: no code or id on the line
-    line = next(line for line in r.output.splitlines() if "理发" in line)
+    line = next(line for line in r.output.splitlines() if "美容美发" in line)
     assert "2026-12-31" in line and "( 30 d)" in line and "next: price comparison" in line
     assert "常州名剪美发店" in line and "hairdresser" not in line
     assert "UNDECIDED" in r.output, "routes needing the (stopped) appraisal are not guessed"

@@ -119,7 +119,7 @@ async def list_overdue_hazards(
 )
 async def hazard_stats(
     session: DbSession,
-    period: str = Path(pattern=r"^\d{4}(H[12])?$", description="`2026`, `2026H1` or `2026H2`"),
+    period: str = Path(pattern=r"^(19[7-9][0-9]|20[0-9]{2})(H[12])?$", description="`2026`, `2026H1` or `2026H2`"),
     fmt: StatsFormat = Query(StatsFormat.json, alias="format", description="json, xlsx, png or svg"),
     principal: Principal = Depends(require_roles(*OFFICE, *READ_ALL)),
 ) -> Any:
