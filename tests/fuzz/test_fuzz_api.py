@@ -26,7 +26,7 @@ from support import LiveServices, create_test_database, drop_test_database
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "10"))
 SEED = int(os.environ.get("FUZZ_SEED", "20261127"))
-TIME_BUDGET_S = int(os.environ.get("FUZZ_TIME_BUDGET_S", "270"))
+TIME_BUDGET_S = int(os.environ.get("FUZZ_TIME_BUDGET_S", "540"))  # appraisal has ~100 operations now
 CHECKS = [
     "not_a_server_error",
     "status_code_conformance",
