@@ -4,7 +4,7 @@ Three consumers in the same run, on the same broker settings, the same database 
 backlog size:
 - **pipeline**: ``telemetry_ingest.ingest.consumer`` (decode, validate with the payload models, COPY +
   ON CONFLICT, dead letters, ack after commit);
-- **baseline**: the honest alternative one would write by hand: aiomqtt/paho with manual acknowledgement,
+- **baseline**: the honest alternative one would write by hand: paho (public API) with manual acknowledgement,
   batches of the same size and age, ``executemany`` INSERT ... ON CONFLICT DO NOTHING in one transaction
   per batch, ack after commit;
 - **raw**: a client that acknowledges each message on receipt and writes nothing: the broker and MQTT
@@ -20,7 +20,8 @@ CPU per message is the consumer process's user+system time over the messages it 
 Environment: ``BENCH_INGEST_N`` (default 50000), ``BENCH_INGEST_RATE`` (live msg/s, default 2000),
 ``BENCH_INGEST_SECONDS`` (live duration, default 8), ``BENCH_INGEST_PUBLISHERS`` (default 4),
 ``BENCH_DATABASE_URL`` (server to create a throw-away database on), ``BENCH_PROFILE`` (1 to add a
-profiled pipeline drain), ``BENCH_INGEST_ONLY`` (comma list of `pipeline`, `baseline`, `raw`; default all).
+profiled pipeline drain), ``BENCH_PYSPY`` (a file: py-spy's raw stacks of the pipeline, its CPU
+figures then include py-spy's), ``BENCH_INGEST_ONLY`` (comma list of `pipeline`, `baseline`, `raw`; default all).
 """
 
 from __future__ import annotations
@@ -195,49 +196,62 @@ def count_rows(url: str, meters: list[str]) -> int:
 
 
 async def _baseline(database_url: str, mqtt_url: str, client_id: str, group: str) -> None:
-    """Batches of 2000 or 100 ms, executemany in one transaction, PUBACK after the commit."""
-    import aiomqtt
+    """Batches of 2000 or 100 ms, executemany in one transaction, PUBACK after the commit.
 
+    paho's public API only: ``manual_ack=True`` in the constructor, its network loop in its own thread
+    (``loop_start``), ``on_message`` handing each message to the asyncio loop, ``ack()`` after the commit.
+    """
     url = urlsplit(mqtt_url)
+    loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
     conn = await psycopg.AsyncConnection.connect(database_url)
-    client = aiomqtt.Client(url.hostname or "127.0.0.1", url.port or 1883, identifier=client_id, clean_session=False)
+    client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False, manual_ack=True)
+    client.max_inflight_messages_set(2000)
     inbox: list[paho.MQTTMessage] = []
     arrived = asyncio.Event()
+    subscribed = asyncio.Event()
 
     def on_message(_c: paho.Client, _u: Any, message: paho.MQTTMessage) -> None:
-        inbox.append(message)  # paho's callback: no task per message, nothing lost to a cancelled wait
-        arrived.set()
+        inbox.append(message)  # list.append is atomic: the network thread adds, the loop takes
+        if not arrived.is_set():
+            loop.call_soon_threadsafe(arrived.set)
 
-    client._client.manual_ack_set(True)
-    client._client.on_message = on_message
-    async with client:
-        await client.subscribe([(t, 1) for t in TOPICS])  # plain, as the pipeline: lossless on Mosquitto
-        while not stop.is_set():
-            deadline = time.monotonic() + 0.1
-            while len(inbox) < 2000 and time.monotonic() < deadline:
-                arrived.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(arrived.wait(), max(deadline - time.monotonic(), 0.001))
-            batch, inbox[:] = inbox[:2000], inbox[2000:]
-            if not batch:
-                continue
-            rows = []
-            for message in batch:
-                data = json.loads(bytes(message.payload))  # type: ignore[arg-type]
-                extra = {"sent_at": data["sent_at"]} if "sent_at" in data else None
-                rows.append(
-                    (str(message.topic).split("/")[3], data["ts"], data.get("energy_kwh"), data.get("power_kw"), extra)
-                )
-            async with conn.transaction(), conn.cursor() as cur:
-                await cur.executemany(
-                    "INSERT INTO telemetry.reading (meter_id, ts, energy_kwh, power_kw, extra, received_at) "
-                    "VALUES (%s, to_timestamp(%s / 1000.0), %s, %s, %s, now()) ON CONFLICT DO NOTHING",
-                    [(m, ts, e, p, Jsonb(x) if x else None) for m, ts, e, p, x in rows],
-                )
-            for message in batch:
-                client._client.ack(message.mid, 1)
+    client.on_message = on_message
+
+    def on_subscribe(*_a: Any) -> None:
+        loop.call_soon_threadsafe(subscribed.set)
+
+    client.on_subscribe = on_subscribe
+    client.on_connect = lambda c, *_a: c.subscribe([(t, 1) for t in TOPICS])  # plain, as the pipeline
+    client.connect(url.hostname or "127.0.0.1", url.port or 1883)
+    client.loop_start()
+    await asyncio.wait_for(subscribed.wait(), 30)
+    while not stop.is_set():
+        deadline = time.monotonic() + 0.1
+        while len(inbox) < 2000 and time.monotonic() < deadline:
+            arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(arrived.wait(), max(deadline - time.monotonic(), 0.001))
+        batch = inbox[:2000]
+        del inbox[: len(batch)]
+        if not batch:
+            continue
+        rows = []
+        for message in batch:
+            data = json.loads(message.payload)
+            extra = {"sent_at": data["sent_at"]} if "sent_at" in data else None
+            rows.append((message.topic.split("/")[3], data["ts"], data.get("energy_kwh"), data.get("power_kw"), extra))
+        async with conn.transaction(), conn.cursor() as cur:
+            await cur.executemany(
+                "INSERT INTO telemetry.reading (meter_id, ts, energy_kwh, power_kw, extra, received_at) "
+                "VALUES (%s, to_timestamp(%s / 1000.0), %s, %s, %s, now()) ON CONFLICT DO NOTHING",
+                [(m, ts, e, p, Jsonb(x) if x else None) for m, ts, e, p, x in rows],
+            )
+        for message in batch:
+            client.ack(message.mid, message.qos)
+    client.disconnect()
+    client.loop_stop()
     await conn.close()
 
 
@@ -307,6 +321,10 @@ class Consumer:
             self.cmd = [sys.executable, *module]
             if profile is not None:
                 self.cmd = [sys.executable, "-m", "pyinstrument", "-r", "text", "-o", str(profile), *module]
+            pyspy = os.environ.get("BENCH_PYSPY")  # a path: py-spy's collapsed stacks of the pipeline's drain
+            if pyspy and profile is None:
+                spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+                self.cmd = [spy, "record", "--format", "raw", "-r", "200", "-o", pyspy, "--", *self.cmd]
         else:
             self.cmd = [sys.executable, "-c", f"from bench.bench_ingest import {kind}_main; {kind}_main()"]
         self.proc: subprocess.Popen[bytes] | None = None
@@ -326,7 +344,12 @@ class Consumer:
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            children: list[psutil.Process] = []
+            with contextlib.suppress(psutil.Error):
+                children = psutil.Process(self.proc.pid).children() if os.environ.get("BENCH_PYSPY") else []
+            # under py-spy stop the consumer itself: py-spy writes its file once its target has exited
+            for p in children or [psutil.Process(self.proc.pid)]:
+                p.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(30)
             except subprocess.TimeoutExpired:

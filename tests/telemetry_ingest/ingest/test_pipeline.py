@@ -77,3 +77,45 @@ def test_transient_database_errors_are_retried_others_split_the_batch() -> None:
     assert not is_transient(errors.UntranslatableCharacter())
     assert not is_transient(errors.CheckViolation())
     assert not is_transient(UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed"))
+
+
+def test_an_http_item_becomes_a_decoded_message_and_json_only_as_a_dead_letter() -> None:
+    """Issue 25: the HTTP path builds messages from the parsed items (no topic, no re-serialising)."""
+    import json
+
+    from telemetry_ingest.ingest.service import _message
+    from telemetry_ingest.ingest.validation import Limits
+
+    limits = Limits(max_payload_bytes=100)
+    item = {"meter_id": "m1", "ts": 1, "energy_kwh": 1}
+    good = _message("readings", 0, item, NOW, limits, measure=False)
+    assert good.rejection is None and good.payload == b""
+    assert good.items is not None and [(i.kind, i.device_id, i.values) for i in good.items] == [("meter", "m1", item)]
+    bad = _message("readings", 1, {"ts": 1}, NOW, limits, measure=False)
+    assert bad.rejection is not None and bad.rejection.kind == "unknown_device"
+    letter = bad.dead_letter()
+    assert (letter.topic, json.loads(letter.payload)) == ("POST /v1/ingest readings[1]", {"ts": 1})
+    # a large body: each item is measured, and one over the limit is an oversize dead letter (kept to the limit)
+    big = _message("readings", 2, {**item, "pad": "x" * 200}, NOW, limits, measure=True)
+    assert big.rejection is not None and big.rejection.kind == "oversize" and len(big.dead_letter().payload) == 100
+    assert _message("readings", 3, item, NOW, limits, measure=True).rejection is None  # positive control
+
+
+async def test_one_factory_builds_the_chain_for_both_entries() -> None:
+    from telemetry_ingest.ingest.pipeline import Commit, Decode, Resolve, Validate, build_pipeline
+    from telemetry_ingest.ingest.validation import Limits
+    from telemetry_ingest.ingest.writer import BatchWriter
+
+    class Registry:
+        async def resolve(self, ids: object) -> None: ...
+
+        def kind_of(self, device_id: str) -> None:
+            return None
+
+    cap = CapDeadLetters(max_ratio=None, max_consecutive=None, window=10)
+    writer = BatchWriter("postgresql://unused")
+    mqtt, commit = build_pipeline(limits=Limits(), registry=Registry(), writer=writer, cap=cap)
+    http, _ = build_pipeline(limits=Limits(), registry=Registry(), writer=writer)
+    assert [type(s) for s in mqtt.steps] == [Decode, Resolve, Validate, CapDeadLetters, Commit]
+    assert [type(s) for s in http.steps] == [Decode, Resolve, Validate, Commit]
+    assert mqtt.steps[-1] is commit

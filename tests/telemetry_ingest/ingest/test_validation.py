@@ -172,3 +172,50 @@ def test_alarm_events_become_alarm_rows_of_a_registered_panel() -> None:
         meter_as_panel = decode("houqin/v1/alarms/M-1/events", good, LIMITS, NOW)
         build_alarm_rows(meter_as_panel, kinds.get, NOW, LIMITS)  # type: ignore[arg-type]
     assert unknown.value.kind == "unknown_device"
+
+
+FAST_CASES = [
+    ("meter", "m1", b'{"ts": 1795766400000, "energy_kwh": 1.5, "power_kw": 2, "pf": 0.9}'),
+    ("meter", "m1", b'{"meter_id": "m1", "ts": "2026-11-27T15:59:00+08:00", "on": true}'),
+    ("vehicle", "v1", b'{"ts": 1795766400000, "lat": 31.8, "lon": 119.9, "speed_kmh": 0, "satellites": 9}'),
+    ("panel", "p1", b'{"ts": 1795766400000, "zone": "Z-1", "event": "restore", "restores": "fault"}'),
+]
+
+
+@pytest.mark.parametrize(("kind", "device", "payload"), FAST_CASES)
+def test_the_pydantic_core_path_gives_the_rows_of_the_strict_path(kind: str, device: str, payload: bytes) -> None:
+    """Issue 24: the common message is validated whole by ``validate_json`` into the same row as the strict path."""
+    from telemetry_ingest.ingest.validation import alarm_row, fast_row, loads, position_row, reading_row
+
+    fast = fast_row(kind, device, payload, NOW, LIMITS)  # type: ignore[arg-type]
+    strict = {"meter": reading_row, "vehicle": position_row, "panel": alarm_row}[kind](
+        device, loads(payload), NOW, LIMITS
+    )
+    assert fast is not None
+    assert fast == strict
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'{"ts": 1795766400000, "energy_kwh": 1, "energy_kwh": 2}',  # duplicate key: refused, not last-wins
+        b'{"ts": 1795766400000, "energy_kwh": NaN}',
+        b'{"ts": 1795766400000, "energy_kwh": 1, "note": "\\u0000"}',
+        b'{"ts": 1795766400000, "energy_kwh": -1}',  # invalid: the strict path words the reason
+        b'{"meter_id": "m2", "ts": 1795766400000, "energy_kwh": 1}',  # another meter's id
+        b'[{"ts": 1795766400000, "energy_kwh": 1}]',  # a list: the strict path
+        '{"ts": 1795766400000, "energy_kwh": 1, "名": 1}'.encode(),
+    ],
+)
+def test_anything_but_the_plain_valid_object_takes_the_strict_path(payload: bytes) -> None:
+    from telemetry_ingest.ingest.validation import fast_row
+
+    assert fast_row("meter", "m1", payload, NOW, LIMITS) is None
+    # positive control: the same shape, plain and valid, is taken by the fast path
+    assert fast_row("meter", "m1", b'{"ts": 1795766400000, "energy_kwh": 1}', NOW, LIMITS) is not None
+
+
+def test_a_duplicate_key_is_still_a_dead_letter_on_the_common_shape() -> None:
+    with pytest.raises(Rejected) as exc:
+        rows("houqin/v1/meters/m1/readings", b'{"ts": 1795766400000, "energy_kwh": 1, "energy_kwh": 2}')
+    assert exc.value.kind == "duplicate_key"

@@ -37,14 +37,12 @@ from telemetry_ingest.ingest.pipeline import (
     CapDeadLetters,
     Commit,
     DeadLetterFlood,
-    Decode,
     DeviceRegistry,
     Message,
-    Resolve,
-    Validate,
+    build_pipeline,
 )
 from telemetry_ingest.ingest.validation import SUBSCRIPTIONS, Limits
-from telemetry_ingest.ingest.writer import BatchWriter, is_transient
+from telemetry_ingest.ingest.writer import BatchWriter, WriterPool, is_transient
 from telemetry_ingest.settings import Settings, get_settings
 
 log = logging.getLogger("telemetry_ingest.consumer")
@@ -63,19 +61,12 @@ class Consumer:
         self.metrics = metrics or IngestMetrics(CollectorRegistry())
         self.limits = Limits(max_payload_bytes=settings.max_payload_bytes, max_future_skew=settings.max_future_skew)
         # one connection per concurrent batch write, and one for registry look-ups
-        self.writers: list[BatchWriter] = [
-            BatchWriter(settings.database_url) for _ in range(settings.write_concurrency)
-        ]
-        self.idle_writers: asyncio.Queue[BatchWriter] = asyncio.Queue()
-        for writer in self.writers:
-            self.idle_writers.put_nowait(writer)
+        self.writers = WriterPool(settings.database_url, settings.write_concurrency)
         self.registry_conn = BatchWriter(settings.database_url)
         self.registry = DeviceRegistry(
             self.registry_conn, settings.registry_refresh_s, settings.unknown_device_recheck_s
         )
         self.registry_lock = asyncio.Lock()
-        self.decode = Decode(self.limits)
-        self.validate = Validate(self.registry, self.limits)
         self.cap = CapDeadLetters(
             max_ratio=settings.dead_letter_max_ratio,
             max_consecutive=settings.dead_letter_max_consecutive,
@@ -88,7 +79,7 @@ class Consumer:
         self.partition = own_partition(settings.mqtt_client_id, settings.mqtt_partitions, settings.mqtt_partition)
         self.committed_messages = 0
         self.committed_batches = 0
-        self.write_seconds = 0.0
+        self.pipeline_seconds = 0.0
 
     def request_stop(self) -> None:
         self.stop.set()
@@ -131,8 +122,8 @@ class Consumer:
                     log.exception("consumer session failed")
                     await self._pause("consumer session failed")
         finally:
-            for writer in [*self.writers, self.registry_conn]:
-                await writer.close()
+            await self.writers.close()
+            await self.registry_conn.close()
 
     async def _pause(self, why: str) -> None:
         delay = self.backoff.next_delay()
@@ -248,19 +239,19 @@ class Consumer:
         """decode -> resolve -> validate -> cap -> write+commit, retrying transient database errors only."""
         backoff = Backoff(self.settings.retry_initial_s, self.settings.retry_max_s)
         started = time.perf_counter()
-        writer = await self.idle_writers.get()
-        commit = Commit(writer, self.metrics)
+        writer = await self.writers.acquire()
+        pipeline, commit = build_pipeline(
+            limits=self.limits,
+            registry=self.registry,
+            writer=writer,
+            metrics=self.metrics,
+            cap=self.cap,
+            registry_lock=self.registry_lock,
+        )
         try:
             while True:
                 try:
-                    await self.decode(batch)
-                    async with self.registry_lock:
-                        await Resolve(self.registry)(batch)
-                    await self.validate(batch)
-                    await self.cap(batch)
-                    write_started = time.perf_counter()
-                    await commit(batch)
-                    self.write_seconds += time.perf_counter() - write_started
+                    await pipeline.process(batch)  # a retry skips what already committed
                     break
                 except Exception as exc:
                     if not is_transient(exc):
@@ -272,7 +263,7 @@ class Consumer:
                     log.warning("batch of %d not written (%s); retrying in %.1f s", len(batch), exc, delay)
                     await asyncio.sleep(delay)
         finally:
-            self.idle_writers.put_nowait(writer)
+            self.writers.release(writer)
         self.backoff.reset()  # a commit went through: the connection works
         self.cap.settle(batch)  # with the dead letters the commit itself found (db_refused)
         if previous is not None:
@@ -283,7 +274,9 @@ class Consumer:
                 mqtt.ack(m.mid)
         self.committed_messages += len(batch)
         self.committed_batches += 1
-        self._count(batch, commit, time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        self.pipeline_seconds += seconds
+        self._count(batch, commit, seconds)
 
     def _count(self, batch: list[Message], commit: Commit, seconds: float) -> None:
         m_ = self.metrics
@@ -313,10 +306,10 @@ async def run(settings: Settings) -> int:
         loop.add_signal_handler(sig, consumer.request_stop)
     await consumer.run()
     log.warning(
-        "consumer stopped: %d messages in %d batches committed, %.2f s spent writing",
+        "consumer stopped: %d messages in %d batches committed, %.2f s spent in the pipeline",
         consumer.committed_messages,
         consumer.committed_batches,
-        consumer.write_seconds,
+        consumer.pipeline_seconds,
     )
     return EXIT_DEAD_LETTER_FLOOD if consumer.flood is not None else 0
 

@@ -18,6 +18,9 @@ from typing import Any
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
 
+#: at most this many packets read per readable event (see :meth:`MqttSession._read`)
+READ_BURST = 256
+
 
 class MqttError(Exception):
     """The connection failed, was refused or was lost."""
@@ -63,7 +66,13 @@ class MqttSession:
         self._subscribed: dict[int, asyncio.Future[list[Any]]] = {}
         self._misc: asyncio.Task[None] | None = None
         c = self.client
-        c.on_message = lambda _c, _u, message: on_message(message)
+        self._received = 0
+
+        def on_paho_message(_c: paho.Client, _u: Any, message: paho.MQTTMessage) -> None:
+            self._received += 1
+            on_message(message)
+
+        c.on_message = on_paho_message
         c.on_connect = self._on_connect
         c.on_disconnect = self._on_disconnect
         c.on_subscribe = self._on_subscribe
@@ -80,8 +89,20 @@ class MqttSession:
         else:
             self._loop.call_soon_threadsafe(fn, fd)
 
+    def _read(self) -> None:
+        """paho's ``loop_read`` handles one packet per call (its ``max_packets`` is ignored for QoS 1): keep
+        reading while each call delivered a message, so a backlog costs one event-loop turn per
+        :data:`READ_BURST` messages instead of one per message. A call that delivers none (no complete
+        packet buffered, another packet type, a disconnection) ends the burst; the socket stays registered."""
+        client = self.client
+        for _ in range(READ_BURST):
+            before = self._received
+            client.loop_read()
+            if self._received == before:
+                return
+
     def _on_socket_open(self, _c: paho.Client, _u: Any, s: Any) -> None:
-        self._soon(lambda fd: self._loop.add_reader(fd, self.client.loop_read), s)
+        self._soon(lambda fd: self._loop.add_reader(fd, self._read), s)
 
     def _on_socket_close(self, _c: paho.Client, _u: Any, s: Any) -> None:
         self._soon(self._remove, s)

@@ -1,7 +1,8 @@
 """The ingest as explicit steps with one interface (arroyo's processing strategies, without the framework).
 
 receive (MQTT consumer or HTTP endpoint) -> :class:`Decode` -> :class:`Resolve` -> :class:`Validate`
--> :class:`CapDeadLetters` -> :class:`Commit` -> acknowledge (MQTT only, after the commit).
+-> :class:`CapDeadLetters` -> :class:`Commit` -> acknowledge (MQTT only, after the commit). Both entries
+get their chain from one factory, :func:`build_pipeline`.
 
 Every step takes the whole batch and may reject any message (``message.rejection``); later steps skip
 rejected messages, and :class:`Commit` stores them as dead letters in the same transaction as the rows
@@ -11,6 +12,8 @@ found: they become dead letters too, so one message can never stall the messages
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import math
 import time
@@ -18,7 +21,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from houqin_common.i18n import N_
 from telemetry_ingest.ingest.metrics import IngestMetrics
@@ -57,11 +60,16 @@ class Message:
     alarms: list[AlarmRow] = field(default_factory=list)
     """Issue 26: alarm events (topic `houqin/v1/alarms/{panel_id}/events`)."""
     rejection: Rejected | None = None
+    parsed: Any = None
+    """The HTTP item as parsed from the body: serialised only if it becomes a dead letter."""
 
     def dead_letter(self) -> DeadLetterRow:
         assert self.rejection is not None
         r = self.rejection
-        return DeadLetterRow(self.source, self.label or self.topic, self.payload, r.reason, r.kind, r.to_json())
+        payload = self.payload
+        if not payload and self.parsed is not None:
+            payload = json.dumps(self.parsed, ensure_ascii=False).encode()
+        return DeadLetterRow(self.source, self.label or self.topic, payload, r.reason, r.kind, r.to_json())
 
 
 class Step(Protocol):
@@ -148,13 +156,20 @@ def _kinds(rows: dict[str, str]) -> dict[str, DeviceKind]:
 
 
 class Resolve:
-    """Look the batch's device ids up in the registry (one query per batch at most)."""
+    """Look the batch's device ids up in the registry (one query per batch at most); ``lock`` serialises
+    the look-ups of concurrent batches sharing one registry (and its connection)."""
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Registry, lock: asyncio.Lock | None = None) -> None:
         self.registry = registry
+        self.lock = lock
 
     async def __call__(self, batch: Sequence[Message]) -> None:
-        await self.registry.resolve({i.device_id for m in _pending(batch) if m.items for i in m.items})
+        ids = {i.device_id for m in _pending(batch) if m.items for i in m.items}
+        if self.lock is None:
+            await self.registry.resolve(ids)
+            return
+        async with self.lock:
+            await self.registry.resolve(ids)
 
 
 class Validate:
@@ -296,3 +311,24 @@ class Pipeline:
     async def process(self, batch: Sequence[Message]) -> None:
         for step in self.steps:
             await step(batch)
+
+
+def build_pipeline(
+    *,
+    limits: Limits,
+    registry: Registry,
+    writer: BatchWriter,
+    metrics: IngestMetrics | None = None,
+    cap: CapDeadLetters | None = None,
+    registry_lock: asyncio.Lock | None = None,
+) -> tuple[Pipeline, Commit]:
+    """The one step chain of the ingest, for the MQTT consumer (with its dead-letter cap) and for
+    POST /v1/ingest (without: a request's rejections are answered, not a flood to stop on). The
+    :class:`Commit` is returned too: it holds what the batch wrote and which messages already committed,
+    so processing the same batch again after a transient error skips them."""
+    commit = Commit(writer, metrics)
+    steps: list[Step] = [Decode(limits), Resolve(registry, registry_lock), Validate(registry, limits)]
+    if cap is not None:
+        steps.append(cap)
+    steps.append(commit)
+    return Pipeline(steps), commit

@@ -1,5 +1,5 @@
-"""HTTP batch ingest: each item becomes a message on the equivalent MQTT topic and runs through the same
-pipeline steps (decode, resolve, validate, commit with the COPY writer) as the MQTT consumer."""
+"""HTTP batch ingest: each parsed item of the body becomes a message (already decoded) and runs through the
+step chain the MQTT consumer uses (:func:`build_pipeline`: resolve, validate, commit with the COPY writer)."""
 
 from __future__ import annotations
 
@@ -12,43 +12,46 @@ from houqin_common.errors import ServiceUnavailable, UnprocessableEntity
 from houqin_common.i18n import N_, _
 from houqin_common.retry import Backoff
 from telemetry_ingest.ingest.metrics import IngestMetrics
-from telemetry_ingest.ingest.pipeline import Commit, Decode, LookupRegistry, Message, Pipeline, Resolve, Validate
+from telemetry_ingest.ingest.pipeline import LookupRegistry, Message, build_pipeline
 from telemetry_ingest.ingest.schemas import IngestResult, RejectedItem
-from telemetry_ingest.ingest.validation import PREFIX, Limits, Rejected, loads
-from telemetry_ingest.ingest.writer import BatchWriter, is_transient
+from telemetry_ingest.ingest.validation import DeviceKind, Item, Limits, Rejected, loads
+from telemetry_ingest.ingest.writer import WriterPool, is_transient
+
+__all__ = ["WriterPool", "ingest"]
 
 RETRIES = 2
-SERIES: dict[str, tuple[str, str, str]] = {
-    # body key -> (id key, topic collection, topic leaf)
-    "readings": ("meter_id", "meters", "readings"),
-    "positions": ("vehicle_id", "vehicles", "positions"),
+SERIES: dict[str, tuple[str, DeviceKind]] = {
+    # body key -> (id key, device kind)
+    "readings": ("meter_id", "meter"),
+    "positions": ("vehicle_id", "vehicle"),
 }
 
 
-class WriterPool:
-    """A few :class:`BatchWriter` connections shared by the requests of one app."""
+def _message(series: str, index: int, item: Any, received_at: Any, limits: Limits, measure: bool) -> Message:
+    """The item as a decoded message: no topic, no bytes (its JSON is written only for a dead letter).
 
-    def __init__(self, database_url: str, size: int = 2) -> None:
-        self.idle: asyncio.Queue[BatchWriter] = asyncio.Queue()
-        self.all = [BatchWriter(database_url) for _ in range(size)]
-        for writer in self.all:
-            self.idle.put_nowait(writer)
-
-    async def close(self) -> None:
-        for writer in self.all:
-            await writer.close()
-
-
-def _message(series: str, index: int, item: Any, received_at: Any) -> Message:
-    id_key, collection, leaf = SERIES[series]
+    ``measure``: the body is larger than one item may be, so each item's size is checked (as its JSON).
+    """
+    id_key, kind = SERIES[series]
     label = f"POST /v1/ingest {series}[{index}]"
-    payload = json.dumps(item, ensure_ascii=False).encode()
+    m = Message("http", label, b"", received_at, label=label, parsed=item)
+    if measure:
+        payload = json.dumps(item, ensure_ascii=False).encode()
+        if len(payload) > limits.max_payload_bytes:
+            m.payload = payload[: limits.max_payload_bytes]  # a dead letter is not a storage bypass
+            m.rejection = Rejected(
+                "oversize",
+                N_("payload of {size} bytes exceeds {limit}"),
+                size=len(payload),
+                limit=limits.max_payload_bytes,
+            )
+            return m
     device_id = item.get(id_key) if isinstance(item, dict) else None
     if not isinstance(device_id, str) or not device_id or any(c in device_id for c in "/+#"):
-        m = Message("http", label, payload, received_at, label=label)
         m.rejection = Rejected("unknown_device", N_("{key} must be a registered device id"), key=id_key)
         return m
-    return Message("http", f"{PREFIX}/{collection}/{device_id}/{leaf}", payload, received_at, label=label)
+    m.items = [Item(kind, device_id, item)]
+    return m
 
 
 async def ingest(
@@ -66,11 +69,15 @@ async def ingest(
     if sum(len(v) for v in lists.values()) > max_items:
         raise UnprocessableEntity(_("At most {n} items per request", n=max_items))
     received_at = clock.now()
-    batch = [_message(series, i, item, received_at) for series, items in lists.items() for i, item in enumerate(items)]
-    writer = await pool.idle.get()
-    commit = Commit(writer, metrics)
+    measure = len(body) > limits.max_payload_bytes
+    batch = [
+        _message(series, i, item, received_at, limits, measure)
+        for series, items in lists.items()
+        for i, item in enumerate(items)
+    ]
+    writer = await pool.acquire()
     registry = LookupRegistry(writer)
-    pipeline = Pipeline([Decode(limits), Resolve(registry), Validate(registry, limits), commit])
+    pipeline, commit = build_pipeline(limits=limits, registry=registry, writer=writer, metrics=metrics)
     backoff = Backoff(0.05, 0.5)
     try:
         while True:
@@ -85,7 +92,7 @@ async def ingest(
                     raise ServiceUnavailable(_("The database is unavailable; send the batch again")) from exc
                 await asyncio.sleep(backoff.next_delay())
     finally:
-        pool.idle.put_nowait(writer)
+        pool.release(writer)
     rejected: list[RejectedItem] = []
     for m in batch:
         if m.rejection is not None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from houqin_common.errors import VALIDATION_REASONS
 from houqin_common.i18n import N_, Text, TextError
@@ -110,6 +110,8 @@ class Item:
     kind: DeviceKind | None
     device_id: str
     values: dict[str, Any]
+    row: ReadingRow | PositionRow | AlarmRow | None = None
+    """Already validated by :func:`fast_row` (the whole payload in pydantic-core): only the registry is left."""
 
 
 def _bad_text(text: str) -> bool:
@@ -193,6 +195,72 @@ def _elements(data: Any, where: str) -> list[Any]:
     return items
 
 
+_ADAPTERS: dict[DeviceKind, TypeAdapter[Any]] = {
+    "meter": TypeAdapter(ReadingPayload),
+    "vehicle": TypeAdapter(PositionPayload),
+    "panel": TypeAdapter(AlarmPayload),
+}
+#: a key of a JSON object without escapes: with no backslash in the payload no string holds a quote
+_KEY = re.compile(rb'"([^"]*)"\s*:')
+
+
+def fast_row(
+    kind: DeviceKind, device_id: str, payload: bytes, received_at: datetime, limits: Limits
+) -> ReadingRow | PositionRow | AlarmRow | None:
+    """The row of the common message (one flat object in ASCII, no escapes) validated whole by pydantic-core
+    (``TypeAdapter.validate_json`` on the raw bytes): no Python-level JSON walk, no intermediate dict.
+
+    None when the payload is anything else or invalid: :func:`decode` and :func:`build_rows` then take the
+    strict path, which accepts and rejects the same and words the reason. Only what that path would accept
+    is accepted here: ASCII is UTF-8, no backslash means no NUL or lone surrogate (only ``\\u`` escapes
+    make them), one brace pair means one object whose keys the regex lists (duplicates refused), and
+    ``NaN``/``Infinity`` anywhere (even inside a string) send the payload to the strict path.
+    """
+    if (
+        not payload.isascii()
+        or b"\\" in payload
+        or payload.count(b"{") != 1
+        or payload.count(b"}") != 1
+        or b"NaN" in payload
+        or b"Infinity" in payload
+    ):
+        return None
+    keys = _KEY.findall(payload)
+    if len(set(keys)) != len(keys):
+        return None
+    try:
+        v = _ADAPTERS[kind].validate_json(
+            payload, context={"received_at": received_at, "max_future_skew": limits.max_future_skew}
+        )
+    except ValidationError:
+        return None
+    if kind == "meter":
+        if v.meter_id is not None and v.meter_id != device_id:
+            return None
+        return (device_id, v.ts, v.energy_kwh, v.power_kw, v.channels, received_at)
+    if kind == "vehicle":
+        if v.vehicle_id is not None and v.vehicle_id != device_id:
+            return None
+        return (
+            device_id,
+            v.ts,
+            v.lat,
+            v.lon,
+            v.speed_kmh,
+            v.heading,
+            v.altitude,
+            v.ignition,
+            v.satellites,
+            v.odometer_km,
+            received_at,
+        )
+    if v.panel_id is not None and v.panel_id != device_id:
+        return None
+    if v.restores is not None and v.event != "restore":
+        return None
+    return (device_id, v.zone, v.ts, v.event, v.test, v.restores, v.text, received_at)
+
+
 def decode(topic: str, payload: bytes, limits: Limits, received_at: datetime) -> list[Item]:
     """Check size, JSON and topic; raises :class:`Rejected`.
 
@@ -214,6 +282,9 @@ def decode(topic: str, payload: bytes, limits: Limits, received_at: datetime) ->
             kind = "panel"
         if kind is not None:
             device_id = parts[3]
+            row = fast_row(kind, device_id, payload, received_at, limits)
+            if row is not None:
+                return [Item(kind, device_id, {}, row)]
             id_key = {"meter": "meter_id", "vehicle": "vehicle_id", "panel": "panel_id"}[kind]
             items = []
             for i, element in enumerate(_elements(loads(payload), "payload")):
@@ -332,7 +403,8 @@ def build_alarm_rows(
             raise Rejected(
                 "unknown_device", N_("alarm panel {device} is not registered"), device=repr(item.device_id[:64])
             )
-        rows.append(alarm_row(item.device_id, item.values, received_at, limits))
+        row = item.row
+        rows.append(row if row is not None else alarm_row(item.device_id, item.values, received_at, limits))  # type: ignore[arg-type]
     return rows
 
 
@@ -361,8 +433,9 @@ def build_rows(
                 registered=registered,
                 claimed=item.kind,
             )
+        row = item.row
         if registered == "meter":
-            readings.append(reading_row(item.device_id, item.values, received_at, limits))
+            readings.append(row if row is not None else reading_row(item.device_id, item.values, received_at, limits))  # type: ignore[arg-type]
         else:
-            positions.append(position_row(item.device_id, item.values, received_at, limits))
+            positions.append(row if row is not None else position_row(item.device_id, item.values, received_at, limits))  # type: ignore[arg-type]
     return readings, positions

@@ -8,6 +8,7 @@ every batch with positions (PostgreSQL delivers it on commit) for the live-posit
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -218,3 +219,24 @@ class BatchWriter:
         except psycopg.OperationalError:
             await self.close()
             raise
+
+
+class WriterPool:
+    """The :class:`BatchWriter` connections of one process (the consumer's concurrent batches, or the
+    requests of one app): :meth:`acquire` waits for an idle one, :meth:`release` gives it back."""
+
+    def __init__(self, database_url: str, size: int = 2) -> None:
+        self.idle: asyncio.Queue[BatchWriter] = asyncio.Queue()
+        self.all = [BatchWriter(database_url) for _ in range(size)]
+        for writer in self.all:
+            self.idle.put_nowait(writer)
+
+    async def acquire(self) -> BatchWriter:
+        return await self.idle.get()
+
+    def release(self, writer: BatchWriter) -> None:
+        self.idle.put_nowait(writer)
+
+    async def close(self) -> None:
+        for writer in self.all:
+            await writer.close()
