@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -40,7 +41,7 @@ def counts(url: str) -> tuple[int, ...]:
 @pytest.mark.timeout(1200)  # the whole demo history, twice: minutes on a loaded shared box
 async def test_seed_is_idempotent_and_shows_yuan_saved_and_payback(fresh_database_url: str, make_token: Any) -> None:
     # The simulator's history runs up to "now" (a later seed tops it up): both runs at the same instant.
-    with time_machine.travel(clock.now(), tick=False):
+    with time_machine.travel(datetime.now(UTC), tick=False):
         await seed(fresh_database_url)
         first = counts(fresh_database_url)
         await seed(fresh_database_url)
