@@ -72,7 +72,8 @@ async def test_overdue_orders_are_listed_and_count_against_the_vendor(
     late = await _finding(client, insp, vendor_id, clock.today() + timedelta(days=1))
     in_time = await _finding(client, insp, vendor_id, clock.today() + timedelta(days=5))
     # three days on, the first deadline has passed (an order cannot be issued already overdue)
-    with time_machine.travel(datetime.now(UTC) + timedelta(days=3), tick=True)  # the host clock: the platform clock keeps its offset:
+    # the host clock moves: the platform clock keeps its offset (HOUQIN_CLOCK_AT)
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=3), tick=True):
         await _overdue_is_listed_and_scored(client, make_token, insp, vendor_id, late, in_time)
 
 
