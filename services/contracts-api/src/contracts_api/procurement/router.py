@@ -79,6 +79,7 @@ async def get_procurement_route(
         renewal=renewal,
         predecessor_contract_id=predecessor_contract_id,
     )
+    await name_parties(session, [decision])
     return decision
 
 
