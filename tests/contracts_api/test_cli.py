@@ -94,16 +94,18 @@ def test_eligibility_prints_the_grounds_and_exits_3_when_excluded(cli) -> None:
     assert ok.exit_code == 0 and "eligible" in ok.output
     assert ok.output.startswith(VENDORS[0].name), ok.output  # named, not a bare id
     vetoed = invoke(cli, "vendors", "eligibility", VENDORS[-1].id)
-    assert vetoed.exit_code == 3 and "veto:poor_credit" in vetoed.output
+    assert vetoed.exit_code == 3 and "one-vote veto (一票否决): poor credit" in vetoed.output
     unknown = invoke(cli, "vendors", "eligibility", "00000000-0000-0000-0000-000000000000")
     assert unknown.exit_code == 1 and "not found" in unknown.output
 
 
 def test_procurement_route(cli) -> None:
     r = invoke(cli, "procurement", "route", "security", "--value", "620000")
-    assert r.exit_code == 0 and "open_tender (公开招标)" in r.output and "at or above" in r.output
+    # the project by its name, the route by its label in the reader's language
+    assert r.exit_code == 0 and "CNY: open tender" in r.output and "at or above" in r.output
+    assert "security" not in r.output.splitlines()[0]
     r = invoke(cli, "procurement", "route", "hairdresser", "--value", "30000", "--renewal")
-    assert r.exit_code == 0 and "price_comparison" in r.output
+    assert r.exit_code == 0 and "CNY: price comparison" in r.output
     r = invoke(cli, "procurement", "route", "security", "--value", "abc")
     assert r.exit_code == 2
     r = invoke(cli, "procurement", "route", "security", "--value", "-5")

@@ -198,13 +198,15 @@ async def segments(
         session, vehicle_id=vehicle.id, start=start - timedelta(days=1), end=end
     )
     windows = [rules.RequestWindow(r.id, r.window_start, r.window_end) for r in requests]
-    return segments_read(
+    read = segments_read(
         vehicle.id,
         await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end),
         settings=settings,
         cal=cal,
         windows=windows,
     )
+    trips = [t.model_copy(update={"plate": vehicle.plate}) for t in read.trips]
+    return read.model_copy(update={"plate": vehicle.plate, "trips": trips})
 
 
 async def track(
@@ -221,7 +223,9 @@ async def track(
     vehicle = await get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_id)
     raw = await repository.fixes(session, vehicle_id=vehicle.id, start=start, end=end, limit=settings.track_max_points)
     clean = rules.drop_jumps(raw, max_speed_kmh=settings.max_plausible_speed_kmh)
-    return geojson.track_feature(vehicle.id, clean, start=start, end=end, raw_points=len(raw), tolerance_m=simplify_m)
+    return geojson.track_feature(
+        vehicle.id, clean, start=start, end=end, raw_points=len(raw), tolerance_m=simplify_m, plate=vehicle.plate
+    )
 
 
 async def evaluate_vehicle_per_fix(

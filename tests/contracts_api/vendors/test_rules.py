@@ -23,8 +23,8 @@ def test_each_active_veto_ground_is_a_reason_and_lifted_ones_are_not() -> None:
         qualifications=[],
         today=TODAY,
     )
-    assert len(reasons) == 1 and reasons[0].startswith("veto:unfair_terms")
-    assert "服务条款明显不公平" in reasons[0]
+    assert len(reasons) == 1 and reasons[0].startswith("one-vote veto (一票否决): unfair terms")
+    assert reasons[0].endswith("(条款)")  # the evidence recorded with the veto
 
 
 def test_expired_mandatory_qualification_excludes_but_optional_or_valid_today_does_not() -> None:
@@ -34,9 +34,9 @@ def test_expired_mandatory_qualification_excludes_but_optional_or_valid_today_do
         QualificationFact("保安服务许可证", "BA1", True, TODAY),
     ]
     reasons = shown(legal_status="registered", vetoes=[], qualifications=quals, today=TODAY)
-    assert reasons == ["qualification_expired: 食品经营许可证 no. JY1 expired on 2026-11-26"]
+    assert reasons == ["食品经营许可证 no. JY1 expired on 2026-11-26"]
 
 
 def test_revoked_legal_status_excludes() -> None:
     reasons = shown(legal_status="revoked", vetoes=[], qualifications=[], today=TODAY)
-    assert reasons and reasons[0].startswith("legal_status:") and "吊销" in reasons[0]
+    assert reasons and reasons[0].startswith("the vendor is revoked (吊销)")

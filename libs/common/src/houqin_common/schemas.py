@@ -570,6 +570,7 @@ class RouteDecision(BaseModel):
     """The recommended procurement route (进驻方式) for a project and value, with the reasons."""
 
     project_code: str = Field(description="service project code")
+    project_name_zh: str | None = Field(default=None, description="the project's Chinese label")
     estimated_value: Decimal = Field(description="estimated contract value in CNY")
     renewal: bool = Field(description="whether the procurement renews an existing contract")
     route: str = Field(description="`open_tender`, `designated_tender`, `price_comparison` or `single_source`")

@@ -126,6 +126,8 @@ def register(app: typer.Typer) -> None:
         token: TokenOption = None,
     ) -> None:
         """The recommended route for PROJECT at --value, with the reasons (nothing is recorded)."""
+        from contracts_api.models.enums import Route
+
         try:
             amount = Decimal(value)
         except InvalidOperation as exc:
@@ -138,11 +140,10 @@ def register(app: typer.Typer) -> None:
         )
         typer.echo(
             _(
-                "{project} {value} CNY: {route} ({label})",
-                project=decision.project_code,
+                "{project} {value} CNY: {route}",
+                project=decision.project_name_zh or decision.project_code,
                 value=decision.estimated_value,
-                route=decision.route,
-                label=decision.route_label_zh,
+                route=Route(decision.route).label,
             )
         )
         for reason in decision.reasons:

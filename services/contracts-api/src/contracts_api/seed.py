@@ -38,8 +38,15 @@ async def _upsert(session: AsyncSession, model: Any, rows: list[dict[str, Any]])
     return [r[0] for r in await session.execute(stmt)]
 
 
-def _first_route(code: str, value: Decimal, policy: rules.RoutePolicy) -> rules.RouteDecision:
-    return rules.recommend_route(project_code=code, value=value, renewal=False, policy=policy)
+def _first_route(project: Any, value: Decimal, policy: rules.RoutePolicy) -> rules.RouteDecision:
+    """The route a first award takes, its reasons naming the project (as the route endpoint does)."""
+    return rules.recommend_route(
+        project_code=project.code,
+        value=value,
+        renewal=False,
+        policy=policy,
+        project_name=Text.named(project.name_zh, project.name),
+    )
 
 
 async def load(session: AsyncSession, settings: Settings) -> None:
@@ -119,7 +126,7 @@ async def load(session: AsyncSession, settings: Settings) -> None:
     for project in CONTRACTED:
         vendor = next(v for v in VENDORS if project.code in v.projects)
         value = Decimal(project.annual_value).quantize(Decimal("0.01"))
-        first = _first_route(project.code, value, policy)
+        first = _first_route(project, value, policy)
         p2025, c2025 = _id("procurement", project.code, 2025), _id("contract", project.code, 2025)
         p2026, c2026 = _id("procurement", project.code, 2026), _id("contract", project.code, 2026)
         renewal_route = first.route if first.route != Route.open_tender else Route.single_source

@@ -9,10 +9,13 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from appraisal.canteen.rules import IngredientCategory, Meal
+from appraisal.canteen.rules import IngredientCategory, Meal, SettlementStatus
 from appraisal.canteen.schemas import SettlementRead
 from appraisal.settings import PriceTier
-from houqin_common.i18n import _
+from houqin_common import clock
+from houqin_common.i18n import N_, _
+
+STATUS_LABELS = {SettlementStatus.draft: N_("draft"), SettlementStatus.signed_off: N_("signed off")}
 
 
 def _num(value: object) -> object:
@@ -47,18 +50,23 @@ def settlement_xlsx(s: SettlementRead, tiers: Sequence[PriceTier]) -> bytes:
         ]
     )
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(
-        [
-            _("Status"),
-            s.status_zh,
-            _("Signed off by"),
-            s.signed_off_by or "",
-            _("Signed off at"),
-            s.signed_off_at.isoformat() if s.signed_off_at else "",
-        ]
-    )
+    # one sentence a line, so the first table of the sheet is the one below
+    status = _(STATUS_LABELS[s.status])
+    if s.signed_off_at is not None:
+        at = s.signed_off_at.astimezone(clock.office_tz()).strftime("%Y-%m-%d %H:%M")
+        ws.append([_("Status: {status}, signed off by {by} at {at}", status=status, by=s.signed_off_by or "—", at=at)])
+    else:
+        ws.append([_("Status: {status}", status=status)])
     if s.corrects_version:
-        ws.append([_("Corrects version"), s.corrects_version, _("Reason"), s.correction_reason or ""])
+        ws.append(
+            [
+                _(
+                    "Corrects version {version}: {reason}",
+                    version=s.corrects_version,
+                    reason=s.correction_reason or "—",
+                )
+            ]
+        )
     ws.append([])
     ws.append([_("Item"), _("Amount (CNY)"), _("How it is computed")])
     for cell in ws[ws.max_row]:

@@ -30,10 +30,13 @@ from houqin_common import clock
 from houqin_common.auth import Principal, Role
 from houqin_common.clients import ApiError, ContractsClient
 from houqin_common.errors import Conflict, Forbidden, NotFound, UnprocessableEntity
-from houqin_common.i18n import _
+from houqin_common.i18n import N_, _
 
 logger = logging.getLogger("appraisal.conference")
 EXCLUSION_VIOLATION = "23P01"
+#: the default size classes of `conference_size_classes`, as a person reads them (a class added in the
+#: settings is shown by its code)
+SIZE_LABELS = {"small": N_("small meetings"), "medium": N_("medium meetings"), "large": N_("large meetings")}
 
 
 def department_of(principal: Principal) -> str:
@@ -299,7 +302,7 @@ async def figures(session: AsyncSession, *, year: int, settings: Settings) -> Co
     inputs = "; ".join(
         _(
             "{size}: {meetings} × ({hotel} − {cost}) CNY",
-            size=line.size_class,
+            size=_(SIZE_LABELS[line.size_class]) if line.size_class in SIZE_LABELS else line.size_class,
             meetings=line.meetings,
             hotel=line.hotel_price,
             cost=line.centre_cost,

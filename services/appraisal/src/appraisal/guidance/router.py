@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Body, Depends, Query, status
 
-from appraisal.dependencies import Today, check_vendor_scope
+from appraisal.dependencies import Directory, Today, check_vendor_scope
 from appraisal.guidance import service
 from appraisal.guidance.schemas import (
     AttendanceIn,
@@ -19,6 +19,7 @@ from appraisal.guidance.schemas import (
     VisitCreate,
     VisitRead,
 )
+from appraisal.names import name_vendors
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
@@ -64,11 +65,16 @@ async def create_plan(
 
 @router.get("/guidance-plans", response_model=list[PlanRead])
 async def list_plans(
-    session: DbSession, year: int | None = YearQuery, principal: Principal = Depends(require_roles(*READERS))
+    session: DbSession,
+    names: Directory,
+    year: int | None = YearQuery,
+    principal: Principal = Depends(require_roles(*READERS)),
 ) -> list[PlanRead]:
     """Guidance plans with the visits recorded (a vendor sees its own)."""
     rows = await service.list_plans(session, year=year, vendor_id=vendor_scope(principal))
-    return [service.plan_read(p, n) for p, n in rows]
+    plans = [service.plan_read(p, n) for p, n in rows]
+    await name_vendors(names, plans)
+    return plans
 
 
 @router.post(
@@ -95,13 +101,16 @@ async def create_visit(
 @router.get("/guidance-visits", response_model=list[VisitRead])
 async def list_visits(
     session: DbSession,
+    names: Directory,
     year: int | None = YearQuery,
     vendor_id: str | None = Query(None, max_length=64, description="only this vendor"),
     principal: Principal = Depends(require_roles(*READERS)),
 ) -> list[VisitRead]:
     """Guidance visits with their findings (a vendor sees its own)."""
     visits = await service.list_visits(session, vendor_id=vendor_scope(principal) or vendor_id, year=year)
-    return [VisitRead.model_validate(v) for v in visits]
+    reads = [VisitRead.model_validate(v) for v in visits]
+    await name_vendors(names, reads)
+    return reads
 
 
 @router.post(
@@ -117,10 +126,15 @@ async def create_training(
 
 @router.get("/trainings", response_model=list[TrainingRead])
 async def list_trainings(
-    session: DbSession, year: int | None = YearQuery, principal: Principal = Depends(require_roles(*READERS))
+    session: DbSession,
+    names: Directory,
+    year: int | None = YearQuery,
+    principal: Principal = Depends(require_roles(*READERS)),
 ) -> list[TrainingRead]:
     """Trainings with attendance per vendor; a vendor sees those it was invited to, with its own line."""
-    return await service.list_trainings(session, year=year, principal=principal)
+    trainings = await service.list_trainings(session, year=year, principal=principal)
+    await name_vendors(names, [line for t in trainings for line in t.attendance])
+    return trainings
 
 
 @router.put(
@@ -150,9 +164,12 @@ async def record_training_attendance(
 async def get_vendor_guidance(
     vendor_id: str,
     session: DbSession,
+    names: Directory,
     year: int = Query(ge=2000, le=2100, description="year", examples=[2026]),
     principal: Principal = Depends(require_roles(*READERS, Role.inspector)),
 ) -> VendorGuidance:
     """A vendor's training attendance and its guidance findings still open (a vendor reads its own only)."""
     check_vendor_scope(principal, vendor_id, N_("vendor guidance"))
-    return await service.vendor_summary(session, vendor_id=vendor_id, year=year)
+    summary = await service.vendor_summary(session, vendor_id=vendor_id, year=year)
+    await name_vendors(names, [summary, *summary.attendance])
+    return summary

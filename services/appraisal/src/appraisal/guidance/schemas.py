@@ -75,6 +75,8 @@ class PlanRead(PlanCreate):
 
     id: str = Field(description="plan id")
     visits: int = Field(default=0, description="visits recorded")
+    vendor_name: str | None = Field(default=None, description="the vendor's registered name (contracts-api)")
+    project_name_zh: str | None = Field(default=None, description="the project's Chinese label (contracts-api)")
 
 
 class FindingIn(InputModel):
@@ -114,6 +116,7 @@ class VisitRead(BaseModel):
     id: str = Field(description="visit id")
     plan_id: str = Field(description="the plan")
     vendor_id: str = Field(description="vendor guided")
+    vendor_name: str | None = Field(default=None, description="the vendor's registered name (contracts-api)")
     visited_on: date = Field(description="day")
     participants: list[str] = Field(description="who took part")
     summary: str = Field(description="what was guided")
@@ -161,6 +164,7 @@ class AttendanceRead(BaseModel):
     topic: str = Field(description="topic")
     held_on: date = Field(description="day")
     vendor_id: str = Field(description="vendor")
+    vendor_name: str | None = Field(default=None, description="the vendor's registered name (contracts-api)")
     attended: bool | None = Field(description="attended (null: not recorded yet)")
     attendees: int = Field(description="staff attending")
 
@@ -186,6 +190,7 @@ class OpenFinding(BaseModel):
 
 class VendorGuidance(BaseModel):
     vendor_id: str = Field(description="vendor")
+    vendor_name: str | None = Field(default=None, description="the vendor's registered name (contracts-api)")
     year: int = Field(description="year")
     trainings_invited: int = Field(description="trainings it was invited to with attendance recorded")
     trainings_attended: int = Field(description="trainings attended")

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Header, Path, Query, status
 from fastapi.responses import Response
 
-from appraisal.dependencies import AppSettings, Contracts
+from appraisal.dependencies import AppSettings, Contracts, Directory
 from appraisal.hazards import files, service
 from appraisal.hazards.rules import HazardCategory, HazardStatus
 from appraisal.hazards.schemas import (
@@ -21,6 +21,7 @@ from appraisal.hazards.schemas import (
     HazardTransitionIn,
 )
 from appraisal.models import Hazard
+from appraisal.names import NameDirectory, name_vendors
 from houqin_common import clock
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
@@ -44,9 +45,15 @@ class StatsFormat(StrEnum):
     svg = "svg"
 
 
-async def _read(session: DbSession, hazard: Hazard, response: Response) -> HazardRead:
+async def _read(session: DbSession, hazard: Hazard, response: Response, names: NameDirectory) -> HazardRead:
     response.headers["ETag"] = service.etag(hazard)
-    return (await service.reads(session, [hazard], clock.now()))[0]
+    return (await _named(names, await service.reads(session, [hazard], clock.now())))[0]
+
+
+async def _named(names: NameDirectory, reads: list[HazardRead]) -> list[HazardRead]:
+    """The hazards with their vendor's registered name and their project's Chinese label."""
+    await name_vendors(names, reads)
+    return reads
 
 
 @router.post(
@@ -59,6 +66,7 @@ async def create_hazard(
     hazard_in: HazardCreate,
     response: Response,
     session: DbSession,
+    names: Directory,
     settings: AppSettings,
     contracts: Contracts,
     principal: Principal = Depends(require_roles(*OFFICE)),
@@ -70,12 +78,13 @@ async def create_hazard(
     hazard = await service.record(
         session, hazard_in=hazard_in, reporter=principal.subject, settings=settings, contracts=contracts
     )
-    return await _read(session, hazard, response)
+    return await _read(session, hazard, response, names)
 
 
 @router.get("", response_model=Page[HazardRead])
 async def list_hazards(
     session: DbSession,
+    names: Directory,
     vendor_id: str | None = Query(None, max_length=64, description="only this vendor"),
     hazard_status: HazardStatus | None = Query(None, alias="status", description="only this status"),
     category: HazardCategory | None = Query(None, description="only this category"),
@@ -94,12 +103,13 @@ async def list_hazards(
         category=category.value if category else None,
         overdue_at=now if overdue else None,
     )
-    return to_page(HazardRead, await service.reads(session, rows, now), total, page)
+    return to_page(HazardRead, await _named(names, await service.reads(session, rows, now)), total, page)
 
 
 @router.get("/overdue", response_model=Page[HazardRead])
 async def list_overdue_hazards(
     session: DbSession,
+    names: Directory,
     page: PageParams = Depends(page_params),
     principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[HazardRead]:
@@ -109,7 +119,7 @@ async def list_overdue_hazards(
     rows, total = await service.list_hazards(
         session, page, vendor_id=vendor_scope(principal), status=None, category=None, overdue_at=now
     )
-    return to_page(HazardRead, await service.reads(session, rows, now), total, page)
+    return to_page(HazardRead, await _named(names, await service.reads(session, rows, now)), total, page)
 
 
 @router.get(
@@ -145,6 +155,7 @@ async def hazard_from_alarm(
     alarm_in: AlarmHazardIn,
     response: Response,
     session: DbSession,
+    names: Directory,
     settings: AppSettings,
     contracts: Contracts,
     principal: Principal = Depends(require_roles(Role.service, Role.fire_control, Role.supervisor)),
@@ -156,7 +167,7 @@ async def hazard_from_alarm(
     )
     if created:
         response.status_code = status.HTTP_201_CREATED
-    return await _read(session, hazard, response)
+    return await _read(session, hazard, response, names)
 
 
 @router.post("/alarms/{alarm_id}/cleared", response_model=HazardRead, responses=problem_responses(404))
@@ -164,6 +175,7 @@ async def hazard_alarm_cleared(
     cleared_in: AlarmClearedIn,
     response: Response,
     session: DbSession,
+    names: Directory,
     alarm_id: str = Path(max_length=64, description="alarm id"),
     principal: Principal = Depends(require_roles(Role.service, Role.fire_control, Role.supervisor)),
 ) -> HazardRead:
@@ -172,7 +184,7 @@ async def hazard_alarm_cleared(
     hazard = await service.alarm_cleared(
         session, alarm_id=alarm_id, cleared_at=cleared_in.cleared_at, by=principal.subject
     )
-    return await _read(session, hazard, response)
+    return await _read(session, hazard, response, names)
 
 
 @router.get(
@@ -181,12 +193,13 @@ async def hazard_alarm_cleared(
 async def get_hazard(
     response: Response,
     session: DbSession,
+    names: Directory,
     hazard_id: str = HazardId,
     principal: Principal = Depends(require_roles(*READERS)),
 ) -> HazardRead:
     """One hazard with its alarms and history, and its `ETag`; a vendor sees its own only (404)."""
     hazard = await service.get_visible(session, hazard_id=hazard_id, principal=principal)
-    return await _read(session, hazard, response)
+    return await _read(session, hazard, response, names)
 
 
 @router.post(
@@ -198,6 +211,7 @@ async def transition_hazard(
     step_in: HazardTransitionIn,
     response: Response,
     session: DbSession,
+    names: Directory,
     hazard_id: str = HazardId,
     if_match: str | None = IfMatch,
     principal: Principal = Depends(require_roles(*OFFICE, Role.vendor)),
@@ -209,7 +223,7 @@ async def transition_hazard(
     hazard = await service.transition(
         session, hazard_id=hazard_id, step_in=step_in, if_match=if_match, principal=principal
     )
-    return await _read(session, hazard, response)
+    return await _read(session, hazard, response, names)
 
 
 @router.post(
@@ -221,6 +235,7 @@ async def attach_to_hazard(
     attachment: Attachment,
     response: Response,
     session: DbSession,
+    names: Directory,
     hazard_id: str = HazardId,
     if_match: str | None = IfMatch,
     principal: Principal = Depends(require_roles(*OFFICE, Role.vendor)),
@@ -231,4 +246,4 @@ async def attach_to_hazard(
     hazard = await service.add_attachment(
         session, hazard_id=hazard_id, attachment=attachment, if_match=if_match, principal=principal
     )
-    return await _read(session, hazard, response)
+    return await _read(session, hazard, response, names)

@@ -14,11 +14,12 @@ from typing import Any
 from contracts_api.models import Bid, Contract, Procurement, Project, Quote, Vendor
 from houqin_common.i18n import N_, Text, _, use_locale
 
+#: route -> (OCDS procurementMethod, procurementMethodDetails in the release's language, zh)
 PROCUREMENT_METHOD = {
-    "open_tender": ("open", "公开招标 (open tender)"),
-    "designated_tender": ("selective", "定点招投标 (designated-supplier tender)"),
-    "price_comparison": ("limited", "比价 (price comparison)"),
-    "single_source": ("direct", "单一来源 (single-source renewal)"),
+    "open_tender": ("open", "公开招标"),
+    "designated_tender": ("selective", "定点招投标"),
+    "price_comparison": ("limited", "比价采购"),
+    "single_source": ("direct", "单一来源续期"),
 }
 CONTRACT_STATUS = {
     "draft": "pending",
@@ -109,7 +110,7 @@ def _release(
     title = p.title if p else (contracts[0].title if contracts else process.ocid)
     tender: dict[str, Any] = {"id": f"{process.ocid}-tender", "title": title, "procuringEntity": buyer}
     if process.project is not None:
-        tender["description"] = f"{process.project.name_zh} ({process.project.name})"
+        tender["description"] = process.project.name_zh
         tender["items"] = [{"id": "1", "description": process.project.name_zh, "quantity": 1}]
     if method:
         tender["procurementMethod"] = method

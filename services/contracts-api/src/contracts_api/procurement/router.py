@@ -79,6 +79,7 @@ async def get_procurement_route(
         renewal=renewal,
         predecessor_contract_id=predecessor_contract_id,
     )
+    await name_parties(session, [decision])
     return decision
 
 
@@ -203,7 +204,9 @@ async def create_bid(
 ) -> BidRead:
     """Record a vendor's bid in a tender (one per vendor)."""
     bid = await service.add_bid(session, procurement_id=procurement_id, bid_in=bid_in, actor=principal.subject)
-    return BidRead(id=bid.id, vendor_id=bid.vendor_id, amount=bid.amount, scores=[], mean_score=None, rank=None)
+    answer = BidRead(id=bid.id, vendor_id=bid.vendor_id, amount=bid.amount, scores=[], mean_score=None, rank=None)
+    await name_parties(session, [answer])
+    return answer
 
 
 @router.post(
@@ -254,6 +257,7 @@ async def _evaluation(session: DbSession, procurement_id: str) -> TenderEvaluati
                 disqualification=r.exclusion,
             )
         )
+    await name_parties(session, rows)
     return TenderEvaluationRead(
         procurement_id=procurement_id,
         method=EvaluationMethod(ev.scheme.method),
@@ -262,6 +266,7 @@ async def _evaluation(session: DbSession, procurement_id: str) -> TenderEvaluati
         scheme=[ScoringComponentIn(code=c.code, weight=c.weight) for c in ev.scheme.components],
         bids=rows,
         winner_vendor_id=ev.result.winner,
+        winner_vendor_name=next((b.vendor_name for b in rows if b.vendor_id == ev.result.winner), None),
         winning_reason=ev.result.winning_reason,
         explanation=ev.result.explanation,
     )

@@ -348,6 +348,7 @@ class BidFact:
     amount: Decimal
     sheets: Sequence[ScoreSheet] = ()
     exclusion: Sequence[str] = ()
+    vendor: str | None = None  # the registered name the explanation gives (the id when unknown)
 
 
 @dataclass
@@ -399,6 +400,7 @@ def evaluate_tender(scheme: ScoringScheme, bids: Sequence[BidFact]) -> TenderEva
         rows.append(BidEvaluation(bid.vendor_id, bid.amount, compliant, why))
         order[bid.vendor_id] = i
     by_vendor = {b.vendor_id: b for b in bids}
+    named = {b.vendor_id: b.vendor or b.vendor_id for b in bids}
     ok = [r for r in rows if r.compliant]
     explanation: list[str] = []
     if scheme.method == EvaluationMethod.comprehensive:
@@ -431,18 +433,19 @@ def evaluate_tender(scheme: ScoringScheme, bids: Sequence[BidFact]) -> TenderEva
         tied = a.amount == b.amount and (scheme.method == EvaluationMethod.lowest_price or a.total == b.total)
         if tied:
             explanation.append(
-                _("{a} and {b} tie; the earlier bid, from {a}, ranks first", a=a.vendor_id, b=b.vendor_id)
+                _("{a} and {b} tie; the earlier bid, from {a}, ranks first", a=named[a.vendor_id], b=named[b.vendor_id])
             )
     rest = [r for r in rows if not r.compliant]
     for r in rest:
-        explanation.append(_("Bid of {vendor} not ranked: {why}", vendor=r.vendor_id, why="; ".join(r.exclusion)))
+        grounds = "; ".join(r.exclusion)
+        explanation.append(_("Bid of {vendor} not ranked: {why}", vendor=named[r.vendor_id], why=grounds))
     if not ok:
         return TenderEvaluation(scheme.method, rest, None, None, explanation)
     best = ok[0]
     if scheme.method == EvaluationMethod.comprehensive:
         reason = _(
             "{vendor} ranks first by 综合评分法 with a total of {total} (price score {price} at weight {weight} %)",
-            vendor=best.vendor_id,
+            vendor=named[best.vendor_id],
             total=f"{best.total}",
             price=f"{best.price_score}",
             weight=f"{scheme.price_weight:g}",
@@ -450,7 +453,7 @@ def evaluate_tender(scheme: ScoringScheme, bids: Sequence[BidFact]) -> TenderEva
     else:
         reason = _(
             "{vendor} ranks first by 最低评标价法 with the lowest compliant bid {amount}",
-            vendor=best.vendor_id,
+            vendor=named[best.vendor_id],
             amount=_cny(best.amount),
         )
     explanation.append(reason)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from contracts_api.common import Money
 from contracts_api.models.enums import EvaluationMethod, ProcurementCategory, ProcurementStatus, Route
-from houqin_common.i18n import Text
+from houqin_common.i18n import Text, _
 from houqin_common.schemas import request_examples
 
 
@@ -198,7 +198,7 @@ class BidScoreCreate(BaseModel):
     def _scores_in_range(self) -> BidScoreCreate:
         for code, value in (self.components or {}).items():
             if not 0 <= value <= 100:
-                raise ValueError(f"component {code} must be scored 0-100")
+                raise ValueError(_("component {code} must be scored 0-100", code=code))
         return self
 
 
@@ -212,6 +212,7 @@ class ScoreSheetRead(BaseModel):
 class BidRead(BaseModel):
     id: str = Field(description="bid id")
     vendor_id: str = Field(description="vendor")
+    vendor_name: str | None = Field(default=None, description="the vendor's registered name")
     amount: Money
     scores: list[float] = Field(description="mean of each expert's sheet (comparable across experts)")
     mean_score: float | None = Field(description="the bid's evaluated total (综合评分法) or null")
@@ -234,6 +235,7 @@ class TenderEvaluationRead(BaseModel):
     scheme: list[ScoringComponentIn] = Field(description="components and weights (percent)")
     bids: list[BidRead] = Field(description="ranked bids, then the unranked ones")
     winner_vendor_id: str | None = Field(description="first-ranked vendor")
+    winner_vendor_name: str | None = Field(default=None, description="its registered name")
     winning_reason: str | None = Field(description="why it ranks first")
     explanation: list[str] = Field(description="benchmark, ties, exclusions, decision")
 
@@ -267,5 +269,5 @@ class AwardCreate(BaseModel):
     @model_validator(mode="after")
     def _end_after_start(self) -> AwardCreate:
         if self.end_date < self.start_date:
-            raise ValueError("end_date must not be before start_date")
+            raise ValueError(_("end_date must not be before start_date"))
         return self

@@ -296,10 +296,12 @@ async def evaluate(session: AsyncSession, *, procurement_id: str) -> Evaluation:
         by_bid.setdefault(sheet.bid_id, []).append(sheet)
     facts = []
     verdicts: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
     for bid in bids:
         if bid.vendor_id not in verdicts:
             vendor = await vendor_service.load(session, vendor_id=bid.vendor_id)
             verdicts[bid.vendor_id] = (await vendor_service.eligibility(session, vendor=vendor)).reasons
+            names[bid.vendor_id] = vendor.name
         facts.append(
             rules.BidFact(
                 bid.vendor_id,
@@ -311,6 +313,7 @@ async def evaluate(session: AsyncSession, *, procurement_id: str) -> Evaluation:
                     for s in by_bid.get(bid.id, [])
                 ],
                 verdicts[bid.vendor_id],
+                names[bid.vendor_id],
             )
         )
     scheme = stored_scheme(procurement)

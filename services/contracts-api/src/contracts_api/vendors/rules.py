@@ -33,38 +33,34 @@ def exclusion_reasons(
     today: date,
 ) -> list[Text]:
     """Every ground that excludes the vendor; empty when it may be awarded, renewed or signed. Each is a
-    :class:`Text` ("code: reason", the code for machines), so a procurement can store it and show it later
-    in its reader's language.
+    :class:`Text` naming the ground in words (no machine code before it), so a procurement can store it and
+    show it later in its reader's language.
 
     A lifted veto no longer counts; a mandatory qualification counts as expired the day after `valid_to`.
     """
     reasons: list[Text] = []
     if legal_status != LegalStatus.registered:
         status = LegalStatus(legal_status)
-        # the prefix before ": " is a code for machines; the rest is for the reader
         reasons.append(
-            _coded(
-                "legal_status",
-                Text(
-                    N_("the vendor is {status} ({label}), not a registered legal person"),
-                    {"status": status.value, "label": status.label_zh},
-                ),
+            Text(
+                N_("the vendor is {status} ({label}), not a registered legal person"),
+                {"status": Text.named(status.label_zh, status.value), "label": status.label_zh},
             )
         )
     for veto in vetoes:
         if veto.lifted:
             continue
         ground = VetoGround(veto.ground)
-        reasons.append(Text.verbatim(f"veto:{ground.value}: {ground.label_zh} ({veto.evidence})"))
+        label = Text.named(ground.label_zh, ground.value.replace("_", " "))
+        reasons.append(
+            Text(N_("one-vote veto (一票否决): {ground} ({evidence})"), {"ground": label, "evidence": veto.evidence})
+        )
     for q in qualifications:
         if q.mandatory and q.valid_to is not None and q.valid_to < today:
             reasons.append(
-                _coded(
-                    "qualification_expired",
-                    Text(
-                        N_("{kind} no. {number} expired on {date}"),
-                        {"kind": q.kind, "number": q.number, "date": q.valid_to.isoformat()},
-                    ),
+                Text(
+                    N_("{kind} no. {number} expired on {date}"),
+                    {"kind": q.kind, "number": q.number, "date": q.valid_to.isoformat()},
                 )
             )
     return reasons
@@ -75,18 +71,10 @@ def lapsing_qualifications(qualifications: Iterable[QualificationFact], *, today
     incumbent has to renew its licence before it can serve the new term). Already expired ones are
     exclusion grounds (:func:`exclusion_reasons`), not repeated here."""
     return [
-        _coded(
-            "qualification_lapses",
-            Text(
-                N_("{kind} no. {number} expires on {date}, before the new term starts on {start}"),
-                {"kind": q.kind, "number": q.number, "date": q.valid_to.isoformat(), "start": term_start.isoformat()},
-            ),
+        Text(
+            N_("{kind} no. {number} expires on {date}, before the new term starts on {start}"),
+            {"kind": q.kind, "number": q.number, "date": q.valid_to.isoformat(), "start": term_start.isoformat()},
         )
         for q in qualifications
         if q.mandatory and q.valid_to is not None and today <= q.valid_to < term_start
     ]
-
-
-def _coded(code: str, reason: Text) -> Text:
-    """``code: reason``: the code and the separator stay as they are in every language."""
-    return Text("{code}: {reason}", {"code": code, "reason": reason}, translate=False)

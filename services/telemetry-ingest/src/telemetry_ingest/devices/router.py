@@ -98,7 +98,10 @@ async def list_meter_readings(
     """Raw readings of a meter as stored (device time, receipt time), newest first by default."""
     meter = await service.read_meter(read_pool(request), meter_id=meter_id, vendor_id=vendor_scope(principal))
     rows, total = await service.list_readings(session, page, meter=meter, since=since, until=until)
-    return to_page(ReadingRead, rows, total, page)
+    answer = to_page(ReadingRead, rows, total, page)
+    for item in answer.items:
+        item.meter_name, item.building = meter.name, meter.building
+    return answer
 
 
 @router.post(
@@ -162,7 +165,10 @@ async def list_vehicle_positions(
     """Raw positions of a vehicle as stored (device time, receipt time), newest first by default."""
     vehicle = await service.get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_scope(principal))
     rows, total = await service.list_positions(session, page, vehicle=vehicle, since=since, until=until)
-    return to_page(PositionRead, rows, total, page)
+    answer = to_page(PositionRead, rows, total, page)
+    for item in answer.items:
+        item.plate = vehicle.plate
+    return answer
 
 
 @router.post(

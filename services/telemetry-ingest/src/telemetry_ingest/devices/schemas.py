@@ -334,6 +334,8 @@ class ReadingRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     meter_id: str = Field(description="meter")
+    meter_name: str | None = Field(default=None, description="the meter's name")
+    building: str | None = Field(default=None, description="the meter's building")
     ts: datetime = Field(description="device time")
     energy_kwh: float | None = Field(default=None, description="cumulative register, kWh")
     power_kw: float | None = Field(default=None, description="instantaneous power, kW")
@@ -345,6 +347,7 @@ class PositionRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     vehicle_id: str = Field(description="vehicle")
+    plate: str | None = Field(default=None, description="the vehicle's plate number")
     ts: datetime = Field(description="device time")
     lat: float = Field(description="WGS-84 latitude")
     lon: float = Field(description="WGS-84 longitude")

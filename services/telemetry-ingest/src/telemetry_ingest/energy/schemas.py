@@ -130,6 +130,8 @@ class CategoryLoad(BaseModel):
 
 class BaseLoadRow(BaseModel):
     meter_id: str = Field(description="meter")
+    meter_name: str | None = Field(default=None, description="the meter's name")
+    building: str | None = Field(default=None, description="the meter's building")
     working: CategoryLoad
     night: CategoryLoad
     weekend: CategoryLoad

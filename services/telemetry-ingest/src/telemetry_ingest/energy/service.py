@@ -450,6 +450,7 @@ async def base_load(
     by_meter: dict[str, dict[str, tuple[float, float]]] = {}
     for r in rows:
         by_meter.setdefault(r["meter_id"], {})[r["cat"]] = (float(r["kwh"]), float(r["hours"]))
+    named = {m["id"]: m for m in await repository.meters(session, flt=flt)} if by_meter else {}
     out = []
     for meter_id, cats in sorted(by_meter.items()):
         wk_kwh, wk_h = cats.get("working", (0.0, 0.0))
@@ -460,7 +461,15 @@ async def base_load(
             avg = kwh / hours if hours else None
             share = avg / working_kw if avg is not None and working_kw else None
             loads[cat] = CategoryLoad(kwh=kwh, hours=hours, avg_kw=avg, share_of_working=share)
-        out.append(BaseLoadRow(meter_id=meter_id, **loads))
+        meter = named.get(meter_id)
+        out.append(
+            BaseLoadRow(
+                meter_id=meter_id,
+                meter_name=meter["name"] if meter else None,
+                building=meter["building"] if meter else None,
+                **loads,
+            )
+        )
     return BaseLoadRead(start=start, end=end, rows=out)
 
 

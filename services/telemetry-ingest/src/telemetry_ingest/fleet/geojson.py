@@ -45,10 +45,12 @@ def track_feature(
     end: datetime,
     raw_points: int,
     tolerance_m: float | None,
+    plate: str | None = None,
 ) -> TrackFeature:
     return line_feature(
         vehicle_id,
         [(f.lon, f.lat) for f in fixes],
+        plate=plate,
         start=start,
         end=end,
         raw_points=raw_points,
@@ -68,6 +70,7 @@ def line_feature(
     first_ts: datetime | None,
     last_ts: datetime | None,
     tolerance_m: float | None,
+    plate: str | None = None,
 ) -> TrackFeature:
     """The track of the kept (lon, lat) points, simplified with ``tolerance_m`` when given."""
     kept = len(coords)
@@ -79,6 +82,7 @@ def line_feature(
         geometry=geometry,
         properties={
             "vehicle_id": vehicle_id,
+            "plate": plate,
             "start": start.isoformat(),
             "end": end.isoformat(),
             "points": len(coords),

@@ -55,6 +55,7 @@ class AlertRead(BaseModel):
 
 class TripRead(BaseModel):
     vehicle_id: str = Field(description="vehicle")
+    plate: str | None = Field(default=None, description="the vehicle's plate number")
     start_at: datetime = Field(description="departure (last standstill fix before motion)")
     end_at: datetime = Field(description="arrival (first fix of the parking standstill)")
     distance_km: float = Field(description="distance, GPS jumps ignored")
@@ -75,6 +76,7 @@ class StopRead(BaseModel):
 
 class SegmentsRead(BaseModel):
     vehicle_id: str = Field(description="vehicle")
+    plate: str | None = Field(default=None, description="the vehicle's plate number")
     distance_km: float = Field(description="distance of the window, GPS jumps ignored")
     jumps_dropped: int = Field(description="fixes dropped as GPS jumps")
     trips: list[TripRead] = Field(description="trips of the window")
@@ -83,6 +85,7 @@ class SegmentsRead(BaseModel):
 
 class DistanceRow(BaseModel):
     vehicle_id: str = Field(description="vehicle")
+    plate: str | None = Field(default=None, description="the vehicle's plate number")
     bucket: date = Field(description="local day or first day of the month")
     km: float = Field(description="distance")
 
@@ -186,4 +189,4 @@ class TrackFeature(BaseModel):
     type: Literal["Feature"] = Field(default="Feature", description="GeoJSON object type")
     id: str = Field(description="vehicle id")
     geometry: LineStringGeometry | None = Field(description="the track; null with fewer than two fixes")
-    properties: dict[str, Any] = Field(description="vehicle_id, start, end, points, raw_points, jumps_dropped")
+    properties: dict[str, Any] = Field(description="vehicle_id, plate, start, end, points, raw_points, jumps_dropped")

@@ -100,6 +100,7 @@ async def segments(
         reads.append(
             TripRead(
                 vehicle_id=vehicle.id,
+                plate=vehicle.plate,
                 start_at=t.start_at,
                 end_at=t.end_at,
                 distance_km=t.distance_m / 1000.0,
@@ -113,6 +114,7 @@ async def segments(
         )
     return SegmentsRead(
         vehicle_id=vehicle.id,
+        plate=vehicle.plate,
         distance_km=arrays.distance_km(clean, max_speed_kmh=settings.max_plausible_speed_kmh),
         jumps_dropped=len(raw) - len(clean),
         trips=reads,
@@ -144,6 +146,7 @@ async def track(
     return geojson.line_feature(
         vehicle.id,
         list(zip(kept.lon.tolist(), kept.lat.tolist(), strict=True)),
+        plate=vehicle.plate,
         start=start,
         end=end,
         raw_points=len(cols),
@@ -360,7 +363,8 @@ async def distance(
             vendor_id=vendor_id,
         ):
             km[(r["vehicle_id"], r["bucket"].date())] += r["km"]
-    return [DistanceRow(vehicle_id=v, bucket=b, km=value) for (v, b), value in sorted(km.items())]
+    plates = {v.id: v.plate for v in await repository.vehicles(session, vendor_id=vendor_id)}
+    return [DistanceRow(vehicle_id=v, plate=plates.get(v), bucket=b, km=value) for (v, b), value in sorted(km.items())]
 
 
 async def file_request(session: AsyncSession, *, request_in: TripRequestCreate, requester: str) -> TripRequest:

@@ -44,7 +44,7 @@ class AccountingSettings(BaseSettings):
         default=2023, description="year the grid emission factor was published (shown beside the carbon figure)"
     )
     grid_emission_factor_source: str = Field(
-        default="MEE 环办气候函〔2023〕43号", description="who published the grid emission factor"
+        default="生态环境部 环办气候函〔2023〕43号", description="who published the grid emission factor"
     )
     co2_kg_per_m3_gas: Decimal = Field(
         default=Decimal("2.1622"),

@@ -69,7 +69,8 @@ class GoalRead(GoalIn):
 class IndicatorRead(BaseModel):
     code: str = Field(description="indicator code")
     label: str = Field(description="indicator name in the reader's language")
-    unit: str = Field(description="unit")
+    unit: str = Field(description="unit in the reader's language (e.g. 千克标准煤/人)")
+    unit_code: str = Field(description="unit symbol, e.g. `kgce/person`")
     value: Decimal | None = Field(description="the year's value (None when a denominator is missing)")
     previous: Decimal | None = Field(description="the previous year's value")
     change: Decimal | None = Field(description="value - previous")

@@ -177,7 +177,8 @@ async def statistics(
             IndicatorRead(
                 code=code,
                 label=_(label),
-                unit=unit,
+                unit=_(FORM_UNITS[unit]) if unit in FORM_UNITS else unit,
+                unit_code=unit,
                 value=value,
                 previous=before,
                 change=value - before if value is not None and before is not None else None,
@@ -270,11 +271,10 @@ def workbook(report: StatisticsRead) -> bytes:
                 parts.append(_("down ≥ {percent}%", percent=f"{(r.goal.min_reduction * 100).normalize():f}"))
             goal = _("; ").join(parts)
         ratio = _num(r.change_ratio * 100) if r.change_ratio is not None else None
-        unit = FORM_UNITS.get(r.unit)
         sheet.append(
             [
                 _(FORM_NAMES[r.code]),
-                _(unit) if unit else r.unit,
+                r.unit,
                 _num(r.value),
                 _num(r.previous),
                 _num(r.change),
