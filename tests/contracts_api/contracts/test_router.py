@@ -177,8 +177,8 @@ async def test_signing_for_a_vetoed_vendor_is_409_naming_the_ground(api) -> None
     await api.review(c["id"], "legal")
     await api.veto(c["vendor_id"], "no_legal_capacity")
     r = await api.move(c["id"], "signed")
-    assert r.status_code == 409 and "veto:no_legal_capacity" in r.json()["detail"]
-    assert r.json()["reasons"][0].startswith("veto:no_legal_capacity")
+    assert r.status_code == 409 and "one-vote veto" in r.json()["detail"] and "no legal capacity" in r.json()["detail"]
+    assert "no legal capacity" in r.json()["reasons"][0] and "veto:" not in r.json()["reasons"][0]
     assert (await api.client.get(f"/v1/contracts/{c['id']}", headers=api.auditor)).json()["status"] == "approved"
 
 
