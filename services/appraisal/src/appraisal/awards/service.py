@@ -19,7 +19,7 @@ from appraisal.scoring import rules
 from appraisal.scoring import service as scoring_service
 from appraisal.scoring.service import KpiSource
 from appraisal.settings import Settings
-from houqin_common.clients import ApiError, NotFoundError
+from houqin_common.clients import ApiError, BadRequestError, NotFoundError
 from houqin_common.clock import office_tz
 from houqin_common.errors import Conflict, NotFound, ServiceUnavailable
 from houqin_common.i18n import N_, _
@@ -191,7 +191,7 @@ async def nominate(
     or other exclusion bars today (409 naming each ground); 503 when contracts-api cannot be asked."""
     try:
         eligibility = await vendors.vendor_eligibility(star_in.vendor_id, as_of=today)
-    except NotFoundError:
+    except (NotFoundError, BadRequestError):  # contracts-api refuses an id it could never hold: unknown too
         raise NotFound(
             _("vendor {vendor} is not registered", vendor=star_in.vendor_id),
             **{"invalid-params": [{"name": "vendor_id", "reason": _("unknown vendor")}]},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, status
 from fastapi.responses import Response
@@ -212,6 +213,8 @@ async def download_statement(
         data,
         media_type=XLSX,
         headers={
-            "Content-Disposition": f'attachment; filename="canteen-{row.canteen}-{row.month}-v{row.version}.xlsx"'
+            # the canteen's name is free text: an ASCII name plus the UTF-8 one (RFC 6266), never a 500
+            "Content-Disposition": f'attachment; filename="canteen-{row.month}-v{row.version}.xlsx"; '
+            f"filename*=UTF-8''{quote(f'canteen-{row.canteen}-{row.month}-v{row.version}.xlsx', safe='')}"
         },
     )
