@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 
 from appraisal.canteen.rules import IngredientCategory, Meal, SettlementStatus
@@ -16,6 +18,11 @@ from houqin_common import clock
 from houqin_common.i18n import N_, _
 
 STATUS_LABELS = {SettlementStatus.draft: N_("draft"), SettlementStatus.signed_off: N_("signed off")}
+
+
+def _append(ws: Any, row: Sequence[object]) -> None:
+    """Free text (a canteen's or supplier's name) may hold control characters XLSX cannot carry: drop them."""
+    ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
 
 
 def _num(value: object) -> object:
@@ -39,7 +46,8 @@ def settlement_xlsx(s: SettlementRead, tiers: Sequence[PriceTier]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = _("Settlement")
-    ws.append(
+    _append(
+        ws,
         [
             _(
                 "Canteen settlement statement {month} ({canteen}), version {version}",
@@ -47,28 +55,31 @@ def settlement_xlsx(s: SettlementRead, tiers: Sequence[PriceTier]) -> bytes:
                 canteen=s.canteen,
                 version=s.version,
             )
-        ]
+        ],
     )
     ws["A1"].font = Font(bold=True, size=14)
     # one sentence a line, so the first table of the sheet is the one below
     status = _(STATUS_LABELS[s.status])
     if s.signed_off_at is not None:
         at = s.signed_off_at.astimezone(clock.office_tz()).strftime("%Y-%m-%d %H:%M")
-        ws.append([_("Status: {status}, signed off by {by} at {at}", status=status, by=s.signed_off_by or "—", at=at)])
+        _append(
+            ws, [_("Status: {status}, signed off by {by} at {at}", status=status, by=s.signed_off_by or "—", at=at)]
+        )
     else:
-        ws.append([_("Status: {status}", status=status)])
+        _append(ws, [_("Status: {status}", status=status)])
     if s.corrects_version:
-        ws.append(
+        _append(
+            ws,
             [
                 _(
                     "Corrects version {version}: {reason}",
                     version=s.corrects_version,
                     reason=s.correction_reason or "—",
                 )
-            ]
+            ],
         )
-    ws.append([])
-    ws.append([_("Item"), _("Amount (CNY)"), _("How it is computed")])
+    _append(ws, [])
+    _append(ws, [_("Item"), _("Amount (CNY)"), _("How it is computed")])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     rows: list[tuple[str, object, str]] = [
@@ -92,28 +103,30 @@ def settlement_xlsx(s: SettlementRead, tiers: Sequence[PriceTier]) -> bytes:
         (_("Rejected deliveries"), s.rejected_deliveries, _("{amount} CNY not paid", amount=s.rejected_amount)),
     ]
     for label, value, how in rows:
-        ws.append([label, value, how])
-    ws.append([])
-    ws.append([_("Ingredient category"), _("Amount (CNY)")])
+        _append(ws, [label, value, how])
+    _append(ws, [])
+    _append(ws, [_("Ingredient category"), _("Amount (CNY)")])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for code, value in s.by_category.items():
         label = IngredientCategory(code).label_zh if code in IngredientCategory.__members__ else code
-        ws.append([label, _num(value)])
-    ws.append([])
-    ws.append([_("Price tier"), _("Covers"), _("Takings (CNY)"), _("Average price (CNY)")])
+        _append(ws, [label, _num(value)])
+    _append(ws, [])
+    _append(ws, [_("Price tier"), _("Covers"), _("Takings (CNY)"), _("Average price (CNY)")])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     labels = {t.code: t.label_zh for t in tiers}
     for code, row in s.by_tier.items():
-        ws.append([labels.get(code, code), row.get("covers"), _num(row.get("takings")), _num(row.get("average_price"))])
-    ws.append([])
-    ws.append([_("Meal"), _("Covers"), _("Takings (CNY)")])
+        _append(
+            ws, [labels.get(code, code), row.get("covers"), _num(row.get("takings")), _num(row.get("average_price"))]
+        )
+    _append(ws, [])
+    _append(ws, [_("Meal"), _("Covers"), _("Takings (CNY)")])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for code, row in s.by_meal.items():
-        ws.append(
-            [Meal(code).label_zh if code in Meal.__members__ else code, row.get("covers"), _num(row.get("takings"))]
+        _append(
+            ws, [Meal(code).label_zh if code in Meal.__members__ else code, row.get("covers"), _num(row.get("takings"))]
         )
     for row_cells in ws.iter_rows():
         for cell in row_cells:
