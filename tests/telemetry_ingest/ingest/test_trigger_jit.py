@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import psycopg
+from tests.telemetry_ingest.conftest import register_devices, unique
 
 from houqin_common.db import libpq_url
-from tests.telemetry_ingest.conftest import register_devices, unique
 
 
 def test_a_batch_insert_runs_the_invalidation_trigger_without_jit(database_url: str) -> None:
