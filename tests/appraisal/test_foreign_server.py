@@ -4,11 +4,8 @@ answers 503 problem+json naming the service, never a 500 from an escaped ``Valid
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -16,56 +13,22 @@ from appraisal.main import create_app
 from appraisal.settings import Settings
 from houqin_common.auth import Role
 from houqin_common.clients import ContractsClient, ServiceUnavailableError, TelemetryClient
-from support import TEST_SECRET, asgi_client, auth
+from support import TEST_SECRET, JsonServer, asgi_client, auth, json_server
 
 FOREIGN = {"foo": 1}
 EMPTY_PAGE = {"items": [], "total": 0, "limit": 100, "offset": 0}
 
 
-class _Server(ThreadingHTTPServer):
-    body: object = FOREIGN
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def _answer(self) -> None:
-        payload = json.dumps(self.server.body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    do_GET = _answer
-    do_POST = _answer
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's signature
-        return
-
-
 @pytest.fixture
-def foreign() -> Iterator[_Server]:
-    """A real HTTP server on a free port answering ``server.body`` (200, JSON) to every GET and POST."""
-    server = _Server(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+def foreign() -> Iterator[JsonServer]:
+    with json_server(FOREIGN) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-def _url(server: _Server) -> str:
-    return f"http://127.0.0.1:{server.server_address[1]}"
 
 
 async def test_clients_raise_unavailable_on_a_body_that_is_not_the_api(
-    foreign: _Server, caplog: pytest.LogCaptureFixture
+    foreign: JsonServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async with ContractsClient(_url(foreign), retries=0) as contracts, TelemetryClient(_url(foreign)) as telemetry:
+    async with ContractsClient(foreign.url, retries=0) as contracts, TelemetryClient(foreign.url) as telemetry:
         with caplog.at_level(logging.WARNING, logger="houqin.clients"):
             with pytest.raises(ServiceUnavailableError) as page:
                 await contracts.list_contracts()
@@ -86,13 +49,13 @@ async def test_clients_raise_unavailable_on_a_body_that_is_not_the_api(
 
 
 async def test_appraisal_answers_503_naming_the_service_in_the_readers_language(
-    foreign: _Server, test_env: dict[str, str], make_token: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+    foreign: JsonServer, test_env: dict[str, str], make_token: Callable[..., str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("HOUQIN_LOCALE")  # the office's default: Chinese unless the request asks for English
     settings = Settings(
         database_url=test_env["HOUQIN_DATABASE_URL"],
         jwt_secret=TEST_SECRET,
-        contracts_url=_url(foreign),
+        contracts_url=foreign.url,
         http_retries=0,
     )
     sup = auth(make_token(Role.supervisor))
