@@ -18,6 +18,7 @@ from houqin_common.errors import NotFound, UnprocessableEntity
 from houqin_common.i18n import _
 from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.energy import repository
+from telemetry_ingest.energy.arithmetic import OfficeInstants
 from telemetry_ingest.energy.degree_days import degree_days, fit_ols
 from telemetry_ingest.energy.repository import CalendarRule, MeterFilter, Window
 from telemetry_ingest.energy.schemas import (
@@ -136,10 +137,11 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _series_rows(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows of the series, ordered by bucket and then group in the database's order of the groups."""
+def _series_rows(series: list[dict[str, Any]], local: OfficeInstants) -> list[dict[str, Any]]:
+    """The rows of the series, ordered by bucket and then group in the database's order of the groups,
+    each bucket in the office's zone."""
     rows = [
-        (bucket, rank, s["group"], kwh, n)
+        (local(bucket), rank, s["group"], kwh, n)
         for rank, s in enumerate(series)
         for bucket, kwh, n in zip(s["buckets"], s["kwh"], s["intervals"], strict=True)
     ]
@@ -184,7 +186,7 @@ async def consumption(
         session, settings=settings, flt=flt, start=start, end=end, granularity=granularity, group_by=group_by
     )
     with _gc_paused():
-        rows = _series_rows(series)
+        rows = _series_rows(series, OfficeInstants(ZoneInfo(settings.timezone)))
         # every field is validated here; validating the list of instances again costs ~1 us per row
         return ConsumptionRead.model_construct(
             start=start,
@@ -210,7 +212,10 @@ async def consumption_series(
     series = await _series(
         session, settings=settings, flt=flt, start=start, end=end, granularity=granularity, group_by=group_by
     )
+    local = OfficeInstants(ZoneInfo(settings.timezone))
     with _gc_paused():
+        for s in series:
+            s["buckets"] = [local(b) for b in s["buckets"]]
         items = CONSUMPTION_SERIES.validate_python(series)
         return ConsumptionSeriesRead(
             start=start,
