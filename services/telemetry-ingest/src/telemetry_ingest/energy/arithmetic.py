@@ -99,9 +99,12 @@ class OfficeInstants:
     """Bucket starts as the office's wall clock with its UTC offset: October's month bucket is
     ``2026-10-01T00:00:00+08:00``, not ``2026-09-30T16:00:00Z`` (the same instant, read in the office's zone).
 
-    The database hands back UTC instants; each distinct one is converted once (an hourly chart of 40 meters
-    repeats 720 buckets 40 times) and carries a fixed-offset ``timezone`` of its own offset, which pydantic
-    serialises natively (a ``ZoneInfo`` is asked for its offset in Python per value, doubling the cost)."""
+    The database hands back UTC instants. Each distinct one is converted once (an hourly chart of 40 meters
+    repeats 720 buckets 40 times): :meth:`ascending` converts a sorted sequence run by run, :meth:`lists`
+    reuses the converted list of an equal earlier list (a chart's series mostly share their buckets); both
+    compare UTC datetimes of one ``tzinfo``, which needs no offset lookups. The result carries a fixed-offset
+    ``timezone`` of its own offset (per instant, so a zone with summer time stays right), which pydantic
+    serialises natively (a ``ZoneInfo`` is asked for its offset in Python per value)."""
 
     def __init__(self, tz: ZoneInfo) -> None:
         self.tz = tz
@@ -118,3 +121,24 @@ class OfficeInstants:
                 fixed = self._offsets[offset] = timezone(offset or timedelta(0))
             local = self._seen[ts] = wall.replace(tzinfo=fixed)
         return local
+
+    def ascending(self, values: Iterable[datetime]) -> list[datetime]:
+        """``values`` (sorted, repeats adjacent) in the office's zone."""
+        out: list[datetime] = []
+        prev: datetime | None = None
+        local: datetime | None = None
+        for ts in values:
+            if local is None or ts != prev:
+                prev, local = ts, self(ts)
+            out.append(local)
+        return out
+
+    def lists(self, lists: Iterable[Sequence[datetime]]) -> list[list[datetime]]:
+        """Each list in the office's zone; a list equal to the one before shares its conversion."""
+        out: list[list[datetime]] = []
+        prev: Sequence[datetime] | None = None
+        for values in lists:
+            if prev is None or values != prev:
+                prev, converted = values, [self(ts) for ts in values]
+            out.append(converted)
+        return out

@@ -141,12 +141,15 @@ def _series_rows(series: list[dict[str, Any]], local: OfficeInstants) -> list[di
     """The rows of the series, ordered by bucket and then group in the database's order of the groups,
     each bucket in the office's zone."""
     rows = [
-        (local(bucket), rank, s["group"], kwh, n)
+        (bucket, rank, s["group"], kwh, n)
         for rank, s in enumerate(series)
         for bucket, kwh, n in zip(s["buckets"], s["kwh"], s["intervals"], strict=True)
     ]
     rows.sort()  # (bucket, rank) is unique: the rest of the tuple is never compared
-    return [{"group": g, "bucket": b, "kwh": k, "intervals": n} for b, _, g, k, n in rows]
+    buckets = local.ascending(r[0] for r in rows)
+    return [
+        {"group": g, "bucket": b, "kwh": k, "intervals": n} for b, (_, _, g, k, n) in zip(buckets, rows, strict=True)
+    ]
 
 
 async def _series(
@@ -214,8 +217,8 @@ async def consumption_series(
     )
     local = OfficeInstants(ZoneInfo(settings.timezone))
     with _gc_paused():
-        for s in series:
-            s["buckets"] = [local(b) for b in s["buckets"]]
+        for s, buckets in zip(series, local.lists(s["buckets"] for s in series), strict=True):
+            s["buckets"] = buckets
         items = CONSUMPTION_SERIES.validate_python(series)
         return ConsumptionSeriesRead(
             start=start,
