@@ -146,10 +146,13 @@ def _series_rows(series: list[dict[str, Any]], local: OfficeInstants) -> list[di
         for bucket, kwh, n in zip(s["buckets"], s["kwh"], s["intervals"], strict=True)
     ]
     rows.sort()  # (bucket, rank) is unique: the rest of the tuple is never compared
-    buckets = local.ascending(r[0] for r in rows)
-    return [
-        {"group": g, "bucket": b, "kwh": k, "intervals": n} for b, (_, _, g, k, n) in zip(buckets, rows, strict=True)
-    ]
+    out: list[dict[str, Any]] = []
+    prev = shown = None
+    for bucket, _rank, g, k, n in rows:
+        if bucket != prev:  # sorted: each bucket converted once, comparing UTC datetimes (no offset lookups)
+            prev, shown = bucket, local(bucket)
+        out.append({"group": g, "bucket": shown, "kwh": k, "intervals": n})
+    return out
 
 
 async def _series(
