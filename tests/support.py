@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import subprocess
 import sys
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +162,54 @@ class LiveServices:
     def stop_all(self) -> None:
         for name in list(self.procs):
             self.stop(name)
+
+
+class JsonServer(ThreadingHTTPServer):
+    """A real HTTP server answering 200 JSON to every GET and POST: ``routes[path]`` when the request path is
+    in ``routes``, else ``body``. Stands in for a foreign server at a configured URL, or for a service whose
+    answer a test fixes (e.g. a telemetry KPI)."""
+
+    def __init__(self, body: object) -> None:
+        super().__init__(("127.0.0.1", 0), _JsonHandler)
+        self.body = body
+        self.routes: dict[str, object] = {}
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _JsonHandler(BaseHTTPRequestHandler):
+    server: JsonServer
+
+    def _answer(self) -> None:
+        path = self.path.split("?", 1)[0]
+        payload = json.dumps(self.server.routes.get(path, self.server.body)).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def do_GET(self) -> None:
+        self._answer()
+
+    def do_POST(self) -> None:
+        self._answer()
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@contextlib.contextmanager
+def json_server(body: object) -> Iterator[JsonServer]:
+    """A :class:`JsonServer` serving in a thread on a free port (listening before it is yielded)."""
+    server = JsonServer(body)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -7,7 +7,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from telemetry_ingest.energy.arithmetic import IntervalKind, Sample, bucket_sums, intervals, register_delta
+from telemetry_ingest.energy.arithmetic import (
+    IntervalKind,
+    OfficeInstants,
+    Sample,
+    bucket_sums,
+    intervals,
+    register_delta,
+)
 from telemetry_ingest.energy.degree_days import degree_days, fit_ols
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -77,3 +84,20 @@ def test_degree_day_regression_recovers_known_coefficients() -> None:
     cold = [(h, 0.0) for h, _ in xs if h > 0]
     fit2 = fit_ols(cold, [700 + 20 * h for h, _ in cold])
     assert fit2.coefficients == pytest.approx((20, 0))
+
+
+def test_office_instants_are_the_local_wall_clock_with_each_instants_offset() -> None:
+    october = datetime(2026, 9, 30, 16, tzinfo=UTC)
+    local = OfficeInstants(TZ)
+    assert local(october).isoformat() == "2026-10-01T00:00:00+08:00"
+    assert local(october) == october  # the same instant, only written in the office's zone
+    # a zone with summer time: each instant carries its own offset, runs and repeated lists alike
+    berlin = OfficeInstants(ZoneInfo("Europe/Berlin"))
+    hours = [datetime(2026, 3, 29, 0, tzinfo=UTC) + timedelta(hours=h) for h in range(3)]
+    want = ["2026-03-29T01:00:00+01:00", "2026-03-29T03:00:00+02:00", "2026-03-29T04:00:00+02:00"]
+    assert [b.isoformat() for b in berlin.ascending([hours[0], hours[0], hours[1], hours[2]])] == [want[0], *want]
+    assert [[b.isoformat() for b in bs] for bs in berlin.lists([hours, list(hours), hours[1:]])] == [
+        want,
+        want,
+        want[1:],
+    ]

@@ -13,7 +13,9 @@ The services call each other only through these, and the procurement office can 
     asyncio.run(main())
 
 Every error response (problem+json) is raised as an :class:`ApiError` subclass carrying the
-problem; a service that cannot be reached after the retries raises :class:`ServiceUnavailableError`.
+problem; a service that cannot be reached after the retries raises :class:`ServiceUnavailableError`, and so
+does a URL that answers something other than the service's API (a body that is not JSON or does not validate:
+a foreign server at the configured address), which is logged.
 Only idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS) are retried, with exponential back-off and
 full jitter (:mod:`houqin_common.retry`).
 """
@@ -29,9 +31,9 @@ from typing import Any, Self, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from houqin_common.i18n import _
+from houqin_common.i18n import N_, Text, _
 from houqin_common.observability import REQUEST_ID_HEADER, request_id_var
 from houqin_common.retry import retrying
 from houqin_common.schemas import (
@@ -56,9 +58,11 @@ from houqin_common.settings import ServiceSettings
 
 logger = logging.getLogger("houqin.clients")
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({502, 503, 504})
+_ANY: TypeAdapter[Any] = TypeAdapter(Any)
 
 
 def _segment(value: str) -> str:
@@ -70,12 +74,25 @@ def _segment(value: str) -> str:
 class ApiError(Exception):
     """A service answered with an error; ``problem`` is its problem+json body."""
 
-    def __init__(self, status: int, problem: Mapping[str, Any], *, service: str) -> None:
+    def __init__(self, status: int, problem: Mapping[str, Any], *, service: str, text: Text | None = None) -> None:
         self.status = status
         self.problem = dict(problem)
         self.service = service
-        detail = self.problem.get("detail") or self.problem.get("title") or _("error")
-        super().__init__(_("{service} answered {status}: {detail}", service=service, status=status, detail=detail))
+        detail = self.problem.get("detail") or self.problem.get("title")
+        #: the message kept as msgid and parameters, so a stored explanation (a score note) renders in its
+        #: reader's language; the remote detail is the remote's text and stays verbatim
+        self.text = text or Text(
+            N_("{service} answered {status}: {detail}"),
+            {
+                "service": service,
+                "status": status,
+                "detail": Text.verbatim(str(detail)) if detail else Text(N_("error")),
+            },
+        )
+        super().__init__(self.text.msgid)
+
+    def __str__(self) -> str:
+        return self.text.render()
 
 
 class BadRequestError(ApiError):
@@ -187,13 +204,11 @@ class BaseClient:
                 if attempt.retry_state.outcome is not None and not attempt.retry_state.outcome.failed:
                     attempt.retry_state.set_result(response)
         except httpx.TransportError as exc:
+            text = Text(
+                N_("{service} unreachable: {error}"), {"service": self.service, "error": Text.verbatim(str(exc))}
+            )
             raise ServiceUnavailableError(
-                503,
-                {
-                    "title": _("Service unreachable"),
-                    "detail": _("{service} unreachable: {error}", service=self.service, error=exc),
-                },
-                service=self.service,
+                503, {"title": _("Service unreachable"), "detail": text.render()}, service=self.service, text=text
             ) from exc
         assert response is not None
         if response.status_code >= 400:
@@ -206,13 +221,45 @@ class BaseClient:
             raise _error_class(response.status_code)(response.status_code, problem, service=self.service)
         return response
 
+    def parse(self, response: httpx.Response, adapter: TypeAdapter[T], *, items: bool = False) -> T:
+        """The body of a successful answer as ``adapter``'s type (with ``items``, a page's ``items`` or a
+        bare list). A body that is not JSON or does not validate means the configured URL is not this
+        service (a foreign server, a proxy's page): the caller gets :class:`ServiceUnavailableError`, as when
+        nothing answers, and the mismatch is logged."""
+        try:
+            if not items:
+                return adapter.validate_json(response.content)
+            body = _ANY.validate_json(response.content)
+            return adapter.validate_python(body["items"] if isinstance(body, dict) and "items" in body else body)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+            logger.warning(
+                "%s %s %s answered a body that is not its API (%d errors, first %s at %s)",
+                self.service,
+                response.request.method,
+                response.request.url.path,
+                len(errors),
+                errors[0]["type"] if errors else None,
+                errors[0]["loc"] if errors else None,
+            )
+            text = Text(
+                N_("{service} at {url} answered something that is not its API"),
+                {"service": self.service, "url": self.base_url},
+            )
+            raise ServiceUnavailableError(
+                503,
+                {"title": _("Service unavailable"), "detail": text.render()},
+                service=self.service,
+                text=text,
+            ) from exc
+
     async def get_model(self, path: str, model: type[M], **params: Any) -> M:
         response = await self.request("GET", path, params=params)
-        return model.model_validate(response.json())
+        return self.parse(response, TypeAdapter(model))
 
     async def get_page(self, path: str, model: type[M], **params: Any) -> Page[M]:
         response = await self.request("GET", path, params=params)
-        return TypeAdapter(Page[model]).validate_python(response.json())  # type: ignore[valid-type]
+        return self.parse(response, TypeAdapter(Page[model]))  # type: ignore[valid-type]
 
 
 class ContractsClient(BaseClient):
@@ -251,7 +298,7 @@ class ContractsClient(BaseClient):
         """Import vendors all-or-nothing; a refused row raises :class:`BadRequestError` whose
         ``problem["errors"]`` lists every row's errors (nothing was imported)."""
         response = await self.request("POST", "/v1/vendors/import", json=rows)
-        return VendorImportReport.model_validate(response.json())
+        return self.parse(response, TypeAdapter(VendorImportReport))
 
     async def procurement_route(
         self,
@@ -295,27 +342,25 @@ class AppraisalClient(BaseClient):
         """Many (vendor, period) scores in ONE request; a pair without data comes back with ``score=None``."""
         body = ScoreBatchRequest(items=[ScoreQuery(vendor_id=v, period=p) for v, p in pairs])
         response = await self.request("POST", "/v1/scores/batch", json=body.model_dump(mode="json"))
-        return TypeAdapter(list[ScoreBatchItem]).validate_python(response.json())
+        return self.parse(response, TypeAdapter(list[ScoreBatchItem]))
 
     async def hazard_from_alarm(self, alarm: Mapping[str, Any]) -> tuple[HazardRef, bool]:
         """Open (or join) the hazard of an alarm not cleared in time; idempotent by ``alarm["alarm_id"]``.
         Returns the hazard and whether this call created it."""
         response = await self.request("POST", "/v1/hazards/alarms", json=dict(alarm))
-        return HazardRef.model_validate(response.json()), response.status_code == 201
+        return self.parse(response, TypeAdapter(HazardRef)), response.status_code == 201
 
     async def hazard_alarm_cleared(self, alarm_id: str, cleared_at: datetime) -> HazardRef:
         """Record the restore of ``alarm_id`` on its hazard (:class:`NotFoundError` when it is on none)."""
         response = await self.request(
             "POST", f"/v1/hazards/alarms/{_segment(alarm_id)}/cleared", json={"cleared_at": cleared_at.isoformat()}
         )
-        return HazardRef.model_validate(response.json())
+        return self.parse(response, TypeAdapter(HazardRef))
 
     async def ranking(self, period: str) -> list[VendorScore]:
         """All vendors' scores for ``period``, best first."""
         response = await self.request("GET", "/v1/scores", params={"period": period})
-        body = response.json()
-        items = body["items"] if isinstance(body, dict) and "items" in body else body
-        return TypeAdapter(list[VendorScore]).validate_python(items)
+        return self.parse(response, TypeAdapter(list[VendorScore]), items=True)
 
 
 class TelemetryClient(BaseClient):
@@ -348,9 +393,7 @@ class TelemetryClient(BaseClient):
     async def vehicle_kpi(self, period: str, *, vendor_id: str | None = None) -> list[VehicleKpi]:
         """Vehicle KPIs for ``period``, for one vendor or every group."""
         response = await self.request("GET", "/v1/kpis/vehicles", params={"vendor_id": vendor_id, "period": period})
-        body = response.json()
-        items = body["items"] if isinstance(body, dict) and "items" in body else body
-        return TypeAdapter(list[VehicleKpi]).validate_python(items)
+        return self.parse(response, TypeAdapter(list[VehicleKpi]), items=True)
 
 
 def _client_kwargs(settings: ServiceSettings, caller: str) -> dict[str, Any]:

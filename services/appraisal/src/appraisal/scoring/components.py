@@ -224,7 +224,7 @@ async def _ask_telemetry(
     except ApiError as exc:
         logger.warning("%s KPI of %s unavailable: %s", name, vendor_id, exc)
         return rules.Component(
-            name, None, available=False, note=Text(N_("telemetry unavailable: {error}"), {"error": str(exc)})
+            name, None, available=False, note=Text(N_("telemetry unavailable: {error}"), {"error": exc.text})
         )
 
 
@@ -237,7 +237,7 @@ async def _energy(
         return await source.energy_kpi(vendor_id, period)
 
     # a vendor without meters (0 meters, or a 404 from an older telemetry) is not measured on energy
-    no_meters = _("no meters assigned to the vendor in telemetry")
+    no_meters = Text(N_("no meters assigned to the vendor in telemetry"))
     kpi = await _ask_telemetry(kpis, vendor_id, "energy", ask, nothing=no_meters)
     if isinstance(kpi, rules.Component):
         return kpi
@@ -245,9 +245,9 @@ async def _energy(
         return rules.Component("energy", None, note=no_meters)
     if kpi.not_scored is not None:
         # too few meter-days comparable with a year earlier: a missing component (as without meters), never 0
-        return rules.Component(
-            "energy", None, note=_("energy not scored: {reason}", reason=kpi.not_scored_reason or kpi.not_scored)
-        )
+        # (telemetry's reason is its own text, in the language it answered in: kept verbatim)
+        reason = Text.verbatim(kpi.not_scored_reason or kpi.not_scored)
+        return rules.Component("energy", None, note=Text(N_("energy not scored: {reason}"), {"reason": reason}))
     if measure == "cost":
         score = rules.energy_score(
             kpi.cost_saving_ratio,
@@ -258,19 +258,23 @@ async def _energy(
         )
         if score is None:
             return rules.Component(
-                "energy", None, note=_("{meters} meters, no priced cost last year", meters=kpi.meters)
+                "energy", None, note=Text(N_("{meters} meters, no priced cost last year"), {"meters": kpi.meters})
             )
         return rules.Component(
             "energy",
             score,
-            note=_(
-                "{meters} meters, cost {cost} CNY against {previous} CNY last year (saving {ratio}), "
-                "{alerts} waste alerts",
-                meters=kpi.meters,
-                cost=kpi.cost_cny,
-                previous=kpi.previous_cost_cny,
-                ratio=f"{kpi.cost_saving_ratio:.1%}",
-                alerts=kpi.waste_alerts,
+            note=Text(
+                N_(
+                    "{meters} meters, cost {cost} CNY against {previous} CNY last year (saving {ratio}), "
+                    "{alerts} waste alerts"
+                ),
+                {
+                    "meters": kpi.meters,
+                    "cost": str(kpi.cost_cny),
+                    "previous": str(kpi.previous_cost_cny),
+                    "ratio": f"{kpi.cost_saving_ratio:.1%}",
+                    "alerts": kpi.waste_alerts,
+                },
             ),
         )
     score = rules.energy_score(
@@ -282,16 +286,16 @@ async def _energy(
     )
     if score is None:
         return rules.Component(
-            "energy", None, note=_("{meters} meters, no same-period consumption last year", meters=kpi.meters)
+            "energy",
+            None,
+            note=Text(N_("{meters} meters, no same-period consumption last year"), {"meters": kpi.meters}),
         )
     return rules.Component(
         "energy",
         score,
-        note=_(
-            "{meters} meters, saving {saving} year on year, {alerts} waste alerts",
-            meters=kpi.meters,
-            saving=f"{kpi.saving_ratio:.1%}",
-            alerts=kpi.waste_alerts,
+        note=Text(
+            N_("{meters} meters, saving {saving} year on year, {alerts} waste alerts"),
+            {"meters": kpi.meters, "saving": f"{kpi.saving_ratio:.1%}", "alerts": kpi.waste_alerts},
         ),
     )
 

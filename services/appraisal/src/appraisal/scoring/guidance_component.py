@@ -14,7 +14,7 @@ from appraisal.guidance import repository as guidance_repository
 from appraisal.guidance.rules import GuidanceTally, guidance_score
 from appraisal.scoring import rules
 from appraisal.scoring.components import VendorPeriod, component
-from houqin_common.i18n import _
+from houqin_common.i18n import N_, Text
 
 
 async def load(session: AsyncSession, start: date, end: date) -> dict[str, GuidanceTally]:
@@ -28,10 +28,8 @@ async def guidance(v: VendorPeriod) -> rules.Component:
     return rules.Component(
         "guidance",
         guidance_score(tally, v.settings.guidance_open_finding_penalty),
-        note=_(
-            "attended {attended} of {invited} trainings, {open} guidance findings open",
-            attended=tally.attended,
-            invited=tally.invited,
-            open=tally.open_findings,
+        note=Text(
+            N_("attended {attended} of {invited} trainings, {open} guidance findings open"),
+            {"attended": tally.attended, "invited": tally.invited, "open": tally.open_findings},
         ),
     )

@@ -2,6 +2,8 @@
 
 A reading carries the register value at ``ts``; the consumption of the interval (previous ts, ts]
 is attributed to the bucket of the interval's START, so bucket sums add up across granularities.
+Buckets are the office's calendar (local midnight, the 1st of the month) and are answered as its wall clock
+with its UTC offset (:class:`OfficeInstants`), never as UTC instants.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -91,3 +93,52 @@ def bucket_sums(items: Sequence[Interval], granularity: str, tz: ZoneInfo) -> di
     for it in items:
         sums[bucket_start(it.start, granularity, tz)] += it.kwh
     return dict(sorted(sums.items()))
+
+
+class OfficeInstants:
+    """Bucket starts as the office's wall clock with its UTC offset: October's month bucket is
+    ``2026-10-01T00:00:00+08:00``, not ``2026-09-30T16:00:00Z`` (the same instant, read in the office's zone).
+
+    The database hands back UTC instants. Each distinct one is converted once (an hourly chart of 40 meters
+    repeats 720 buckets 40 times): :meth:`ascending` converts a sorted sequence run by run, :meth:`lists`
+    reuses the converted list of an equal earlier list (a chart's series mostly share their buckets); both
+    compare UTC datetimes of one ``tzinfo``, which needs no offset lookups. The result carries a fixed-offset
+    ``timezone`` of its own offset (per instant, so a zone with summer time stays right), which pydantic
+    serialises natively (a ``ZoneInfo`` is asked for its offset in Python per value)."""
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self._seen: dict[datetime, datetime] = {}
+        self._offsets: dict[timedelta | None, timezone] = {}
+
+    def __call__(self, ts: datetime) -> datetime:
+        local = self._seen.get(ts)
+        if local is None:
+            wall = ts.astimezone(self.tz)
+            offset = wall.utcoffset()
+            fixed = self._offsets.get(offset)
+            if fixed is None:
+                fixed = self._offsets[offset] = timezone(offset or timedelta(0))
+            local = self._seen[ts] = wall.replace(tzinfo=fixed)
+        return local
+
+    def ascending(self, values: Iterable[datetime]) -> list[datetime]:
+        """``values`` (sorted, repeats adjacent) in the office's zone."""
+        out: list[datetime] = []
+        prev: datetime | None = None
+        local: datetime | None = None
+        for ts in values:
+            if local is None or ts != prev:
+                prev, local = ts, self(ts)
+            out.append(local)
+        return out
+
+    def lists(self, lists: Iterable[Sequence[datetime]]) -> list[list[datetime]]:
+        """Each list in the office's zone; a list equal to the one before shares its conversion."""
+        out: list[list[datetime]] = []
+        prev: Sequence[datetime] | None = None
+        for values in lists:
+            if prev is None or values != prev:
+                prev, converted = values, [self(ts) for ts in values]
+            out.append(converted)
+        return out

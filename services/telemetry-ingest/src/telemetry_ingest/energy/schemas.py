@@ -9,6 +9,14 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from houqin_common.schemas import EnergyCarrier, EnergyScope, InputModel
 
+#: how every energy bucket is answered (consumption rows and series, and their cost rows)
+BUCKET_DESCRIPTION = (
+    "start of the bucket in the office's calendar (setting `timezone`, Asia/Shanghai): a day bucket starts at "
+    "local midnight, a month bucket at local midnight of the 1st, written as the local wall clock with its UTC "
+    "offset (October: `2026-10-01T00:00:00+08:00`, never `2026-09-30T16:00:00Z`); an interval counts in the "
+    "bucket where it starts"
+)
+
 
 class Granularity(StrEnum):
     quarter_hour = "15min"
@@ -29,7 +37,7 @@ class GroupBy(StrEnum):
 
 class ConsumptionRow(BaseModel):
     group: str = Field(description="value of the grouping dimension (meter id, zone, building, sub-item code...)")
-    bucket: datetime = Field(description="start of the local-time bucket")
+    bucket: datetime = Field(description=BUCKET_DESCRIPTION)
     kwh: float = Field(description="consumption in the bucket, multiplier applied")
     intervals: int = Field(description="register intervals summed")
 
@@ -52,7 +60,7 @@ class Layout(StrEnum):
 
 class ConsumptionSeries(BaseModel):
     group: str = Field(description="value of the grouping dimension")
-    buckets: list[datetime] = Field(description="starts of the local-time buckets with data, ascending")
+    buckets: list[datetime] = Field(description="the buckets with data, ascending, each the " + BUCKET_DESCRIPTION)
     kwh: list[float] = Field(description="consumption per bucket (same positions as buckets)")
     intervals: list[int] = Field(description="register intervals summed per bucket")
 

@@ -18,6 +18,7 @@ from houqin_common.errors import NotFound, UnprocessableEntity
 from houqin_common.i18n import _
 from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.energy import repository
+from telemetry_ingest.energy.arithmetic import OfficeInstants
 from telemetry_ingest.energy.degree_days import degree_days, fit_ols
 from telemetry_ingest.energy.repository import CalendarRule, MeterFilter, Window
 from telemetry_ingest.energy.schemas import (
@@ -136,15 +137,22 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _series_rows(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows of the series, ordered by bucket and then group in the database's order of the groups."""
+def _series_rows(series: list[dict[str, Any]], local: OfficeInstants) -> list[dict[str, Any]]:
+    """The rows of the series, ordered by bucket and then group in the database's order of the groups,
+    each bucket in the office's zone."""
     rows = [
         (bucket, rank, s["group"], kwh, n)
         for rank, s in enumerate(series)
         for bucket, kwh, n in zip(s["buckets"], s["kwh"], s["intervals"], strict=True)
     ]
     rows.sort()  # (bucket, rank) is unique: the rest of the tuple is never compared
-    return [{"group": g, "bucket": b, "kwh": k, "intervals": n} for b, _, g, k, n in rows]
+    out: list[dict[str, Any]] = []
+    prev = shown = None
+    for bucket, _rank, g, k, n in rows:
+        if bucket != prev:  # sorted: each bucket converted once, comparing UTC datetimes (no offset lookups)
+            prev, shown = bucket, local(bucket)
+        out.append({"group": g, "bucket": shown, "kwh": k, "intervals": n})
+    return out
 
 
 async def _series(
@@ -184,7 +192,7 @@ async def consumption(
         session, settings=settings, flt=flt, start=start, end=end, granularity=granularity, group_by=group_by
     )
     with _gc_paused():
-        rows = _series_rows(series)
+        rows = _series_rows(series, OfficeInstants(ZoneInfo(settings.timezone)))
         # every field is validated here; validating the list of instances again costs ~1 us per row
         return ConsumptionRead.model_construct(
             start=start,
@@ -210,7 +218,10 @@ async def consumption_series(
     series = await _series(
         session, settings=settings, flt=flt, start=start, end=end, granularity=granularity, group_by=group_by
     )
+    local = OfficeInstants(ZoneInfo(settings.timezone))
     with _gc_paused():
+        for s, buckets in zip(series, local.lists(s["buckets"] for s in series), strict=True):
+            s["buckets"] = buckets
         items = CONSUMPTION_SERIES.validate_python(series)
         return ConsumptionSeriesRead(
             start=start,

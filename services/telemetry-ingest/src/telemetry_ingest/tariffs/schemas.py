@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializ
 
 from houqin_common.i18n import _
 from houqin_common.schemas import InputModel
+from telemetry_ingest.energy.schemas import BUCKET_DESCRIPTION
 from telemetry_ingest.tariffs.arithmetic import Period, Scope
 
 
@@ -153,7 +154,7 @@ class PeriodCost(BaseModel):
 
 class CostRow(BaseModel):
     group: str = Field(description="value of the group_by dimension")
-    bucket: datetime = Field(description="bucket start (local time)")
+    bucket: datetime = Field(description=BUCKET_DESCRIPTION)
     cost_cny: Decimal = Field(description="cost, CNY rounded to the fen")
     quantity: float = Field(description="consumption, meter units")
 

@@ -18,7 +18,7 @@ from houqin_common.i18n import _
 from houqin_common.schemas import EnergyKpi
 from houqin_common.tabular import TableFileError, read_rows
 from telemetry_ingest.analytics.config import AnalyticsSettings
-from telemetry_ingest.energy.arithmetic import bucket_start
+from telemetry_ingest.energy.arithmetic import OfficeInstants, bucket_start
 from telemetry_ingest.energy.repository import MeterFilter
 from telemetry_ingest.energy.service import window
 from telemetry_ingest.models.accounting import Tariff as TariffRow
@@ -274,8 +274,9 @@ async def consumption(
     priced = await price(
         session, settings=settings, flt=flt, start=start, end=end, granularity=granularity, group_by=group_by
     )
+    local = OfficeInstants(ZoneInfo(settings.timezone))
     rows = [
-        CostRow(group=g, bucket=b, cost_cny=yuan(c.total_cost), quantity=float(c.total_quantity))
+        CostRow(group=g, bucket=local(b), cost_cny=yuan(c.total_cost), quantity=float(c.total_quantity))
         for (g, b), c in sorted(priced.buckets.items(), key=lambda kv: (kv[0][1], kv[0][0]))
     ]
     return CostConsumptionRead(
