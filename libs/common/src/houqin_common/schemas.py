@@ -26,6 +26,7 @@ from pydantic import (
     SerializerFunctionWrapHandler,
     ValidationInfo,
     WithJsonSchema,
+    field_serializer,
     model_serializer,
     model_validator,
 )
@@ -180,9 +181,7 @@ class ScoreComponent(BaseModel):
     carries the code in ``code`` and the label a person reads in ``name`` (and is read back the same way)."""
 
     name: str = Field(description="the component's label in the answer's language (满意度测评 …); its code is `code`")
-    code: str | None = Field(
-        default=None, description="component code, e.g. `satisfaction`, `routine`, `energy` (filled in answers)"
-    )
+    code: str | None = Field(default=None, description="component code, e.g. `satisfaction`, `routine`, `energy`")
     score: float | None = Field(description="0-100, or null when its source was unavailable")
     weight: float = Field(ge=0, description="weight in the scheme")
     available: bool = Field(default=True, description="false when the source could not be read")
@@ -209,13 +208,16 @@ class ScoreComponent(BaseModel):
             return {**data, "name": data["code"]}
         return data
 
-    @model_serializer(mode="wrap")
-    def label_name(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
-        data = handler(self)
-        if info.mode_is_json() and isinstance(data, dict):
-            data["code"] = self.name
-            data["name"] = component_label(self.name)
-        return data
+    @model_validator(mode="after")
+    def _code_of_the_name(self) -> ScoreComponent:
+        if self.code is None:
+            self.code = self.name
+        return self
+
+    @field_serializer("name", when_used="json")
+    def _label(self, name: str) -> str:
+        """In JSON ``name`` is the label a person reads, in the answer's language."""
+        return component_label(name)
 
 
 class LocalizedName(BaseModel):
