@@ -236,6 +236,15 @@ PROPER_NAME_KEYS = frozenset(
         "project_name_zh",
         "meter_name",
         "contract_title",
+        # reviewed (issue 23): the canteen's catering vendor, an invited provider and the vendor or person who
+        # acted on a record are registered names; a regulation's number (常政办发〔2020〕1号) and title, and
+        # the document an emission factor is cited from, are a document's own name
+        "catering_vendor_name",
+        "provider_name",
+        "by",
+        "number",
+        "regulation_title",
+        "grid_emission_factor_source",
     }
 )
 # Records people typed in Chinese (a complaint's description, a campaign's title, a meter's location): their
@@ -262,19 +271,61 @@ USER_TEXT_KEYS = frozenset(
         "findings",
         "evidence_note",
         "opinion",
+        # reviewed (issue 23): typed by office staff when they record a training, a guidance plan or visit,
+        # a hazard or a conference booking, in their own words
+        "place",
+        "room",
+        "room_name",
+        "focus",
+        "participants",
     }
 )
-REFERENCE_NAMES = ("/v1/projects", "/v1/service-items", "/v1/energy-codes", "/v1/energy/tariffs")
+# Keys that are the writer's own words only under some paths (elsewhere the same key is a text the service
+# writes, and must be in the answer's language). Reviewed (issue 23), each with whose words they are.
+USER_TEXT_AT: dict[str, frozenset[str]] = {
+    # a guidance visit's summary, written by the officer who made the visit
+    "/v1/guidance-visits": frozenset({"summary"}),
+    # a conference booking's service issues and a room's equipment, typed by the conference centre's staff
+    "/v1/conference/": frozenset({"issues", "equipment"}),
+    # an invited service as the office booked it ("上门洗车")
+    "/v1/invited/": frozenset({"service"}),
+    # a settlement's fee source and a savings line's sources: the figures' provenance as the office entered it
+    "/v1/canteen/": frozenset({"fee_source"}),
+    "/v1/savings/": frozenset({"contract_cost_source", "office_figure_source"}),
+    # the notes the energy office types on a tariff, a goal, an investment or a building's area
+    "/v1/energy/": frozenset({"note"}),
+}
+# OCDS releases and records declare ``"language": "zh"`` (OCDS `language`: the language of the release's
+# text), so their text is Chinese in every request language; an OCDS document is not localised per request.
+CHINESE_DOCUMENTS = ("/v1/ocds/",)
+# Reviewed (issue 23): a tariff is not among them: the energy office enters it under the name of its price
+# notice (一般工商业分时电价（2026年）), a document's own title with no English alternate in the model.
+REFERENCE_NAMES = ("/v1/projects", "/v1/service-items", "/v1/energy-codes")
 
 
-def is_proper_name(key: str, where: str) -> bool:
-    if key.endswith("_zh") or "_zh." in where or "_zh[" in where:
+def is_proper_name(key: str, where: str, json_where: str = "") -> bool:
+    """Chinese is right here in an English answer: ``where`` is the path template, ``json_where`` the JSON
+    path of the value (a value inside a ``*_zh`` object is a Chinese alternate too)."""
+    if key.endswith("_zh") or "_zh." in json_where or "_zh[" in json_where:
         return True  # the Chinese alternate, as `*_en` is the English one
+    if where.startswith(CHINESE_DOCUMENTS):
+        return True
     if key in PROPER_NAME_KEYS:
+        return True
+    if any(where.startswith(prefix) and key in keys for prefix, keys in USER_TEXT_AT.items()):
         return True
     if key in USER_TEXT_KEYS:
         return not (key == "name" and where.startswith(REFERENCE_NAMES))
     return False
+
+
+def strip_names(text: str, names: frozenset[str]) -> str:
+    """``text`` without the registered names in ``names`` (a vendor's name inside a sentence is a proper
+    name in every language); longest first, so a name containing another is removed whole."""
+    for name in sorted(names, key=len, reverse=True):
+        if name in text:
+            text = text.replace(name, " ")
+    return text
 
 
 NAME_FOR = {
@@ -381,18 +432,28 @@ POINTER = re.compile(r"\b(?:query|body|path|header)(?:\.[\w\-]+|\[\d+\])+")
 SERVICE_NAMES = re.compile(r"\b(?:contracts-api|telemetry-ingest|appraisal(?= ))\b")
 
 
-def check_text(text: str, *, key: str, lang: str, where: str = "") -> list[tuple[str, str]]:
-    """(rule, evidence) for one human-text string."""
+def check_text(
+    text: str,
+    *,
+    key: str,
+    lang: str,
+    where: str = "",
+    json_where: str = "",
+    names: frozenset[str] = frozenset(),
+) -> list[tuple[str, str]]:
+    """(rule, evidence) for one human-text string; ``names`` are registered names (vendors) seen in the
+    platform's answers, proper names wherever they appear."""
     found: list[tuple[str, str]] = []
+    evidence = text
     text = SERVICE_NAMES.sub("", POINTER.sub("", text))
     if UUID.search(text) or SNAKE.search(text) or DEVICE_CODE.search(text):
-        found.append(("bare-id", text))
+        found.append(("bare-id", evidence))
     if lang == "zh":
         without_ids = DEVICE_CODE.sub("", SNAKE.sub("", UUID.sub("", text)))
         if english_words(without_ids):
-            found.append(("english", text))
-    elif CJK.search(text) and not is_proper_name(key, where):
-        found.append(("chinese", text))
+            found.append(("english", evidence))
+    elif CJK.search(strip_names(text, names)) and not is_proper_name(key, where, json_where):
+        found.append(("chinese", evidence))
     return found
 
 
@@ -400,11 +461,13 @@ def _norm(where: str) -> str:
     return re.sub(r"\[\d+\]", "[]", where)
 
 
-def check_json(value: Any, *, lang: str, where: str = "$", path: str = "") -> Iterator[tuple[str, str, str]]:
+def check_json(
+    value: Any, *, lang: str, where: str = "$", path: str = "", names: frozenset[str] = frozenset()
+) -> Iterator[tuple[str, str, str]]:
     """Yield (json path, rule, evidence) for every violation in a decoded JSON answer."""
     if isinstance(value, dict):
-        for id_key, names in NAME_FOR.items():
-            if value.get(id_key) and not any(value.get(n) for n in names):
+        for id_key, name_keys in NAME_FOR.items():
+            if value.get(id_key) and not any(value.get(n) for n in name_keys):
                 yield where, "no-name", f"{id_key}={value[id_key]}"
         for k, v in value.items():
             if UUID.fullmatch(str(k)) or (SNAKE.fullmatch(str(k)) and where.endswith(("reasons", "map"))):
@@ -412,19 +475,23 @@ def check_json(value: Any, *, lang: str, where: str = "$", path: str = "") -> It
                 k = "<key>"
             if isinstance(v, str):
                 if not is_machine_key(k) and not is_machine_value(k, v):
-                    for rule, evidence in check_text(v, key=k, lang=lang, where=path):
+                    for rule, evidence in check_text(
+                        v, key=k, lang=lang, where=path, json_where=f"{where}.{k}", names=names
+                    ):
                         yield f"{where}.{k}", rule, evidence
             else:
-                yield from check_json(v, lang=lang, where=f"{where}.{k}", path=path)
+                yield from check_json(v, lang=lang, where=f"{where}.{k}", path=path, names=names)
     elif isinstance(value, list):
         parent = where.rsplit(".", 1)[-1]
         for i, v in enumerate(value):
             if isinstance(v, str):
                 if not is_machine_key(parent) and not is_machine_value(parent, v):
-                    for rule, evidence in check_text(v, key=parent, lang=lang, where=path):
+                    for rule, evidence in check_text(
+                        v, key=parent, lang=lang, where=path, json_where=f"{where}[{i}]", names=names
+                    ):
                         yield f"{where}[{i}]", rule, evidence
             else:
-                yield from check_json(v, lang=lang, where=f"{where}[{i}]", path=path)
+                yield from check_json(v, lang=lang, where=f"{where}[{i}]", path=path, names=names)
 
 
 def check_headers(headers: list[str], *, lang: str) -> Iterator[tuple[str, str, str]]:
@@ -435,13 +502,27 @@ def check_headers(headers: list[str], *, lang: str) -> Iterator[tuple[str, str, 
             yield f"header:{h}", "chinese", h
 
 
-def check_cells(rows: list[list[str]], *, lang: str) -> Iterator[tuple[str, str, str]]:
-    """Text cells of a table body: True/False and English words are English; UUIDs are bare ids."""
+# A table may keep the id of a party in a column headed as an id (单位编号 / vendor id), for people who join
+# the file with other data, *beside* the party's name: such a cell is not a bare id when its row names the
+# party in a name column. Reviewed (issue 23): the ranking and grade sheets of the appraisal reports.
+ID_HEADER = re.compile(r"(编号|\bid)$", re.I)
+NAME_HEADER = re.compile(r"^(名称|服务单位|name|vendor)$", re.I)
+
+
+def check_cells(rows: list[list[str]], *, lang: str, head: list[str] | None = None) -> Iterator[tuple[str, str, str]]:
+    """Text cells of a table body: True/False and English words are English; UUIDs are bare ids (but in an
+    id column of a row that names the party, see `ID_HEADER`)."""
+    head = head or []
+    id_cols = {i for i, h in enumerate(head) if ID_HEADER.search(str(h).strip())}
+    name_cols = {i for i, h in enumerate(head) if NAME_HEADER.fullmatch(str(h).strip())}
     for row in rows:
+        named = any(i < len(row) and str(row[i]).strip() and not UUID.search(str(row[i])) for i in name_cols)
         for i, cell in enumerate(row):
             if not isinstance(cell, str) or not cell:
                 continue
             if UUID.search(cell):
+                if i in id_cols and named and UUID.fullmatch(cell.strip()):
+                    continue
                 yield f"cell[{i}]", "bare-id", cell
             elif (
                 lang == "zh"
@@ -471,11 +552,18 @@ def check_tables(tables: dict[str, list[list[str]]], *, lang: str) -> Iterator[t
         rows = [r for r in rows if any(str(c).strip() for c in r)]
         if not rows:
             continue
-        # a sheet may carry a title line above its header: the header is the first row of >1 filled cells
-        head = next((i for i, r in enumerate(rows) if sum(1 for c in r if str(c).strip()) > 1), 0)
+        # a sheet may carry a title or note line above its header (a provisional ranking's first line is a
+        # two-cell note): the header is the first row of >1 filled cells and at least half the widest row's;
+        # a sheet of one-cell lines only (a summary: the campaign's own title, notes) has no header to check
+        filled = [sum(1 for c in r if str(c).strip()) for r in rows]
+        head = next((i for i, n in enumerate(filled) if n > 1 and 2 * n >= max(filled)), None)
+        if head is None:
+            for w, rule, ev in check_cells(rows, lang=lang):
+                yield f"{sheet}:{w}", rule, ev
+            continue
         for w, rule, ev in check_headers([c for c in rows[head] if str(c).strip()], lang=lang):
             yield f"{sheet}:{w}", rule, ev
-        for w, rule, ev in check_cells(rows[head + 1 :], lang=lang):
+        for w, rule, ev in check_cells(rows[head + 1 :], lang=lang, head=[str(c) for c in rows[head]]):
             yield f"{sheet}:{w}", rule, ev
 
 
@@ -528,6 +616,19 @@ def _pool_values(body: Any, pool: dict[str, list[str]]) -> None:
             _pool_values(v, pool)
 
 
+def _licence_names(body: Any, found: set[str]) -> None:
+    """The kind of each qualification record (an object with ``kind``, ``number`` and ``valid_to``): the office
+    types a licence's own name there (营业执照, 食品经营许可证), a proper name inside any sentence."""
+    if isinstance(body, dict):
+        if isinstance(body.get("kind"), str) and "number" in body and "valid_to" in body:
+            found.add(body["kind"])
+        for v in body.values():
+            _licence_names(v, found)
+    elif isinstance(body, list):
+        for v in body:
+            _licence_names(v, found)
+
+
 class Crawler:
     """Walks the GET operations of the services at ``urls`` with ``token``; `run(lang)` checks each answer."""
 
@@ -541,6 +642,9 @@ class Crawler:
         self.specs = {name: httpx.get(f"{url}/openapi.json", timeout=30).json() for name, url in urls.items()}
         self.pool: dict[str, list[str]] = {}
         self.lists: dict[str, list[dict[str, Any]]] = {}
+        #: the vendors' registered names (contracts-api's vendor list) and the licences' names of their
+        #: qualification records: proper names inside any sentence
+        self.names: set[str] = set()
 
     def query_value(self, name: str, schema: dict[str, Any]) -> str | None:
         tz_now = self.now
@@ -574,6 +678,16 @@ class Crawler:
         statuses: dict[str, int] = {}
         calls = 0
         with httpx.Client(timeout=self.timeout_s, headers=headers) as client:
+            if "contracts" in self.urls:  # every registered name, not only the first page's
+                r = client.get(f"{self.urls['contracts']}/v1/vendors", params={"limit": 500})
+                if r.status_code == 200:
+                    self.names.update(str(v["name"]) for v in _items(r.json()) if v.get("name"))
+                r = client.get(
+                    f"{self.urls['contracts']}/v1/vendors/qualifications/expiring",
+                    params={"within_days": 3650, "limit": 500},
+                )
+                if r.status_code == 200:
+                    _licence_names(r.json(), self.names)
             for service, spec in self.specs.items():
                 base = self.urls[service]
                 ops = [
@@ -607,12 +721,14 @@ class Crawler:
                                 _pool_values(body, self.pool)
                                 if "{" not in path and not params.get("format"):
                                     self.lists.setdefault(path, _items(body))
+                                if service == "contracts":
+                                    _licence_names(body, self.names)
         return CrawlResult(violations, calls, statuses)
 
     def check_response(self, r: httpx.Response, *, lang: str, path: str) -> Iterator[tuple[str, str, str]]:
         ctype = r.headers.get("content-type", "")
         if ctype.startswith(("application/json", "application/problem+json")):
-            yield from check_json(r.json(), lang=lang, path=path)
+            yield from check_json(r.json(), lang=lang, path=path, names=frozenset(self.names))
         elif ctype.startswith("text/csv"):
             yield from check_tables({"csv": csv_rows(r.content)}, lang=lang)
         elif "spreadsheetml" in ctype:

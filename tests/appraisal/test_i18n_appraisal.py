@@ -45,11 +45,11 @@ async def test_problem_details_and_score_notes_follow_the_reader(
     for t in await world.tokens(3):
         assert (await world.answer(t, "excellent")).status_code == 201
     notes_zh = {
-        c["name"]: c["note"]
+        c["code"]: c["note"]
         for c in (await client.get(f"/v1/scores/{vendor}", params={"period": "2031"}, headers=sup)).json()["components"]
     }
     notes_en = {
-        c["name"]: c["note"]
+        c["code"]: c["note"]
         for c in (await client.get(f"/v1/scores/{vendor}", params={"period": "2031"}, headers={**sup, **EN})).json()[
             "components"
         ]
@@ -58,6 +58,19 @@ async def test_problem_details_and_score_notes_follow_the_reader(
     assert notes_en["satisfaction"].startswith("6 graded answers")
     assert notes_zh["routine"] == "日常检查 0 次" and notes_en["routine"] == "0 routine inspections"
     assert notes_zh["complaints"] == "投诉 0 件，其中 0 件计入该单位扣分"
+    # a component is read by its label in the answer's language; its code stays in `code`
+    zh_names = {
+        c["code"]: c["name"]
+        for c in (await client.get(f"/v1/scores/{vendor}", params={"period": "2031"}, headers=sup)).json()["components"]
+    }
+    en_names = {
+        c["code"]: c["name"]
+        for c in (await client.get(f"/v1/scores/{vendor}", params={"period": "2031"}, headers={**sup, **EN})).json()[
+            "components"
+        ]
+    }
+    assert zh_names["satisfaction"] == "满意度测评" and zh_names["routine"] == "日常检查"
+    assert en_names["satisfaction"] == "satisfaction survey" and en_names["routine"] == "routine inspections"
 
 
 def test_award_reasons_are_stored_once_and_read_in_any_language() -> None:

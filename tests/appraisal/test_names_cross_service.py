@@ -65,14 +65,14 @@ async def test_a_new_vendor_and_project_are_scored_by_their_scheme_and_reported_
         assert ours["projects"] == [{"code": project, "name_zh": label}]
         # the commercial scheme weighs satisfaction 0.50 (support: 0.35): the category came from contracts-api
         assert ours["scheme"] == "commercial"
-        satisfaction = next(c for c in ours["components"] if c["name"] == "satisfaction")
+        satisfaction = next(c for c in ours["components"] if c["code"] == "satisfaction")
         assert satisfaction["weight"] == 0.5 and satisfaction["note"].endswith("[scheme commercial services]")
         zh = await client.get(
             f"/v1/scores/{vendor_id}", params={"period": "2039"}, headers={**sup, "Accept-Language": "zh-CN"}
         )
         assert (
             "【考核方案：经营性服务】"
-            in next(c for c in zh.json()["components"] if c["name"] == "satisfaction")["note"]
+            in next(c for c in zh.json()["components"] if c["code"] == "satisfaction")["note"]
         )
 
         report = await client.get("/v1/reports/years/2039", params={"format": "csv"}, headers=sup)
@@ -111,7 +111,7 @@ async def test_a_new_vendor_and_project_are_scored_by_their_scheme_and_reported_
         offline = r.json()
         assert offline["vendor_name"] is None and offline["scheme"] == "support"
         assert (
-            "project category unknown" in next(c for c in offline["components"] if c["name"] == "satisfaction")["note"]
+            "project category unknown" in next(c for c in offline["components"] if c["code"] == "satisfaction")["note"]
         )
         report = await client.get("/v1/reports/years/2039", params={"format": "csv"}, headers=sup)
         rows = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))

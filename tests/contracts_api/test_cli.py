@@ -94,7 +94,7 @@ def test_eligibility_prints_the_grounds_and_exits_3_when_excluded(cli) -> None:
     assert ok.exit_code == 0 and "eligible" in ok.output
     assert ok.output.startswith(VENDORS[0].name), ok.output  # named, not a bare id
     vetoed = invoke(cli, "vendors", "eligibility", VENDORS[-1].id)
-    assert vetoed.exit_code == 3 and "one-vote veto (一票否决): poor credit" in vetoed.output
+    assert vetoed.exit_code == 3 and "one-vote veto: poor credit" in vetoed.output
     unknown = invoke(cli, "vendors", "eligibility", "00000000-0000-0000-0000-000000000000")
     assert unknown.exit_code == 1 and "not found" in unknown.output
 
@@ -121,8 +121,14 @@ def test_contracts_expiring_lists_the_demo_renewals(cli) -> None:
     # seen from 1 December 2026, the demo contracts ending 2026-12-31 are due, whatever day the suite runs
     r = invoke(cli, "contracts", "expiring", "--days", "90", "--as-of", "2026-12-01")
     assert r.exit_code == 0, r.output
-    # the project and the vendor by name, the route by its label: no code or id on the line
-    line = next(line for line in r.output.splitlines() if "美容美发" in line)
+    # the project by its name in the reader's language (English here), the vendor by its registered name, the
+    # route by its label: no code or id on the line
+    line = next(line for line in r.output.splitlines() if "Beauty and hairdressing" in line)
     assert "2026-12-31" in line and "( 30 d)" in line and "next: price comparison" in line
-    assert "常州名剪美发店" in line and "hairdresser" not in line
+    assert "常州名剪美发店" in line and "hairdresser " not in line and "美容美发" not in line
+    app, env = cli
+    zh = CliRunner().invoke(
+        app, ["contracts", "expiring", "--days", "90", "--as-of", "2026-12-01"], env={**env, "HOUQIN_LOCALE": "zh-CN"}
+    )
+    assert any("美容美发" in ln and "常州名剪美发店" in ln for ln in zh.output.splitlines()), zh.output
     assert "UNDECIDED" in r.output, "routes needing the (stopped) appraisal are not guessed"

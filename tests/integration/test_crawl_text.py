@@ -107,7 +107,7 @@ def cli_violations(services: LiveServices, token: str, crawler: Crawler, lang: s
         out = run_cli(services, token, lang, *args)
         assert out.strip(), label
         for line in out.splitlines():
-            for rule, ev in check_text(line, key="cli", lang=lang):
+            for rule, ev in check_text(line, key="cli", lang=lang, names=frozenset(crawler.names)):
                 found.append(Violation(lang, "cli", label, "line", rule, ev))
     out_dir = Path(os.environ.get("TMPDIR", "/tmp")) / f"houqin-crawl-report-{os.getpid()}-{lang}"
     report = run_cli(services, token, lang, "appraisal", "report", str(clock.now().year), "--out", str(out_dir))
@@ -192,6 +192,28 @@ def test_the_checks_catch_english_prose_bare_ids_unnamed_parties_and_headers() -
     assert sum(1 for where, rule, _ in check_json(planted, lang="zh") if rule == "no-name") == 2  # vendor, meter
     assert {r for _, r, _ in check_tables({"csv": [["rank", "vendor_id"], ["1", "x"]]}, lang="zh")} == {"header"}
     assert list(check_tables({"csv": [["排名", "服务单位"], ["1", "某公司"]]}, lang="zh")) == []
+    # an id column beside the party's name passes; the same id without the name, or in a name column, is caught
+    uid = "2b621726-14d8-5e33-bc34-8babac39aacb"
+    assert list(check_tables({"csv": [["排名", "服务单位", "单位编号"], ["1", "某公司", uid]]}, lang="zh")) == []
+    assert [r for _, r, _ in check_tables({"csv": [["排名", "服务单位", "单位编号"], ["1", "", uid]]}, lang="zh")] == [
+        "bare-id"
+    ]
+    assert [r for _, r, _ in check_tables({"csv": [["排名", "服务单位"], ["1", uid]]}, lang="zh")] == ["bare-id"]
     # English answers: Chinese outside proper names is caught, a vendor's registered name is not
     assert [r for r, _ in check_text("截止日期已过", key="detail", lang="en")] == ["chinese"]
     assert list(check_json({"vendor_name": "常州市某物业公司", "detail": "deadline passed"}, lang="en")) == []
+    # a registered name inside a sentence is a proper name; the rest of the sentence still has to be English
+    names = frozenset({"常州市某物业公司"})
+    assert check_text("Bid of 常州市某物业公司 not ranked", key="explanation", lang="en", names=names) == []
+    assert list(check_json({"explanation": ["Bid of 常州市某物业公司 not ranked"]}, lang="en", names=names)) == []
+    assert [r for r, _ in check_text("常州市某物业公司 的投标未排名", key="explanation", lang="en", names=names)] == [
+        "chinese"
+    ]
+    # the writer's own words are exempt only where they are the writer's: a `summary` elsewhere is caught
+    assert list(check_json({"summary": "对照标准指导"}, lang="en", path="/v1/guidance-visits")) == []
+    assert [r for _, r, _ in check_json({"summary": "对照标准指导"}, lang="en", path="/v1/reports/x")] == ["chinese"]
+    # a Chinese alternate object (`labels_zh`) is exempt, the same labels outside it are not
+    assert list(check_json({"labels_zh": {"funding": "花钱买服务"}}, lang="en", path="/v1/projects")) == []
+    assert [r for _, r, _ in check_json({"labels": {"funding": "花钱买服务"}}, lang="en", path="/v1/projects")] == [
+        "chinese"
+    ]

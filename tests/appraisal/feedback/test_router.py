@@ -72,7 +72,7 @@ async def test_a_visitor_complaint_is_routed_scored_and_keeps_the_visitor_anonym
     for t in await world.tokens(1):
         assert (await world.answer(t, "good")).status_code == 201
     score = (await client.get(f"/v1/scores/{vendor}", params={"period": year}, headers=sup)).json()
-    complaints = next(c for c in score["components"] if c["name"] == "complaints")
+    complaints = next(c for c in score["components"] if c["code"] == "complaints")
     assert complaints["note"] == "1 complaints, 1 counted against the vendor"
     assert complaints["score"] is not None and complaints["score"] < 100
 

@@ -104,7 +104,7 @@ async def test_attendance_and_findings_reach_the_vendors_appraisal_explanation(
 
     score = await client.get(f"/v1/scores/{vendor_id}", params={"period": "2031"}, headers=vendor)
     assert score.status_code == 200, score.text
-    guidance = next(c for c in score.json()["components"] if c["name"] == "guidance")
+    guidance = next(c for c in score.json()["components"] if c["code"] == "guidance")
     assert guidance["note"] == "attended 1 of 2 trainings, 2 guidance findings open"
     assert guidance["weight"] == 0 and guidance["score"] == 30.0  # 50 % attended − 2 × 10 points
     assert score.json()["total"] == 100.0  # weight 0 by default: explained, not counted
@@ -116,7 +116,7 @@ async def test_attendance_and_findings_reach_the_vendors_appraisal_explanation(
         r = await client.post(f"/v1/rectifications/{first}/transitions", json={"action": action}, headers=headers)
         assert r.status_code == 200, r.text
     score = await client.get(f"/v1/scores/{vendor_id}", params={"period": "2031"}, headers=vendor)
-    guidance = next(c for c in score.json()["components"] if c["name"] == "guidance")
+    guidance = next(c for c in score.json()["components"] if c["code"] == "guidance")
     assert guidance["note"] == "attended 1 of 2 trainings, 1 guidance findings open" and guidance["score"] == 40.0
 
     # the vendor reads its own attendance and findings, not another's
@@ -143,6 +143,6 @@ async def test_a_scheme_may_weigh_the_guidance_component(
             f"/v1/scores/{vendor_id}", params={"period": "2032"}, headers=auth(make_token(Role.supervisor))
         )
     assert score.status_code == 200, score.text
-    guidance = next(c for c in score.json()["components"] if c["name"] == "guidance")
+    guidance = next(c for c in score.json()["components"] if c["code"] == "guidance")
     assert guidance["weight"] == 0.5 and guidance["score"] == 30.0
     assert score.json()["total"] == 65.0  # (100 × 0.5 + 30 × 0.5)

@@ -35,9 +35,9 @@ async def test_seed_loads_about_thirty_hazards_and_two_hundred_meetings_once(
         assert float(figures["savings_cny"]) > 1_000_000
         conference = vendor_for_project("conference").id
         score = (await client.get(f"/v1/scores/{conference}", params={"period": "2025"}, headers=sup)).json()
-        part = next(c for c in score["components"] if c["name"] == "conference")
+        part = next(c for c in score["components"] if c["code"] == "conference")
         assert part["score"] is not None and part["score"] > 80 and "meetings held" in part["note"]
         security = vendor_for_project("security").id
         score = (await client.get(f"/v1/scores/{security}", params={"period": "2025"}, headers=sup)).json()
-        hazards = next(c for c in score["components"] if c["name"] == "hazards")
+        hazards = next(c for c in score["components"] if c["code"] == "hazards")
         assert hazards["score"] is not None and "hazards due for removal" in hazards["note"]

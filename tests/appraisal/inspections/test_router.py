@@ -73,7 +73,7 @@ async def test_routine_and_food_safety_inspections(
     listed = await client.get("/v1/food-safety-inspections", headers=vendor)
     assert [x["id"] for x in listed.json()["items"]] == [food.json()["id"]]
     score = (await client.get(f"/v1/scores/{vendor_id}", params={"period": "2034H1"}, headers=vendor)).json()
-    comps = {c["name"]: c["score"] for c in score["components"]}
+    comps = {c["code"]: c["score"] for c in score["components"]}
     assert comps["routine"] == 50.0 and comps["food_safety"] == 80.0
     # quality weighs routine 0.25 and food safety 0.10 of the support scheme
     assert score["quality"] == round((0.25 * 50 + 0.10 * 80) / 0.35, 2)

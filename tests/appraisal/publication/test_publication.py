@@ -216,7 +216,7 @@ async def test_a_snapshot_published_in_english_reads_in_each_readers_language(
 
     def routine_note(body: dict[str, Any]) -> str:
         score = next(s for s in body["ranking"] if s["vendor_id"] == world.vendors[a])
-        return str(next(c["note"] for c in score["components"] if c["name"] == "routine"))
+        return str(next(c["note"] for c in score["components"] if c["code"] == "routine"))
 
     assert routine_note(published.json()) == "0 routine inspections"
     with use_locale("zh_CN"):
@@ -231,4 +231,4 @@ async def test_a_snapshot_published_in_english_reads_in_each_readers_language(
     scores = await client.get(
         "/v1/scores", params={"period": period, "limit": 500}, headers={**sup, "Accept-Language": "zh-CN"}
     )
-    assert any(c["note"] == chinese for s in scores.json()["items"] for c in s["components"] if c["name"] == "routine")
+    assert any(c["note"] == chinese for s in scores.json()["items"] for c in s["components"] if c["code"] == "routine")

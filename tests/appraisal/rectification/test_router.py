@@ -109,7 +109,7 @@ async def _overdue_is_listed_and_scored(
     )
     year = str(clock.today().year)
     score = await client.get(f"/v1/scores/{vendor_id}", params={"period": year}, headers=sup)
-    rect = next(c for c in score.json()["components"] if c["name"] == "rectification")
+    rect = next(c for c in score.json()["components"] if c["code"] == "rectification")
     if late["deadline"][:4] == year:
         assert rect["score"] == 90.0 and "1 late" in rect["note"]
 

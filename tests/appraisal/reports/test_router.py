@@ -123,7 +123,7 @@ async def test_seed_is_idempotent_and_ranks_the_demo_vendors(
         current = await client.get("/v1/scores", params={"period": str(today.year)}, headers=sup)
         scored = [s for s in current.json()["items"] if s["total"] is not None]
         assert len(scored) == len(contracted) and all(s["provisional"] for s in scored)
-        assert any(c["name"] == "complaints" and c["score"] is not None for s in scored for c in s["components"])
+        assert any(c["code"] == "complaints" and c["score"] is not None for s in scored for c in s["components"])
         refused = await client.post(f"/v1/periods/{half}/publish", headers=sup)
         assert refused.status_code == 409 and any("below the target" in r for r in refused.json()["reasons"])
         cx = await client.get(f"/v1/reports/campaigns/{campaigns[0]['id']}", params={"format": "xlsx"}, headers=sup)

@@ -23,7 +23,7 @@ async def _assign(client: Any, sup: dict[str, str], vendor_id: str, project: str
 
 
 def _component(score: dict[str, Any], name: str) -> dict[str, Any]:
-    found: dict[str, Any] = next(c for c in score["components"] if c["name"] == name)
+    found: dict[str, Any] = next(c for c in score["components"] if c["code"] == name)
     return found
 
 
@@ -72,7 +72,7 @@ async def test_hazards_removed_late_lower_the_score_and_are_named(
         headers=sup,
     )
     theirs = (await client.get(f"/v1/scores/{other}", params={"period": "2023"}, headers=sup)).json()
-    assert "hazards" not in {c["name"] for c in theirs["components"]}
+    assert "hazards" not in {c["code"] for c in theirs["components"]}
 
 
 async def test_conference_feedback_and_service_record_score_the_conference_vendor(

@@ -75,7 +75,7 @@ async def test_energy_kpi_from_live_telemetry_enters_the_score(
         score: dict[str, Any] = (
             await a.get(f"/v1/scores/{vendor_id}", params={"period": "2025H1"}, headers=auth(make_token(Role.service)))
         ).json()
-    energy = next(c for c in score["components"] if c["name"] == "energy")
+    energy = next(c for c in score["components"] if c["code"] == "energy")
     assert score["complete"] is True and score["missing"] == []
     assert energy["available"] is True and energy["score"] is not None
     assert "1 meters" in energy["note"]

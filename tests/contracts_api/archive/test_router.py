@@ -89,3 +89,30 @@ async def test_archive_search_by_vendor_project_year_and_status(api) -> None:
         await api.client.get("/v1/archive?q=验收报告&limit=500", headers=api.vendor_headers(c["vendor_id"]))
     ).json()
     assert {e["vendor_id"] for e in found["items"]} == {c["vendor_id"]}
+
+
+async def test_archive_search_q_finds_documents_by_contract_title_vendor_and_project_name(api) -> None:
+    """`q` matches what people remember of a document, not only its file name: the file names here share
+    nothing with the words searched, so each hit comes from the contract, the vendor or the project."""
+    tag = os.urandom(4).hex()
+    guard = await api.vendor(name=f"常州盾卫{tag}保安服务有限公司")
+    security = (
+        await api.contract(guard["id"], project_code="security", title=f"机关大院门岗{tag}服务合同", value="300000")
+    ).json()
+    sec_doc = (await upload(api, security["id"], b"scan " + os.urandom(8), name="scan-0001.pdf")).json()
+    other = await contract_of_new_vendor(api)  # 文印 (print_shop), 保洁服务合同, 常州测试物业有限公司
+    other_doc = (await upload(api, other["id"], b"scan " + os.urandom(8), name="scan-0002.pdf")).json()
+
+    async def hits(q: str) -> set[str]:
+        r = await api.client.get("/v1/archive", params={"q": q, "limit": 500}, headers=api.auditor)
+        assert r.status_code == 200, r.text
+        return {e["id"] for e in r.json()["items"]}
+
+    assert sec_doc["id"] in await hits("安保")  # the project's Chinese name
+    assert sec_doc["id"] in await hits("security guards")  # its English name, any case
+    assert await hits(f"门岗{tag}") == {sec_doc["id"]}  # the contract's title
+    assert await hits(f"盾卫{tag}") == {sec_doc["id"]}  # the vendor's registered name
+    # positive control of the narrowing: the other document is found by its own project, not by 安保
+    assert other_doc["id"] in await hits("文印") and other_doc["id"] not in await hits("安保")
+    assert sec_doc["id"] not in await hits("文印")
+    assert await hits(f"nothing-{tag}") == set()

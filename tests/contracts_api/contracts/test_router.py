@@ -178,7 +178,9 @@ async def test_signing_for_a_vetoed_vendor_is_409_naming_the_ground(api) -> None
     await api.veto(c["vendor_id"], "no_legal_capacity")
     r = await api.move(c["id"], "signed")
     assert r.status_code == 409 and "one-vote veto" in r.json()["detail"] and "no legal capacity" in r.json()["detail"]
-    assert "no legal capacity" in r.json()["reasons"][0] and "veto:" not in r.json()["reasons"][0]
+    assert (
+        "no legal capacity" in r.json()["reasons"][0] and "no_legal_capacity" not in r.json()["reasons"][0]
+    )  # no machine prefix
     assert (await api.client.get(f"/v1/contracts/{c['id']}", headers=api.auditor)).json()["status"] == "approved"
 
 

@@ -16,6 +16,10 @@ async def test_the_twenty_demo_projects_are_seeded_with_labels(api) -> None:
     catering = by_code["catering"]
     assert catering["operation"] == "hybrid" and catering["labels_zh"]["operation"] == "混合兼管"
     assert catering["category"] == "major" and catering["labels_zh"]["funding"] == "花钱买服务"
+    zh = (await api.client.get("/v1/projects/catering", headers={**api.auditor, "Accept-Language": "zh-CN"})).json()
+    assert zh["labels"]["funding"] == "花钱买服务"
+    en = (await api.client.get("/v1/projects/catering", headers={**api.auditor, "Accept-Language": "en"})).json()
+    assert en["labels"]["funding"] == "purchased" and en["labels_zh"]["funding"] == "花钱买服务"
     assert by_code["car_wash"]["category"] == "micro" and by_code["bank"]["category"] == "standard"
     purchased = (await api.client.get("/v1/projects?funding=purchased&limit=500", headers=api.auditor)).json()
     assert {p["code"] for p in purchased["items"]} >= {"catering", "security", "cleaning"}

@@ -66,7 +66,7 @@ async def test_veto_makes_vendor_ineligible_naming_the_ground_and_lifting_restor
     assert veto["active"] and veto["ground_label_zh"] == "违反国家法律法规或政策"
     r = await api.client.get(f"/v1/vendors/{vendor['id']}/eligibility", headers=api.procurement)
     assert r.json()["eligible"] is False
-    assert r.json()["reasons"][0].startswith("one-vote veto (一票否决): violation of law")
+    assert r.json()["reasons"][0].startswith("one-vote veto: violation of law")
 
     lift = await api.client.post(
         f"/v1/vendors/{vendor['id']}/vetoes/{veto['id']}/lift",

@@ -23,7 +23,7 @@ def test_each_active_veto_ground_is_a_reason_and_lifted_ones_are_not() -> None:
         qualifications=[],
         today=TODAY,
     )
-    assert len(reasons) == 1 and reasons[0].startswith("one-vote veto (一票否决): unfair terms")
+    assert len(reasons) == 1 and reasons[0].startswith("one-vote veto: unfair terms")
     assert reasons[0].endswith("(条款)")  # the evidence recorded with the veto
 
 

@@ -155,7 +155,7 @@ async def test_an_uncleared_fault_becomes_the_vendors_hazard_and_its_verified_re
                     score = (
                         await appraisal.get(f"/v1/scores/{vendor_id}", params={"period": period}, headers=sup)
                     ).json()
-                    found: dict[str, Any] = next(c for c in score["components"] if c["name"] == "hazards")
+                    found: dict[str, Any] = next(c for c in score["components"] if c["code"] == "hazards")
                     return found
 
                 before = await component()

@@ -73,7 +73,7 @@ async def test_a_scheme_scoring_cost_sees_the_dearer_tariff(
                     f"/v1/scores/{vendor_id}", params={"period": "2025H1"}, headers=auth(make_token(Role.service))
                 )
             ).json()
-        scores[measure] = next(c for c in score["components"] if c["name"] == "energy")
+        scores[measure] = next(c for c in score["components"] if c["code"] == "energy")
     assert scores["energy"]["score"] == 100.0  # 12 % of kWh saved: the target
     # -5.6 % in yuan: 50 + 50 × (-0.056 / 0.12) = 26.67
     assert scores["cost"]["score"] == 26.67, scores["cost"]

@@ -33,7 +33,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from houqin_common.i18n import N_, Text, _
+from houqin_common.i18n import N_, Text, _, current_locale
 from houqin_common.observability import REQUEST_ID_HEADER, request_id_var
 from houqin_common.retry import retrying
 from houqin_common.schemas import (
@@ -162,7 +162,9 @@ class BaseClient:
         await self._http.aclose()
 
     def _headers(self, extra: Mapping[str, str] | None) -> dict[str, str]:
-        headers = {"Accept": "application/json, application/problem+json"}
+        # the caller's language (a request being served, else HOUQIN_LOCALE): reasons and details come back in
+        # it, so a CLI run in English prints English and a zh-CN request relays Chinese
+        headers = {"Accept": "application/json, application/problem+json", "Accept-Language": current_locale()}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         rid = request_id_var.get()

@@ -26,6 +26,7 @@ from pydantic import (
     SerializerFunctionWrapHandler,
     ValidationInfo,
     WithJsonSchema,
+    field_serializer,
     model_serializer,
     model_validator,
 )
@@ -155,10 +156,32 @@ class ContractRef(BaseModel):
     project_name_zh: str | None = Field(default=None, description="the project's Chinese name")
 
 
-class ScoreComponent(BaseModel):
-    """One weighted part of a vendor score."""
+#: The label a person reads for each scoring component (the reports' column heads use the same msgids).
+COMPONENT_LABELS = {
+    "satisfaction": N_("satisfaction survey"),
+    "routine": N_("routine inspections"),
+    "food_safety": N_("food-safety inspections"),
+    "complaints": N_("complaints and suggestions"),
+    "rectification": N_("rectification"),
+    "energy": N_("energy use"),
+    "vehicles": N_("official vehicles"),
+    "hazards": N_("hazard removal on time"),
+    "conference": N_("conference centre"),
+    "guidance": N_("guidance and training"),
+}
 
-    name: str = Field(description="component, e.g. `satisfaction`, `inspections`, `energy`")
+
+def component_label(code: str) -> str:
+    """A scoring component's label in the reader's language (its code when it has no label)."""
+    return _(COMPONENT_LABELS[code]) if code in COMPONENT_LABELS else code
+
+
+class ScoreComponent(BaseModel):
+    """One weighted part of a vendor score. In Python ``name`` is the component's code; a JSON answer
+    carries the code in ``code`` and the label a person reads in ``name`` (and is read back the same way)."""
+
+    name: str = Field(description="the component's label in the answer's language (满意度测评 …); its code is `code`")
+    code: str | None = Field(default=None, description="component code, e.g. `satisfaction`, `routine`, `energy`")
     score: float | None = Field(description="0-100, or null when its source was unavailable")
     weight: float = Field(ge=0, description="weight in the scheme")
     available: bool = Field(default=True, description="false when the source could not be read")
@@ -176,6 +199,25 @@ class ScoreComponent(BaseModel):
     def stored_note(self) -> dict[str, Any] | str | None:
         """The note as a snapshot stores it: :class:`Text` JSON when known, else the rendered string."""
         return self._note_text.to_json() if self._note_text is not None else self.note
+
+    @model_validator(mode="before")
+    @classmethod
+    def _code_is_the_name(cls, data: Any) -> Any:
+        """A JSON answer read back (a client, a published snapshot): its ``code`` is the component's name."""
+        if isinstance(data, dict) and data.get("code"):
+            return {**data, "name": data["code"]}
+        return data
+
+    @model_validator(mode="after")
+    def _code_of_the_name(self) -> ScoreComponent:
+        if self.code is None:
+            self.code = self.name
+        return self
+
+    @field_serializer("name", when_used="json")
+    def _label(self, name: str) -> str:
+        """In JSON ``name`` is the label a person reads, in the answer's language."""
+        return component_label(name)
 
 
 class LocalizedName(BaseModel):
@@ -201,8 +243,14 @@ class ProjectRef(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     code: str = Field(description="project code, e.g. `catering`")
-    name: str = Field(description="English name")
+    name: str = Field(description="name in the language the register was asked in")
     name_zh: str = Field(description="Chinese name (the label users read)")
+    name_en: str | None = Field(default=None, description="English name (whatever the language asked)")
+
+    def label(self) -> str:
+        """The project's name in the reader's language (the English name when English was asked for)."""
+        return (self.name_en or self.name) if current_locale() == "en" else self.name_zh
+
     service_type: str = Field(description="`support`, `commercial`, `public_benefit` or `extended`")
     category: str | None = Field(default=None, description="procurement category")
 
@@ -325,6 +373,10 @@ class EnergyKpi(BaseModel):
     (standard coal, GB/T 2589) summed over the energy carriers; water is reported apart, never added."""
 
     vendor_id: str = Field(description="responsible vendor")
+    vendor_name: str | None = Field(
+        default=None,
+        description="the vendor's registered name (contracts-api); null when contracts-api could not be reached",
+    )
     period: Period
     meters: int = Field(ge=0, description="meters counted")
     consumption_kwh: float = Field(description="electricity (kWh) of every meter of the vendor in the period")
@@ -372,6 +424,10 @@ class VehicleKpi(BaseModel):
     """Official-vehicle indicators for a vendor or department over a period."""
 
     vendor_id: str | None = Field(default=None, description="responsible vendor, if any")
+    vendor_name: str | None = Field(
+        default=None,
+        description="the vendor's registered name (contracts-api); null when contracts-api could not be reached",
+    )
     department: str | None = Field(default=None, description="department, if grouped by it")
     period: Period
     vehicles: int = Field(ge=0, description="vehicles counted")

@@ -33,6 +33,14 @@ def appraisal_wait_s(http_timeout_s: float, http_retries: int, backoff_s: float 
     return float((1 + http_retries) * http_timeout_s + backoff)
 
 
+async def _with_project_names(client: Any, call: Awaitable[T]) -> tuple[T, dict[str, str]]:
+    """``call``'s answer and the projects' names in the CLI's language (the client asks in it), by code:
+    a project is printed by its name, Chinese or English as the reader asked, never by its code."""
+    answer = await call
+    page = await client.list_projects(limit=500)
+    return answer, {p.code: p.name for p in page.items}
+
+
 def _run(
     url: str | None, token: str | None, call: Callable[[Any], Awaitable[T]], *, waits_on_appraisal: bool = False
 ) -> T:
@@ -68,7 +76,7 @@ def _run(
 
 def register(app: typer.Typer) -> None:
     """Add this service's commands to the `houqin` CLI."""
-    vendors_app = typer.Typer(help=_("Vendors: import, eligibility (一票否决)."), no_args_is_help=True)
+    vendors_app = typer.Typer(help=_("Vendors: import, eligibility."), no_args_is_help=True)
     procurement_app = typer.Typer(help=_("Procurement routes (进驻方式)."), no_args_is_help=True)
     contracts_app = typer.Typer(help=_("Contracts: expiring ones and their next route."), no_args_is_help=True)
 
@@ -132,16 +140,18 @@ def register(app: typer.Typer) -> None:
             amount = Decimal(value)
         except InvalidOperation as exc:
             raise typer.BadParameter(_("{value} is not an amount", value=repr(value)), param_hint="--value") from exc
-        decision = _run(
+        decision, projects = _run(
             url,
             token,
-            lambda c: c.procurement_route(project, amount, renewal=renewal, predecessor_contract_id=predecessor),
+            lambda c: _with_project_names(
+                c, c.procurement_route(project, amount, renewal=renewal, predecessor_contract_id=predecessor)
+            ),
             waits_on_appraisal=renewal,
         )
         typer.echo(
             _(
                 "{project} {value} CNY: {route}",
-                project=decision.project_name_zh or decision.project_code,
+                project=projects.get(decision.project_code) or decision.project_name_zh or decision.project_code,
                 value=decision.estimated_value,
                 route=Route(decision.route).label,
             )
@@ -164,7 +174,12 @@ def register(app: typer.Typer) -> None:
         from contracts_api.models.enums import Route
 
         start = as_of.date() if as_of else None
-        page = _run(url, token, lambda c: c.renewals(within_days=days, as_of=start, limit=500), waits_on_appraisal=True)
+        page, projects = _run(
+            url,
+            token,
+            lambda c: _with_project_names(c, c.renewals(within_days=days, as_of=start, limit=500)),
+            waits_on_appraisal=True,
+        )
         if not page.items:
             typer.echo(_("no contract ends within {days} days", days=days))
         for item in page.items:
@@ -172,8 +187,8 @@ def register(app: typer.Typer) -> None:
             left = _("{n} d", n=f"{item.days_left:>3}")
             route = Route(item.recommended_route).label if item.recommended_route else _("UNDECIDED")
             typer.echo(
-                f"{c.end_date} ({left}) {c.project_name_zh or c.project_code} {c.vendor_name or c.vendor_id}  "
-                + _("next: {route}", route=route)
+                f"{c.end_date} ({left}) {projects.get(c.project_code) or c.project_name_zh or c.project_code} "
+                f"{c.vendor_name or c.vendor_id}  " + _("next: {route}", route=route)
             )
             if item.recommended_route is None:
                 for reason in item.reasons:

@@ -13,6 +13,8 @@ from fastapi import FastAPI
 
 import telemetry_ingest
 from houqin_common.app import create_service_app
+from houqin_common.clients import contracts_client
+from houqin_common.names import NameDirectory
 from telemetry_ingest.api import OPENAPI_TAGS, api_router
 from telemetry_ingest.ingest.metrics import IngestMetrics
 from telemetry_ingest.settings import Settings, get_settings
@@ -43,6 +45,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = getattr(app.state, "ingest_writers", None)
         if pool is not None:
             await pool.close()
+        await app.state.contracts.aclose()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -58,4 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.ingest_metrics = IngestMetrics(app.state.metrics.registry)
+    # vendor names beside vendor ids (telemetry_ingest.names); contracts-api is optional: names are null without it
+    app.state.contracts = contracts_client(settings, caller="telemetry-ingest")
+    app.state.names = NameDirectory(app.state.contracts, ttl_s=settings.names_ttl_s, retry_s=settings.names_retry_s)
     return app

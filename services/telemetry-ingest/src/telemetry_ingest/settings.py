@@ -17,6 +17,15 @@ class Settings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="HOUQIN_TELEMETRY_", extra="ignore")
 
+    names_ttl_s: float = Field(
+        default=300.0, gt=0, description="how long the vendor names read from contracts-api are cached"
+    )
+    names_retry_s: float = Field(
+        default=10.0,
+        ge=0,
+        description="after contracts-api failed, seconds before it is asked again (names are null meanwhile)",
+    )
+
     mqtt_client_id: str = Field(
         default="houqin-ingest-1",
         description="fixed MQTT client id of this ingest process: the broker keeps its persistent session",

@@ -45,6 +45,7 @@ async def create_service_item(
 @router.get("/service-items", response_model=Page[ServiceItemRead])
 async def list_service_items(
     session: DbSession,
+    names: Directory,
     project_code: str | None = Query(None, description="only the items of this service project"),
     page: PageParams = Depends(page_params),
     _: Principal = Depends(require_roles(*READERS)),
@@ -54,7 +55,9 @@ async def list_service_items(
     rows, total = await service.list_items(
         session, project_code=project_code, limit=page.limit, offset=page.offset, order=order, desc=desc
     )
-    return to_page(ServiceItemRead, rows, total, page)
+    answer = to_page(ServiceItemRead, rows, total, page)
+    await name_vendors(names, answer.items)
+    return answer
 
 
 @router.post(
@@ -73,20 +76,27 @@ async def create_survey_template(
 
 @router.get("/survey-templates", response_model=Page[TemplateRead])
 async def list_survey_templates(
-    session: DbSession, page: PageParams = Depends(page_params), _: Principal = Depends(require_roles(*READERS))
+    session: DbSession,
+    names: Directory,
+    page: PageParams = Depends(page_params),
+    _: Principal = Depends(require_roles(*READERS)),
 ) -> Page[TemplateRead]:
     """Survey templates, newest version of each name first."""
     items, total = await service.list_templates(session, limit=page.limit, offset=page.offset)
-    return to_page(TemplateRead, items, total, page)
+    answer = to_page(TemplateRead, items, total, page)
+    await name_vendors(names, [i for t in answer.items for i in t.items])
+    return answer
 
 
 @router.get("/survey-templates/{template_id}", response_model=TemplateRead, responses=problem_responses(404))
 async def get_survey_template(
-    template_id: str, session: DbSession, _: Principal = Depends(require_roles(*READERS))
+    template_id: str, session: DbSession, names: Directory, _: Principal = Depends(require_roles(*READERS))
 ) -> TemplateRead:
     """One template version with its items in form order."""
     template, items = await service.get_template(session, template_id=template_id)
-    return service.template_read(template, items)
+    answer = service.template_read(template, items)
+    await name_vendors(names, answer.items)
+    return answer
 
 
 @router.post(

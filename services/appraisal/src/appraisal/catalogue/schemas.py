@@ -33,6 +33,9 @@ class ServiceItemRead(ServiceItemCreate, LocalizedName):
 
     id: str = Field(description="item id")
     active: bool = Field(description="offered on new templates")
+    project_name_zh: str | None = Field(
+        default=None, description="the project's Chinese name (contracts-api; null when it cannot be reached)"
+    )
 
 
 class TemplateCreate(InputModel):

@@ -39,7 +39,7 @@ def xlsx(stats: HazardStats) -> bytes:
     ws.append([])
     ws.append([_("found"), stats.found])
     ws.append([_("removed"), stats.removed])
-    ws.append([_("verified (整改销号)"), stats.verified])
+    ws.append([_("removal verified"), stats.verified])
     ws.append([_("late or overdue"), stats.late])
     for row in ws.iter_rows():
         for cell in row:

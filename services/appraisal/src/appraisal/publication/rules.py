@@ -46,8 +46,9 @@ def differences(
         for name in ("rank", "total", "satisfaction", "quality", "complete"):
             if a.get(name) != b.get(name):
                 out.append(Difference(vendor, name, a.get(name), b.get(name)))
-        ca = {c["name"]: c.get("score") for c in a.get("components", [])}
-        cb = {c["name"]: c.get("score") for c in b.get("components", [])}
+        # a component is keyed by its code: `code` in snapshots since components are labelled, `name` before
+        ca = {c.get("code") or c["name"]: c.get("score") for c in a.get("components", [])}
+        cb = {c.get("code") or c["name"]: c.get("score") for c in b.get("components", [])}
         for name in sorted(ca.keys() | cb.keys()):
             if ca.get(name) != cb.get(name):
                 out.append(Difference(vendor, f"components.{name}", ca.get(name), cb.get(name)))

@@ -46,7 +46,7 @@ class OverrideRead(BaseModel):
 
 class DifferenceRead(BaseModel):
     vendor_id: str = Field(description="vendor")
-    field: str = Field(description="`rank`, `total`, `components.<name>`, `inputs` or `published`")
+    field: str = Field(description="`rank`, `total`, `components.<code>`, `inputs` or `published`")
     before: Any = Field(description="value in the previous version")
     after: Any = Field(description="value in this version")
 

@@ -63,7 +63,9 @@ class PlatformSavingIn(BaseModel):
 
 class ProjectLine(BaseModel):
     project_code: str = Field(description="project")
-    project_name: str | None = Field(description="Chinese name from contracts-api (null when unreachable)")
+    project_name: str | None = Field(
+        description="the project's name from contracts-api in the answer's language (null when unreachable)"
+    )
     basis: Basis = Field(description="posts × wage, or the office's figure")
     basis_zh: str = Field(description="Chinese label of the basis")
     posts: int | None = Field(description="posts")

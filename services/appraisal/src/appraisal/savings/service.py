@@ -135,7 +135,7 @@ async def statement(
     projects, platforms = await repository.year_lines(session, year)
     names = await directory.resolve((), {p.project_code for p in projects}) if directory and projects else None
     lines = [
-        project_line(p, names.projects[p.project_code].name_zh if names and p.project_code in names.projects else None)
+        project_line(p, names.projects[p.project_code].label() if names and p.project_code in names.projects else None)
         for p in projects
     ]
     plat = [

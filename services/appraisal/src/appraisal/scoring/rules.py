@@ -23,6 +23,20 @@ class Grade(StrEnum):
     def label_zh(self) -> str:
         return {"excellent": "优", "good": "较好", "fair": "一般", "poor": "差", "n/a": "不适用"}[self.value]
 
+    @property
+    def label(self) -> str:
+        """The grade's label in the reader's language (优 … in zh-CN, "excellent" … in English)."""
+        return _(GRADE_LABELS[self.value])
+
+
+GRADE_LABELS = {
+    "excellent": N_("excellent"),
+    "good": N_("good"),
+    "fair": N_("fair"),
+    "poor": N_("poor"),
+    "n/a": N_("not applicable"),
+}
+
 
 def grade_score(grades: Iterable[str], points: Mapping[str, float]) -> float | None:
     """Mean points of the graded answers (0-100); `n/a` is left out; None when nothing was graded."""

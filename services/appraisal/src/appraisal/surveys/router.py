@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, status
 
 from appraisal.catalogue.schemas import ServiceItemRead
-from appraisal.dependencies import AppSettings
+from appraisal.dependencies import AppSettings, Directory
+from appraisal.names import name_vendors
 from appraisal.surveys import service
 from appraisal.surveys.dependencies import CampaignDep, RespondentDep
 from appraisal.surveys.schemas import (
@@ -85,17 +86,14 @@ async def issue_invitations(
 
 @router.get("/{campaign_id}/form", response_model=SurveyForm, responses=problem_responses(404))
 async def get_survey_form(
-    who: RespondentDep, campaign: CampaignDep, session: DbSession, settings: AppSettings
+    who: RespondentDep, campaign: CampaignDep, session: DbSession, settings: AppSettings, names: Directory
 ) -> SurveyForm:
     """The form to fill in: for a staff login or the holder of an invitation token (`X-Invitation-Token`)."""
     if who.token is not None:
         await service.invitation_for(session, campaign=campaign, token=who.token, settings=settings)
-    items = await service.form_items(session, campaign)
-    return SurveyForm(
-        campaign=CampaignRead.model_validate(campaign),
-        items=[ServiceItemRead.model_validate(i) for i in items],
-        grades=service.grade_labels(),
-    )
+    items = [ServiceItemRead.model_validate(i) for i in await service.form_items(session, campaign)]
+    await name_vendors(names, items)
+    return SurveyForm(campaign=CampaignRead.model_validate(campaign), items=items, grades=service.grade_labels())
 
 
 @router.post(
@@ -149,7 +147,10 @@ async def get_campaign_results(
     campaign: CampaignDep,
     session: DbSession,
     settings: AppSettings,
+    names: Directory,
 ) -> CampaignResults:
     """Results per item, per vendor and per department (only departments with at least the configured
     minimum of responses), with the free-text opinions and suggestions in text order."""
-    return await service.results(session, campaign=campaign, settings=settings)
+    results = await service.results(session, campaign=campaign, settings=settings)
+    await name_vendors(names, [*results.items, *results.vendors])
+    return results

@@ -113,7 +113,7 @@ class ResponseAccepted(BaseModel):
 class SurveyForm(BaseModel):
     campaign: CampaignRead = Field(description="the campaign")
     items: list[ServiceItemRead] = Field(description="items to grade, in order")
-    grades: dict[str, str] = Field(description="grade -> Chinese label")
+    grades: dict[str, str] = Field(description="grade -> its label in the answer's language (优 … / excellent …)")
 
 
 class DepartmentRate(BaseModel):
@@ -143,10 +143,16 @@ class ItemResult(GradeStats, LocalizedName):
     name: str = Field(description="English name")
     name_zh: str = Field(description="Chinese name")
     project_code: str = Field(description="project")
+    project_name_zh: str | None = Field(
+        default=None, description="the project's Chinese name (contracts-api; null when it cannot be reached)"
+    )
 
 
 class VendorResult(GradeStats):
     vendor_id: str = Field(description="vendor credited with the items")
+    vendor_name: str | None = Field(
+        default=None, description="the vendor's registered name (a fallback text when contracts-api is unreachable)"
+    )
 
 
 class DepartmentResult(GradeStats):

@@ -209,7 +209,8 @@ async def results(session: AsyncSession, *, campaign: Campaign, settings: Settin
 
 
 def grade_labels() -> dict[str, str]:
-    return {g.value: g.label_zh for g in rules.Grade}
+    """Each grade's label in the reader's language (the form is read in zh-CN or English)."""
+    return {g.value: g.label for g in rules.Grade}
 
 
 async def list_campaigns(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import extract, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts_api.models import Contract, Document
+from contracts_api.models import Contract, Document, Project, Vendor
 
 
 def like_pattern(q: str) -> str:
@@ -61,7 +61,21 @@ async def search(
     if year is not None:
         stmt = stmt.where(extract("year", Contract.start_date) <= year, extract("year", Contract.end_date) >= year)
     if q:
-        stmt = stmt.where(Document.filename.ilike(like_pattern(q), escape="\\"))
+        # people look a document up by what they remember of it: the file name, the contract's title, the
+        # vendor's registered name or the project's name (Chinese or English)
+        pattern = like_pattern(q)
+        stmt = (
+            stmt.join(Vendor, Vendor.id == Contract.vendor_id)
+            .join(Project, Project.code == Contract.project_code)
+            .where(
+                or_(
+                    *(
+                        column.ilike(pattern, escape="\\")
+                        for column in (Document.filename, Contract.title, Vendor.name, Project.name_zh, Project.name)
+                    )
+                )
+            )
+        )
     if only_vendor_id is not None:
         stmt = stmt.where(Contract.vendor_id == only_vendor_id)
     total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()

@@ -103,7 +103,12 @@ async def search_archive(
     project_code: str | None = Query(None, max_length=64, description="project"),
     year: int | None = Query(None, ge=1990, le=2200, description="contract period covers this year"),
     contract_status: ContractStatus | None = Query(None, alias="status", description="contract status"),
-    q: str | None = Query(None, max_length=100, description="part of the file name"),
+    q: str | None = Query(
+        None,
+        max_length=100,
+        description="part of the file name, the contract's title, the vendor's name or the project's name "
+        "(Chinese or English; e.g. 安保)",
+    ),
     page: PageParams = Depends(page_params),
     principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[ArchiveEntry]:

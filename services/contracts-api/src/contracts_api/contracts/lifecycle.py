@@ -47,7 +47,7 @@ def check_transition(current: S, target: S, *, expert_review_required: bool, by_
             _("a contract in {status} leaves it only by a review (POST .../reviews)", status=current)
         )
     if current == S.legal_review and target == S.approved and expert_review_required:
-        raise IllegalTransition(_("expert review (专家会审) is required for a tendered contract before approval"))
+        raise IllegalTransition(_("expert review is required for a tendered contract before approval"))
 
 
 def review_kind_for(status: S) -> ReviewKind:

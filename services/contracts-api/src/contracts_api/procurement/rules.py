@@ -82,7 +82,7 @@ def recommend_route(
                     _t(
                         N_(
                             "Estimated value {value} is below {threshold} and {project} is on the micro-service "
-                            "list: price comparison (比价采购) among several vendors' quotes"
+                            "list: price comparison among several vendors' quotes"
                         ),
                         value=_cny(value),
                         threshold=threshold,
@@ -95,7 +95,7 @@ def recommend_route(
             [
                 _t(
                     N_(
-                        "Estimated value {value} is below {threshold}: designated-supplier tender (定点招投标) or "
+                        "Estimated value {value} is below {threshold}: designated-supplier tender or "
                         "open tender; the Bureau sets the quality standard, the market sets the price"
                     ),
                     value=_cny(value),
@@ -112,14 +112,12 @@ def recommend_route(
             )
         )
     if not renewal:
-        reasons.append(_t(N_("A first award at this value is an open tender (公开招标)")))
+        reasons.append(_t(N_("A first award at this value is an open tender")))
         return RouteDecision(Route.open_tender, reasons)
     if incumbent_reasons:
         reasons.append(
             _t(
-                N_(
-                    "The incumbent is not eligible (一票否决), so the renewal goes to open tender (公开招标): {grounds}"
-                ),
+                N_("The incumbent is not eligible, so the renewal goes to open tender: {grounds}"),
                 grounds=list(incumbent_reasons),
             )
         )
@@ -129,7 +127,7 @@ def recommend_route(
             _t(
                 N_(
                     "The incumbent has no appraisal for period {period}: a single-source renewal cannot be "
-                    "justified, open tender (公开招标)"
+                    "justified, open tender"
                 ),
                 period=period or "?",
             )
@@ -175,11 +173,11 @@ def recommend_route(
         )
     if failures:
         reasons.extend(failures)
-        reasons.append(_t(N_("The renewal goes to open tender (公开招标)")))
+        reasons.append(_t(N_("The renewal goes to open tender")))
         return RouteDecision(Route.open_tender, reasons)
     reasons.append(
         _t(
-            N_("The eligible incumbent cleared its {period} appraisal: single-source renewal (单一来源)"),
+            N_("The eligible incumbent cleared its {period} appraisal: single-source renewal"),
             period=score.period,
         )
     )
@@ -294,15 +292,19 @@ def scheme_errors(
         ]
     if scheme.method == EvaluationMethod.lowest_price:
         if scheme.components:
-            errors.append(_("The lowest evaluated price method (最低评标价法) has no scored components"))
+            errors.append(_("The lowest evaluated price method has no scored components"))
         return errors
     codes = [c.code for c in scheme.components]
     if len(set(codes)) != len(codes):
         errors.append(_("Each scoring component may appear only once"))
     if PRICE not in codes:
-        errors.append(_("Under 综合评分法 price is always a scored component (Order No. 87 art. 55)"))
+        errors.append(
+            _("Under the comprehensive scoring method price is always a scored component (Order No. 87 art. 55)")
+        )
     if not scheme.expert_components:
-        errors.append(_("Under 综合评分法 at least one component besides price is scored by the experts"))
+        errors.append(
+            _("Under the comprehensive scoring method at least one component besides price is scored by the experts")
+        )
     if any(c.weight <= 0 for c in scheme.components):
         errors.append(_("Every component weight must be positive"))
     total = sum((c.weight for c in scheme.components), Decimal(0))
@@ -452,7 +454,7 @@ def evaluate_tender(scheme: ScoringScheme, bids: Sequence[BidFact]) -> TenderEva
         )
     else:
         reason = _(
-            "{vendor} ranks first by 最低评标价法 with the lowest compliant bid {amount}",
+            "{vendor} ranks first by the lowest evaluated price method with the lowest compliant bid {amount}",
             vendor=named[best.vendor_id],
             amount=_cny(best.amount),
         )

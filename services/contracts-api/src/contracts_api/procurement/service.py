@@ -148,14 +148,15 @@ async def list_page(
 
 def _require_open(procurement: Procurement, *routes: Route) -> None:
     if procurement.status != ProcurementStatus.open:
-        raise Conflict(_("procurement {id} is {status}, no longer open", id=procurement.id, status=procurement.status))
+        raise Conflict(
+            _("this procurement is {status}, no longer open", status=ProcurementStatus(procurement.status).label)
+        )
     if routes and procurement.route not in routes:
         raise Conflict(
             _(
-                "procurement {id} goes by {route}, not {expected}",
-                id=procurement.id,
-                route=procurement.route,
-                expected=" / ".join(routes),
+                "this procurement goes by {route}, not {expected}",
+                route=Route(procurement.route).label,
+                expected=" / ".join(Route(r).label for r in routes),
             )
         )
 
@@ -188,8 +189,7 @@ async def price_comparison(session: AsyncSession, *, procurement_id: str, settin
     if procurement.route != Route.price_comparison:
         raise Conflict(
             _(
-                "procurement {id} goes by {route}, not price comparison",
-                id=procurement.title,
+                "this procurement goes by {route}, not price comparison",
                 route=Route(procurement.route).label,
             )
         )
@@ -247,7 +247,9 @@ async def score_bid(
                 **{"invalid-params": [{"name": "components", "reason": _("components do not match the scheme")}]},
             )
     elif components:
-        raise UnprocessableEntity(_("最低评标价法 has no scored components: send only the compliance finding"))
+        raise UnprocessableEntity(
+            _("The lowest evaluated price method has no scored components: send only the compliance finding")
+        )
     mean = sum(components.values()) / len(components) if components else score_in.score
     score = BidScore(
         bid_id=bid_id,
@@ -285,8 +287,7 @@ async def evaluate(session: AsyncSession, *, procurement_id: str) -> Evaluation:
     if procurement.route not in (Route.open_tender, Route.designated_tender):
         raise Conflict(
             _(
-                "procurement {id} goes by {route}, not a tender",
-                id=procurement.title,
+                "this procurement goes by {route}, not a tender",
                 route=Route(procurement.route).label,
             )
         )

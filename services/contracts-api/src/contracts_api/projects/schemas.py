@@ -69,6 +69,18 @@ class ProjectRead(LocalizedName):
     created_at: datetime = Field(description="created")
     updated_at: datetime = Field(description="last change")
 
+    @computed_field(  # type: ignore[prop-decorator]
+        description="labels of the classifications in the answer's language (Chinese unless English was asked for)"
+    )
+    @property
+    def labels(self) -> dict[str, str]:
+        return {
+            "funding": self.funding.label,
+            "operation": self.operation.label,
+            "service_type": self.service_type.label,
+            "category": self.category.label,
+        }
+
     @computed_field(description="Chinese labels of the classifications")  # type: ignore[prop-decorator]
     @property
     def labels_zh(self) -> dict[str, str]:

@@ -52,9 +52,7 @@ def exclusion_reasons(
             continue
         ground = VetoGround(veto.ground)
         label = Text.named(ground.label_zh, ground.value.replace("_", " "))
-        reasons.append(
-            Text(N_("one-vote veto (一票否决): {ground} ({evidence})"), {"ground": label, "evidence": veto.evidence})
-        )
+        reasons.append(Text(N_("one-vote veto: {ground} ({evidence})"), {"ground": label, "evidence": veto.evidence}))
     for q in qualifications:
         if q.mandatory and q.valid_to is not None and q.valid_to < today:
             reasons.append(

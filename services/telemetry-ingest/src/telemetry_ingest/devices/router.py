@@ -27,6 +27,7 @@ from telemetry_ingest.devices.schemas import (
     VehicleRead,
     VehicleUpdate,
 )
+from telemetry_ingest.names import Directory, name_items
 
 router = APIRouter(tags=["devices"], responses=COMMON_ERRORS)
 
@@ -119,27 +120,33 @@ async def create_vehicle(vehicle_in: VehicleCreate, session: DbSession, _: Princ
 @router.get("/vehicles", response_model=Page[VehicleRead])
 async def list_vehicles(
     session: DbSession,
+    names: Directory,
     page: PageParams = Depends(page_params),
     department: str | None = Query(None, max_length=200, description="only this department"),
     vendor_id: str | None = Query(None, max_length=64, description="only vehicles of this vendor"),
     plate: str | None = Query(None, max_length=16, description="exact plate number"),
     principal: Principal = Depends(READ),
 ) -> Page[VehicleRead]:
-    """List vehicles. A vendor token sees only the vehicles it is responsible for."""
+    """List vehicles, each with its vendor's name. A vendor token sees only the vehicles it is responsible for."""
     rows, total = await service.list_vehicles(
         session, page, department=department, vendor_id=vendor_scope(principal) or vendor_id, plate=plate
     )
-    return to_page(VehicleRead, rows, total, page)
+    answer = to_page(VehicleRead, rows, total, page)
+    await name_items(names, answer.items)
+    return answer
 
 
 @router.get("/vehicles/{vehicle_id}", response_model=VehicleRead, responses=problem_responses(404))
-async def get_vehicle(vehicle_id: str, session: DbSession, principal: Principal = Depends(READ)) -> VehicleRead:
+async def get_vehicle(
+    vehicle_id: str, session: DbSession, names: Directory, principal: Principal = Depends(READ)
+) -> VehicleRead:
     """One vehicle (404 for a vendor token when another vendor is responsible for it), with the
     JT/T 808 connection state of its terminal."""
     vehicle = await service.get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_scope(principal))
     read = VehicleRead.model_validate(vehicle)
     state = await service.terminal_state(session, vehicle_id=vehicle.id)
     read.terminal = None if state is None else TerminalState.model_validate(state)
+    await name_items(names, [read])
     return read
 
 

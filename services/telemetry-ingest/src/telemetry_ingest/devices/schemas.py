@@ -191,6 +191,10 @@ class VehicleRead(VehicleBase):
     model_config = ConfigDict(from_attributes=True)
 
     id: str = Field(description="vehicle id")
+    vendor_name: str | None = Field(
+        default=None,
+        description="the vendor's registered name (contracts-api); null when contracts-api could not be reached",
+    )
     plate_kind: str | None = Field(default=None, description="`ordinary` or `new_energy`")
     created_at: datetime = Field(description="when the vehicle was registered")
     terminal: TerminalState | None = Field(

@@ -15,7 +15,16 @@ from telemetry_ingest.fleet.schemas import (
 )
 
 
-def position_collection(rows: list[dict[str, Any]], *, now: datetime, offline_after_min: float) -> PositionCollection:
+def position_collection(
+    rows: list[dict[str, Any]],
+    *,
+    now: datetime,
+    offline_after_min: float,
+    vendor_names: dict[str, str] | None = None,
+) -> PositionCollection:
+    """The newest fixes as Points; ``vendor_names`` (id -> registered name) fills ``vendor_name`` (null when
+    contracts-api could not be reached)."""
+    vendor_names = vendor_names or {}
     features = [
         PositionFeature(
             id=r["id"],
@@ -25,6 +34,7 @@ def position_collection(rows: list[dict[str, Any]], *, now: datetime, offline_af
                 "plate": r["plate"],
                 "department": r["department"],
                 "vendor_id": r["vendor_id"],
+                "vendor_name": vendor_names.get(r["vendor_id"]) if r["vendor_id"] else None,
                 "ts": r["ts"].isoformat(),
                 "speed_kmh": r["speed_kmh"],
                 "heading": r["heading"],

@@ -33,6 +33,7 @@ from telemetry_ingest.fleet.schemas import (
     TripRequestRead,
 )
 from telemetry_ingest.models.analytics import Alert, TripRequest
+from telemetry_ingest.names import Directory, vendor_names
 
 READERS = (Role.supervisor, Role.vendor, *READ_ALL)
 
@@ -51,11 +52,16 @@ class DistanceUnit(StrEnum):
 
 
 @router.get("/positions/latest", response_model=PositionCollection)
-async def get_latest_positions(session: DbSession, settings: Settings, principal: Reader) -> PositionCollection:
+async def get_latest_positions(
+    session: DbSession, settings: Settings, principal: Reader, names: Directory
+) -> PositionCollection:
     """The newest fix of every vehicle as a GeoJSON FeatureCollection of Points (`online` is false when the
-    terminal has been silent longer than the offline threshold)."""
+    terminal has been silent longer than the offline threshold), with the plate and the vendor's name."""
     rows = await service.latest_positions(session, vendor_id=vendor_scope(principal))
-    return geojson.position_collection(rows, now=clock.now(), offline_after_min=settings.offline_after_min)
+    vendors = await vendor_names(names, (r["vendor_id"] for r in rows))
+    return geojson.position_collection(
+        rows, now=clock.now(), offline_after_min=settings.offline_after_min, vendor_names=vendors
+    )
 
 
 @router.get("/vehicles/{vehicle_id}/track", response_model=TrackFeature, responses=problem_responses(404))

@@ -176,7 +176,8 @@ class PositionFeature(BaseModel):
     id: str = Field(description="vehicle id")
     geometry: PointGeometry = Field(description="latest fix")
     properties: dict[str, Any] = Field(
-        description="plate, department, vendor_id, ts, speed_kmh, heading, ignition, online"
+        description="plate, department, vendor_id, vendor_name (null when contracts-api could not be reached), ts, "
+        "speed_kmh, heading, ignition, online"
     )
 
 

@@ -13,6 +13,7 @@ from houqin_common.i18n import _
 from houqin_common.schemas import PERIOD_RE, EnergyKpi, VehicleKpi
 from telemetry_ingest.analytics.dependencies import Settings
 from telemetry_ingest.kpis import service
+from telemetry_ingest.names import Directory, name_items
 from telemetry_ingest.statistics.dependencies import Coefficients
 from telemetry_ingest.tariffs import service as tariff_service
 
@@ -47,6 +48,8 @@ async def get_energy_kpi(
     measure: Annotated[
         Literal["energy", "cost"], Query(description="`cost` adds the cost in CNY and its saving ratio")
     ] = "energy",
+    *,
+    names: Directory,
     principal: Principal = Depends(require_roles(Role.supervisor, Role.vendor, *READ_ALL)),
 ) -> EnergyKpi:
     """Energy KPI of the meters a vendor is responsible for, like for like: the meter-days that reported in
@@ -62,6 +65,7 @@ async def get_energy_kpi(
         kpi = await tariff_service.with_cost(
             session, settings=settings, kpi=kpi, window=(start, kpi.period_end), pairs=cmp.pairs
         )
+    await name_items(names, [kpi])
     return kpi
 
 
@@ -72,11 +76,15 @@ async def list_vehicle_kpis(
     period: PeriodQuery,
     vendor_id: Annotated[str | None, Query(max_length=64, description="one vendor; default every group")] = None,
     group_by: Annotated[Literal["vendor", "department"], Query(description="grouping of the rows")] = "vendor",
+    *,
+    names: Directory,
     principal: Principal = Depends(require_roles(Role.supervisor, Role.vendor, *READ_ALL)),
 ) -> list[VehicleKpi]:
     """Vehicle KPIs per vendor (or department): vehicles, distance ignoring GPS jumps, trips, violation
     alerts (off-hours, sealed holiday, unrequested use, geofence, overspeed) and compliance ratio. Trips and
     alerts are those stored by `POST /v1/fleet/evaluate`."""
-    return await service.vehicle_kpis(
+    kpis = await service.vehicle_kpis(
         session, settings=settings, period=period, vendor_id=_scoped(principal, vendor_id), group_by=group_by
     )
+    await name_items(names, kpis)
+    return kpis
