@@ -64,7 +64,7 @@ async def test_notes_of_a_snapshot_published_in_english_read_in_chinese_by_defau
 
             def notes(body: dict[str, Any]) -> dict[str, str]:
                 score = next(s for s in body["ranking"] if s["vendor_id"] == vendor_id)
-                return {c["name"]: c["note"] for c in score["components"]}
+                return {c["code"]: c["note"] for c in score["components"]}
 
             english = notes(published.json())
             assert english["energy"] == "3 meters, saving 12.0% year on year, 1 waste alerts", english
