@@ -22,6 +22,7 @@ from houqin_common.apidocs import install_api_docs
 from houqin_common.db import check_database, create_engine, make_read_sessionmaker, make_sessionmaker
 from houqin_common.errors import install_error_handlers
 from houqin_common.hotpath import ReadPool
+from houqin_common.openapi_examples import add_examples
 from houqin_common.observability import (
     Metrics,
     ReadinessCheck,
@@ -82,7 +83,9 @@ class ServiceApp(FastAPI):
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
-            document_headers(super().openapi())
+            document = super().openapi()
+            document_headers(document)
+            add_examples(document)
         return self.openapi_schema  # type: ignore[return-value]
 
 
