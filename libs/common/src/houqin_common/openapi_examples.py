@@ -22,7 +22,7 @@ import copy
 import re
 from typing import Any
 
-from houqin_common.demo import VENDORS
+from houqin_common.demo import PROJECTS, VENDORS
 
 _VENDOR = VENDORS[2]  # 江苏金盾保安服务有限公司 (security), as the request examples and the seed use it
 
@@ -151,6 +151,57 @@ FIELDS: dict[str, Any] = {
     "request_id": "5b7e2a10-9c3d-4f61-8a2e-1d4c6b8f0e37",
     "instance": "/v1/vendors",
     "type": "about:blank",
+    "name": "行政中心A座总表",
+    "name_en": "Security guards",
+    "reasons": "资质证照齐全，信用记录良好",
+    "disqualification": "营业执照已过期",
+    "explanation": "江苏金盾保安服务有限公司报价最低，按最低价成交",
+    "missing": "营业执照",
+    "errors": "第 3 行：统一社会信用代码校验位错误",
+    "group": "行政中心A座",
+    "status": "active",
+    "contract_status": "active",
+    "scheme": "CN-USCC",
+    "source": "manual",
+    "label": "安保",
+    "field": "contact_phone",
+    "action": "update",
+    "from_status": "draft",
+    "to_status": "legal_review",
+    "legalName": _VENDOR.name,
+    "tag": "tender",
+    "item_code": "security.patrol",
+    "award": "excellent_vendor",
+    "event_type": "fire_alarm",
+    "event": "award",
+    "inputs_fingerprint": "9f86d081884c7d65",
+    "procurementMethodDetails": "公开招标",
+    "procurementMethodRationale": "预算金额达到公开招标限额",
+    "identifier": "ocds-houqin-0b9e7d24-6c1a-4f38-8e52-7a3d1c9b4e85",
+    "protocol": "mqtt",
+    "meters": "M-A-0037",
+    "meters_left_out": "M-A-0037",
+    "boundary_meters": "M-A-0001",
+    "service": "contracts-api",
+    "place": "行政中心A座一楼大厅",
+    "size_class": "medium",
+    "severity": "minor",
+    "worst_severity": "minor",
+    "frequency": "weekly",
+    "equipment": "投影仪",
+    "participants": "张伟",
+    "entity_type": "contract",
+    "recommended_route": "open_tender",
+    "route": "open_tender",
+    "restores": "eligibility",
+    "unit_code": "kWh",
+    "overall_opinions": "同意",
+    "survey_periods": "2026-Q1",
+    "statement": "本季度节约资金 12800.00 元",
+    "kind": "routine",
+    "category": "service_quality",
+    "granularity": "month",
+    "group_by": "building",
 }
 
 #: strings the services write as decimal amounts (pydantic ``Decimal``), recognised by name
@@ -178,6 +229,25 @@ def _pick(schema: dict[str, Any]) -> tuple[bool, Any]:
     if schema.get("default") is not None:
         return True, copy.deepcopy(schema["default"])
     return False, None
+
+
+_VENDOR_NAMES = {v.id: v.name for v in VENDORS}
+_PROJECT_NAMES = {p.code: p.name_zh for p in PROJECTS}
+
+
+def _named(example: dict[str, Any]) -> dict[str, Any]:
+    """The names beside the ids of an example agree with them (a vendor id taken from a create model's
+    example, the name from :data:`FIELDS`): the demo vendor's and project's own names."""
+    for key, value in list(example.items()):
+        if key.endswith("vendor_id") and value in _VENDOR_NAMES:
+            name_key = key.removesuffix("_id") + "_name"
+            if name_key in example:
+                example[name_key] = _VENDOR_NAMES[value]
+        if key == "project_code" and value in _PROJECT_NAMES:
+            for name_key in ("project_name", "project_name_zh"):
+                if name_key in example:
+                    example[name_key] = _PROJECT_NAMES[value]
+    return example
 
 
 class ExampleComposer:
@@ -281,7 +351,7 @@ class ExampleComposer:
         extra = schema.get("additionalProperties")
         if not properties and isinstance(extra, dict):
             out[FIELDS["project_code"]] = self.value(extra, owner, "", depth + 1)
-        return out
+        return _named(out)
 
     def _array(self, schema: dict[str, Any], owner: str, field: str, depth: int) -> list[Any]:
         if "prefixItems" in schema:
