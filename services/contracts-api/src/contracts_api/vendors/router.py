@@ -59,8 +59,8 @@ async def import_vendors(
                 "summary": "two vendors from the annual register",
                 "value": [
                     {
-                        "name": "常州新城物业服务有限公司",
-                        "credit_code": "91320400000002026P",
+                        "name": "常州市金坛区安居物业服务有限公司",
+                        "credit_code": "913204001007839814",
                         "legal_representative": "王建国",
                         "contact_phone": "0519-85681234",
                         "address": "江苏省常州市新北区龙城大道1280号",
