@@ -22,7 +22,6 @@ from houqin_common.apidocs import install_api_docs
 from houqin_common.db import check_database, create_engine, make_read_sessionmaker, make_sessionmaker
 from houqin_common.errors import install_error_handlers
 from houqin_common.hotpath import ReadPool
-from houqin_common.openapi_examples import add_examples
 from houqin_common.observability import (
     Metrics,
     ReadinessCheck,
@@ -31,6 +30,7 @@ from houqin_common.observability import (
     health_router,
     telemetry_config,
 )
+from houqin_common.openapi_examples import add_examples
 from houqin_common.settings import ServiceSettings
 
 

@@ -189,7 +189,9 @@ class LocalizedName(BaseModel):
     # made every subclass (ProjectRead, ServiceItemRead) an empty schema in the OpenAPI documents; without
     # one, the model's own fields are documented (tests/deploy/test_openapi_examples.py).
     @model_serializer(mode="wrap")
-    def localize_name(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo):  # type: ignore[no-untyped-def]
+    def localize_name(  # type: ignore[no-untyped-def]
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ):
         data = handler(self)
         if info.mode_is_json() and isinstance(data, dict) and "name" in data and data.get("name_zh"):
             data["name_en"] = data["name"]

@@ -7,16 +7,21 @@ the bodies stay exactly what the OCDS tests validate against the official schema
 extra fields: the OCDS schema is open, and a compiled or versioned release may carry more.
 """
 
+# OCDS names its fields in mixedCase (publishedDate, awardID): the models keep the standard's names.
+# ruff: noqa: N815
+
 from __future__ import annotations
 
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from contracts_api.ocds import merge
 
 OPEN = ConfigDict(extra="allow")
-DATE_TIME = {"format": "date-time"}
+DATE_TIME: JsonDict = {"format": "date-time"}
+URI: JsonDict = {"format": "uri"}
 
 
 class OcdsValue(BaseModel):
@@ -131,7 +136,7 @@ class OcdsPublisher(BaseModel):
 
 class OcdsLinkedRelease(BaseModel):
     model_config = OPEN
-    url: str = Field(json_schema_extra={"format": "uri"})
+    url: str = Field(json_schema_extra=URI)
     date: str = Field(json_schema_extra=DATE_TIME)
     tag: list[str]
 
@@ -152,7 +157,7 @@ class OcdsRecord(BaseModel):
 
 class OcdsPackageMeta(BaseModel):
     model_config = OPEN
-    uri: str = Field(json_schema_extra={"format": "uri"})
+    uri: str = Field(json_schema_extra=URI)
     version: Literal["1.1"]
     publishedDate: str = Field(json_schema_extra=DATE_TIME)
     publisher: OcdsPublisher
@@ -212,7 +217,7 @@ _RELEASE: dict[str, Any] = {
         }
     ],
 }
-_META = {
+_META: dict[str, Any] = {
     "version": "1.1",
     "publishedDate": "2026-03-05T09:30:00+00:00",
     "publisher": {"name": "常州市机关事务管理局"},
