@@ -269,3 +269,15 @@ def test_a_broken_example_is_caught(apps: dict[str, FastAPI]) -> None:
     _, invalid = _invalid_examples(spec)
     assert any(w.startswith("components/VendorRead: ['credit_code']") for w in invalid), invalid
     assert any(w.startswith("POST /v1/vendors body") and "'name' is a required property" in w for w in invalid)
+
+
+def test_the_composer_names_demo_vendors_and_projects_as_the_demo_data_does() -> None:
+    """houqin_common.openapi_examples may not import the demo data (only seeds and tests do): its copy of
+    the names it uses must agree with it."""
+    from houqin_common.demo import PROJECTS, VENDORS
+    from houqin_common.openapi_examples import DEMO_PROJECTS, DEMO_VENDORS, FIELD_EXAMPLES
+
+    vendors = {v.id: v for v in VENDORS}
+    assert {i: vendors[i].name for i in DEMO_VENDORS} == DEMO_VENDORS
+    assert {p.code: p.name_zh for p in PROJECTS if p.code in DEMO_PROJECTS} == DEMO_PROJECTS
+    assert FIELD_EXAMPLES["credit_code"] == vendors[FIELD_EXAMPLES["vendor_id"]].credit_code

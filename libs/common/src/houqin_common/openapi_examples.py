@@ -8,7 +8,7 @@ from what the document already knows, most specific first:
 1. the schema's own ``examples`` (hand-written on the model) or its ``default``/``const``/first ``enum``;
 2. for a read model (``VendorRead``), the value the same field has in its create model's example
    (``VendorCreate``): the same vendor, project or meter, so a page answer shows what was just created;
-3. :data:`FIELDS`: realistic values by field name, taken from the demo data (vendors, projects, meters);
+3. :data:`FIELD_EXAMPLES`: realistic values by field name, taken from the demo data (vendors, projects, meters);
 4. the JSON type and format (a date in 2026, a money amount as the services write it).
 
 The result is deterministic (the committed OpenAPI snapshots must not change between runs), and every
@@ -22,25 +22,45 @@ import copy
 import re
 from typing import Any
 
-from houqin_common.demo import PROJECTS, VENDORS
-
-_VENDOR = VENDORS[2]  # 江苏金盾保安服务有限公司 (security), as the request examples and the seed use it
+#: the demo vendors the examples name (houqin_common.demo, which only seeds and tests may import), by id
+DEMO_VENDORS = {
+    "87003d64-9d4e-51b6-92e8-aa5624757591": "常州天厨餐饮管理有限公司",
+    "321ff03f-f5e2-53dc-a51d-3d32bc179c34": "常州会佳会务服务有限公司",
+    "ac7bf36c-1ccd-5ed2-a5e5-98e09b3e0fd3": "江苏金盾保安服务有限公司",
+    "130cc2f8-68c2-5c04-9043-2847361ec4b1": "常州洁美物业保洁有限公司",
+    "1146336b-1815-518c-95a0-7a7ec9168922": "常州恒力机电设备维保有限公司",
+    "4e9c5184-140f-5a6d-ab12-fd57a9425e85": "常州市第一人民医院行政中心门诊部",
+}
+#: the demo projects' Chinese names, by code
+DEMO_PROJECTS = {
+    "catering": "餐饮",
+    "conference": "会务服务",
+    "security": "安保",
+    "cleaning": "保洁",
+    "maintenance": "设施设备维保",
+    "smart_building": "智能化系统",
+    "landscaping": "绿化",
+    "clinic": "医疗门诊",
+}
+_VENDOR_ID = "ac7bf36c-1ccd-5ed2-a5e5-98e09b3e0fd3"  # 江苏金盾保安服务有限公司 (security), as the seed has it
+_CATERING_ID = "87003d64-9d4e-51b6-92e8-aa5624757591"
+_CLINIC_ID = "4e9c5184-140f-5a6d-ab12-fd57a9425e85"
 
 #: realistic values by field name (demo data; human text in Chinese)
-FIELDS: dict[str, Any] = {
-    "vendor_id": _VENDOR.id,
-    "vendor_name": _VENDOR.name,
-    "winner_vendor_id": _VENDOR.id,
-    "winner_vendor_name": _VENDOR.name,
-    "awarded_vendor_id": _VENDOR.id,
-    "incumbent_vendor_id": _VENDOR.id,
-    "service_vendor_id": _VENDOR.id,
-    "catering_vendor_id": VENDORS[0].id,
-    "catering_vendor_name": VENDORS[0].name,
-    "provider_id": VENDORS[8].id,
-    "provider_name": VENDORS[8].name,
+FIELD_EXAMPLES: dict[str, Any] = {
+    "vendor_id": _VENDOR_ID,
+    "vendor_name": DEMO_VENDORS[_VENDOR_ID],
+    "winner_vendor_id": _VENDOR_ID,
+    "winner_vendor_name": DEMO_VENDORS[_VENDOR_ID],
+    "awarded_vendor_id": _VENDOR_ID,
+    "incumbent_vendor_id": _VENDOR_ID,
+    "service_vendor_id": _VENDOR_ID,
+    "catering_vendor_id": _CATERING_ID,
+    "catering_vendor_name": DEMO_VENDORS[_CATERING_ID],
+    "provider_id": _CLINIC_ID,
+    "provider_name": DEMO_VENDORS[_CLINIC_ID],
     "supplier": "常州市武进区蔬菜批发市场",
-    "credit_code": _VENDOR.credit_code,
+    "credit_code": "91320400100023757P",
     "legal_representative": "王建国",
     "contact_name": "李娜",
     "contact": "李娜 13912345678",
@@ -168,7 +188,7 @@ FIELDS: dict[str, Any] = {
     "action": "update",
     "from_status": "draft",
     "to_status": "legal_review",
-    "legalName": _VENDOR.name,
+    "legalName": DEMO_VENDORS[_VENDOR_ID],
     "tag": "tender",
     "item_code": "security.patrol",
     "award": "excellent_vendor",
@@ -210,7 +230,7 @@ _FACTOR = re.compile(r"(ratio|rate|factor|per_|multiplier|weight|uplift|change|r
 _PATTERN_VALUES = {
     r"^\d{4}-(0[1-9]|1[0-2])$": "2026-03",
     r"^0[1-5]000$": "01000",
-    r"^[0-9a-f]{64}$": FIELDS["sha256"],
+    r"^[0-9a-f]{64}$": FIELD_EXAMPLES["sha256"],
     r"^[1-9][0-9]{0,19}$": "13800000001",
 }
 _MAX_DEPTH = 6
@@ -231,22 +251,18 @@ def _pick(schema: dict[str, Any]) -> tuple[bool, Any]:
     return False, None
 
 
-_VENDOR_NAMES = {v.id: v.name for v in VENDORS}
-_PROJECT_NAMES = {p.code: p.name_zh for p in PROJECTS}
-
-
 def _named(example: dict[str, Any]) -> dict[str, Any]:
     """The names beside the ids of an example agree with them (a vendor id taken from a create model's
-    example, the name from :data:`FIELDS`): the demo vendor's and project's own names."""
+    example, the name from :data:`FIELD_EXAMPLES`): the demo vendor's and project's own names."""
     for key, value in list(example.items()):
-        if key.endswith("vendor_id") and value in _VENDOR_NAMES:
+        if key.endswith("vendor_id") and value in DEMO_VENDORS:
             name_key = key.removesuffix("_id") + "_name"
             if name_key in example:
-                example[name_key] = _VENDOR_NAMES[value]
-        if key == "project_code" and value in _PROJECT_NAMES:
+                example[name_key] = DEMO_VENDORS[value]
+        if key == "project_code" and value in DEMO_PROJECTS:
             for name_key in ("project_name", "project_name_zh"):
                 if name_key in example:
-                    example[name_key] = _PROJECT_NAMES[value]
+                    example[name_key] = DEMO_PROJECTS[value]
     return example
 
 
@@ -350,7 +366,7 @@ class ExampleComposer:
                 out[name] = self.value(prop, owner, name, depth + 1)
         extra = schema.get("additionalProperties")
         if not properties and isinstance(extra, dict):
-            out[FIELDS["project_code"]] = self.value(extra, owner, "", depth + 1)
+            out[FIELD_EXAMPLES["project_code"]] = self.value(extra, owner, "", depth + 1)
         return _named(out)
 
     def _array(self, schema: dict[str, Any], owner: str, field: str, depth: int) -> list[Any]:
@@ -372,12 +388,12 @@ class ExampleComposer:
         if fmt in ("uri", "url"):
             return "http://127.0.0.1:8001/v1/contracts"
         if fmt == "email":
-            return str(FIELDS["contact_email"])
+            return str(FIELD_EXAMPLES["contact_email"])
         pattern = schema.get("pattern")
         if pattern in _PATTERN_VALUES:
             return str(_PATTERN_VALUES[pattern])
-        if field in FIELDS and isinstance(FIELDS[field], str):
-            return str(FIELDS[field])
+        if field in FIELD_EXAMPLES and isinstance(FIELD_EXAMPLES[field], str):
+            return str(FIELD_EXAMPLES[field])
         if field == "id" or field.endswith("_id"):
             return "6a1f3c9e-4b2d-4e8a-9c7f-2d5b8e1a3c40"
         if _AMOUNT.search(field):
