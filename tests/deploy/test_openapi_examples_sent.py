@@ -58,7 +58,7 @@ KNOWN = {
     "appraisal: POST /v1/routine-inspections": "422: names a checklist by an id only the client's own POST makes",
     "appraisal: PUT /v1/conference/bookings/{booking_id}/feedback": "403: only staff of the booking department "
     "rate a meeting; the walk's token names no department",
-    "appraisal: POST /v1/invited/schedules": "422: the provider id is an elided placeholder (`3d2f…`)",
+    "appraisal: POST /v1/invited/schedules": "422: names a provider by an id only the client's own POST makes",
     "appraisal: POST /v1/invited/sessions/{session_id}/ratings": "no session to rate (the schedule fails)",
 }
 SERVICES = {"contracts": "contracts-api", "telemetry": "telemetry-ingest", "appraisal": "appraisal"}
