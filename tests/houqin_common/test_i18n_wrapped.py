@@ -63,6 +63,11 @@ def _examples(tree: ast.AST) -> set[int]:
             roots.append(node)
         if isinstance(node, ast.keyword) and node.arg in ("json_schema_extra", "examples", "example"):
             roots.append(node.value)
+        # sample values by field name (houqin_common.openapi_examples.FIELD_EXAMPLES)
+        if isinstance(node, ast.AnnAssign | ast.Assign):
+            targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
+            if any(isinstance(t, ast.Name) and t.id.endswith("_EXAMPLES") for t in targets) and node.value:
+                roots.append(node.value)
         if isinstance(node, ast.Dict):
             roots += [
                 v

@@ -256,3 +256,33 @@ def test_merge_follows_the_ocds_rules() -> None:
         versioned["tender"]["items"][0]["id"] == "1"
         and versioned["tender"]["items"][1]["description"][0]["releaseID"] == "o-2"
     )
+
+
+def documented(api_doc: dict[str, Any], path: str) -> jsonschema.Draft202012Validator:
+    """A validator of the 200 body the OpenAPI document promises for ``path`` (its components resolved)."""
+    schema = api_doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    root = {**schema, "components": api_doc["components"]}
+    return jsonschema.Draft202012Validator(root, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+
+
+async def test_the_documented_package_shapes_match_what_is_served(api) -> None:
+    """The OpenAPI document types the OCDS packages (not a bare object), and the served packages fit it."""
+    await awarded_renewal_chain(api)
+    api_doc = (await api.client.get("/openapi.json")).json()
+    for path, kind, package_schema in (
+        ("/v1/ocds/releases", "releases", "release-package-schema.json"),
+        ("/v1/ocds/records", "records", "record-package-schema.json"),
+    ):
+        check = documented(api_doc, path)
+        assert check.schema["$ref"].endswith("Package")
+        served = (await api.client.get(f"{path}?limit=100", headers=api.auditor)).json()
+        assert served[kind]
+        assert [e.message for e in check.iter_errors(served)] == []
+        # the documented example is itself a valid OCDS 1.1.5 package, and fits the documented shape
+        (example,) = api_doc["components"]["schemas"][check.schema["$ref"].rsplit("/", 1)[1]]["examples"]
+        assert errors(package_schema, example) == []
+        assert [e.message for e in check.iter_errors(example)] == []
+        # positive control: a release package without its releases' tender fails the documented shape
+        broken = json.loads(json.dumps(served))
+        del broken[kind][0]["ocid"]
+        assert list(check.iter_errors(broken))

@@ -18,6 +18,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp
 
 from houqin_common import __version__
+from houqin_common.apidocs import install_api_docs
 from houqin_common.db import check_database, create_engine, make_read_sessionmaker, make_sessionmaker
 from houqin_common.errors import install_error_handlers
 from houqin_common.hotpath import ReadPool
@@ -29,6 +30,7 @@ from houqin_common.observability import (
     health_router,
     telemetry_config,
 )
+from houqin_common.openapi_examples import add_examples
 from houqin_common.settings import ServiceSettings
 
 
@@ -81,7 +83,9 @@ class ServiceApp(FastAPI):
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
-            document_headers(super().openapi())
+            document = super().openapi()
+            document_headers(document)
+            add_examples(document)
         return self.openapi_schema  # type: ignore[return-value]
 
 
@@ -192,11 +196,14 @@ def create_service_app(
         generate_unique_id_function=lambda route: route.name,
         license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
         telemetry=telemetry,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.tracer_provider = tracer_provider
     app.state.metrics = Metrics(name)
     install_error_handlers(app)
+    install_api_docs(app, title=title)
     app.include_router(health_router(checks))
     for router in routers:
         app.include_router(router)

@@ -216,7 +216,13 @@ def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
     """`/healthz` (process up), `/readyz` (dependencies reachable) and `/metrics`."""
     router = APIRouter(tags=["health"])
 
-    @router.get("/healthz", operation_id="healthz", summary="Process is up", response_model=dict[str, str])
+    @router.get(
+        "/healthz",
+        operation_id="healthz",
+        summary="Process is up",
+        response_model=dict[str, str],
+        responses={200: {"content": {"application/json": {"example": {"status": "ok"}}}}},
+    )
     async def healthz() -> Response:
         return Response(b'{"status":"ok"}', media_type="application/json")
 
@@ -224,7 +230,16 @@ def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
         "/readyz",
         operation_id="readyz",
         summary="Dependencies are reachable",
-        responses={503: {"description": "a dependency is unreachable"}},
+        responses={
+            200: {
+                "content": {
+                    "application/json": {
+                        "example": {"status": "ok", "checks": {"database": "ok"}, "instance": "houqin-7f3a9c"}
+                    }
+                }
+            },
+            503: {"description": "a dependency is unreachable"},
+        },
     )
     async def readyz(request: Request) -> JSONResponse:
         results: dict[str, str] = {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -40,16 +40,39 @@ class PageParams:
         return name, desc
 
 
+LIMIT = Query(50, ge=1, le=500, description="page size")
+OFFSET = Query(0, ge=0, le=1_000_000, description="records to skip")
+SORT_DESCRIPTION = "field to sort by; prefix `-` for descending"
+
+
 async def page_params(
-    limit: int = Query(50, ge=1, le=500, description="page size"),
-    offset: int = Query(0, ge=0, le=1_000_000, description="records to skip"),
-    sort: str | None = Query(
-        None, max_length=64, description="field to sort by; prefix `-` for descending", examples=["-created_at"]
-    ),
+    limit: int = LIMIT,
+    offset: int = OFFSET,
+    sort: str | None = Query(None, max_length=64, description=SORT_DESCRIPTION),
 ) -> PageParams:
     """``async`` although it awaits nothing: FastAPI runs a plain ``def`` dependency in a worker thread,
     two thread hand-offs per list request."""
     return PageParams(limit=limit, offset=offset, sort=sort)
+
+
+def sorted_page(example: str) -> Callable[..., Awaitable[PageParams]]:
+    """:func:`page_params` of a list whose OpenAPI shows ``example`` as its ``sort``: a value this list
+    accepts (one example for every list documented sorts the lists that refuse it; tested in
+    tests/deploy/test_openapi_examples.py)."""
+
+    async def params(
+        limit: int = LIMIT,
+        offset: int = OFFSET,
+        sort: str | None = Query(None, max_length=64, description=SORT_DESCRIPTION, examples=[example]),
+    ) -> PageParams:
+        return PageParams(limit=limit, offset=offset, sort=sort)
+
+    return params
+
+
+async def page_window(limit: int = LIMIT, offset: int = OFFSET) -> PageParams:
+    """The page of a list in a fixed order: no ``sort`` to offer (or to ignore silently)."""
+    return PageParams(limit=limit, offset=offset, sort=None)
 
 
 @lru_cache(maxsize=256)

@@ -227,8 +227,13 @@ class LocalizedName(BaseModel):
 
     name_en: str | None = Field(default=None, description="English name (the alternate of `name_zh`)")
 
+    # No return annotation, on purpose: pydantic documents a wrap serializer by its return type, and `Any`
+    # made every subclass (ProjectRead, ServiceItemRead) an empty schema in the OpenAPI documents; without
+    # one, the model's own fields are documented (tests/deploy/test_openapi_examples.py).
     @model_serializer(mode="wrap")
-    def localize_name(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+    def localize_name(  # type: ignore[no-untyped-def]
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ):
         data = handler(self)
         if info.mode_is_json() and isinstance(data, dict) and "name" in data and data.get("name_zh"):
             data["name_en"] = data["name"]

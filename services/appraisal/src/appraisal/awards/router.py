@@ -10,7 +10,7 @@ from appraisal.dependencies import AppSettings, Contracts, Directory, Telemetry,
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.pagination import PageParams, page_params, to_page
+from houqin_common.pagination import PageParams, page_window, to_page
 from houqin_common.schemas import Page
 
 router = APIRouter(tags=["awards"], responses=COMMON_ERRORS)
@@ -54,7 +54,7 @@ async def list_awards(
     directory: Directory,
     year: int | None = Query(None, ge=2000, le=2100, description="only this year"),
     vendor_id: str | None = Query(None, description="only this vendor"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(page_window),
     principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[AwardRead]:
     """Award decisions, newest year first then by rank (a vendor token sees its own)."""
@@ -90,7 +90,7 @@ async def list_service_stars(
     directory: Directory,
     year: int | None = Query(None, ge=2000, le=2100, description="only this year"),
     vendor_id: str | None = Query(None, description="only this vendor"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(page_window),
     principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[ServiceStarRead]:
     """Service-star nominations (a vendor token sees its own)."""

@@ -21,7 +21,7 @@ from appraisal.names import name_vendors
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.pagination import PageParams, page_params, to_page
+from houqin_common.pagination import PageParams, page_window, sorted_page, to_page
 from houqin_common.schemas import Page
 
 router = APIRouter(tags=["catalogue"], responses=COMMON_ERRORS)
@@ -47,7 +47,7 @@ async def list_service_items(
     session: DbSession,
     names: Directory,
     project_code: str | None = Query(None, description="only the items of this service project"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("project_code")),
     _: Principal = Depends(require_roles(*READERS)),
 ) -> Page[ServiceItemRead]:
     """The service-item catalogue. Sort by `code`, `project_code` or `name`."""
@@ -78,7 +78,7 @@ async def create_survey_template(
 async def list_survey_templates(
     session: DbSession,
     names: Directory,
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(page_window),
     _: Principal = Depends(require_roles(*READERS)),
 ) -> Page[TemplateRead]:
     """Survey templates, newest version of each name first."""
@@ -131,7 +131,7 @@ async def list_assignments(
     vendor_id: str | None = Query(None, description="only this vendor"),
     project_code: str | None = Query(None, description="only this project"),
     on: date | None = Query(None, description="only assignments running on this day"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(page_window),
     _: Principal = Depends(require_roles(Role.supervisor, Role.inspector, *READ_ALL)),
 ) -> Page[AssignmentRead]:
     """Vendor-to-project assignments."""

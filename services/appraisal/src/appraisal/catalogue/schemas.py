@@ -44,7 +44,12 @@ class TemplateCreate(InputModel):
             "examples": [
                 {
                     "name": "2026年后勤服务满意度测评表",
-                    "item_codes": ["catering.breakfast", "catering.lunch", "cleaning.offices", "security.gate"],
+                    "item_codes": [
+                        "catering.breakfast",
+                        "catering.food_quality",
+                        "cleaning.offices",
+                        "security.door_guards",
+                    ],
                 }
             ]
         }

@@ -22,7 +22,7 @@ from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, Forbidden, problem_responses
 from houqin_common.hotpath import json_response, page_response, read_pool
 from houqin_common.i18n import _
-from houqin_common.pagination import PageParams, page_params
+from houqin_common.pagination import PageParams, sorted_page
 from houqin_common.schemas import Page
 
 router = APIRouter(prefix="/complaints", tags=["complaints"], responses=COMMON_ERRORS)
@@ -50,7 +50,7 @@ async def list_complaints(
     category: Category | None = Query(None, description="only this category"),
     complaint_status: ComplaintStatus | None = Query(None, alias="status", description="only this status"),
     since: date | None = Query(None, description="filed on or after"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("-filed_at")),
     principal: Principal = Depends(require_roles(Role.supervisor, Role.vendor, Role.staff, *READ_ALL)),
 ) -> Response:
     """Complaints: supervisors and auditors see all, a vendor those routed to it, staff their own."""

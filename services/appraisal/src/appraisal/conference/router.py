@@ -21,7 +21,7 @@ from appraisal.dependencies import AppSettings, Contracts
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.pagination import PageParams, page_params, to_page
+from houqin_common.pagination import PageParams, page_window, to_page
 from houqin_common.schemas import Page
 
 router = APIRouter(prefix="/conference", tags=["conference"], responses=COMMON_ERRORS)
@@ -72,7 +72,7 @@ async def list_bookings(
     room_id: str | None = Query(None, max_length=36, description="only this room"),
     starts_from: datetime | None = Query(None, description="starting at or after"),
     starts_to: datetime | None = Query(None, description="starting before"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(page_window),
     principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[BookingRead]:
     """Bookings by start; a department sees its own, the conference vendor those it serves."""

@@ -149,7 +149,7 @@ async def record_training_attendance(
         examples=[
             [
                 {"vendor_id": "87003d64-9d4e-51b6-92e8-aa5624757591", "attended": True, "attendees": 3},
-                {"vendor_id": "5f1c2a8e-3b7d-5e2f-8a41-2b9c6d1e0f47", "attended": False},
+                {"vendor_id": "130cc2f8-68c2-5c04-9043-2847361ec4b1", "attended": False},
             ]
         ]
     ),

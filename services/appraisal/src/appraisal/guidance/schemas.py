@@ -95,7 +95,7 @@ class VisitCreate(BaseModel):
                     "participants": ["综合管理处 王科长", "行政中心管理处 李主任", "餐饮公司 项目经理"],
                     "summary": "检查后厨操作规范，指导留样制度落实",
                     "findings": [
-                        {"description": "留样记录未注明留样人", "severity": "minor", "deadline": "2026-04-30"}
+                        {"description": "留样记录未注明留样人", "severity": "minor", "deadline": "2026-06-30"}
                     ],
                 }
             ]
@@ -133,7 +133,7 @@ class TrainingCreate(BaseModel):
                     "regulation_id": None,
                     "held_on": "2026-05-20",
                     "place": "行政中心 2 号楼 多功能厅",
-                    "vendor_ids": ["87003d64-9d4e-51b6-92e8-aa5624757591"],
+                    "vendor_ids": ["87003d64-9d4e-51b6-92e8-aa5624757591", "130cc2f8-68c2-5c04-9043-2847361ec4b1"],
                 }
             ]
         },

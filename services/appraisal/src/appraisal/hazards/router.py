@@ -26,7 +26,7 @@ from houqin_common import clock
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.pagination import PageParams, page_params, to_page
+from houqin_common.pagination import PageParams, sorted_page, to_page
 from houqin_common.schemas import Page
 
 router = APIRouter(prefix="/hazards", tags=["hazards"], responses=COMMON_ERRORS)
@@ -89,7 +89,7 @@ async def list_hazards(
     hazard_status: HazardStatus | None = Query(None, alias="status", description="only this status"),
     category: HazardCategory | None = Query(None, description="only this category"),
     overdue: bool = Query(False, description="only hazards open past their removal deadline"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("removal_due_at")),
     principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[HazardRead]:
     """The register; a vendor token sees its own hazards. Sort by `found_at` (default), `removal_due_at`,
@@ -110,7 +110,7 @@ async def list_hazards(
 async def list_overdue_hazards(
     session: DbSession,
     names: Directory,
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("removal_due_at")),
     principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[HazardRead]:
     """Hazards open past their removal deadline (the alert list; the `hazard_overdue` alerts name the same

@@ -22,7 +22,7 @@ from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.i18n import N_
-from houqin_common.pagination import PageParams, page_params, to_page
+from houqin_common.pagination import PageParams, page_window, sorted_page, to_page
 from houqin_common.schemas import Page
 
 router = APIRouter(tags=["inspections"], responses=COMMON_ERRORS)
@@ -44,7 +44,7 @@ async def create_checklist(
 @router.get("/checklists", response_model=Page[ChecklistRead])
 async def list_checklists(
     session: DbSession,
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(page_window),
     _: Principal = Depends(require_roles(Role.supervisor, Role.inspector, *READ_ALL)),
 ) -> Page[ChecklistRead]:
     """Routine-inspection checklists."""
@@ -73,7 +73,7 @@ async def list_routine_inspections(
     vendor_id: str | None = Query(None, description="only this vendor"),
     since: date | None = Query(None, description="inspected on or after"),
     until: date | None = Query(None, description="inspected before"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("-inspected_on")),
     principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[RoutineRead]:
     """Routine inspections (a vendor token sees its own). Sort by `inspected_on` (default newest), `score`."""
@@ -132,7 +132,7 @@ async def list_food_safety_inspections(
     vendor_id: str | None = Query(None, description="only this vendor"),
     since: date | None = Query(None, description="inspected on or after"),
     until: date | None = Query(None, description="inspected before"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("-inspected_on")),
     principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[FoodSafetyRead]:
     """Third-party food-safety inspections (a vendor token sees its own)."""

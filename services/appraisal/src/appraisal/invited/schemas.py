@@ -35,7 +35,7 @@ class ScheduleCreate(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "provider_id": "3d2f…",
+                    "provider_id": "3d2f8a61-5c4e-4b7d-9a13-6e0f2b8c1d47",
                     "service": "驾驶证年审咨询",
                     "place": "行政中心 1 号楼 大厅",
                     "recurrence": "monthly",
@@ -87,7 +87,11 @@ class CalendarEntry(BaseModel):
 class SessionCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"schedule_id": "9a1c…", "held_on": "2026-03-15", "outcome": "held"}]},
+        json_schema_extra={
+            "examples": [
+                {"schedule_id": "9a1c4e27-0b3d-4f6a-8c15-2e7d9b0a4f63", "held_on": "2026-03-15", "outcome": "held"}
+            ]
+        },
     )
 
     schedule_id: str = Field(min_length=1, max_length=64, description="schedule")

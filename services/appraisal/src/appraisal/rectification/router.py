@@ -13,7 +13,7 @@ from appraisal.scoring.rules import OrderStatus
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.pagination import PageParams, page_params, to_page
+from houqin_common.pagination import PageParams, sorted_page, to_page
 from houqin_common.schemas import Page
 
 router = APIRouter(tags=["rectification"], responses=COMMON_ERRORS)
@@ -44,7 +44,7 @@ async def list_rectifications(
     vendor_id: str | None = Query(None, description="only this vendor"),
     order_status: OrderStatus | None = Query(None, alias="status", description="only this status"),
     overdue: bool = Query(False, description="only orders overdue today"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("deadline")),
     principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[OrderRead]:
     """Rectification orders; `overdue=true` lists those past their deadline and not verified. A vendor

@@ -31,7 +31,7 @@ class FindingCreate(InputModel):
                     "description": "冷藏柜生熟食品未分层存放",
                     "severity": "major",
                     "found_on": "2026-05-21",
-                    "deadline": "2026-05-28",
+                    "deadline": "2026-06-28",
                 }
             ]
         }

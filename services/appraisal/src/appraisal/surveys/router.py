@@ -23,7 +23,7 @@ from appraisal.surveys.schemas import (
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.pagination import PageParams, page_params, to_page
+from houqin_common.pagination import PageParams, sorted_page, to_page
 from houqin_common.schemas import Page
 
 router = APIRouter(prefix="/campaigns", tags=["surveys"], responses=COMMON_ERRORS)
@@ -41,7 +41,7 @@ async def create_campaign(
 async def list_campaigns(
     session: DbSession,
     period: str | None = Query(None, max_length=16, description="period prefix, e.g. `2026` or `2026H1`"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("-opens_at")),
     _: Principal = Depends(require_roles(Role.supervisor, Role.inspector, Role.staff, *READ_ALL)),
 ) -> Page[CampaignRead]:
     """Campaigns; sort by `opens_at` (default, newest first), `period` or `title`."""

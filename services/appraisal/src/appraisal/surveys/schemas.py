@@ -88,7 +88,7 @@ class ResponseCreate(InputModel):
                     "answers": [
                         {"item_code": "catering.breakfast", "grade": "good"},
                         {"item_code": "cleaning.offices", "grade": "excellent"},
-                        {"item_code": "security.gate", "grade": "n/a"},
+                        {"item_code": "security.door_guards", "grade": "n/a"},
                     ],
                     "overall_opinion": "整体服务较好,食堂菜品丰富。",
                     "suggestions": "建议早餐增加杂粮粥品种。",

@@ -14,7 +14,7 @@ from contracts_api.models.enums import ContractStatus
 from houqin_common.auth import Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.pagination import PageParams, page_params, to_page
+from houqin_common.pagination import PageParams, page_window, sorted_page, to_page
 from houqin_common.schemas import Page
 
 router = APIRouter(tags=["archive"], responses=COMMON_ERRORS)
@@ -53,7 +53,7 @@ async def list_documents(
     session: DbSession,
     contract: VisibleContract,
     filename: str | None = Query(None, max_length=255, description="only the versions of this file"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("filename")),
 ) -> Page[DocumentRead]:
     """The documents of a contract, every version; sort by `filename` (default, then version) or
     `uploaded_at`."""
@@ -109,7 +109,7 @@ async def search_archive(
         description="part of the file name, the contract's title, the vendor's name or the project's name "
         "(Chinese or English; e.g. 安保)",
     ),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(page_window),
     principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[ArchiveEntry]:
     """Search the archive by vendor, project, year and contract status, newest upload first."""

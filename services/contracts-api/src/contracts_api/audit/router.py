@@ -9,7 +9,7 @@ from contracts_api.audit.schemas import AuditRead
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS
-from houqin_common.pagination import PageParams, page_params, to_page
+from houqin_common.pagination import PageParams, page_window, to_page
 from houqin_common.schemas import IsoDateTime, Page
 
 router = APIRouter(prefix="/audit", tags=["contracts"], responses=COMMON_ERRORS)
@@ -25,7 +25,7 @@ async def list_audit_entries(
     actor: str | None = Query(None, max_length=200, description="who"),
     action: str | None = Query(None, max_length=64, description="e.g. `veto.record`"),
     since: IsoDateTime | None = Query(None, description="entries at or after this instant (ISO 8601 with offset)"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(page_window),
     _: Principal = Depends(require_roles(Role.supervisor, *READ_ALL)),
 ) -> Page[AuditRead]:
     """The append-only audit log of every write of contracts-api, newest first."""

@@ -21,7 +21,7 @@ from contracts_api.names import name_parties
 from houqin_common.auth import Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.pagination import PageParams, page_params, to_page
+from houqin_common.pagination import PageParams, page_window, sorted_page, to_page
 from houqin_common.schemas import Page
 
 router = APIRouter(prefix="/contracts", tags=["contracts"], responses=COMMON_ERRORS)
@@ -61,7 +61,7 @@ async def list_contracts(
     status_: ContractStatus | None = Query(None, alias="status", description="lifecycle status"),
     route: Route | None = Query(None, description="procurement route"),
     year: int | None = Query(None, ge=1990, le=2200, description="contracts whose period covers this year"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("-start_date")),
     principal: Principal = Depends(require_roles(*READERS)),
 ) -> Page[ContractRead]:
     """List contracts; sort by `start_date`, `end_date`, `value`, `created_at` or `status`.
@@ -153,7 +153,7 @@ async def list_reviews(
     session: DbSession,
     contract: VisibleContract,
     kind: ReviewKind | None = Query(None, description="legal or expert"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("created_at")),
 ) -> Page[ReviewRead]:
     """The reviews of a contract; sort by `created_at` (default, oldest first)."""
     _sort, desc = page.order({"created_at"}, "created_at")
@@ -167,7 +167,7 @@ async def list_reviews(
 async def get_contract_history(
     session: DbSession,
     contract: VisibleContract,
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(page_window),
 ) -> Page[HistoryEntry]:
     """The append-only audit log of the contract: who, when, from, to, comment — oldest first."""
     rows, total = await service.history(session, contract=contract, limit=page.limit, offset=page.offset)

@@ -8,21 +8,22 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 
 from contracts_api.common import STAFF_READERS
 from contracts_api.ocds import builder, service
+from contracts_api.ocds.schemas import RecordPackage, ReleasePackage
 from houqin_common import clock
 from houqin_common.auth import Principal, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.pagination import PageParams, page_params
+from houqin_common.pagination import PageParams, page_window
 
 router = APIRouter(prefix="/ocds", tags=["ocds"], responses=COMMON_ERRORS)
 
 
-@router.get("/releases", response_model=dict[str, Any])
+@router.get("/releases", response_model=None, responses={200: {"model": ReleasePackage}})
 async def get_ocds_releases(
     request: Request,
     session: DbSession,
     project_code: str | None = Query(None, max_length=64, description="only this project's processes"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(page_window),
     _: Principal = Depends(require_roles(*STAFF_READERS)),
 ) -> dict[str, Any]:
     """An OCDS 1.1 release package of the append-only release store, oldest first: one release per event
@@ -39,7 +40,9 @@ async def get_ocds_releases(
     )
 
 
-@router.get("/releases/{release_id}", response_model=dict[str, Any], responses=problem_responses(404))
+@router.get(
+    "/releases/{release_id}", response_model=None, responses={200: {"model": ReleasePackage}, **problem_responses(404)}
+)
 async def get_ocds_release(
     request: Request,
     session: DbSession,
@@ -56,12 +59,12 @@ async def get_ocds_release(
     )
 
 
-@router.get("/records", response_model=dict[str, Any])
+@router.get("/records", response_model=None, responses={200: {"model": RecordPackage}})
 async def get_ocds_records(
     request: Request,
     session: DbSession,
     project_code: str | None = Query(None, max_length=64, description="only this project's processes"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(page_window),
     _: Principal = Depends(require_roles(*STAFF_READERS)),
 ) -> dict[str, Any]:
     """An OCDS 1.1 record package: per process, every release (linked to its own URL), the compiledRelease

@@ -38,7 +38,7 @@ from houqin_common.auth import Principal, Role, require_roles, vendor_scope
 from houqin_common.clients import AppraisalClient
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.pagination import PageParams, page_params
+from houqin_common.pagination import PageParams, page_window, sorted_page
 from houqin_common.schemas import Page, RenewalCandidate, RouteDecision
 
 router = APIRouter(prefix="/procurements", tags=["procurement"], responses=COMMON_ERRORS)
@@ -113,7 +113,7 @@ async def list_procurements(
     project_code: str | None = Query(None, max_length=64, description="project"),
     route: Route | None = Query(None, description="route"),
     status_: ProcurementStatus | None = Query(None, alias="status", description="status"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("-created_at")),
     _: Principal = Depends(require_roles(*STAFF_READERS)),
 ) -> Page[ProcurementRead]:
     """List procurements; sort by `created_at` or `estimated_value`."""
@@ -353,7 +353,7 @@ async def list_renewals(
     as_of: date | None = Query(
         None, description="count the days from this date instead of today (plan a renewal round ahead)"
     ),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(page_window),
     appraisal: AppraisalClient = Depends(get_appraisal),
     principal: Principal = Depends(require_roles(*STAFF_READERS)),
 ) -> Page[RenewalCandidate]:

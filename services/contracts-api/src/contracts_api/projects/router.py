@@ -12,7 +12,7 @@ from contracts_api.projects.schemas import ProjectCreate, ProjectRead, ProjectUp
 from houqin_common.auth import Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
-from houqin_common.pagination import PageParams, page_params, to_page
+from houqin_common.pagination import PageParams, sorted_page, to_page
 from houqin_common.schemas import Page
 
 router = APIRouter(prefix="/projects", tags=["projects"], responses=COMMON_ERRORS)
@@ -40,7 +40,7 @@ async def list_projects(
     operation: OperationMode | None = Query(None, description="operation mode"),
     service_type: ServiceType | None = Query(None, description="service type"),
     category: ProjectCategory | None = Query(None, description="procurement category"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("-annual_value")),
     _: Principal = Depends(require_roles(*STAFF_READERS, Role.vendor)),
 ) -> Page[ProjectRead]:
     """List service projects; sort by `code`, `name` or `annual_value`."""

@@ -31,7 +31,7 @@ from houqin_common.auth import Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.hotpath import json_response, page_response, read_pool
-from houqin_common.pagination import PageParams, page_params, to_page
+from houqin_common.pagination import PageParams, page_window, sorted_page, to_page
 from houqin_common.schemas import Eligibility, Page
 
 router = APIRouter(prefix="/vendors", tags=["vendors"], responses=COMMON_ERRORS)
@@ -59,8 +59,8 @@ async def import_vendors(
                 "summary": "two vendors from the annual register",
                 "value": [
                     {
-                        "name": "常州新城物业服务有限公司",
-                        "credit_code": "91320400000002026P",
+                        "name": "常州市金坛区安居物业服务有限公司",
+                        "credit_code": "913204001007839814",
                         "legal_representative": "王建国",
                         "contact_phone": "0519-85681234",
                         "address": "江苏省常州市新北区龙城大道1280号",
@@ -84,7 +84,7 @@ async def import_vendors(
 @router.get("", response_model=Page[VendorRead])
 async def list_vendors(
     request: Request,
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("name")),
     q: str | None = Query(None, max_length=100, description="part of the name or credit code"),
     legal_status: LegalStatus | None = Query(None, description="legal-person status"),
     vetoed: bool | None = Query(None, description="true: only vendors with an active veto; false: none"),
@@ -110,7 +110,7 @@ async def list_vendors(
 async def list_expiring_qualifications(
     session: DbSession,
     within_days: int = Query(30, ge=0, le=3650, description="expiring within this many days from today"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(page_window),
     principal: Principal = Depends(require_roles(*STAFF_READERS, Role.vendor)),
 ) -> Page[QualificationRead]:
     """Qualifications whose validity ends within `within_days` days, soonest first."""
@@ -166,7 +166,7 @@ async def list_vendor_qualifications(
     session: DbSession,
     vendor: VisibleVendor,
     mandatory: bool | None = Query(None, description="only mandatory (true) or optional (false) ones"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("valid_to")),
 ) -> Page[QualificationRead]:
     """The vendor's qualifications; sort by `valid_to` (default), `valid_from` or `kind`."""
     sort, desc = page.order(set(service.QUALIFICATION_SORTS), "valid_to")
@@ -202,7 +202,7 @@ async def list_credit_records(
     session: DbSession,
     vendor: VisibleVendor,
     kind: CreditKind | None = Query(None, description="filter by kind"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(page_window),
 ) -> Page[CreditRecordRead]:
     """Credit and breach records of the vendor, newest first."""
     rows, total = await service.list_credit_records(
@@ -233,7 +233,7 @@ async def list_due_diligence(
     session: DbSession,
     vendor: VisibleVendor,
     period: str | None = Query(None, max_length=16, description="contract period, e.g. 2026"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(page_window),
 ) -> Page[DueDiligenceRead]:
     """Due-diligence reviews of the vendor, newest first."""
     rows, total = await service.list_due_diligence(
@@ -265,7 +265,7 @@ async def list_vetoes(
     session: DbSession,
     vendor: VisibleVendor,
     active: bool | None = Query(None, description="true: only active; false: only lifted"),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(page_window),
 ) -> Page[VetoRead]:
     """Veto records of the vendor (lifted ones stay on record)."""
     items, total = await service.list_vetoes(

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS
-from houqin_common.pagination import PageParams, page_params, to_page
+from houqin_common.pagination import PageParams, sorted_page, to_page
 from houqin_common.schemas import IsoDateTime, Page
 from telemetry_ingest.deadletters import service
 from telemetry_ingest.deadletters.schemas import DeadLetterRead
@@ -18,7 +18,7 @@ router = APIRouter(tags=["dead-letters"], responses=COMMON_ERRORS)
 @router.get("/dead-letters", response_model=Page[DeadLetterRead])
 async def list_dead_letters(
     session: DbSession,
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("-received_at")),
     source: str | None = Query(None, max_length=16, description="`mqtt` or `http`"),
     topic: str | None = Query(None, max_length=300, description="exact topic"),
     code: str | None = Query(None, max_length=32, description="rejection code, e.g. `invalid` or `unknown_device`"),

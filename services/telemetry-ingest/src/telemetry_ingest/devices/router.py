@@ -8,7 +8,7 @@ from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.hotpath import json_response, page_response, read_pool
-from houqin_common.pagination import PageParams, page_params, to_page
+from houqin_common.pagination import PageParams, sorted_page, to_page
 from houqin_common.schemas import IsoDateTime, Page
 from telemetry_ingest.devices import service
 from telemetry_ingest.devices.schemas import (
@@ -51,7 +51,7 @@ async def create_meter(meter_in: MeterCreate, session: DbSession, _: Principal =
 @router.get("/meters", response_model=Page[MeterRead])
 async def list_meters(
     request: Request,
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("building")),
     building: str | None = Query(None, max_length=100, description="only this building"),
     energy_type: str | None = Query(None, max_length=5, description="only this energy type code"),
     sub_item: str | None = Query(None, max_length=5, description="only this sub-item code"),
@@ -91,7 +91,7 @@ async def list_meter_readings(
     meter_id: str,
     request: Request,
     session: DbSession,
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("-ts")),
     since: IsoDateTime | None = Query(None, description="from this device time (inclusive), with offset"),
     until: IsoDateTime | None = Query(None, description="to this device time (exclusive), with offset"),
     principal: Principal = Depends(READ),
@@ -121,7 +121,7 @@ async def create_vehicle(vehicle_in: VehicleCreate, session: DbSession, _: Princ
 async def list_vehicles(
     session: DbSession,
     names: Directory,
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("plate")),
     department: str | None = Query(None, max_length=200, description="only this department"),
     vendor_id: str | None = Query(None, max_length=64, description="only vehicles of this vendor"),
     plate: str | None = Query(None, max_length=16, description="exact plate number"),
@@ -164,7 +164,7 @@ async def update_vehicle(
 async def list_vehicle_positions(
     vehicle_id: str,
     session: DbSession,
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("-ts")),
     since: IsoDateTime | None = Query(None, description="from this device time (inclusive), with offset"),
     until: IsoDateTime | None = Query(None, description="to this device time (exclusive), with offset"),
     principal: Principal = Depends(READ),
@@ -190,7 +190,7 @@ async def create_geofence(
 
 @router.get("/geofences", response_model=Page[GeofenceRead])
 async def list_geofences(
-    session: DbSession, page: PageParams = Depends(page_params), _: Principal = Depends(READ)
+    session: DbSession, page: PageParams = Depends(sorted_page("name")), _: Principal = Depends(READ)
 ) -> Page[GeofenceRead]:
     """List geofences."""
     rows, total = await service.list_geofences(session, page)
@@ -215,7 +215,7 @@ async def create_calendar(
 
 @router.get("/calendars", response_model=Page[CalendarRead])
 async def list_calendars(
-    session: DbSession, page: PageParams = Depends(page_params), _: Principal = Depends(READ)
+    session: DbSession, page: PageParams = Depends(sorted_page("name")), _: Principal = Depends(READ)
 ) -> Page[CalendarRead]:
     """List calendars."""
     rows, total = await service.list_calendars(session, page)

@@ -14,7 +14,7 @@ from houqin_common.auth import READ_ALL, Principal, Role, _bearer, decode_token,
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, Forbidden, NotFound, Unauthorized, problem_responses
 from houqin_common.i18n import _
-from houqin_common.pagination import PageParams, page_params, to_page
+from houqin_common.pagination import PageParams, sorted_page, to_page
 from houqin_common.schemas import IsoDateTime, Page
 from telemetry_ingest.analytics.dependencies import Settings
 from telemetry_ingest.devices import service as device_service
@@ -213,7 +213,7 @@ async def create_trip_request(
 async def list_trip_requests(
     session: DbSession,
     principal: Principal = Depends(require_roles(Role.staff, Role.supervisor, Role.vendor, *READ_ALL)),
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("-window_start")),
     status_: Annotated[
         str | None, Query(alias="status", pattern="^(pending|approved|rejected)$", description="state")
     ] = None,
@@ -257,7 +257,7 @@ async def decide_trip_request(
 async def list_alerts(
     session: DbSession,
     principal: Reader,
-    page: PageParams = Depends(page_params),
+    page: PageParams = Depends(sorted_page("-started_at")),
     kind: Annotated[list[AnyAlertKind] | None, Query(description="only these kinds (repeatable)")] = None,
     withdrawn: Annotated[
         bool | None, Query(description="false: active alerts only, true: withdrawn ones only; default both")
