@@ -201,7 +201,8 @@ def create_service_app(
     app.state.tracer_provider = tracer_provider
     app.state.metrics = Metrics(name)
     install_error_handlers(app)
-    app.include_router(health_router(checks))
     for router in routers:
         app.include_router(router, prefix=api_prefix)
+    # after the API: routes are matched in order, and the probes are a few requests a minute
+    app.include_router(health_router(checks))
     return app
