@@ -65,18 +65,25 @@ FROM generate_series(1, 60) i ON CONFLICT DO NOTHING
 INSERT INTO telemetry.meter (id, name, building, floor, zone, energy_type, sub_item, multiplier, vendor_id)
 SELECT 'bm' || lpad(i::text, 4, '0'), '基准电表 ' || i, 'B' || (i % 10), (i % 20)::text, 'Z' || (i % 40),
        '01000', (ARRAY['01A10','01B10','01B20','01C10','01D10'])[1 + i % 5], 1 + (i % 3) * 10,
-       'bench-vendor-' || (i % 10)
+       'bench-vendor-' || lpad((1 + i % 10)::text, 3, '0')
 FROM generate_series(1, 60) i ON CONFLICT DO NOTHING
 """,
     "appraisal": """
 INSERT INTO appraisal.complaint (id, kind, channel, category, vendor_id, project_code, description, filed_by,
                                  status, filed_at)
-SELECT 'bench-complaint-' || lpad(i::text, 3, '0'), 'complaint', 'web', 'canteen_dishes', 'bench-vendor-' || (i % 10),
+SELECT 'bench-complaint-' || lpad(i::text, 3, '0'), 'complaint', 'web', 'canteen_dishes',
+       'bench-vendor-' || lpad((1 + i % 10)::text, 3, '0'),
        'catering', '午餐菜品偏咸，希望改进 ' || i, 'staff-' || i, 'open',
        timestamptz '2026-06-01 12:00+08' + i * interval '1 hour'
 FROM generate_series(1, 60) i ON CONFLICT DO NOTHING
 """,
 }
+
+
+#: the services a service calls while answering the benchmarked requests, run beside it as deployed:
+#: appraisal names the vendor of every complaint from contracts-api's register (``appraisal.names``,
+#: cached for ``names_ttl_s``); without contracts-api it would measure a failing name lookup instead
+PEERS: dict[str, tuple[str, ...]] = {"appraisal": ("contracts",)}
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,8 @@ class Endpoint:
     path: str
     #: how many items the response must carry (list) or None (detail)
     items: int | None = None
+    #: every answered record names its vendor as the register does (the name lookup worked)
+    vendor_named: bool = False
 
 
 ENDPOINTS = [
@@ -93,8 +102,8 @@ ENDPOINTS = [
     Endpoint("contracts", "list", "/v1/vendors?limit=50", 50),
     Endpoint("telemetry", "detail", "/v1/meters/bm0007"),
     Endpoint("telemetry", "list", "/v1/meters?limit=50", 50),
-    Endpoint("appraisal", "detail", "/v1/complaints/bench-complaint-007"),
-    Endpoint("appraisal", "list", "/v1/complaints?limit=50", 50),
+    Endpoint("appraisal", "detail", "/v1/complaints/bench-complaint-007", vendor_named=True),
+    Endpoint("appraisal", "list", "/v1/complaints?limit=50", 50, vendor_named=True),
 ]
 
 
@@ -152,13 +161,17 @@ def drop_database(admin_url: str, url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def service_env(url: str) -> dict[str, str]:
-    return {
+def service_env(url: str, peers: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a service process; ``peers`` maps a service it calls to that service's base URL."""
+    env = {
         "HOUQIN_DATABASE_URL": url,
         "HOUQIN_JWT_SECRET": SECRET,
         "HOUQIN_LOG_LEVEL": "WARNING",
         "HOUQIN_LOG_JSON": "false",
     }
+    for name, base in (peers or {}).items():
+        env[f"HOUQIN_{name.upper()}_URL"] = base
+    return env
 
 
 # --- the SQL a request runs ---------------------------------------------------------------------------
@@ -171,12 +184,12 @@ class Captured:
     autocommit: bool
 
 
-async def _capture(spec: ServiceSpec, url: str, token: str, path: str) -> Captured:
+async def _capture(spec: ServiceSpec, url: str, token: str, path: str, peers: dict[str, str]) -> Captured:
     """The statements (and parameters) the service sends to PostgreSQL for one request to ``path``: those
     of its SQLAlchemy engine and those of its hot-read pool (houqin_common.hotpath)."""
     module, _, attr = spec.app_factory.partition(":")
     factory = getattr(__import__(module, fromlist=[attr]), attr)
-    os.environ.update(service_env(url))
+    os.environ.update(service_env(url, peers))
     # a seed may have read (and cached) the service's settings before the environment named this database
     cached = getattr(__import__(f"{spec.package}.settings", fromlist=["get_settings"]), "get_settings", None)
     if cached is not None and hasattr(cached, "cache_clear"):
@@ -308,12 +321,19 @@ class Server:
             self.proc.wait()
 
 
-def check_response(base: str, endpoint: Endpoint, token: str) -> None:
+def check_response(base: str, endpoint: Endpoint, token: str, url: str) -> None:
     resp = httpx.get(base + endpoint.path, headers={"Authorization": f"Bearer {token}"}, timeout=10)
     if resp.status_code != 200:
         raise RuntimeError(f"{endpoint.path} answered {resp.status_code}: {resp.text[:300]}")
     if endpoint.items is not None and len(resp.json()["items"]) != endpoint.items:
         raise RuntimeError(f"{endpoint.path} returned {len(resp.json()['items'])} items, not {endpoint.items}")
+    records = resp.json()["items"] if endpoint.items is not None else [resp.json()]
+    if endpoint.vendor_named:
+        with psycopg.connect(url) as conn:
+            register = dict(conn.execute("SELECT id, name FROM contracts.vendor").fetchall())
+        unnamed = [r for r in records if r["vendor_name"] != register.get(r["vendor_id"])]
+        if unnamed:
+            raise RuntimeError(f"{endpoint.path} does not name the vendors as the register does: {unnamed[0]}")
 
 
 def measure(server: Server, url: str, token: str, concurrency: int, seconds: float, drive: Any) -> Figures:
@@ -322,6 +342,39 @@ def measure(server: Server, url: str, token: str, concurrency: int, seconds: flo
     figures: Figures = drive(url, token, concurrency, seconds)
     figures.cpu_ms = (server.cpu_s() - cpu0) / max(figures.rps * seconds, 1) * 1000
     return figures
+
+
+def bench_service(
+    name: str, specs: dict[str, ServiceSpec], url: str, token: str, pool_size: int, seconds: float, drive: Any
+) -> list[Row]:
+    """Every endpoint of service ``name`` at each concurrency, ours beside the bare app, with the services
+    it calls (:data:`PEERS`) running as they are deployed."""
+    spec = specs[name]
+    endpoints = [e for e in ENDPOINTS if e.service == name]
+    rows: list[Row] = []
+    with contextlib.ExitStack() as stack:
+        peers: dict[str, str] = {}
+        for peer in PEERS.get(name, ()):
+            helper = Server(peer, specs[peer].app_factory, service_env(url))
+            stack.callback(helper.stop)
+            peers[peer] = helper.base
+        captured = [asyncio.run(_capture(spec, url, token, e.path, peers)) for e in endpoints]
+        with tempfile.NamedTemporaryFile(suffix=".pickle", delete=False) as f:
+            f.write(pickle.dumps({i: cap.statements for i, cap in enumerate(captured)}))
+        stack.callback(Path(f.name).unlink)
+        bare_env = {"BENCH_BARE_URL": url, "BENCH_BARE_STATEMENTS": f.name, "BENCH_BARE_POOL_SIZE": str(pool_size)}
+        ours = Server(name, spec.app_factory, service_env(url, peers))
+        stack.callback(ours.stop)
+        bare = Server(f"bare {name}", "bench.bare_api:create_app", bare_env)
+        stack.callback(bare.stop)
+        for index, endpoint in enumerate(endpoints):
+            check_response(ours.base, endpoint, token, url)
+            for concurrency in CONCURRENCY:
+                print(f"[{name}] {endpoint.kind} {endpoint.path} c={concurrency} ...", flush=True)
+                api = measure(ours, ours.base + endpoint.path, token, concurrency, seconds, drive)
+                base = measure(bare, f"{bare.base}/r/{index}", token, concurrency, seconds, drive)
+                rows.append((endpoint, concurrency, api, base, len(captured[index].statements)))
+    return rows
 
 
 def main() -> None:
@@ -345,32 +398,10 @@ def main() -> None:
     url = create_database(admin, specs)
     rows: list[Row] = []
     try:
-        for name, spec in specs.items():
+        for name in specs:
             if only and name not in only:
                 continue
-            endpoints = [e for e in ENDPOINTS if e.service == name]
-            captured = [asyncio.run(_capture(spec, url, token, e.path)) for e in endpoints]
-            with tempfile.NamedTemporaryFile(suffix=".pickle", delete=False) as f:
-                f.write(pickle.dumps({i: cap.statements for i, cap in enumerate(captured)}))
-            bare_env = {
-                "BENCH_BARE_URL": url,
-                "BENCH_BARE_STATEMENTS": f.name,
-                "BENCH_BARE_POOL_SIZE": str(pool_size),
-            }
-            ours = Server(name, spec.app_factory, service_env(url))
-            bare = Server(f"bare {name}", "bench.bare_api:create_app", bare_env)
-            try:
-                for index, endpoint in enumerate(endpoints):
-                    check_response(ours.base, endpoint, token)
-                    for concurrency in CONCURRENCY:
-                        print(f"[{name}] {endpoint.kind} {endpoint.path} c={concurrency} ...", flush=True)
-                        api = measure(ours, ours.base + endpoint.path, token, concurrency, seconds, drive)
-                        base = measure(bare, f"{bare.base}/r/{index}", token, concurrency, seconds, drive)
-                        rows.append((endpoint, concurrency, api, base, len(captured[index].statements)))
-            finally:
-                ours.stop()
-                bare.stop()
-                Path(f.name).unlink()
+            rows += bench_service(name, specs, url, token, pool_size, seconds, drive)
     finally:
         drop_database(admin, url)
     report(rows, loadgen, seconds)

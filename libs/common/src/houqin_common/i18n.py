@@ -32,7 +32,9 @@ SUPPORTED: dict[str, str] = {"zh_CN": "zh-CN", "en": "en"}
 _current: ContextVar[str | None] = ContextVar("houqin_locale", default=None)
 
 
+@lru_cache(maxsize=64)
 def _match(tag: str) -> str | None:
+    """The supported locale of one language tag (pure: cached, read on every request for the default)."""
     primary = tag.strip().lower().replace("_", "-").split("-", 1)[0]
     return {"zh": "zh_CN", "en": "en"}.get(primary)
 

@@ -1,4 +1,4 @@
-"""Mounts each domain router of appraisal under /v1."""
+"""Lists each domain router of appraisal, served under /v1."""
 
 from fastapi import APIRouter
 
@@ -19,24 +19,28 @@ from appraisal.reports.router import router as reports_router
 from appraisal.savings.router import router as savings_router
 from appraisal.surveys.router import router as surveys_router
 
-api_router = APIRouter(prefix="/v1")
-api_router.include_router(catalogue_router)
-api_router.include_router(surveys_router)
-api_router.include_router(inspections_router)
-api_router.include_router(rectification_router)
-api_router.include_router(complaints_router)
-api_router.include_router(feedback_router)
-api_router.include_router(scores_router)
-api_router.include_router(publication_router)
-api_router.include_router(awards_router)
-api_router.include_router(reports_router)
-api_router.include_router(hazards_router)
-api_router.include_router(conference_router)
-# issue 27: the canteen, guidance and training, invited services, the savings ledger
-api_router.include_router(canteen_router)
-api_router.include_router(guidance_router)
-api_router.include_router(invited_router)
-api_router.include_router(savings_router)
+#: every domain router, each included by the app itself under ``API_PREFIX`` (see
+#: :func:`houqin_common.app.create_service_app`: one level of routers, not a /v1 router around them)
+API_PREFIX = "/v1"
+ROUTERS: list[APIRouter] = [
+    catalogue_router,
+    surveys_router,
+    inspections_router,
+    rectification_router,
+    complaints_router,
+    feedback_router,
+    scores_router,
+    publication_router,
+    awards_router,
+    reports_router,
+    hazards_router,
+    conference_router,
+    # issue 27: the canteen, guidance and training, invited services, the savings ledger
+    canteen_router,
+    guidance_router,
+    invited_router,
+    savings_router,
+]
 
 OPENAPI_TAGS: list[dict[str, str]] = [
     {"name": "catalogue", "description": "Service items, versioned survey templates, vendor-project assignments"},

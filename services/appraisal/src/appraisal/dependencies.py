@@ -16,31 +16,31 @@ from houqin_common.errors import NotFound
 from houqin_common.i18n import _
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_telemetry(request: Request) -> TelemetryClient:
+async def get_telemetry(request: Request) -> TelemetryClient:
     client: TelemetryClient = request.app.state.telemetry
     return client
 
 
-def get_contracts(request: Request) -> ContractsClient:
+async def get_contracts(request: Request) -> ContractsClient:
     client: ContractsClient = request.app.state.contracts
     return client
 
 
-def get_names(request: Request) -> NameDirectory:
+async def get_names(request: Request) -> NameDirectory:
     directory: NameDirectory = request.app.state.names
     return directory
 
 
-def get_today() -> date:
+async def get_today() -> date:
     return clock.today()
 
 
-def get_now() -> datetime:
+async def get_now() -> datetime:
     return clock.now()
 
 

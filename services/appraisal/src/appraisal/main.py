@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 import appraisal
-from appraisal.api import OPENAPI_TAGS, api_router
+from appraisal.api import API_PREFIX, OPENAPI_TAGS, ROUTERS
 from appraisal.names import NameDirectory
 from appraisal.settings import Settings, get_settings
 from houqin_common.app import create_service_app
@@ -35,7 +35,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Houqin appraisal",
         description=(appraisal.__doc__ or "").split("\n\n", 1)[-1].strip(),
         settings=settings,
-        routers=[api_router],
+        routers=ROUTERS,
+        api_prefix=API_PREFIX,
         openapi_tags=OPENAPI_TAGS,
         lifespan=lifespan,
     )

@@ -3,6 +3,6 @@
 
 from __future__ import annotations
 
-from houqin_common.names import UNAVAILABLE, NameDirectory, Names, Register, name_vendors
+from houqin_common.names import UNAVAILABLE, NameDirectory, Names, Register, name_records, name_vendors
 
-__all__ = ["UNAVAILABLE", "NameDirectory", "Names", "Register", "name_vendors"]
+__all__ = ["UNAVAILABLE", "NameDirectory", "Names", "Register", "name_records", "name_vendors"]

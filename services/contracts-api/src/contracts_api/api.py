@@ -1,4 +1,4 @@
-"""Mounts each domain router of contracts-api under /v1."""
+"""Lists each domain router of contracts-api, served under /v1."""
 
 from fastapi import APIRouter
 
@@ -11,8 +11,10 @@ from contracts_api.procurement.router import router as procurement_router
 from contracts_api.projects.router import router as projects_router
 from contracts_api.vendors.router import router as vendors_router
 
-api_router = APIRouter(prefix="/v1")
-for _router in (
+#: every domain router, each included by the app itself under ``API_PREFIX`` (see
+#: :func:`houqin_common.app.create_service_app`: one level of routers, not a /v1 router around them)
+API_PREFIX = "/v1"
+ROUTERS: list[APIRouter] = [
     vendors_router,
     projects_router,
     procurement_router,
@@ -21,8 +23,7 @@ for _router in (
     archive_router,
     ocds_router,
     audit_router,
-):
-    api_router.include_router(_router)
+]
 
 OPENAPI_TAGS: list[dict[str, str]] = [
     {"name": "vendors", "description": "Vendors, qualifications, due diligence, one-vote veto (一票否决)"},

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 import contracts_api
-from contracts_api.api import OPENAPI_TAGS, api_router
+from contracts_api.api import API_PREFIX, OPENAPI_TAGS, ROUTERS
 from contracts_api.settings import Settings, get_settings
 from houqin_common.app import create_service_app
 from houqin_common.clients import appraisal_client
@@ -30,7 +30,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Houqin contracts-api",
         description=(contracts_api.__doc__ or "").split("\n\n", 1)[-1].strip(),
         settings=settings,
-        routers=[api_router],
+        routers=ROUTERS,
+        api_prefix=API_PREFIX,
         openapi_tags=OPENAPI_TAGS,
         lifespan=lifespan,
     )

@@ -1,4 +1,4 @@
-"""Mounts each domain router of telemetry-ingest under /v1."""
+"""Lists each domain router of telemetry-ingest, served under /v1."""
 
 from fastapi import APIRouter
 
@@ -13,18 +13,22 @@ from telemetry_ingest.kpis.router import router as kpis_router
 from telemetry_ingest.statistics.router import router as statistics_router
 from telemetry_ingest.tariffs.router import router as tariffs_router
 
-api_router = APIRouter(prefix="/v1")
-api_router.include_router(devices_router)
-api_router.include_router(ingest_router)
-api_router.include_router(deadletters_router)
-api_router.include_router(tariffs_router)
-api_router.include_router(statistics_router)
-api_router.include_router(energy_router)
-api_router.include_router(fleet_router)
-api_router.include_router(requests_router)
-api_router.include_router(alerts_router)
-api_router.include_router(kpis_router)
-api_router.include_router(alarms_router)
+#: every domain router, each included by the app itself under ``API_PREFIX`` (see
+#: :func:`houqin_common.app.create_service_app`: one level of routers, not a /v1 router around them)
+API_PREFIX = "/v1"
+ROUTERS: list[APIRouter] = [
+    devices_router,
+    ingest_router,
+    deadletters_router,
+    tariffs_router,
+    statistics_router,
+    energy_router,
+    fleet_router,
+    requests_router,
+    alerts_router,
+    kpis_router,
+    alarms_router,
+]
 
 OPENAPI_TAGS: list[dict[str, str]] = []
 OPENAPI_TAGS.append({"name": "devices", "description": "Device registry: meters, vehicles, geofences, calendars"})

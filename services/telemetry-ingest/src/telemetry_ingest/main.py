@@ -15,7 +15,7 @@ import telemetry_ingest
 from houqin_common.app import create_service_app
 from houqin_common.clients import contracts_client
 from houqin_common.names import NameDirectory
-from telemetry_ingest.api import OPENAPI_TAGS, api_router
+from telemetry_ingest.api import API_PREFIX, OPENAPI_TAGS, ROUTERS
 from telemetry_ingest.ingest.metrics import IngestMetrics
 from telemetry_ingest.settings import Settings, get_settings
 
@@ -55,7 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Houqin telemetry-ingest",
         description=(telemetry_ingest.__doc__ or "").split("\n\n", 1)[-1].strip(),
         settings=settings,
-        routers=[api_router],
+        routers=ROUTERS,
+        api_prefix=API_PREFIX,
         openapi_tags=OPENAPI_TAGS,
         readiness={"broker": broker_ready},
         lifespan=lifespan,

@@ -57,6 +57,7 @@ async def list_complaints(
     wide = principal.has(Role.supervisor, Role.admin, Role.auditor, Role.service)
     items, total = await service.read_complaints(
         read_pool(request),
+        names,
         page,
         principal=principal,
         vendor_id=principal.vendor_id if principal.is_vendor_only else vendor_id,
@@ -65,7 +66,6 @@ async def list_complaints(
         status=complaint_status.value if complaint_status else None,
         since=since,
     )
-    await name_vendors(names, items)
     return page_response(ComplaintRead, items, total, page)
 
 
@@ -77,9 +77,9 @@ async def get_complaint(
     principal: Principal = Depends(require_roles(Role.supervisor, Role.vendor, Role.staff, *READ_ALL)),
 ) -> Response:
     """One complaint (404 when not visible to the caller)."""
-    answer = await service.read_visible(read_pool(request), complaint_id=complaint_id, principal=principal)
-    await name_vendors(names, [answer])
-    return json_response(answer)
+    return json_response(
+        await service.read_visible(read_pool(request), names, complaint_id=complaint_id, principal=principal)
+    )
 
 
 @router.post("/{complaint_id}/responses", response_model=ComplaintRead, responses=problem_responses(404, 409))

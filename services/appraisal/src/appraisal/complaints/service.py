@@ -19,6 +19,7 @@ from appraisal.complaints.schemas import (
     ComplaintStatus,
 )
 from appraisal.models import Complaint
+from appraisal.names import NameDirectory, name_records
 from appraisal.scoring import rules
 from houqin_common import clock
 from houqin_common.auth import Principal, Role
@@ -103,17 +104,20 @@ def _visible(vendor_id: str | None, filed_by: str, principal: Principal) -> bool
     return filed_by == principal.subject
 
 
-async def read_visible(db: ReadPool, *, complaint_id: str, principal: Principal) -> ComplaintRead:
-    """The one read path of a complaint: one Core select, no ORM object, no lock; 404 unless ``principal``
-    may see it."""
+async def read_visible(db: ReadPool, names: NameDirectory, *, complaint_id: str, principal: Principal) -> ComplaintRead:
+    """The one read path of a complaint: one Core select, no ORM object, no lock, the vendor and project
+    named from ``names``; 404 unless ``principal`` may see it."""
     row = await repository.read_complaint(db, complaint_id)
     if row is None or not _visible(row["vendor_id"], row["filed_by"], principal):
         raise NotFound(_("complaint {complaint_id} not found", complaint_id=complaint_id))
-    return ComplaintRead.model_validate(_read_fields(row, _shows_contact(principal)))
+    fields = _read_fields(row, _shows_contact(principal))
+    await name_records(names, [fields])
+    return ComplaintRead.model_validate(fields)
 
 
 async def read_complaints(
     db: ReadPool,
+    names: NameDirectory,
     page: PageParams,
     *,
     principal: Principal,
@@ -124,7 +128,7 @@ async def read_complaints(
     since: date | None,
 ) -> tuple[list[ComplaintRead], int]:
     """Sort by `filed_at` (default, newest first), `status` or `category`; each row as :func:`to_read` shows it,
-    the page validated in one call."""
+    vendors and projects named from ``names``, the page validated in one call."""
     order, desc = page.order({"filed_at", "status", "category"}, "-filed_at")
     rows, total = await repository.read_complaints(
         db,
@@ -136,7 +140,9 @@ async def read_complaints(
         desc=desc,
     )
     show_contact = _shows_contact(principal)
-    return page_items(ComplaintRead, [_read_fields(row, show_contact) for row in rows]), total
+    fields = [_read_fields(row, show_contact) for row in rows]
+    await name_records(names, fields)
+    return page_items(ComplaintRead, fields), total
 
 
 async def lock_visible(session: AsyncSession, *, complaint_id: str, principal: Principal) -> Complaint:

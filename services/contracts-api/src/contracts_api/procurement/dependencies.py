@@ -7,7 +7,7 @@ from fastapi import Request
 from houqin_common.clients import AppraisalClient
 
 
-def get_appraisal(request: Request) -> AppraisalClient:
+async def get_appraisal(request: Request) -> AppraisalClient:
     """The app's appraisal client (built in the lifespan)."""
     client: AppraisalClient = request.app.state.appraisal
     return client

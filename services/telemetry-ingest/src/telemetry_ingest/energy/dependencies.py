@@ -14,7 +14,7 @@ from telemetry_ingest.energy.repository import MeterFilter
 READERS = (Role.supervisor, Role.vendor, *READ_ALL)
 
 
-def meter_filter(
+async def meter_filter(
     principal: Annotated[Principal, Depends(require_roles(*READERS))],
     meter_id: Annotated[list[str] | None, Query(description="only these meters (repeatable)")] = None,
     building: Annotated[str | None, Query(max_length=100, description="only this building")] = None,

@@ -6,7 +6,7 @@ from telemetry_ingest.ingest.service import WriterPool
 from telemetry_ingest.settings import Settings
 
 
-def writer_pool(request: Request) -> WriterPool:
+async def writer_pool(request: Request) -> WriterPool:
     """The app's COPY writers for POST /v1/ingest, created on first use (closed with the app)."""
     state = request.app.state
     pool: WriterPool | None = getattr(state, "ingest_writers", None)
