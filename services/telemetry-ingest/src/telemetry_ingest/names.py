@@ -16,8 +16,9 @@ from fastapi import Depends, Request
 from houqin_common.names import NameDirectory
 
 
-def get_names(request: Request) -> NameDirectory:
-    """The app's directory (an app built without one, as some tests do, names nobody)."""
+async def get_names(request: Request) -> NameDirectory:
+    """The app's directory (an app built without one, as some tests do, names nobody); async: FastAPI would run a
+    plain function in a worker thread."""
     directory: NameDirectory | None = getattr(request.app.state, "names", None)
     return directory if directory is not None else NameDirectory(None)
 
