@@ -6,7 +6,20 @@ Declared here (as Core tables, no ORM classes) so the metadata describes the who
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, DateTime, Float, Identity, Index, Integer, String, Table, func
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Identity,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    func,
+)
 
 from telemetry_ingest.models import Base
 
@@ -35,6 +48,16 @@ energy_monthly = Table(
     Column("month", Date, primary_key=True),
     Column("kwh", Float, nullable=False),
     Column("intervals", Integer, nullable=False),
+)
+
+energy_daily_cost = Table(
+    "energy_daily_cost",
+    Base.metadata,
+    Column("meter_id", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("period", String(16), primary_key=True),
+    Column("quantity", Numeric, nullable=False),
+    Column("cost_cny", Numeric, nullable=False),
 )
 
 vehicle_day = Table(

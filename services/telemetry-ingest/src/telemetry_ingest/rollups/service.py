@@ -47,6 +47,11 @@ async def refresh_energy(session: AsyncSession, *, settings: AnalyticsSettings) 
         lookback=timedelta(hours=settings.register_lookback_h),
         band=settings.rollover_band,
     )
+    # the yuan of the same meter-days, priced in the same transaction (imported here: the pricing plans its
+    # queries with the energy service, which imports this module)
+    from telemetry_ingest.tariffs import service as tariff_service
+
+    await tariff_service.refresh_daily_costs(session, settings=settings, ranges=ranges)
     return Refreshed(sum((a - f).days for _, f, a in ranges), rows, ranges, len(touched))
 
 
@@ -61,7 +66,7 @@ async def refresh_vehicle_days(session: AsyncSession, *, settings: AnalyticsSett
     return Refreshed(sum((a - f).days for _, f, a in ranges), rows, ranges, len(touched))
 
 
-VACUUMED = ("touched_range", "energy_hourly", "energy_daily", "energy_monthly", "vehicle_day")
+VACUUMED = ("touched_range", "energy_hourly", "energy_daily", "energy_monthly", "energy_daily_cost", "vehicle_day")
 
 
 async def vacuum(connection: AsyncConnection) -> None:

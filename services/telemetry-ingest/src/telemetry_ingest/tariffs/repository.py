@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, select, text
@@ -125,3 +126,93 @@ async def upsert_tariff(session: AsyncSession, values: dict[str, Any]) -> bool:
 
 async def delete_tariff(session: AsyncSession, tariff_id: str) -> None:
     await session.execute(delete(Tariff).where(Tariff.id == tariff_id))
+
+
+@dataclass(frozen=True)
+class DailyCost:
+    """A sum of ``energy_daily_cost`` rows: one group, bucket and price period (``''``: no tariff priced it)."""
+
+    group: str
+    bucket: datetime | None
+    period: str
+    quantity: Decimal
+    cost_cny: Decimal
+
+
+DAILY_COST_BUCKET = {
+    None: "CAST(NULL AS timestamptz)",
+    "day": "CAST(c.day AS timestamp) AT TIME ZONE :tz",
+    "month": "CAST(date_trunc('month', c.day) AS timestamp) AT TIME ZONE :tz",
+}
+
+
+async def daily_costs(
+    session: AsyncSession,
+    *,
+    flt: MeterFilter,
+    first: date,
+    after: date,
+    granularity: str | None,
+    group_by: str,
+    tz: str,
+) -> list[DailyCost]:
+    """The cost rollup of the meters of ``flt`` over the local days ``[first, after)``, summed per group, bucket
+    and period in SQL (a year of 400 meters is 146 000 meter-days, the answer a few hundred rows)."""
+    where, params = flt.sql()
+    sql = f"""WITH m AS (SELECT m.id, m.building, m.zone, m.sub_item, m.energy_type, m.vendor_id
+                       FROM telemetry.meter m WHERE {where})
+    SELECT {energy_repository.GROUP_EXPR[group_by]} AS grp, {DAILY_COST_BUCKET[granularity]} AS bucket, c.period,
+           sum(c.quantity) AS quantity, sum(c.cost_cny) AS cost
+    FROM telemetry.energy_daily_cost c JOIN m ON m.id = c.meter_id
+    WHERE c.day >= :first AND c.day < :after
+    GROUP BY 1, 2, 3"""
+    params.update(first=first, after=after, tz=tz)
+    rows = await session.execute(text(sql), params)
+    return [DailyCost(str(r[0]), r[1], r[2], r[3], r[4]) for r in rows.tuples()]
+
+
+async def replace_daily_costs(
+    session: AsyncSession, *, ranges: list[tuple[str, date, date]], rows: list[tuple[str, date, str, Decimal, Decimal]]
+) -> int:
+    """Delete the cost rollup of each (meter, [first, after)) and insert ``rows`` (meter, day, period, quantity,
+    yuan) in their place."""
+    await session.execute(
+        text(
+            "DELETE FROM telemetry.energy_daily_cost c"
+            " USING unnest(CAST(:meters AS text[]), CAST(:firsts AS date[]), CAST(:afters AS date[])) AS g(m, f, a)"
+            " WHERE c.meter_id = g.m AND c.day >= g.f AND c.day < g.a"
+        ),
+        {"meters": [r[0] for r in ranges], "firsts": [r[1] for r in ranges], "afters": [r[2] for r in ranges]},
+    )
+    if not rows:
+        return 0
+    await session.execute(
+        text(
+            "INSERT INTO telemetry.energy_daily_cost (meter_id, day, period, quantity, cost_cny)"
+            " SELECT * FROM unnest(CAST(:meters AS text[]), CAST(:days AS date[]), CAST(:periods AS text[]),"
+            " CAST(:quantities AS numeric[]), CAST(:costs AS numeric[]))"
+        ),
+        {
+            "meters": [r[0] for r in rows],
+            "days": [r[1] for r in rows],
+            "periods": [r[2] for r in rows],
+            "quantities": [r[3] for r in rows],
+            "costs": [r[4] for r in rows],
+        },
+    )
+    return len(rows)
+
+
+async def invalidate_costs(session: AsyncSession, *, energy_types: list[str], from_day: date, tz: str) -> int:
+    """Log every rolled-up meter-day of these energy types from ``from_day`` as touched: a tariff version that
+    changes there reprices them (queries answer them from the raw readings until the worker has)."""
+    result = await session.execute(
+        text(
+            "INSERT INTO telemetry.touched_range (kind, subject_id, hour)"
+            " SELECT 'meter', e.meter_id, CAST(e.day AS timestamp) AT TIME ZONE :tz"
+            " FROM telemetry.energy_daily e JOIN telemetry.meter m ON m.id = e.meter_id"
+            " WHERE m.energy_type = ANY(CAST(:types AS text[])) AND e.day >= :from_day"
+        ),
+        {"types": energy_types, "from_day": from_day, "tz": tz},
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

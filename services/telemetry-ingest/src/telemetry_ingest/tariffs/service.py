@@ -17,9 +17,10 @@ from houqin_common.errors import NotFound, UnprocessableEntity
 from houqin_common.i18n import _
 from houqin_common.schemas import EnergyKpi
 from houqin_common.tabular import TableFileError, read_rows
-from telemetry_ingest.analytics.config import AnalyticsSettings
+from telemetry_ingest.analytics.config import AnalyticsSettings, get_analytics_settings
 from telemetry_ingest.energy.arithmetic import bucket_start
-from telemetry_ingest.energy.repository import MeterFilter
+from telemetry_ingest.energy.repository import MeterFilter, Window
+from telemetry_ingest.energy.service import plan as energy_plan
 from telemetry_ingest.energy.service import window
 from telemetry_ingest.models.accounting import Tariff as TariffRow
 from telemetry_ingest.tariffs import arithmetic, repository
@@ -81,9 +82,29 @@ async def list_tariffs(session: AsyncSession, *, energy_type: str | None) -> lis
     return [TariffRead(**tariff_from_row(r)) for r in await repository.list_tariffs(session, energy_type=energy_type)]
 
 
-async def save_tariff(session: AsyncSession, *, tariff_in: TariffCreate) -> bool:
-    """Insert or replace one version (by id); True when new."""
-    return await repository.upsert_tariff(session, _values(tariff_in))
+async def save_tariff(
+    session: AsyncSession, *, tariff_in: TariffCreate, settings: AnalyticsSettings | None = None
+) -> bool:
+    """Insert or replace one version (by id); True when new. The meter-days it may reprice are logged as touched
+    (see :func:`_invalidate`)."""
+    old = await repository.get_tariff(session, tariff_in.id)
+    changed = [(tariff_in.energy_type, tariff_in.effective_from)]
+    if old is not None:
+        changed.append((old.energy_type, old.effective_from))
+    created = await repository.upsert_tariff(session, _values(tariff_in))
+    await _invalidate(session, settings, changed)
+    return created
+
+
+async def _invalidate(
+    session: AsyncSession, settings: AnalyticsSettings | None, changed: list[tuple[str, date]]
+) -> None:
+    """Log the rolled-up meter-days of the energy types of a changed version, from its effective date on, as
+    touched: the worker reprices them into the daily cost rollup, and queries answer them raw until then."""
+    tz = (settings or get_analytics_settings()).timezone
+    await repository.invalidate_costs(
+        session, energy_types=sorted({t for t, _d in changed}), from_day=min(d for _t, d in changed), tz=tz
+    )
 
 
 async def get_tariff(session: AsyncSession, tariff_id: str) -> TariffRead:
@@ -94,8 +115,11 @@ async def get_tariff(session: AsyncSession, tariff_id: str) -> TariffRead:
 
 
 async def delete_tariff(session: AsyncSession, tariff_id: str) -> None:
-    await get_tariff(session, tariff_id)
+    row = await repository.get_tariff(session, tariff_id)
+    if row is None:
+        raise NotFound(_("tariff {id} not found", id=tariff_id))
     await repository.delete_tariff(session, tariff_id)
+    await _invalidate(session, None, [(row.energy_type, row.effective_from)])
 
 
 #: Chinese column headings accepted beside the field names of the tariff import
@@ -204,17 +228,114 @@ async def price(
     granularity: str | None = None,
     group_by: str = "total",
 ) -> Priced:
-    """Price every reading interval starting in the window under the tariff versions in force."""
+    """Price every reading interval starting in the window under the tariff versions in force.
+
+    Whole local days that are rolled up (no pending touched hour of the scope, see ``energy.service.plan``) are
+    summed from the daily cost rollup, which the worker priced with this very function over the raw readings;
+    the hours before the first and after the last whole day, and everything from the first pending hour on, are
+    priced from the raw readings here. The answer is the raw answer to the fen (costs are exact decimal sums)."""
     tz = ZoneInfo(settings.timezone)
     win = window(settings, start, end)
-    pricer = Pricer([to_domain(r) for r in await repository.list_tariffs(session)], tz)
-    attr = GROUP_ATTR[group_by]
     buckets: dict[tuple[str, datetime], CostTotal] = defaultdict(CostTotal)
     total = CostTotal()
+    days = await _rolled_days(session, settings=settings, flt=flt, start=start, end=end, granularity=granularity)
+    if days is None:
+        await _price_raw(
+            session,
+            tz=tz,
+            flt=flt,
+            win=win,
+            granularity=granularity,
+            group_by=group_by,
+            bucket0=start,
+            buckets=buckets,
+            total=total,
+        )
+        return Priced(dict(buckets), total)
+    d0, d1 = days
+    first, after = midnight(d0, tz), midnight(d1, tz)
+    if start < first:
+        await _price_raw(
+            session,
+            tz=tz,
+            flt=flt,
+            win=window(settings, start, first),
+            granularity=granularity,
+            group_by=group_by,
+            bucket0=start,
+            buckets=buckets,
+            total=total,
+        )
+    for row in await repository.daily_costs(
+        session, flt=flt, first=d0, after=d1, granularity=granularity, group_by=group_by, tz=settings.timezone
+    ):
+        cost = CostTotal()
+        if row.period:
+            cost.add(Period(row.period), row.quantity, row.cost_cny)
+        else:
+            cost.unpriced += row.quantity
+        buckets[(row.group, row.bucket.astimezone(tz) if row.bucket is not None else start)].merge(cost)
+        total.merge(cost)
+    if after < end:
+        await _price_raw(
+            session,
+            tz=tz,
+            flt=flt,
+            win=window(settings, after, end),
+            granularity=granularity,
+            group_by=group_by,
+            bucket0=start,
+            buckets=buckets,
+            total=total,
+        )
+    return Priced(dict(buckets), total)
+
+
+def midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tz)
+
+
+async def _rolled_days(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    flt: MeterFilter,
+    start: datetime,
+    end: datetime,
+    granularity: str | None,
+) -> tuple[date, date] | None:
+    """The local days ``[first, after)`` of the window the daily cost rollup answers: whole days, before the
+    first pending touched hour of the scope; None when there are none (or the rollups are off, or the buckets
+    are finer than a day)."""
+    if not settings.use_rollup or granularity not in (None, "day", "month"):
+        return None
+    how = await energy_plan(session, settings=settings, flt=flt, start=start, end=end, granularity="day")
+    whole = [p for p in how.rolled if p.grain != "hour"]
+    if not whole:
+        return None
+    tz = ZoneInfo(settings.timezone)
+    return whole[0].start.astimezone(tz).date(), whole[-1].end.astimezone(tz).date()
+
+
+async def _price_raw(
+    session: AsyncSession,
+    *,
+    tz: ZoneInfo,
+    flt: MeterFilter,
+    win: Window,
+    granularity: str | None,
+    group_by: str,
+    bucket0: datetime,
+    buckets: dict[tuple[str, datetime], CostTotal],
+    total: CostTotal,
+) -> None:
+    """Price the reading intervals starting in ``win`` from the raw readings into ``buckets`` and ``total``."""
+    pricer = Pricer([to_domain(r) for r in await repository.list_tariffs(session)], tz)
+    attr = GROUP_ATTR[group_by]
 
     def book(item: Any, cost: CostTotal) -> None:
         group = "total" if attr is None else str(getattr(item, attr))
-        bucket = bucket_start(item.start, granularity, tz) if granularity else start
+        bucket = bucket_start(item.start, granularity, tz) if granularity else bucket0
         buckets[(group, bucket)].merge(cost)
         total.merge(cost)
 
@@ -244,7 +365,37 @@ async def price(
             building=it.building,
         )
         book(it, cost)
-    return Priced(dict(buckets), total)
+
+
+async def refresh_daily_costs(
+    session: AsyncSession, *, settings: AnalyticsSettings, ranges: list[tuple[str, date, date]]
+) -> int:
+    """Reprice the meter-days ``(meter, [first, after))`` from the raw readings into the daily cost rollup (the
+    analytics worker calls it with the ranges it has just rolled up); returns the rows written."""
+    if not ranges:
+        return 0
+    tz = ZoneInfo(settings.timezone)
+    raw = settings.model_copy(update={"use_rollup": False})
+    meters_of: dict[tuple[date, date], list[str]] = defaultdict(list)
+    for meter, first, after in ranges:
+        meters_of[(first, after)].append(meter)
+    rows: list[tuple[str, date, str, Decimal, Decimal]] = []
+    for (first, after), meters in sorted(meters_of.items()):
+        priced = await price(
+            session,
+            settings=raw,
+            flt=MeterFilter(meter_ids=meters),
+            start=midnight(first, tz),
+            end=midnight(after, tz),
+            granularity="day",
+            group_by="meter",
+        )
+        for (meter, bucket), c in priced.buckets.items():
+            day = bucket.astimezone(tz).date()
+            rows.extend((meter, day, p.value, q, c.cost[p]) for p, q in c.quantity.items())
+            if c.unpriced or not c.quantity:
+                rows.append((meter, day, "", c.unpriced, Decimal(0)))
+    return await repository.replace_daily_costs(session, ranges=ranges, rows=rows)
 
 
 async def total_cost(
