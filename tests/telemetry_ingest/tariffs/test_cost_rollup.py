@@ -119,6 +119,9 @@ async def test_cost_rollup_answers_like_the_raw_readings(session: AsyncSession) 
 
     done = await energy.refresh_rollup(session, settings=ROLLED)
     assert done.meter_days == 3 * 51
+    assert await _cost_rows(session) == 0  # energy rolled up, not yet priced: cost answers stay raw
+    assert await _answers(session, ROLLED, start, end) == expected
+    assert (await service.refresh_daily_costs(session, settings=ROLLED)).subject_days == 3 * 51
     assert await _cost_rows(session) > 3 * 50  # a row per meter, day and period
     days = await service._rolled_days(
         session, settings=ROLLED, flt=MeterFilter(), start=start, end=end, granularity="month"
@@ -147,6 +150,8 @@ async def test_cost_rollup_answers_like_the_raw_readings(session: AsyncSession) 
     assert await _answers(session, ROLLED, start, end) == changed
     assert (await energy.refresh_rollup(session, settings=ROLLED)).meter_days == 1
     assert await _answers(session, ROLLED, start, end) == changed
+    assert (await service.refresh_daily_costs(session, settings=ROLLED)).subject_days == 1
+    assert await _answers(session, ROLLED, start, end) == changed
 
     # a dearer version from 2026-02-01: the rolled-up days from there are logged as touched and repriced
     before_cost = changed[-1]
@@ -155,11 +160,12 @@ async def test_cost_rollup_answers_like_the_raw_readings(session: AsyncSession) 
     assert repriced[-1] != before_cost and isinstance(repriced[-1], tuple)
     assert repriced[-1][0] > before_cost[0]  # type: ignore[index]
     assert await _answers(session, ROLLED, start, end) == repriced  # pending days answered raw
-    again = await energy.refresh_rollup(session, settings=ROLLED)
-    assert again.meter_days == 3 * 19  # 1 to 19 February of every meter
+    assert (await energy.refresh_rollup(session, settings=ROLLED)).meter_days == 0  # kWh unchanged
+    again = await service.refresh_daily_costs(session, settings=ROLLED)
+    assert again.subject_days == 3 * 19  # 1 to 19 February of every meter
     assert await _answers(session, ROLLED, start, end) == repriced
     # deleting it prices those days as before again
     await service.delete_tariff(session, "all-2026-02")
-    await energy.refresh_rollup(session, settings=ROLLED)
+    await service.refresh_rollups(session, settings=ROLLED)
     assert await _answers(session, ROLLED, start, end) == changed
     assert isinstance(changed[-1], tuple) and changed[-1][0] > Decimal(0)

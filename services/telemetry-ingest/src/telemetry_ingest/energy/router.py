@@ -234,6 +234,7 @@ async def refresh_energy_rollup(
     _: Principal = Depends(require_roles(Role.supervisor, Role.service)),
 ) -> RollupRefresh:
     """Recompute now the hourly, daily and monthly rollups of every (meter, day) that received readings
-    since the last refresh, of any age (the analytics worker does it every pass). Queries never depend on
-    it: hours not yet rolled up are read from the raw readings."""
-    return await service.refresh_rollup(session, settings=settings)
+    since the last refresh, of any age, then the daily cost rollup of those meter-days and of those a tariff
+    change repriced (the analytics worker does it every pass). Queries never depend on it: what is not yet
+    rolled up is read from the raw readings."""
+    return await tariff_service.refresh_rollups(session, settings=settings)

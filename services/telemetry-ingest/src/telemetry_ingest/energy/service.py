@@ -105,7 +105,8 @@ async def plan(
 
 
 async def refresh_rollup(session: AsyncSession, *, settings: AnalyticsSettings) -> RollupRefresh:
-    """Recompute the rollups of every pending touched range now (the worker does it every pass)."""
+    """Recompute the energy rollups of every pending touched range now (the worker does it every pass; the
+    daily cost rollup follows in ``tariffs.service.refresh_daily_costs``)."""
     result = await rollups_service.refresh_energy(session, settings=settings)
     return RollupRefresh(meter_days=result.subject_days, rows=result.rows)
 

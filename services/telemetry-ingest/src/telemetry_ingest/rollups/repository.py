@@ -140,6 +140,15 @@ async def refresh_energy(
             " AND e.day >= g.month AND e.day < CAST(g.month + interval '1 month' AS date) GROUP BY 1, 2"
         )
     )
+    # the daily cost rollup of these meter-days is stale now: log them for the tariffs' repricing
+    await session.execute(
+        text(
+            "INSERT INTO telemetry.touched_range (kind, subject_id, hour)"
+            " SELECT 'cost', g.subject_id, CAST(d AS timestamp) AT TIME ZONE :tz"
+            " FROM dirty_range g, generate_series(g.first_day, g.after_day - 1, interval '1 day') AS d"
+        ),
+        {"tz": tz},
+    )
     await session.execute(text("DROP TABLE dirty_range"))
     await session.execute(text("DROP TABLE dirty_month"))
     return int(inserted.rowcount or 0)  # type: ignore[attr-defined]

@@ -25,7 +25,8 @@ class Refreshed:
     """(subject, hour) ranges consumed from the invalidation log"""
 
 
-def _ranges(touched: list[tuple[str, datetime]], tz: ZoneInfo) -> list[tuple[str, date, date]]:
+def ranges_of(touched: list[tuple[str, datetime]], tz: ZoneInfo) -> list[tuple[str, date, date]]:
+    """(subject, first local day, day after) ranges covering the touched (subject, hour) pairs."""
     hours: dict[str, list[datetime]] = defaultdict(list)
     for subject, hour in touched:
         hours[subject].append(hour)
@@ -37,9 +38,10 @@ def _ranges(touched: list[tuple[str, datetime]], tz: ZoneInfo) -> list[tuple[str
 
 
 async def refresh_energy(session: AsyncSession, *, settings: AnalyticsSettings) -> Refreshed:
-    """Recompute hour, day and month rows of every meter-day with pending touched hours."""
+    """Recompute hour, day and month rows of every meter-day with pending touched hours; the same meter-days
+    are logged as touched for the daily cost rollup (kind ``cost``), which the tariffs reprice."""
     touched = await repository.pop_touched(session, "meter")
-    ranges = _ranges(touched, ZoneInfo(settings.timezone))
+    ranges = ranges_of(touched, ZoneInfo(settings.timezone))
     rows = await repository.refresh_energy(
         session,
         ranges=ranges,
@@ -47,11 +49,6 @@ async def refresh_energy(session: AsyncSession, *, settings: AnalyticsSettings) 
         lookback=timedelta(hours=settings.register_lookback_h),
         band=settings.rollover_band,
     )
-    # the yuan of the same meter-days, priced in the same transaction (imported here: the pricing plans its
-    # queries with the energy service, which imports this module)
-    from telemetry_ingest.tariffs import service as tariff_service
-
-    await tariff_service.refresh_daily_costs(session, settings=settings, ranges=ranges)
     return Refreshed(sum((a - f).days for _, f, a in ranges), rows, ranges, len(touched))
 
 
@@ -59,7 +56,7 @@ async def refresh_vehicle_days(session: AsyncSession, *, settings: AnalyticsSett
     """Recompute the daily distance of every vehicle-day with pending touched hours; the caller
     re-evaluates trips and alerts of the returned ranges."""
     touched = await repository.pop_touched(session, "vehicle")
-    ranges = _ranges(touched, ZoneInfo(settings.timezone))
+    ranges = ranges_of(touched, ZoneInfo(settings.timezone))
     rows = await repository.refresh_vehicle_days(
         session, ranges=ranges, tz=settings.timezone, max_speed_kmh=settings.max_plausible_speed_kmh
     )

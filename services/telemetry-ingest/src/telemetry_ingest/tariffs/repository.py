@@ -209,10 +209,71 @@ async def invalidate_costs(session: AsyncSession, *, energy_types: list[str], fr
     result = await session.execute(
         text(
             "INSERT INTO telemetry.touched_range (kind, subject_id, hour)"
-            " SELECT 'meter', e.meter_id, CAST(e.day AS timestamp) AT TIME ZONE :tz"
+            " SELECT 'cost', e.meter_id, CAST(e.day AS timestamp) AT TIME ZONE :tz"
             " FROM telemetry.energy_daily e JOIN telemetry.meter m ON m.id = e.meter_id"
             " WHERE m.energy_type = ANY(CAST(:types AS text[])) AND e.day >= :from_day"
         ),
         {"types": energy_types, "from_day": from_day, "tz": tz},
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class MeterYears:
+    """One meter's cost rollup over a period and the same days a year earlier: meter-days, quantity, yuan and
+    unpriced quantity of each, and of the compared meter-days (reported in both; 29 February has no pair)."""
+
+    meter_id: str
+    days: int
+    quantity: Decimal
+    cost_cny: Decimal
+    unpriced: Decimal
+    previous_days: int
+    previous_quantity: Decimal
+    previous_cost_cny: Decimal
+    compared_days: int
+    compared_quantity: Decimal
+    compared_cost_cny: Decimal
+    compared_previous_quantity: Decimal
+    compared_previous_cost_cny: Decimal
+
+
+async def meter_years(
+    session: AsyncSession, *, flt: MeterFilter, first: date, after: date, previous_first: date, previous_after: date
+) -> list[MeterYears]:
+    """Per meter, the like-for-like pairing of :func:`telemetry_ingest.energy.like_for_like.compare` over the
+    daily cost rollup, in SQL (a meter-day counts when it has at least one reading interval, as there)."""
+    where, params = flt.sql()
+    day_sums = (
+        "SELECT c.meter_id, c.day, sum(c.quantity) AS q, sum(c.cost_cny) AS c,"
+        " coalesce(sum(c.quantity) FILTER (WHERE c.period = ''), 0) AS u"
+        " FROM telemetry.energy_daily_cost c WHERE c.meter_id IN (SELECT id FROM m)"
+        " AND c.day >= :{p}0 AND c.day < :{p}1 GROUP BY 1, 2"
+    )
+    sql = f"""WITH m AS (SELECT m.id FROM telemetry.meter m WHERE {where}),
+    cur AS ({day_sums.format(p="c")}), prev AS ({day_sums.format(p="p")}),
+    a AS (SELECT meter_id, count(*) AS n, sum(q) AS q, sum(c) AS c, sum(u) AS u FROM cur GROUP BY 1),
+    b AS (SELECT meter_id, count(*) AS n, sum(q) AS q, sum(c) AS c FROM prev GROUP BY 1),
+    p AS (SELECT cur.meter_id, count(*) AS n, sum(cur.q) AS q, sum(cur.c) AS c, sum(prev.q) AS pq, sum(prev.c) AS pc
+          FROM cur JOIN prev ON prev.meter_id = cur.meter_id AND prev.day = CAST(cur.day - interval '1 year' AS date)
+          WHERE NOT (extract(month FROM cur.day) = 2 AND extract(day FROM cur.day) = 29) GROUP BY 1)
+    SELECT coalesce(a.meter_id, b.meter_id), coalesce(a.n, 0), coalesce(a.q, 0), coalesce(a.c, 0), coalesce(a.u, 0),
+           coalesce(b.n, 0), coalesce(b.q, 0), coalesce(b.c, 0), coalesce(p.n, 0), coalesce(p.q, 0), coalesce(p.c, 0),
+           coalesce(p.pq, 0), coalesce(p.pc, 0)
+    FROM a FULL JOIN b ON b.meter_id = a.meter_id LEFT JOIN p ON p.meter_id = a.meter_id
+    ORDER BY 1"""
+    params.update(c0=first, c1=after, p0=previous_first, p1=previous_after)
+    rows = await session.execute(text(sql), params)
+    return [MeterYears(*r) for r in rows.tuples()]
+
+
+async def pair_costs(session: AsyncSession, *, meters: list[str], days: list[date]) -> Decimal:
+    """Yuan of the cost rollup over the given meter-days (pairs of equal length)."""
+    value = await session.scalar(
+        text(
+            "SELECT coalesce(sum(c.cost_cny), 0) FROM unnest(CAST(:meters AS text[]), CAST(:days AS date[])) AS g(m, d)"
+            " JOIN telemetry.energy_daily_cost c ON c.meter_id = g.m AND c.day = g.d"
+        ),
+        {"meters": meters, "days": days},
+    )
+    return Decimal(value or 0)

@@ -20,9 +20,14 @@ from houqin_common.tabular import TableFileError, read_rows
 from telemetry_ingest.analytics.config import AnalyticsSettings, get_analytics_settings
 from telemetry_ingest.energy.arithmetic import bucket_start
 from telemetry_ingest.energy.repository import MeterFilter, Window
+from telemetry_ingest.energy.schemas import RollupRefresh
 from telemetry_ingest.energy.service import plan as energy_plan
+from telemetry_ingest.energy.service import refresh_rollup as energy_refresh
 from telemetry_ingest.energy.service import window
 from telemetry_ingest.models.accounting import Tariff as TariffRow
+from telemetry_ingest.rollups import repository as rollups_repository
+from telemetry_ingest.rollups import service as rollups_service
+from telemetry_ingest.rollups.service import Refreshed
 from telemetry_ingest.tariffs import arithmetic, repository
 from telemetry_ingest.tariffs.arithmetic import CostTotal, Period, Pricer, Scope, to_decimal, yuan
 from telemetry_ingest.tariffs.schemas import (
@@ -295,6 +300,22 @@ def midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tz)
 
 
+async def covered(
+    session: AsyncSession, *, settings: AnalyticsSettings, flt: MeterFilter, start: datetime, end: datetime
+) -> bool:
+    """True when the daily cost rollup answers every day of ``[start, end)`` (local midnights, nothing of the
+    scope pending): per meter-day sums can then be read from it in SQL."""
+    tz = ZoneInfo(settings.timezone)
+    if not (is_midnight(start, tz) and is_midnight(end, tz)) or end <= start:
+        return False
+    days = await _rolled_days(session, settings=settings, flt=flt, start=start, end=end, granularity=None)
+    return days == (start.astimezone(tz).date(), end.astimezone(tz).date())
+
+
+def is_midnight(ts: datetime, tz: ZoneInfo) -> bool:
+    return ts.astimezone(tz).timetz().replace(tzinfo=None) == time(0)
+
+
 async def _rolled_days(
     session: AsyncSession,
     *,
@@ -314,7 +335,19 @@ async def _rolled_days(
     if not whole:
         return None
     tz = ZoneInfo(settings.timezone)
-    return whole[0].start.astimezone(tz).date(), whole[-1].end.astimezone(tz).date()
+    first, after = whole[0].start.astimezone(tz).date(), whole[-1].end.astimezone(tz).date()
+    where, params = flt.sql()
+    stale = await rollups_repository.first_pending_hour(
+        session,
+        kind="cost",
+        subjects_sql=f"SELECT m.id FROM telemetry.meter m WHERE {where}",
+        params=params,
+        start=midnight(first, tz),
+        end=midnight(after, tz),
+    )
+    if stale is not None:  # meter-days not repriced yet: the raw readings answer from that day on
+        after = stale.astimezone(tz).date()
+    return (first, after) if first < after else None
 
 
 async def _price_raw(
@@ -367,14 +400,15 @@ async def _price_raw(
         book(it, cost)
 
 
-async def refresh_daily_costs(
-    session: AsyncSession, *, settings: AnalyticsSettings, ranges: list[tuple[str, date, date]]
-) -> int:
-    """Reprice the meter-days ``(meter, [first, after))`` from the raw readings into the daily cost rollup (the
-    analytics worker calls it with the ranges it has just rolled up); returns the rows written."""
-    if not ranges:
-        return 0
+async def refresh_daily_costs(session: AsyncSession, *, settings: AnalyticsSettings) -> Refreshed:
+    """Reprice every meter-day logged as touched for the daily cost rollup (kind ``cost``: rolled-up energy or a
+    changed tariff) from the raw readings, with this module's raw pricing. The analytics worker calls it after
+    the energy refresh, in its own transaction."""
     tz = ZoneInfo(settings.timezone)
+    touched = await rollups_repository.pop_touched(session, "cost")
+    ranges = rollups_service.ranges_of(touched, tz)
+    if not ranges:
+        return Refreshed(0, 0, [], len(touched))
     raw = settings.model_copy(update={"use_rollup": False})
     meters_of: dict[tuple[date, date], list[str]] = defaultdict(list)
     for meter, first, after in ranges:
@@ -395,7 +429,15 @@ async def refresh_daily_costs(
             rows.extend((meter, day, p.value, q, c.cost[p]) for p, q in c.quantity.items())
             if c.unpriced or not c.quantity:
                 rows.append((meter, day, "", c.unpriced, Decimal(0)))
-    return await repository.replace_daily_costs(session, ranges=ranges, rows=rows)
+    written = await repository.replace_daily_costs(session, ranges=ranges, rows=rows)
+    return Refreshed(sum((a - f).days for _, f, a in ranges), written, ranges, len(touched))
+
+
+async def refresh_rollups(session: AsyncSession, *, settings: AnalyticsSettings) -> RollupRefresh:
+    """The energy rollups, then the daily cost rollup, of everything pending (``POST /v1/energy/rollup/refresh``)."""
+    energy = await energy_refresh(session, settings=settings)
+    await refresh_daily_costs(session, settings=settings)
+    return energy
 
 
 async def total_cost(
@@ -553,26 +595,39 @@ async def with_cost(
     start, end = window
     if end <= start:
         return kpi
-    tz = ZoneInfo(settings.timezone)
-    now = await price(session, settings=settings, flt=flt, start=start, end=end, granularity="day", group_by="meter")
-    before = await price(
-        session,
-        settings=settings,
-        flt=flt,
-        start=_year_earlier(start),
-        end=_year_earlier(end),
-        granularity="day",
-        group_by="meter",
-    )
     previous_pairs = {(m, d.replace(year=d.year - 1)) for m, d in pairs}
-
-    def compared(priced: Priced, keep: set[tuple[str, date]]) -> Decimal:
-        return sum(
-            (c.total_cost for (m, b), c in priced.buckets.items() if (m, b.astimezone(tz).date()) in keep),
-            Decimal(0),
+    if await covered(session, settings=settings, flt=flt, start=_year_earlier(start), end=end):
+        # the cost rollup answers every day of both windows: totals and the compared meter-days in SQL
+        now = await price(session, settings=settings, flt=flt, start=start, end=end)
+        before = await price(session, settings=settings, flt=flt, start=_year_earlier(start), end=_year_earlier(end))
+        ordered = sorted(pairs)
+        current_cmp = await repository.pair_costs(session, meters=[m for m, _ in ordered], days=[d for _, d in ordered])
+        ordered = sorted(previous_pairs)
+        previous_cmp = await repository.pair_costs(
+            session, meters=[m for m, _ in ordered], days=[d for _, d in ordered]
+        )
+    else:
+        tz = ZoneInfo(settings.timezone)
+        now = await price(
+            session, settings=settings, flt=flt, start=start, end=end, granularity="day", group_by="meter"
+        )
+        before = await price(
+            session,
+            settings=settings,
+            flt=flt,
+            start=_year_earlier(start),
+            end=_year_earlier(end),
+            granularity="day",
+            group_by="meter",
         )
 
-    current_cmp, previous_cmp = compared(now, pairs), compared(before, previous_pairs)
+        def compared(priced: Priced, keep: set[tuple[str, date]]) -> Decimal:
+            return sum(
+                (c.total_cost for (m, b), c in priced.buckets.items() if (m, b.astimezone(tz).date()) in keep),
+                Decimal(0),
+            )
+
+        current_cmp, previous_cmp = compared(now, pairs), compared(before, previous_pairs)
     return kpi.model_copy(
         update={
             "cost_cny": yuan(now.total.total_cost),

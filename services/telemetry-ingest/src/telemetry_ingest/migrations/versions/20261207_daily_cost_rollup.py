@@ -7,11 +7,13 @@ Create Date: 2026-12-07
 ``energy_daily_cost`` holds what the tariffs make of each meter-day: quantity and yuan per price period
 (``''`` is the quantity no tariff version prices), computed by the analytics worker with the raw pricing of
 ``tariffs.service.price`` whenever it rolls up a touched meter-day, and recomputed when a tariff version
-changes (the tariff service logs the meter-days it affects in ``touched_range``). Cost queries over whole
-local days sum these rows instead of pricing a year of quarter-hours per request.
+changes. Cost queries over whole
+local days sum these rows instead of pricing a year of quarter-hours per request. Its own kind ``cost`` in the
+invalidation log: the energy refresh logs every meter-day it recomputes, a tariff change the meter-days it
+reprices, and the worker prices them after the energy rollups.
 
 Meter-days rolled up before this table existed are logged once here, so the first worker pass fills it; until
-then every query answers them from the raw readings, as for any pending range.
+then every cost query answers them from the raw readings, as for any pending range.
 """
 
 from collections.abc import Sequence
@@ -41,7 +43,7 @@ def upgrade() -> None:
     # a touched hour to the local days of the configured zone)
     op.execute(
         f"INSERT INTO {S}.touched_range (kind, subject_id, hour)"
-        f" SELECT 'meter', meter_id, CAST(day AS timestamp) AT TIME ZONE 'UTC' + interval '12 hours'"
+        f" SELECT 'cost', meter_id, CAST(day AS timestamp) AT TIME ZONE 'UTC' + interval '12 hours'"
         f" FROM {S}.energy_daily"
     )
 
