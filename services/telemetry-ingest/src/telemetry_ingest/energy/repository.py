@@ -278,6 +278,53 @@ async def load_by_category(
     return [dict(r) for r in rows]
 
 
+async def rolled_work_hours_differ(
+    session: AsyncSession, *, flt: MeterFilter, first: date, after: date, cal: CalendarRule
+) -> bool:
+    """True when a daily rollup row of the scope and days split its base load at other working hours."""
+    where, params = flt.sql()
+    found = await session.scalar(
+        text(
+            f"SELECT EXISTS (SELECT 1 FROM telemetry.energy_daily e WHERE e.meter_id IN"
+            f" (SELECT m.id FROM telemetry.meter m WHERE {where}) AND e.day >= :first AND e.day < :after"
+            " AND (e.work_start IS DISTINCT FROM :ws OR e.work_end IS DISTINCT FROM :we))"
+        ),
+        {**params, "first": first, "after": after, "ws": cal.work_start, "we": cal.work_end},
+    )
+    return bool(found)
+
+
+async def load_by_category_rolled(
+    session: AsyncSession, *, flt: MeterFilter, first: date, after: date, cal: CalendarRule
+) -> list[dict[str, Any]]:
+    """:func:`load_by_category` over whole local days from the daily rollup: a holiday or weekend day is one
+    category, a working day splits into its working-hours part and the rest (``working_kwh``/``seconds``,
+    split at the calendar's hours when rolled up: the caller checks they are these)."""
+    where, params = flt.sql()
+    sql = f"""
+    SELECT e.meter_id, c.cat, sum(c.kwh) AS kwh, sum(c.seconds) / 3600.0 AS hours
+    FROM telemetry.energy_daily e
+    CROSS JOIN LATERAL (SELECT CASE
+        WHEN e.day = ANY(CAST(:holidays AS date[])) THEN 'holiday'
+        WHEN CAST(extract(isodow FROM e.day) AS int) = ANY(CAST(:weekdays AS int[]))
+             OR e.day = ANY(CAST(:extra AS date[])) THEN 'working_day'
+        ELSE 'weekend' END AS kind) k
+    CROSS JOIN LATERAL (
+        SELECT k.kind AS cat, e.kwh, e.seconds WHERE k.kind <> 'working_day'
+        UNION ALL SELECT 'working', e.working_kwh, e.working_seconds
+        WHERE k.kind = 'working_day' AND e.working_seconds > 0
+        UNION ALL SELECT 'night', e.kwh - e.working_kwh, e.seconds - e.working_seconds
+        WHERE k.kind = 'working_day' AND e.seconds > e.working_seconds
+    ) c
+    WHERE e.meter_id IN (SELECT m.id FROM telemetry.meter m WHERE {where}) AND e.day >= :first AND e.day < :after
+    GROUP BY 1, 2 ORDER BY 1, 2"""
+    params.update(
+        first=first, after=after, holidays=cal.holidays, weekdays=cal.working_weekdays, extra=cal.extra_workdays
+    )
+    rows = (await session.execute(text(sql), params)).mappings().all()
+    return [dict(r) for r in rows]
+
+
 async def daily_mean_temperatures(
     session: AsyncSession, *, station: str, start: datetime, end: datetime, tz: str
 ) -> dict[date, float]:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
+    Time,
     func,
 )
 
@@ -30,6 +31,9 @@ energy_hourly = Table(
     Column("hour", DateTime(timezone=True), primary_key=True),
     Column("kwh", Float, nullable=False),
     Column("intervals", Integer, nullable=False),
+    Column("seconds", Float, nullable=False, server_default="0"),
+    Column("working_kwh", Float, nullable=False, server_default="0"),
+    Column("working_seconds", Float, nullable=False, server_default="0"),
 )
 
 energy_daily = Table(
@@ -39,6 +43,11 @@ energy_daily = Table(
     Column("day", Date, primary_key=True),
     Column("kwh", Float, nullable=False),
     Column("intervals", Integer, nullable=False),
+    Column("seconds", Float, nullable=False, server_default="0"),
+    Column("working_kwh", Float, nullable=False, server_default="0"),
+    Column("working_seconds", Float, nullable=False, server_default="0"),
+    Column("work_start", Time),
+    Column("work_end", Time),
 )
 
 energy_monthly = Table(

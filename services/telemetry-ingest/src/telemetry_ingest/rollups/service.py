@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from telemetry_ingest.analytics.calendar import UseCalendar
 from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.rollups import repository
 from telemetry_ingest.rollups.plan import day_ranges, touched_days
@@ -48,8 +49,16 @@ async def refresh_energy(session: AsyncSession, *, settings: AnalyticsSettings) 
         tz=settings.timezone,
         lookback=timedelta(hours=settings.register_lookback_h),
         band=settings.rollover_band,
+        work_hours=await energy_work_hours(session, settings),
     )
     return Refreshed(sum((a - f).days for _, f, a in ranges), rows, ranges, len(touched))
+
+
+async def energy_work_hours(session: AsyncSession, settings: AnalyticsSettings) -> tuple[time, time]:
+    """Working hours of the energy calendar (``energy_calendar_id``), else the default calendar's."""
+    found = await repository.work_hours(session, settings.energy_calendar_id)
+    default = UseCalendar()
+    return found or (default.work_start, default.work_end)
 
 
 async def refresh_vehicle_days(session: AsyncSession, *, settings: AnalyticsSettings) -> Refreshed:
