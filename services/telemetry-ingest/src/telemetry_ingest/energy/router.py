@@ -116,6 +116,7 @@ async def get_year_on_year(
             previous_start=service.year_earlier(start),
             previous_end=service.year_earlier(end),
             group_by=group_by.value,
+            cfg=cfg,
         )
     return await service.year_on_year(
         session, settings=settings, cfg=cfg, flt=meters, start=start, end=end, group_by=group_by
@@ -137,7 +138,8 @@ async def get_savings(
 ) -> SavingsRead | CostSavingsRead:
     """Savings against a baseline period, optionally normalised by a regression of the baseline's daily
     consumption on heating and cooling degree days (temperatures from `POST /v1/energy/temperatures`).
-    `measure=cost` answers yuan saved: the baseline's daily cost times the reporting days minus the actual cost."""
+    `measure=cost` answers yuan saved: the baseline's daily cost times the reporting days minus the actual cost,
+    over the meters that reported in both periods (like for like, as in kWh)."""
     if measure is Measure.cost:
         if normalise:
             raise UnprocessableEntity(_("normalise is not available with measure=cost"))

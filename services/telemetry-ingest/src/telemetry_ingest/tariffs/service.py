@@ -18,6 +18,8 @@ from houqin_common.i18n import _
 from houqin_common.schemas import EnergyKpi
 from houqin_common.tabular import TableFileError, read_rows
 from telemetry_ingest.analytics.config import AnalyticsSettings, get_analytics_settings
+from telemetry_ingest.energy import like_for_like
+from telemetry_ingest.energy import repository as energy_repository
 from telemetry_ingest.energy.arithmetic import bucket_start
 from telemetry_ingest.energy.repository import MeterFilter, Window
 from telemetry_ingest.energy.schemas import RollupRefresh
@@ -28,6 +30,7 @@ from telemetry_ingest.models.accounting import Tariff as TariffRow
 from telemetry_ingest.rollups import repository as rollups_repository
 from telemetry_ingest.rollups import service as rollups_service
 from telemetry_ingest.rollups.service import Refreshed
+from telemetry_ingest.statistics.config import AccountingSettings
 from telemetry_ingest.tariffs import arithmetic, repository
 from telemetry_ingest.tariffs.arithmetic import CostTotal, Period, Pricer, Scope, to_decimal, yuan
 from telemetry_ingest.tariffs.schemas import (
@@ -504,7 +507,11 @@ async def year_on_year(
     previous_start: datetime,
     previous_end: datetime,
     group_by: str,
+    cfg: AccountingSettings | None = None,
 ) -> CostYearOnYearRead:
+    """Yuan of the window beside the same window a year earlier: the totals of every meter (the facts of each
+    window) and, like for like, the yuan of the meter-days that reported in both (the pairs of the kWh
+    comparison, ``energy.like_for_like``), with that scope stated."""
     cur = _by_group(await price(session, settings=settings, flt=flt, start=start, end=end, group_by=group_by))
     prev = _by_group(
         await price(session, settings=settings, flt=flt, start=previous_start, end=previous_end, group_by=group_by)
@@ -516,6 +523,25 @@ async def year_on_year(
             CostComparisonRow(group=g, current_cny=c, previous_cny=p, saved_cny=p - c, change_ratio=_ratio(c - p, p))
         )
     c_total, p_total = yuan(sum(cur.values(), Decimal(0))), yuan(sum(prev.values(), Decimal(0)))
+    meters = await energy_repository.meters(session, flt=flt)
+    factors = like_for_like.kgce_factors(cfg or AccountingSettings())
+    cmp = like_for_like.compare(
+        await like_for_like.daily_by_meter(session, settings=settings, flt=flt, start=start, end=end),
+        await like_for_like.daily_by_meter(session, settings=settings, flt=flt, start=previous_start, end=previous_end),
+        {m["id"]: m["energy_type"] for m in meters},
+        {c for c, f in factors.items() if f is not None},
+    )
+    compared = previous_compared = None
+    if cmp.pairs:
+        compared = await _pair_cost(session, settings=settings, flt=flt, start=start, end=end, pairs=cmp.pairs)
+        previous_compared = await _pair_cost(
+            session,
+            settings=settings,
+            flt=flt,
+            start=previous_start,
+            end=previous_end,
+            pairs={(m, d.replace(year=d.year - 1)) for m, d in cmp.pairs},
+        )
     return CostYearOnYearRead(
         start=start,
         end=end,
@@ -524,6 +550,36 @@ async def year_on_year(
         previous_cny=p_total,
         saved_cny=p_total - c_total,
         saving_ratio=_ratio(p_total - c_total, p_total),
+        scope=like_for_like.scope(cmp, len(meters)),
+        compared_cny=yuan(compared) if compared is not None else None,
+        compared_previous_cny=yuan(previous_compared) if previous_compared is not None else None,
+        compared_saved_cny=yuan(previous_compared - compared)
+        if compared is not None and previous_compared is not None
+        else None,
+        compared_saving_ratio=_ratio(previous_compared - compared, previous_compared)
+        if compared is not None and previous_compared is not None
+        else None,
+    )
+
+
+async def _pair_cost(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    flt: MeterFilter,
+    start: datetime,
+    end: datetime,
+    pairs: set[tuple[str, date]],
+) -> Decimal:
+    """Yuan of the given (meter, local day) pairs of the window: from the daily cost rollup when it covers the
+    window, else priced per meter and day."""
+    if await covered(session, settings=settings, flt=flt, start=start, end=end):
+        ordered = sorted(pairs)
+        return await repository.pair_costs(session, meters=[m for m, _ in ordered], days=[d for _, d in ordered])
+    tz = ZoneInfo(settings.timezone)
+    priced = await price(session, settings=settings, flt=flt, start=start, end=end, granularity="day", group_by="meter")
+    return sum(
+        (c.total_cost for (m, b), c in priced.buckets.items() if (m, b.astimezone(tz).date()) in pairs), Decimal(0)
     )
 
 
@@ -538,7 +594,8 @@ async def savings(
     end: date,
 ) -> CostSavingsRead:
     """Yuan saved against a baseline period: the baseline's daily cost times the reporting days minus the
-    reporting period's cost (the tariffs in force on each day price each period)."""
+    reporting period's cost (the tariffs in force on each day price each period), over the meters that
+    reported in both periods (named, with those left out), as the kWh savings."""
     if baseline_end <= baseline_start or end <= start:
         raise UnprocessableEntity(_("each period must end after it starts"))
     tz = ZoneInfo(settings.timezone)
@@ -546,10 +603,20 @@ async def savings(
     def midnight(d: date) -> datetime:
         return datetime.combine(d, time(0), tz)
 
-    base = await total_cost(
+    # like for like, as the kWh savings: only the meters that reported in both periods are priced
+    base_m = await like_for_like.daily_by_meter(
         session, settings=settings, flt=flt, start=midnight(baseline_start), end=midnight(baseline_end)
     )
-    actual = await total_cost(session, settings=settings, flt=flt, start=midnight(start), end=midnight(end))
+    report_m = await like_for_like.daily_by_meter(
+        session, settings=settings, flt=flt, start=midnight(start), end=midnight(end)
+    )
+    in_base, in_report = {m for m, _d in base_m}, {m for m, _d in report_m}
+    both = sorted(in_base & in_report)
+    scoped = MeterFilter(meter_ids=both or ["-"])  # an empty list would mean every meter
+    base = await total_cost(
+        session, settings=settings, flt=scoped, start=midnight(baseline_start), end=midnight(baseline_end)
+    )
+    actual = await total_cost(session, settings=settings, flt=scoped, start=midnight(start), end=midnight(end))
     expected = base.total_cost / (baseline_end - baseline_start).days * (end - start).days
     return CostSavingsRead(
         baseline_start=baseline_start,
@@ -561,6 +628,8 @@ async def savings(
         actual_cny=yuan(actual.total_cost),
         saved_cny=yuan(expected - actual.total_cost),
         saving_ratio=_ratio(expected - actual.total_cost, expected),
+        meters=both,
+        meters_left_out=sorted((in_base | in_report) - set(both)),
     )
 
 
