@@ -446,12 +446,6 @@ async def cost_queries(compare: Callable[..., Awaitable[None]], vehicles: int, v
 
     await compare("GET /v1/energy/statistics?year=2025 (all meters)", stats)
 
-    async def stats_xlsx(session: AsyncSession, cfg: AnalyticsSettings) -> Any:
-        report = await statistics.statistics(session, settings=cfg, cfg=AccountingSettings(), year=2025)
-        return len(statistics.workbook(report)) > 0, report
-
-    await compare("GET /v1/energy/statistics.xlsx?year=2025", stats_xlsx)
-
     async def payback(session: AsyncSession, cfg: AnalyticsSettings) -> Any:
         found = [i for i in await statistics.list_investments(session) if i.name == INVESTMENT["name"]]
         return await statistics.payback(session, settings=cfg, investment_id=found[0].id, as_of=date(2026, 1, 1))

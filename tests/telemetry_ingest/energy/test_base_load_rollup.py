@@ -16,8 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.db import create_engine, libpq_url, make_sessionmaker
 from oracles.energy_synthetic import register
+from telemetry_ingest.analytics.calendar import UseCalendar
 from telemetry_ingest.analytics.config import AnalyticsSettings
-from telemetry_ingest.energy import repository, service
+from telemetry_ingest.analytics.profiles import Profile
+from telemetry_ingest.energy import repository, service, waste
 from telemetry_ingest.energy.repository import CalendarRule, MeterFilter
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -104,3 +106,29 @@ async def test_base_load_from_the_daily_rollup_equals_the_raw_answer(session: As
     assert await _loads(session, settings) == changed  # pending: raw
     assert (await service.refresh_rollup(session, settings=settings)).meter_days == 1
     assert await _loads(session, settings) == changed
+
+
+@pytest.mark.parametrize("profile", ["office", "outdoor_lighting", "continuous"])
+async def test_waste_categories_in_sql_equal_the_python_rule(session: AsyncSession, profile: str) -> None:
+    """The waste evaluation sums each meter-day's hour categories in SQL; the pure rule says what they are."""
+    settings = ROLLED.model_copy(update={"energy_calendar_id": "office"})
+    rule = await service.calendar_rule(session, settings, None)
+    cal = UseCalendar(
+        work_start=rule.work_start,
+        work_end=rule.work_end,
+        working_weekdays=tuple(rule.working_weekdays),
+        holidays=frozenset(rule.holidays),
+        extra_workdays=frozenset(rule.extra_workdays),
+    )
+    start, end = START + timedelta(days=1), START + timedelta(days=20)
+    win = service.window(settings, start, end)
+    hourly = await repository.consumption(session, flt=MeterFilter(), win=win, granularity="hour", group_by="meter")
+    got = await repository.daily_category_load(
+        session, flt=MeterFilter(), win=win, profiles={"l0": profile, "l1": profile}, cal=rule, daylight=waste.DAYLIGHT
+    )
+    for meter in ("l0", "l1"):
+        series = [(r["bucket"], r["kwh"]) for r in hourly if r["group"] == meter]
+        expected = waste.daily_category_kw(series, Profile(profile), cal, TZ)
+        mine = {(d, c): kwh / n for m, d, c, kwh, n in got if m == meter}
+        assert mine.keys() == expected.keys() and len(mine) >= 19  # a category or more per day
+        assert all(abs(mine[k] - expected[k]) < 1e-9 for k in mine)
