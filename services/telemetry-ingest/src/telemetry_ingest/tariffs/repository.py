@@ -277,3 +277,17 @@ async def pair_costs(session: AsyncSession, *, meters: list[str], days: list[dat
         {"meters": meters, "days": days},
     )
     return Decimal(value or 0)
+
+
+async def meters_with_costs(session: AsyncSession, *, flt: MeterFilter, first: date, after: date) -> set[str]:
+    """Meters of ``flt`` with a cost rollup row on a local day of ``[first, after)`` (a meter-day with at least
+    one reading interval)."""
+    where, params = flt.sql()
+    rows = await session.execute(
+        text(
+            f"SELECT m.id FROM telemetry.meter m WHERE {where} AND EXISTS (SELECT 1 FROM telemetry.energy_daily_cost c"
+            " WHERE c.meter_id = m.id AND c.day >= :first AND c.day < :after)"
+        ),
+        {**params, "first": first, "after": after},
+    )
+    return {r[0] for r in rows}

@@ -604,13 +604,10 @@ async def savings(
         return datetime.combine(d, time(0), tz)
 
     # like for like, as the kWh savings: only the meters that reported in both periods are priced
-    base_m = await like_for_like.daily_by_meter(
+    in_base = await _meters_reporting(
         session, settings=settings, flt=flt, start=midnight(baseline_start), end=midnight(baseline_end)
     )
-    report_m = await like_for_like.daily_by_meter(
-        session, settings=settings, flt=flt, start=midnight(start), end=midnight(end)
-    )
-    in_base, in_report = {m for m, _d in base_m}, {m for m, _d in report_m}
+    in_report = await _meters_reporting(session, settings=settings, flt=flt, start=midnight(start), end=midnight(end))
     both = sorted(in_base & in_report)
     scoped = MeterFilter(meter_ids=both or ["-"])  # an empty list would mean every meter
     base = await total_cost(
@@ -631,6 +628,21 @@ async def savings(
         meters=both,
         meters_left_out=sorted((in_base | in_report) - set(both)),
     )
+
+
+async def _meters_reporting(
+    session: AsyncSession, *, settings: AnalyticsSettings, flt: MeterFilter, start: datetime, end: datetime
+) -> set[str]:
+    """Meters of ``flt`` with a meter-day of at least one reading interval in the window (the meters of
+    ``like_for_like.daily_by_meter``): from the cost rollup when it covers the window."""
+    if await covered(session, settings=settings, flt=flt, start=start, end=end):
+        tz = ZoneInfo(settings.timezone)
+        return await repository.meters_with_costs(
+            session, flt=flt, first=start.astimezone(tz).date(), after=end.astimezone(tz).date()
+        )
+    return {
+        m for m, _d in await like_for_like.daily_by_meter(session, settings=settings, flt=flt, start=start, end=end)
+    }
 
 
 async def top_consumers(
