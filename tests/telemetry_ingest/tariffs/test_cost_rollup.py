@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from houqin_common.db import create_engine, libpq_url, make_sessionmaker
 from oracles.energy_synthetic import register
 from telemetry_ingest.analytics.config import AnalyticsSettings
+from telemetry_ingest.devices import service as devices
+from telemetry_ingest.devices.schemas import MeterUpdate
 from telemetry_ingest.energy import service as energy
 from telemetry_ingest.energy.repository import MeterFilter
 from telemetry_ingest.tariffs import service
@@ -169,3 +171,11 @@ async def test_cost_rollup_answers_like_the_raw_readings(session: AsyncSession) 
     await service.refresh_rollups(session, settings=ROLLED)
     assert await _answers(session, ROLLED, start, end) == changed
     assert isinstance(changed[-1], tuple) and changed[-1][0] > Decimal(0)
+
+    # meter c0 moves to building A: the building's own version now prices it; its days are recomputed
+    await devices.update_meter(session, meter_id="c0", meter_in=MeterUpdate(building="A"))
+    moved = await _answers(session, RAW, start, end)
+    assert moved != changed  # positive control: the other tariff prices c0 now
+    assert await _answers(session, ROLLED, start, end) == moved  # its days are pending: raw
+    assert (await service.refresh_rollups(session, settings=ROLLED)).meter_days == 50  # its days with readings
+    assert await _answers(session, ROLLED, start, end) == moved
