@@ -69,6 +69,16 @@ energy_daily_cost = Table(
     Column("cost_cny", Numeric, nullable=False),
 )
 
+energy_monthly_cost = Table(
+    "energy_monthly_cost",
+    Base.metadata,
+    Column("meter_id", String(64), primary_key=True),
+    Column("month", Date, primary_key=True),
+    Column("period", String(16), primary_key=True),
+    Column("quantity", Numeric, nullable=False),
+    Column("cost_cny", Numeric, nullable=False),
+)
+
 vehicle_day = Table(
     "vehicle_day",
     Base.metadata,

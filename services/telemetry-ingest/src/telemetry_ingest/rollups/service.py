@@ -72,7 +72,15 @@ async def refresh_vehicle_days(session: AsyncSession, *, settings: AnalyticsSett
     return Refreshed(sum((a - f).days for _, f, a in ranges), rows, ranges, len(touched))
 
 
-VACUUMED = ("touched_range", "energy_hourly", "energy_daily", "energy_monthly", "energy_daily_cost", "vehicle_day")
+VACUUMED = (
+    "touched_range",
+    "energy_hourly",
+    "energy_daily",
+    "energy_monthly",
+    "energy_daily_cost",
+    "energy_monthly_cost",
+    "vehicle_day",
+)
 
 
 async def vacuum(connection: AsyncConnection) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -130,20 +130,27 @@ async def delete_tariff(session: AsyncSession, tariff_id: str) -> None:
 
 @dataclass(frozen=True)
 class DailyCost:
-    """A sum of ``energy_daily_cost`` rows: one group, bucket and price period (``''``: no tariff priced it)."""
+    """A sum of cost rollup rows: one group and bucket, the quantity and yuan per price period (``''``: no
+    tariff priced it)."""
 
     group: str
     bucket: datetime | None
-    period: str
-    quantity: Decimal
-    cost_cny: Decimal
+    periods: list[str]
+    quantities: list[Decimal]
+    costs: list[Decimal]
 
 
-DAILY_COST_BUCKET = {
+COST_BUCKET = {
     None: "CAST(NULL AS timestamptz)",
-    "day": "CAST(c.day AS timestamp) AT TIME ZONE :tz",
-    "month": "CAST(date_trunc('month', c.day) AS timestamp) AT TIME ZONE :tz",
+    "day": "CAST(c.d AS timestamp) AT TIME ZONE :tz",
+    "month": "CAST(date_trunc('month', c.d) AS timestamp) AT TIME ZONE :tz",
 }
+
+
+def _month_span(first: date, after: date) -> tuple[date, date]:
+    """The whole months ``[m0, m1)`` inside the days ``[first, after)`` (empty when m0 >= m1)."""
+    m0 = first if first.day == 1 else (first.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return m0, after.replace(day=1)
 
 
 async def daily_costs(
@@ -156,17 +163,29 @@ async def daily_costs(
     group_by: str,
     tz: str,
 ) -> list[DailyCost]:
-    """The cost rollup of the meters of ``flt`` over the local days ``[first, after)``, summed per group, bucket
-    and period in SQL (a year of 400 meters is 146 000 meter-days, the answer a few hundred rows)."""
+    """The cost rollup of the meters of ``flt`` over the local days ``[first, after)``, summed per group and
+    bucket in SQL (periods as arrays): whole months from ``energy_monthly_cost`` unless the buckets are days,
+    the other days from ``energy_daily_cost``."""
     where, params = flt.sql()
+    m0, m1 = _month_span(first, after)
+    if granularity == "day" or m0 >= m1:
+        m0 = m1 = after
     sql = f"""WITH m AS (SELECT m.id, m.building, m.zone, m.sub_item, m.energy_type, m.vendor_id
-                       FROM telemetry.meter m WHERE {where})
-    SELECT {energy_repository.GROUP_EXPR[group_by]} AS grp, {DAILY_COST_BUCKET[granularity]} AS bucket, c.period,
-           sum(c.quantity) AS quantity, sum(c.cost_cny) AS cost
-    FROM telemetry.energy_daily_cost c JOIN m ON m.id = c.meter_id
-    WHERE c.day >= :first AND c.day < :after
-    GROUP BY 1, 2, 3"""
-    params.update(first=first, after=after, tz=tz)
+                       FROM telemetry.meter m WHERE {where}),
+    c AS (
+        SELECT c.meter_id, c.day AS d, c.period, c.quantity, c.cost_cny FROM telemetry.energy_daily_cost c
+        WHERE c.meter_id IN (SELECT id FROM m)
+          AND ((c.day >= :first AND c.day < :m0) OR (c.day >= :m1 AND c.day < :after))
+        UNION ALL
+        SELECT c.meter_id, c.month, c.period, c.quantity, c.cost_cny FROM telemetry.energy_monthly_cost c
+        WHERE c.meter_id IN (SELECT id FROM m) AND c.month >= :m0 AND c.month < :m1
+    ), s AS (
+        SELECT {energy_repository.GROUP_EXPR[group_by]} AS grp, {COST_BUCKET[granularity]} AS bucket, c.period,
+               sum(c.quantity) AS quantity, sum(c.cost_cny) AS cost
+        FROM c JOIN m ON m.id = c.meter_id GROUP BY 1, 2, 3
+    )
+    SELECT grp, bucket, array_agg(period), array_agg(quantity), array_agg(cost) FROM s GROUP BY 1, 2"""
+    params.update(first=first, after=after, m0=m0, m1=m1, tz=tz)
     rows = await session.execute(text(sql), params)
     return [DailyCost(str(r[0]), r[1], r[2], r[3], r[4]) for r in rows.tuples()]
 
@@ -184,21 +203,43 @@ async def replace_daily_costs(
         ),
         {"meters": [r[0] for r in ranges], "firsts": [r[1] for r in ranges], "afters": [r[2] for r in ranges]},
     )
-    if not rows:
-        return 0
+    if rows:
+        await session.execute(
+            text(
+                "INSERT INTO telemetry.energy_daily_cost (meter_id, day, period, quantity, cost_cny)"
+                " SELECT * FROM unnest(CAST(:meters AS text[]), CAST(:days AS date[]), CAST(:periods AS text[]),"
+                " CAST(:quantities AS numeric[]), CAST(:costs AS numeric[]))"
+            ),
+            {
+                "meters": [r[0] for r in rows],
+                "days": [r[1] for r in rows],
+                "periods": [r[2] for r in rows],
+                "quantities": [r[3] for r in rows],
+                "costs": [r[4] for r in rows],
+            },
+        )
+    # every month the ranges reach is summed again from its days
+    months = (
+        "SELECT DISTINCT g.m, CAST(x AS date) AS month"
+        " FROM unnest(CAST(:meters AS text[]), CAST(:firsts AS date[]), CAST(:afters AS date[])) AS g(m, f, a),"
+        " generate_series(date_trunc('month', g.f), g.a - 1, interval '1 month') AS x"
+    )
+    spans = {"meters": [r[0] for r in ranges], "firsts": [r[1] for r in ranges], "afters": [r[2] for r in ranges]}
     await session.execute(
         text(
-            "INSERT INTO telemetry.energy_daily_cost (meter_id, day, period, quantity, cost_cny)"
-            " SELECT * FROM unnest(CAST(:meters AS text[]), CAST(:days AS date[]), CAST(:periods AS text[]),"
-            " CAST(:quantities AS numeric[]), CAST(:costs AS numeric[]))"
+            f"DELETE FROM telemetry.energy_monthly_cost e USING ({months}) t"
+            " WHERE e.meter_id = t.m AND e.month = t.month"
         ),
-        {
-            "meters": [r[0] for r in rows],
-            "days": [r[1] for r in rows],
-            "periods": [r[2] for r in rows],
-            "quantities": [r[3] for r in rows],
-            "costs": [r[4] for r in rows],
-        },
+        spans,
+    )
+    await session.execute(
+        text(
+            "INSERT INTO telemetry.energy_monthly_cost (meter_id, month, period, quantity, cost_cny)"
+            f" SELECT t.m, t.month, c.period, sum(c.quantity), sum(c.cost_cny) FROM ({months}) t"
+            " JOIN telemetry.energy_daily_cost c ON c.meter_id = t.m AND c.day >= t.month"
+            " AND c.day < CAST(t.month + interval '1 month' AS date) GROUP BY 1, 2, 3"
+        ),
+        spans,
     )
     return len(rows)
 

@@ -278,11 +278,17 @@ async def price(
         session, flt=flt, first=d0, after=d1, granularity=granularity, group_by=group_by, tz=settings.timezone
     ):
         cost = CostTotal()
-        if row.period:
-            cost.add(Period(row.period), row.quantity, row.cost_cny)
+        for period, quantity, yuan_ in zip(row.periods, row.quantities, row.costs, strict=True):
+            if period:
+                cost.quantity[Period(period)] = quantity
+                cost.cost[Period(period)] = yuan_
+            else:
+                cost.unpriced = quantity
+        key = (row.group, row.bucket.astimezone(tz) if row.bucket is not None else start)
+        if key in buckets:
+            buckets[key].merge(cost)
         else:
-            cost.unpriced += row.quantity
-        buckets[(row.group, row.bucket.astimezone(tz) if row.bucket is not None else start)].merge(cost)
+            buckets[key] = cost
         total.merge(cost)
     if after < end:
         await _price_raw(
