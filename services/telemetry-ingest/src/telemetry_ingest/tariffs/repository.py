@@ -173,9 +173,12 @@ async def daily_costs(
     sql = f"""WITH m AS (SELECT m.id, m.building, m.zone, m.sub_item, m.energy_type, m.vendor_id
                        FROM telemetry.meter m WHERE {where}),
     c AS (
+        -- two plain day ranges (an OR of them made the planner scan the whole table)
         SELECT c.meter_id, c.day AS d, c.period, c.quantity, c.cost_cny FROM telemetry.energy_daily_cost c
-        WHERE c.meter_id IN (SELECT id FROM m)
-          AND ((c.day >= :first AND c.day < :m0) OR (c.day >= :m1 AND c.day < :after))
+        WHERE c.meter_id IN (SELECT id FROM m) AND c.day >= :first AND c.day < :m0
+        UNION ALL
+        SELECT c.meter_id, c.day AS d, c.period, c.quantity, c.cost_cny FROM telemetry.energy_daily_cost c
+        WHERE c.meter_id IN (SELECT id FROM m) AND c.day >= :m1 AND c.day < :after
         UNION ALL
         SELECT c.meter_id, c.month, c.period, c.quantity, c.cost_cny FROM telemetry.energy_monthly_cost c
         WHERE c.meter_id IN (SELECT id FROM m) AND c.month >= :m0 AND c.month < :m1
