@@ -1,10 +1,11 @@
 """Analytics query benchmark: 15-minute readings of meters over a year and 10-second positions of
 vehicles over a week, generated server-side into a throw-away database (the insert triggers fill the
 invalidation log as for any write), one analytics-worker refresh and the worker's VACUUM ANALYZE after a
-bulk pass, then every energy, fleet, KPI, cost, tariff, payback, statistics, base-load, waste and vehicle query
-(the tariffs and the investment they price are saved through the services first) timed (p95 over ``BENCH_REPEAT`` runs) and printed beside the
-raw-data answer of the same query, computed in the same run with the rollups switched off, with "identical"
-checked (values rounded to 1e-6). A raw baseline slower than 2 s is run once.
+bulk pass, then every energy, fleet, KPI, cost, tariff, payback, statistics, base-load, waste and vehicle
+query (the tariffs and the investment they price are saved through the services first) timed (p95 over
+``BENCH_REPEAT`` runs) and printed beside the raw-data answer of the same query, computed in the same run with
+the rollups switched off, with "identical" checked (values rounded to 1e-6). A raw baseline slower than 2 s is
+run once.
 
 Full size is the issue's (400 meters x 365 days, 250 vehicles x 7 days: 14.0 M readings, 15.1 M
 positions); on a shared 2-core box it takes a long time to build, so the size is an option.
@@ -13,9 +14,9 @@ Environment: ``BENCH_DATABASE_URL`` (server, default postgresql://postgres@127.0
 ``BENCH_METERS`` (400), ``BENCH_METER_DAYS`` (365), ``BENCH_VEHICLES`` (250), ``BENCH_VEHICLE_DAYS`` (7),
 ``BENCH_REPEAT`` (20), ``BENCH_KEEP`` (1 keeps the database), ``BENCH_DATABASE_NAME`` (reuse this database:
 created and generated only when it holds no readings yet, migrated to the newest revision on every run (a
-migration that adds a rollup logs the days to fill, and the refresh below fills them), and always kept, so query work can be
-iterated without regenerating 29 M rows; the worker refresh still runs and only has work if something is
-pending), ``BENCH_REFRESH`` (0 skips the worker refresh and the evaluator day on a reused database).
+migration that adds a rollup logs the days to fill, the refresh below fills them), and always kept, so query
+work can be iterated without regenerating 29 M rows; the worker refresh still runs and only has work if
+something is pending), ``BENCH_REFRESH`` (0 skips the worker refresh and the evaluator day on a reused database).
 """
 
 from __future__ import annotations
