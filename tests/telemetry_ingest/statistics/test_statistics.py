@@ -297,3 +297,29 @@ async def test_one_yuan_figure_per_scope_and_year_across_the_endpoints(
             assert stats["scope"]["meters_current"] == 4 and stats["scope"]["meters_compared"] == 3
             # like for like: the compared cost is the payback's (the same three meters, the same days)
             assert stats["compared"]["cost_cny"] == pay["years"][0]["cost_cny"]
+            # the same figures once the worker has rolled everything up (the cost rollup answers them)
+            r = await client.post("/v1/energy/rollup/refresh", headers=headers)
+            assert r.status_code == 200 and r.json()["meter_days"] > 0, r.text
+            again = (await client.get("/v1/energy/statistics", params={"year": 2041}, headers=headers)).json()
+            assert again == stats
+            rolled_kpis = [
+                Decimal(
+                    (
+                        await client.get(
+                            "/v1/kpis/energy",
+                            params={"vendor_id": vendor, "period": "2041", "measure": "cost"},
+                            headers=headers,
+                        )
+                    ).json()["cost_cny"]
+                )
+                for vendor in ("va", "vb")
+            ]
+            assert rolled_kpis == kpi_costs
+            pay_again = (
+                await client.get(
+                    f"/v1/energy/investments/{inv.json()['id']}/payback",
+                    params={"as_of": "2042-01-01"},
+                    headers=headers,
+                )
+            ).json()
+            assert pay_again == pay

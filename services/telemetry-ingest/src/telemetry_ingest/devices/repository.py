@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.hotpath import ReadPool, Row, columns_of, compiled
@@ -134,3 +134,16 @@ def select_all(model: type[T]) -> Select[Any]:
 
 async def get(session: AsyncSession, model: type[T], key: str) -> T | None:
     return await session.get(model, key)
+
+
+async def touch_meter_days(session: AsyncSession, *, meter_id: str, tz: str) -> None:
+    """Log every rolled-up day of a meter as touched: the worker recomputes its energy and cost rollups (queries
+    answer those days from the raw readings until then)."""
+    await session.execute(
+        text(
+            "INSERT INTO telemetry.touched_range (kind, subject_id, hour)"
+            " SELECT 'meter', meter_id, CAST(day AS timestamp) AT TIME ZONE :tz FROM telemetry.energy_daily"
+            " WHERE meter_id = :meter"
+        ),
+        {"meter": meter_id, "tz": tz},
+    )

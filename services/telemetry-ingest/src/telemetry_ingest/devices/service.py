@@ -11,6 +11,7 @@ from houqin_common.errors import Conflict, NotFound, UnprocessableEntity
 from houqin_common.hotpath import ReadPool, page_items
 from houqin_common.i18n import _
 from houqin_common.pagination import PageParams
+from telemetry_ingest.analytics.config import get_analytics_settings
 from telemetry_ingest.devices import repository, rules
 from telemetry_ingest.devices.schemas import (
     CalendarCreate,
@@ -88,9 +89,18 @@ async def update_meter(session: AsyncSession, *, meter_id: str, meter_in: MeterU
     for key, value in changes.items():
         if value is None and key in ("name", "building", "energy_type", "unit", "multiplier"):
             raise _invalid(key, _("{field} cannot be null", field=key))
+    # what the rollups computed with: kWh (multiplier), tariff scope (building, energy type)
+    recompute = any(getattr(meter, k) != changes[k] for k in ROLLED_UP_ATTRIBUTES if k in changes)
+    for key, value in changes.items():
         setattr(meter, key, value)
     await session.flush()
+    if recompute:
+        await repository.touch_meter_days(session, meter_id=meter.id, tz=get_analytics_settings().timezone)
     return meter
+
+
+#: meter attributes the energy and cost rollups depend on: changing one logs the meter's rolled-up days
+ROLLED_UP_ATTRIBUTES = ("multiplier", "building", "energy_type")
 
 
 async def _check_vehicle_refs(session: AsyncSession, values: dict[str, Any], vehicle_id: str | None) -> None:

@@ -60,6 +60,7 @@ class Comparison:
     meters_previous: int = 0
     meter_days_previous: int = 0
     meters_compared: int = 0
+    meter_days_compared: int = 0
     energy_days_current: int = 0
     energy_days_compared: int = 0
 
@@ -96,6 +97,7 @@ def compare(
     out.meters_previous = len({m for m, _d in previous})
     out.meter_days_previous = len(previous)
     out.meters_compared = len({m for m, _d in out.pairs})
+    out.meter_days_compared = len(out.pairs)
     return out
 
 
@@ -123,7 +125,7 @@ def scope(cmp: Comparison, meters: int) -> EnergyScope:
         meters_previous=cmp.meters_previous,
         meter_days_previous=cmp.meter_days_previous,
         meters_compared=cmp.meters_compared,
-        meter_days_compared=len(cmp.pairs),
+        meter_days_compared=cmp.meter_days_compared,
         compared_share=cmp.compared_share,
     )
 

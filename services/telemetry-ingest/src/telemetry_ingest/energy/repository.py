@@ -278,6 +278,99 @@ async def load_by_category(
     return [dict(r) for r in rows]
 
 
+async def daily_category_load(
+    session: AsyncSession,
+    *,
+    flt: MeterFilter,
+    win: Window,
+    profiles: dict[str, str],
+    cal: CalendarRule,
+    daylight: tuple[int, int],
+    rolled: Sequence[Piece] = (),
+    raw_start: datetime | None = None,
+) -> list[tuple[str, date, str, float, int]]:
+    """(meter, local day, hour category, kWh, hours with readings) of the hourly buckets of each meter, the
+    category of an hour by its local start as :func:`telemetry_ingest.energy.waste.category` classifies it under
+    the meter's operating profile (``profiles``: meter -> profile): the waste evaluation's daily averages summed
+    in SQL instead of a Python loop over every meter-hour."""
+    cte, params = _intervals_cte(flt, win, rolled=rolled, raw_start=raw_start, granularity="hour")
+    sql = f"""{cte}, h AS (SELECT d.meter_id, d.bucket, sum(d.kwh) AS kwh FROM d GROUP BY 1, 2)
+    SELECT h.meter_id, CAST(l.lt AS date) AS day, c.cat, sum(h.kwh) AS kwh, count(*) AS hours
+    FROM h JOIN unnest(CAST(:p_meters AS text[]), CAST(:p_profiles AS text[])) AS p(meter_id, profile)
+      ON p.meter_id = h.meter_id
+    CROSS JOIN LATERAL (SELECT h.bucket AT TIME ZONE :tz AS lt) l
+    CROSS JOIN LATERAL (SELECT CASE
+        WHEN p.profile = 'continuous' THEN 'continuous'
+        WHEN p.profile = 'outdoor_lighting' THEN CASE
+             WHEN extract(hour FROM l.lt) >= :dl0 AND extract(hour FROM l.lt) < :dl1 THEN 'daylight' ELSE 'dark' END
+        WHEN CAST(l.lt AS date) = ANY(CAST(:holidays AS date[])) THEN 'holiday'
+        WHEN CAST(extract(isodow FROM l.lt) AS int) = ANY(CAST(:weekdays AS int[]))
+             OR CAST(l.lt AS date) = ANY(CAST(:extra AS date[])) THEN
+             CASE WHEN CAST(l.lt AS time) >= :ws AND CAST(l.lt AS time) < :we THEN 'working' ELSE 'night' END
+        ELSE 'weekend' END AS cat) c
+    GROUP BY 1, 2, 3"""
+    params.update(
+        p_meters=list(profiles),
+        p_profiles=list(profiles.values()),
+        dl0=daylight[0],
+        dl1=daylight[1],
+        holidays=cal.holidays,
+        weekdays=cal.working_weekdays,
+        extra=cal.extra_workdays,
+        ws=cal.work_start,
+        we=cal.work_end,
+    )
+    rows = await session.execute(text(sql), params)
+    return [(r[0], r[1], r[2], float(r[3]), int(r[4])) for r in rows.tuples()]
+
+
+async def rolled_work_hours_differ(
+    session: AsyncSession, *, flt: MeterFilter, first: date, after: date, cal: CalendarRule
+) -> bool:
+    """True when a daily rollup row of the scope and days split its base load at other working hours."""
+    where, params = flt.sql()
+    found = await session.scalar(
+        text(
+            f"SELECT EXISTS (SELECT 1 FROM telemetry.energy_daily e WHERE e.meter_id IN"
+            f" (SELECT m.id FROM telemetry.meter m WHERE {where}) AND e.day >= :first AND e.day < :after"
+            " AND (e.work_start IS DISTINCT FROM :ws OR e.work_end IS DISTINCT FROM :we))"
+        ),
+        {**params, "first": first, "after": after, "ws": cal.work_start, "we": cal.work_end},
+    )
+    return bool(found)
+
+
+async def load_by_category_rolled(
+    session: AsyncSession, *, flt: MeterFilter, first: date, after: date, cal: CalendarRule
+) -> list[dict[str, Any]]:
+    """:func:`load_by_category` over whole local days from the daily rollup: a holiday or weekend day is one
+    category, a working day splits into its working-hours part and the rest (``working_kwh``/``seconds``,
+    split at the calendar's hours when rolled up: the caller checks they are these)."""
+    where, params = flt.sql()
+    sql = f"""
+    SELECT e.meter_id, c.cat, sum(c.kwh) AS kwh, sum(c.seconds) / 3600.0 AS hours
+    FROM telemetry.energy_daily e
+    CROSS JOIN LATERAL (SELECT CASE
+        WHEN e.day = ANY(CAST(:holidays AS date[])) THEN 'holiday'
+        WHEN CAST(extract(isodow FROM e.day) AS int) = ANY(CAST(:weekdays AS int[]))
+             OR e.day = ANY(CAST(:extra AS date[])) THEN 'working_day'
+        ELSE 'weekend' END AS kind) k
+    CROSS JOIN LATERAL (
+        SELECT k.kind AS cat, e.kwh, e.seconds WHERE k.kind <> 'working_day'
+        UNION ALL SELECT 'working', e.working_kwh, e.working_seconds
+        WHERE k.kind = 'working_day' AND e.working_seconds > 0
+        UNION ALL SELECT 'night', e.kwh - e.working_kwh, e.seconds - e.working_seconds
+        WHERE k.kind = 'working_day' AND e.seconds > e.working_seconds
+    ) c
+    WHERE e.meter_id IN (SELECT m.id FROM telemetry.meter m WHERE {where}) AND e.day >= :first AND e.day < :after
+    GROUP BY 1, 2 ORDER BY 1, 2"""
+    params.update(
+        first=first, after=after, holidays=cal.holidays, weekdays=cal.working_weekdays, extra=cal.extra_workdays
+    )
+    rows = (await session.execute(text(sql), params)).mappings().all()
+    return [dict(r) for r in rows]
+
+
 async def daily_mean_temperatures(
     session: AsyncSession, *, station: str, start: datetime, end: datetime, tz: str
 ) -> dict[date, float]:

@@ -116,6 +116,7 @@ async def get_year_on_year(
             previous_start=service.year_earlier(start),
             previous_end=service.year_earlier(end),
             group_by=group_by.value,
+            cfg=cfg,
         )
     return await service.year_on_year(
         session, settings=settings, cfg=cfg, flt=meters, start=start, end=end, group_by=group_by
@@ -137,7 +138,8 @@ async def get_savings(
 ) -> SavingsRead | CostSavingsRead:
     """Savings against a baseline period, optionally normalised by a regression of the baseline's daily
     consumption on heating and cooling degree days (temperatures from `POST /v1/energy/temperatures`).
-    `measure=cost` answers yuan saved: the baseline's daily cost times the reporting days minus the actual cost."""
+    `measure=cost` answers yuan saved: the baseline's daily cost times the reporting days minus the actual cost,
+    over the meters that reported in both periods (like for like, as in kWh)."""
     if measure is Measure.cost:
         if normalise:
             raise UnprocessableEntity(_("normalise is not available with measure=cost"))
@@ -234,6 +236,7 @@ async def refresh_energy_rollup(
     _: Principal = Depends(require_roles(Role.supervisor, Role.service)),
 ) -> RollupRefresh:
     """Recompute now the hourly, daily and monthly rollups of every (meter, day) that received readings
-    since the last refresh, of any age (the analytics worker does it every pass). Queries never depend on
-    it: hours not yet rolled up are read from the raw readings."""
-    return await service.refresh_rollup(session, settings=settings)
+    since the last refresh, of any age, then the daily cost rollup of those meter-days and of those a tariff
+    change repriced (the analytics worker does it every pass). Queries never depend on it: what is not yet
+    rolled up is read from the raw readings."""
+    return await tariff_service.refresh_rollups(session, settings=settings)

@@ -106,7 +106,8 @@ async def plan(
 
 
 async def refresh_rollup(session: AsyncSession, *, settings: AnalyticsSettings) -> RollupRefresh:
-    """Recompute the rollups of every pending touched range now (the worker does it every pass)."""
+    """Recompute the energy rollups of every pending touched range now (the worker does it every pass; the
+    daily cost rollup follows in ``tariffs.service.refresh_daily_costs``)."""
     result = await rollups_service.refresh_energy(session, settings=settings)
     return RollupRefresh(meter_days=result.subject_days, rows=result.rows)
 
@@ -455,9 +456,20 @@ async def base_load(
     calendar_id: str | None,
 ) -> BaseLoadRead:
     """Average power per meter during working hours, nights, weekends and sealed holidays (descriptive:
-    waste is judged per meter against its own profile, see :func:`evaluate_waste`)."""
+    waste is judged per meter against its own profile, see :func:`evaluate_waste`). A window of whole local
+    days that is rolled up reads the daily rollup when it was split at the calendar's working hours; otherwise
+    (a partial day, pending readings, other hours) the raw readings answer."""
     cal = await calendar_rule(session, settings, calendar_id)
-    rows = await repository.load_by_category(session, flt=flt, win=window(settings, start, end), cal=cal)
+    win = window(settings, start, end)
+    how = await plan(session, settings=settings, flt=flt, start=start, end=end, granularity="day")
+    whole = bool(how.rolled) and how.raw_start == end and all(p.grain == "day" for p in how.rolled)
+    tz = ZoneInfo(settings.timezone)
+    first, after = start.astimezone(tz).date(), end.astimezone(tz).date()
+    if whole and not await repository.rolled_work_hours_differ(session, flt=flt, first=first, after=after, cal=cal):
+        # whole local days, all rolled up, split at these working hours: the daily rollup answers
+        rows = await repository.load_by_category_rolled(session, flt=flt, first=first, after=after, cal=cal)
+    else:
+        rows = await repository.load_by_category(session, flt=flt, win=win, cal=cal)
     by_meter: dict[str, dict[str, tuple[float, float]]] = {}
     for r in rows:
         by_meter.setdefault(r["meter_id"], {})[r["cat"]] = (float(r["kwh"]), float(r["hours"]))

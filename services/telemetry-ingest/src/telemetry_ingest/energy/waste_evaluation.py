@@ -10,28 +10,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from telemetry_ingest.analytics.calendar import UseCalendar
 from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.analytics.energy_alerts import MESSAGES as ENERGY_MESSAGES
 from telemetry_ingest.analytics.energy_alerts import EnergyAlertKind
 from telemetry_ingest.analytics.profiles import Profile
 from telemetry_ingest.energy import repository, service, waste
-from telemetry_ingest.energy.repository import CalendarRule, MeterFilter
+from telemetry_ingest.energy.repository import MeterFilter
 from telemetry_ingest.energy.schemas import (
     WasteEvaluation,
 )
 from telemetry_ingest.energy.service import Plan
 from telemetry_ingest.rollups.plan import day_ranges
-
-
-def _use_calendar(cal: CalendarRule) -> UseCalendar:
-    return UseCalendar(
-        work_start=cal.work_start,
-        work_end=cal.work_end,
-        working_weekdays=tuple(cal.working_weekdays),
-        holidays=frozenset(cal.holidays),
-        extra_workdays=frozenset(cal.extra_workdays),
-    )
 
 
 def waste_policy(settings: AnalyticsSettings) -> waste.WastePolicy:
@@ -73,45 +62,34 @@ async def evaluate_waste_days(
     flt = flt or MeterFilter()
     if not days:
         return WasteEvaluation(meters=0, waste_findings=0, alerts_created=0)
-    tz = ZoneInfo(settings.timezone)
-    cal = _use_calendar(await service.calendar_rule(session, settings, calendar_id))
+    rule = await service.calendar_rule(session, settings, calendar_id)
     policy = waste_policy(settings)
     meters = {m["id"]: m for m in await repository.meters(session, flt=flt)}
+    profiles = {
+        m["id"]: waste.profile_for(m["sub_item"] or m["energy_type"], m["operating_profile"]) for m in meters.values()
+    }
     alerts: list[dict[str, Any]] = []
     for first, after in day_ranges(days, join_gap_days=policy.history_days):
-        rows = await repository.consumption(
+        start = service.local_midnight(first - timedelta(days=policy.history_days), settings)
+        end = service.local_midnight(after, settings)
+        how = await service.plan(session, settings=settings, flt=flt, start=start, end=end, granularity="hour")
+        # the daily average of each hour category per meter, summed in SQL (waste.daily_category_kw's rule)
+        kw: dict[str, dict[tuple[date, str], float]] = defaultdict(dict)
+        for meter_id, day, cat, kwh, hours in await repository.daily_category_load(
             session,
             flt=flt,
-            win=service.window(
-                settings,
-                service.local_midnight(first - timedelta(days=policy.history_days), settings),
-                service.local_midnight(after, settings),
-            ),
-            granularity="hour",
-            group_by="meter",
-            **plan_kwargs(
-                await service.plan(
-                    session,
-                    settings=settings,
-                    flt=flt,
-                    start=service.local_midnight(first - timedelta(days=policy.history_days), settings),
-                    end=service.local_midnight(after, settings),
-                    granularity="hour",
-                )
-            ),
-        )
-        hourly: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
-        for r in rows:
-            hourly[str(r["group"])].append((r["bucket"], r["kwh"]))
+            win=service.window(settings, start, end),
+            profiles={k: v.value for k, v in profiles.items()},
+            cal=rule,
+            daylight=waste.DAYLIGHT,
+            **plan_kwargs(how),
+        ):
+            kw[meter_id][(day, cat)] = kwh / hours
         wanted = [d for d in days if first <= d < after]
-        for meter_id, series in hourly.items():
-            meter = meters.get(meter_id)
-            if meter is None:
-                continue
-            profile = waste.profile_for(meter["sub_item"] or meter["energy_type"], meter["operating_profile"])
-            kw = waste.daily_category_kw(series, profile, cal, tz)
-            for f in waste.detect_days(kw, days=wanted, profile=profile, policy=policy):
-                alerts.append(_waste_alert(meter, f, profile, policy, settings))
+        for meter_id, by_day in kw.items():
+            meter = meters[meter_id]
+            for f in waste.detect_days(by_day, days=wanted, profile=profiles[meter_id], policy=policy):
+                alerts.append(_waste_alert(meter, f, profiles[meter_id], policy, settings))
     created = await repository.insert_alerts(session, alerts)
     return WasteEvaluation(meters=len(meters), waste_findings=len(alerts), alerts_created=created)
 

@@ -26,6 +26,7 @@ from telemetry_ingest.energy import service as energy_service
 from telemetry_ingest.energy import waste_evaluation
 from telemetry_ingest.fleet import service as fleet_service
 from telemetry_ingest.rollups import service as rollups_service
+from telemetry_ingest.tariffs import service as tariff_service
 
 log = logging.getLogger("telemetry_ingest.analytics")
 
@@ -46,12 +47,16 @@ async def run_pass(
             energy = await rollups_service.refresh_energy(session, settings=settings)
             out["meter_days"], out["rollup_rows"] = energy.subject_days, energy.rows
         async with maker() as session, session.begin():
+            # the yuan of the meter-days just rolled up (and of those a tariff change repriced)
+            costs = await tariff_service.refresh_daily_costs(session, settings=settings)
+            out["cost_days"] = costs.subject_days
+        async with maker() as session, session.begin():
             days = await rollups_service.refresh_vehicle_days(session, settings=settings)
             fleet = await fleet_service.evaluate_touched(session, settings=settings, ranges=days.ranges)
             out["vehicle_days"] = days.subject_days
             out["trips"], out["vehicle_alerts"] = fleet.trips, fleet.alerts_created
             out["alerts_withdrawn"] = fleet.alerts_withdrawn
-        out["vacuumed"] = int(energy.touched + days.touched >= settings.vacuum_after_touched)
+        out["vacuumed"] = int(energy.touched + costs.touched + days.touched >= settings.vacuum_after_touched)
         if out["vacuumed"]:
             async with engine.connect() as conn:
                 await rollups_service.vacuum(await conn.execution_options(isolation_level="AUTOCOMMIT"))

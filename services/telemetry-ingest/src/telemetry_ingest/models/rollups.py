@@ -6,7 +6,21 @@ Declared here (as Core tables, no ORM classes) so the metadata describes the who
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, DateTime, Float, Identity, Index, Integer, String, Table, func
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Identity,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Time,
+    func,
+)
 
 from telemetry_ingest.models import Base
 
@@ -17,6 +31,9 @@ energy_hourly = Table(
     Column("hour", DateTime(timezone=True), primary_key=True),
     Column("kwh", Float, nullable=False),
     Column("intervals", Integer, nullable=False),
+    Column("seconds", Float, nullable=False, server_default="0"),
+    Column("working_kwh", Float, nullable=False, server_default="0"),
+    Column("working_seconds", Float, nullable=False, server_default="0"),
 )
 
 energy_daily = Table(
@@ -26,6 +43,11 @@ energy_daily = Table(
     Column("day", Date, primary_key=True),
     Column("kwh", Float, nullable=False),
     Column("intervals", Integer, nullable=False),
+    Column("seconds", Float, nullable=False, server_default="0"),
+    Column("working_kwh", Float, nullable=False, server_default="0"),
+    Column("working_seconds", Float, nullable=False, server_default="0"),
+    Column("work_start", Time),
+    Column("work_end", Time),
 )
 
 energy_monthly = Table(
@@ -35,6 +57,26 @@ energy_monthly = Table(
     Column("month", Date, primary_key=True),
     Column("kwh", Float, nullable=False),
     Column("intervals", Integer, nullable=False),
+)
+
+energy_daily_cost = Table(
+    "energy_daily_cost",
+    Base.metadata,
+    Column("meter_id", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("period", String(16), primary_key=True),
+    Column("quantity", Numeric, nullable=False),
+    Column("cost_cny", Numeric, nullable=False),
+)
+
+energy_monthly_cost = Table(
+    "energy_monthly_cost",
+    Base.metadata,
+    Column("meter_id", String(64), primary_key=True),
+    Column("month", Date, primary_key=True),
+    Column("period", String(16), primary_key=True),
+    Column("quantity", Numeric, nullable=False),
+    Column("cost_cny", Numeric, nullable=False),
 )
 
 vehicle_day = Table(

@@ -7,7 +7,7 @@ summed upwards: hour -> day -> month. The distance SQL is ``fleet.repository.DIS
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -61,13 +61,36 @@ def _range_params(ranges: list[tuple[str, date, date]], tz: str) -> dict[str, ob
     }
 
 
+_WORKING = "CAST(r.prev_ts AT TIME ZONE :tz AS time) >= :ws AND CAST(r.prev_ts AT TIME ZONE :tz AS time) < :we"
+"""An interval starting within the working hours (the base-load split, by interval start as the raw query)."""
+
+
+async def work_hours(session: AsyncSession, calendar_id: str | None) -> tuple[time, time] | None:
+    """Working hours of the energy calendar, None when it does not exist."""
+    if calendar_id is None:
+        return None
+    row = (
+        await session.execute(
+            text("SELECT work_start, work_end FROM telemetry.calendar WHERE id = :id"), {"id": calendar_id}
+        )
+    ).one_or_none()
+    return (row[0], row[1]) if row else None
+
+
 async def refresh_energy(
-    session: AsyncSession, *, ranges: list[tuple[str, date, date]], tz: str, lookback: timedelta, band: float
+    session: AsyncSession,
+    *,
+    ranges: list[tuple[str, date, date]],
+    tz: str,
+    lookback: timedelta,
+    band: float,
+    work_hours: tuple[time, time],
 ) -> int:
-    """Recompute hourly, daily and monthly rows of each (meter, [first_day, after_day)); returns hour rows."""
+    """Recompute hourly, daily and monthly rows of each (meter, [first_day, after_day)); returns hour rows.
+    ``work_hours`` splits the base load (working hours against the rest)."""
     if not ranges:
         return 0
-    params = {**_range_params(ranges, tz), "lookback": lookback, "band": band}
+    params = {**_range_params(ranges, tz), "lookback": lookback, "band": band, "ws": work_hours[0], "we": work_hours[1]}
     await session.execute(
         text(
             "CREATE TEMP TABLE dirty_range (subject_id text, first_day date, after_day date, d0 timestamptz,"
@@ -94,9 +117,11 @@ async def refresh_energy(
                 SELECT m.id, CAST(m.multiplier AS float8) AS mult, CAST(m.rollover AS float8) AS rollover
                 FROM telemetry.meter m WHERE m.id IN (SELECT subject_id FROM dirty_range)
             )
-            INSERT INTO telemetry.energy_hourly (meter_id, hour, kwh, intervals)
+            INSERT INTO telemetry.energy_hourly (meter_id, hour, kwh, intervals, seconds, working_kwh, working_seconds)
             SELECT r.meter_id, date_trunc('hour', r.prev_ts AT TIME ZONE :tz) AT TIME ZONE :tz,
-                   sum({INTERVAL_KWH_SQL}), count(*)
+                   sum({INTERVAL_KWH_SQL}), count(*), sum(extract(epoch FROM r.ts - r.prev_ts)),
+                   coalesce(sum({INTERVAL_KWH_SQL}) FILTER (WHERE {_WORKING}), 0),
+                   coalesce(sum(extract(epoch FROM r.ts - r.prev_ts)) FILTER (WHERE {_WORKING}), 0)
             FROM r JOIN m ON m.id = r.meter_id
             WHERE r.prev_ts >= r.d0 AND r.prev_ts < r.d1
             GROUP BY 1, 2"""
@@ -111,12 +136,14 @@ async def refresh_energy(
     )
     await session.execute(
         text(
-            "INSERT INTO telemetry.energy_daily (meter_id, day, kwh, intervals)"
-            " SELECT h.meter_id, CAST(h.hour AT TIME ZONE :tz AS date), sum(h.kwh), sum(h.intervals)"
+            "INSERT INTO telemetry.energy_daily (meter_id, day, kwh, intervals, seconds, working_kwh, working_seconds,"
+            " work_start, work_end)"
+            " SELECT h.meter_id, CAST(h.hour AT TIME ZONE :tz AS date), sum(h.kwh), sum(h.intervals), sum(h.seconds),"
+            " sum(h.working_kwh), sum(h.working_seconds), CAST(:ws AS time), CAST(:we AS time)"
             " FROM dirty_range g JOIN telemetry.energy_hourly h ON h.meter_id = g.subject_id"
             " AND h.hour >= g.d0 AND h.hour < g.d1 GROUP BY 1, 2"
         ),
-        {"tz": tz},
+        {"tz": tz, "ws": work_hours[0], "we": work_hours[1]},
     )
     # every month a dirty range reaches is summed again from its days
     await session.execute(
@@ -139,6 +166,15 @@ async def refresh_energy(
             " FROM dirty_month g JOIN telemetry.energy_daily e ON e.meter_id = g.subject_id"
             " AND e.day >= g.month AND e.day < CAST(g.month + interval '1 month' AS date) GROUP BY 1, 2"
         )
+    )
+    # the daily cost rollup of these meter-days is stale now: log them for the tariffs' repricing
+    await session.execute(
+        text(
+            "INSERT INTO telemetry.touched_range (kind, subject_id, hour)"
+            " SELECT 'cost', g.subject_id, CAST(d AS timestamp) AT TIME ZONE :tz"
+            " FROM dirty_range g, generate_series(g.first_day, g.after_day - 1, interval '1 day') AS d"
+        ),
+        {"tz": tz},
     )
     await session.execute(text("DROP TABLE dirty_range"))
     await session.execute(text("DROP TABLE dirty_month"))

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from telemetry_ingest.analytics.calendar import UseCalendar
 from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.rollups import repository
 from telemetry_ingest.rollups.plan import day_ranges, touched_days
@@ -25,7 +26,8 @@ class Refreshed:
     """(subject, hour) ranges consumed from the invalidation log"""
 
 
-def _ranges(touched: list[tuple[str, datetime]], tz: ZoneInfo) -> list[tuple[str, date, date]]:
+def ranges_of(touched: list[tuple[str, datetime]], tz: ZoneInfo) -> list[tuple[str, date, date]]:
+    """(subject, first local day, day after) ranges covering the touched (subject, hour) pairs."""
     hours: dict[str, list[datetime]] = defaultdict(list)
     for subject, hour in touched:
         hours[subject].append(hour)
@@ -37,31 +39,48 @@ def _ranges(touched: list[tuple[str, datetime]], tz: ZoneInfo) -> list[tuple[str
 
 
 async def refresh_energy(session: AsyncSession, *, settings: AnalyticsSettings) -> Refreshed:
-    """Recompute hour, day and month rows of every meter-day with pending touched hours."""
+    """Recompute hour, day and month rows of every meter-day with pending touched hours; the same meter-days
+    are logged as touched for the daily cost rollup (kind ``cost``), which the tariffs reprice."""
     touched = await repository.pop_touched(session, "meter")
-    ranges = _ranges(touched, ZoneInfo(settings.timezone))
+    ranges = ranges_of(touched, ZoneInfo(settings.timezone))
     rows = await repository.refresh_energy(
         session,
         ranges=ranges,
         tz=settings.timezone,
         lookback=timedelta(hours=settings.register_lookback_h),
         band=settings.rollover_band,
+        work_hours=await energy_work_hours(session, settings),
     )
     return Refreshed(sum((a - f).days for _, f, a in ranges), rows, ranges, len(touched))
+
+
+async def energy_work_hours(session: AsyncSession, settings: AnalyticsSettings) -> tuple[time, time]:
+    """Working hours of the energy calendar (``energy_calendar_id``), else the default calendar's."""
+    found = await repository.work_hours(session, settings.energy_calendar_id)
+    default = UseCalendar()
+    return found or (default.work_start, default.work_end)
 
 
 async def refresh_vehicle_days(session: AsyncSession, *, settings: AnalyticsSettings) -> Refreshed:
     """Recompute the daily distance of every vehicle-day with pending touched hours; the caller
     re-evaluates trips and alerts of the returned ranges."""
     touched = await repository.pop_touched(session, "vehicle")
-    ranges = _ranges(touched, ZoneInfo(settings.timezone))
+    ranges = ranges_of(touched, ZoneInfo(settings.timezone))
     rows = await repository.refresh_vehicle_days(
         session, ranges=ranges, tz=settings.timezone, max_speed_kmh=settings.max_plausible_speed_kmh
     )
     return Refreshed(sum((a - f).days for _, f, a in ranges), rows, ranges, len(touched))
 
 
-VACUUMED = ("touched_range", "energy_hourly", "energy_daily", "energy_monthly", "vehicle_day")
+VACUUMED = (
+    "touched_range",
+    "energy_hourly",
+    "energy_daily",
+    "energy_monthly",
+    "energy_daily_cost",
+    "energy_monthly_cost",
+    "vehicle_day",
+)
 
 
 async def vacuum(connection: AsyncConnection) -> None:

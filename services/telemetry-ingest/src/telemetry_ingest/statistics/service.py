@@ -40,6 +40,7 @@ from telemetry_ingest.statistics.schemas import (
     StatisticsRead,
     YearSaving,
 )
+from telemetry_ingest.tariffs import repository as tariff_repository
 from telemetry_ingest.tariffs import service as tariff_service
 from telemetry_ingest.tariffs.arithmetic import CostTotal, yuan
 
@@ -147,6 +148,78 @@ def _compared(
     return scope, compared
 
 
+async def _from_rollup(
+    session: AsyncSession, year: int, carrier_of: dict[str, str], cfg: AccountingSettings, meters: int
+) -> tuple[ind.YearInputs, ind.YearInputs, Decimal, EnergyScope, ComparedYear]:
+    """:func:`_year_inputs` of both years and :func:`_compared`, summed per meter in SQL over the daily cost
+    rollup (which holds the same per meter-day pricing): the same figures without a year of meter-days in Python."""
+    rows = await tariff_repository.meter_years(
+        session,
+        flt=MeterFilter(),
+        first=date(year, 1, 1),
+        after=date(year + 1, 1, 1),
+        previous_first=date(year - 1, 1, 1),
+        previous_after=date(year, 1, 1),
+    )
+    factors = like_for_like.kgce_factors(cfg)
+    energy = {c for c in set(carrier_of.values()) if factors.get(c) is not None}
+    cmp = like_for_like.Comparison()
+    consumption: dict[str, Decimal] = defaultdict(Decimal)
+    previous_consumption: dict[str, Decimal] = defaultdict(Decimal)
+    cost = previous_cost = unpriced = compared_cost = compared_previous_cost = Decimal(0)
+    for r in rows:
+        carrier = carrier_of.get(r.meter_id)
+        if carrier is None:
+            continue
+        if r.days:
+            consumption[carrier] += r.quantity
+            cmp.quantity[carrier] += float(r.quantity)
+            cmp.meters_current += 1
+            cmp.meter_days_current += r.days
+            cmp.energy_days_current += r.days if carrier in energy else 0
+        if r.previous_days:
+            previous_consumption[carrier] += r.previous_quantity
+            cmp.previous[carrier] += float(r.previous_quantity)
+            cmp.meters_previous += 1
+            cmp.meter_days_previous += r.previous_days
+        if r.compared_days:
+            cmp.compared[carrier] += float(r.compared_quantity)
+            cmp.compared_previous[carrier] += float(r.compared_previous_quantity)
+            cmp.meters_compared += 1
+            cmp.meter_days_compared += r.compared_days
+            cmp.energy_days_compared += r.compared_days if carrier in energy else 0
+        cost, previous_cost, unpriced = cost + r.cost_cny, previous_cost + r.previous_cost_cny, unpriced + r.unpriced
+        compared_cost += r.compared_cost_cny
+        compared_previous_cost += r.compared_previous_cost_cny
+    kgce, previous_kgce = like_for_like.kgce(cmp.compared, factors), like_for_like.kgce(cmp.compared_previous, factors)
+    compared = ComparedYear(
+        kgce=ind.rounded(Decimal(str(kgce)), 3),
+        previous_kgce=ind.rounded(Decimal(str(previous_kgce)), 3),
+        saving_ratio=(previous_kgce - kgce) / previous_kgce if previous_kgce else None,
+        cost_cny=yuan(compared_cost),
+        previous_cost_cny=yuan(compared_previous_cost),
+        cost_saving_ratio=float((compared_previous_cost - compared_cost) / compared_previous_cost)
+        if compared_previous_cost
+        else None,
+    )
+
+    async def inputs(y: int, by_carrier: dict[str, Decimal], yuan_total: Decimal) -> ind.YearInputs:
+        return ind.YearInputs(
+            consumption=dict(by_carrier),
+            cost_cny=yuan_total,
+            headcount=await repository.headcount(session, y),
+            floor_area_m2=await repository.total_area(session, on=date(y, 12, 31)),
+        )
+
+    return (
+        await inputs(year, consumption, cost),
+        await inputs(year - 1, previous_consumption, previous_cost),
+        unpriced,
+        like_for_like.scope(cmp, meters),
+        compared,
+    )
+
+
 def _shown(code: str, value: Decimal | None) -> Decimal | None:
     return None if value is None else ind.rounded(value, ind.INDICATORS[code][2])
 
@@ -162,10 +235,16 @@ async def statistics(
     reported in both years), which is the saving to read when the meter fleet changed."""
     meters = await energy_repository.meters(session, flt=MeterFilter())
     carrier_of = {m["id"]: m["energy_type"] for m in meters}
-    cur_year = await _year_inputs(session, settings=settings, year=year, carrier_of=carrier_of)
-    prev_year = await _year_inputs(session, settings=settings, year=year - 1, carrier_of=carrier_of)
-    cur, prev, unpriced = cur_year.inputs, prev_year.inputs, cur_year.unpriced
-    scope, compared = _compared(cur_year, prev_year, carrier_of, cfg, len(meters))
+    tz = ZoneInfo(settings.timezone)
+    if await tariff_service.covered(
+        session, settings=settings, flt=MeterFilter(), start=year_window(year - 1, tz)[0], end=year_window(year, tz)[1]
+    ):
+        cur, prev, unpriced, scope, compared = await _from_rollup(session, year, carrier_of, cfg, len(meters))
+    else:
+        cur_year = await _year_inputs(session, settings=settings, year=year, carrier_of=carrier_of)
+        prev_year = await _year_inputs(session, settings=settings, year=year - 1, carrier_of=carrier_of)
+        cur, prev, unpriced = cur_year.inputs, prev_year.inputs, cur_year.unpriced
+        scope, compared = _compared(cur_year, prev_year, carrier_of, cfg, len(meters))
     values, previous = ind.year_values(cur, cfg), ind.year_values(prev, cfg)
     goals = {g.indicator: g for g in await repository.goals(session, year=year)}
     rows = []

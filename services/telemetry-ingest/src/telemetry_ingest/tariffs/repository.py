@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, select, text
@@ -125,3 +126,212 @@ async def upsert_tariff(session: AsyncSession, values: dict[str, Any]) -> bool:
 
 async def delete_tariff(session: AsyncSession, tariff_id: str) -> None:
     await session.execute(delete(Tariff).where(Tariff.id == tariff_id))
+
+
+@dataclass(frozen=True)
+class DailyCost:
+    """A sum of cost rollup rows: one group and bucket, the quantity and yuan per price period (``''``: no
+    tariff priced it)."""
+
+    group: str
+    bucket: datetime | None
+    periods: list[str]
+    quantities: list[Decimal]
+    costs: list[Decimal]
+
+
+COST_BUCKET = {
+    None: "CAST(NULL AS timestamptz)",
+    "day": "CAST(c.d AS timestamp) AT TIME ZONE :tz",
+    "month": "CAST(date_trunc('month', c.d) AS timestamp) AT TIME ZONE :tz",
+}
+
+
+def _month_span(first: date, after: date) -> tuple[date, date]:
+    """The whole months ``[m0, m1)`` inside the days ``[first, after)`` (empty when m0 >= m1)."""
+    m0 = first if first.day == 1 else (first.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return m0, after.replace(day=1)
+
+
+async def daily_costs(
+    session: AsyncSession,
+    *,
+    flt: MeterFilter,
+    first: date,
+    after: date,
+    granularity: str | None,
+    group_by: str,
+    tz: str,
+) -> list[DailyCost]:
+    """The cost rollup of the meters of ``flt`` over the local days ``[first, after)``, summed per group and
+    bucket in SQL (periods as arrays): whole months from ``energy_monthly_cost`` unless the buckets are days,
+    the other days from ``energy_daily_cost``."""
+    where, params = flt.sql()
+    m0, m1 = _month_span(first, after)
+    if granularity == "day" or m0 >= m1:
+        m0 = m1 = after
+    sql = f"""WITH m AS (SELECT m.id, m.building, m.zone, m.sub_item, m.energy_type, m.vendor_id
+                       FROM telemetry.meter m WHERE {where}),
+    c AS (
+        -- two plain day ranges (an OR of them made the planner scan the whole table)
+        SELECT c.meter_id, c.day AS d, c.period, c.quantity, c.cost_cny FROM telemetry.energy_daily_cost c
+        WHERE c.meter_id IN (SELECT id FROM m) AND c.day >= :first AND c.day < :m0
+        UNION ALL
+        SELECT c.meter_id, c.day AS d, c.period, c.quantity, c.cost_cny FROM telemetry.energy_daily_cost c
+        WHERE c.meter_id IN (SELECT id FROM m) AND c.day >= :m1 AND c.day < :after
+        UNION ALL
+        SELECT c.meter_id, c.month, c.period, c.quantity, c.cost_cny FROM telemetry.energy_monthly_cost c
+        WHERE c.meter_id IN (SELECT id FROM m) AND c.month >= :m0 AND c.month < :m1
+    ), s AS (
+        SELECT {energy_repository.GROUP_EXPR[group_by]} AS grp, {COST_BUCKET[granularity]} AS bucket, c.period,
+               sum(c.quantity) AS quantity, sum(c.cost_cny) AS cost
+        FROM c JOIN m ON m.id = c.meter_id GROUP BY 1, 2, 3
+    )
+    SELECT grp, bucket, array_agg(period), array_agg(quantity), array_agg(cost) FROM s GROUP BY 1, 2"""
+    params.update(first=first, after=after, m0=m0, m1=m1, tz=tz)
+    rows = await session.execute(text(sql), params)
+    return [DailyCost(str(r[0]), r[1], r[2], r[3], r[4]) for r in rows.tuples()]
+
+
+async def replace_daily_costs(
+    session: AsyncSession, *, ranges: list[tuple[str, date, date]], rows: list[tuple[str, date, str, Decimal, Decimal]]
+) -> int:
+    """Delete the cost rollup of each (meter, [first, after)) and insert ``rows`` (meter, day, period, quantity,
+    yuan) in their place."""
+    await session.execute(
+        text(
+            "DELETE FROM telemetry.energy_daily_cost c"
+            " USING unnest(CAST(:meters AS text[]), CAST(:firsts AS date[]), CAST(:afters AS date[])) AS g(m, f, a)"
+            " WHERE c.meter_id = g.m AND c.day >= g.f AND c.day < g.a"
+        ),
+        {"meters": [r[0] for r in ranges], "firsts": [r[1] for r in ranges], "afters": [r[2] for r in ranges]},
+    )
+    if rows:
+        await session.execute(
+            text(
+                "INSERT INTO telemetry.energy_daily_cost (meter_id, day, period, quantity, cost_cny)"
+                " SELECT * FROM unnest(CAST(:meters AS text[]), CAST(:days AS date[]), CAST(:periods AS text[]),"
+                " CAST(:quantities AS numeric[]), CAST(:costs AS numeric[]))"
+            ),
+            {
+                "meters": [r[0] for r in rows],
+                "days": [r[1] for r in rows],
+                "periods": [r[2] for r in rows],
+                "quantities": [r[3] for r in rows],
+                "costs": [r[4] for r in rows],
+            },
+        )
+    # every month the ranges reach is summed again from its days
+    months = (
+        "SELECT DISTINCT g.m, CAST(x AS date) AS month"
+        " FROM unnest(CAST(:meters AS text[]), CAST(:firsts AS date[]), CAST(:afters AS date[])) AS g(m, f, a),"
+        " generate_series(date_trunc('month', g.f), g.a - 1, interval '1 month') AS x"
+    )
+    spans = {"meters": [r[0] for r in ranges], "firsts": [r[1] for r in ranges], "afters": [r[2] for r in ranges]}
+    await session.execute(
+        text(
+            f"DELETE FROM telemetry.energy_monthly_cost e USING ({months}) t"
+            " WHERE e.meter_id = t.m AND e.month = t.month"
+        ),
+        spans,
+    )
+    await session.execute(
+        text(
+            "INSERT INTO telemetry.energy_monthly_cost (meter_id, month, period, quantity, cost_cny)"
+            f" SELECT t.m, t.month, c.period, sum(c.quantity), sum(c.cost_cny) FROM ({months}) t"
+            " JOIN telemetry.energy_daily_cost c ON c.meter_id = t.m AND c.day >= t.month"
+            " AND c.day < CAST(t.month + interval '1 month' AS date) GROUP BY 1, 2, 3"
+        ),
+        spans,
+    )
+    return len(rows)
+
+
+async def invalidate_costs(session: AsyncSession, *, energy_types: list[str], from_day: date, tz: str) -> int:
+    """Log every rolled-up meter-day of these energy types from ``from_day`` as touched: a tariff version that
+    changes there reprices them (queries answer them from the raw readings until the worker has)."""
+    result = await session.execute(
+        text(
+            "INSERT INTO telemetry.touched_range (kind, subject_id, hour)"
+            " SELECT 'cost', e.meter_id, CAST(e.day AS timestamp) AT TIME ZONE :tz"
+            " FROM telemetry.energy_daily e JOIN telemetry.meter m ON m.id = e.meter_id"
+            " WHERE m.energy_type = ANY(CAST(:types AS text[])) AND e.day >= :from_day"
+        ),
+        {"types": energy_types, "from_day": from_day, "tz": tz},
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class MeterYears:
+    """One meter's cost rollup over a period and the same days a year earlier: meter-days, quantity, yuan and
+    unpriced quantity of each, and of the compared meter-days (reported in both; 29 February has no pair)."""
+
+    meter_id: str
+    days: int
+    quantity: Decimal
+    cost_cny: Decimal
+    unpriced: Decimal
+    previous_days: int
+    previous_quantity: Decimal
+    previous_cost_cny: Decimal
+    compared_days: int
+    compared_quantity: Decimal
+    compared_cost_cny: Decimal
+    compared_previous_quantity: Decimal
+    compared_previous_cost_cny: Decimal
+
+
+async def meter_years(
+    session: AsyncSession, *, flt: MeterFilter, first: date, after: date, previous_first: date, previous_after: date
+) -> list[MeterYears]:
+    """Per meter, the like-for-like pairing of :func:`telemetry_ingest.energy.like_for_like.compare` over the
+    daily cost rollup, in SQL (a meter-day counts when it has at least one reading interval, as there)."""
+    where, params = flt.sql()
+    day_sums = (
+        "SELECT c.meter_id, c.day, sum(c.quantity) AS q, sum(c.cost_cny) AS c,"
+        " coalesce(sum(c.quantity) FILTER (WHERE c.period = ''), 0) AS u"
+        " FROM telemetry.energy_daily_cost c WHERE c.meter_id IN (SELECT id FROM m)"
+        " AND c.day >= :{p}0 AND c.day < :{p}1 GROUP BY 1, 2"
+    )
+    sql = f"""WITH m AS (SELECT m.id FROM telemetry.meter m WHERE {where}),
+    cur AS ({day_sums.format(p="c")}), prev AS ({day_sums.format(p="p")}),
+    a AS (SELECT meter_id, count(*) AS n, sum(q) AS q, sum(c) AS c, sum(u) AS u FROM cur GROUP BY 1),
+    b AS (SELECT meter_id, count(*) AS n, sum(q) AS q, sum(c) AS c FROM prev GROUP BY 1),
+    p AS (SELECT cur.meter_id, count(*) AS n, sum(cur.q) AS q, sum(cur.c) AS c, sum(prev.q) AS pq, sum(prev.c) AS pc
+          FROM cur JOIN prev ON prev.meter_id = cur.meter_id AND prev.day = CAST(cur.day - interval '1 year' AS date)
+          WHERE NOT (extract(month FROM cur.day) = 2 AND extract(day FROM cur.day) = 29) GROUP BY 1)
+    SELECT coalesce(a.meter_id, b.meter_id), coalesce(a.n, 0), coalesce(a.q, 0), coalesce(a.c, 0), coalesce(a.u, 0),
+           coalesce(b.n, 0), coalesce(b.q, 0), coalesce(b.c, 0), coalesce(p.n, 0), coalesce(p.q, 0), coalesce(p.c, 0),
+           coalesce(p.pq, 0), coalesce(p.pc, 0)
+    FROM a FULL JOIN b ON b.meter_id = a.meter_id LEFT JOIN p ON p.meter_id = a.meter_id
+    ORDER BY 1"""
+    params.update(c0=first, c1=after, p0=previous_first, p1=previous_after)
+    rows = await session.execute(text(sql), params)
+    return [MeterYears(*r) for r in rows.tuples()]
+
+
+async def pair_costs(session: AsyncSession, *, meters: list[str], days: list[date]) -> Decimal:
+    """Yuan of the cost rollup over the given meter-days (pairs of equal length)."""
+    value = await session.scalar(
+        text(
+            "SELECT coalesce(sum(c.cost_cny), 0) FROM unnest(CAST(:meters AS text[]), CAST(:days AS date[])) AS g(m, d)"
+            " JOIN telemetry.energy_daily_cost c ON c.meter_id = g.m AND c.day = g.d"
+        ),
+        {"meters": meters, "days": days},
+    )
+    return Decimal(value or 0)
+
+
+async def meters_with_costs(session: AsyncSession, *, flt: MeterFilter, first: date, after: date) -> set[str]:
+    """Meters of ``flt`` with a cost rollup row on a local day of ``[first, after)`` (a meter-day with at least
+    one reading interval)."""
+    where, params = flt.sql()
+    rows = await session.execute(
+        text(
+            f"SELECT m.id FROM telemetry.meter m WHERE {where} AND EXISTS (SELECT 1 FROM telemetry.energy_daily_cost c"
+            " WHERE c.meter_id = m.id AND c.day >= :first AND c.day < :after)"
+        ),
+        {**params, "first": first, "after": after},
+    )
+    return {r[0] for r in rows}

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, model_validator
 
 from houqin_common.i18n import _
-from houqin_common.schemas import InputModel
+from houqin_common.schemas import EnergyScope, InputModel
 from telemetry_ingest.energy.schemas import BUCKET_DESCRIPTION
 from telemetry_ingest.tariffs.arithmetic import Period, Scope
 
@@ -186,8 +186,21 @@ class CostYearOnYearRead(BaseModel):
     rows: list[CostComparisonRow]
     current_cny: Decimal
     previous_cny: Decimal
-    saved_cny: Decimal = Field(description="yuan saved against the same window last year")
+    saved_cny: Decimal = Field(description="yuan saved against the same window last year (every meter: the totals)")
     saving_ratio: float | None
+    scope: EnergyScope | None = Field(
+        default=None,
+        description="like for like: meters and meter-days of each window and those compared (reported in both), "
+        "the same meter-days as the kWh comparison",
+    )
+    compared_cny: Decimal | None = Field(default=None, description="cost of the compared meter-days, CNY")
+    compared_previous_cny: Decimal | None = Field(
+        default=None, description="cost of the same meter-days a year earlier, CNY"
+    )
+    compared_saved_cny: Decimal | None = Field(default=None, description="compared previous - compared, CNY")
+    compared_saving_ratio: float | None = Field(
+        default=None, description="like for like: (compared previous - compared) / compared previous"
+    )
 
 
 class CostSavingsRead(BaseModel):
@@ -201,6 +214,12 @@ class CostSavingsRead(BaseModel):
     actual_cny: Decimal = Field(description="cost of the reporting period")
     saved_cny: Decimal = Field(description="expected - actual: yuan saved against the baseline")
     saving_ratio: float | None
+    meters: list[str] = Field(
+        default=[],
+        description="the meters priced: those of the filter that reported in both periods (like for like, as the "
+        "kWh savings)",
+    )
+    meters_left_out: list[str] = Field(default=[], description="meters that reported in one period only")
 
 
 class CostTopRow(BaseModel):

@@ -17,11 +17,20 @@ from houqin_common.errors import NotFound, UnprocessableEntity
 from houqin_common.i18n import _
 from houqin_common.schemas import EnergyKpi
 from houqin_common.tabular import TableFileError, read_rows
-from telemetry_ingest.analytics.config import AnalyticsSettings
+from telemetry_ingest.analytics.config import AnalyticsSettings, get_analytics_settings
+from telemetry_ingest.energy import like_for_like
+from telemetry_ingest.energy import repository as energy_repository
 from telemetry_ingest.energy.arithmetic import OfficeInstants, bucket_start
-from telemetry_ingest.energy.repository import MeterFilter
+from telemetry_ingest.energy.repository import MeterFilter, Window
+from telemetry_ingest.energy.schemas import RollupRefresh
+from telemetry_ingest.energy.service import plan as energy_plan
+from telemetry_ingest.energy.service import refresh_rollup as energy_refresh
 from telemetry_ingest.energy.service import window
 from telemetry_ingest.models.accounting import Tariff as TariffRow
+from telemetry_ingest.rollups import repository as rollups_repository
+from telemetry_ingest.rollups import service as rollups_service
+from telemetry_ingest.rollups.service import Refreshed
+from telemetry_ingest.statistics.config import AccountingSettings
 from telemetry_ingest.tariffs import arithmetic, repository
 from telemetry_ingest.tariffs.arithmetic import CostTotal, Period, Pricer, Scope, to_decimal, yuan
 from telemetry_ingest.tariffs.schemas import (
@@ -81,9 +90,29 @@ async def list_tariffs(session: AsyncSession, *, energy_type: str | None) -> lis
     return [TariffRead(**tariff_from_row(r)) for r in await repository.list_tariffs(session, energy_type=energy_type)]
 
 
-async def save_tariff(session: AsyncSession, *, tariff_in: TariffCreate) -> bool:
-    """Insert or replace one version (by id); True when new."""
-    return await repository.upsert_tariff(session, _values(tariff_in))
+async def save_tariff(
+    session: AsyncSession, *, tariff_in: TariffCreate, settings: AnalyticsSettings | None = None
+) -> bool:
+    """Insert or replace one version (by id); True when new. The meter-days it may reprice are logged as touched
+    (see :func:`_invalidate`)."""
+    old = await repository.get_tariff(session, tariff_in.id)
+    changed = [(tariff_in.energy_type, tariff_in.effective_from)]
+    if old is not None:
+        changed.append((old.energy_type, old.effective_from))
+    created = await repository.upsert_tariff(session, _values(tariff_in))
+    await _invalidate(session, settings, changed)
+    return created
+
+
+async def _invalidate(
+    session: AsyncSession, settings: AnalyticsSettings | None, changed: list[tuple[str, date]]
+) -> None:
+    """Log the rolled-up meter-days of the energy types of a changed version, from its effective date on, as
+    touched: the worker reprices them into the daily cost rollup, and queries answer them raw until then."""
+    tz = (settings or get_analytics_settings()).timezone
+    await repository.invalidate_costs(
+        session, energy_types=sorted({t for t, _d in changed}), from_day=min(d for _t, d in changed), tz=tz
+    )
 
 
 async def get_tariff(session: AsyncSession, tariff_id: str) -> TariffRead:
@@ -94,8 +123,11 @@ async def get_tariff(session: AsyncSession, tariff_id: str) -> TariffRead:
 
 
 async def delete_tariff(session: AsyncSession, tariff_id: str) -> None:
-    await get_tariff(session, tariff_id)
+    row = await repository.get_tariff(session, tariff_id)
+    if row is None:
+        raise NotFound(_("tariff {id} not found", id=tariff_id))
     await repository.delete_tariff(session, tariff_id)
+    await _invalidate(session, None, [(row.energy_type, row.effective_from)])
 
 
 #: Chinese column headings accepted beside the field names of the tariff import
@@ -204,17 +236,151 @@ async def price(
     granularity: str | None = None,
     group_by: str = "total",
 ) -> Priced:
-    """Price every reading interval starting in the window under the tariff versions in force."""
+    """Price every reading interval starting in the window under the tariff versions in force.
+
+    Whole local days that are rolled up (no pending touched hour of the scope, see ``energy.service.plan``) are
+    summed from the daily cost rollup, which the worker priced with this very function over the raw readings;
+    the hours before the first and after the last whole day, and everything from the first pending hour on, are
+    priced from the raw readings here. The answer is the raw answer to the fen (costs are exact decimal sums)."""
     tz = ZoneInfo(settings.timezone)
     win = window(settings, start, end)
-    pricer = Pricer([to_domain(r) for r in await repository.list_tariffs(session)], tz)
-    attr = GROUP_ATTR[group_by]
     buckets: dict[tuple[str, datetime], CostTotal] = defaultdict(CostTotal)
     total = CostTotal()
+    days = await _rolled_days(session, settings=settings, flt=flt, start=start, end=end, granularity=granularity)
+    if days is None:
+        await _price_raw(
+            session,
+            tz=tz,
+            flt=flt,
+            win=win,
+            granularity=granularity,
+            group_by=group_by,
+            bucket0=start,
+            buckets=buckets,
+            total=total,
+        )
+        return Priced(dict(buckets), total)
+    d0, d1 = days
+    first, after = midnight(d0, tz), midnight(d1, tz)
+    if start < first:
+        await _price_raw(
+            session,
+            tz=tz,
+            flt=flt,
+            win=window(settings, start, first),
+            granularity=granularity,
+            group_by=group_by,
+            bucket0=start,
+            buckets=buckets,
+            total=total,
+        )
+    for row in await repository.daily_costs(
+        session, flt=flt, first=d0, after=d1, granularity=granularity, group_by=group_by, tz=settings.timezone
+    ):
+        cost = CostTotal()
+        for period, quantity, yuan_ in zip(row.periods, row.quantities, row.costs, strict=True):
+            if period:
+                cost.quantity[PERIODS[period]] = quantity
+                cost.cost[PERIODS[period]] = yuan_
+            else:
+                cost.unpriced = quantity
+        key = (row.group, row.bucket.astimezone(tz) if row.bucket is not None else start)
+        if key in buckets:
+            buckets[key].merge(cost)
+        else:
+            buckets[key] = cost
+        total.merge(cost)
+    if after < end:
+        await _price_raw(
+            session,
+            tz=tz,
+            flt=flt,
+            win=window(settings, after, end),
+            granularity=granularity,
+            group_by=group_by,
+            bucket0=start,
+            buckets=buckets,
+            total=total,
+        )
+    return Priced(dict(buckets), total)
+
+
+PERIODS = {p.value: p for p in Period}
+
+
+def midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tz)
+
+
+async def covered(
+    session: AsyncSession, *, settings: AnalyticsSettings, flt: MeterFilter, start: datetime, end: datetime
+) -> bool:
+    """True when the daily cost rollup answers every day of ``[start, end)`` (local midnights, nothing of the
+    scope pending): per meter-day sums can then be read from it in SQL."""
+    tz = ZoneInfo(settings.timezone)
+    if not (is_midnight(start, tz) and is_midnight(end, tz)) or end <= start:
+        return False
+    days = await _rolled_days(session, settings=settings, flt=flt, start=start, end=end, granularity=None)
+    return days == (start.astimezone(tz).date(), end.astimezone(tz).date())
+
+
+def is_midnight(ts: datetime, tz: ZoneInfo) -> bool:
+    return ts.astimezone(tz).timetz().replace(tzinfo=None) == time(0)
+
+
+async def _rolled_days(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    flt: MeterFilter,
+    start: datetime,
+    end: datetime,
+    granularity: str | None,
+) -> tuple[date, date] | None:
+    """The local days ``[first, after)`` of the window the daily cost rollup answers: whole days, before the
+    first pending touched hour of the scope; None when there are none (or the rollups are off, or the buckets
+    are finer than a day)."""
+    if not settings.use_rollup or granularity not in (None, "day", "month"):
+        return None
+    how = await energy_plan(session, settings=settings, flt=flt, start=start, end=end, granularity="day")
+    whole = [p for p in how.rolled if p.grain != "hour"]
+    if not whole:
+        return None
+    tz = ZoneInfo(settings.timezone)
+    first, after = whole[0].start.astimezone(tz).date(), whole[-1].end.astimezone(tz).date()
+    where, params = flt.sql()
+    stale = await rollups_repository.first_pending_hour(
+        session,
+        kind="cost",
+        subjects_sql=f"SELECT m.id FROM telemetry.meter m WHERE {where}",
+        params=params,
+        start=midnight(first, tz),
+        end=midnight(after, tz),
+    )
+    if stale is not None:  # meter-days not repriced yet: the raw readings answer from that day on
+        after = stale.astimezone(tz).date()
+    return (first, after) if first < after else None
+
+
+async def _price_raw(
+    session: AsyncSession,
+    *,
+    tz: ZoneInfo,
+    flt: MeterFilter,
+    win: Window,
+    granularity: str | None,
+    group_by: str,
+    bucket0: datetime,
+    buckets: dict[tuple[str, datetime], CostTotal],
+    total: CostTotal,
+) -> None:
+    """Price the reading intervals starting in ``win`` from the raw readings into ``buckets`` and ``total``."""
+    pricer = Pricer([to_domain(r) for r in await repository.list_tariffs(session)], tz)
+    attr = GROUP_ATTR[group_by]
 
     def book(item: Any, cost: CostTotal) -> None:
         group = "total" if attr is None else str(getattr(item, attr))
-        bucket = bucket_start(item.start, granularity, tz) if granularity else start
+        bucket = bucket_start(item.start, granularity, tz) if granularity else bucket0
         buckets[(group, bucket)].merge(cost)
         total.merge(cost)
 
@@ -244,7 +410,46 @@ async def price(
             building=it.building,
         )
         book(it, cost)
-    return Priced(dict(buckets), total)
+
+
+async def refresh_daily_costs(session: AsyncSession, *, settings: AnalyticsSettings) -> Refreshed:
+    """Reprice every meter-day logged as touched for the daily cost rollup (kind ``cost``: rolled-up energy or a
+    changed tariff) from the raw readings, with this module's raw pricing. The analytics worker calls it after
+    the energy refresh, in its own transaction."""
+    tz = ZoneInfo(settings.timezone)
+    touched = await rollups_repository.pop_touched(session, "cost")
+    ranges = rollups_service.ranges_of(touched, tz)
+    if not ranges:
+        return Refreshed(0, 0, [], len(touched))
+    raw = settings.model_copy(update={"use_rollup": False})
+    meters_of: dict[tuple[date, date], list[str]] = defaultdict(list)
+    for meter, first, after in ranges:
+        meters_of[(first, after)].append(meter)
+    rows: list[tuple[str, date, str, Decimal, Decimal]] = []
+    for (first, after), meters in sorted(meters_of.items()):
+        priced = await price(
+            session,
+            settings=raw,
+            flt=MeterFilter(meter_ids=meters),
+            start=midnight(first, tz),
+            end=midnight(after, tz),
+            granularity="day",
+            group_by="meter",
+        )
+        for (meter, bucket), c in priced.buckets.items():
+            day = bucket.astimezone(tz).date()
+            rows.extend((meter, day, p.value, q, c.cost[p]) for p, q in c.quantity.items())
+            if c.unpriced or not c.quantity:
+                rows.append((meter, day, "", c.unpriced, Decimal(0)))
+    written = await repository.replace_daily_costs(session, ranges=ranges, rows=rows)
+    return Refreshed(sum((a - f).days for _, f, a in ranges), written, ranges, len(touched))
+
+
+async def refresh_rollups(session: AsyncSession, *, settings: AnalyticsSettings) -> RollupRefresh:
+    """The energy rollups, then the daily cost rollup, of everything pending (``POST /v1/energy/rollup/refresh``)."""
+    energy = await energy_refresh(session, settings=settings)
+    await refresh_daily_costs(session, settings=settings)
+    return energy
 
 
 async def total_cost(
@@ -275,8 +480,12 @@ async def consumption(
         session, settings=settings, flt=flt, start=start, end=end, granularity=granularity, group_by=group_by
     )
     local = OfficeInstants(ZoneInfo(settings.timezone))
+    # every field is computed here from checked values: constructing skips a validation per row (a month of
+    # every meter by day is 12 000 rows)
     rows = [
-        CostRow(group=g, bucket=local(b), cost_cny=yuan(c.total_cost), quantity=float(c.total_quantity))
+        CostRow.model_construct(
+            group=g, bucket=local(b), cost_cny=yuan(c.total_cost), quantity=float(c.total_quantity)
+        )
         for (g, b), c in sorted(priced.buckets.items(), key=lambda kv: (kv[0][1], kv[0][0]))
     ]
     return CostConsumptionRead(
@@ -312,7 +521,11 @@ async def year_on_year(
     previous_start: datetime,
     previous_end: datetime,
     group_by: str,
+    cfg: AccountingSettings | None = None,
 ) -> CostYearOnYearRead:
+    """Yuan of the window beside the same window a year earlier: the totals of every meter (the facts of each
+    window) and, like for like, the yuan of the meter-days that reported in both (the pairs of the kWh
+    comparison, ``energy.like_for_like``), with that scope stated."""
     cur = _by_group(await price(session, settings=settings, flt=flt, start=start, end=end, group_by=group_by))
     prev = _by_group(
         await price(session, settings=settings, flt=flt, start=previous_start, end=previous_end, group_by=group_by)
@@ -324,6 +537,25 @@ async def year_on_year(
             CostComparisonRow(group=g, current_cny=c, previous_cny=p, saved_cny=p - c, change_ratio=_ratio(c - p, p))
         )
     c_total, p_total = yuan(sum(cur.values(), Decimal(0))), yuan(sum(prev.values(), Decimal(0)))
+    meters = await energy_repository.meters(session, flt=flt)
+    factors = like_for_like.kgce_factors(cfg or AccountingSettings())
+    cmp = like_for_like.compare(
+        await like_for_like.daily_by_meter(session, settings=settings, flt=flt, start=start, end=end),
+        await like_for_like.daily_by_meter(session, settings=settings, flt=flt, start=previous_start, end=previous_end),
+        {m["id"]: m["energy_type"] for m in meters},
+        {c for c, f in factors.items() if f is not None},
+    )
+    compared = previous_compared = None
+    if cmp.pairs:
+        compared = await _pair_cost(session, settings=settings, flt=flt, start=start, end=end, pairs=cmp.pairs)
+        previous_compared = await _pair_cost(
+            session,
+            settings=settings,
+            flt=flt,
+            start=previous_start,
+            end=previous_end,
+            pairs={(m, d.replace(year=d.year - 1)) for m, d in cmp.pairs},
+        )
     return CostYearOnYearRead(
         start=start,
         end=end,
@@ -332,6 +564,36 @@ async def year_on_year(
         previous_cny=p_total,
         saved_cny=p_total - c_total,
         saving_ratio=_ratio(p_total - c_total, p_total),
+        scope=like_for_like.scope(cmp, len(meters)),
+        compared_cny=yuan(compared) if compared is not None else None,
+        compared_previous_cny=yuan(previous_compared) if previous_compared is not None else None,
+        compared_saved_cny=yuan(previous_compared - compared)
+        if compared is not None and previous_compared is not None
+        else None,
+        compared_saving_ratio=_ratio(previous_compared - compared, previous_compared)
+        if compared is not None and previous_compared is not None
+        else None,
+    )
+
+
+async def _pair_cost(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    flt: MeterFilter,
+    start: datetime,
+    end: datetime,
+    pairs: set[tuple[str, date]],
+) -> Decimal:
+    """Yuan of the given (meter, local day) pairs of the window: from the daily cost rollup when it covers the
+    window, else priced per meter and day."""
+    if await covered(session, settings=settings, flt=flt, start=start, end=end):
+        ordered = sorted(pairs)
+        return await repository.pair_costs(session, meters=[m for m, _ in ordered], days=[d for _, d in ordered])
+    tz = ZoneInfo(settings.timezone)
+    priced = await price(session, settings=settings, flt=flt, start=start, end=end, granularity="day", group_by="meter")
+    return sum(
+        (c.total_cost for (m, b), c in priced.buckets.items() if (m, b.astimezone(tz).date()) in pairs), Decimal(0)
     )
 
 
@@ -346,7 +608,8 @@ async def savings(
     end: date,
 ) -> CostSavingsRead:
     """Yuan saved against a baseline period: the baseline's daily cost times the reporting days minus the
-    reporting period's cost (the tariffs in force on each day price each period)."""
+    reporting period's cost (the tariffs in force on each day price each period), over the meters that
+    reported in both periods (named, with those left out), as the kWh savings."""
     if baseline_end <= baseline_start or end <= start:
         raise UnprocessableEntity(_("each period must end after it starts"))
     tz = ZoneInfo(settings.timezone)
@@ -354,10 +617,17 @@ async def savings(
     def midnight(d: date) -> datetime:
         return datetime.combine(d, time(0), tz)
 
-    base = await total_cost(
+    # like for like, as the kWh savings: only the meters that reported in both periods are priced
+    in_base = await _meters_reporting(
         session, settings=settings, flt=flt, start=midnight(baseline_start), end=midnight(baseline_end)
     )
-    actual = await total_cost(session, settings=settings, flt=flt, start=midnight(start), end=midnight(end))
+    in_report = await _meters_reporting(session, settings=settings, flt=flt, start=midnight(start), end=midnight(end))
+    both = sorted(in_base & in_report)
+    scoped = MeterFilter(meter_ids=both or ["-"])  # an empty list would mean every meter
+    base = await total_cost(
+        session, settings=settings, flt=scoped, start=midnight(baseline_start), end=midnight(baseline_end)
+    )
+    actual = await total_cost(session, settings=settings, flt=scoped, start=midnight(start), end=midnight(end))
     expected = base.total_cost / (baseline_end - baseline_start).days * (end - start).days
     return CostSavingsRead(
         baseline_start=baseline_start,
@@ -369,7 +639,24 @@ async def savings(
         actual_cny=yuan(actual.total_cost),
         saved_cny=yuan(expected - actual.total_cost),
         saving_ratio=_ratio(expected - actual.total_cost, expected),
+        meters=both,
+        meters_left_out=sorted((in_base | in_report) - set(both)),
     )
+
+
+async def _meters_reporting(
+    session: AsyncSession, *, settings: AnalyticsSettings, flt: MeterFilter, start: datetime, end: datetime
+) -> set[str]:
+    """Meters of ``flt`` with a meter-day of at least one reading interval in the window (the meters of
+    ``like_for_like.daily_by_meter``): from the cost rollup when it covers the window."""
+    if await covered(session, settings=settings, flt=flt, start=start, end=end):
+        tz = ZoneInfo(settings.timezone)
+        return await repository.meters_with_costs(
+            session, flt=flt, first=start.astimezone(tz).date(), after=end.astimezone(tz).date()
+        )
+    return {
+        m for m, _d in await like_for_like.daily_by_meter(session, settings=settings, flt=flt, start=start, end=end)
+    }
 
 
 async def top_consumers(
@@ -403,26 +690,39 @@ async def with_cost(
     start, end = window
     if end <= start:
         return kpi
-    tz = ZoneInfo(settings.timezone)
-    now = await price(session, settings=settings, flt=flt, start=start, end=end, granularity="day", group_by="meter")
-    before = await price(
-        session,
-        settings=settings,
-        flt=flt,
-        start=_year_earlier(start),
-        end=_year_earlier(end),
-        granularity="day",
-        group_by="meter",
-    )
     previous_pairs = {(m, d.replace(year=d.year - 1)) for m, d in pairs}
-
-    def compared(priced: Priced, keep: set[tuple[str, date]]) -> Decimal:
-        return sum(
-            (c.total_cost for (m, b), c in priced.buckets.items() if (m, b.astimezone(tz).date()) in keep),
-            Decimal(0),
+    if await covered(session, settings=settings, flt=flt, start=_year_earlier(start), end=end):
+        # the cost rollup answers every day of both windows: totals and the compared meter-days in SQL
+        now = await price(session, settings=settings, flt=flt, start=start, end=end)
+        before = await price(session, settings=settings, flt=flt, start=_year_earlier(start), end=_year_earlier(end))
+        ordered = sorted(pairs)
+        current_cmp = await repository.pair_costs(session, meters=[m for m, _ in ordered], days=[d for _, d in ordered])
+        ordered = sorted(previous_pairs)
+        previous_cmp = await repository.pair_costs(
+            session, meters=[m for m, _ in ordered], days=[d for _, d in ordered]
+        )
+    else:
+        tz = ZoneInfo(settings.timezone)
+        now = await price(
+            session, settings=settings, flt=flt, start=start, end=end, granularity="day", group_by="meter"
+        )
+        before = await price(
+            session,
+            settings=settings,
+            flt=flt,
+            start=_year_earlier(start),
+            end=_year_earlier(end),
+            granularity="day",
+            group_by="meter",
         )
 
-    current_cmp, previous_cmp = compared(now, pairs), compared(before, previous_pairs)
+        def compared(priced: Priced, keep: set[tuple[str, date]]) -> Decimal:
+            return sum(
+                (c.total_cost for (m, b), c in priced.buckets.items() if (m, b.astimezone(tz).date()) in keep),
+                Decimal(0),
+            )
+
+        current_cmp, previous_cmp = compared(now, pairs), compared(before, previous_pairs)
     return kpi.model_copy(
         update={
             "cost_cny": yuan(now.total.total_cost),
