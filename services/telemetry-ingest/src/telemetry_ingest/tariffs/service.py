@@ -483,9 +483,7 @@ async def consumption(
     # every field is computed here from checked values: constructing skips a validation per row (a month of
     # every meter by day is 12 000 rows)
     rows = [
-        CostRow.model_construct(
-            group=g, bucket=local(b), cost_cny=yuan(c.total_cost), quantity=float(c.total_quantity)
-        )
+        CostRow.model_construct(group=g, bucket=local(b), cost_cny=yuan(c.total_cost), quantity=float(c.total_quantity))
         for (g, b), c in sorted(priced.buckets.items(), key=lambda kv: (kv[0][1], kv[0][0]))
     ]
     return CostConsumptionRead(
