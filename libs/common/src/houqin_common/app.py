@@ -171,7 +171,10 @@ def create_service_app(
     @asynccontextmanager
     async def app_lifespan(app: FastAPI) -> Any:
         engine = create_engine(
-            settings.database_url, pool_size=settings.db_pool_size, pool_recycle_s=settings.db_pool_recycle_s
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            pool_recycle_s=settings.db_pool_recycle_s,
+            jit=settings.db_jit,
         )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
