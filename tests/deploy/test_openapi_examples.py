@@ -281,3 +281,24 @@ def test_the_composer_names_demo_vendors_and_projects_as_the_demo_data_does() ->
     assert {i: vendors[i].name for i in DEMO_VENDORS} == DEMO_VENDORS
     assert {p.code: p.name_zh for p in PROJECTS if p.code in DEMO_PROJECTS} == DEMO_PROJECTS
     assert FIELD_EXAMPLES["credit_code"] == vendors[FIELD_EXAMPLES["vendor_id"]].credit_code
+
+
+def test_the_request_examples_name_demo_records_by_the_ids_the_seed_gives_them() -> None:
+    """A template, checklist, room, provider or schedule named in a request example is one the demo seed
+    creates (stable ids), so the example works when copied onto a seeded platform."""
+    from appraisal.conference.schemas import BookingCreate
+    from appraisal.inspections.schemas import RoutineCreate
+    from appraisal.invited.schemas import ScheduleCreate, SessionCreate
+    from appraisal.seed import TEMPLATE_NAME
+    from appraisal.surveys.schemas import CampaignCreate
+    from houqin_common.demo import demo_id
+
+    def example(model: type[BaseModel]) -> dict[str, Any]:
+        return dict(model.model_json_schema()["examples"][0])
+
+    assert example(CampaignCreate)["template_id"] == demo_id("survey-template", f"{TEMPLATE_NAME}-1")
+    assert example(RoutineCreate)["template_id"] == demo_id("checklist", "保障类项目月度检查表")
+    assert example(BookingCreate)["room_id"] == demo_id("conference-room", "第二报告厅")
+    assert example(ScheduleCreate)["provider_id"] == demo_id("invited-provider", "常州市公安局车辆管理所")
+    assert example(SessionCreate)["schedule_id"] == demo_id("invited-schedule", "驾驶证年审咨询")
+    assert demo_id("checklist", "保障类项目月度检查表") != demo_id("checklist", "经营类项目季度检查表")
