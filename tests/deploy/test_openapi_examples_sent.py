@@ -62,6 +62,7 @@ MUST_SUCCEED = (
     "appraisal: POST /v1/invited/schedules",
     "appraisal: POST /v1/invited/sessions",
     "appraisal: POST /v1/invited/sessions/{session_id}/ratings",
+    "appraisal: POST /v1/hazards/alarms/{alarm_id}/cleared",
 )
 SERVICES = {"contracts": "contracts-api", "telemetry": "telemetry-ingest", "appraisal": "appraisal"}
 
@@ -155,6 +156,9 @@ def send_every_example(services: LiveServices, token: str) -> tuple[int, list[st
     examples sent, the wrong ones, the count of each status and the last status of each operation."""
     headers = {"Authorization": f"Bearer {token}", "Accept-Language": "zh-CN"}
     created: dict[tuple[str, str], str] = {}  # (service, collection path) -> id of what the walk created
+    # (service, collection path) -> the example the walk sent there: an id the client names itself (the
+    # alarm id of an alarm reported) is the path id of what follows (`/alarms/{alarm_id}/cleared`)
+    sent_bodies: dict[tuple[str, str], dict[str, Any]] = {}
     outcome: dict[str, str] = {}
     statuses: dict[str, int] = {}
     answered: dict[str, str] = {}
@@ -172,7 +176,9 @@ def send_every_example(services: LiveServices, token: str) -> tuple[int, list[st
                     missing = []
                     for param in re.findall(r"{(\w+)}", path):
                         collection = _collection(resource, param)
-                        value = created.get((name, _collection(path, param))) or FIXED.get(param)
+                        named = sent_bodies.get((name, _collection(path, param)), {}).get(param)
+                        value = named if isinstance(named, str) else None
+                        value = value or created.get((name, _collection(path, param))) or FIXED.get(param)
                         value = value or first_id(client, collection)
                         if value is None:
                             missing.append(param)
@@ -189,7 +195,8 @@ def send_every_example(services: LiveServices, token: str) -> tuple[int, list[st
                         etag = client.get(resource).headers.get("ETag")
                         if etag:
                             extra["If-Match"] = etag
-                    response = client.request(method, url, json=_example(document, media), headers=extra)
+                    body_sent = _example(document, media)
+                    response = client.request(method, url, json=body_sent, headers=extra)
                     code = str(response.status_code)
                     answered[where] = code
                     if code.startswith("2"):
@@ -197,6 +204,8 @@ def send_every_example(services: LiveServices, token: str) -> tuple[int, list[st
                         body = response.json()
                         if isinstance(body, dict) and isinstance(body.get("id"), str | int) and method == "post":
                             created[(name, path)] = str(body["id"])
+                        if isinstance(body_sent, dict) and method == "post":
+                            sent_bodies[(name, path)] = body_sent
                     elif code in documented and code in STATE_REFUSALS:
                         outcome[where] = ""
                     else:
