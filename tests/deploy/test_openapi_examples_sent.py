@@ -63,6 +63,7 @@ MUST_SUCCEED = (
     "appraisal: POST /v1/invited/sessions",
     "appraisal: POST /v1/invited/sessions/{session_id}/ratings",
     "appraisal: POST /v1/hazards/alarms/{alarm_id}/cleared",
+    "appraisal: POST /v1/hazards/{hazard_id}/transitions",
 )
 SERVICES = {"contracts": "contracts-api", "telemetry": "telemetry-ingest", "appraisal": "appraisal"}
 
