@@ -64,6 +64,7 @@ MUST_SUCCEED = (
     "appraisal: POST /v1/invited/sessions/{session_id}/ratings",
     "appraisal: POST /v1/hazards/alarms/{alarm_id}/cleared",
     "appraisal: POST /v1/hazards/{hazard_id}/transitions",
+    "appraisal: POST /v1/rectifications/{order_id}/transitions",
 )
 SERVICES = {"contracts": "contracts-api", "telemetry": "telemetry-ingest", "appraisal": "appraisal"}
 
@@ -142,6 +143,14 @@ def first_id(client: httpx.Client, collection: str) -> str | None:
     return str(items[0]["id"]) if items and isinstance(items[0], dict) and "id" in items[0] else None
 
 
+def _answer_schema(operation: dict[str, Any] | None, code: str) -> str | None:
+    """The component an operation answers with ``code`` (`OrderRead`), if it names one."""
+    responses = (operation or {}).get("responses", {})
+    schema = responses.get(code, {}).get("content", {}).get("application/json", {}).get("schema", {})
+    ref = schema.get("$ref")
+    return str(ref).rsplit("/", 1)[1] if ref else None
+
+
 def json_operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
     for path, item in document["paths"].items():
         for method in METHODS:
@@ -160,6 +169,9 @@ def send_every_example(services: LiveServices, token: str) -> tuple[int, list[st
     # (service, collection path) -> the example the walk sent there: an id the client names itself (the
     # alarm id of an alarm reported) is the path id of what follows (`/alarms/{alarm_id}/cleared`)
     sent_bodies: dict[tuple[str, str], dict[str, Any]] = {}
+    # (service, component) -> id of what the walk created, whatever path made it: the order a finding
+    # opens (`POST /findings` answers an `OrderRead`) is the `{order_id}` of `/rectifications/{order_id}`
+    created_as: dict[tuple[str, str], str] = {}
     outcome: dict[str, str] = {}
     statuses: dict[str, int] = {}
     answered: dict[str, str] = {}
@@ -179,7 +191,10 @@ def send_every_example(services: LiveServices, token: str) -> tuple[int, list[st
                         collection = _collection(resource, param)
                         named = sent_bodies.get((name, _collection(path, param)), {}).get(param)
                         value = named if isinstance(named, str) else None
-                        value = value or created.get((name, _collection(path, param))) or FIXED.get(param)
+                        value = value or created.get((name, _collection(path, param)))
+                        item = document["paths"].get(path[: path.index("{" + param + "}") + len(param) + 2], {})
+                        kind = _answer_schema(item.get("get"), "200")
+                        value = value or (created_as.get((name, kind)) if kind else None) or FIXED.get(param)
                         value = value or first_id(client, collection)
                         if value is None:
                             missing.append(param)
@@ -205,6 +220,9 @@ def send_every_example(services: LiveServices, token: str) -> tuple[int, list[st
                         body = response.json()
                         if isinstance(body, dict) and isinstance(body.get("id"), str | int) and method == "post":
                             created[(name, path)] = str(body["id"])
+                            kind = _answer_schema(operation, code)
+                            if kind:
+                                created_as[(name, kind)] = str(body["id"])
                         if isinstance(body_sent, dict) and method == "post":
                             sent_bodies[(name, path)] = body_sent
                     elif code in documented and code in STATE_REFUSALS:
