@@ -48,8 +48,9 @@ FIXED = {
 #: the services' clock: the examples are dated in 2026 (a hazard found in May, a deadline in June), as a
 #: frontend team reading them then would copy them; the walk does not depend on the day it runs
 CLOCK = {"HOUQIN_CLOCK_AT": "2026-06-01T09:00:00+08:00", "HOUQIN_CLOCK_OFFSET_S": ""}
-#: examples that name demo records by their stable ids in the body, and the chains that follow them: each must
-#: do what it shows (2xx), since a documented 404 or 409 would hide an id the seed no longer creates
+#: examples whose state the walk sets up itself (demo records named by their stable ids in the body, and the
+#: steps after what the walk created): each must do what it shows (2xx), since a documented 404 or 409 would
+#: hide an id the seed no longer creates or a step the example no longer fits
 MUST_SUCCEED = (
     "contracts: POST /v1/procurements/{procurement_id}/bids",
     "contracts: POST /v1/procurements/{procurement_id}/bids/{bid_id}/scores",
