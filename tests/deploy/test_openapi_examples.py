@@ -281,3 +281,83 @@ def test_the_composer_names_demo_vendors_and_projects_as_the_demo_data_does() ->
     assert {i: vendors[i].name for i in DEMO_VENDORS} == DEMO_VENDORS
     assert {p.code: p.name_zh for p in PROJECTS if p.code in DEMO_PROJECTS} == DEMO_PROJECTS
     assert FIELD_EXAMPLES["credit_code"] == vendors[FIELD_EXAMPLES["vendor_id"]].credit_code
+
+
+def test_the_request_examples_name_demo_records_by_the_ids_the_seed_gives_them() -> None:
+    """A template, checklist, room, provider or schedule named in a request example is one the demo seed
+    creates (stable ids), so the example works when copied onto a seeded platform."""
+    from appraisal.conference.schemas import BookingCreate
+    from appraisal.inspections.schemas import RoutineCreate
+    from appraisal.invited.schemas import ScheduleCreate, SessionCreate
+    from appraisal.seed import TEMPLATE_NAME
+    from appraisal.surveys.schemas import CampaignCreate
+    from houqin_common.demo import demo_id
+
+    def example(model: type[BaseModel]) -> dict[str, Any]:
+        return dict(model.model_json_schema()["examples"][0])
+
+    assert example(CampaignCreate)["template_id"] == demo_id("survey-template", f"{TEMPLATE_NAME}-1")
+    assert example(RoutineCreate)["template_id"] == demo_id("checklist", "保障类项目月度检查表")
+    assert example(BookingCreate)["room_id"] == demo_id("conference-room", "第二报告厅")
+    assert example(ScheduleCreate)["provider_id"] == demo_id("invited-provider", "常州市公安局车辆管理所")
+    assert example(SessionCreate)["schedule_id"] == demo_id("invited-schedule", "驾驶证年审咨询")
+    assert demo_id("checklist", "保障类项目月度检查表") != demo_id("checklist", "经营类项目季度检查表")
+
+
+def _mislabelled(spec: dict[str, Any], labels: dict[str, dict[str, str]]) -> tuple[int, list[str]]:
+    """(pairs checked, wrong ones): each code beside its Chinese label (`status`, `status_label_zh`) in the
+    document's examples carries a label the code has in the service's enums."""
+    known: dict[str, set[str]] = {}
+    for codes in labels.values():
+        for code, label in codes.items():
+            known.setdefault(code, set()).add(label)
+    checked, wrong = 0, []
+
+    def walk(value: Any, where: str) -> None:
+        nonlocal checked
+        if isinstance(value, dict):
+            for key, item in value.items():
+                base = key.removesuffix("_label_zh").removesuffix("_zh") if key.endswith("_zh") else None
+                code = value.get(base) if base else None
+                if isinstance(code, str) and code in known:
+                    checked += 1
+                    if item not in known[code]:
+                        wrong.append(f"{where}: {base}={code} beside {key}={item}")
+                walk(item, f"{where}.{key}")
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, where)
+
+    for name, schema in spec["components"]["schemas"].items():
+        walk(schema.get("examples", []), name)
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            for code, response in operation.get("responses", {}).items() if isinstance(operation, dict) else ():
+                for media in response.get("content", {}).values():
+                    walk(media.get("example"), f"{method.upper()} {path} {code}")
+    return checked, wrong
+
+
+def test_example_labels_are_the_labels_of_the_codes_beside_them(apps: dict[str, FastAPI]) -> None:
+    """A composed answer shows `draft` beside 草稿, not beside 生效: labels come from the enums' `label_zh`."""
+    from houqin_common.openapi_examples import enum_labels
+
+    total = 0
+    for service, app in apps.items():
+        checked, wrong = _mislabelled(app.openapi(), enum_labels(app.answer_models()))  # type: ignore[attr-defined]
+        assert wrong == [], (service, wrong)
+        total += checked
+    assert total >= 15
+
+
+def test_a_mislabelled_example_is_caught(apps: dict[str, FastAPI]) -> None:
+    """Positive control: a contract example whose status label belongs to another status fails."""
+    from houqin_common.openapi_examples import enum_labels
+
+    app = apps["contracts-api"]
+    spec = json.loads(json.dumps(app.openapi()))
+    example = spec["components"]["schemas"]["ContractRead"]["examples"][0]
+    assert example["status"] == "draft"
+    example["status_label_zh"] = "生效"
+    _, wrong = _mislabelled(spec, enum_labels(app.answer_models()))  # type: ignore[attr-defined]
+    assert any(w.startswith("ContractRead: status=draft beside status_label_zh=生效") for w in wrong), wrong

@@ -5,7 +5,9 @@ example would be wrong) or 5xx. Every `sort` example of a list is accepted by th
 
 The services are real uvicorn processes over a database of their own with the demo seed (contracts,
 energy accounting, appraisal), calling each other as in production. Path ids come from what the walk
-itself created (the POST to the collection a path id names) or from the demo data.
+itself created (the POST to the collection a path id names) or from the demo data; ids inside a body (a
+survey template, a checklist, a room, an invited provider or schedule) are the demo records' stable ids
+(`houqin_common.demo.demo_id`), so the example works as it is copied, with no substitution.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -45,22 +48,25 @@ FIXED = {
 #: the services' clock: the examples are dated in 2026 (a hazard found in May, a deadline in June), as a
 #: frontend team reading them then would copy them; the walk does not depend on the day it runs
 CLOCK = {"HOUQIN_CLOCK_AT": "2026-06-01T09:00:00+08:00", "HOUQIN_CLOCK_OFFSET_S": ""}
-#: examples that do not work yet when copied, each with why (reviewed; the test fails on any other failure
-#: and on any of these that starts working, so the list only shrinks)
-KNOWN = {
-    "contracts: POST /v1/procurements/{procurement_id}/bids/{bid_id}/scores": "the procurement example is a "
-    "single-source renewal (409 to every bid), so there is no bid to score",
-    "contracts: POST /v1/procurements/{procurement_id}/award": "422: the award's start date is before the end "
-    "of the incumbent contract the renewal follows",
-    "appraisal: POST /v1/campaigns": "422: names a survey template by an id only the client's own POST makes",
-    "appraisal: POST /v1/campaigns/{campaign_id}/responses": "422: the campaign the walk reaches (a seeded one) "
-    "does not ask the item the walk created (catering.breakfast)",
-    "appraisal: POST /v1/routine-inspections": "422: names a checklist by an id only the client's own POST makes",
-    "appraisal: PUT /v1/conference/bookings/{booking_id}/feedback": "403: only staff of the booking department "
-    "rate a meeting; the walk's token names no department",
-    "appraisal: POST /v1/invited/schedules": "422: names a provider by an id only the client's own POST makes",
-    "appraisal: POST /v1/invited/sessions/{session_id}/ratings": "no session to rate (the schedule fails)",
-}
+#: examples whose state the walk sets up itself (demo records named by their stable ids in the body, and the
+#: steps after what the walk created): each must do what it shows (2xx), since a documented 404 or 409 would
+#: hide an id the seed no longer creates or a step the example no longer fits
+MUST_SUCCEED = (
+    "contracts: POST /v1/procurements/{procurement_id}/bids",
+    "contracts: POST /v1/procurements/{procurement_id}/bids/{bid_id}/scores",
+    "contracts: POST /v1/procurements/{procurement_id}/award",
+    "appraisal: POST /v1/campaigns",
+    "appraisal: POST /v1/campaigns/{campaign_id}/responses",
+    "appraisal: POST /v1/routine-inspections",
+    "appraisal: POST /v1/conference/bookings",
+    "appraisal: PUT /v1/conference/bookings/{booking_id}/feedback",
+    "appraisal: POST /v1/invited/schedules",
+    "appraisal: POST /v1/invited/sessions",
+    "appraisal: POST /v1/invited/sessions/{session_id}/ratings",
+    "appraisal: POST /v1/hazards/alarms/{alarm_id}/cleared",
+    "appraisal: POST /v1/hazards/{hazard_id}/transitions",
+    "appraisal: POST /v1/rectifications/{order_id}/transitions",
+)
 SERVICES = {"contracts": "contracts-api", "telemetry": "telemetry-ingest", "appraisal": "appraisal"}
 
 
@@ -138,6 +144,14 @@ def first_id(client: httpx.Client, collection: str) -> str | None:
     return str(items[0]["id"]) if items and isinstance(items[0], dict) and "id" in items[0] else None
 
 
+def _answer_schema(operation: dict[str, Any] | None, code: str) -> str | None:
+    """The component an operation answers with ``code`` (`OrderRead`), if it names one."""
+    responses = (operation or {}).get("responses", {})
+    schema = responses.get(code, {}).get("content", {}).get("application/json", {}).get("schema", {})
+    ref = schema.get("$ref")
+    return str(ref).rsplit("/", 1)[1] if ref else None
+
+
 def json_operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
     for path, item in document["paths"].items():
         for method in METHODS:
@@ -147,13 +161,21 @@ def json_operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[s
                 yield path, method, operation, media
 
 
-def send_every_example(services: LiveServices, token: str) -> tuple[int, list[str], dict[str, int]]:
+def send_every_example(services: LiveServices, token: str) -> tuple[int, list[str], dict[str, int], dict[str, str]]:
     """Each example sent once in document order; one refused for a state the walk had not reached yet
-    (a vehicle whose parking geofence is created further down) is sent again after the others."""
+    (a vehicle whose parking geofence is created further down) is sent again after the others. Answers the
+    examples sent, the wrong ones, the count of each status and the last status of each operation."""
     headers = {"Authorization": f"Bearer {token}", "Accept-Language": "zh-CN"}
     created: dict[tuple[str, str], str] = {}  # (service, collection path) -> id of what the walk created
+    # (service, collection path) -> the example the walk sent there: an id the client names itself (the
+    # alarm id of an alarm reported) is the path id of what follows (`/alarms/{alarm_id}/cleared`)
+    sent_bodies: dict[tuple[str, str], dict[str, Any]] = {}
+    # (service, component) -> id of what the walk created, whatever path made it: the order a finding
+    # opens (`POST /findings` answers an `OrderRead`) is the `{order_id}` of `/rectifications/{order_id}`
+    created_as: dict[tuple[str, str], str] = {}
     outcome: dict[str, str] = {}
     statuses: dict[str, int] = {}
+    answered: dict[str, str] = {}
     clients = {name: httpx.Client(base_url=url, headers=headers, timeout=60) for name, url in services.urls.items()}
     documents = {name: clients[name].get("/openapi.json").json() for name in SERVICES}
     try:
@@ -168,7 +190,12 @@ def send_every_example(services: LiveServices, token: str) -> tuple[int, list[st
                     missing = []
                     for param in re.findall(r"{(\w+)}", path):
                         collection = _collection(resource, param)
-                        value = created.get((name, _collection(path, param))) or FIXED.get(param)
+                        named = sent_bodies.get((name, _collection(path, param)), {}).get(param)
+                        value = named if isinstance(named, str) else None
+                        value = value or created.get((name, _collection(path, param)))
+                        item = document["paths"].get(path[: path.index("{" + param + "}") + len(param) + 2], {})
+                        kind = _answer_schema(item.get("get"), "200")
+                        value = value or (created_as.get((name, kind)) if kind else None) or FIXED.get(param)
                         value = value or first_id(client, collection)
                         if value is None:
                             missing.append(param)
@@ -185,13 +212,20 @@ def send_every_example(services: LiveServices, token: str) -> tuple[int, list[st
                         etag = client.get(resource).headers.get("ETag")
                         if etag:
                             extra["If-Match"] = etag
-                    response = client.request(method, url, json=_example(document, media), headers=extra)
+                    body_sent = _example(document, media)
+                    response = client.request(method, url, json=body_sent, headers=extra)
                     code = str(response.status_code)
+                    answered[where] = code
                     if code.startswith("2"):
                         outcome[where] = ""
                         body = response.json()
                         if isinstance(body, dict) and isinstance(body.get("id"), str | int) and method == "post":
                             created[(name, path)] = str(body["id"])
+                            kind = _answer_schema(operation, code)
+                            if kind:
+                                created_as[(name, kind)] = str(body["id"])
+                        if isinstance(body_sent, dict) and method == "post":
+                            sent_bodies[(name, path)] = body_sent
                     elif code in documented and code in STATE_REFUSALS:
                         outcome[where] = ""
                     else:
@@ -202,19 +236,16 @@ def send_every_example(services: LiveServices, token: str) -> tuple[int, list[st
         for client in clients.values():
             client.close()
     wrong = [f"{where}: {why}" for where, why in outcome.items() if why]
-    return len(outcome), wrong, statuses
+    return len(outcome), wrong, statuses, answered
 
 
 def test_every_request_example_is_accepted_when_sent(platform: LiveServices, make_token) -> None:
     token = make_token(*[r for r in Role if r is not Role.vendor], subject="frontend")
-    sent, wrong, statuses = send_every_example(platform, token)
+    sent, wrong, statuses, answered = send_every_example(platform, token)
     assert sent >= 60, statuses
-    failing = {line.split(": ", 2)[0] + ": " + line.split(": ", 2)[1]: line for line in wrong}
-    unexpected = [line for where, line in failing.items() if where not in KNOWN]
-    assert unexpected == [], "\n".join(unexpected)
-    fixed = sorted(set(KNOWN) - set(failing))
-    assert fixed == [], f"these examples work now: remove them from KNOWN: {fixed}"
-    assert not [line for line in wrong if re.search(r": 5\d\d ", line)]
+    assert wrong == [], "\n".join(wrong)
+    refused = {where: answered.get(where) for where in MUST_SUCCEED if answered.get(where) not in ("200", "201")}
+    assert refused == {}, refused
     # most examples do what they show, not only a documented refusal (60 of 79 when written)
     assert statuses.get("200", 0) + statuses.get("201", 0) >= sent * 0.7, statuses
 
@@ -229,6 +260,21 @@ def test_a_broken_example_is_refused_when_sent(platform: LiveServices, make_toke
         )
         del example["credit_code"]
         assert client.post("/v1/vendors", json=example).status_code == 422
+
+
+def test_an_example_naming_a_missing_demo_record_is_refused(platform: LiveServices, make_token) -> None:
+    """Positive control of MUST_SUCCEED: the invited-session example with a schedule id the seed did not make
+    answers a documented 404, which the walk alone would let pass; with its own id it is not a 404."""
+    token = make_token(*[r for r in Role if r is not Role.vendor], subject="frontend-control")
+    with httpx.Client(base_url=platform.urls["appraisal"], headers={"Authorization": f"Bearer {token}"}) as client:
+        document = client.get("/openapi.json").json()
+        operation = document["paths"]["/v1/invited/sessions"]["post"]
+        example = dict(_example(document, operation["requestBody"]["content"]["application/json"]))
+        assert "404" in operation["responses"]
+        stray = {**example, "schedule_id": str(uuid.uuid4())}
+        assert client.post("/v1/invited/sessions", json=stray).status_code == 404
+        # the walk recorded this occurrence already (409), or this test runs alone (201)
+        assert client.post("/v1/invited/sessions", json=example).status_code in (201, 409)
 
 
 def test_every_sort_example_is_accepted_by_its_list(platform: LiveServices, make_token) -> None:

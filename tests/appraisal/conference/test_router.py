@@ -180,3 +180,16 @@ async def test_service_record_feedback_and_the_years_figures(
     assert "estimate" in figures["statement"] and "20,800" in figures["statement"]
     zh = await client.get(f"/v1/conference/figures/{year}", headers={**sup, "Accept-Language": "zh-CN"})
     assert "会议中心" in zh.json()["title"]
+
+
+async def test_a_room_name_already_taken_is_a_conflict_naming_it(
+    service_client: Callable[..., Any], make_token: Callable[..., str]
+) -> None:
+    """A second room of the same name is a 409 that names the room, not a hint to retry."""
+    client = await service_client("appraisal")
+    sup = auth(make_token(Role.supervisor))
+    room = await _room(client, sup)  # positive control: a new name is created
+    again = {"name": room["name"], "building": "会议中心", "capacity": 80}
+    clash = await client.post("/v1/conference/rooms", json=again, headers={**sup, "Accept-Language": "zh-CN"})
+    assert clash.status_code == 409, clash.text
+    assert clash.json()["detail"] == f"已有名为{room['name']}的会议室"

@@ -15,6 +15,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.types import ASGIApp
 
 from houqin_common import __version__
@@ -30,7 +31,7 @@ from houqin_common.observability import (
     health_router,
     telemetry_config,
 )
-from houqin_common.openapi_examples import add_examples
+from houqin_common.openapi_examples import add_examples, enum_labels
 from houqin_common.settings import ServiceSettings
 
 
@@ -81,11 +82,20 @@ class ServiceApp(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         return RequestContextMiddleware(super().build_middleware_stack(), metrics=self.state.metrics)
 
+    def answer_models(self) -> Iterator[Any]:
+        """The answer and body types of the routes, whose enums' labels the examples show."""
+        for context in iter_route_contexts(self.routes):
+            route = context.original_route
+            if isinstance(route, APIRoute):
+                if route.response_model is not None:
+                    yield route.response_model
+                yield from (param.field_info.annotation for param in route.dependant.body_params)
+
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
             document = super().openapi()
             document_headers(document)
-            add_examples(document)
+            add_examples(document, enum_labels(self.answer_models()))
         return self.openapi_schema  # type: ignore[return-value]
 
 

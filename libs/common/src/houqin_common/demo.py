@@ -119,6 +119,13 @@ VENDORS: tuple[DemoVendor, ...] = tuple(
 )
 
 
+def demo_id(kind: str, name: str) -> str:
+    """The stable id of a demo record the OpenAPI request examples name (a survey template, a checklist, a
+    conference room, an invited provider or schedule): an example copied onto a seeded platform then
+    finds it, as it finds the demo vendors."""
+    return str(uuid.uuid5(DEMO_NAMESPACE, f"{kind}-{name}"))
+
+
 def vendor_for_project(code: str) -> DemoVendor:
     """The demo incumbent of a project."""
     return next(v for v in VENDORS if code in v.projects)

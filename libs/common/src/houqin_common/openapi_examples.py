@@ -11,6 +11,10 @@ from what the document already knows, most specific first:
 3. :data:`FIELD_EXAMPLES`: realistic values by field name, taken from the demo data (vendors, projects, meters);
 4. the JSON type and format (a date in 2026, a money amount as the services write it).
 
+A Chinese label beside its code (``status`` and ``status_label_zh``, ``category`` and ``category_zh``) is
+the label the service writes for that code, read from the enum's ``label_zh`` (:func:`enum_labels`), so an
+example never shows ``draft`` beside 生效.
+
 The result is deterministic (the committed OpenAPI snapshots must not change between runs), and every
 example is validated against its schema by tests/deploy/test_openapi_examples.py, which also sends the
 request examples to the services.
@@ -20,7 +24,11 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any
+from collections.abc import Iterable
+from enum import Enum
+from typing import Any, get_args
+
+from pydantic import BaseModel
 
 #: the demo vendors the examples name (houqin_common.demo, which only seeds and tests may import), by id
 DEMO_VENDORS = {
@@ -147,7 +155,7 @@ FIELD_EXAMPLES: dict[str, Any] = {
     "terminal_phone": "13800000001",
     "energy_type": "01000",
     "status_zh": "生效",
-    "category_zh": "服务质量",
+    "category_zh": "空调温度",
     "kind_zh": "日常检查",
     "severity_zh": "一般",
     "source_zh": "人工录入",
@@ -158,7 +166,7 @@ FIELD_EXAMPLES: dict[str, Any] = {
     "method_label_zh": "综合评分法",
     "status_label_zh": "生效",
     "ground_label_zh": "严重失信",
-    "award_zh": "年度优秀服务商",
+    "award_zh": "优秀单位",
     "recurrence_zh": "每周",
     "feedback_grade_zh": "满意",
     "regulation_title": "党政机关厉行节约反对浪费条例",
@@ -191,7 +199,7 @@ FIELD_EXAMPLES: dict[str, Any] = {
     "legalName": DEMO_VENDORS[_VENDOR_ID],
     "tag": "tender",
     "item_code": "security.patrol",
-    "award": "excellent_vendor",
+    "award": "excellent_unit",
     "event_type": "fire_alarm",
     "event": "award",
     "inputs_fingerprint": "9f86d081884c7d65",
@@ -219,7 +227,7 @@ FIELD_EXAMPLES: dict[str, Any] = {
     "survey_periods": "2026-Q1",
     "statement": "本季度节约资金 12800.00 元",
     "kind": "routine",
-    "category": "service_quality",
+    "category": "air_conditioning",
     "granularity": "month",
     "group_by": "building",
 }
@@ -234,6 +242,41 @@ _PATTERN_VALUES = {
     r"^[1-9][0-9]{0,19}$": "13800000001",
 }
 _MAX_DEPTH = 6
+
+
+#: the suffixes of a field that carries the Chinese label of the code beside it
+_LABEL_SUFFIXES = ("_label_zh", "_zh")
+
+
+def enum_labels(types: Iterable[Any]) -> dict[str, dict[str, str]]:
+    """``{enum name: {code: Chinese label}}`` of the enums with a ``label_zh`` that ``types`` (the routes'
+    body and answer models) use, through nested models, lists and optionals. The name is the one the
+    OpenAPI component of the enum has; a name two enums share is left out (pydantic names those apart)."""
+    found: dict[str, dict[str, str]] = {}
+    owners: dict[str, type[Enum]] = {}
+    clashes: set[str] = set()
+    seen: set[Any] = set()
+    pending = list(types)
+    while pending:
+        kind = pending.pop()
+        if kind in seen:
+            continue
+        try:
+            seen.add(kind)
+        except TypeError:  # an unhashable annotation argument (a constraint object): nothing to walk
+            continue
+        pending.extend(get_args(kind))
+        if isinstance(kind, type) and issubclass(kind, Enum):
+            labels = {str(m.value): getattr(m, "label_zh", None) for m in kind}
+            if all(isinstance(v, str) for v in labels.values()):
+                name = kind.__name__
+                if name in owners and owners[name] is not kind:
+                    clashes.add(name)
+                owners[name] = kind
+                found[name] = {k: str(v) for k, v in labels.items()}
+        elif isinstance(kind, type) and issubclass(kind, BaseModel):
+            pending.extend(f.annotation for f in kind.model_fields.values())
+    return {name: labels for name, labels in found.items() if name not in clashes}
 
 
 def _pick(schema: dict[str, Any]) -> tuple[bool, Any]:
@@ -269,8 +312,14 @@ def _named(example: dict[str, Any]) -> dict[str, Any]:
 class ExampleComposer:
     """Composes examples for the schemas of one OpenAPI document."""
 
-    def __init__(self, document: dict[str, Any]) -> None:
+    def __init__(self, document: dict[str, Any], labels: dict[str, dict[str, str]] | None = None) -> None:
         self.components: dict[str, Any] = document.get("components", {}).get("schemas", {})
+        self.labels = labels or {}
+        # a code typed as plain text in a read model (``category: str``): its label when one enum has it
+        self.by_code: dict[str, str | None] = {}
+        for codes in self.labels.values():
+            for code, label in codes.items():
+                self.by_code[code] = label if self.by_code.get(code, label) == label else None
         self.siblings: dict[str, dict[str, Any]] = {}
         # a create model's example first: it holds every field a client sends (an update's holds a few)
         for name in sorted(self.components, key=lambda n: not n.endswith("Create")):
@@ -282,6 +331,26 @@ class ExampleComposer:
     def _entity(name: str) -> str:
         """`VendorCreate`, `VendorRead`, `VendorIn` -> `Vendor`."""
         return re.sub(r"(Create|Read|In|Out|Update|Summary)(-Input|-Output)?$", "", name)
+
+    def _label(self, schema: dict[str, Any], code: str) -> str | None:
+        """The Chinese label of ``code`` in the enum the property refers to (also when it is optional),
+        or, for a property typed as text, in the one enum that has that code."""
+        for branch in [schema, *schema.get("anyOf", []), *schema.get("allOf", [])]:
+            if "$ref" in branch:
+                return self.labels.get(branch["$ref"].rsplit("/", 1)[1], {}).get(code)
+        return self.by_code.get(code) if schema.get("type") == "string" else None
+
+    def labelled(self, example: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
+        """``example`` with each Chinese label beside a code set to that code's label (in place)."""
+        for name in example:
+            suffix = next((s for s in _LABEL_SUFFIXES if name.endswith(s)), None)
+            base = name.removesuffix(suffix) if suffix else ""
+            if not suffix or base not in example or base not in properties:
+                continue
+            label = self._label(properties[base], example[base]) if isinstance(example[base], str) else None
+            if label is not None:
+                example[name] = label
+        return example
 
     def component(self, name: str) -> Any:
         return self.value(self.components[name], name, "", 0)
@@ -302,6 +371,7 @@ class ExampleComposer:
             for name, item in value.items():
                 if name in properties:
                     value[name] = self.complete(item, properties[name], owner, depth + 1)
+            self.labelled(value, properties)
         elif isinstance(value, list) and isinstance(schema.get("items"), dict):
             return [self.complete(item, schema["items"], owner, depth + 1) for item in value]
         elif isinstance(value, dict):
@@ -367,7 +437,7 @@ class ExampleComposer:
         extra = schema.get("additionalProperties")
         if not properties and isinstance(extra, dict):
             out[FIELD_EXAMPLES["project_code"]] = self.value(extra, owner, "", depth + 1)
-        return _named(out)
+        return self.labelled(_named(out), properties)
 
     def _array(self, schema: dict[str, Any], owner: str, field: str, depth: int) -> list[Any]:
         if "prefixItems" in schema:
@@ -425,9 +495,10 @@ class ExampleComposer:
         return int(value) if integer else float(value)
 
 
-def add_examples(document: dict[str, Any]) -> None:
-    """Give every object component, and every 2xx JSON answer, an example where it has none (in place)."""
-    composer = ExampleComposer(document)
+def add_examples(document: dict[str, Any], labels: dict[str, dict[str, str]] | None = None) -> None:
+    """Give every object component, and every 2xx JSON answer, an example where it has none (in place);
+    ``labels`` are the enums' Chinese labels by component name (:func:`enum_labels`)."""
+    composer = ExampleComposer(document, labels)
     objects = {
         name: schema
         for name, schema in composer.components.items()

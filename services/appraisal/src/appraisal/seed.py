@@ -43,7 +43,7 @@ from appraisal.settings import Settings
 from appraisal.surveys.service import token_hash
 from houqin_common import clock, progress
 from houqin_common.db import create_engine, make_sessionmaker
-from houqin_common.demo import DEPARTMENTS, PROJECTS, VENDORS
+from houqin_common.demo import DEPARTMENTS, PROJECTS, VENDORS, demo_id
 from houqin_common.i18n import _
 from houqin_common.schemas import period_bounds
 
@@ -91,7 +91,7 @@ async def _template(session: AsyncSession, items: list[ServiceItem]) -> SurveyTe
     ).scalar_one_or_none()
     if found:
         return found
-    template = SurveyTemplate(name=TEMPLATE_NAME, version=1)
+    template = SurveyTemplate(id=demo_id("survey-template", f"{TEMPLATE_NAME}-1"), name=TEMPLATE_NAME, version=1)
     session.add(template)
     await session.flush()
     session.add_all(TemplateItem(template_id=template.id, item_id=i.id, position=n) for n, i in enumerate(items))
@@ -191,7 +191,7 @@ async def _checklist(
     found = (await session.execute(select(ChecklistTemplate).where(ChecklistTemplate.name == name))).scalars().first()
     if found is not None:
         return found
-    template = ChecklistTemplate(name=name, frequency=frequency, items=items)
+    template = ChecklistTemplate(id=demo_id("checklist", name), name=name, frequency=frequency, items=items)
     session.add(template)
     await session.flush()
     return template

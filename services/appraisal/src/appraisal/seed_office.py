@@ -34,6 +34,7 @@ from appraisal.models import (
     TrainingAttendance,
 )
 from appraisal.models.base import new_id
+from houqin_common.demo import demo_id
 
 
 class DemoProject(Protocol):
@@ -310,10 +311,11 @@ async def _guidance(session: AsyncSession, projects: Sequence[DemoProject], vend
 async def _invited(session: AsyncSession) -> None:
     rng = random.Random(f"invited-{YEAR}")
     for n, (name, kind, service, day_of_month, place) in enumerate(INVITED):
-        provider = InvitedProvider(name=name, kind=kind)
+        provider = InvitedProvider(id=demo_id("invited-provider", name), name=name, kind=kind)
         session.add(provider)
         await session.flush()
         schedule = InvitedSchedule(
+            id=demo_id("invited-schedule", service),
             provider_id=provider.id,
             service=service,
             place=place,

@@ -45,8 +45,8 @@ class TemplateCreate(InputModel):
                 {
                     "name": "2026年后勤服务满意度测评表",
                     "item_codes": [
-                        "catering.breakfast",
                         "catering.food_quality",
+                        "catering.variety",
                         "cleaning.offices",
                         "security.door_guards",
                     ],

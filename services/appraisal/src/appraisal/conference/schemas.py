@@ -44,7 +44,7 @@ class BookingCreate(InputModel):
         json_schema_extra={
             "examples": [
                 {
-                    "room_id": "5b0e4b8e-4f0a-4bd4-9b7b-2a3c7c0f1a11",
+                    "room_id": "e32660c5-1115-5abe-a2c6-737639014995",
                     "title": "全市机关事务工作会议",
                     "starts_at": "2026-03-12T09:00:00+08:00",
                     "ends_at": "2026-03-12T11:30:00+08:00",

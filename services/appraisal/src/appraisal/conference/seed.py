@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from appraisal.models import Booking, ConferenceRoom
 from appraisal.models.base import new_id
 from houqin_common import clock
-from houqin_common.demo import vendor_for_project
+from houqin_common.demo import demo_id, vendor_for_project
 
 SEED_BY = "seed"
 ROOMS = (
@@ -93,7 +93,13 @@ async def seed_conference(session: AsyncSession, year: int) -> None:
     existing = {r.name: r.id for r in (await session.execute(select(ConferenceRoom))).scalars()}
     for name, capacity, equipment in ROOMS:
         if name not in existing:
-            room = ConferenceRoom(id=new_id(), name=name, building="会议中心", capacity=capacity, equipment=equipment)
+            room = ConferenceRoom(
+                id=demo_id("conference-room", name),
+                name=name,
+                building="会议中心",
+                capacity=capacity,
+                equipment=equipment,
+            )
             session.add(room)
             existing[name] = room.id
     await session.flush()

@@ -111,9 +111,14 @@ async def list_bookings(
 
 
 async def create_room(session: AsyncSession, *, room_in: RoomCreate) -> ConferenceRoom:
+    """A new room; a name already taken is a 409 naming it (room names are unique), not a retry hint."""
     room = ConferenceRoom(**room_in.model_dump(), active=True)
-    session.add(room)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(room)
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(_("a conference room named {name} already exists", name=room_in.name)) from exc
     return room
 
 

@@ -111,7 +111,14 @@ class AlarmClearedIn(InputModel):
 
 
 class HazardTransitionIn(InputModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"action": "remove", "note": "已清理通道杂物"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"action": "start", "note": "已安排保安队长现场清理"},
+                {"action": "remove", "note": "已清理通道杂物"},
+            ]
+        }
+    )
 
     action: HazardAction = Field(
         description="assign (office), start and remove (vendor or office), verify and reopen (office)"

@@ -84,12 +84,13 @@ class RoutineCreate(InputModel):
             "examples": [
                 {
                     "vendor_id": "130cc2f8-68c2-5c04-9043-2847361ec4b1",
-                    "template_id": "0f6e1b2a-8c3d-4e5f-a617-2b9c4d8e1f70",
+                    "template_id": "7caf047f-418c-5f8c-8184-c1f912a91161",
                     "inspected_on": "2026-06-12",
                     "results": [
-                        {"code": "C1", "points": 38},
-                        {"code": "C2", "points": 32, "note": "3号楼4层卫生间纸巾缺失"},
-                        {"code": "C3", "points": 20},
+                        {"code": "staffing", "points": 20},
+                        {"code": "process", "points": 27},
+                        {"code": "quality", "points": 26, "note": "3号楼4层卫生间纸巾缺失"},
+                        {"code": "safety", "points": 20},
                     ],
                     "note": "总体良好,卫生间耗材补充需加强。",
                 }

@@ -35,7 +35,7 @@ class ScheduleCreate(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "provider_id": "3d2f8a61-5c4e-4b7d-9a13-6e0f2b8c1d47",
+                    "provider_id": "b9961107-c14c-5769-8fc6-6aa2c3d0ccb1",
                     "service": "驾驶证年审咨询",
                     "place": "行政中心 1 号楼 大厅",
                     "recurrence": "monthly",
@@ -89,7 +89,7 @@ class SessionCreate(BaseModel):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"schedule_id": "9a1c4e27-0b3d-4f6a-8c15-2e7d9b0a4f63", "held_on": "2026-03-15", "outcome": "held"}
+                {"schedule_id": "de1d20f9-2624-5839-9c5b-419c4e42c5e6", "held_on": "2026-05-15", "outcome": "held"}
             ]
         },
     )

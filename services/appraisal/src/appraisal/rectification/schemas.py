@@ -71,7 +71,12 @@ class OrderRead(BaseModel):
 
 class TransitionIn(InputModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"action": "submit", "note": "已增设分层货架并张贴标识,附整改照片。"}]}
+        json_schema_extra={
+            "examples": [
+                {"action": "start", "note": "已安排后厨主管负责整改"},
+                {"action": "submit", "note": "已增设分层货架并张贴标识,附整改照片。"},
+            ]
+        }
     )
 
     action: OrderAction = Field(description="start, submit (vendor); verify, reject (supervisor, inspector)")

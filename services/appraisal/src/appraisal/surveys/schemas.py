@@ -30,8 +30,8 @@ class CampaignCreate(InputModel):
                 {
                     "period": "2026H1",
                     "title": "2026年上半年后勤服务满意度测评",
-                    "template_id": "5d2c9a4e-3f1b-4c7a-9e21-7b0c6f1a2d34",
-                    "opens_at": "2026-06-15T08:30:00+08:00",
+                    "template_id": "d24fdc94-42bc-5e3e-b4db-63e8f7921eb1",
+                    "opens_at": "2026-06-01T08:30:00+08:00",
                     "closes_at": "2026-06-30T17:30:00+08:00",
                     "expected_staff": 1200,
                 }
@@ -86,7 +86,7 @@ class ResponseCreate(InputModel):
             "examples": [
                 {
                     "answers": [
-                        {"item_code": "catering.breakfast", "grade": "good"},
+                        {"item_code": "catering.food_quality", "grade": "good"},
                         {"item_code": "cleaning.offices", "grade": "excellent"},
                         {"item_code": "security.door_guards", "grade": "n/a"},
                     ],

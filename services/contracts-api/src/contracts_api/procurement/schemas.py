@@ -52,8 +52,8 @@ class ProcurementCreate(BaseModel):
                 {
                     "project_code": "cleaning",
                     "estimated_value": "1200000.00",
-                    "renewal": True,
-                    "title": "2026—2027年度常州市行政中心保洁服务采购",
+                    "renewal": False,
+                    "title": "2027—2028年度常州市行政中心保洁服务采购",
                 }
             ]
         },
@@ -248,9 +248,9 @@ class AwardCreate(BaseModel):
                 {
                     "vendor_id": "130cc2f8-68c2-5c04-9043-2847361ec4b1",
                     "value": "1150000.00",
-                    "start_date": "2026-07-01",
-                    "end_date": "2027-06-30",
-                    "title": "2026—2027年度常州市行政中心保洁服务合同",
+                    "start_date": "2027-01-01",
+                    "end_date": "2028-12-31",
+                    "title": "2027—2028年度常州市行政中心保洁服务合同",
                 }
             ]
         },
