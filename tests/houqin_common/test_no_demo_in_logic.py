@@ -12,7 +12,8 @@ ROOTS = [*sorted((REPO / "services").glob("*/src")), REPO / "libs/common/src"]
 
 
 def allowed(path: Path) -> bool:
-    return path.name == "seed.py" or "simulator" in path.parts or path.name == "demo.py"
+    seed = path.name == "seed.py" or path.name.startswith("seed_")  # seed.py and its parts (seed_office.py)
+    return seed or "simulator" in path.parts or path.name == "demo.py"
 
 
 def imports_demo(source: str) -> bool:
