@@ -139,3 +139,30 @@ async def test_another_vendor_gets_404(day: dict[str, Any], make_token: Callable
     assert ok.status_code == 200
     anonymous = await day["client"].get(f"/v1/fleet/vehicles/{day['vehicle']}/export", params=day["window"])
     assert anonymous.status_code == 401
+
+
+def test_gpx_times_and_escaped_names_written_as_text() -> None:
+    """The GPX is written as text: each point's time is `_utc` of the fix (whole seconds without a fraction,
+    others with six digits), and a plate or title with XML's special characters still parses."""
+    import numpy as np
+
+    from telemetry_ingest.fleet import exports
+    from telemetry_ingest.fleet.arrays import FixArrays
+
+    base = 1_740_787_200 * 1_000_000
+    us = np.array([base, base + 10_500_000, base + 20_000_001, base + 30_000_000], dtype=np.int64)
+    fixes = FixArrays.from_columns(us, [31.8, 31.81, 31.82, 31.83], [119.9] * 4, [0.0] * 4, [True] * 4)
+    assert exports._utc_column(fixes) == [exports._utc(fixes.ts(k)) for k in range(len(fixes))]
+    assert exports._utc_column(fixes)[:2] == ["2025-03-01T00:00:00Z", "2025-03-01T00:00:10.500000Z"]
+    start = fixes.ts(0)
+    day = exports.VehicleDay("v", '苏D<&>"01', start, start + timedelta(days=1), fixes, [], TZ)
+    root = ET.fromstring(exports.gpx(day))
+    trk = root.findall(f"{GPX}trk")
+    assert [t.findtext(f"{GPX}name") for t in trk] == ['苏D<&>"01']  # positive: the name read back as written
+    points = trk[0].findall(f"{GPX}trkseg/{GPX}trkpt")
+    assert [(float(p.get("lat", "nan")), p.findtext(f"{GPX}time")) for p in points] == [
+        (31.8, "2025-03-01T00:00:00Z"),
+        (31.81, "2025-03-01T00:00:10.500000Z"),
+        (31.82, "2025-03-01T00:00:20.000001Z"),
+        (31.83, "2025-03-01T00:00:30Z"),
+    ]
