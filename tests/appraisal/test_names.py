@@ -3,6 +3,8 @@ copy when contracts-api fails, a clear 'unavailable' when there is no copy (pure
 
 from __future__ import annotations
 
+import asyncio
+
 from appraisal.names import NameDirectory
 from houqin_common.clients import NotFoundError, ServiceUnavailableError
 from houqin_common.i18n import use_locale
@@ -67,16 +69,51 @@ async def test_cached_batched_and_falling_back() -> None:
     assert sorted(reg.calls[2:]) == ["vendor:ghost", "vendor:v2"]
     await directory.resolve(["ghost"], [])
     assert len(reg.calls) == 4
-    # contracts-api down after the TTL: the last copy is served, and not asked again within retry_s
+    # contracts-api down after the TTL: the last copy is served, the refresh (in the background) fails,
+    # and the register is not asked again within retry_s
     reg.down, clock.t = True, 61.0
     names = await directory.resolve(["v1"], ["catering"])
     assert names.available and names.vendor_name("v1") == "常州天厨餐饮有限公司"
+    await directory.settle()
+    assert reg.calls[-1] == "vendors"  # the refresh was tried
     calls = len(reg.calls)
     await directory.resolve(["v1"], [])
+    await directory.settle()
     assert len(reg.calls) == calls
     reg.down, clock.t = False, 200.0
     await directory.resolve(["v1"], [])
+    await directory.settle()
     assert reg.calls[-2:] == ["vendors", "projects"]
+
+
+class SlowRegister(Register):
+    """The register's list answers only when the test lets it (contracts-api slow or retrying)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    async def list_vendors(self, *, limit: int = 100, offset: int = 0) -> Page[VendorRef]:
+        if self.calls:  # the first load goes through; later ones wait at the gate
+            self.entered.set()
+            await self.gate.wait()
+        return await super().list_vendors(limit=limit, offset=offset)
+
+
+async def test_an_expired_copy_answers_while_the_refresh_waits_for_contracts_api() -> None:
+    reg, clock = SlowRegister(), Clock()
+    directory = NameDirectory(reg, ttl_s=60, retry_s=10, monotonic=clock)  # type: ignore[arg-type]
+    assert (await directory.resolve(["v1"], [])).vendor_name("v1") == "常州天厨餐饮有限公司"
+    reg.vendors["v1"] = "常州天厨餐饮管理有限公司"  # renamed in the register
+    clock.t = 61.0
+    # the refresh is stuck at the gate (positive control: it did start) and the request is answered anyway
+    names = await asyncio.wait_for(directory.resolve(["v1"], []), 5)
+    await asyncio.wait_for(reg.entered.wait(), 5)
+    assert names.vendor_name("v1") == "常州天厨餐饮有限公司"
+    reg.gate.set()
+    await directory.settle()
+    assert (await directory.resolve(["v1"], [])).vendor_name("v1") == "常州天厨餐饮管理有限公司"
 
 
 async def test_no_copy_and_no_contracts_api_says_so() -> None:

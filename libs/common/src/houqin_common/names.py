@@ -76,7 +76,12 @@ UNAVAILABLE = Names(available=False)
 
 
 class NameDirectory:
-    """A TTL cache of the contracts-api register (one per app, shared by all requests)."""
+    """A TTL cache of the contracts-api register (one per app, shared by all requests).
+
+    Only the first load is waited for. Once a copy exists, an expired one is still served while one
+    background task fetches the next (stale while revalidate): a request never waits for contracts-api's
+    retries because the copy aged, and while contracts-api is down the copy keeps being served (the task
+    fails, logs and backs off ``retry_s``)."""
 
     def __init__(
         self,
@@ -96,6 +101,7 @@ class NameDirectory:
         self._loaded_at: float | None = None
         self._failed_at: float | None = None
         self._lock = asyncio.Lock()
+        self._refreshing: asyncio.Task[None] | None = None
 
     def _fresh(self) -> bool:
         return self._loaded_at is not None and self._now() - self._loaded_at < self.ttl_s
@@ -124,6 +130,23 @@ class NameDirectory:
         self._vendors, self._projects, self._unknown = vendors, projects, set()
         self._loaded_at, self._failed_at = self._now(), None
 
+    def _refresh_in_background(self) -> None:
+        if self._refreshing is None or self._refreshing.done():
+            self._refreshing = asyncio.create_task(self._background_reload())
+
+    async def _background_reload(self) -> None:
+        # no lock: _reload swaps the maps in one step at its end, so readers see the old copy or the new one
+        try:
+            await self._reload()
+        except (ApiError, ValueError) as exc:  # ValueError: a body that is not the register's
+            logger.warning("vendor names not refreshed from contracts-api (serving the last copy): %s", exc)
+            self._failed_at = self._now()
+
+    async def settle(self) -> None:
+        """Wait for the background refresh, if one runs (tests, and a caller that needs the new copy)."""
+        if self._refreshing is not None:
+            await self._refreshing
+
     async def _one_vendor(self, vendor_id: str) -> None:
         assert self.register is not None
         try:
@@ -143,17 +166,19 @@ class NameDirectory:
         vendor_ids, project_codes = set(vendor_ids), set(project_codes)
         if self.register is None:
             return UNAVAILABLE
+        if self._loaded_at is not None and not self._fresh() and not self._backing_off():
+            self._refresh_in_background()  # the expired copy answers this request
         async with self._lock:
             reachable = True
-            if not self._fresh() and not self._backing_off():
+            if self._backing_off():
+                reachable = False
+            elif self._loaded_at is None:
                 try:
                     await self._reload()
                 except (ApiError, ValueError) as exc:  # ValueError: a body that is not the register's
                     logger.warning("vendor names unavailable from contracts-api: %s", exc)
                     self._failed_at = self._now()
                     reachable = False
-            elif self._backing_off():
-                reachable = False
             if reachable:
                 missing_v = [v for v in vendor_ids if v not in self._vendors and v not in self._unknown]
                 missing_p = [
