@@ -17,15 +17,17 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as paho
 import psycopg
 import pytest
+import pytest_asyncio
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from houqin_common.db import libpq_url
+from houqin_common.db import create_engine, libpq_url, make_sessionmaker
 from houqin_common.embedded import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -251,3 +253,12 @@ def kit() -> Iterator[Kit]:
     yield k
     for p in k.consumers:
         p.kill()
+
+
+@pytest_asyncio.fixture
+async def session(seeded: str) -> AsyncIterator[AsyncSession]:
+    """A session on the module's own ``seeded`` database (each rollup test module fills one of its own)."""
+    engine = create_engine(seeded, pool_size=1)
+    async with make_sessionmaker(engine)() as s:
+        yield s
+    await engine.dispose()

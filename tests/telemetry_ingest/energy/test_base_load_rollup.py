@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-import pytest_asyncio
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from houqin_common.db import create_engine, libpq_url, make_sessionmaker
+from houqin_common.db import libpq_url
 from oracles.energy_synthetic import register
 from telemetry_ingest.analytics.calendar import UseCalendar
 from telemetry_ingest.analytics.config import AnalyticsSettings
@@ -54,14 +53,6 @@ def seeded(fresh_database_url: str) -> Iterator[str]:
                 for ts, v in rows:
                     cp.write_row((f"l{i}", ts, v))
     yield fresh_database_url
-
-
-@pytest_asyncio.fixture
-async def session(seeded: str) -> AsyncSession:  # type: ignore[misc]
-    engine = create_engine(seeded, pool_size=1)
-    async with make_sessionmaker(engine)() as s:
-        yield s
-    await engine.dispose()
 
 
 async def _loads(session: AsyncSession, settings: AnalyticsSettings) -> list[object]:

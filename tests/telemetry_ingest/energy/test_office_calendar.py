@@ -13,11 +13,10 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.auth import Role
-from houqin_common.db import create_engine, libpq_url, make_sessionmaker
+from houqin_common.db import libpq_url
 from support import auth
 from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.energy import service
@@ -93,14 +92,6 @@ def seeded(fresh_database_url: str) -> Iterator[str]:
                 cp.write_row(("cal", ts, value))
                 ts, value = ts + timedelta(minutes=15), value + 1.0 + ts.hour % 3
     yield fresh_database_url
-
-
-@pytest_asyncio.fixture
-async def session(seeded: str) -> AsyncSession:  # type: ignore[misc]
-    engine = create_engine(seeded, pool_size=1)
-    async with make_sessionmaker(engine)() as s:
-        yield s
-    await engine.dispose()
 
 
 async def test_rollups_answer_the_same_local_buckets_as_the_raw_readings(session: AsyncSession) -> None:

@@ -9,11 +9,10 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-import pytest_asyncio
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from houqin_common.db import create_engine, libpq_url, make_sessionmaker
+from houqin_common.db import libpq_url
 from oracles.energy_synthetic import register
 from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.energy import service
@@ -49,14 +48,6 @@ def seeded(fresh_database_url: str) -> Iterator[str]:
                 for ts, v in rows:
                     cp.write_row((f"r{i}", ts, v))
     yield fresh_database_url
-
-
-@pytest_asyncio.fixture
-async def session(seeded: str) -> AsyncSession:  # type: ignore[misc]
-    engine = create_engine(seeded, pool_size=1)
-    async with make_sessionmaker(engine)() as s:
-        yield s
-    await engine.dispose()
 
 
 async def _all(session: AsyncSession, settings: AnalyticsSettings, start: datetime, end: datetime) -> list[object]:

@@ -10,10 +10,9 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from houqin_common.db import create_engine, libpq_url, make_sessionmaker
+from houqin_common.db import libpq_url
 from oracles.energy_synthetic import register
 from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.energy.repository import MeterFilter
@@ -39,14 +38,6 @@ def seeded(fresh_database_url: str) -> Iterator[str]:
                     for ts, v in register(start, start + FEB, timedelta(minutes=15), lambda ts: 2.0 + ts.hour % 3):
                         cp.write_row((meter, ts, v))
     yield fresh_database_url
-
-
-@pytest_asyncio.fixture
-async def session(seeded: str) -> AsyncSession:  # type: ignore[misc]
-    engine = create_engine(seeded, pool_size=1)
-    async with make_sessionmaker(engine)() as s:
-        yield s
-    await engine.dispose()
 
 
 async def test_cost_comparisons_are_like_for_like(session: AsyncSession) -> None:

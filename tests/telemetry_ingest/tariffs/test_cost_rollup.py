@@ -12,11 +12,10 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-import pytest_asyncio
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from houqin_common.db import create_engine, libpq_url, make_sessionmaker
+from houqin_common.db import libpq_url
 from oracles.energy_synthetic import register
 from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.devices import service as devices
@@ -76,14 +75,6 @@ def seeded(fresh_database_url: str) -> Iterator[str]:
                 for ts, v in rows:
                     cp.write_row((f"c{i}", ts, v))
     yield fresh_database_url
-
-
-@pytest_asyncio.fixture
-async def session(seeded: str) -> AsyncSession:  # type: ignore[misc]
-    engine = create_engine(seeded, pool_size=1)
-    async with make_sessionmaker(engine)() as s:
-        yield s
-    await engine.dispose()
 
 
 def _r(value: Decimal) -> Decimal:
