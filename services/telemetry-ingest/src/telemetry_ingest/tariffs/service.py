@@ -243,37 +243,31 @@ async def price(
     the hours before the first and after the last whole day, and everything from the first pending hour on, are
     priced from the raw readings here. The answer is the raw answer to the fen (costs are exact decimal sums)."""
     tz = ZoneInfo(settings.timezone)
-    win = window(settings, start, end)
+    window(settings, start, end)  # refuses end <= start (422) before any query
     buckets: dict[tuple[str, datetime], CostTotal] = defaultdict(CostTotal)
     total = CostTotal()
     days = await _rolled_days(session, settings=settings, flt=flt, start=start, end=end, granularity=granularity)
-    if days is None:
+
+    async def raw(a: datetime, b: datetime) -> None:
         await _price_raw(
             session,
             tz=tz,
             flt=flt,
-            win=win,
+            win=window(settings, a, b),
             granularity=granularity,
             group_by=group_by,
             bucket0=start,
             buckets=buckets,
             total=total,
         )
+
+    if days is None:
+        await raw(start, end)
         return Priced(dict(buckets), total)
     d0, d1 = days
     first, after = midnight(d0, tz), midnight(d1, tz)
     if start < first:
-        await _price_raw(
-            session,
-            tz=tz,
-            flt=flt,
-            win=window(settings, start, first),
-            granularity=granularity,
-            group_by=group_by,
-            bucket0=start,
-            buckets=buckets,
-            total=total,
-        )
+        await raw(start, first)
     for row in await repository.daily_costs(
         session, flt=flt, first=d0, after=d1, granularity=granularity, group_by=group_by, tz=settings.timezone
     ):
@@ -291,17 +285,7 @@ async def price(
             buckets[key] = cost
         total.merge(cost)
     if after < end:
-        await _price_raw(
-            session,
-            tz=tz,
-            flt=flt,
-            win=window(settings, after, end),
-            granularity=granularity,
-            group_by=group_by,
-            bucket0=start,
-            buckets=buckets,
-            total=total,
-        )
+        await raw(after, end)
     return Priced(dict(buckets), total)
 
 
