@@ -272,8 +272,7 @@ def test_a_broken_example_is_caught(apps: dict[str, FastAPI]) -> None:
 
 
 def test_the_composer_names_demo_vendors_and_projects_as_the_demo_data_does() -> None:
-    """houqin_common.openapi_examples may not import the demo data (only seeds and tests do): its copy of
-    the names it uses must agree with it."""
+    """The names the composer writes beside demo ids are the demo data's own (read from houqin_common.demo)."""
     from houqin_common.demo import PROJECTS, VENDORS
     from houqin_common.openapi_examples import DEMO_PROJECTS, DEMO_VENDORS, FIELD_EXAMPLES
 

@@ -8,7 +8,7 @@ from what the document already knows, most specific first:
 1. the schema's own ``examples`` (hand-written on the model) or its ``default``/``const``/first ``enum``;
 2. for a read model (``VendorRead``), the value the same field has in its create model's example
    (``VendorCreate``): the same vendor, project or meter, so a page answer shows what was just created;
-3. :data:`FIELD_EXAMPLES`: realistic values by field name, taken from the demo data (vendors, projects, meters);
+3. :data:`FIELD_EXAMPLES`: realistic values by field name, read from the demo data (vendors, projects, meters);
 4. the JSON type and format (a date in 2026, a money amount as the services write it).
 
 A Chinese label beside its code (``status`` and ``status_label_zh``, ``category`` and ``category_zh``) is
@@ -30,29 +30,19 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
-#: the demo vendors the examples name (houqin_common.demo, which only seeds and tests may import), by id
-DEMO_VENDORS = {
-    "87003d64-9d4e-51b6-92e8-aa5624757591": "常州天厨餐饮管理有限公司",
-    "321ff03f-f5e2-53dc-a51d-3d32bc179c34": "常州会佳会务服务有限公司",
-    "ac7bf36c-1ccd-5ed2-a5e5-98e09b3e0fd3": "江苏金盾保安服务有限公司",
-    "130cc2f8-68c2-5c04-9043-2847361ec4b1": "常州洁美物业保洁有限公司",
-    "1146336b-1815-518c-95a0-7a7ec9168922": "常州恒力机电设备维保有限公司",
-    "4e9c5184-140f-5a6d-ab12-fd57a9425e85": "常州市第一人民医院行政中心门诊部",
-}
+from houqin_common.demo import PROJECTS, vendor_for_project
+
+#: the demo incumbents the examples name, by id. The examples are documentation of the demo platform: a
+#: request example copied into "Try it out" after `make seed` names records that exist (the one module
+#: besides the seeds that reads houqin_common.demo; tests/houqin_common/test_no_demo_in_logic.py says why)
+_EXAMPLE_PROJECTS = ("catering", "conference", "security", "cleaning", "maintenance", "clinic")
+DEMO_VENDORS = {vendor_for_project(c).id: vendor_for_project(c).name for c in _EXAMPLE_PROJECTS}
 #: the demo projects' Chinese names, by code
-DEMO_PROJECTS = {
-    "catering": "餐饮",
-    "conference": "会务服务",
-    "security": "安保",
-    "cleaning": "保洁",
-    "maintenance": "设施设备维保",
-    "smart_building": "智能化系统",
-    "landscaping": "绿化",
-    "clinic": "医疗门诊",
-}
-_VENDOR_ID = "ac7bf36c-1ccd-5ed2-a5e5-98e09b3e0fd3"  # 江苏金盾保安服务有限公司 (security), as the seed has it
-_CATERING_ID = "87003d64-9d4e-51b6-92e8-aa5624757591"
-_CLINIC_ID = "4e9c5184-140f-5a6d-ab12-fd57a9425e85"
+DEMO_PROJECTS = {p.code: p.name_zh for p in PROJECTS if p.code in {*_EXAMPLE_PROJECTS, "smart_building", "landscaping"}}
+_VENDOR = vendor_for_project("security")  # 江苏金盾保安服务有限公司
+_VENDOR_ID = _VENDOR.id
+_CATERING_ID = vendor_for_project("catering").id
+_CLINIC_ID = vendor_for_project("clinic").id
 
 #: realistic values by field name (demo data; human text in Chinese)
 FIELD_EXAMPLES: dict[str, Any] = {
@@ -68,7 +58,7 @@ FIELD_EXAMPLES: dict[str, Any] = {
     "provider_id": _CLINIC_ID,
     "provider_name": DEMO_VENDORS[_CLINIC_ID],
     "supplier": "常州市武进区蔬菜批发市场",
-    "credit_code": "91320400100023757P",
+    "credit_code": _VENDOR.credit_code,
     "legal_representative": "王建国",
     "contact_name": "李娜",
     "contact": "李娜 13912345678",
