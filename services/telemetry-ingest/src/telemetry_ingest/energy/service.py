@@ -147,13 +147,8 @@ def _series_rows(series: list[dict[str, Any]], local: OfficeInstants) -> list[di
         for bucket, kwh, n in zip(s["buckets"], s["kwh"], s["intervals"], strict=True)
     ]
     rows.sort()  # (bucket, rank) is unique: the rest of the tuple is never compared
-    out: list[dict[str, Any]] = []
-    prev = shown = None
-    for bucket, _rank, g, k, n in rows:
-        if bucket != prev:  # sorted: each bucket converted once, comparing UTC datetimes (no offset lookups)
-            prev, shown = bucket, local(bucket)
-        out.append({"group": g, "bucket": shown, "kwh": k, "intervals": n})
-    return out
+    shown = local.ascending(r[0] for r in rows)  # sorted: each bucket converted once
+    return [{"group": g, "bucket": b, "kwh": k, "intervals": n} for b, (_, _, g, k, n) in zip(shown, rows, strict=True)]
 
 
 async def _series(
