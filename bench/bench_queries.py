@@ -16,7 +16,9 @@ Environment: ``BENCH_DATABASE_URL`` (server, default postgresql://postgres@127.0
 created and generated only when it holds no readings yet, migrated to the newest revision on every run (a
 migration that adds a rollup logs the days to fill, the refresh below fills them), and always kept, so query
 work can be iterated without regenerating 29 M rows; the worker refresh still runs and only has work if
-something is pending), ``BENCH_REFRESH`` (0 skips the worker refresh and the evaluator day on a reused database).
+something is pending), ``BENCH_REFRESH`` (0 skips the worker refresh and the evaluator day on a reused database), ``BENCH_ONLY``
+(comma-separated substrings, matched case-insensitively against the query labels: only those queries are timed,
+e.g. ``BENCH_ONLY=statistics,daily CNY per meter``; unset times every query).
 """
 
 from __future__ import annotations
@@ -90,6 +92,11 @@ WHERE left(v.id, 2) = 'bv'
 
 def _env(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
+
+
+def _only() -> list[str]:
+    """The ``BENCH_ONLY`` substrings (lower case); empty: every query."""
+    return [s.strip().lower() for s in os.environ.get("BENCH_ONLY", "").split(",") if s.strip()]
 
 
 def p95(samples: list[float]) -> float:
@@ -176,7 +183,11 @@ async def run_queries(url: str, repeat: int, vehicles: int, vehicle_days: int) -
     gc.collect()
     gc.freeze()  # as every service does once it is up (houqin_common.app.frozen_startup_objects)
 
+    only = _only()
+
     async def compare(label: str, query: Callable[[AsyncSession, AnalyticsSettings], Awaitable[Any]]) -> None:
+        if only and not any(s in label.lower() for s in only):
+            return
         async with maker() as session:
             ours, a = await timed(lambda: query(session, ours_cfg), repeat)
             raw, b = await timed(lambda: query(session, raw_cfg), max(1, min(repeat, 2)), slow_ms=2000)

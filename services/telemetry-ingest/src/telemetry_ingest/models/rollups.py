@@ -77,6 +77,8 @@ energy_monthly_cost = Table(
     Column("period", String(16), primary_key=True),
     Column("quantity", Numeric, nullable=False),
     Column("cost_cny", Numeric, nullable=False),
+    # meter-days of the month with a daily cost row (the same on every period row of the meter-month)
+    Column("days", Integer, nullable=False, server_default="0"),
 )
 
 vehicle_day = Table(

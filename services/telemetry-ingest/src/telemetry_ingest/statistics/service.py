@@ -151,15 +151,11 @@ def _compared(
 async def _from_rollup(
     session: AsyncSession, year: int, carrier_of: dict[str, str], cfg: AccountingSettings, meters: int
 ) -> tuple[ind.YearInputs, ind.YearInputs, Decimal, EnergyScope, ComparedYear]:
-    """:func:`_year_inputs` of both years and :func:`_compared`, summed per meter in SQL over the daily cost
-    rollup (which holds the same per meter-day pricing): the same figures without a year of meter-days in Python."""
+    """:func:`_year_inputs` of both years and :func:`_compared`, summed per meter in SQL over the cost rollups
+    (which hold the same per meter-day pricing): the same figures without a year of meter-days in Python, and
+    from the monthly rows wherever a month pairs whole (see ``tariffs.repository.meter_years``)."""
     rows = await tariff_repository.meter_years(
-        session,
-        flt=MeterFilter(),
-        first=date(year, 1, 1),
-        after=date(year + 1, 1, 1),
-        previous_first=date(year - 1, 1, 1),
-        previous_after=date(year, 1, 1),
+        session, flt=MeterFilter(), first=date(year, 1, 1), after=date(year + 1, 1, 1)
     )
     factors = like_for_like.kgce_factors(cfg)
     energy = {c for c in set(carrier_of.values()) if factors.get(c) is not None}

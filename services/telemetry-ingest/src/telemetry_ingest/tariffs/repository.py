@@ -235,12 +235,16 @@ async def replace_daily_costs(
         ),
         spans,
     )
+    # with the meter-days of each meter-month (the like-for-like pairing of the statistics reads it)
     await session.execute(
         text(
-            "INSERT INTO telemetry.energy_monthly_cost (meter_id, month, period, quantity, cost_cny)"
-            f" SELECT t.m, t.month, c.period, sum(c.quantity), sum(c.cost_cny) FROM ({months}) t"
+            f"WITH d AS (SELECT t.m, t.month, c.day, c.period, c.quantity, c.cost_cny FROM ({months}) t"
             " JOIN telemetry.energy_daily_cost c ON c.meter_id = t.m AND c.day >= t.month"
-            " AND c.day < CAST(t.month + interval '1 month' AS date) GROUP BY 1, 2, 3"
+            " AND c.day < CAST(t.month + interval '1 month' AS date)),"
+            " n AS (SELECT m, month, count(DISTINCT day) AS days FROM d GROUP BY 1, 2)"
+            " INSERT INTO telemetry.energy_monthly_cost (meter_id, month, period, quantity, cost_cny, days)"
+            " SELECT d.m, d.month, d.period, sum(d.quantity), sum(d.cost_cny), n.days"
+            " FROM d JOIN n ON n.m = d.m AND n.month = d.month GROUP BY d.m, d.month, d.period, n.days"
         ),
         spans,
     )
@@ -282,31 +286,71 @@ class MeterYears:
     compared_previous_cost_cny: Decimal
 
 
-async def meter_years(
-    session: AsyncSession, *, flt: MeterFilter, first: date, after: date, previous_first: date, previous_after: date
-) -> list[MeterYears]:
+def _year_earlier_month(d: date) -> date:
+    return d.replace(year=d.year - 1)
+
+
+async def meter_years(session: AsyncSession, *, flt: MeterFilter, first: date, after: date) -> list[MeterYears]:
     """Per meter, the like-for-like pairing of :func:`telemetry_ingest.energy.like_for_like.compare` over the
-    daily cost rollup, in SQL (a meter-day counts when it has at least one reading interval, as there)."""
+    cost rollup, in SQL: the whole months ``[first, after)`` (at most a year) beside the same months a year
+    earlier; a meter-day counts when it has at least one reading interval (a daily cost row), as there.
+
+    Sums come from the monthly cost rollup (a dozen rows per meter and year instead of 365 days of periods). A
+    meter-month that reported on every day in both years, both months of one length, pairs every day: it is
+    compared whole. Only the other meter-months that reported in both years (a gap, a meter added or removed
+    that month, a February next to a leap year's) are paired day by day from the daily rows. The sums are
+    exact decimals, so the grouping does not change them."""
+    if first.day != 1 or after.day != 1 or not first < after <= first.replace(year=first.year + 1):
+        raise ValueError("meter_years compares whole months of at most a year")
     where, params = flt.sql()
-    day_sums = (
-        "SELECT c.meter_id, c.day, sum(c.quantity) AS q, sum(c.cost_cny) AS c,"
-        " coalesce(sum(c.quantity) FILTER (WHERE c.period = ''), 0) AS u"
-        " FROM telemetry.energy_daily_cost c WHERE c.meter_id IN (SELECT id FROM m)"
-        " AND c.day >= :{p}0 AND c.day < :{p}1 GROUP BY 1, 2"
-    )
     sql = f"""WITH m AS (SELECT m.id FROM telemetry.meter m WHERE {where}),
-    cur AS ({day_sums.format(p="c")}), prev AS ({day_sums.format(p="p")}),
-    a AS (SELECT meter_id, count(*) AS n, sum(q) AS q, sum(c) AS c, sum(u) AS u FROM cur GROUP BY 1),
-    b AS (SELECT meter_id, count(*) AS n, sum(q) AS q, sum(c) AS c FROM prev GROUP BY 1),
-    p AS (SELECT cur.meter_id, count(*) AS n, sum(cur.q) AS q, sum(cur.c) AS c, sum(prev.q) AS pq, sum(prev.c) AS pc
-          FROM cur JOIN prev ON prev.meter_id = cur.meter_id AND prev.day = CAST(cur.day - interval '1 year' AS date)
-          WHERE NOT (extract(month FROM cur.day) = 2 AND extract(day FROM cur.day) = 29) GROUP BY 1)
-    SELECT coalesce(a.meter_id, b.meter_id), coalesce(a.n, 0), coalesce(a.q, 0), coalesce(a.c, 0), coalesce(a.u, 0),
-           coalesce(b.n, 0), coalesce(b.q, 0), coalesce(b.c, 0), coalesce(p.n, 0), coalesce(p.q, 0), coalesce(p.c, 0),
-           coalesce(p.pq, 0), coalesce(p.pc, 0)
+    mo AS (
+        -- one row per meter-month of either year, over its periods
+        SELECT c.meter_id, c.month, max(c.days) AS n, sum(c.quantity) AS q, sum(c.cost_cny) AS c,
+               coalesce(sum(c.quantity) FILTER (WHERE c.period = ''), 0) AS u,
+               CAST(c.month + interval '1 month' AS date) - c.month AS len
+        FROM telemetry.energy_monthly_cost c
+        WHERE c.meter_id IN (SELECT id FROM m) AND c.month >= :p0 AND c.month < :c1
+        GROUP BY 1, 2
+    ),
+    cur AS (SELECT * FROM mo WHERE month >= :c0),
+    prev AS (SELECT * FROM mo WHERE month < :p1),
+    pm AS (
+        -- the meter-months that reported in both years; whole: every day of both, months of one length
+        SELECT cur.meter_id, cur.month, cur.n, cur.q, cur.c, prev.q AS pq, prev.c AS pc,
+               (cur.n = cur.len AND prev.n = prev.len AND cur.len = prev.len) AS whole
+        FROM cur JOIN prev ON prev.meter_id = cur.meter_id AND prev.month = CAST(cur.month - interval '1 year' AS date)
+    ),
+    part AS (
+        SELECT meter_id, month AS m0 FROM pm WHERE NOT whole
+        UNION ALL
+        SELECT meter_id, CAST(month - interval '1 year' AS date) FROM pm WHERE NOT whole
+    ),
+    dd AS (
+        -- the meter-days of the other months, over their periods
+        SELECT c.meter_id, c.day, sum(c.quantity) AS q, sum(c.cost_cny) AS c
+        FROM part JOIN telemetry.energy_daily_cost c ON c.meter_id = part.meter_id AND c.day >= part.m0
+             AND c.day < CAST(part.m0 + interval '1 month' AS date)
+        GROUP BY 1, 2
+    ),
+    pd AS (
+        SELECT a.meter_id, count(*) AS n, sum(a.q) AS q, sum(a.c) AS c, sum(b.q) AS pq, sum(b.c) AS pc
+        FROM dd a JOIN dd b ON b.meter_id = a.meter_id AND b.day = CAST(a.day - interval '1 year' AS date)
+        WHERE a.day >= :c0 AND b.day < :p1 AND NOT (extract(month FROM a.day) = 2 AND extract(day FROM a.day) = 29)
+        GROUP BY 1
+    ),
+    p AS (
+        SELECT meter_id, sum(n) AS n, sum(q) AS q, sum(c) AS c, sum(pq) AS pq, sum(pc) AS pc
+        FROM (SELECT meter_id, n, q, c, pq, pc FROM pm WHERE whole UNION ALL SELECT * FROM pd) x GROUP BY 1
+    ),
+    a AS (SELECT meter_id, sum(n) AS n, sum(q) AS q, sum(c) AS c, sum(u) AS u FROM cur GROUP BY 1),
+    b AS (SELECT meter_id, sum(n) AS n, sum(q) AS q, sum(c) AS c FROM prev GROUP BY 1)
+    SELECT coalesce(a.meter_id, b.meter_id), CAST(coalesce(a.n, 0) AS bigint), coalesce(a.q, 0), coalesce(a.c, 0),
+           coalesce(a.u, 0), CAST(coalesce(b.n, 0) AS bigint), coalesce(b.q, 0), coalesce(b.c, 0),
+           CAST(coalesce(p.n, 0) AS bigint), coalesce(p.q, 0), coalesce(p.c, 0), coalesce(p.pq, 0), coalesce(p.pc, 0)
     FROM a FULL JOIN b ON b.meter_id = a.meter_id LEFT JOIN p ON p.meter_id = a.meter_id
     ORDER BY 1"""
-    params.update(c0=first, c1=after, p0=previous_first, p1=previous_after)
+    params.update(c0=first, c1=after, p0=_year_earlier_month(first), p1=_year_earlier_month(after))
     rows = await session.execute(text(sql), params)
     return [MeterYears(*r) for r in rows.tuples()]
 
