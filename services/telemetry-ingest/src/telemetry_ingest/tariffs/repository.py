@@ -153,19 +153,10 @@ def _month_span(first: date, after: date) -> tuple[date, date]:
     return m0, after.replace(day=1)
 
 
-async def daily_costs(
-    session: AsyncSession,
-    *,
-    flt: MeterFilter,
-    first: date,
-    after: date,
-    granularity: str | None,
-    group_by: str,
-    tz: str,
-) -> list[DailyCost]:
-    """The cost rollup of the meters of ``flt`` over the local days ``[first, after)``, summed per group and
-    bucket in SQL (periods as arrays): whole months from ``energy_monthly_cost`` unless the buckets are days,
-    the other days from ``energy_daily_cost``."""
+def _cost_rows(flt: MeterFilter, *, first: date, after: date, granularity: str | None) -> tuple[str, dict[str, Any]]:
+    """CTEs ``m`` (the meters of ``flt``) and ``c`` (their cost rollup rows over the local days ``[first, after)``:
+    meter, day or month ``d``, period, quantity, yuan): whole months from ``energy_monthly_cost`` unless the
+    buckets are days, the other days from ``energy_daily_cost``."""
     where, params = flt.sql()
     m0, m1 = _month_span(first, after)
     if granularity == "day" or m0 >= m1:
@@ -182,15 +173,72 @@ async def daily_costs(
         UNION ALL
         SELECT c.meter_id, c.month, c.period, c.quantity, c.cost_cny FROM telemetry.energy_monthly_cost c
         WHERE c.meter_id IN (SELECT id FROM m) AND c.month >= :m0 AND c.month < :m1
-    ), s AS (
+    )"""
+    params.update(first=first, after=after, m0=m0, m1=m1)
+    return sql, params
+
+
+async def daily_costs(
+    session: AsyncSession,
+    *,
+    flt: MeterFilter,
+    first: date,
+    after: date,
+    granularity: str | None,
+    group_by: str,
+    tz: str,
+) -> list[DailyCost]:
+    """The cost rollup of the meters of ``flt`` over the local days ``[first, after)``, summed per group and
+    bucket in SQL (periods as arrays): whole months from ``energy_monthly_cost`` unless the buckets are days,
+    the other days from ``energy_daily_cost``."""
+    cte, params = _cost_rows(flt, first=first, after=after, granularity=granularity)
+    sql = f"""{cte}, s AS (
         SELECT {energy_repository.GROUP_EXPR[group_by]} AS grp, {COST_BUCKET[granularity]} AS bucket, c.period,
                sum(c.quantity) AS quantity, sum(c.cost_cny) AS cost
         FROM c JOIN m ON m.id = c.meter_id GROUP BY 1, 2, 3
     )
     SELECT grp, bucket, array_agg(period), array_agg(quantity), array_agg(cost) FROM s GROUP BY 1, 2"""
-    params.update(first=first, after=after, m0=m0, m1=m1, tz=tz)
+    params["tz"] = tz
     rows = await session.execute(text(sql), params)
     return [DailyCost(str(r[0]), r[1], r[2], r[3], r[4]) for r in rows.tuples()]
+
+
+#: the local day or month of a cost rollup row's ``d``
+COST_BUCKET_DAY = {"day": "c.d", "month": "CAST(date_trunc('month', c.d) AS date)"}
+
+
+@dataclass(frozen=True)
+class CostBuckets:
+    """Sums of cost rollup rows: per group and bucket (quantity of every period, unpriced included, and yuan),
+    and per period over the window (``''``: no tariff priced it)."""
+
+    rows: list[tuple[str, datetime, Decimal, Decimal]]
+    periods: list[tuple[str, Decimal, Decimal]]
+
+
+async def cost_buckets(
+    session: AsyncSession, *, flt: MeterFilter, first: date, after: date, granularity: str, group_by: str, tz: str
+) -> CostBuckets:
+    """What :func:`daily_costs` sums, as the cost rows of an answer need it: one scan, grouped twice (grouping
+    sets), per group and day or month bucket (quantity and yuan over the periods) and per period."""
+    cte, params = _cost_rows(flt, first=first, after=after, granularity=granularity)
+    sql = f"""{cte}, s AS (
+        SELECT {energy_repository.GROUP_EXPR[group_by]} AS grp, {COST_BUCKET_DAY[granularity]} AS b, c.period,
+               c.quantity, c.cost_cny
+        FROM c JOIN m ON m.id = c.meter_id
+    )
+    SELECT GROUPING(s.period) = 1, s.grp, CAST(s.b AS timestamp) AT TIME ZONE :tz, s.period, sum(s.quantity),
+           sum(s.cost_cny)
+    FROM s GROUP BY GROUPING SETS ((s.grp, s.b), (s.period))"""
+    params["tz"] = tz
+    rows: list[tuple[str, datetime, Decimal, Decimal]] = []
+    periods: list[tuple[str, Decimal, Decimal]] = []
+    for bucketed, grp, bucket, period, quantity, cost in (await session.execute(text(sql), params)).tuples():
+        if bucketed:
+            rows.append((str(grp), bucket, quantity, cost))
+        else:
+            periods.append((period, quantity, cost))
+    return CostBuckets(rows, periods)
 
 
 async def replace_daily_costs(

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.errors import NotFound, UnprocessableEntity
@@ -450,6 +450,10 @@ def _periods(total: CostTotal) -> list[PeriodCost]:
     ]
 
 
+#: the cost rows of an answer, validated in one call (faster than constructing each row in Python)
+COST_ROWS = TypeAdapter(list[CostRow])
+
+
 async def consumption(
     session: AsyncSession,
     *,
@@ -460,24 +464,46 @@ async def consumption(
     granularity: str,
     group_by: str,
 ) -> CostConsumptionRead:
-    priced = await price(
-        session, settings=settings, flt=flt, start=start, end=end, granularity=granularity, group_by=group_by
+    """Yuan and quantity per group and local-time bucket. When the cost rollup answers every day of the window
+    (see :func:`covered`) and the buckets are days or months, SQL sums each row and the window's periods from it
+    (what :func:`price` would sum from the same rollup rows, without a period breakdown per row in Python)."""
+    tz = ZoneInfo(settings.timezone)
+    local = OfficeInstants(tz)
+    if granularity in ("day", "month") and await covered(session, settings=settings, flt=flt, start=start, end=end):
+        sums = await repository.cost_buckets(
+            session,
+            flt=flt,
+            first=start.astimezone(tz).date(),
+            after=end.astimezone(tz).date(),
+            granularity=granularity,
+            group_by=group_by,
+            tz=settings.timezone,
+        )
+        total = CostTotal()
+        for period, quantity, yuan_ in sums.periods:
+            if period:
+                total.add(PERIODS[period], quantity, yuan_)
+            else:
+                total.unpriced = quantity
+        cells = [(g, b, yuan(c), float(q)) for g, b, q, c in sums.rows]
+    else:
+        priced = await price(
+            session, settings=settings, flt=flt, start=start, end=end, granularity=granularity, group_by=group_by
+        )
+        total = priced.total
+        cells = [(g, b, yuan(c.total_cost), float(c.total_quantity)) for (g, b), c in priced.buckets.items()]
+    cells.sort(key=lambda r: (r[1], r[0]))
+    rows = COST_ROWS.validate_python(
+        [{"group": g, "bucket": local(b), "cost_cny": c, "quantity": q} for g, b, c, q in cells]
     )
-    local = OfficeInstants(ZoneInfo(settings.timezone))
-    # every field is computed here from checked values: constructing skips a validation per row (a month of
-    # every meter by day is 12 000 rows)
-    rows = [
-        CostRow.model_construct(group=g, bucket=local(b), cost_cny=yuan(c.total_cost), quantity=float(c.total_quantity))
-        for (g, b), c in sorted(priced.buckets.items(), key=lambda kv: (kv[0][1], kv[0][0]))
-    ]
     return CostConsumptionRead(
         start=start,
         end=end,
         granularity=granularity,
         group_by=group_by,
-        total_cost_cny=yuan(priced.total.total_cost),
-        unpriced_quantity=float(priced.total.unpriced),
-        periods=_periods(priced.total),
+        total_cost_cny=yuan(total.total_cost),
+        unpriced_quantity=float(total.unpriced),
+        periods=_periods(total),
         rows=rows,
     )
 
