@@ -21,6 +21,7 @@ from sqlalchemy import (
     Time,
     func,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from telemetry_ingest.models import Base
 
@@ -79,6 +80,17 @@ energy_monthly_cost = Table(
     Column("cost_cny", Numeric, nullable=False),
     # meter-days of the month with a daily cost row (the same on every period row of the meter-month)
     Column("days", Integer, nullable=False, server_default="0"),
+)
+
+# per meter and month, the daily cost rollup summed over the periods of each day: element i is day i + 1 of the
+# month (NULL: no reading interval that day)
+energy_month_day_cost = Table(
+    "energy_month_day_cost",
+    Base.metadata,
+    Column("meter_id", String(64), primary_key=True),
+    Column("month", Date, primary_key=True),
+    Column("quantity", ARRAY(Numeric), nullable=False),
+    Column("cost_cny", ARRAY(Numeric), nullable=False),
 )
 
 vehicle_day = Table(

@@ -79,6 +79,7 @@ VACUUMED = (
     "energy_monthly",
     "energy_daily_cost",
     "energy_monthly_cost",
+    "energy_month_day_cost",
     "vehicle_day",
 )
 

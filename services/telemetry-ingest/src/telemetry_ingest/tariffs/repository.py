@@ -209,36 +209,98 @@ COST_BUCKET_DAY = {"day": "c.d", "month": "CAST(date_trunc('month', c.d) AS date
 
 @dataclass(frozen=True)
 class CostBuckets:
-    """Sums of cost rollup rows: per group and bucket (quantity of every period, unpriced included, and yuan),
-    and per period over the window (``''``: no tariff priced it)."""
+    """Sums of cost rollup rows: per group and bucket ``(group, bucket, quantity of every period (unpriced
+    included), yuan)`` ordered by bucket and group, and per period over the window ``(period, quantity, yuan)``
+    (``''``: no tariff priced it)."""
 
-    rows: list[tuple[str, datetime, Decimal, Decimal]]
+    rows: list[tuple[str, datetime, float, Decimal]]
     periods: list[tuple[str, Decimal, Decimal]]
 
 
 async def cost_buckets(
     session: AsyncSession, *, flt: MeterFilter, first: date, after: date, granularity: str, group_by: str, tz: str
 ) -> CostBuckets:
-    """What :func:`daily_costs` sums, as the cost rows of an answer need it: one scan, grouped twice (grouping
-    sets), per group and day or month bucket (quantity and yuan over the periods) and per period."""
-    cte, params = _cost_rows(flt, first=first, after=after, granularity=granularity)
-    sql = f"""{cte}, s AS (
+    """The rows :func:`daily_costs` sums, summed as the cost rows of an answer need them: one pass, grouped twice
+    (grouping sets), per group and day or month bucket (quantity and yuan over the periods) and per period."""
+    where, params = flt.sql()
+    m0, m1 = _month_span(first, after)
+    if granularity == "day" or m0 >= m1:
+        m0 = m1 = after
+    sql = f"""WITH m AS (SELECT m.id, m.building, m.zone, m.sub_item, m.energy_type, m.vendor_id
+                       FROM telemetry.meter m WHERE {where}),
+    s AS (
+        -- each meter's rows are index ranges (the planner, guessing how many meters, scanned the whole table)
         SELECT {energy_repository.GROUP_EXPR[group_by]} AS grp, {COST_BUCKET_DAY[granularity]} AS b, c.period,
                c.quantity, c.cost_cny
-        FROM c JOIN m ON m.id = c.meter_id
+        FROM m CROSS JOIN LATERAL (
+            SELECT e.day AS d, e.period, e.quantity, e.cost_cny FROM telemetry.energy_daily_cost e
+            WHERE e.meter_id = m.id AND e.day >= :first AND e.day < :m0
+            UNION ALL
+            SELECT e.day, e.period, e.quantity, e.cost_cny FROM telemetry.energy_daily_cost e
+            WHERE e.meter_id = m.id AND e.day >= :m1 AND e.day < :after
+            UNION ALL
+            SELECT e.month, e.period, e.quantity, e.cost_cny FROM telemetry.energy_monthly_cost e
+            WHERE e.meter_id = m.id AND e.month >= :m0 AND e.month < :m1
+        ) c
     )
-    SELECT GROUPING(s.period) = 1, s.grp, CAST(s.b AS timestamp) AT TIME ZONE :tz, s.period, sum(s.quantity),
-           sum(s.cost_cny)
-    FROM s GROUP BY GROUPING SETS ((s.grp, s.b), (s.period))"""
-    params["tz"] = tz
-    rows: list[tuple[str, datetime, Decimal, Decimal]] = []
+    SELECT GROUPING(s.period) = 1 AS bucketed, s.grp, CAST(s.b AS timestamp) AT TIME ZONE :tz, s.period,
+           CASE WHEN GROUPING(s.period) = 1 THEN CAST(sum(s.quantity) AS float8) END,
+           CASE WHEN GROUPING(s.period) = 0 THEN sum(s.quantity) END, sum(s.cost_cny)
+    FROM s GROUP BY GROUPING SETS ((s.grp, s.b), (s.period))
+    -- the answer's order: bucket, then group by code point (as Python orders strings)
+    ORDER BY bucketed, s.b, s.grp COLLATE "C"
+    """
+    params.update(first=first, after=after, m0=m0, m1=m1, tz=tz)
+    rows: list[tuple[str, datetime, float, Decimal]] = []
     periods: list[tuple[str, Decimal, Decimal]] = []
-    for bucketed, grp, bucket, period, quantity, cost in (await session.execute(text(sql), params)).tuples():
+    for bucketed, grp, bucket, period, quantity, exact, cost in (await session.execute(text(sql), params)).all():
         if bucketed:
-            rows.append((str(grp), bucket, quantity, cost))
+            rows.append((grp, bucket, quantity, cost))
         else:
-            periods.append((period, quantity, cost))
+            periods.append((period, exact, cost))
     return CostBuckets(rows, periods)
+
+
+@dataclass(frozen=True)
+class MeterMonthDays:
+    """One meter-month of ``energy_month_day_cost``: element i of each list is day i + 1 of the month, summed
+    over its price periods (None: no reading interval that day)."""
+
+    meter_id: str
+    month: date
+    quantity: list[float | None]
+    cost_cny: list[Decimal | None]
+
+
+async def meter_month_days(
+    session: AsyncSession, *, flt: MeterFilter, first: date, after: date
+) -> list[MeterMonthDays]:
+    """The day totals of the meters of ``flt`` in the months that reach the local days ``[first, after)`` (one row
+    per meter and month; the caller keeps the days of the window). Quantities as float8: PostgreSQL converts the
+    exact sum to the nearest double, as ``float(Decimal)`` does."""
+    where, params = flt.sql()
+    rows = await session.execute(
+        text(
+            "SELECT e.meter_id, e.month, CAST(e.quantity AS float8[]), e.cost_cny FROM telemetry.meter m"
+            f" JOIN telemetry.energy_month_day_cost e ON e.meter_id = m.id WHERE {where}"
+            " AND e.month >= :month0 AND e.month < :after"
+        ),
+        {**params, "month0": first.replace(day=1), "after": after},
+    )
+    return [MeterMonthDays(*r) for r in rows.all()]
+
+
+async def local_midnights(session: AsyncSession, *, first: date, after: date, tz: str) -> list[datetime]:
+    """The instants of the local midnights of the days ``[first, after)`` as the cost rollup's day buckets are
+    (``CAST(day AS timestamp) AT TIME ZONE tz``)."""
+    rows = await session.execute(
+        text(
+            "SELECT CAST(CAST(:first AS date) + i AS timestamp) AT TIME ZONE :tz"
+            " FROM generate_series(0, CAST(:n AS integer) - 1) AS i ORDER BY i"
+        ),
+        {"first": first, "n": (after - first).days, "tz": tz},
+    )
+    return list(rows.scalars().all())
 
 
 async def replace_daily_costs(
@@ -293,6 +355,28 @@ async def replace_daily_costs(
             " INSERT INTO telemetry.energy_monthly_cost (meter_id, month, period, quantity, cost_cny, days)"
             " SELECT d.m, d.month, d.period, sum(d.quantity), sum(d.cost_cny), n.days"
             " FROM d JOIN n ON n.m = d.m AND n.month = d.month GROUP BY d.m, d.month, d.period, n.days"
+        ),
+        spans,
+    )
+    # and the day totals of each meter-month as arrays (element i: day i + 1; NULL: no daily row)
+    await session.execute(
+        text(
+            f"DELETE FROM telemetry.energy_month_day_cost e USING ({months}) t"
+            " WHERE e.meter_id = t.m AND e.month = t.month"
+        ),
+        spans,
+    )
+    await session.execute(
+        text(
+            f"WITH t AS ({months}) INSERT INTO telemetry.energy_month_day_cost (meter_id, month, quantity, cost_cny)"
+            " SELECT t.m, t.month, array_agg(d.q ORDER BY g.i), array_agg(d.c ORDER BY g.i)"
+            " FROM t CROSS JOIN LATERAL generate_series(0, CAST(t.month + interval '1 month' AS date) - t.month - 1)"
+            " AS g(i)"
+            " LEFT JOIN (SELECT c.meter_id, c.day, sum(c.quantity) AS q, sum(c.cost_cny) AS c"
+            "   FROM telemetry.energy_daily_cost c JOIN t ON c.meter_id = t.m AND c.day >= t.month"
+            "   AND c.day < CAST(t.month + interval '1 month' AS date) GROUP BY 1, 2) d"
+            " ON d.meter_id = t.m AND d.day = t.month + g.i"
+            " GROUP BY t.m, t.month HAVING count(d.day) > 0"
         ),
         spans,
     )
