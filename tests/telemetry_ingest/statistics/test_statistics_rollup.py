@@ -99,10 +99,12 @@ async def _stats(session: AsyncSession, settings: AnalyticsSettings, year: int) 
 
 async def _costs(session: AsyncSession, settings: AnalyticsSettings) -> list[Any]:
     """Cost rows of whole local days (the shapes the cost rollup answers in SQL): days per meter over the gap's
-    month, months per building over 2041 and over a window that does not start on the 1st."""
+    month and over parts of three months, months per building over 2041 and over a window that does not start
+    on the 1st."""
     out = []
     for gran, group, start, end in (
         ("day", "meter", _at(2041, 3, 1), _at(2041, 4, 1)),
+        ("day", "meter", _at(2040, 2, 20), _at(2040, 5, 20)),  # 29 February, C's first day, partial months
         ("month", "building", _at(2041, 1, 1), _at(2042, 1, 1)),
         ("month", "energy_type", _at(2040, 2, 10), _at(2040, 7, 1)),
     ):

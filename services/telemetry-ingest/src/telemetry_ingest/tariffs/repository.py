@@ -153,10 +153,19 @@ def _month_span(first: date, after: date) -> tuple[date, date]:
     return m0, after.replace(day=1)
 
 
-def _cost_rows(flt: MeterFilter, *, first: date, after: date, granularity: str | None) -> tuple[str, dict[str, Any]]:
-    """CTEs ``m`` (the meters of ``flt``) and ``c`` (their cost rollup rows over the local days ``[first, after)``:
-    meter, day or month ``d``, period, quantity, yuan): whole months from ``energy_monthly_cost`` unless the
-    buckets are days, the other days from ``energy_daily_cost``."""
+async def daily_costs(
+    session: AsyncSession,
+    *,
+    flt: MeterFilter,
+    first: date,
+    after: date,
+    granularity: str | None,
+    group_by: str,
+    tz: str,
+) -> list[DailyCost]:
+    """The cost rollup of the meters of ``flt`` over the local days ``[first, after)``, summed per group and
+    bucket in SQL (periods as arrays): whole months from ``energy_monthly_cost`` unless the buckets are days,
+    the other days from ``energy_daily_cost``."""
     where, params = flt.sql()
     m0, m1 = _month_span(first, after)
     if granularity == "day" or m0 >= m1:
@@ -173,92 +182,15 @@ def _cost_rows(flt: MeterFilter, *, first: date, after: date, granularity: str |
         UNION ALL
         SELECT c.meter_id, c.month, c.period, c.quantity, c.cost_cny FROM telemetry.energy_monthly_cost c
         WHERE c.meter_id IN (SELECT id FROM m) AND c.month >= :m0 AND c.month < :m1
-    )"""
-    params.update(first=first, after=after, m0=m0, m1=m1)
-    return sql, params
-
-
-async def daily_costs(
-    session: AsyncSession,
-    *,
-    flt: MeterFilter,
-    first: date,
-    after: date,
-    granularity: str | None,
-    group_by: str,
-    tz: str,
-) -> list[DailyCost]:
-    """The cost rollup of the meters of ``flt`` over the local days ``[first, after)``, summed per group and
-    bucket in SQL (periods as arrays): whole months from ``energy_monthly_cost`` unless the buckets are days,
-    the other days from ``energy_daily_cost``."""
-    cte, params = _cost_rows(flt, first=first, after=after, granularity=granularity)
-    sql = f"""{cte}, s AS (
+    ), s AS (
         SELECT {energy_repository.GROUP_EXPR[group_by]} AS grp, {COST_BUCKET[granularity]} AS bucket, c.period,
                sum(c.quantity) AS quantity, sum(c.cost_cny) AS cost
         FROM c JOIN m ON m.id = c.meter_id GROUP BY 1, 2, 3
     )
     SELECT grp, bucket, array_agg(period), array_agg(quantity), array_agg(cost) FROM s GROUP BY 1, 2"""
-    params["tz"] = tz
+    params.update(first=first, after=after, m0=m0, m1=m1, tz=tz)
     rows = await session.execute(text(sql), params)
     return [DailyCost(str(r[0]), r[1], r[2], r[3], r[4]) for r in rows.tuples()]
-
-
-#: the local day or month of a cost rollup row's ``d``
-COST_BUCKET_DAY = {"day": "c.d", "month": "CAST(date_trunc('month', c.d) AS date)"}
-
-
-@dataclass(frozen=True)
-class CostBuckets:
-    """Sums of cost rollup rows: per group and bucket ``(group, bucket, quantity of every period (unpriced
-    included), yuan)`` ordered by bucket and group, and per period over the window ``(period, quantity, yuan)``
-    (``''``: no tariff priced it)."""
-
-    rows: list[tuple[str, datetime, float, Decimal]]
-    periods: list[tuple[str, Decimal, Decimal]]
-
-
-async def cost_buckets(
-    session: AsyncSession, *, flt: MeterFilter, first: date, after: date, granularity: str, group_by: str, tz: str
-) -> CostBuckets:
-    """The rows :func:`daily_costs` sums, summed as the cost rows of an answer need them: one pass, grouped twice
-    (grouping sets), per group and day or month bucket (quantity and yuan over the periods) and per period."""
-    where, params = flt.sql()
-    m0, m1 = _month_span(first, after)
-    if granularity == "day" or m0 >= m1:
-        m0 = m1 = after
-    sql = f"""WITH m AS (SELECT m.id, m.building, m.zone, m.sub_item, m.energy_type, m.vendor_id
-                       FROM telemetry.meter m WHERE {where}),
-    s AS (
-        -- each meter's rows are index ranges (the planner, guessing how many meters, scanned the whole table)
-        SELECT {energy_repository.GROUP_EXPR[group_by]} AS grp, {COST_BUCKET_DAY[granularity]} AS b, c.period,
-               c.quantity, c.cost_cny
-        FROM m CROSS JOIN LATERAL (
-            SELECT e.day AS d, e.period, e.quantity, e.cost_cny FROM telemetry.energy_daily_cost e
-            WHERE e.meter_id = m.id AND e.day >= :first AND e.day < :m0
-            UNION ALL
-            SELECT e.day, e.period, e.quantity, e.cost_cny FROM telemetry.energy_daily_cost e
-            WHERE e.meter_id = m.id AND e.day >= :m1 AND e.day < :after
-            UNION ALL
-            SELECT e.month, e.period, e.quantity, e.cost_cny FROM telemetry.energy_monthly_cost e
-            WHERE e.meter_id = m.id AND e.month >= :m0 AND e.month < :m1
-        ) c
-    )
-    SELECT GROUPING(s.period) = 1 AS bucketed, s.grp, CAST(s.b AS timestamp) AT TIME ZONE :tz, s.period,
-           CASE WHEN GROUPING(s.period) = 1 THEN CAST(sum(s.quantity) AS float8) END,
-           CASE WHEN GROUPING(s.period) = 0 THEN sum(s.quantity) END, sum(s.cost_cny)
-    FROM s GROUP BY GROUPING SETS ((s.grp, s.b), (s.period))
-    -- the answer's order: bucket, then group by code point (as Python orders strings)
-    ORDER BY bucketed, s.b, s.grp COLLATE "C"
-    """
-    params.update(first=first, after=after, m0=m0, m1=m1, tz=tz)
-    rows: list[tuple[str, datetime, float, Decimal]] = []
-    periods: list[tuple[str, Decimal, Decimal]] = []
-    for bucketed, grp, bucket, period, quantity, exact, cost in (await session.execute(text(sql), params)).all():
-        if bucketed:
-            rows.append((grp, bucket, quantity, cost))
-        else:
-            periods.append((period, exact, cost))
-    return CostBuckets(rows, periods)
 
 
 @dataclass(frozen=True)

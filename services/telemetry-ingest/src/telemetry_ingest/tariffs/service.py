@@ -470,58 +470,47 @@ async def consumption(
     granularity: str,
     group_by: str,
 ) -> CostConsumptionRead:
-    """Yuan and quantity per group and local-time bucket. When the cost rollup answers every day of the window
-    (see :func:`covered`) and the buckets are days or months, the rows are the rollup's sums without a period
-    breakdown per row in Python: per meter and day from the day totals of each meter-month
-    (``energy_month_day_cost``, a row per meter and month), other groupings summed in SQL; the window's periods
-    from the rollup as in :func:`price`. The same figures as :func:`price` gives from the same rollup rows."""
+    """Yuan and quantity per group and local-time bucket, from :func:`price`. Per meter and day over a window the
+    cost rollup covers (see :func:`covered`; a month of 400 meters is 12 000 rows), the rows are read from the day
+    totals of each meter-month (``energy_month_day_cost``: a row per meter and month instead of a row per meter,
+    day and price period) and the window's periods from the rollup as :func:`price` sums them: the same figures
+    without a period breakdown per row in Python."""
     tz = ZoneInfo(settings.timezone)
     local = OfficeInstants(tz)
-    total = CostTotal()
-    cells: list[dict[str, Any]] = []
-    if granularity in ("day", "month") and await covered(session, settings=settings, flt=flt, start=start, end=end):
+    if (
+        granularity == "day"
+        and group_by == "meter"
+        and await covered(session, settings=settings, flt=flt, start=start, end=end)
+    ):
         first, after = start.astimezone(tz).date(), end.astimezone(tz).date()
-        if granularity == "day" and group_by == "meter":
-            for row in await repository.daily_costs(
-                session, flt=flt, first=first, after=after, granularity=None, group_by="total", tz=settings.timezone
-            ):
-                total.merge(_cost_of(row))
-            midnights = await repository.local_midnights(session, first=first, after=after, tz=settings.timezone)
-            months = await repository.meter_month_days(session, flt=flt, first=first, after=after)
-            with _gc_paused():  # no await inside: 12 000 rows for a month of 400 meters
-                cells = _meter_day_cells(months, first=first, after=after, buckets=[local(m) for m in midnights])
-                rows = COST_ROWS.validate_python(cells)
-        else:
-            sums = await repository.cost_buckets(
-                session,
-                flt=flt,
-                first=first,
-                after=after,
-                granularity=granularity,
-                group_by=group_by,
-                tz=settings.timezone,
+        total = CostTotal()
+        for row in await repository.daily_costs(
+            session, flt=flt, first=first, after=after, granularity=None, group_by="total", tz=settings.timezone
+        ):
+            total.merge(_cost_of(row))
+        midnights = await repository.local_midnights(session, first=first, after=after, tz=settings.timezone)
+        months = await repository.meter_month_days(session, flt=flt, first=first, after=after)
+        with _gc_paused():  # no await inside
+            rows = COST_ROWS.validate_python(
+                _meter_day_cells(months, first=first, after=after, buckets=[local(m) for m in midnights])
             )
-            for period, quantity, yuan_ in sums.periods:
-                if period:
-                    total.add(PERIODS[period], quantity, yuan_)
-                else:
-                    total.unpriced = quantity
-            with _gc_paused():
-                cells = [
-                    {"group": g, "bucket": local(b), "cost_cny": yuan(c), "quantity": q} for g, b, q, c in sums.rows
-                ]
-                rows = COST_ROWS.validate_python(cells)
     else:
         priced = await price(
             session, settings=settings, flt=flt, start=start, end=end, granularity=granularity, group_by=group_by
         )
         total = priced.total
         with _gc_paused():
-            cells = [
-                {"group": g, "bucket": local(b), "cost_cny": yuan(c.total_cost), "quantity": float(c.total_quantity)}
-                for (g, b), c in sorted(priced.buckets.items(), key=lambda kv: (kv[0][1], kv[0][0]))
-            ]
-            rows = COST_ROWS.validate_python(cells)
+            rows = COST_ROWS.validate_python(
+                [
+                    {
+                        "group": g,
+                        "bucket": local(b),
+                        "cost_cny": yuan(c.total_cost),
+                        "quantity": float(c.total_quantity),
+                    }
+                    for (g, b), c in sorted(priced.buckets.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+                ]
+            )
     return CostConsumptionRead(
         start=start,
         end=end,
