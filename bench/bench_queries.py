@@ -16,7 +16,8 @@ Environment: ``BENCH_DATABASE_URL`` (server, default postgresql://postgres@127.0
 created and generated only when it holds no readings yet, migrated to the newest revision on every run (a
 migration that adds a rollup logs the days to fill, the refresh below fills them), and always kept, so query
 work can be iterated without regenerating 29 M rows; the worker refresh still runs and only has work if
-something is pending), ``BENCH_REFRESH`` (0 skips the worker refresh and the evaluator day on a reused database).
+something is pending), ``BENCH_REFRESH`` (0 skips the worker refresh and the evaluator day on a reused database), ``BENCH_ONLY``
+(comma-separated substrings: only the rows whose label contains one of them, case-insensitively, are timed).
 """
 
 from __future__ import annotations
@@ -176,7 +177,11 @@ async def run_queries(url: str, repeat: int, vehicles: int, vehicle_days: int) -
     gc.collect()
     gc.freeze()  # as every service does once it is up (houqin_common.app.frozen_startup_objects)
 
+    only = [s.strip().lower() for s in os.environ.get("BENCH_ONLY", "").split(",") if s.strip()]
+
     async def compare(label: str, query: Callable[[AsyncSession, AnalyticsSettings], Awaitable[Any]]) -> None:
+        if only and not any(s in label.lower() for s in only):
+            return
         async with maker() as session:
             ours, a = await timed(lambda: query(session, ours_cfg), repeat)
             raw, b = await timed(lambda: query(session, raw_cfg), max(1, min(repeat, 2)), slow_ms=2000)
