@@ -324,6 +324,35 @@ async def daily_category_load(
     return [(r[0], r[1], r[2], float(r[3]), int(r[4])) for r in rows.tuples()]
 
 
+async def week_hours(
+    session: AsyncSession, *, flt: MeterFilter, monday: date, after: date
+) -> list[tuple[str, bytes, bytes, bytes]]:
+    """The ``energy_week_hours`` rows of the scope's meters and the weeks from ``monday`` starting before
+    ``after``, one row per meter of the rows' columns concatenated (in one order): ``int4send`` of each week's
+    offset in days from ``monday``, the day masks, the hourly kWh."""
+    where, params = flt.sql()
+    rows = await session.execute(
+        text(
+            "SELECT e.meter_id, string_agg(int4send(e.week - CAST(:monday AS date)), ''), string_agg(e.hours, ''),"
+            " string_agg(e.kwh, '') FROM telemetry.energy_week_hours e"
+            f" WHERE e.meter_id IN (SELECT m.id FROM telemetry.meter m WHERE {where})"
+            " AND e.week >= :monday AND e.week < :after GROUP BY e.meter_id"
+        ),
+        {**params, "monday": monday, "after": after},
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in rows.tuples()]
+
+
+async def hourly_load(session: AsyncSession, *, flt: MeterFilter, win: Window) -> list[tuple[str, datetime, float]]:
+    """(meter, local wall-clock hour, kWh) of the hourly buckets of the window from the raw readings (what
+    ``energy_week_hours`` holds for rolled-up days)."""
+    cte, params = _intervals_cte(flt, win, granularity="hour")
+    sql = f"""{cte}
+    SELECT d.meter_id, d.bucket AT TIME ZONE :tz, sum(d.kwh) FROM d GROUP BY d.meter_id, d.bucket"""
+    rows = await session.execute(text(sql), params)
+    return [(r[0], r[1], float(r[2])) for r in rows.tuples()]
+
+
 async def rolled_work_hours_differ(
     session: AsyncSession, *, flt: MeterFilter, first: date, after: date, cal: CalendarRule
 ) -> bool:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Table,
@@ -48,6 +49,18 @@ energy_daily = Table(
     Column("working_seconds", Float, nullable=False, server_default="0"),
     Column("work_start", Time),
     Column("work_end", Time),
+)
+
+energy_week_hours = Table(
+    "energy_week_hours",
+    Base.metadata,
+    Column("meter_id", String(64), primary_key=True),
+    Column("week", Date, primary_key=True),  # the Monday of the local ISO week
+    # the kWh of each local hour of the week: 7 x 24 float8 (big-endian, float8send), Monday 00:00 first,
+    # NaN where the hour has no reading interval
+    Column("kwh", LargeBinary, nullable=False),
+    # per day of the week an int4 (big-endian) whose bit i is set when local hour i has intervals
+    Column("hours", LargeBinary, nullable=False),
 )
 
 energy_monthly = Table(

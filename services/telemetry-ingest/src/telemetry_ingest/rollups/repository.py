@@ -128,6 +128,7 @@ async def refresh_energy(
         ),
         params,
     )
+    await _refresh_week_hours(session, "dirty_range", {"tz": tz})
     await session.execute(
         text(
             "DELETE FROM telemetry.energy_daily e USING dirty_range g"
@@ -179,6 +180,58 @@ async def refresh_energy(
     await session.execute(text("DROP TABLE dirty_range"))
     await session.execute(text("DROP TABLE dirty_month"))
     return int(inserted.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def _refresh_week_hours(session: AsyncSession, ranges: str, params: dict[str, object]) -> None:
+    """Rebuild ``energy_week_hours`` of every local ISO week a meter-day of ``ranges`` (a table or subquery of
+    (subject_id, first_day, after_day)) lies in, from the hourly rollup: 7 x 24 hours in local order, NaN and
+    a clear mask bit where an hour has no row (a local hour is at most one hourly row: the rollup buckets by
+    local wall-clock hour). A week without any hourly row has no row."""
+    weeks = (
+        f"SELECT DISTINCT g.subject_id AS meter_id, CAST(d - (CAST(extract(isodow FROM d) AS int) - 1) AS date)"
+        f" AS week FROM {ranges} g, LATERAL (SELECT CAST(s AS date) AS d FROM"
+        " generate_series(g.first_day, g.after_day - 1, interval '1 day') AS s) x"
+    )
+    await session.execute(
+        text(
+            f"DELETE FROM telemetry.energy_week_hours e USING ({weeks}) w"
+            " WHERE e.meter_id = w.meter_id AND e.week = w.week"
+        ),
+        params,
+    )
+    await session.execute(
+        text(
+            f"""INSERT INTO telemetry.energy_week_hours (meter_id, week, kwh, hours)
+            WITH w AS ({weeks}),
+            h AS (
+                SELECT h.meter_id, CAST(l.lt AS date) AS day, CAST(extract(hour FROM l.lt) AS int) AS i, h.kwh
+                FROM w JOIN telemetry.energy_hourly h ON h.meter_id = w.meter_id
+                 AND h.hour >= CAST(w.week AS timestamp) AT TIME ZONE :tz
+                 AND h.hour < CAST(w.week + 7 AS timestamp) AT TIME ZONE :tz
+                CROSS JOIN LATERAL (SELECT h.hour AT TIME ZONE :tz AS lt) l
+            ),
+            d AS (
+                SELECT w.meter_id, w.week, x.day,
+                       string_agg(float8send(coalesce(h.kwh, CAST('NaN' AS float8))), '' ORDER BY s.i) AS kwh,
+                       coalesce(bit_or(1 << s.i) FILTER (WHERE h.i IS NOT NULL), 0) AS mask
+                FROM w CROSS JOIN LATERAL (SELECT w.week + k AS day FROM generate_series(0, 6) AS k) x
+                CROSS JOIN generate_series(0, 23) AS s(i)
+                LEFT JOIN h ON h.meter_id = w.meter_id AND h.day = x.day AND h.i = s.i
+                GROUP BY 1, 2, 3
+            )
+            SELECT d.meter_id, d.week, string_agg(d.kwh, '' ORDER BY d.day),
+                   string_agg(int4send(d.mask), '' ORDER BY d.day)
+            FROM d GROUP BY 1, 2 HAVING bit_or(d.mask) <> 0"""
+        ),
+        params,
+    )
+
+
+async def refresh_week_hours(session: AsyncSession, *, ranges: list[tuple[str, date, date]], tz: str) -> None:
+    """Rebuild ``energy_week_hours`` of the weeks of each (meter, [first_day, after_day)) from the hourly rollup
+    (the ranges logged as kind ``hours``: the hourly rollup is current, only these rows are missing)."""
+    if ranges:
+        await _refresh_week_hours(session, f"({_RANGES})", _range_params(ranges, tz))
 
 
 async def refresh_vehicle_days(

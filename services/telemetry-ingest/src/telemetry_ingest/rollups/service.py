@@ -40,7 +40,9 @@ def ranges_of(touched: list[tuple[str, datetime]], tz: ZoneInfo) -> list[tuple[s
 
 async def refresh_energy(session: AsyncSession, *, settings: AnalyticsSettings) -> Refreshed:
     """Recompute hour, day and month rows of every meter-day with pending touched hours; the same meter-days
-    are logged as touched for the daily cost rollup (kind ``cost``), which the tariffs reprice."""
+    are logged as touched for the daily cost rollup (kind ``cost``), which the tariffs reprice. The meter-days
+    logged as kind ``hours`` (only their ``energy_week_hours`` row is missing) are rebuilt from the hourly rollup
+    (not counted in the result: their readings did not change)."""
     touched = await repository.pop_touched(session, "meter")
     ranges = ranges_of(touched, ZoneInfo(settings.timezone))
     rows = await repository.refresh_energy(
@@ -51,7 +53,11 @@ async def refresh_energy(session: AsyncSession, *, settings: AnalyticsSettings) 
         band=settings.rollover_band,
         work_hours=await energy_work_hours(session, settings),
     )
-    return Refreshed(sum((a - f).days for _, f, a in ranges), rows, ranges, len(touched))
+    hours = await repository.pop_touched(session, "hours")
+    await repository.refresh_week_hours(
+        session, ranges=ranges_of(hours, ZoneInfo(settings.timezone)), tz=settings.timezone
+    )
+    return Refreshed(sum((a - f).days for _, f, a in ranges), rows, ranges, len(touched) + len(hours))
 
 
 async def energy_work_hours(session: AsyncSession, settings: AnalyticsSettings) -> tuple[time, time]:
@@ -76,6 +82,7 @@ VACUUMED = (
     "touched_range",
     "energy_hourly",
     "energy_daily",
+    "energy_week_hours",
     "energy_monthly",
     "energy_daily_cost",
     "energy_monthly_cost",
