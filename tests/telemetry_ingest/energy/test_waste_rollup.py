@@ -1,7 +1,7 @@
 """The waste evaluation from the weekly hours rollup (``energy_week_hours``) raises exactly the alerts of the
 raw evaluation: before the worker, after it, with a late reading pending in a past day (the rollup answers the
 days before it, the raw readings the rest), after the refresh, after a calendar change (the categories are not
-stored: no refresh needed) and while a week row is still to build (kind ``hours``, as after the migration).
+stored: no refresh needed) and while a week row is still to build (kind ``derive``, as after the migration).
 The rollup's rows equal the hourly buckets of the raw readings (own database: the invalidation log is
 global)."""
 
@@ -157,7 +157,7 @@ async def test_waste_from_the_week_hours_rollup_equals_the_raw_evaluation(sessio
     assert (await service.refresh_rollup(session, settings=ROLLED)).meter_days == 0  # nothing to recompute
     assert await _alerts(session, ROLLED) == recalendared
 
-    # week rows still to build (kind ``hours``, as the migration logs them): from a Monday in the history of
+    # week rows still to build (kind ``derive``, as the migration logs them): from a Monday in the history of
     # two meters; the weeks before it answer from the rollup, those days from the raw readings until built
     monday = EVALUATED[0] - timedelta(days=7 + EVALUATED[0].weekday())
     await session.execute(
@@ -165,7 +165,7 @@ async def test_waste_from_the_week_hours_rollup_equals_the_raw_evaluation(sessio
     )
     await session.execute(
         text(
-            "INSERT INTO telemetry.touched_range (kind, subject_id, hour) SELECT 'hours', meter_id,"
+            "INSERT INTO telemetry.touched_range (kind, subject_id, hour) SELECT 'derive', meter_id,"
             " CAST(day AS timestamp) AT TIME ZONE 'UTC' + interval '12 hours' FROM telemetry.energy_daily"
             " WHERE meter_id IN ('w0', 'w1') AND day >= :d"
         ),
@@ -176,6 +176,6 @@ async def test_waste_from_the_week_hours_rollup_equals_the_raw_evaluation(sessio
     done = await service.refresh_rollup(session, settings=ROLLED)
     await session.commit()
     assert done.meter_days == 0  # the readings did not change: only the week rows were built
-    assert await session.scalar(text("SELECT count(*) FROM telemetry.touched_range WHERE kind = 'hours'")) == 0
+    assert await session.scalar(text("SELECT count(*) FROM telemetry.touched_range WHERE kind = 'derive'")) == 0
     assert await _week_rows_equal_raw_hours(session) > 8 * 40 * 24
     assert await _alerts(session, ROLLED) == recalendared

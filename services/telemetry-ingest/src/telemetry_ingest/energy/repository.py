@@ -369,6 +369,30 @@ async def rolled_work_hours_differ(
     return bool(found)
 
 
+async def month_days(
+    session: AsyncSession, *, flt: MeterFilter, first_month: date, after: date, cal: CalendarRule
+) -> tuple[list[tuple[str, bytes, bytes, bytes]], bool]:
+    """The ``energy_month_days`` rows of the scope's meters and the months from ``first_month`` starting before
+    ``after``, one row per meter of the rows' columns concatenated (in one order): ``int4send`` of each month's
+    offset in days from ``first_month``, the day masks, the daily values; and whether every row was split at
+    the calendar's working hours."""
+    where, params = flt.sql()
+    rows = (
+        await session.execute(
+            text(
+                "SELECT e.meter_id, string_agg(int4send(e.month - CAST(:first_month AS date)), ''),"
+                " string_agg(int4send(e.days), ''), string_agg(e.daily, ''),"
+                " bool_and(e.work_start IS NOT DISTINCT FROM :ws AND e.work_end IS NOT DISTINCT FROM :we)"
+                " FROM telemetry.energy_month_days e"
+                f" WHERE e.meter_id IN (SELECT m.id FROM telemetry.meter m WHERE {where})"
+                " AND e.month >= :first_month AND e.month < :after GROUP BY e.meter_id"
+            ),
+            {**params, "first_month": first_month, "after": after, "ws": cal.work_start, "we": cal.work_end},
+        )
+    ).all()
+    return [(r[0], r[1], r[2], r[3]) for r in rows], all(r[4] for r in rows)
+
+
 async def load_by_category_rolled(
     session: AsyncSession, *, flt: MeterFilter, first: date, after: date, cal: CalendarRule
 ) -> list[dict[str, Any]]:

@@ -11,13 +11,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.errors import NotFound, UnprocessableEntity
 from houqin_common.i18n import _
+from telemetry_ingest.analytics.calendar import UseCalendar
 from telemetry_ingest.analytics.config import AnalyticsSettings
-from telemetry_ingest.energy import repository
+from telemetry_ingest.energy import repository, waste
 from telemetry_ingest.energy.arithmetic import OfficeInstants
 from telemetry_ingest.energy.degree_days import degree_days, fit_ols
 from telemetry_ingest.energy.repository import CalendarRule, MeterFilter, Window
@@ -460,11 +462,17 @@ async def base_load(
     whole = bool(how.rolled) and how.raw_start == end and all(p.grain == "day" for p in how.rolled)
     tz = ZoneInfo(settings.timezone)
     first, after = start.astimezone(tz).date(), end.astimezone(tz).date()
-    if whole and not await repository.rolled_work_hours_differ(session, flt=flt, first=first, after=after, cal=cal):
-        # whole local days, all rolled up, split at these working hours: the daily rollup answers
-        rows = await repository.load_by_category_rolled(session, flt=flt, first=first, after=after, cal=cal)
-    else:
-        rows = await repository.load_by_category(session, flt=flt, win=win, cal=cal)
+    # whole local days, all rolled up, split at these working hours: the month rows answer, else the daily rollup
+    rows = (
+        await _load_by_category_months(session, flt=flt, window=(start, end), days=(first, after), cal=cal)
+        if whole
+        else None
+    )
+    if rows is None:
+        if whole and not await repository.rolled_work_hours_differ(session, flt=flt, first=first, after=after, cal=cal):
+            rows = await repository.load_by_category_rolled(session, flt=flt, first=first, after=after, cal=cal)
+        else:
+            rows = await repository.load_by_category(session, flt=flt, win=win, cal=cal)
     by_meter: dict[str, dict[str, tuple[float, float]]] = {}
     for r in rows:
         by_meter.setdefault(r["meter_id"], {})[r["cat"]] = (float(r["kwh"]), float(r["hours"]))
@@ -489,6 +497,85 @@ async def base_load(
             )
         )
     return BaseLoadRead(start=start, end=end, rows=out)
+
+
+BASE_LOAD_KINDS = ("working_day", "weekend", "holiday")
+
+
+async def _load_by_category_months(
+    session: AsyncSession,
+    *,
+    flt: MeterFilter,
+    window: tuple[datetime, datetime],
+    days: tuple[date, date],
+    cal: CalendarRule,
+) -> list[dict[str, Any]] | None:
+    """:func:`repository.load_by_category_rolled` from ``energy_month_days`` (a row per meter and month, not
+    per day: a year of 400 meters is 4 800 rows), the days sorted into categories here: a holiday or weekend
+    day is one category, a working day splits into its working-hours part and the rest. Each (meter,
+    category) sums its days in day order. ``window`` is [start, end) of whole local ``days`` [first, after).
+    None when a month row of the window is still to build or was split at other working hours (the caller
+    reads the daily rollup or the raw readings)."""
+    where, params = flt.sql()
+    pending = await rollups_repository.first_pending_hour(
+        session,
+        kind=rollups_service.DERIVE,
+        subjects_sql=f"SELECT m.id FROM telemetry.meter m WHERE {where}",
+        params=params,
+        start=window[0],
+        end=window[1],
+    )
+    if pending is not None:
+        return None
+    first, after = days
+    first_month = first.replace(day=1)
+    found, same_hours = await repository.month_days(session, flt=flt, first_month=first_month, after=after, cal=cal)
+    if not same_hours:
+        return None
+    if not found:
+        return []
+    use = UseCalendar(
+        work_start=cal.work_start,
+        work_end=cal.work_end,
+        working_weekdays=tuple(cal.working_weekdays),
+        holidays=frozenset(cal.holidays),
+        extra_workdays=frozenset(cal.extra_workdays),
+    )
+    months = [np.frombuffer(r[1], dtype=">i4").astype(np.intp) for r in found]
+    offset = np.concatenate(months)
+    meter = np.repeat(np.arange(len(found)), [len(m) for m in months])
+    masks = np.frombuffer(b"".join(r[2] for r in found), dtype=">i4").astype(np.int64)
+    daily = np.frombuffer(b"".join(r[3] for r in found), dtype=">f8").astype(np.float64).reshape(-1, 31, 4)
+    day = (offset[:, None] + np.arange(31)).ravel()  # days from first_month
+    has = (((masks[:, None] >> np.arange(31)) & 1).astype(bool)).ravel()
+    lo, hi = (first - first_month).days, (after - first_month).days
+    keep = has & (day >= lo) & (day < hi)
+    m, d, values = np.repeat(meter, 31)[keep], day[keep], daily.reshape(-1, 4)[keep]
+    order = np.lexsort((d, m))  # each meter's days in day order
+    m, d, values = m[order], d[order], values[order]
+    kinds = np.array(
+        [BASE_LOAD_KINDS.index(waste.day_kind(first_month + timedelta(days=i), use)) for i in range(hi)],
+        dtype=np.intp,
+    )[d]
+    kwh, seconds, working_kwh, working_seconds = values.T
+    parts = {
+        "holiday": (kinds == 2, kwh, seconds),
+        "weekend": (kinds == 1, kwh, seconds),
+        "working": ((kinds == 0) & (working_seconds > 0), working_kwh, working_seconds),
+        "night": ((kinds == 0) & (seconds > working_seconds), kwh - working_kwh, seconds - working_seconds),
+    }
+    n = len(found)
+    rows: list[dict[str, Any]] = []
+    for cat, (mask, k, sec) in parts.items():
+        # bincount adds in the order given (each meter's days in day order)
+        count = np.bincount(m[mask], minlength=n)
+        sum_kwh = np.bincount(m[mask], weights=k[mask], minlength=n)
+        sum_s = np.bincount(m[mask], weights=sec[mask], minlength=n)
+        rows.extend(
+            {"meter_id": found[i][0], "cat": cat, "kwh": float(sum_kwh[i]), "hours": float(sum_s[i]) / 3600.0}
+            for i in np.flatnonzero(count).tolist()
+        )
+    return rows
 
 
 async def top_consumers(

@@ -23,6 +23,7 @@ from telemetry_ingest.energy.schemas import (
 from telemetry_ingest.energy.service import Plan
 from telemetry_ingest.rollups import repository as rollups_repository
 from telemetry_ingest.rollups.plan import day_ranges
+from telemetry_ingest.rollups.service import DERIVE
 
 
 def waste_policy(settings: AnalyticsSettings) -> waste.WastePolicy:
@@ -123,7 +124,7 @@ async def _day_hours(
     how: Plan,
 ) -> waste_arrays.DayHours:
     """The hourly kWh of every meter and local day of [start, end) (whole local days, from the Monday of the
-    first): the days before the first pending hour (of the readings, or of a week-hours row still to build)
+    first): the days before the first pending hour (of the readings, or of a week row still to derive)
     from ``energy_week_hours``, the rest from the raw readings, bucketed as
     :func:`repository.daily_category_load` buckets them."""
     tz = ZoneInfo(settings.timezone)
@@ -131,7 +132,7 @@ async def _day_hours(
     where, params = flt.sql()
     unbuilt = await rollups_repository.first_pending_hour(
         session,
-        kind="hours",
+        kind=DERIVE,
         subjects_sql=f"SELECT m.id FROM telemetry.meter m WHERE {where}",
         params=params,
         start=start,

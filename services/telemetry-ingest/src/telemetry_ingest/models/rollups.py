@@ -63,6 +63,21 @@ energy_week_hours = Table(
     Column("hours", LargeBinary, nullable=False),
 )
 
+energy_month_days = Table(
+    "energy_month_days",
+    Base.metadata,
+    Column("meter_id", String(64), primary_key=True),
+    Column("month", Date, primary_key=True),
+    # bit d set: day d + 1 of the month has an ``energy_daily`` row
+    Column("days", Integer, nullable=False),
+    # per day of the month its daily row's kwh, seconds, working_kwh, working_seconds (4 big-endian float8,
+    # zeros where the day has no row)
+    Column("daily", LargeBinary, nullable=False),
+    # the working hours of every daily row of the month (NULL when they differ)
+    Column("work_start", Time),
+    Column("work_end", Time),
+)
+
 energy_monthly = Table(
     "energy_monthly",
     Base.metadata,

@@ -14,7 +14,7 @@ day: the rows are read, not the values, and a week of hours (1.3 kB) still fits 
 month would rewrite 6 kB of TOAST per meter at every worker pass.
 
 The worker builds a week's row from the hourly rollup whenever it recomputes a day of it. The meter-days rolled
-up before this table existed are logged once here under their own kind ``hours``: the next worker pass builds
+up before this table existed are logged once here under the kind ``derive``: the next worker pass builds
 their weeks from the hourly rollup (no recomputation of the other rollups); until then the waste evaluation
 reads those days from the raw readings, as for any pending range.
 """
@@ -45,11 +45,11 @@ def upgrade() -> None:
     # a touched hour to the local days of the configured zone)
     op.execute(
         f"INSERT INTO {S}.touched_range (kind, subject_id, hour)"
-        f" SELECT 'hours', meter_id, CAST(day AS timestamp) AT TIME ZONE 'UTC' + interval '12 hours'"
+        f" SELECT 'derive', meter_id, CAST(day AS timestamp) AT TIME ZONE 'UTC' + interval '12 hours'"
         f" FROM {S}.energy_daily"
     )
 
 
 def downgrade() -> None:
-    op.execute(f"DELETE FROM {S}.touched_range WHERE kind = 'hours'")
+    op.execute(f"DELETE FROM {S}.touched_range WHERE kind = 'derive'")
     op.drop_table("energy_week_hours", schema=S)
