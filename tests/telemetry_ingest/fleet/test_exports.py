@@ -211,3 +211,18 @@ async def test_vehicle_day_reads_the_fixes_once_and_cuts_the_track_at_track_max_
             assert sizes == {100_000: len(everything) - 1, jump + 1: jump, jump: jump, 7: 7}
     finally:
         await engine.dispose()
+
+
+def test_coordinates_are_written_as_repr_each_distinct_value_once() -> None:
+    """A parked vehicle repeats its fix: each distinct coordinate is formatted once, every value as ``repr``
+    (the shortest text that reads back as the same float); 0.0 and -0.0 keep their own text."""
+    import numpy as np
+
+    from telemetry_ingest.fleet import exports
+
+    values = np.array([31.800000000000001, 119.9, 31.8, 1e-05, 119.90000000000002, 31.8])
+    assert exports._reprs(values) == [repr(v) for v in values.tolist()]
+    assert exports._reprs(values) == ["31.8", "119.9", "31.8", "1e-05", "119.90000000000002", "31.8"]
+    signed = np.array([-0.0, 0.0, 2.5, -0.0])
+    assert exports._reprs(signed) == ["-0.0", "0.0", "2.5", "-0.0"]
+    assert exports._reprs(np.array([], dtype=np.float64)) == []

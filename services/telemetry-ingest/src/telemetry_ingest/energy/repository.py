@@ -373,15 +373,15 @@ async def month_days(
     session: AsyncSession, *, flt: MeterFilter, first_month: date, after: date, cal: CalendarRule
 ) -> tuple[list[tuple[str, bytes, bytes, bytes]], bool]:
     """The ``energy_month_days`` rows of the scope's meters and the months from ``first_month`` starting before
-    ``after``, one row per meter of the rows' columns concatenated (in one order): ``int4send`` of each month's
+    ``after``, one row per meter of the rows' columns concatenated in month order: ``int4send`` of each month's
     offset in days from ``first_month``, the day masks, the daily values; and whether every row was split at
     the calendar's working hours."""
     where, params = flt.sql()
     rows = (
         await session.execute(
             text(
-                "SELECT e.meter_id, string_agg(int4send(e.month - CAST(:first_month AS date)), ''),"
-                " string_agg(int4send(e.days), ''), string_agg(e.daily, ''),"
+                "SELECT e.meter_id, string_agg(int4send(e.month - CAST(:first_month AS date)), '' ORDER BY e.month),"
+                " string_agg(int4send(e.days), '' ORDER BY e.month), string_agg(e.daily, '' ORDER BY e.month),"
                 " bool_and(e.work_start IS NOT DISTINCT FROM :ws AND e.work_end IS NOT DISTINCT FROM :we)"
                 " FROM telemetry.energy_month_days e"
                 f" WHERE e.meter_id IN (SELECT m.id FROM telemetry.meter m WHERE {where})"

@@ -541,23 +541,18 @@ async def _load_by_category_months(
         holidays=frozenset(cal.holidays),
         extra_workdays=frozenset(cal.extra_workdays),
     )
-    months = [np.frombuffer(r[1], dtype=">i4").astype(np.intp) for r in found]
-    offset = np.concatenate(months)
-    meter = np.repeat(np.arange(len(found)), [len(m) for m in months])
+    months = [np.frombuffer(r[1], dtype=">i4") for r in found]
+    meter = np.repeat(np.arange(len(found)), [31 * len(m) for m in months])  # per day slot, meters' months in order
+    day = (np.concatenate(months).astype(np.intp)[:, None] + np.arange(31)).ravel()  # days from first_month
     masks = np.frombuffer(b"".join(r[2] for r in found), dtype=">i4").astype(np.int64)
-    daily = np.frombuffer(b"".join(r[3] for r in found), dtype=">f8").astype(np.float64).reshape(-1, 31, 4)
-    day = (offset[:, None] + np.arange(31)).ravel()  # days from first_month
-    has = (((masks[:, None] >> np.arange(31)) & 1).astype(bool)).ravel()
+    daily = np.frombuffer(b"".join(r[3] for r in found), dtype=">f8").astype(np.float64).reshape(-1, 4)
     lo, hi = (first - first_month).days, (after - first_month).days
-    keep = has & (day >= lo) & (day < hi)
-    m, d, values = np.repeat(meter, 31)[keep], day[keep], daily.reshape(-1, 4)[keep]
-    order = np.lexsort((d, m))  # each meter's days in day order
-    m, d, values = m[order], d[order], values[order]
+    keep = (((masks[:, None] >> np.arange(31)) & 1).astype(bool)).ravel() & (day >= lo) & (day < hi)
     kinds = np.array(
-        [BASE_LOAD_KINDS.index(waste.day_kind(first_month + timedelta(days=i), use)) for i in range(hi)],
+        [BASE_LOAD_KINDS.index(waste.day_kind(first_month + timedelta(days=i), use)) for i in range(hi)] + [0] * 31,
         dtype=np.intp,
-    )[d]
-    kwh, seconds, working_kwh, working_seconds = values.T
+    )[np.minimum(day, hi)]
+    kwh, seconds, working_kwh, working_seconds = daily.T
     parts = {
         "holiday": (kinds == 2, kwh, seconds),
         "weekend": (kinds == 1, kwh, seconds),
@@ -566,11 +561,13 @@ async def _load_by_category_months(
     }
     n = len(found)
     rows: list[dict[str, Any]] = []
-    for cat, (mask, k, sec) in parts.items():
-        # bincount adds in the order given (each meter's days in day order)
-        count = np.bincount(m[mask], minlength=n)
-        sum_kwh = np.bincount(m[mask], weights=k[mask], minlength=n)
-        sum_s = np.bincount(m[mask], weights=sec[mask], minlength=n)
+    for cat, (member, k, sec) in parts.items():
+        member &= keep
+        # bincount adds in the order given, each meter's days in day order (its months are sent in order); the
+        # other days add 0.0, which leaves a sum as it is
+        count = np.bincount(meter, weights=member, minlength=n)
+        sum_kwh = np.bincount(meter, weights=np.where(member, k, 0.0), minlength=n)
+        sum_s = np.bincount(meter, weights=np.where(member, sec, 0.0), minlength=n)
         rows.extend(
             {"meter_id": found[i][0], "cat": cat, "kwh": float(sum_kwh[i]), "hours": float(sum_s[i]) / 3600.0}
             for i in np.flatnonzero(count).tolist()

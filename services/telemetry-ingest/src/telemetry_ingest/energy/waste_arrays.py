@@ -30,7 +30,7 @@ HOURS = 24
 @dataclass(frozen=True)
 class DayHours:
     """kWh of each local hour of each meter-day: ``kwh[m, d, i]`` of meter ``meters[m]`` on ``first + d``
-    in local hour ``i`` (0.0 where ``has`` is false: no reading interval in that hour)."""
+    in local hour ``i`` (meaningless where ``has`` is false: no reading interval in that hour)."""
 
     meters: list[str]
     first: date
@@ -64,12 +64,12 @@ def fill_weeks(target: DayHours, rows: Sequence[tuple[int, bytes, bytes, bytes]]
     kwh = np.frombuffer(b"".join(r[3] for r in rows), dtype=">f8").astype(np.float64).reshape(-1, HOURS)
     if len(masks) != 7 * len(offsets) or len(kwh) != len(masks):
         raise ValueError("energy_week_hours rows are not 7 x 24 hourly values")
-    day = (offsets[:, None] + np.arange(7)).ravel()
-    m = np.repeat(meter, 7)
-    keep = day < target.days
-    has = ((masks[keep, None] >> np.arange(HOURS)) & 1).astype(bool)
-    target.kwh[m[keep], day[keep]] = np.where(has, kwh[keep], 0.0)
-    target.has[m[keep], day[keep]] = has
+    row = np.repeat(meter, 7) * target.days + (offsets[:, None] + np.arange(7)).ravel()  # [m, d] as one index
+    keep = (offsets[:, None] + np.arange(7)).ravel() < target.days
+    if not keep.all():
+        row, masks, kwh = row[keep], masks[keep], kwh[keep]
+    target.kwh.reshape(-1, HOURS)[row] = kwh  # NaN where the mask says no interval: ignored with ``has`` false
+    target.has.reshape(-1, HOURS)[row] = ((masks[:, None] >> np.arange(HOURS)) & 1).astype(bool)
 
 
 def category_table(cal: UseCalendar) -> np.ndarray:
@@ -157,23 +157,27 @@ def detect(
     if judged.min() < 0 or judged.max() >= n_d:
         raise ValueError("a judged day lies outside the hours")
     width = policy.history_days
-    # history of day d: days [d - width, d), as a window of the days padded with ``width`` absent days
-    padded_kw = np.concatenate([np.zeros((n_m, width, len(CATEGORIES))), kw], axis=1)
-    padded_present = np.concatenate([np.zeros((n_m, width, len(CATEGORIES)), dtype=bool), present], axis=1)
-    win_kw = np.lib.stride_tricks.sliding_window_view(padded_kw, width, axis=1)[:, judged]  # [m, j, cat, width]
-    win_present = np.lib.stride_tricks.sliding_window_view(padded_present, width, axis=1)[:, judged]
     checked = {c: np.array([c in waste.CHECKED[p] for p in profiles], dtype=bool) for c in CATEGORIES}
+
+    def history(c: int) -> tuple[np.ndarray, np.ndarray]:
+        """[m, judged day, width]: category ``c``'s averages of the ``width`` days before each judged day
+        (padded with ``width`` absent days before the first)."""
+        values = np.concatenate([np.zeros((n_m, width)), kw[:, :, c]], axis=1)
+        there = np.concatenate([np.zeros((n_m, width), dtype=bool), present[:, :, c]], axis=1)
+        view = np.lib.stride_tricks.sliding_window_view
+        return view(values, width, axis=1)[:, judged], view(there, width, axis=1)[:, judged]
+
     found: list[tuple[int, int, int, int, waste.WasteFinding]] = []
     for c, cat in enumerate(CATEGORIES):
         if not checked[cat].any():
             continue
-        hist_kw, hist_present = win_kw[:, :, c, :], win_present[:, :, c, :]
+        hist_kw, hist_present = history(c)
         n = hist_present.sum(axis=-1)
         if cat in waste.FALLBACK:
-            f = CATEGORIES.index(waste.FALLBACK[cat])
+            fb_kw, fb_present = history(CATEGORIES.index(waste.FALLBACK[cat]))
             short = (n < policy.min_history)[..., None]
-            hist_kw = np.where(short, win_kw[:, :, f, :], hist_kw)
-            hist_present = np.where(short, win_present[:, :, f, :], hist_present)
+            hist_kw = np.where(short, fb_kw, hist_kw)
+            hist_present = np.where(short, fb_present, hist_present)
             n = hist_present.sum(axis=-1)
         current = kw[:, judged, c]
         judge = checked[cat][:, None] & present[:, judged, c] & (n >= policy.min_history)

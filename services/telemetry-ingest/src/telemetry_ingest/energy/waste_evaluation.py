@@ -147,8 +147,7 @@ async def _day_hours(
     index = {m: i for i, m in enumerate(meters)}
     rows = await repository.week_hours(session, flt=flt, monday=monday, after=split_day)
     waste_arrays.fill_weeks(hours, [(index[r[0]], r[1], r[2], r[3]) for r in rows])
-    hours.kwh[:, (split_day - monday).days :] = 0.0  # the rest of the split week is read raw
-    hours.has[:, (split_day - monday).days :] = False
+    hours.has[:, (split_day - monday).days :] = False  # the rest of the split week is read raw
     tail = service.local_midnight(split_day, settings)
     if tail < end:
         for meter_id, local, value in await repository.hourly_load(

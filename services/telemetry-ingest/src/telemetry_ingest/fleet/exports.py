@@ -126,13 +126,24 @@ def _utc_column(fixes: FixArrays) -> list[str]:
     return column
 
 
-TRKPT = '      <trkpt lat="%r" lon="%r">\n        <time>%s</time>\n      </trkpt>\n'
+TRKPT = '      <trkpt lat="%s" lon="%s">\n        <time>%s</time>\n      </trkpt>\n'
+
+
+def _reprs(values: np.ndarray) -> list[str]:
+    """``repr`` of every value, each distinct value formatted once (a parked vehicle repeats its fix for
+    hours). Zeros are formatted one by one: 0.0 and -0.0 are one value to ``np.unique``, not to ``repr``."""
+    if not len(values) or bool((values == 0).any()):
+        return list(map(repr, values.tolist()))
+    distinct, inverse = np.unique(values, return_inverse=True)
+    texts = np.array(list(map(repr, distinct.tolist())), dtype=object)
+    column: list[str] = texts[inverse].tolist()
+    return column
 
 
 def _trkpts(fixes: FixArrays) -> tuple[bytes, list[int]]:
     """Every fix as a GPX ``trkpt`` (ASCII), and where the text of fix ``k`` starts (``[k]``; ``[n]`` is the
     end): a trip's points are a slice of the window's, written once."""
-    lines = list(map(TRKPT.__mod__, zip(fixes.lat.tolist(), fixes.lon.tolist(), _utc_column(fixes), strict=True)))
+    lines = list(map(TRKPT.__mod__, zip(_reprs(fixes.lat), _reprs(fixes.lon), _utc_column(fixes), strict=True)))
     starts = [0]
     starts.extend(accumulate(map(len, lines)))
     return "".join(lines).encode("ascii"), starts
