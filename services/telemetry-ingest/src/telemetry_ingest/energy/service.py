@@ -500,6 +500,7 @@ async def base_load(
 
 
 BASE_LOAD_KINDS = ("working_day", "weekend", "holiday")
+BASE_LOAD_CATEGORIES = ("working", "night", "weekend", "holiday")
 
 
 async def _load_by_category_months(
@@ -553,26 +554,37 @@ async def _load_by_category_months(
         dtype=np.intp,
     )[np.minimum(day, hi)]
     kwh, seconds, working_kwh, working_seconds = daily.T
-    parts = {
-        "holiday": (kinds == 2, kwh, seconds),
-        "weekend": (kinds == 1, kwh, seconds),
-        "working": ((kinds == 0) & (working_seconds > 0), working_kwh, working_seconds),
-        "night": ((kinds == 0) & (seconds > working_seconds), kwh - working_kwh, seconds - working_seconds),
-    }
-    n = len(found)
-    rows: list[dict[str, Any]] = []
-    for cat, (member, k, sec) in parts.items():
-        member &= keep
-        # bincount adds in the order given, each meter's days in day order (its months are sent in order); the
-        # other days add 0.0, which leaves a sum as it is
-        count = np.bincount(meter, weights=member, minlength=n)
-        sum_kwh = np.bincount(meter, weights=np.where(member, k, 0.0), minlength=n)
-        sum_s = np.bincount(meter, weights=np.where(member, sec, 0.0), minlength=n)
-        rows.extend(
-            {"meter_id": found[i][0], "cat": cat, "kwh": float(sum_kwh[i]), "hours": float(sum_s[i]) / 3600.0}
-            for i in np.flatnonzero(count).tolist()
-        )
-    return rows
+    working_day = keep & (kinds == 0)
+    whole = keep & (kinds != 0)  # a holiday or a weekend day: one category
+    worked = working_day & (working_seconds > 0)
+    nights = working_day & (seconds > working_seconds)
+    cats = len(BASE_LOAD_CATEGORIES)
+    # one bucket per (meter, category); each bucket's days come from one of the three parts, in day order
+    # (each meter's months are sent in order), and bincount adds in the order given
+    bucket = np.concatenate(
+        [meter[whole] * cats + np.where(kinds[whole] == 2, 3, 2), meter[worked] * cats, meter[nights] * cats + 1]
+    )
+    size = len(found) * cats
+    sum_kwh = np.bincount(
+        bucket,
+        weights=np.concatenate([kwh[whole], working_kwh[worked], kwh[nights] - working_kwh[nights]]),
+        minlength=size,
+    )
+    sum_s = np.bincount(
+        bucket,
+        weights=np.concatenate([seconds[whole], working_seconds[worked], seconds[nights] - working_seconds[nights]]),
+        minlength=size,
+    )
+    count = np.bincount(bucket, minlength=size)
+    return [
+        {
+            "meter_id": found[i // cats][0],
+            "cat": BASE_LOAD_CATEGORIES[i % cats],
+            "kwh": float(sum_kwh[i]),
+            "hours": float(sum_s[i]) / 3600.0,
+        }
+        for i in np.flatnonzero(count).tolist()
+    ]
 
 
 async def top_consumers(
