@@ -16,8 +16,8 @@ Environment: ``BENCH_DATABASE_URL`` (server, default postgresql://postgres@127.0
 created and generated only when it holds no readings yet, migrated to the newest revision on every run (a
 migration that adds a rollup logs the days to fill, the refresh below fills them), and always kept, so query
 work can be iterated without regenerating 29 M rows; the worker refresh still runs and only has work if
-something is pending), ``BENCH_REFRESH`` (0 skips the worker refresh and the evaluator day on a reused database), ``BENCH_ONLY``
-(comma-separated substrings: only the rows whose label contains one of them, case-insensitively, are timed).
+something is pending), ``BENCH_REFRESH`` (0 skips the worker refresh and the evaluator day on a reused database).
+``BENCH_ONLY`` (comma-separated substrings): only the rows whose label contains one of them (any case) are timed.
 """
 
 from __future__ import annotations
