@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from functools import cache
 
 import numpy as np
 
@@ -159,6 +160,7 @@ def detect(
     width = policy.history_days
     checked = {c: np.array([c in waste.CHECKED[p] for p in profiles], dtype=bool) for c in CATEGORIES}
 
+    @cache
     def history(c: int) -> tuple[np.ndarray, np.ndarray]:
         """[m, judged day, width]: category ``c``'s averages of the ``width`` days before each judged day
         (padded with ``width`` absent days before the first)."""
