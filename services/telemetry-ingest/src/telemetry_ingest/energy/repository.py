@@ -326,17 +326,15 @@ async def daily_category_load(
 
 async def week_hours(
     session: AsyncSession, *, flt: MeterFilter, monday: date, after: date
-) -> list[tuple[str, bytes, bytes, bytes]]:
+) -> list[tuple[str, int, bytes, bytes]]:
     """The ``energy_week_hours`` rows of the scope's meters and the weeks from ``monday`` starting before
-    ``after``, one row per meter of the rows' columns concatenated (in one order): ``int4send`` of each week's
-    offset in days from ``monday``, the day masks, the hourly kWh."""
+    ``after``: (meter, the week's offset in days from ``monday``, day masks, hourly kWh), by meter and week."""
     where, params = flt.sql()
     rows = await session.execute(
         text(
-            "SELECT e.meter_id, string_agg(int4send(e.week - CAST(:monday AS date)), ''), string_agg(e.hours, ''),"
-            " string_agg(e.kwh, '') FROM telemetry.energy_week_hours e"
+            "SELECT e.meter_id, e.week - CAST(:monday AS date), e.hours, e.kwh FROM telemetry.energy_week_hours e"
             f" WHERE e.meter_id IN (SELECT m.id FROM telemetry.meter m WHERE {where})"
-            " AND e.week >= :monday AND e.week < :after GROUP BY e.meter_id"
+            " AND e.week >= :monday AND e.week < :after ORDER BY e.meter_id, e.week"
         ),
         {**params, "monday": monday, "after": after},
     )
@@ -371,21 +369,19 @@ async def rolled_work_hours_differ(
 
 async def month_days(
     session: AsyncSession, *, flt: MeterFilter, first_month: date, after: date, cal: CalendarRule
-) -> tuple[list[tuple[str, bytes, bytes, bytes]], bool]:
+) -> tuple[list[tuple[str, int, int, bytes]], bool]:
     """The ``energy_month_days`` rows of the scope's meters and the months from ``first_month`` starting before
-    ``after``, one row per meter of the rows' columns concatenated in month order: ``int4send`` of each month's
-    offset in days from ``first_month``, the day masks, the daily values; and whether every row was split at
-    the calendar's working hours."""
+    ``after``: (meter, the month's offset in days from ``first_month``, day mask, daily values), by meter and
+    month; and whether every row was split at the calendar's working hours."""
     where, params = flt.sql()
     rows = (
         await session.execute(
             text(
-                "SELECT e.meter_id, string_agg(int4send(e.month - CAST(:first_month AS date)), '' ORDER BY e.month),"
-                " string_agg(int4send(e.days), '' ORDER BY e.month), string_agg(e.daily, '' ORDER BY e.month),"
-                " bool_and(e.work_start IS NOT DISTINCT FROM :ws AND e.work_end IS NOT DISTINCT FROM :we)"
+                "SELECT e.meter_id, e.month - CAST(:first_month AS date), e.days, e.daily,"
+                " e.work_start IS NOT DISTINCT FROM :ws AND e.work_end IS NOT DISTINCT FROM :we"
                 " FROM telemetry.energy_month_days e"
                 f" WHERE e.meter_id IN (SELECT m.id FROM telemetry.meter m WHERE {where})"
-                " AND e.month >= :first_month AND e.month < :after GROUP BY e.meter_id"
+                " AND e.month >= :first_month AND e.month < :after ORDER BY e.meter_id, e.month"
             ),
             {**params, "first_month": first_month, "after": after, "ws": cal.work_start, "we": cal.work_end},
         )

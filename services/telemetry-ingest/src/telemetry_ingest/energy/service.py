@@ -542,10 +542,11 @@ async def _load_by_category_months(
         holidays=frozenset(cal.holidays),
         extra_workdays=frozenset(cal.extra_workdays),
     )
-    months = [np.frombuffer(r[1], dtype=">i4") for r in found]
-    meter = np.repeat(np.arange(len(found)), [31 * len(m) for m in months])  # per day slot, meters' months in order
-    day = (np.concatenate(months).astype(np.intp)[:, None] + np.arange(31)).ravel()  # days from first_month
-    masks = np.frombuffer(b"".join(r[2] for r in found), dtype=">i4").astype(np.int64)
+    meter_ids = list(dict.fromkeys(r[0] for r in found))  # the rows come by meter and month
+    index = {m: i for i, m in enumerate(meter_ids)}
+    meter = np.repeat(np.array([index[r[0]] for r in found], dtype=np.intp), 31)  # per day slot
+    day = (np.array([r[1] for r in found], dtype=np.intp)[:, None] + np.arange(31)).ravel()  # days from first_month
+    masks = np.array([r[2] for r in found], dtype=np.int64)
     daily = np.frombuffer(b"".join(r[3] for r in found), dtype=">f8").astype(np.float64).reshape(-1, 4)
     lo, hi = (first - first_month).days, (after - first_month).days
     keep = (((masks[:, None] >> np.arange(31)) & 1).astype(bool)).ravel() & (day >= lo) & (day < hi)
@@ -560,11 +561,11 @@ async def _load_by_category_months(
     nights = working_day & (seconds > working_seconds)
     cats = len(BASE_LOAD_CATEGORIES)
     # one bucket per (meter, category); each bucket's days come from one of the three parts, in day order
-    # (each meter's months are sent in order), and bincount adds in the order given
+    # (the rows come in month order), and bincount adds in the order given
     bucket = np.concatenate(
         [meter[whole] * cats + np.where(kinds[whole] == 2, 3, 2), meter[worked] * cats, meter[nights] * cats + 1]
     )
-    size = len(found) * cats
+    size = len(meter_ids) * cats
     sum_kwh = np.bincount(
         bucket,
         weights=np.concatenate([kwh[whole], working_kwh[worked], kwh[nights] - working_kwh[nights]]),
@@ -578,7 +579,7 @@ async def _load_by_category_months(
     count = np.bincount(bucket, minlength=size)
     return [
         {
-            "meter_id": found[i // cats][0],
+            "meter_id": meter_ids[i // cats],
             "cat": BASE_LOAD_CATEGORIES[i % cats],
             "kwh": float(sum_kwh[i]),
             "hours": float(sum_s[i]) / 3600.0,

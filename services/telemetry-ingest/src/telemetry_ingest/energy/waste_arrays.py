@@ -52,21 +52,20 @@ class DayHours:
         return int(self.kwh.shape[1])
 
 
-def fill_weeks(target: DayHours, rows: Sequence[tuple[int, bytes, bytes, bytes]]) -> None:
-    """``energy_week_hours`` rows into ``target`` (whose ``first`` is a Monday): per meter index, as the database
-    sends them concatenated, ``int4send`` of each week's offset in days from ``target.first``, the day masks
-    (7 int4 a week) and the hourly kWh (7 x 24 float8 a week). Days past ``target`` are left out."""
+def fill_weeks(target: DayHours, rows: Sequence[tuple[int, int, bytes, bytes]]) -> None:
+    """``energy_week_hours`` rows into ``target`` (whose ``first`` is a Monday): (meter index, the week's offset
+    in days from ``target.first``, the day masks (7 int4), the hourly kWh (7 x 24 float8)). Days past
+    ``target`` are left out."""
     if not rows:
         return
-    weeks = [np.frombuffer(r[1], dtype=">i4").astype(np.intp) for r in rows]
-    offsets = np.concatenate(weeks)
-    meter = np.repeat(np.array([r[0] for r in rows], dtype=np.intp), [len(w) for w in weeks])
+    meter = np.repeat(np.array([r[0] for r in rows], dtype=np.intp), 7)
+    day = (np.array([r[1] for r in rows], dtype=np.intp)[:, None] + np.arange(7)).ravel()
     masks = np.frombuffer(b"".join(r[2] for r in rows), dtype=">i4").astype(np.int64)
     kwh = np.frombuffer(b"".join(r[3] for r in rows), dtype=">f8").astype(np.float64).reshape(-1, HOURS)
-    if len(masks) != 7 * len(offsets) or len(kwh) != len(masks):
+    if len(masks) != len(day) or len(kwh) != len(day):
         raise ValueError("energy_week_hours rows are not 7 x 24 hourly values")
-    row = np.repeat(meter, 7) * target.days + (offsets[:, None] + np.arange(7)).ravel()  # [m, d] as one index
-    keep = (offsets[:, None] + np.arange(7)).ravel() < target.days
+    row = meter * target.days + day  # [m, d] as one index
+    keep = day < target.days
     if not keep.all():
         row, masks, kwh = row[keep], masks[keep], kwh[keep]
     target.kwh.reshape(-1, HOURS)[row] = kwh  # NaN where the mask says no interval: ignored with ``has`` false
