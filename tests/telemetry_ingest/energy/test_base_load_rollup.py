@@ -123,3 +123,39 @@ async def test_waste_categories_in_sql_equal_the_python_rule(session: AsyncSessi
         mine = {(d, c): kwh / n for m, d, c, kwh, n in got if m == meter}
         assert mine.keys() == expected.keys() and len(mine) >= 19  # a category or more per day
         assert all(abs(mine[k] - expected[k]) < 1e-9 for k in mine)
+
+
+async def test_base_load_from_the_month_rows_equals_the_daily_rollup(session: AsyncSession) -> None:
+    """``energy_month_days`` answers whole days of built months split at the calendar's hours, exactly as the
+    daily rollup rows it holds (holidays and extra working days sorted under the calendar of the request, a
+    window that starts and ends inside a month); other hours, or months still to build, are not its to answer."""
+    from telemetry_ingest.rollups.service import DERIVE
+
+    settings = ROLLED.model_copy(update={"energy_calendar_id": "office"})
+    expected = await _loads(session, RAW.model_copy(update={"energy_calendar_id": "office"}))
+    await service.refresh_rollup(session, settings=settings)
+    office = await service.calendar_rule(session, settings, "office")
+    late = await service.calendar_rule(session, settings, "late")
+    first, after = date(2026, 3, 2), date(2026, 3, 21)
+    window = (START + timedelta(days=1), START + timedelta(days=20))
+
+    async def months(cal: CalendarRule) -> list[dict[str, object]] | None:
+        return await service._load_by_category_months(
+            session, flt=MeterFilter(), window=window, days=(first, after), cal=cal
+        )
+
+    got = await months(office)
+    daily = await repository.load_by_category_rolled(session, flt=MeterFilter(), first=first, after=after, cal=office)
+    assert got is not None and len(got) == 2 * 4  # positive control: the month rows answer, every category
+    key = lambda r: (r["meter_id"], r["cat"])  # noqa: E731
+    assert sorted(got, key=key) == sorted(({**r, "hours": float(r["hours"])} for r in daily), key=key)
+    assert await months(late) is None  # split at 07:30-18:30, asked for 09:00-21:00
+    assert await _loads(session, settings) == expected
+    await session.execute(
+        text("INSERT INTO telemetry.touched_range (kind, subject_id, hour) VALUES (:k, 'l1', :h)"),
+        {"k": DERIVE, "h": START + timedelta(days=9, hours=3)},
+    )
+    assert await months(office) is None  # a month row still to build
+    assert await _loads(session, settings) == expected
+    await service.refresh_rollup(session, settings=settings)
+    assert await months(office) == got

@@ -166,3 +166,63 @@ def test_gpx_times_and_escaped_names_written_as_text() -> None:
         (31.82, "2025-03-01T00:00:20.000001Z"),
         (31.83, "2025-03-01T00:00:30Z"),
     ]
+
+
+async def test_vehicle_day_reads_the_fixes_once_and_cuts_the_track_at_track_max_points(
+    database_url: str, fleet_data: Any
+) -> None:
+    """The export reads the window's fixes once: its trips equal the segments', its track the fixes the track
+    query reads with ``track_max_points`` (jumps dropped), also when that limit cuts the day (a jump right at
+    the cut: the limited track judges it as the track endpoint does)."""
+    import numpy as np
+
+    from houqin_common.db import create_engine, make_sessionmaker
+    from telemetry_ingest.analytics.config import AnalyticsSettings
+    from telemetry_ingest.fleet import arrays, repository, service
+
+    vehicle = fleet_data.vehicle()
+    start = datetime(2026, 6, 4, tzinfo=TZ)
+    t = Track(start.replace(hour=9), *HQ).stand(120, ignition=False).drive(900, 36).stand(600, ignition=False)
+    t.drive(300, 30, heading_deg=0).jump(8000).drive(300, 30, heading_deg=0).stand(300, ignition=False)
+    fleet_data.positions(vehicle, t.fixes)
+    end = start + timedelta(days=1)
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            everything = await repository.track(session, vehicle_id=vehicle, start=start, end=end)
+            jump = next(i for i in range(1, len(everything)) if everything.lat[i] - everything.lat[i - 1] > 0.05)
+            sizes: dict[int, int] = {}
+            for limit in (100_000, jump + 1, jump, 7):
+                cfg = AnalyticsSettings(track_max_points=limit)
+                got = await service.vehicle_day(
+                    session, settings=cfg, vehicle_id=vehicle, vendor_id=None, start=start, end=end
+                )
+                cols = await repository.track(session, vehicle_id=vehicle, start=start, end=end, limit=limit)
+                want = arrays.drop_jumps(cols, max_speed_kmh=cfg.max_plausible_speed_kmh)
+                assert np.array_equal(got.fixes.us, want.us) and np.array_equal(got.fixes.lat, want.lat), limit
+                seg = await service.segments(
+                    session, settings=cfg, vehicle_id=vehicle, vendor_id=None, start=start, end=end
+                )
+                assert got.trips == seg.trips and len(seg.trips) == 2
+                sizes[limit] = len(got.fixes)
+            # positive controls: the whole day lost its jump; cut right after the jump, the jump is the last fix
+            # and still dropped; cut before it, nothing is dropped
+            assert len(everything) == len(t.fixes) and seg.jumps_dropped == 1
+            assert sizes == {100_000: len(everything) - 1, jump + 1: jump, jump: jump, 7: 7}
+    finally:
+        await engine.dispose()
+
+
+def test_coordinates_are_written_as_repr_each_distinct_value_once() -> None:
+    """A parked vehicle repeats its fix: each distinct coordinate is formatted once, every value as ``repr``
+    (the shortest text that reads back as the same float); 0.0 and -0.0 keep their own text."""
+    import numpy as np
+
+    from telemetry_ingest.fleet import exports
+
+    values = np.array([31.800000000000001, 119.9, 31.8, 1e-05, 119.90000000000002, 31.8])
+    assert exports._reprs(values) == [repr(v) for v in values.tolist()]
+    assert exports._reprs(values) == ["31.8", "119.9", "31.8", "1e-05", "119.90000000000002", "31.8"]
+    signed = np.array([-0.0, 0.0, 2.5, -0.0])
+    assert exports._reprs(signed) == ["-0.0", "0.0", "2.5", "-0.0"]
+    assert exports._reprs(np.array([], dtype=np.float64)) == []

@@ -324,6 +324,33 @@ async def daily_category_load(
     return [(r[0], r[1], r[2], float(r[3]), int(r[4])) for r in rows.tuples()]
 
 
+async def week_hours(
+    session: AsyncSession, *, flt: MeterFilter, monday: date, after: date
+) -> list[tuple[str, int, bytes, bytes]]:
+    """The ``energy_week_hours`` rows of the scope's meters and the weeks from ``monday`` starting before
+    ``after``: (meter, the week's offset in days from ``monday``, day masks, hourly kWh), by meter and week."""
+    where, params = flt.sql()
+    rows = await session.execute(
+        text(
+            "SELECT e.meter_id, e.week - CAST(:monday AS date), e.hours, e.kwh FROM telemetry.energy_week_hours e"
+            f" WHERE e.meter_id IN (SELECT m.id FROM telemetry.meter m WHERE {where})"
+            " AND e.week >= :monday AND e.week < :after ORDER BY e.meter_id, e.week"
+        ),
+        {**params, "monday": monday, "after": after},
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in rows.tuples()]
+
+
+async def hourly_load(session: AsyncSession, *, flt: MeterFilter, win: Window) -> list[tuple[str, datetime, float]]:
+    """(meter, local wall-clock hour, kWh) of the hourly buckets of the window from the raw readings (what
+    ``energy_week_hours`` holds for rolled-up days)."""
+    cte, params = _intervals_cte(flt, win, granularity="hour")
+    sql = f"""{cte}
+    SELECT d.meter_id, d.bucket AT TIME ZONE :tz, sum(d.kwh) FROM d GROUP BY d.meter_id, d.bucket"""
+    rows = await session.execute(text(sql), params)
+    return [(r[0], r[1], float(r[2])) for r in rows.tuples()]
+
+
 async def rolled_work_hours_differ(
     session: AsyncSession, *, flt: MeterFilter, first: date, after: date, cal: CalendarRule
 ) -> bool:
@@ -338,6 +365,28 @@ async def rolled_work_hours_differ(
         {**params, "first": first, "after": after, "ws": cal.work_start, "we": cal.work_end},
     )
     return bool(found)
+
+
+async def month_days(
+    session: AsyncSession, *, flt: MeterFilter, first_month: date, after: date, cal: CalendarRule
+) -> tuple[list[tuple[str, int, int, bytes]], bool]:
+    """The ``energy_month_days`` rows of the scope's meters and the months from ``first_month`` starting before
+    ``after``: (meter, the month's offset in days from ``first_month``, day mask, daily values), by meter and
+    month; and whether every row was split at the calendar's working hours."""
+    where, params = flt.sql()
+    rows = (
+        await session.execute(
+            text(
+                "SELECT e.meter_id, e.month - CAST(:first_month AS date), e.days, e.daily,"
+                " e.work_start IS NOT DISTINCT FROM :ws AND e.work_end IS NOT DISTINCT FROM :we"
+                " FROM telemetry.energy_month_days e"
+                f" WHERE e.meter_id IN (SELECT m.id FROM telemetry.meter m WHERE {where})"
+                " AND e.month >= :first_month AND e.month < :after ORDER BY e.meter_id, e.month"
+            ),
+            {**params, "first_month": first_month, "after": after, "ws": cal.work_start, "we": cal.work_end},
+        )
+    ).all()
+    return [(r[0], r[1], r[2], r[3]) for r in rows], all(r[4] for r in rows)
 
 
 async def load_by_category_rolled(

@@ -11,13 +11,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.errors import NotFound, UnprocessableEntity
 from houqin_common.i18n import _
+from telemetry_ingest.analytics.calendar import UseCalendar
 from telemetry_ingest.analytics.config import AnalyticsSettings
-from telemetry_ingest.energy import repository
+from telemetry_ingest.energy import repository, waste
 from telemetry_ingest.energy.arithmetic import OfficeInstants
 from telemetry_ingest.energy.degree_days import degree_days, fit_ols
 from telemetry_ingest.energy.repository import CalendarRule, MeterFilter, Window
@@ -460,11 +462,17 @@ async def base_load(
     whole = bool(how.rolled) and how.raw_start == end and all(p.grain == "day" for p in how.rolled)
     tz = ZoneInfo(settings.timezone)
     first, after = start.astimezone(tz).date(), end.astimezone(tz).date()
-    if whole and not await repository.rolled_work_hours_differ(session, flt=flt, first=first, after=after, cal=cal):
-        # whole local days, all rolled up, split at these working hours: the daily rollup answers
-        rows = await repository.load_by_category_rolled(session, flt=flt, first=first, after=after, cal=cal)
-    else:
-        rows = await repository.load_by_category(session, flt=flt, win=win, cal=cal)
+    # whole local days, all rolled up, split at these working hours: the month rows answer, else the daily rollup
+    rows = (
+        await _load_by_category_months(session, flt=flt, window=(start, end), days=(first, after), cal=cal)
+        if whole
+        else None
+    )
+    if rows is None:
+        if whole and not await repository.rolled_work_hours_differ(session, flt=flt, first=first, after=after, cal=cal):
+            rows = await repository.load_by_category_rolled(session, flt=flt, first=first, after=after, cal=cal)
+        else:
+            rows = await repository.load_by_category(session, flt=flt, win=win, cal=cal)
     by_meter: dict[str, dict[str, tuple[float, float]]] = {}
     for r in rows:
         by_meter.setdefault(r["meter_id"], {})[r["cat"]] = (float(r["kwh"]), float(r["hours"]))
@@ -489,6 +497,95 @@ async def base_load(
             )
         )
     return BaseLoadRead(start=start, end=end, rows=out)
+
+
+BASE_LOAD_KINDS = ("working_day", "weekend", "holiday")
+BASE_LOAD_CATEGORIES = ("working", "night", "weekend", "holiday")
+
+
+async def _load_by_category_months(
+    session: AsyncSession,
+    *,
+    flt: MeterFilter,
+    window: tuple[datetime, datetime],
+    days: tuple[date, date],
+    cal: CalendarRule,
+) -> list[dict[str, Any]] | None:
+    """:func:`repository.load_by_category_rolled` from ``energy_month_days`` (a row per meter and month, not
+    per day: a year of 400 meters is 4 800 rows), the days sorted into categories here: a holiday or weekend
+    day is one category, a working day splits into its working-hours part and the rest. Each (meter,
+    category) sums its days in day order. ``window`` is [start, end) of whole local ``days`` [first, after).
+    None when a month row of the window is still to build or was split at other working hours (the caller
+    reads the daily rollup or the raw readings)."""
+    where, params = flt.sql()
+    pending = await rollups_repository.first_pending_hour(
+        session,
+        kind=rollups_service.DERIVE,
+        subjects_sql=f"SELECT m.id FROM telemetry.meter m WHERE {where}",
+        params=params,
+        start=window[0],
+        end=window[1],
+    )
+    if pending is not None:
+        return None
+    first, after = days
+    first_month = first.replace(day=1)
+    found, same_hours = await repository.month_days(session, flt=flt, first_month=first_month, after=after, cal=cal)
+    if not same_hours:
+        return None
+    if not found:
+        return []
+    use = UseCalendar(
+        work_start=cal.work_start,
+        work_end=cal.work_end,
+        working_weekdays=tuple(cal.working_weekdays),
+        holidays=frozenset(cal.holidays),
+        extra_workdays=frozenset(cal.extra_workdays),
+    )
+    meter_ids = list(dict.fromkeys(r[0] for r in found))  # the rows come by meter and month
+    index = {m: i for i, m in enumerate(meter_ids)}
+    meter = np.repeat(np.array([index[r[0]] for r in found], dtype=np.intp), 31)  # per day slot
+    day = (np.array([r[1] for r in found], dtype=np.intp)[:, None] + np.arange(31)).ravel()  # days from first_month
+    masks = np.array([r[2] for r in found], dtype=np.int64)
+    daily = np.frombuffer(b"".join(r[3] for r in found), dtype=">f8").astype(np.float64).reshape(-1, 4)
+    lo, hi = (first - first_month).days, (after - first_month).days
+    keep = (((masks[:, None] >> np.arange(31)) & 1).astype(bool)).ravel() & (day >= lo) & (day < hi)
+    kinds = np.array(
+        [BASE_LOAD_KINDS.index(waste.day_kind(first_month + timedelta(days=i), use)) for i in range(hi)] + [0] * 31,
+        dtype=np.intp,
+    )[np.minimum(day, hi)]
+    kwh, seconds, working_kwh, working_seconds = daily.T
+    working_day = keep & (kinds == 0)
+    whole = keep & (kinds != 0)  # a holiday or a weekend day: one category
+    worked = working_day & (working_seconds > 0)
+    nights = working_day & (seconds > working_seconds)
+    cats = len(BASE_LOAD_CATEGORIES)
+    # one bucket per (meter, category); each bucket's days come from one of the three parts, in day order
+    # (the rows come in month order), and bincount adds in the order given
+    bucket = np.concatenate(
+        [meter[whole] * cats + np.where(kinds[whole] == 2, 3, 2), meter[worked] * cats, meter[nights] * cats + 1]
+    )
+    size = len(meter_ids) * cats
+    sum_kwh = np.bincount(
+        bucket,
+        weights=np.concatenate([kwh[whole], working_kwh[worked], kwh[nights] - working_kwh[nights]]),
+        minlength=size,
+    )
+    sum_s = np.bincount(
+        bucket,
+        weights=np.concatenate([seconds[whole], working_seconds[worked], seconds[nights] - working_seconds[nights]]),
+        minlength=size,
+    )
+    count = np.bincount(bucket, minlength=size)
+    return [
+        {
+            "meter_id": meter_ids[i // cats],
+            "cat": BASE_LOAD_CATEGORIES[i % cats],
+            "kwh": float(sum_kwh[i]),
+            "hours": float(sum_s[i]) / 3600.0,
+        }
+        for i in np.flatnonzero(count).tolist()
+    ]
 
 
 async def top_consumers(

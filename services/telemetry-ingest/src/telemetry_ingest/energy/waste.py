@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -54,17 +54,27 @@ def profile_for(sub_item: str | None, override: str | None) -> Profile:
 
 def category(profile: Profile, hour: datetime, cal: UseCalendar, tz: ZoneInfo) -> str:
     local = hour.astimezone(tz)
+    return hour_category(profile, day_kind(local.date(), cal), local.time(), cal)
+
+
+def day_kind(day: date, cal: UseCalendar) -> str:
+    """``holiday`` (sealed), ``working_day`` (a working weekday or an extra working day) or ``weekend``."""
+    if day in cal.holidays:
+        return "holiday"
+    if day in cal.extra_workdays or day.isoweekday() in cal.working_weekdays:
+        return "working_day"
+    return "weekend"
+
+
+def hour_category(profile: Profile, kind: str, local: time, cal: UseCalendar) -> str:
+    """The category of an hour starting at local time ``local`` on a day of ``kind`` (:func:`day_kind`)."""
     if profile is Profile.continuous:
         return "continuous"
     if profile is Profile.outdoor_lighting:
         return "daylight" if DAYLIGHT[0] <= local.hour < DAYLIGHT[1] else "dark"
-    day = local.date()
-    if day in cal.holidays:
-        return "holiday"
-    working_day = day in cal.extra_workdays or local.isoweekday() in cal.working_weekdays
-    if not working_day:
-        return "weekend"
-    return "working" if cal.work_start <= local.time() < cal.work_end else "night"
+    if kind != "working_day":
+        return kind
+    return "working" if cal.work_start <= local < cal.work_end else "night"
 
 
 @dataclass(frozen=True)

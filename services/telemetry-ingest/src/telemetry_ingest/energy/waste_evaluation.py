@@ -10,17 +10,20 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from telemetry_ingest.analytics.calendar import UseCalendar
 from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.analytics.energy_alerts import MESSAGES as ENERGY_MESSAGES
 from telemetry_ingest.analytics.energy_alerts import EnergyAlertKind
 from telemetry_ingest.analytics.profiles import Profile
-from telemetry_ingest.energy import repository, service, waste
-from telemetry_ingest.energy.repository import MeterFilter
+from telemetry_ingest.energy import repository, service, waste, waste_arrays
+from telemetry_ingest.energy.repository import CalendarRule, MeterFilter
 from telemetry_ingest.energy.schemas import (
     WasteEvaluation,
 )
 from telemetry_ingest.energy.service import Plan
+from telemetry_ingest.rollups import repository as rollups_repository
 from telemetry_ingest.rollups.plan import day_ranges
+from telemetry_ingest.rollups.service import DERIVE
 
 
 def waste_policy(settings: AnalyticsSettings) -> waste.WastePolicy:
@@ -72,8 +75,25 @@ async def evaluate_waste_days(
     for first, after in day_ranges(days, join_gap_days=policy.history_days):
         start = service.local_midnight(first - timedelta(days=policy.history_days), settings)
         end = service.local_midnight(after, settings)
+        wanted = [d for d in days if first <= d < after]
         how = await service.plan(session, settings=settings, flt=flt, start=start, end=end, granularity="hour")
-        # the daily average of each hour category per meter, summed in SQL (waste.daily_category_kw's rule)
+        if how.rolled:
+            grid = await _day_hours(
+                session, settings=settings, flt=flt, meters=list(meters), start=start, end=end, how=how
+            )
+            flagged = waste_arrays.detect(
+                grid,
+                days=wanted,
+                profiles=[profiles[m] for m in grid.meters],
+                cal=_use_calendar(rule),
+                policy=policy,
+            )
+            for one in flagged:
+                meter_id = grid.meters[one.meter]
+                alerts.append(_waste_alert(meters[meter_id], one.finding, profiles[meter_id], policy, settings))
+            continue
+        # raw readings only: the daily average of each hour category per meter, summed in SQL
+        # (waste.daily_category_kw's rule), judged per meter by waste.detect_days
         kw: dict[str, dict[tuple[date, str], float]] = defaultdict(dict)
         for meter_id, day, cat, kwh, hours in await repository.daily_category_load(
             session,
@@ -85,13 +105,68 @@ async def evaluate_waste_days(
             **plan_kwargs(how),
         ):
             kw[meter_id][(day, cat)] = kwh / hours
-        wanted = [d for d in days if first <= d < after]
         for meter_id, by_day in kw.items():
             meter = meters[meter_id]
             for f in waste.detect_days(by_day, days=wanted, profile=profiles[meter_id], policy=policy):
                 alerts.append(_waste_alert(meter, f, profiles[meter_id], policy, settings))
     created = await repository.insert_alerts(session, alerts)
     return WasteEvaluation(meters=len(meters), waste_findings=len(alerts), alerts_created=created)
+
+
+async def _day_hours(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    flt: MeterFilter,
+    meters: list[str],
+    start: datetime,
+    end: datetime,
+    how: Plan,
+) -> waste_arrays.DayHours:
+    """The hourly kWh of every meter and local day of [start, end) (whole local days, from the Monday of the
+    first): the days before the first pending hour (of the readings, or of a week row still to derive)
+    from ``energy_week_hours``, the rest from the raw readings, bucketed as
+    :func:`repository.daily_category_load` buckets them."""
+    tz = ZoneInfo(settings.timezone)
+    split = how.raw_start or start
+    where, params = flt.sql()
+    unbuilt = await rollups_repository.first_pending_hour(
+        session,
+        kind=DERIVE,
+        subjects_sql=f"SELECT m.id FROM telemetry.meter m WHERE {where}",
+        params=params,
+        start=start,
+        end=end,
+    )
+    if unbuilt is not None:
+        split = min(split, unbuilt)
+    first = start.astimezone(tz).date()
+    monday = first - timedelta(days=first.isoweekday() - 1)
+    split_day = max(first, split.astimezone(tz).date())  # a day the raw readings answer in part is read raw
+    hours = waste_arrays.DayHours.empty(meters, monday, (end.astimezone(tz).date() - monday).days)
+    index = {m: i for i, m in enumerate(meters)}
+    rows = await repository.week_hours(session, flt=flt, monday=monday, after=split_day)
+    waste_arrays.fill_weeks(hours, [(index[r[0]], r[1], r[2], r[3]) for r in rows])
+    hours.has[:, (split_day - monday).days :] = False  # the rest of the split week is read raw
+    tail = service.local_midnight(split_day, settings)
+    if tail < end:
+        for meter_id, local, value in await repository.hourly_load(
+            session, flt=flt, win=service.window(settings, tail, end)
+        ):
+            m, d = index[meter_id], (local.date() - monday).days
+            hours.kwh[m, d, local.hour] = value
+            hours.has[m, d, local.hour] = True
+    return hours
+
+
+def _use_calendar(rule: CalendarRule) -> UseCalendar:
+    return UseCalendar(
+        work_start=rule.work_start,
+        work_end=rule.work_end,
+        working_weekdays=tuple(rule.working_weekdays),
+        holidays=frozenset(rule.holidays),
+        extra_workdays=frozenset(rule.extra_workdays),
+    )
 
 
 def plan_kwargs(how: Plan) -> dict[str, Any]:

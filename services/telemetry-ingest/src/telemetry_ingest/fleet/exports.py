@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
+from itertools import accumulate
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -114,40 +115,62 @@ def _xml(root: ET.Element) -> bytes:
 
 def _utc_column(fixes: FixArrays) -> list[str]:
     """:func:`_utc` of every fix at once (numpy formats the column; a datetime per fix cost more than the
-    rest of the file): whole seconds without a fraction, others with six digits."""
+    rest of the file): whole seconds without a fraction, the others (rare) with six digits."""
     stamps = fixes.us.astype("datetime64[us]")
-    whole = np.datetime_as_string(stamps, unit="s", timezone="UTC")
-    fine = np.datetime_as_string(stamps, unit="us", timezone="UTC")
-    column: list[str] = np.where(fixes.us % 1_000_000 == 0, whole, fine).tolist()
+    column: list[str] = np.datetime_as_string(stamps.astype("datetime64[s]"), unit="s", timezone="UTC").tolist()
+    fine = np.flatnonzero(fixes.us % 1_000_000 != 0)
+    if len(fine):
+        texts = np.datetime_as_string(stamps[fine], unit="us", timezone="UTC").tolist()
+        for k, text in zip(fine.tolist(), texts, strict=True):
+            column[k] = text
     return column
+
+
+TRKPT = '      <trkpt lat="%s" lon="%s">\n        <time>%s</time>\n      </trkpt>\n'
+
+
+def _reprs(values: np.ndarray) -> list[str]:
+    """``repr`` of every value, each distinct value formatted once (a parked vehicle repeats its fix for
+    hours). Zeros are formatted one by one: 0.0 and -0.0 are one value to ``np.unique``, not to ``repr``."""
+    if not len(values) or bool((values == 0).any()):
+        return list(map(repr, values.tolist()))
+    distinct, inverse = np.unique(values, return_inverse=True)
+    texts = np.array(list(map(repr, distinct.tolist())), dtype=object)
+    column: list[str] = texts[inverse].tolist()
+    return column
+
+
+def _trkpts(fixes: FixArrays) -> tuple[bytes, list[int]]:
+    """Every fix as a GPX ``trkpt`` (ASCII), and where the text of fix ``k`` starts (``[k]``; ``[n]`` is the
+    end): a trip's points are a slice of the window's, written once."""
+    lines = list(map(TRKPT.__mod__, zip(_reprs(fixes.lat), _reprs(fixes.lon), _utc_column(fixes), strict=True)))
+    starts = [0]
+    starts.extend(accumulate(map(len, lines)))
+    return "".join(lines).encode("ascii"), starts
 
 
 def gpx(day: VehicleDay) -> bytes:
     """GPX 1.1: the window's track, then one track per trip (its fixes), times in UTC as GPX requires.
 
-    Written as text, one line per point (a day is ~8,640 fixes, twice: the window and its trips); names
-    are escaped, the rest are numbers and timestamps."""
-    lat, lon = day.fixes.lat.tolist(), day.fixes.lon.tolist()
-    times = _utc_column(day.fixes)
-    out = [
-        "<?xml version='1.0' encoding='utf-8'?>\n",
-        f'<gpx xmlns="{GPX_NS}" version="1.1" creator="Houqin">\n',
-        f"  <metadata>\n    <name>{escape(_title(day))}</name>\n    <time>{_utc(day.start)}</time>\n  </metadata>\n",
-    ]
+    Written as text, one line per point (a day is ~8,640 fixes); each point is formatted once, a trip's
+    track is a slice of the window's. Names are escaped, the rest are numbers and timestamps."""
+    points, starts = _trkpts(day.fixes)
+    head = (
+        "<?xml version='1.0' encoding='utf-8'?>\n"
+        f'<gpx xmlns="{GPX_NS}" version="1.1" creator="Houqin">\n'
+        f"  <metadata>\n    <name>{escape(_title(day))}</name>\n    <time>{_utc(day.start)}</time>\n  </metadata>\n"
+    )
+    out = [head.encode()]
 
     def track(name: str, desc: str, i: int, j: int) -> None:
-        out.append(f"  <trk>\n    <name>{escape(name)}</name>\n    <desc>{escape(desc)}</desc>\n    <trkseg>\n")
-        out.extend(
-            f'      <trkpt lat="{lat[k]!r}" lon="{lon[k]!r}">\n        <time>{times[k]}</time>\n      </trkpt>\n'
-            for k in range(i, j)
-        )
-        out.append("    </trkseg>\n  </trk>\n")
+        head = f"  <trk>\n    <name>{escape(name)}</name>\n    <desc>{escape(desc)}</desc>\n    <trkseg>\n"
+        out.extend((head.encode(), points[starts[i] : starts[j]], b"    </trkseg>\n  </trk>\n"))
 
     track(day.plate, _title(day), 0, len(day.fixes))
     for n, (trip, (i, j)) in enumerate(zip(day.trips, _trip_slices(day), strict=True), start=1):
         track(_trip_name(n, trip, day.tz), day.plate, i, j)
-    out.append("</gpx>\n")
-    return "".join(out).encode("utf-8")
+    out.append(b"</gpx>\n")
+    return b"".join(out)
 
 
 def kml(day: VehicleDay) -> bytes:

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common import clock
@@ -81,6 +82,21 @@ async def segments(
     """Trips and stops of one vehicle computed from its positions (nothing stored), over columns."""
     _check_window(start, end)
     vehicle = await get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_id)
+    raw = await repository.track(session, vehicle_id=vehicle.id, start=start, end=end)
+    read, _clean = await _segments(session, settings=settings, vehicle=vehicle, raw=raw, start=start, end=end)
+    return read
+
+
+async def _segments(
+    session: AsyncSession,
+    *,
+    settings: AnalyticsSettings,
+    vehicle: Vehicle,
+    raw: arrays.FixArrays,
+    start: datetime,
+    end: datetime,
+) -> tuple[SegmentsRead, arrays.FixArrays]:
+    """:func:`segments` of the vehicle's fixes ``raw`` of the window, and those fixes without GPS jumps."""
     tz = ZoneInfo(settings.timezone)
     cal = await use_calendar(session, vehicle)
     requests = await repository.approved_requests(
@@ -89,7 +105,6 @@ async def segments(
     windows = [rules.RequestWindow(r.id, r.window_start, r.window_end) for r in requests]
     grace = timedelta(minutes=settings.request_grace_min)
     params = alert_rules.segment_params(settings)
-    raw = await repository.track(session, vehicle_id=vehicle.id, start=start, end=end)
     clean = arrays.drop_jumps(raw, max_speed_kmh=settings.max_plausible_speed_kmh)
     trips, stops = arrays.segment(clean, params)
     classes = arrays.use_classes(clean, cal, tz) if trips else None
@@ -112,7 +127,7 @@ async def segments(
                 request_id=request_id,
             )
         )
-    return SegmentsRead(
+    read = SegmentsRead(
         vehicle_id=vehicle.id,
         plate=vehicle.plate,
         distance_km=arrays.distance_km(clean, max_speed_kmh=settings.max_plausible_speed_kmh),
@@ -122,6 +137,7 @@ async def segments(
             StopRead(start_at=s.start, end_at=s.end, duration_s=s.duration_s, location=(s.lon, s.lat)) for s in stops
         ],
     )
+    return read, clean
 
 
 async def track(
@@ -165,11 +181,17 @@ async def vehicle_day(
     start: datetime,
     end: datetime,
 ) -> exports.VehicleDay:
-    """The track (the same fixes as :func:`track` answers) and the trips of a window, for a file export."""
-    seg = await segments(session, settings=settings, vehicle_id=vehicle_id, vendor_id=vendor_id, start=start, end=end)
+    """The track (the same fixes as :func:`track` answers) and the trips of a window, for a file export.
+
+    The fixes are read once: the segments take all of them, the track the first ``track_max_points`` (the
+    very fixes it would read with that limit; their jumps are dropped again only when the limit cut them)."""
+    _check_window(start, end)
     vehicle = await get_vehicle(session, vehicle_id=vehicle_id, vendor_id=vendor_id)
-    cols = await repository.track(session, vehicle_id=vehicle.id, start=start, end=end, limit=settings.track_max_points)
-    kept = arrays.drop_jumps(cols, max_speed_kmh=settings.max_plausible_speed_kmh)
+    raw = await repository.track(session, vehicle_id=vehicle.id, start=start, end=end)
+    seg, kept = await _segments(session, settings=settings, vehicle=vehicle, raw=raw, start=start, end=end)
+    if len(raw) > settings.track_max_points:
+        first = raw.take(np.arange(settings.track_max_points))
+        kept = arrays.drop_jumps(first, max_speed_kmh=settings.max_plausible_speed_kmh)
     return exports.VehicleDay(
         vehicle_id=vehicle.id,
         plate=vehicle.plate,

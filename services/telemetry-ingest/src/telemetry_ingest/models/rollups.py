@@ -15,6 +15,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Table,
@@ -47,6 +48,33 @@ energy_daily = Table(
     Column("seconds", Float, nullable=False, server_default="0"),
     Column("working_kwh", Float, nullable=False, server_default="0"),
     Column("working_seconds", Float, nullable=False, server_default="0"),
+    Column("work_start", Time),
+    Column("work_end", Time),
+)
+
+energy_week_hours = Table(
+    "energy_week_hours",
+    Base.metadata,
+    Column("meter_id", String(64), primary_key=True),
+    Column("week", Date, primary_key=True),  # the Monday of the local ISO week
+    # the kWh of each local hour of the week: 7 x 24 float8 (big-endian, float8send), Monday 00:00 first,
+    # NaN where the hour has no reading interval
+    Column("kwh", LargeBinary, nullable=False),
+    # per day of the week an int4 (big-endian) whose bit i is set when local hour i has intervals
+    Column("hours", LargeBinary, nullable=False),
+)
+
+energy_month_days = Table(
+    "energy_month_days",
+    Base.metadata,
+    Column("meter_id", String(64), primary_key=True),
+    Column("month", Date, primary_key=True),
+    # bit d set: day d + 1 of the month has an ``energy_daily`` row
+    Column("days", Integer, nullable=False),
+    # per day of the month its daily row's kwh, seconds, working_kwh, working_seconds (4 big-endian float8,
+    # zeros where the day has no row)
+    Column("daily", LargeBinary, nullable=False),
+    # the working hours of every daily row of the month (NULL when they differ)
     Column("work_start", Time),
     Column("work_end", Time),
 )

@@ -128,6 +128,7 @@ async def refresh_energy(
         ),
         params,
     )
+    await _refresh_week_hours(session, "dirty_range", {"tz": tz})
     await session.execute(
         text(
             "DELETE FROM telemetry.energy_daily e USING dirty_range g"
@@ -147,12 +148,9 @@ async def refresh_energy(
     )
     # every month a dirty range reaches is summed again from its days
     await session.execute(
-        text(
-            "CREATE TEMP TABLE dirty_month ON COMMIT DROP AS"
-            " SELECT DISTINCT g.subject_id, CAST(m AS date) AS month FROM dirty_range g,"
-            " generate_series(date_trunc('month', g.first_day), g.after_day - 1, interval '1 month') AS m"
-        )
+        text(f"CREATE TEMP TABLE dirty_month ON COMMIT DROP AS {_MONTHS.format(ranges='dirty_range')}")
     )
+    await _refresh_month_days(session, "SELECT subject_id, month FROM dirty_month", {})
     await session.execute(
         text(
             "DELETE FROM telemetry.energy_monthly e USING dirty_month g"
@@ -179,6 +177,102 @@ async def refresh_energy(
     await session.execute(text("DROP TABLE dirty_range"))
     await session.execute(text("DROP TABLE dirty_month"))
     return int(inserted.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def _refresh_week_hours(session: AsyncSession, ranges: str, params: dict[str, object]) -> None:
+    """Rebuild ``energy_week_hours`` of every local ISO week a meter-day of ``ranges`` (a table or subquery of
+    (subject_id, first_day, after_day)) lies in, from the hourly rollup: 7 x 24 hours in local order, NaN and
+    a clear mask bit where an hour has no row (a local hour is at most one hourly row: the rollup buckets by
+    local wall-clock hour). A week without any hourly row has no row."""
+    weeks = (
+        f"SELECT DISTINCT g.subject_id AS meter_id, CAST(d - (CAST(extract(isodow FROM d) AS int) - 1) AS date)"
+        f" AS week FROM {ranges} g, LATERAL (SELECT CAST(s AS date) AS d FROM"
+        " generate_series(g.first_day, g.after_day - 1, interval '1 day') AS s) x"
+    )
+    await session.execute(
+        text(
+            f"DELETE FROM telemetry.energy_week_hours e USING ({weeks}) w"
+            " WHERE e.meter_id = w.meter_id AND e.week = w.week"
+        ),
+        params,
+    )
+    await session.execute(
+        text(
+            f"""INSERT INTO telemetry.energy_week_hours (meter_id, week, kwh, hours)
+            WITH w AS ({weeks}),
+            h AS (
+                SELECT h.meter_id, CAST(l.lt AS date) AS day, CAST(extract(hour FROM l.lt) AS int) AS i, h.kwh
+                FROM w JOIN telemetry.energy_hourly h ON h.meter_id = w.meter_id
+                 AND h.hour >= CAST(w.week AS timestamp) AT TIME ZONE :tz
+                 AND h.hour < CAST(w.week + 7 AS timestamp) AT TIME ZONE :tz
+                CROSS JOIN LATERAL (SELECT h.hour AT TIME ZONE :tz AS lt) l
+            ),
+            d AS (
+                SELECT w.meter_id, w.week, x.day,
+                       string_agg(float8send(coalesce(h.kwh, CAST('NaN' AS float8))), '' ORDER BY s.i) AS kwh,
+                       coalesce(bit_or(1 << s.i) FILTER (WHERE h.i IS NOT NULL), 0) AS mask
+                FROM w CROSS JOIN LATERAL (SELECT w.week + k AS day FROM generate_series(0, 6) AS k) x
+                CROSS JOIN generate_series(0, 23) AS s(i)
+                LEFT JOIN h ON h.meter_id = w.meter_id AND h.day = x.day AND h.i = s.i
+                GROUP BY 1, 2, 3
+            )
+            SELECT d.meter_id, d.week, string_agg(d.kwh, '' ORDER BY d.day),
+                   string_agg(int4send(d.mask), '' ORDER BY d.day)
+            FROM d GROUP BY 1, 2 HAVING bit_or(d.mask) <> 0"""
+        ),
+        params,
+    )
+
+
+_MONTHS = (
+    "SELECT DISTINCT g.subject_id, CAST(m AS date) AS month FROM {ranges} g,"
+    " generate_series(date_trunc('month', g.first_day), g.after_day - 1, interval '1 month') AS m"
+)
+"""The (subject_id, month) of every month a range of ``{ranges}`` reaches."""
+
+
+async def _refresh_month_days(session: AsyncSession, months: str, params: dict[str, object]) -> None:
+    """Rebuild ``energy_month_days`` of the (subject_id, month) rows of ``months`` from the daily rollup: the
+    month's daily rows in day order as 4 float8 each in 31 slots (zeros and a clear bit where a day has no row
+    or the month is shorter), and their working hours when all rows share them. A month without any daily row
+    has no row."""
+    await session.execute(
+        text(
+            f"DELETE FROM telemetry.energy_month_days e USING ({months}) g"
+            " WHERE e.meter_id = g.subject_id AND e.month = g.month"
+        ),
+        params,
+    )
+    await session.execute(
+        text(
+            f"""INSERT INTO telemetry.energy_month_days (meter_id, month, days, daily, work_start, work_end)
+            SELECT g.subject_id, g.month,
+                   coalesce(bit_or(1 << (x.day - g.month)) FILTER (WHERE e.day IS NOT NULL), 0),
+                   string_agg(float8send(coalesce(e.kwh, 0)) || float8send(coalesce(e.seconds, 0))
+                              || float8send(coalesce(e.working_kwh, 0)) || float8send(coalesce(e.working_seconds, 0)),
+                              '' ORDER BY x.day) || decode(repeat('00', CAST(32 * (31 - count(*)) AS int)), 'hex'),
+                   CASE WHEN count(e.work_start) = count(e.day) AND min(e.work_start) = max(e.work_start)
+                        THEN min(e.work_start) END,
+                   CASE WHEN count(e.work_end) = count(e.day) AND min(e.work_end) = max(e.work_end)
+                        THEN min(e.work_end) END
+            FROM ({months}) g
+            CROSS JOIN LATERAL (SELECT CAST(d AS date) AS day FROM generate_series(g.month,
+                CAST(g.month + interval '1 month' - interval '1 day' AS date), interval '1 day') AS d) x
+            LEFT JOIN telemetry.energy_daily e ON e.meter_id = g.subject_id AND e.day = x.day
+            GROUP BY 1, 2 HAVING count(e.day) > 0"""
+        ),
+        params,
+    )
+
+
+async def refresh_derived(session: AsyncSession, *, ranges: list[tuple[str, date, date]], tz: str) -> None:
+    """Rebuild the rows derived from the energy rollups (``energy_week_hours``, ``energy_month_days``) of each
+    (meter, [first_day, after_day)): the ranges logged as kind ``derive`` (the energy rollups are current,
+    only these rows are missing, as after the migration that added them)."""
+    if ranges:
+        params = _range_params(ranges, tz)
+        await _refresh_week_hours(session, f"({_RANGES})", params)
+        await _refresh_month_days(session, _MONTHS.format(ranges=f"({_RANGES})"), params)
 
 
 async def refresh_vehicle_days(

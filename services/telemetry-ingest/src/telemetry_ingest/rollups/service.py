@@ -16,6 +16,10 @@ from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.rollups import repository
 from telemetry_ingest.rollups.plan import day_ranges, touched_days
 
+DERIVE = "derive"
+"""Invalidation-log kind of meter-days whose rows derived from the energy rollups (``energy_week_hours``,
+``energy_month_days``) are to build; the readings' kind ``meter`` rebuilds them with the rollups."""
+
 
 @dataclass(frozen=True)
 class Refreshed:
@@ -40,7 +44,10 @@ def ranges_of(touched: list[tuple[str, datetime]], tz: ZoneInfo) -> list[tuple[s
 
 async def refresh_energy(session: AsyncSession, *, settings: AnalyticsSettings) -> Refreshed:
     """Recompute hour, day and month rows of every meter-day with pending touched hours; the same meter-days
-    are logged as touched for the daily cost rollup (kind ``cost``), which the tariffs reprice."""
+    are logged as touched for the daily cost rollup (kind ``cost``), which the tariffs reprice. The meter-days
+    logged as kind ``derive`` (only their rows of ``energy_week_hours`` and ``energy_month_days`` are missing,
+    as after the migrations that added these) are rebuilt from the energy rollups (not counted in the result:
+    their readings did not change)."""
     touched = await repository.pop_touched(session, "meter")
     ranges = ranges_of(touched, ZoneInfo(settings.timezone))
     rows = await repository.refresh_energy(
@@ -51,7 +58,11 @@ async def refresh_energy(session: AsyncSession, *, settings: AnalyticsSettings) 
         band=settings.rollover_band,
         work_hours=await energy_work_hours(session, settings),
     )
-    return Refreshed(sum((a - f).days for _, f, a in ranges), rows, ranges, len(touched))
+    derive = await repository.pop_touched(session, DERIVE)
+    await repository.refresh_derived(
+        session, ranges=ranges_of(derive, ZoneInfo(settings.timezone)), tz=settings.timezone
+    )
+    return Refreshed(sum((a - f).days for _, f, a in ranges), rows, ranges, len(touched) + len(derive))
 
 
 async def energy_work_hours(session: AsyncSession, settings: AnalyticsSettings) -> tuple[time, time]:
@@ -76,6 +87,8 @@ VACUUMED = (
     "touched_range",
     "energy_hourly",
     "energy_daily",
+    "energy_week_hours",
+    "energy_month_days",
     "energy_monthly",
     "energy_daily_cost",
     "energy_monthly_cost",
