@@ -21,6 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from houqin_common import i18n
+from houqin_common.routing import ServiceRouter
 from houqin_common.settings import ServiceSettings, TracingExporter
 
 if TYPE_CHECKING:
@@ -214,7 +215,7 @@ INSTANCE_ID = os.environ.get("HOUQIN_INSTANCE_ID") or f"{socket.gethostname()}-{
 
 def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
     """`/healthz` (process up), `/readyz` (dependencies reachable) and `/metrics`."""
-    router = APIRouter(tags=["health"])
+    router = ServiceRouter(tags=["health"])
 
     @router.get(
         "/healthz",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import Depends, Query, Request, Response, status
 
 from appraisal.complaints import service
 from appraisal.complaints.schemas import (
@@ -23,9 +23,10 @@ from houqin_common.errors import COMMON_ERRORS, Forbidden, problem_responses
 from houqin_common.hotpath import json_response, page_response, read_pool
 from houqin_common.i18n import _
 from houqin_common.pagination import PageParams, sorted_page
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import Page
 
-router = APIRouter(prefix="/complaints", tags=["complaints"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/complaints", tags=["complaints"], responses=COMMON_ERRORS)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ComplaintRead)
