@@ -15,7 +15,7 @@ from appraisal.complaints.schemas import (
     ComplaintRespond,
     ComplaintStatus,
 )
-from appraisal.dependencies import Directory
+from appraisal.dependencies import Directory, name_directory
 from appraisal.names import name_vendors
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
@@ -46,7 +46,6 @@ async def file_complaint(
 @router.get("", response_model=Page[ComplaintRead])
 async def list_complaints(
     request: Request,
-    names: Directory,
     vendor_id: str | None = Query(None, description="only this vendor"),
     category: Category | None = Query(None, description="only this category"),
     complaint_status: ComplaintStatus | None = Query(None, alias="status", description="only this status"),
@@ -58,7 +57,7 @@ async def list_complaints(
     wide = principal.has(Role.supervisor, Role.admin, Role.auditor, Role.service)
     items, total = await service.read_complaints(
         read_pool(request),
-        names,
+        name_directory(request),
         page,
         principal=principal,
         vendor_id=principal.vendor_id if principal.is_vendor_only else vendor_id,
@@ -74,10 +73,10 @@ async def list_complaints(
 async def get_complaint(
     complaint_id: str,
     request: Request,
-    names: Directory,
     principal: Principal = Depends(require_roles(Role.supervisor, Role.vendor, Role.staff, *READ_ALL)),
 ) -> Response:
     """One complaint (404 when not visible to the caller)."""
+    names = name_directory(request)
     return json_response(
         await service.read_visible(read_pool(request), names, complaint_id=complaint_id, principal=principal)
     )
