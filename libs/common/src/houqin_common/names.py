@@ -166,8 +166,13 @@ class NameDirectory:
         vendor_ids, project_codes = set(vendor_ids), set(project_codes)
         if self.register is None:
             return UNAVAILABLE
-        if self._loaded_at is not None and not self._fresh() and not self._backing_off():
-            self._refresh_in_background()  # the expired copy answers this request
+        if self._loaded_at is not None:
+            if not self._fresh() and not self._backing_off():
+                self._refresh_in_background()  # the expired copy answers this request
+            if self._knows(vendor_ids, project_codes):
+                # the answer of every request once the register is loaded: what the locked path below would
+                # answer (nothing to fetch), without the lock and the fetches' bookkeeping
+                return self._names(vendor_ids, project_codes, available=True)
         async with self._lock:
             reachable = True
             if self._backing_off():
@@ -192,11 +197,22 @@ class NameDirectory:
                     logger.warning("vendor names unavailable from contracts-api: %s", exc)
                     self._failed_at = self._now()
                     reachable = False
-            return Names(
-                vendors={v: self._vendors[v] for v in vendor_ids if v in self._vendors},
-                projects={p: self._projects[p] for p in project_codes if p in self._projects},
-                available=reachable or self._loaded_at is not None,
-            )
+            return self._names(vendor_ids, project_codes, available=reachable or self._loaded_at is not None)
+
+    def _knows(self, vendor_ids: set[str], project_codes: set[str]) -> bool:
+        """Whether the copy answers for every id: registered, or known to be missing from the register."""
+        vendors, projects, unknown = self._vendors, self._projects, self._unknown
+        return all(v in vendors or v in unknown for v in vendor_ids) and all(
+            p in projects or "project:" + p in unknown for p in project_codes
+        )
+
+    def _names(self, vendor_ids: set[str], project_codes: set[str], *, available: bool) -> Names:
+        vendors, projects = self._vendors, self._projects
+        return Names(
+            vendors={v: vendors[v] for v in vendor_ids if v in vendors},
+            projects={p: projects[p] for p in project_codes if p in projects},
+            available=available,
+        )
 
 
 async def name_vendors(directory: NameDirectory, items: Iterable[Any]) -> None:

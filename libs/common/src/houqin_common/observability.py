@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextvars
+import itertools
 import json
 import logging
 import os
 import socket
 import sys
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from houqin_common import i18n
+from houqin_common.routing import ServiceRouter
 from houqin_common.settings import ServiceSettings, TracingExporter
 
 if TYPE_CHECKING:
@@ -106,11 +107,33 @@ class Metrics:
         children[1].observe(seconds)
 
 
-#: Browsers send a handful of distinct Accept-Language values; parsing each once keeps the hot path flat.
+class RequestIds:
+    """Request ids for requests that bring none: 32 hex digits, a random prefix per process then a counter
+    (unique per process and across processes, a few hundred nanoseconds instead of ``uuid4``'s system call
+    and object per request). A forked child draws a prefix of its own."""
+
+    def __init__(self) -> None:
+        self.restart()
+        os.register_at_fork(after_in_child=self.restart)
+
+    def restart(self) -> None:
+        self.prefix = os.urandom(8).hex()
+        self.counter = itertools.count(1)
+
+    def next(self) -> str:
+        return f"{self.prefix}{next(self.counter):016x}"
+
+
+request_ids = RequestIds()
+
+#: the headers the middleware adds to every answer, beside the request id
+_VARY = (b"vary", b"Accept-Language")
+_CONTENT_LANGUAGE = {locale: (b"content-language", tag.encode("latin-1")) for locale, tag in i18n.SUPPORTED.items()}
 
 
 class RequestContextMiddleware:
-    """Pure ASGI middleware: assigns/propagates X-Request-ID and records metrics."""
+    """Pure ASGI middleware: assigns/propagates X-Request-ID, sets the language of the texts, records
+    metrics. Everything that does not depend on the request is computed once (module level)."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
@@ -122,28 +145,25 @@ class RequestContextMiddleware:
             return
         rid = None
         accept_language = None
-        for name, value in scope.get("headers", []):
+        for name, value in scope["headers"]:
             if name == b"x-request-id":
                 rid = value.decode("latin-1")[:128]
             elif name == b"accept-language":
                 accept_language = value.decode("latin-1")
-        rid = rid or uuid.uuid4().hex
+        rid = rid or request_ids.next()
         scope.setdefault("state", {})["request_id"] = rid
         token = request_id_var.set(rid)
         locale = i18n.negotiate(accept_language)
         locale_token = i18n.set_locale(locale)
-        content_language = i18n.SUPPORTED[locale].encode("latin-1")
-        status_holder = {"status": 500}
+        added = ((b"x-request-id", rid.encode("latin-1")), _CONTENT_LANGUAGE[locale], _VARY)
+        status = 500
         start = time.perf_counter()
 
         async def send_wrapper(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
-                status_holder["status"] = message["status"]
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", rid.encode("latin-1")))
-                headers.append((b"content-language", content_language))
-                headers.append((b"vary", b"Accept-Language"))
-                message["headers"] = headers
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), *added]
             await send(message)
 
         try:
@@ -151,8 +171,7 @@ class RequestContextMiddleware:
         finally:
             route = scope.get("route")
             path = getattr(route, "path", None) or "unmatched"
-            method = scope.get("method", "")
-            self.metrics.observe(method, path, status_holder["status"], time.perf_counter() - start)
+            self.metrics.observe(scope["method"], path, status, time.perf_counter() - start)
             request_id_var.reset(token)
             i18n.reset_locale(locale_token)
 
@@ -214,7 +233,7 @@ INSTANCE_ID = os.environ.get("HOUQIN_INSTANCE_ID") or f"{socket.gethostname()}-{
 
 def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
     """`/healthz` (process up), `/readyz` (dependencies reachable) and `/metrics`."""
-    router = APIRouter(tags=["health"])
+    router = ServiceRouter(tags=["health"])
 
     @router.get(
         "/healthz",

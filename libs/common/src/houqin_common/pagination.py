@@ -81,11 +81,15 @@ def items_adapter(model: type[M]) -> TypeAdapter[list[M]]:
     return TypeAdapter(list[model])  # type: ignore[valid-type]
 
 
+@lru_cache(maxsize=256)
+def page_class(model: type[M]) -> type[Page[M]]:
+    """``Page[model]``, looked up once per model (pydantic's parametrisation cache costs a few µs a request)."""
+    return Page[model]  # type: ignore[valid-type]
+
+
 def page_of(model: type[M], items: list[M], total: int, params: PageParams) -> Page[M]:
     """The envelope of already validated ``items``, built without checking them again."""
-    return Page[model].model_construct(  # type: ignore[valid-type]
-        items=items, total=total, limit=params.limit, offset=params.offset
-    )
+    return page_class(model).model_construct(items=items, total=total, limit=params.limit, offset=params.offset)
 
 
 def to_page(model: type[M], rows: Iterable[Any], total: int, params: PageParams) -> Page[M]:

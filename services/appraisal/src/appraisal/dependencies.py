@@ -32,6 +32,13 @@ async def get_contracts(request: Request) -> ContractsClient:
 
 
 async def get_names(request: Request) -> NameDirectory:
+    return name_directory(request)
+
+
+def name_directory(request: Request) -> NameDirectory:
+    """The app's name directory. The hottest reads (a complaint, the complaints) take the ``Request`` and
+    call this instead of declaring :data:`Directory`: each dependency FastAPI solves costs CPU on every
+    request (docs/operations.md)."""
     directory: NameDirectory = request.app.state.names
     return directory
 

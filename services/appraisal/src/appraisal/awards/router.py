@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import Depends, Path, Query, status
 
 from appraisal.awards import service
 from appraisal.awards.schemas import AwardEvaluate, AwardEvaluation, AwardRead, ServiceStarCreate, ServiceStarRead
@@ -11,9 +11,10 @@ from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.pagination import PageParams, page_window, to_page
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import Page
 
-router = APIRouter(tags=["awards"], responses=COMMON_ERRORS)
+router = ServiceRouter(tags=["awards"], responses=COMMON_ERRORS)
 
 READERS = (Role.supervisor, Role.vendor, *READ_ALL)
 

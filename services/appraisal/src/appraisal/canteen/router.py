@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import Depends, Query, status
 from fastapi.responses import Response
 
 from appraisal.canteen import service
@@ -25,9 +25,10 @@ from appraisal.dependencies import AppSettings, Directory
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import Page
 
-router = APIRouter(prefix="/canteen", tags=["canteen"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/canteen", tags=["canteen"], responses=COMMON_ERRORS)
 
 OFFICE = (Role.office,)
 #: the office and the supervisors see every line; the catering vendor sees its own settlements

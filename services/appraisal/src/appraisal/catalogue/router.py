@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import Depends, Query, status
 
 from appraisal.catalogue import service
 from appraisal.catalogue.schemas import (
@@ -22,9 +22,10 @@ from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.pagination import PageParams, page_window, sorted_page, to_page
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import Page
 
-router = APIRouter(tags=["catalogue"], responses=COMMON_ERRORS)
+router = ServiceRouter(tags=["catalogue"], responses=COMMON_ERRORS)
 
 READERS = (Role.supervisor, Role.inspector, Role.staff, *READ_ALL)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import Depends, Query, Request, Response, status
 
 from appraisal.complaints import service
 from appraisal.complaints.schemas import (
@@ -15,7 +15,7 @@ from appraisal.complaints.schemas import (
     ComplaintRespond,
     ComplaintStatus,
 )
-from appraisal.dependencies import Directory
+from appraisal.dependencies import Directory, name_directory
 from appraisal.names import name_vendors
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
@@ -23,9 +23,10 @@ from houqin_common.errors import COMMON_ERRORS, Forbidden, problem_responses
 from houqin_common.hotpath import json_response, page_response, read_pool
 from houqin_common.i18n import _
 from houqin_common.pagination import PageParams, sorted_page
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import Page
 
-router = APIRouter(prefix="/complaints", tags=["complaints"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/complaints", tags=["complaints"], responses=COMMON_ERRORS)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ComplaintRead)
@@ -45,7 +46,6 @@ async def file_complaint(
 @router.get("", response_model=Page[ComplaintRead])
 async def list_complaints(
     request: Request,
-    names: Directory,
     vendor_id: str | None = Query(None, description="only this vendor"),
     category: Category | None = Query(None, description="only this category"),
     complaint_status: ComplaintStatus | None = Query(None, alias="status", description="only this status"),
@@ -57,7 +57,7 @@ async def list_complaints(
     wide = principal.has(Role.supervisor, Role.admin, Role.auditor, Role.service)
     items, total = await service.read_complaints(
         read_pool(request),
-        names,
+        name_directory(request),
         page,
         principal=principal,
         vendor_id=principal.vendor_id if principal.is_vendor_only else vendor_id,
@@ -73,10 +73,10 @@ async def list_complaints(
 async def get_complaint(
     complaint_id: str,
     request: Request,
-    names: Directory,
     principal: Principal = Depends(require_roles(Role.supervisor, Role.vendor, Role.staff, *READ_ALL)),
 ) -> Response:
     """One complaint (404 when not visible to the caller)."""
+    names = name_directory(request)
     return json_response(
         await service.read_visible(read_pool(request), names, complaint_id=complaint_id, principal=principal)
     )

@@ -52,10 +52,13 @@ def _read_fields(row: Mapping[str, Any], show_contact: bool) -> dict[str, Any]:
     cheaper than ``dict(record)``, and a page runs this 50 times)."""
     fields = dict(row) if isinstance(row, dict) else dict(zip(repository.READ_COLUMNS, row.values(), strict=True))
     del fields["filed_by"]
-    filed_at = fields["filed_at"]
+    filed_at, first_response_at, closed_at = fields["filed_at"], fields["first_response_at"], fields["closed_at"]
     fields["category_zh"] = _CATEGORY_ZH[fields["category"]]
-    fields["hours_to_first_response"] = rules.hours_between(filed_at, fields["first_response_at"])
-    fields["hours_to_close"] = rules.hours_between(filed_at, fields["closed_at"])
+    # most complaints of a page are open: no call for a time that is not there
+    fields["hours_to_first_response"] = (
+        None if first_response_at is None else rules.hours_between(filed_at, first_response_at)
+    )
+    fields["hours_to_close"] = None if closed_at is None else rules.hours_between(filed_at, closed_at)
     if not show_contact:
         fields["contact"] = None
     return fields

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import Depends, Path, Query, status
 
 from appraisal.conference import service
 from appraisal.conference.schemas import (
@@ -22,9 +22,10 @@ from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.pagination import PageParams, page_window, to_page
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import Page
 
-router = APIRouter(prefix="/conference", tags=["conference"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/conference", tags=["conference"], responses=COMMON_ERRORS)
 
 BookingId = Path(max_length=36, description="booking id")
 READERS = (Role.supervisor, Role.staff, Role.vendor, *READ_ALL)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
+from fastapi import Request, status
 
 from appraisal.dependencies import AppSettings
 from appraisal.feedback import rules, service
 from appraisal.feedback.schemas import FeedbackCreate, FeedbackReceipt
 from houqin_common.db import DbSession
 from houqin_common.errors import problem_responses
+from houqin_common.routing import ServiceRouter
 
-router = APIRouter(prefix="/feedback", tags=["feedback"])
+router = ServiceRouter(prefix="/feedback", tags=["feedback"])
 
 
 @router.post(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Body, Depends, Query, status
+from fastapi import Body, Depends, Query, status
 
 from appraisal.dependencies import Directory, Today, check_vendor_scope
 from appraisal.guidance import service
@@ -24,8 +24,9 @@ from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.i18n import N_
+from houqin_common.routing import ServiceRouter
 
-router = APIRouter(tags=["guidance"], responses=COMMON_ERRORS)
+router = ServiceRouter(tags=["guidance"], responses=COMMON_ERRORS)
 
 WRITERS = (Role.supervisor, Role.office)
 READERS = (Role.supervisor, Role.office, Role.vendor, *READ_ALL)

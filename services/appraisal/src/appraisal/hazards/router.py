@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, status
+from fastapi import Depends, Header, Path, Query, status
 from fastapi.responses import Response
 
 from appraisal.dependencies import AppSettings, Contracts, Directory
@@ -27,9 +27,10 @@ from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.pagination import PageParams, sorted_page, to_page
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import Page
 
-router = APIRouter(prefix="/hazards", tags=["hazards"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/hazards", tags=["hazards"], responses=COMMON_ERRORS)
 
 OFFICE = (Role.supervisor, Role.fire_control)
 READERS = (*OFFICE, Role.inspector, Role.vendor, *READ_ALL)

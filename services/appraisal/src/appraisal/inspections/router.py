@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import Depends, Query, status
 
 from appraisal.dependencies import AppSettings, Directory, check_vendor_scope
 from appraisal.inspections import service
@@ -23,9 +23,10 @@ from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.i18n import N_
 from houqin_common.pagination import PageParams, page_window, sorted_page, to_page
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import Page
 
-router = APIRouter(tags=["inspections"], responses=COMMON_ERRORS)
+router = ServiceRouter(tags=["inspections"], responses=COMMON_ERRORS)
 
 RECORDERS = (Role.supervisor, Role.inspector)
 READERS = (Role.supervisor, Role.inspector, Role.vendor, *READ_ALL)

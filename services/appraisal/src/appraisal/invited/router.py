@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import Depends, Query, status
 
 from appraisal.dependencies import AppSettings
 from appraisal.invited import service
@@ -23,8 +23,9 @@ from appraisal.invited.schemas import (
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
+from houqin_common.routing import ServiceRouter
 
-router = APIRouter(prefix="/invited", tags=["invited"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/invited", tags=["invited"], responses=COMMON_ERRORS)
 
 ORGANISERS = (Role.office, Role.supervisor)
 #: the calendar is for the staff of the agencies as much as for the office

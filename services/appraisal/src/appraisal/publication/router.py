@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Body, Depends, Path, Query, status
+from fastapi import Body, Depends, Path, Query, status
 
 from appraisal.dependencies import AppSettings, Directory, Now, Telemetry, Today
 from appraisal.models import Publication
@@ -17,9 +17,10 @@ from appraisal.publication.schemas import (
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import Period
 
-router = APIRouter(prefix="/periods", tags=["scores"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/periods", tags=["scores"], responses=COMMON_ERRORS)
 PeriodPath = Path(description="`2026` (annual), `2026H1` or `2026H2`", examples=["2025"])
 READERS = (Role.supervisor, Role.inspector, Role.procurement, *READ_ALL)
 

@@ -3,7 +3,7 @@ marked provisional) otherwise. Publication owns it because it decides which of t
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from appraisal.dependencies import AppSettings, Directory, Telemetry, Today, check_vendor_scope
 from appraisal.publication import service as publication_service
@@ -12,9 +12,10 @@ from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.i18n import N_
 from houqin_common.pagination import PageParams, to_page
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import Page, Period, ScoreBatchItem, ScoreBatchRequest, VendorScore
 
-router = APIRouter(prefix="/scores", tags=["scores"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/scores", tags=["scores"], responses=COMMON_ERRORS)
 
 PeriodQuery = Query(description="`2026` (annual), `2026H1` or `2026H2`", examples=["2026"])
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile, status
+from fastapi import Depends, File, Query, UploadFile, status
 from fastapi.responses import Response
 
 from appraisal.dependencies import AppSettings, Directory, Today
@@ -14,9 +14,10 @@ from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.pagination import PageParams, sorted_page, to_page
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import Page
 
-router = APIRouter(tags=["rectification"], responses=COMMON_ERRORS)
+router = ServiceRouter(tags=["rectification"], responses=COMMON_ERRORS)
 
 READERS = (Role.supervisor, Role.inspector, Role.vendor, *READ_ALL)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import Depends, Path, Query
 from fastapi.responses import Response
 
 from appraisal.dependencies import AppSettings, Directory, Telemetry, Today
@@ -14,9 +14,10 @@ from appraisal.surveys.dependencies import CampaignDep
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import Period
 
-router = APIRouter(prefix="/reports", tags=["reports"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/reports", tags=["reports"], responses=COMMON_ERRORS)
 
 FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {m: {} for m in MEDIA_TYPES.values()}, "description": "the report file"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import Depends, Path, Query
 from fastapi.responses import Response
 
 from appraisal.dependencies import AppSettings, Directory, Telemetry, Today
@@ -15,8 +15,9 @@ from appraisal.savings.statement import savings_xlsx
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
+from houqin_common.routing import ServiceRouter
 
-router = APIRouter(prefix="/savings", tags=["savings"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/savings", tags=["savings"], responses=COMMON_ERRORS)
 
 WRITERS = (Role.office, Role.supervisor)
 READERS = (Role.office, Role.supervisor, Role.procurement, *READ_ALL)

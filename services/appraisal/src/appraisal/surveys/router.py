@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import Depends, Query, status
 
 from appraisal.catalogue.schemas import ServiceItemRead
 from appraisal.dependencies import AppSettings, Directory
@@ -24,9 +24,10 @@ from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.pagination import PageParams, sorted_page, to_page
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import Page
 
-router = APIRouter(prefix="/campaigns", tags=["surveys"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/campaigns", tags=["surveys"], responses=COMMON_ERRORS)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CampaignRead, responses=problem_responses(422))

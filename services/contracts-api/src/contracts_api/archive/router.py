@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile, status
+from fastapi import Depends, File, Path, Query, Request, UploadFile, status
 from fastapi.responses import StreamingResponse
 
 from contracts_api.archive import service
@@ -15,9 +15,10 @@ from houqin_common.auth import Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.pagination import PageParams, page_window, sorted_page, to_page
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import Page
 
-router = APIRouter(tags=["archive"], responses=COMMON_ERRORS)
+router = ServiceRouter(tags=["archive"], responses=COMMON_ERRORS)
 ContractId = Path(max_length=36, description="contract id")
 
 

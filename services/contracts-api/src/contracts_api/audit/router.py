@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from contracts_api.audit import service
 from contracts_api.audit.schemas import AuditRead
@@ -10,9 +10,10 @@ from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS
 from houqin_common.pagination import PageParams, page_window, to_page
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import IsoDateTime, Page
 
-router = APIRouter(prefix="/audit", tags=["contracts"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/audit", tags=["contracts"], responses=COMMON_ERRORS)
 
 
 @router.get("", response_model=Page[AuditRead])

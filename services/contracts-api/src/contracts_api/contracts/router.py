@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
+from fastapi import Depends, Header, Path, Query, Response, status
 
 from contracts_api.audit.schemas import HistoryEntry
 from contracts_api.contracts import service
@@ -22,9 +22,10 @@ from houqin_common.auth import Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.pagination import PageParams, page_window, sorted_page, to_page
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import Page
 
-router = APIRouter(prefix="/contracts", tags=["contracts"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/contracts", tags=["contracts"], responses=COMMON_ERRORS)
 ContractId = Path(max_length=36, description="contract id")
 IfMatch = Header(None, alias="If-Match", description="the ETag of the contract as last read (required)")
 ETAG_HEADER = {"ETag": {"description": "version of the contract, for If-Match", "schema": {"type": "string"}}}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 
 from contracts_api.common import STAFF_READERS
 from contracts_api.ocds import builder, service
@@ -14,8 +14,9 @@ from houqin_common.auth import Principal, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.pagination import PageParams, page_window
+from houqin_common.routing import ServiceRouter
 
-router = APIRouter(prefix="/ocds", tags=["ocds"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/ocds", tags=["ocds"], responses=COMMON_ERRORS)
 
 
 @router.get("/releases", response_model=None, responses={200: {"model": ReleasePackage}})

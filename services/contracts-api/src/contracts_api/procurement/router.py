@@ -7,7 +7,7 @@ import io
 from datetime import date, timedelta
 from decimal import Decimal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import Depends, Path, Query, Request, Response, status
 
 from contracts_api.common import STAFF_READERS
 from contracts_api.contracts import service as contract_service
@@ -39,10 +39,11 @@ from houqin_common.clients import AppraisalClient
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.pagination import PageParams, page_window, sorted_page
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import Page, RenewalCandidate, RouteDecision
 
-router = APIRouter(prefix="/procurements", tags=["procurement"], responses=COMMON_ERRORS)
-renewals_router = APIRouter(prefix="/renewals", tags=["contracts"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/procurements", tags=["procurement"], responses=COMMON_ERRORS)
+renewals_router = ServiceRouter(prefix="/renewals", tags=["contracts"], responses=COMMON_ERRORS)
 ProcurementId = Path(max_length=36, description="procurement id")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import Depends, Path, Query, Request, Response, status
 
 from contracts_api.common import STAFF_READERS
 from contracts_api.models.enums import FundingModel, OperationMode, ProjectCategory, ServiceType
@@ -13,9 +13,10 @@ from houqin_common.auth import Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.pagination import PageParams, sorted_page, to_page
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import Page
 
-router = APIRouter(prefix="/projects", tags=["projects"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/projects", tags=["projects"], responses=COMMON_ERRORS)
 ProjectCode = Path(max_length=64, description="project code, e.g. `catering`")
 
 

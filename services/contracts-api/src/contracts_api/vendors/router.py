@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, status
+from fastapi import Body, Depends, Path, Query, Request, Response, status
 
 from contracts_api.common import STAFF_READERS
 from contracts_api.models.enums import CreditKind, LegalStatus
@@ -32,9 +32,10 @@ from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.hotpath import json_response, page_response, read_pool
 from houqin_common.pagination import PageParams, page_window, sorted_page, to_page
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import Eligibility, Page
 
-router = APIRouter(prefix="/vendors", tags=["vendors"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/vendors", tags=["vendors"], responses=COMMON_ERRORS)
 VendorId = Path(max_length=36, description="vendor id")
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import Depends, Query, status
 
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
+from houqin_common.routing import ServiceRouter
 from telemetry_ingest.alarms import service
 from telemetry_ingest.alarms.schemas import AlarmEventRead, PanelCreate, PanelRead
 
-router = APIRouter(tags=["alarms"], responses=COMMON_ERRORS)
+router = ServiceRouter(tags=["alarms"], responses=COMMON_ERRORS)
 
 OFFICE = (Role.supervisor, Role.fire_control)
 

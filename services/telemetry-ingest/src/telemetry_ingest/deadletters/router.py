@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS
 from houqin_common.pagination import PageParams, sorted_page, to_page
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import IsoDateTime, Page
 from telemetry_ingest.deadletters import service
 from telemetry_ingest.deadletters.schemas import DeadLetterRead
 
-router = APIRouter(tags=["dead-letters"], responses=COMMON_ERRORS)
+router = ServiceRouter(tags=["dead-letters"], responses=COMMON_ERRORS)
 
 
 @router.get("/dead-letters", response_model=Page[DeadLetterRead])

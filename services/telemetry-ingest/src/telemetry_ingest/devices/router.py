@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import Depends, Query, Request, Response, status
 
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.hotpath import json_response, page_response, read_pool
 from houqin_common.pagination import PageParams, sorted_page, to_page
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import IsoDateTime, Page
 from telemetry_ingest.devices import service
 from telemetry_ingest.devices.schemas import (
@@ -29,7 +30,7 @@ from telemetry_ingest.devices.schemas import (
 )
 from telemetry_ingest.names import Directory, name_items
 
-router = APIRouter(tags=["devices"], responses=COMMON_ERRORS)
+router = ServiceRouter(tags=["devices"], responses=COMMON_ERRORS)
 
 WRITE = require_roles(Role.supervisor)
 READ = require_roles(Role.supervisor, Role.gateway, Role.inspector, Role.vendor, *READ_ALL)

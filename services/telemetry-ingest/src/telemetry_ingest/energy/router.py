@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from houqin_common.auth import Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, UnprocessableEntity, problem_responses
 from houqin_common.i18n import _
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import IsoDateTime
 from telemetry_ingest.analytics.dependencies import Settings
 from telemetry_ingest.energy import service, waste_evaluation
@@ -40,7 +41,7 @@ from telemetry_ingest.tariffs.schemas import (
     Measure,
 )
 
-router = APIRouter(prefix="/energy", tags=["energy"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/energy", tags=["energy"], responses=COMMON_ERRORS)
 
 Start = Annotated[IsoDateTime, Query(description="window start, inclusive, ISO 8601 with offset")]
 End = Annotated[IsoDateTime, Query(description="window end, exclusive")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import Depends, Query, Request, status
 from fastapi.responses import Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
@@ -15,6 +15,7 @@ from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, Forbidden, NotFound, Unauthorized, problem_responses
 from houqin_common.i18n import _
 from houqin_common.pagination import PageParams, sorted_page, to_page
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import IsoDateTime, Page
 from telemetry_ingest.analytics.dependencies import Settings
 from telemetry_ingest.devices import service as device_service
@@ -37,9 +38,9 @@ from telemetry_ingest.names import Directory, vendor_names
 
 READERS = (Role.supervisor, Role.vendor, *READ_ALL)
 
-router = APIRouter(prefix="/fleet", tags=["fleet"], responses=COMMON_ERRORS)
-requests_router = APIRouter(prefix="/trip-requests", tags=["trip requests"], responses=COMMON_ERRORS)
-alerts_router = APIRouter(tags=["alerts"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/fleet", tags=["fleet"], responses=COMMON_ERRORS)
+requests_router = ServiceRouter(prefix="/trip-requests", tags=["trip requests"], responses=COMMON_ERRORS)
+alerts_router = ServiceRouter(tags=["alerts"], responses=COMMON_ERRORS)
 
 Start = Annotated[IsoDateTime, Query(description="window start, inclusive, ISO 8601 with offset")]
 End = Annotated[IsoDateTime, Query(description="window end, exclusive")]

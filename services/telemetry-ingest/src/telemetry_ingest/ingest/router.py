@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from houqin_common.auth import Principal, Role, require_roles
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.i18n import _
+from houqin_common.routing import ServiceRouter
 from telemetry_ingest.ingest import service
 from telemetry_ingest.ingest.dependencies import writer_pool
 from telemetry_ingest.ingest.errors import PayloadTooLarge
@@ -12,7 +13,7 @@ from telemetry_ingest.ingest.schemas import IngestBatch, IngestResult
 from telemetry_ingest.ingest.validation import Limits
 from telemetry_ingest.settings import Settings
 
-router = APIRouter(tags=["ingest"], responses=COMMON_ERRORS)
+router = ServiceRouter(tags=["ingest"], responses=COMMON_ERRORS)
 
 _BODY = {
     "requestBody": {

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, NotFound, problem_responses
 from houqin_common.i18n import _
+from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import PERIOD_RE, EnergyKpi, VehicleKpi
 from telemetry_ingest.analytics.dependencies import Settings
 from telemetry_ingest.kpis import service
@@ -17,7 +18,7 @@ from telemetry_ingest.names import Directory, name_items
 from telemetry_ingest.statistics.dependencies import Coefficients
 from telemetry_ingest.tariffs import service as tariff_service
 
-router = APIRouter(prefix="/kpis", tags=["kpis"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/kpis", tags=["kpis"], responses=COMMON_ERRORS)
 
 PeriodQuery = Annotated[
     str,

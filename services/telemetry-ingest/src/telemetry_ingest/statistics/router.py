@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import Depends, Path, Query, Response, status
 
 from houqin_common import clock
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
+from houqin_common.routing import ServiceRouter
 from telemetry_ingest.analytics.dependencies import Settings
 from telemetry_ingest.statistics import service
 from telemetry_ingest.statistics.dependencies import Coefficients
@@ -27,7 +28,7 @@ from telemetry_ingest.statistics.schemas import (
     StatisticsRead,
 )
 
-router = APIRouter(prefix="/energy", tags=["energy statistics"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/energy", tags=["energy statistics"], responses=COMMON_ERRORS)
 
 WRITE = require_roles(Role.supervisor)
 READ = require_roles(Role.supervisor, *READ_ALL)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response, UploadFile, status
+from fastapi import Depends, Path, Query, Response, UploadFile, status
 
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
+from houqin_common.routing import ServiceRouter
 from telemetry_ingest.tariffs import service
 from telemetry_ingest.tariffs.schemas import TariffCreate, TariffImportResult, TariffIn, TariffRead
 
-router = APIRouter(prefix="/energy/tariffs", tags=["tariffs"], responses=COMMON_ERRORS)
+router = ServiceRouter(prefix="/energy/tariffs", tags=["tariffs"], responses=COMMON_ERRORS)
 
 WRITE = require_roles(Role.supervisor)
 READ = require_roles(Role.supervisor, Role.vendor, *READ_ALL)
