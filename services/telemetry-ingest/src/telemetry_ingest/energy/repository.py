@@ -326,7 +326,7 @@ async def daily_category_load(
 
 async def week_hours(
     session: AsyncSession, *, flt: MeterFilter, monday: date, after: date
-) -> list[tuple[str, int, bytes, bytes]]:
+) -> Sequence[tuple[str, int, bytes, bytes]]:
     """The ``energy_week_hours`` rows of the scope's meters and the weeks from ``monday`` starting before
     ``after``: (meter, the week's offset in days from ``monday``, day masks, hourly kWh), by meter and week."""
     where, params = flt.sql()
@@ -338,7 +338,7 @@ async def week_hours(
         ),
         {**params, "monday": monday, "after": after},
     )
-    return [(r[0], r[1], r[2], r[3]) for r in rows.tuples()]
+    return rows.tuples().all()
 
 
 async def hourly_load(session: AsyncSession, *, flt: MeterFilter, win: Window) -> list[tuple[str, datetime, float]]:

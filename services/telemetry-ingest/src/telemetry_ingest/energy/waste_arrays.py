@@ -52,13 +52,14 @@ class DayHours:
         return int(self.kwh.shape[1])
 
 
-def fill_weeks(target: DayHours, rows: Sequence[tuple[int, int, bytes, bytes]]) -> None:
-    """``energy_week_hours`` rows into ``target`` (whose ``first`` is a Monday): (meter index, the week's offset
-    in days from ``target.first``, the day masks (7 int4), the hourly kWh (7 x 24 float8)). Days past
-    ``target`` are left out."""
+def fill_weeks(target: DayHours, rows: Sequence[tuple[str, int, bytes, bytes]]) -> None:
+    """``energy_week_hours`` rows into ``target`` (whose ``first`` is a Monday): (meter, the week's offset in
+    days from ``target.first``, the day masks (7 int4), the hourly kWh (7 x 24 float8)). Days past ``target``
+    are left out."""
     if not rows:
         return
-    meter = np.repeat(np.array([r[0] for r in rows], dtype=np.intp), 7)
+    index = {m: i for i, m in enumerate(target.meters)}
+    meter = np.repeat(np.array([index[r[0]] for r in rows], dtype=np.intp), 7)
     day = (np.array([r[1] for r in rows], dtype=np.intp)[:, None] + np.arange(7)).ravel()
     masks = np.frombuffer(b"".join(r[2] for r in rows), dtype=">i4").astype(np.int64)
     kwh = np.frombuffer(b"".join(r[3] for r in rows), dtype=">f8").astype(np.float64).reshape(-1, HOURS)

@@ -146,7 +146,7 @@ async def _day_hours(
     hours = waste_arrays.DayHours.empty(meters, monday, (end.astimezone(tz).date() - monday).days)
     index = {m: i for i, m in enumerate(meters)}
     rows = await repository.week_hours(session, flt=flt, monday=monday, after=split_day)
-    waste_arrays.fill_weeks(hours, [(index[r[0]], r[1], r[2], r[3]) for r in rows])
+    waste_arrays.fill_weeks(hours, rows)
     hours.has[:, (split_day - monday).days :] = False  # the rest of the split week is read raw
     tail = service.local_midnight(split_day, settings)
     if tail < end:
