@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from houqin_common.auth import Role
+from houqin_common.observability import RequestIds
 from support import auth
 
 SERVICES = ["contracts", "telemetry", "appraisal"]
@@ -45,6 +46,17 @@ async def test_request_id_is_propagated(service_client: Callable[[str], Any]) ->
     client = await service_client("contracts")
     r = await client.get("/healthz", headers={"X-Request-ID": "abc-123"})
     assert r.headers["x-request-id"] == "abc-123"
+    # positive control: without one, each request gets an id of its own (32 hex digits)
+    made = [(await client.get("/healthz")).headers["x-request-id"] for _ in range(3)]
+    assert len(set(made)) == 3 and all(re.fullmatch(r"[0-9a-f]{32}", rid) for rid in made)
+
+
+def test_request_ids_are_unique_and_a_new_process_draws_a_new_prefix() -> None:
+    ids = RequestIds()
+    first, second = ids.next(), ids.next()
+    assert first != second and first[:16] == second[:16]
+    ids.restart()  # what a forked child runs (os.register_at_fork)
+    assert ids.next()[:16] != first[:16]
 
 
 async def test_missing_token_is_401(service_client: Callable[[str], Any]) -> None:
