@@ -101,7 +101,7 @@ def _bucket(granularity: str | None, start_ts: str) -> str:
     return f"({BUCKET_EXPR[granularity].replace('d.start_ts', start_ts)}) AT TIME ZONE :tz"
 
 
-def _intervals_cte(
+def intervals_cte(
     flt: MeterFilter,
     win: Window,
     *,
@@ -160,7 +160,7 @@ async def consumption(
     raw_start: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Rows ``{group, bucket, kwh, intervals}``; ``granularity=None`` sums the whole window."""
-    cte, params = _intervals_cte(flt, win, rolled=rolled, raw_start=raw_start, granularity=granularity)
+    cte, params = intervals_cte(flt, win, rolled=rolled, raw_start=raw_start, granularity=granularity)
     sql = f"""{cte}, g AS ({_grouped(group_by, win, rolled, raw_start, granularity)})
     SELECT g.grp, g.bucket, g.kwh, g.intervals FROM g ORDER BY g.bucket, g.grp"""
     rows = (await session.execute(text(sql), params)).mappings().all()
@@ -181,7 +181,7 @@ async def consumption_series(
 ) -> list[dict[str, Any]]:
     """The rows of :func:`consumption` as one ``{group, buckets, kwh, intervals}`` per group (arrays in
     bucket order, groups ordered): a row per group with binary arrays, no text formatting of each value."""
-    cte, params = _intervals_cte(flt, win, rolled=rolled, raw_start=raw_start, granularity=granularity)
+    cte, params = intervals_cte(flt, win, rolled=rolled, raw_start=raw_start, granularity=granularity)
     sql = f"""{cte}, g AS ({_grouped(group_by, win, rolled, raw_start, granularity)})
     SELECT g.grp, array_agg(g.bucket ORDER BY g.bucket) AS buckets, array_agg(g.kwh ORDER BY g.bucket) AS kwh,
            array_agg(g.intervals ORDER BY g.bucket) AS intervals
@@ -215,7 +215,7 @@ async def top(
     rolled: Sequence[Piece] = (),
     raw_start: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    cte, params = _intervals_cte(flt, win, rolled=rolled, raw_start=raw_start)
+    cte, params = intervals_cte(flt, win, rolled=rolled, raw_start=raw_start)
     sql = f"""{cte}
     SELECT {GROUP_EXPR[group_by]} AS grp, sum(d.kwh) AS kwh
     FROM d JOIN m ON m.id = d.meter_id GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT :limit"""
@@ -254,7 +254,7 @@ async def load_by_category(
     session: AsyncSession, *, flt: MeterFilter, win: Window, cal: CalendarRule
 ) -> list[dict[str, Any]]:
     """kWh and hours per meter and category (working, night, weekend, holiday) by interval start."""
-    cte, params = _intervals_cte(flt, win)
+    cte, params = intervals_cte(flt, win)
     sql = f"""{cte}
     SELECT d.meter_id, c.cat, sum(d.kwh) AS kwh,
            sum(extract(epoch FROM d.end_ts - d.start_ts)) / 3600.0 AS hours
@@ -293,7 +293,7 @@ async def daily_category_load(
     category of an hour by its local start as :func:`telemetry_ingest.energy.waste.category` classifies it under
     the meter's operating profile (``profiles``: meter -> profile): the waste evaluation's daily averages summed
     in SQL instead of a Python loop over every meter-hour."""
-    cte, params = _intervals_cte(flt, win, rolled=rolled, raw_start=raw_start, granularity="hour")
+    cte, params = intervals_cte(flt, win, rolled=rolled, raw_start=raw_start, granularity="hour")
     sql = f"""{cte}, h AS (SELECT d.meter_id, d.bucket, sum(d.kwh) AS kwh FROM d GROUP BY 1, 2)
     SELECT h.meter_id, CAST(l.lt AS date) AS day, c.cat, sum(h.kwh) AS kwh, count(*) AS hours
     FROM h JOIN unnest(CAST(:p_meters AS text[]), CAST(:p_profiles AS text[])) AS p(meter_id, profile)
@@ -344,7 +344,7 @@ async def week_hours(
 async def hourly_load(session: AsyncSession, *, flt: MeterFilter, win: Window) -> list[tuple[str, datetime, float]]:
     """(meter, local wall-clock hour, kWh) of the hourly buckets of the window from the raw readings (what
     ``energy_week_hours`` holds for rolled-up days)."""
-    cte, params = _intervals_cte(flt, win, granularity="hour")
+    cte, params = intervals_cte(flt, win, granularity="hour")
     sql = f"""{cte}
     SELECT d.meter_id, d.bucket AT TIME ZONE :tz, sum(d.kwh) FROM d GROUP BY d.meter_id, d.bucket"""
     rows = await session.execute(text(sql), params)

@@ -126,7 +126,7 @@ def year_earlier(ts: datetime) -> datetime:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while tens of thousands of row objects are built (no await inside):
     each young collection would otherwise be triggered every 700 allocations and the full ones walk the whole
     process heap; on large answers that was most of the time (docs/telemetry-analytics.md). Row objects form
@@ -189,7 +189,7 @@ async def consumption(
     series = await _series(
         session, settings=settings, flt=flt, start=start, end=end, granularity=granularity, group_by=group_by
     )
-    with _gc_paused():
+    with gc_paused():
         rows = _series_rows(series, OfficeInstants(ZoneInfo(settings.timezone)))
         # every field is validated here; validating the list of instances again costs ~1 us per row
         return ConsumptionRead.model_construct(
@@ -217,7 +217,7 @@ async def consumption_series(
         session, settings=settings, flt=flt, start=start, end=end, granularity=granularity, group_by=group_by
     )
     local = OfficeInstants(ZoneInfo(settings.timezone))
-    with _gc_paused():
+    with gc_paused():
         for s, buckets in zip(series, local.lists(s["buckets"] for s in series), strict=True):
             s["buckets"] = buckets
         items = CONSUMPTION_SERIES.validate_python(series)

@@ -34,7 +34,7 @@ class MeterInterval:
 async def interval_consumption(session: AsyncSession, *, flt: MeterFilter, win: Window) -> list[MeterInterval]:
     """Every reading interval starting in the window, computed exactly as the energy queries compute it
     (the raw-readings CTE of ``energy.repository``: resets, rollovers, multiplier)."""
-    cte, params = energy_repository._intervals_cte(flt, win)
+    cte, params = energy_repository.intervals_cte(flt, win)
     sql = f"""{cte}
     SELECT d.meter_id, d.start_ts, d.end_ts, d.kwh, m.building, coalesce(m.zone, '') AS zone,
            coalesce(m.sub_item, m.energy_type) AS sub_item, m.energy_type, coalesce(m.vendor_id, '') AS vendor_id
@@ -65,7 +65,7 @@ async def slot_consumption(
     ``edges_s`` (seconds after local midnight), and apart the intervals that cross an edge or a midnight, which
     must be split. Exact for any bucket made of whole local days, and a year of quarter-hours per meter comes
     back as a few rows per day instead of 96."""
-    cte, params = energy_repository._intervals_cte(flt, win)
+    cte, params = energy_repository.intervals_cte(flt, win)
     sql = f"""{cte}
     , l AS MATERIALIZED (
         SELECT d.meter_id, d.start_ts, d.end_ts, d.kwh, d.start_ts AT TIME ZONE :tz AS lt,

@@ -23,7 +23,7 @@ from telemetry_ingest.energy import repository as energy_repository
 from telemetry_ingest.energy.arithmetic import OfficeInstants, bucket_start
 from telemetry_ingest.energy.repository import MeterFilter, Window
 from telemetry_ingest.energy.schemas import RollupRefresh
-from telemetry_ingest.energy.service import _gc_paused, window
+from telemetry_ingest.energy.service import gc_paused, window
 from telemetry_ingest.energy.service import plan as energy_plan
 from telemetry_ingest.energy.service import refresh_rollup as energy_refresh
 from telemetry_ingest.models.accounting import Tariff as TariffRow
@@ -490,7 +490,7 @@ async def consumption(
             total.merge(_cost_of(row))
         midnights = await repository.local_midnights(session, first=first, after=after, tz=settings.timezone)
         months = await repository.meter_month_days(session, flt=flt, first=first, after=after)
-        with _gc_paused():  # no await inside
+        with gc_paused():  # no await inside
             rows = COST_ROWS.validate_python(
                 _meter_day_cells(months, first=first, after=after, buckets=[local(m) for m in midnights])
             )
@@ -499,7 +499,7 @@ async def consumption(
             session, settings=settings, flt=flt, start=start, end=end, granularity=granularity, group_by=group_by
         )
         total = priced.total
-        with _gc_paused():
+        with gc_paused():
             rows = COST_ROWS.validate_python(
                 [
                     {
