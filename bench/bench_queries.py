@@ -148,22 +148,10 @@ def generate(url: str, meters: int, meter_days: int, vehicles: int, vehicle_days
     return figures
 
 
-def _rounded(value: Any) -> Any:
-    """Answers compared at 1e-6: sums over rollup rows and over raw intervals differ in the last float bits."""
-    if isinstance(value, float):
-        return round(value, 6)
-    if isinstance(value, list | tuple):
-        return [_rounded(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    if hasattr(value, "model_dump"):
-        return _rounded(value.model_dump())
-    return value
-
-
 async def run_queries(url: str, repeat: int, vehicles: int, vehicle_days: int) -> list[tuple[str, float, float, str]]:
     """(label, ours p95 ms, raw p95 ms, identical?) per query."""
     from oracles import fleet_per_fix
+    from oracles.answers import rounded
     from telemetry_ingest.analytics.config import AnalyticsSettings
     from telemetry_ingest.energy import service as energy
     from telemetry_ingest.energy.repository import MeterFilter
@@ -191,7 +179,7 @@ async def run_queries(url: str, repeat: int, vehicles: int, vehicle_days: int) -
         async with maker() as session:
             ours, a = await timed(lambda: query(session, ours_cfg), repeat)
             raw, b = await timed(lambda: query(session, raw_cfg), max(1, min(repeat, 2)), slow_ms=2000)
-        same = "identical" if _rounded(a) == _rounded(b) else "DIFFERENT"
+        same = "identical" if rounded(a) == rounded(b) else "DIFFERENT"
         out.append((label, ours, raw, same))
         print(f"  {label:<62} {ours:9.1f} {raw:10.1f}  {same}", flush=True)
 

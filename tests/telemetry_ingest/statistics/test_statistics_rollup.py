@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.db import libpq_url
+from oracles.answers import rounded
 from oracles.energy_synthetic import register
 from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.energy.repository import MeterFilter
@@ -78,19 +79,6 @@ def _tariff(tid: str, code: str, prices: dict[str, str], windows: list[dict[str,
             "windows": windows,
         }
     )
-
-
-def _rounded(value: Any) -> Any:
-    """As the bench compares: floats to 1e-6 (sums over rollup rows and raw intervals differ in the last bits)."""
-    if isinstance(value, float):
-        return round(value, 6)
-    if isinstance(value, list | tuple):
-        return [_rounded(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    if hasattr(value, "model_dump"):
-        return _rounded(value.model_dump())
-    return value
 
 
 async def _stats(session: AsyncSession, settings: AnalyticsSettings, year: int) -> Any:
@@ -157,8 +145,8 @@ async def test_statistics_and_cost_rows_from_the_rollups_answer_like_the_raw_rea
     )
     await tariffs.save_tariff(session, tariff_in=_tariff("w", "02000", {"single": "4.90"}, []))
     years = (2040, 2041)
-    raw = {y: _rounded(await _stats(session, RAW, y)) for y in years}
-    raw_costs = _rounded(await _costs(session, RAW))
+    raw = {y: rounded(await _stats(session, RAW, y)) for y in years}
+    raw_costs = rounded(await _costs(session, RAW))
     for y in years:
         compared = raw[y]["scope"]
         # positive controls: the gaps and the added and removed meters make a part of each year uncompared
@@ -170,8 +158,8 @@ async def test_statistics_and_cost_rows_from_the_rollups_answer_like_the_raw_rea
     assert await _covered(session)  # the cost rollups answer both years of both statistics
     assert await _monthly_days_match(session)
     for y in years:
-        assert _rounded(await _stats(session, ROLLED, y)) == raw[y], y
-    assert _rounded(await _costs(session, ROLLED)) == raw_costs
+        assert rounded(await _stats(session, ROLLED, y)) == raw[y], y
+    assert rounded(await _costs(session, ROLLED)) == raw_costs
     assert await _month_days(session, "B", date(2041, 3, 1)) < 31  # the gap leaves days without an interval
     assert await _month_days(session, "D", date(2041, 9, 1)) == 19  # removed on the 20th
 
@@ -196,18 +184,18 @@ async def test_statistics_and_cost_rows_from_the_rollups_answer_like_the_raw_rea
             "b": _at(2040, 3, 10) + timedelta(hours=16),
         },
     )
-    late = {y: _rounded(await _stats(session, RAW, y)) for y in years}
+    late = {y: rounded(await _stats(session, RAW, y)) for y in years}
     assert late[2041]["scope"]["meter_days_current"] == raw[2041]["scope"]["meter_days_current"] + 1
     assert late[2041]["scope"]["meter_days_compared"] == raw[2041]["scope"]["meter_days_compared"] + 1
     assert late[2040]["scope"] == raw[2040]["scope"] and late[2040]["indicators"] != raw[2040]["indicators"]
-    late_costs = _rounded(await _costs(session, RAW))
+    late_costs = rounded(await _costs(session, RAW))
     assert not await _covered(session)  # pending: answered raw until the worker has repriced the days
     for y in years:
-        assert _rounded(await _stats(session, ROLLED, y)) == late[y], y
+        assert rounded(await _stats(session, ROLLED, y)) == late[y], y
     await tariffs.refresh_rollups(session, settings=ROLLED)
     assert await _covered(session)
     assert await _monthly_days_match(session)
     assert await _month_days(session, "D", date(2041, 9, 1)) == 20  # the monthly row counts 20 September now
     for y in years:
-        assert _rounded(await _stats(session, ROLLED, y)) == late[y], y
-    assert _rounded(await _costs(session, ROLLED)) == late_costs
+        assert rounded(await _stats(session, ROLLED, y)) == late[y], y
+    assert rounded(await _costs(session, ROLLED)) == late_costs
