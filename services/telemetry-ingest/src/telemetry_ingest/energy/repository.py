@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from telemetry_ingest.analytics import alerts as alerts_store
+from telemetry_ingest.analytics.calendar import UseCalendar
 from telemetry_ingest.analytics.sql import INTERVAL_KWH_SQL
 from telemetry_ingest.rollups.plan import Piece
 
@@ -231,6 +232,16 @@ class CalendarRule:
     working_weekdays: list[int]
     holidays: list[date]
     extra_workdays: list[date]
+
+    def use_calendar(self) -> UseCalendar:
+        """The same rule as the pure calendar that judges days in Python (waste arrays, base load rows)."""
+        return UseCalendar(
+            work_start=self.work_start,
+            work_end=self.work_end,
+            working_weekdays=tuple(self.working_weekdays),
+            holidays=frozenset(self.holidays),
+            extra_workdays=frozenset(self.extra_workdays),
+        )
 
 
 async def calendar(session: AsyncSession, calendar_id: str) -> CalendarRule | None:

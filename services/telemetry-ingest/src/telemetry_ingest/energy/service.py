@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.errors import NotFound, UnprocessableEntity
 from houqin_common.i18n import _
-from telemetry_ingest.analytics.calendar import UseCalendar
 from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.energy import repository, waste
 from telemetry_ingest.energy.arithmetic import OfficeInstants
@@ -535,13 +534,7 @@ async def _load_by_category_months(
         return None
     if not found:
         return []
-    use = UseCalendar(
-        work_start=cal.work_start,
-        work_end=cal.work_end,
-        working_weekdays=tuple(cal.working_weekdays),
-        holidays=frozenset(cal.holidays),
-        extra_workdays=frozenset(cal.extra_workdays),
-    )
+    use = cal.use_calendar()
     meter_ids = list(dict.fromkeys(r[0] for r in found))  # the rows come by meter and month
     index = {m: i for i, m in enumerate(meter_ids)}
     meter = np.repeat(np.array([index[r[0]] for r in found], dtype=np.intp), 31)  # per day slot

@@ -10,13 +10,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from telemetry_ingest.analytics.calendar import UseCalendar
 from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.analytics.energy_alerts import MESSAGES as ENERGY_MESSAGES
 from telemetry_ingest.analytics.energy_alerts import EnergyAlertKind
 from telemetry_ingest.analytics.profiles import Profile
 from telemetry_ingest.energy import repository, service, waste, waste_arrays
-from telemetry_ingest.energy.repository import CalendarRule, MeterFilter
+from telemetry_ingest.energy.repository import MeterFilter
 from telemetry_ingest.energy.schemas import (
     WasteEvaluation,
 )
@@ -85,7 +84,7 @@ async def evaluate_waste_days(
                 grid,
                 days=wanted,
                 profiles=[profiles[m] for m in grid.meters],
-                cal=_use_calendar(rule),
+                cal=rule.use_calendar(),
                 policy=policy,
             )
             for one in flagged:
@@ -157,16 +156,6 @@ async def _day_hours(
             hours.kwh[m, d, local.hour] = value
             hours.has[m, d, local.hour] = True
     return hours
-
-
-def _use_calendar(rule: CalendarRule) -> UseCalendar:
-    return UseCalendar(
-        work_start=rule.work_start,
-        work_end=rule.work_end,
-        working_weekdays=tuple(rule.working_weekdays),
-        holidays=frozenset(rule.holidays),
-        extra_workdays=frozenset(rule.extra_workdays),
-    )
 
 
 def plan_kwargs(how: Plan) -> dict[str, Any]:
