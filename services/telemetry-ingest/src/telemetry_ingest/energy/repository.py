@@ -126,11 +126,23 @@ def intervals_cte(
     ), r AS (
         SELECT rd.meter_id, rd.ts, rd.energy_kwh,
                lag(rd.energy_kwh) OVER w AS prev_kwh, lag(rd.ts) OVER w AS prev_ts
-        FROM telemetry.reading rd
-        WHERE rd.meter_id IN (SELECT id FROM m) AND rd.energy_kwh IS NOT NULL
-          AND rd.ts >= CAST(:raw_start AS timestamptz) - CAST(:lookback AS interval)
-          AND rd.ts < CAST(:end AS timestamptz) + CAST(:lookback AS interval)
-          AND CAST(:raw_start AS timestamptz) < CAST(:end AS timestamptz)
+        FROM (
+            SELECT rd.meter_id, rd.ts, rd.energy_kwh FROM telemetry.reading rd
+            WHERE rd.meter_id IN (SELECT id FROM m) AND rd.energy_kwh IS NOT NULL
+              AND rd.ts >= CAST(:raw_start AS timestamptz) - CAST(:lookback AS interval)
+              AND rd.ts < CAST(:end AS timestamptz) + CAST(:lookback AS interval)
+              AND CAST(:raw_start AS timestamptz) < CAST(:end AS timestamptz)
+            UNION ALL
+            -- the first reading past the read range ends the interval of the window's last reading, however
+            -- long the gap (an interval counts where it starts, whichever window asks)
+            SELECT nx.meter_id, nx.ts, nx.energy_kwh FROM m CROSS JOIN LATERAL (
+                SELECT rd.meter_id, rd.ts, rd.energy_kwh FROM telemetry.reading rd
+                WHERE rd.meter_id = m.id AND rd.energy_kwh IS NOT NULL
+                  AND rd.ts >= CAST(:end AS timestamptz) + CAST(:lookback AS interval)
+                  AND CAST(:raw_start AS timestamptz) < CAST(:end AS timestamptz)
+                ORDER BY rd.ts LIMIT 1
+            ) nx
+        ) rd
         WINDOW w AS (PARTITION BY rd.meter_id ORDER BY rd.ts)
     ), d AS (
         SELECT r.meter_id, r.prev_ts AS start_ts, r.ts AS end_ts, {INTERVAL_KWH_SQL} AS kwh, 1 AS n,

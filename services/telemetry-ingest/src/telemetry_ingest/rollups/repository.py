@@ -107,12 +107,24 @@ async def refresh_energy(
     inserted = await session.execute(
         text(
             f"""WITH r AS (
-                SELECT rd.meter_id, rd.ts, rd.energy_kwh, g.d0, g.d1,
+                SELECT rd.meter_id, rd.ts, rd.energy_kwh, rd.d0, rd.d1,
                        lag(rd.energy_kwh) OVER w AS prev_kwh, lag(rd.ts) OVER w AS prev_ts
-                FROM dirty_range g JOIN telemetry.reading rd ON rd.meter_id = g.subject_id
-                 AND rd.ts >= g.d0 - CAST(:lookback AS interval) AND rd.ts < g.d1 + CAST(:lookback AS interval)
-                 AND rd.energy_kwh IS NOT NULL
-                WINDOW w AS (PARTITION BY rd.meter_id, g.d0 ORDER BY rd.ts)
+                FROM (
+                    SELECT rd.meter_id, rd.ts, rd.energy_kwh, g.d0, g.d1
+                    FROM dirty_range g JOIN telemetry.reading rd ON rd.meter_id = g.subject_id
+                     AND rd.ts >= g.d0 - CAST(:lookback AS interval) AND rd.ts < g.d1 + CAST(:lookback AS interval)
+                     AND rd.energy_kwh IS NOT NULL
+                    UNION ALL
+                    -- the first reading past the read range: the range's last interval counts however long
+                    -- (as in every raw answer, energy.repository.intervals_cte)
+                    SELECT nx.meter_id, nx.ts, nx.energy_kwh, g.d0, g.d1 FROM dirty_range g CROSS JOIN LATERAL (
+                        SELECT rd.meter_id, rd.ts, rd.energy_kwh FROM telemetry.reading rd
+                        WHERE rd.meter_id = g.subject_id AND rd.energy_kwh IS NOT NULL
+                          AND rd.ts >= g.d1 + CAST(:lookback AS interval)
+                        ORDER BY rd.ts LIMIT 1
+                    ) nx
+                ) rd
+                WINDOW w AS (PARTITION BY rd.meter_id, rd.d0 ORDER BY rd.ts)
             ), m AS (
                 SELECT m.id, CAST(m.multiplier AS float8) AS mult, CAST(m.rollover AS float8) AS rollover
                 FROM telemetry.meter m WHERE m.id IN (SELECT subject_id FROM dirty_range)
