@@ -109,7 +109,7 @@ async def test_rollups_answer_the_same_local_buckets_as_the_raw_readings(session
                 granularity=gran,
                 group_by=GroupBy.total,
             )
-            out.append([(r.bucket.isoformat(), round(r.kwh, 6)) for r in read.rows])
+            out.append([(r["bucket"].isoformat(), round(r["kwh"], 6)) for r in read.rows])
         return out
 
     raw = await answer(AnalyticsSettings(use_rollup=False))

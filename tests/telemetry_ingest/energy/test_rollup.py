@@ -57,7 +57,7 @@ async def _all(session: AsyncSession, settings: AnalyticsSettings, start: dateti
             read = await service.consumption(
                 session, settings=settings, flt=MeterFilter(), start=start, end=end, granularity=gran, group_by=group
             )
-            rows = [(r.group, r.bucket, round(r.kwh, 6), r.intervals) for r in read.rows]
+            rows = [(r["group"], r["bucket"], round(r["kwh"], 6), r["intervals"]) for r in read.rows]
             series = await service.consumption_series(
                 session, settings=settings, flt=MeterFilter(), start=start, end=end, granularity=gran, group_by=group
             )

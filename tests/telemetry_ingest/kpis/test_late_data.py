@@ -57,7 +57,7 @@ async def _answers(url: str, settings: AnalyticsSettings) -> list[object]:
                         granularity=gran,
                         group_by=group,
                     )
-                    out.append([(r.group, r.bucket, round(r.kwh, 6), r.intervals) for r in read.rows])
+                    out.append([(r["group"], r["bucket"], round(r["kwh"], 6), r["intervals"]) for r in read.rows])
             for unit in ("day", "month"):
                 rows = await fleet_service.distance(
                     session, settings=settings, start=start, end=end, unit=unit, vehicle_id=None, vendor_id=None

@@ -97,7 +97,8 @@ async def test_a_day_across_tariff_boundaries_costs_the_hand_computed_yuan(
     }
     assert [row["cost_cny"] for row in body["rows"]] == ["103.01"]
     assert body["unpriced_quantity"] == 0
-    # hourly buckets price every interval in Python, daily ones pre-sum the price slots in SQL: same yuan
+    # hourly buckets pre-sum slots inside each hour (intervals 00:50-01:05 cross the hour), daily ones per price
+    # slot: same yuan
     hourly = await client.get(
         "/v1/energy/consumption", params={**day, "granularity": "hour", "measure": "cost"}, headers=headers
     )

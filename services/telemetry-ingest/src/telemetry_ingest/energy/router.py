@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Response
 
 from houqin_common.auth import Principal, Role, require_roles
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, UnprocessableEntity, problem_responses
+from houqin_common.hotpath import json_response
 from houqin_common.i18n import _
 from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import IsoDateTime
@@ -67,29 +68,37 @@ async def get_consumption(
     layout: Annotated[
         Layout, Query(description="`rows` (a row per group and bucket) or `series` (one series per group)")
     ] = Layout.rows,
-) -> ConsumptionRead | ConsumptionSeriesRead | CostConsumptionRead:
+) -> Response:
     """Consumption from the cumulative registers (resets, rollovers and gaps handled, multiplier applied),
     per group and local-time bucket. An interval between two readings counts in the bucket where it starts,
     so sums over finer buckets add up to coarser ones. With `measure=cost` the buckets hold CNY. With
     `layout=series` the same buckets come as one series per group (compact for charts of many meters)."""
+    # each answer serialised by its own model (response_model documents them): FastAPI would serialise through
+    # the union, which checks every value against its choices (an hourly month of 40 meters: 33 ms, not 19 ms)
     if layout is Layout.series:
         if measure is Measure.cost:
             raise UnprocessableEntity(_("layout=series is available for measure=energy only"))
-        return await service.consumption_series(
-            session, settings=settings, flt=meters, start=start, end=end, granularity=granularity, group_by=group_by
+        return json_response(
+            await service.consumption_series(
+                session, settings=settings, flt=meters, start=start, end=end, granularity=granularity, group_by=group_by
+            )
         )
     if measure is Measure.cost:
-        return await tariff_service.consumption(
-            session,
-            settings=settings,
-            flt=meters,
-            start=start,
-            end=end,
-            granularity=granularity.value,
-            group_by=group_by.value,
+        return json_response(
+            await tariff_service.consumption(
+                session,
+                settings=settings,
+                flt=meters,
+                start=start,
+                end=end,
+                granularity=granularity.value,
+                group_by=group_by.value,
+            )
         )
-    return await service.consumption(
-        session, settings=settings, flt=meters, start=start, end=end, granularity=granularity, group_by=group_by
+    return json_response(
+        await service.consumption(
+            session, settings=settings, flt=meters, start=start, end=end, granularity=granularity, group_by=group_by
+        )
     )
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from typing_extensions import TypedDict
 
 from houqin_common.schemas import EnergyCarrier, EnergyScope, InputModel
 
@@ -35,11 +37,17 @@ class GroupBy(StrEnum):
     vendor = "vendor"
 
 
-class ConsumptionRow(BaseModel):
-    group: str = Field(description="value of the grouping dimension (meter id, zone, building, sub-item code...)")
-    bucket: datetime = Field(description=BUCKET_DESCRIPTION)
-    kwh: float = Field(description="consumption in the bucket, multiplier applied")
-    intervals: int = Field(description="register intervals summed")
+# A plain dict, not a model: an hourly month of 40 meters is 28 800 rows, and as model instances they cost
+# several times more to build, each is walked by the garbage collector, and the service builds them from
+# series it has validated already (energy.service.consumption). The JSON and its schema are a model's.
+# (No docstring: it would become the schema's description.)
+class ConsumptionRow(TypedDict):
+    group: Annotated[
+        str, Field(description="value of the grouping dimension (meter id, zone, building, sub-item code...)")
+    ]
+    bucket: Annotated[datetime, Field(description=BUCKET_DESCRIPTION)]
+    kwh: Annotated[float, Field(description="consumption in the bucket, multiplier applied")]
+    intervals: Annotated[int, Field(description="register intervals summed")]
 
 
 class ConsumptionRead(BaseModel):

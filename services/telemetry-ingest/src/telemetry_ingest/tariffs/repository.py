@@ -46,7 +46,8 @@ async def interval_consumption(session: AsyncSession, *, flt: MeterFilter, win: 
 @dataclass(frozen=True)
 class SlotConsumption:
     """Consumption of one meter summed over the intervals that start in one slot of one local day (a slot lies
-    between two window edges) and cross no edge and no midnight: one price applies to all of them."""
+    between two slot edges) and cross no price edge and no midnight: one price and one bucket apply to all of
+    them."""
 
     meter_id: str
     start: datetime
@@ -59,12 +60,14 @@ class SlotConsumption:
 
 
 async def slot_consumption(
-    session: AsyncSession, *, flt: MeterFilter, win: Window, edges_s: list[float]
+    session: AsyncSession, *, flt: MeterFilter, win: Window, edges_s: list[float], split_s: list[float] | None = None
 ) -> tuple[list[SlotConsumption], list[MeterInterval]]:
     """The intervals of :func:`interval_consumption` pre-summed in SQL per meter, local day and slot between
-    ``edges_s`` (seconds after local midnight), and apart the intervals that cross an edge or a midnight, which
-    must be split. Exact for any bucket made of whole local days, and a year of quarter-hours per meter comes
-    back as a few rows per day instead of 96."""
+    ``edges_s`` (seconds after local midnight), and apart the intervals that cross one of ``split_s`` (the price
+    edges; default ``edges_s``) or a midnight, which must be split. An interval counts in the slot where it
+    starts. With the price edges as ``edges_s`` it is exact for any bucket made of whole local days (a year of
+    quarter-hours per meter comes back as a few rows per day instead of 96); with the bucket edges added
+    (every whole hour) each slot also lies inside one bucket."""
     cte, params = energy_repository.intervals_cte(flt, win)
     sql = f"""{cte}
     , l AS MATERIALIZED (
@@ -80,8 +83,8 @@ async def slot_consumption(
         -- width_bucket(v, edges) counts the edges <= v; an edge strictly inside (s0, s0 + dur) makes the
         -- count at the last microsecond of the interval larger than at its start
         SELECT x.*, width_bucket(x.s0, CAST(:edges AS float8[])) AS slot,
-               (x.s0 + x.dur > 86400 OR width_bucket(x.s0 + x.dur - 0.000001, CAST(:edges AS float8[]))
-                                        > width_bucket(x.s0, CAST(:edges AS float8[]))) AS crosses
+               (x.s0 + x.dur > 86400 OR width_bucket(x.s0 + x.dur - 0.000001, CAST(:split AS float8[]))
+                                        > width_bucket(x.s0, CAST(:split AS float8[]))) AS crosses
         FROM x
     )
     SELECT s.meter_id, s.crosses, min(s.start_ts) AS start_ts, max(s.end_ts) AS end_ts, sum(s.kwh) AS kwh,
@@ -92,6 +95,7 @@ async def slot_consumption(
              m.building, m.zone, m.sub_item, m.energy_type, m.vendor_id
     ORDER BY 1, 3"""
     params["edges"] = edges_s
+    params["split"] = edges_s if split_s is None else split_s
     slots: list[SlotConsumption] = []
     crossing: list[MeterInterval] = []
     for r in (await session.execute(text(sql), params)).tuples():

@@ -352,6 +352,10 @@ async def _rolled_days(
     return (first, after) if first < after else None
 
 
+#: the buckets finer than a day, by their width in seconds (local time: each starts on a multiple of it after midnight)
+BUCKET_SECONDS = {"15min": 900, "hour": 3600}
+
+
 async def _price_raw(
     session: AsyncSession,
     *,
@@ -374,22 +378,25 @@ async def _price_raw(
         buckets[(group, bucket)].merge(cost)
         total.merge(cost)
 
-    if granularity in (None, "day", "month"):
-        # whole-day buckets: SQL sums the intervals of each price slot, Python splits only the crossing ones
-        slots, intervals = await repository.slot_consumption(session, flt=flt, win=win, edges_s=pricer.edge_seconds())
-        for sl in slots:
-            book(
-                sl,
-                pricer.cost_at(
-                    sl.start,
-                    to_decimal(sl.quantity),
-                    energy_type=sl.energy_type,
-                    meter_id=sl.meter_id,
-                    building=sl.building,
-                ),
-            )
-    else:
-        intervals = await repository.interval_consumption(session, flt=flt, win=win)
+    # SQL sums the intervals of each slot between the price edges and, for buckets finer than a day, the bucket
+    # edges (each slot lies inside one price period and one bucket); Python splits only the intervals that cross
+    # a price edge or a midnight. Each interval counts in the bucket where it starts, whole (split between the
+    # periods it spans): an interval over a bucket edge alone is summed into the slot where it starts.
+    price_edges = pricer.edge_seconds()
+    step = BUCKET_SECONDS.get(granularity or "")
+    edges = price_edges if step is None else sorted({*price_edges, *(float(s) for s in range(step, 86_400, step))})
+    slots, intervals = await repository.slot_consumption(session, flt=flt, win=win, edges_s=edges, split_s=price_edges)
+    for sl in slots:
+        book(
+            sl,
+            pricer.cost_at(
+                sl.start,
+                to_decimal(sl.quantity),
+                energy_type=sl.energy_type,
+                meter_id=sl.meter_id,
+                building=sl.building,
+            ),
+        )
     for it in intervals:
         cost = pricer.cost(
             it.start,
