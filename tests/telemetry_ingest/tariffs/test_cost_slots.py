@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.db import libpq_url
+from oracles.cost_intervals import interval_consumption
 from oracles.energy_synthetic import register
 from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.energy.arithmetic import bucket_start
@@ -93,7 +94,7 @@ async def _per_interval(
     pricer = Pricer([service.to_domain(r) for r in await repository.list_tariffs(session)], TZ)
     attr = service.GROUP_ATTR[group_by]
     out: dict[tuple[str, datetime], CostTotal] = defaultdict(CostTotal)
-    for it in await repository.interval_consumption(session, flt=MeterFilter(), win=window(RAW, start, end)):
+    for it in await interval_consumption(session, flt=MeterFilter(), win=window(RAW, start, end)):
         cost = pricer.cost(
             it.start,
             it.end,
@@ -180,7 +181,7 @@ async def test_buckets_finer_than_a_day_cost_what_each_interval_costs(session: A
         edges_s=sorted({*price_edges, *(3600.0 * h for h in range(1, 24))}),
         split_s=price_edges,
     )
-    intervals = await repository.interval_consumption(session, flt=MeterFilter(), win=win)
+    intervals = await interval_consumption(session, flt=MeterFilter(), win=win)
     assert len(slots) < len(intervals) / 2
     assert any(i.meter_id == "t0" and i.start.astimezone(TZ).time() == time(0, 45) for i in intervals)
     assert {c.start.astimezone(TZ).time() for c in crossing if c.meter_id == "t0"} == {

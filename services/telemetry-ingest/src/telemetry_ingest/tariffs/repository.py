@@ -31,18 +31,6 @@ class MeterInterval:
     vendor_id: str
 
 
-async def interval_consumption(session: AsyncSession, *, flt: MeterFilter, win: Window) -> list[MeterInterval]:
-    """Every reading interval starting in the window, computed exactly as the energy queries compute it
-    (the raw-readings CTE of ``energy.repository``: resets, rollovers, multiplier)."""
-    cte, params = energy_repository.intervals_cte(flt, win)
-    sql = f"""{cte}
-    SELECT d.meter_id, d.start_ts, d.end_ts, d.kwh, m.building, coalesce(m.zone, '') AS zone,
-           coalesce(m.sub_item, m.energy_type) AS sub_item, m.energy_type, coalesce(m.vendor_id, '') AS vendor_id
-    FROM d JOIN m ON m.id = d.meter_id ORDER BY d.meter_id, d.start_ts"""
-    rows = await session.execute(text(sql), params)
-    return [MeterInterval(r[0], r[1], r[2], float(r[3]), r[4], r[5], r[6], r[7], r[8]) for r in rows.tuples()]
-
-
 @dataclass(frozen=True)
 class SlotConsumption:
     """Consumption of one meter summed over the intervals that start in one slot of one local day (a slot lies
@@ -62,12 +50,12 @@ class SlotConsumption:
 async def slot_consumption(
     session: AsyncSession, *, flt: MeterFilter, win: Window, edges_s: list[float], split_s: list[float] | None = None
 ) -> tuple[list[SlotConsumption], list[MeterInterval]]:
-    """The intervals of :func:`interval_consumption` pre-summed in SQL per meter, local day and slot between
-    ``edges_s`` (seconds after local midnight), and apart the intervals that cross one of ``split_s`` (the price
-    edges; default ``edges_s``) or a midnight, which must be split. An interval counts in the slot where it
-    starts. With the price edges as ``edges_s`` it is exact for any bucket made of whole local days (a year of
-    quarter-hours per meter comes back as a few rows per day instead of 96); with the bucket edges added
-    (every whole hour) each slot also lies inside one bucket."""
+    """The reading intervals (the raw-readings CTE of ``energy.repository``: resets, rollovers, multiplier)
+    pre-summed in SQL per meter, local day and slot between ``edges_s`` (seconds after local midnight), and apart
+    the intervals that cross one of ``split_s`` (the price edges; default ``edges_s``) or a midnight, which must
+    be split. An interval counts in the slot where it starts. With the price edges as ``edges_s`` it is exact
+    for any bucket made of whole local days (a year of quarter-hours per meter comes back as a few rows per day
+    instead of 96); with the bucket edges added (every whole hour) each slot also lies inside one bucket."""
     cte, params = energy_repository.intervals_cte(flt, win)
     sql = f"""{cte}
     , l AS MATERIALIZED (
