@@ -20,12 +20,15 @@ def _days(first: date, last: date, skip: Collection[date] = ()) -> list[date]:
 
 
 def _series(days_of: dict[str, list[date]], seed: int) -> lfl.DailySeries:
-    """One ``(meter, day numbers, kwh)`` per meter, meters sorted, as ``repository.daily_series`` answers."""
+    """One ``(meter, day numbers, kwh)`` per meter, meters sorted, days shuffled (aligned with their kWh), as
+    ``repository.daily_series`` may answer."""
     rnd = random.Random(seed)
-    rows = [
-        (m, [lfl.day_number(d) for d in days], [rnd.uniform(0.0, 500.0) for _ in days]) for m, days in days_of.items()
-    ]
-    return lfl.DailySeries.of(sorted(rows))
+    rows = []
+    for meter in sorted(days_of):
+        readings = [(lfl.day_number(d), rnd.uniform(0.0, 500.0)) for d in days_of[meter]]
+        rnd.shuffle(readings)
+        rows.append((meter, [d for d, _q in readings], [q for _d, q in readings]))
+    return lfl.DailySeries.of(rows)
 
 
 def _both() -> tuple[lfl.DailySeries, lfl.DailySeries]:

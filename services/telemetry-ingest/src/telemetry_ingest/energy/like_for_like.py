@@ -66,7 +66,8 @@ class DailySeries:
 
     @classmethod
     def of(cls, rows: Sequence[tuple[str, Sequence[int], Sequence[float]]]) -> DailySeries:
-        """From one ``(meter, days, kwh)`` per meter (``repository.daily_series``), reordered by day then meter."""
+        """From one ``(meter, days, kwh)`` per meter (``repository.daily_series``: meters in the database's
+        order, days in any order), sorted by day then meter."""
         meters = [r[0] for r in rows]
         meter = np.repeat(np.arange(len(rows), dtype=np.int64), [len(r[1]) for r in rows])
         day = np.fromiter((d for r in rows for d in r[1]), dtype=np.int64, count=len(meter))
