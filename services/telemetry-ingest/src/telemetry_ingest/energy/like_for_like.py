@@ -70,8 +70,8 @@ class DailySeries:
         order, days in any order), sorted by day then meter."""
         meters = [r[0] for r in rows]
         meter = np.repeat(np.arange(len(rows), dtype=np.int64), [len(r[1]) for r in rows])
-        day = np.fromiter((d for r in rows for d in r[1]), dtype=np.int64, count=len(meter))
-        kwh = np.fromiter((q for r in rows for q in r[2]), dtype=np.float64, count=len(meter))
+        day = np.concatenate([np.asarray(r[1], dtype=np.int64) for r in rows]) if rows else meter
+        kwh = np.concatenate([np.asarray(r[2], dtype=np.float64) for r in rows]) if rows else meter.astype(np.float64)
         order = np.lexsort((meter, day))
         return cls(meters=meters, meter=meter[order], day=day[order], kwh=kwh[order])
 
