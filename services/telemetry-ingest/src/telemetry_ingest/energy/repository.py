@@ -203,6 +203,31 @@ async def consumption_series(
     return [{"group": r[0], "buckets": r[1], "kwh": r[2], "intervals": r[3]} for r in rows.tuples()]
 
 
+async def daily_series(
+    session: AsyncSession,
+    *,
+    flt: MeterFilter,
+    win: Window,
+    rolled: Sequence[Piece] = (),
+    raw_start: datetime | None = None,
+) -> list[tuple[str, list[int], list[float]]]:
+    """The daily rows of :func:`consumption` per meter with at least one reading interval, as one
+    ``(meter, local days, kwh)`` per meter (meters ordered as ``ORDER BY`` orders them; the days of a meter in
+    no particular order, the two arrays aligned: the caller sorts them, which spares a sort per meter here).
+
+    Local days are day numbers since 1970-01-01 and kWh float8: binary arrays that the driver decodes in C,
+    instead of a mapping, a timestamp and a time-zone conversion per meter-day (a year of 40 meters is
+    14 600 of them)."""
+    cte, params = intervals_cte(flt, win, rolled=rolled, raw_start=raw_start, granularity="day")
+    sql = f"""{cte}, g AS ({_grouped("meter", win, rolled, raw_start, "day")})
+    SELECT g.grp,
+           array_agg(CAST(g.bucket AT TIME ZONE :tz AS date) - DATE '1970-01-01') AS days,
+           array_agg(CAST(g.kwh AS float8)) AS kwh
+    FROM g WHERE g.intervals > 0 GROUP BY g.grp ORDER BY g.grp"""
+    rows = await session.execute(text(sql), params)
+    return [(str(r[0]), list(r[1]), list(r[2])) for r in rows.tuples()]
+
+
 def _grouped(
     group_by: str, win: Window, rolled: Sequence[Piece], raw_start: datetime | None, granularity: str | None
 ) -> str:

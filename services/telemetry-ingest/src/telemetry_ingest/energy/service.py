@@ -312,11 +312,11 @@ async def year_on_year(
     meters = await repository.meters(session, flt=flt)
     carrier_of = {m["id"]: m["energy_type"] for m in meters}
     factors = like_for_like.kgce_factors(cfg)
-    now = await like_for_like.daily_by_meter(session, settings=settings, flt=flt, start=start, end=end)
-    before = await like_for_like.daily_by_meter(
+    now = await like_for_like.daily_series(session, settings=settings, flt=flt, start=start, end=end)
+    before = await like_for_like.daily_series(
         session, settings=settings, flt=flt, start=year_earlier(start), end=year_earlier(end)
     )
-    cmp = like_for_like.compare(now, before, carrier_of, {c for c, f in factors.items() if f is not None})
+    cmp = like_for_like.compare_series(now, before, carrier_of, {c for c, f in factors.items() if f is not None})
     compared = like_for_like.kgce(cmp.compared, factors)
     compared_before = like_for_like.kgce(cmp.compared_previous, factors)
     return YearOnYearRead(

@@ -62,13 +62,13 @@ async def energy_kpi(
     factors = like_for_like.kgce_factors(cfg)
     energy_carriers = {c for c in set(carrier_of.values()) if factors.get(c) is not None}
     if end > start:
-        current = await like_for_like.daily_by_meter(session, settings=settings, flt=flt, start=start, end=end)
-        previous = await like_for_like.daily_by_meter(
+        current = await like_for_like.daily_series(session, settings=settings, flt=flt, start=start, end=end)
+        previous = await like_for_like.daily_series(
             session, settings=settings, flt=flt, start=year_earlier(start), end=year_earlier(end)
         )
     else:
-        current, previous = {}, {}
-    cmp = like_for_like.compare(current, previous, carrier_of, energy_carriers)
+        current = previous = like_for_like.DailySeries.of([])
+    cmp = like_for_like.compare_series(current, previous, carrier_of, energy_carriers)
     electricity = cfg.electricity_code
     waste = await energy_repository.count_alerts(
         session, vendor_id=vendor_id, kinds_like="energy_waste%", start=start, end=max(end, start)
@@ -100,7 +100,7 @@ async def energy_kpi(
         period=period,
         meters=len(meters),
         consumption_kwh=cmp.quantity.get(electricity, 0.0),
-        previous_kwh=cmp.previous.get(electricity) if previous else None,
+        previous_kwh=cmp.previous.get(electricity) if cmp.meter_days_previous else None,
         consumption_kgce=cur_kgce if cmp.energy_days_compared else None,
         previous_kgce=prev_kgce if cmp.energy_days_compared else None,
         saving_ratio=None if not_scored else (prev_kgce - cur_kgce) / prev_kgce,

@@ -133,8 +133,8 @@ def _compared(
         carrier_of,
         energy,
     )
-    cost = sum((cur.days[k].total_cost for k in cmp.pairs), Decimal(0))
-    before = sum((prev.days[(m, d.replace(year=d.year - 1))].total_cost for m, d in cmp.pairs), Decimal(0))
+    cost = sum((cur.days[k].total_cost for k in cmp.pairs.current()), Decimal(0))
+    before = sum((prev.days[k].total_cost for k in cmp.pairs.previous()), Decimal(0))
     kgce, previous_kgce = like_for_like.kgce(cmp.compared, factors), like_for_like.kgce(cmp.compared_previous, factors)
     scope = like_for_like.scope(cmp, meters)
     compared = ComparedYear(

@@ -411,12 +411,13 @@ async def meter_years(session: AsyncSession, *, flt: MeterFilter, first: date, a
     return [MeterYears(*r) for r in rows.tuples()]
 
 
-async def pair_costs(session: AsyncSession, *, meters: list[str], days: list[date]) -> Decimal:
-    """Yuan of the cost rollup over the given meter-days (pairs of equal length)."""
+async def pair_costs(session: AsyncSession, *, meters: list[str], days: list[int]) -> Decimal:
+    """Yuan of the cost rollup over the given meter-days (lists of equal length; days as day numbers since
+    1970-01-01, ``like_for_like.day_number``: integers need no date object each)."""
     value = await session.scalar(
         text(
-            "SELECT coalesce(sum(c.cost_cny), 0) FROM unnest(CAST(:meters AS text[]), CAST(:days AS date[])) AS g(m, d)"
-            " JOIN telemetry.energy_daily_cost c ON c.meter_id = g.m AND c.day = g.d"
+            "SELECT coalesce(sum(c.cost_cny), 0) FROM unnest(CAST(:meters AS text[]), CAST(:days AS int[])) AS g(m, d)"
+            " JOIN telemetry.energy_daily_cost c ON c.meter_id = g.m AND c.day = DATE '1970-01-01' + g.d"
         ),
         {"meters": meters, "days": days},
     )

@@ -21,6 +21,7 @@ from telemetry_ingest.analytics.config import AnalyticsSettings, get_analytics_s
 from telemetry_ingest.energy import like_for_like
 from telemetry_ingest.energy import repository as energy_repository
 from telemetry_ingest.energy.arithmetic import OfficeInstants, bucket_start
+from telemetry_ingest.energy.like_for_like import MeterDayPairs
 from telemetry_ingest.energy.repository import MeterFilter, Window
 from telemetry_ingest.energy.schemas import RollupRefresh
 from telemetry_ingest.energy.service import gc_paused, window
@@ -593,22 +594,25 @@ async def year_on_year(
     c_total, p_total = yuan(sum(cur.values(), Decimal(0))), yuan(sum(prev.values(), Decimal(0)))
     meters = await energy_repository.meters(session, flt=flt)
     factors = like_for_like.kgce_factors(cfg or AccountingSettings())
-    cmp = like_for_like.compare(
-        await like_for_like.daily_by_meter(session, settings=settings, flt=flt, start=start, end=end),
-        await like_for_like.daily_by_meter(session, settings=settings, flt=flt, start=previous_start, end=previous_end),
+    cmp = like_for_like.compare_series(
+        await like_for_like.daily_series(session, settings=settings, flt=flt, start=start, end=end),
+        await like_for_like.daily_series(session, settings=settings, flt=flt, start=previous_start, end=previous_end),
         {m["id"]: m["energy_type"] for m in meters},
         {c for c, f in factors.items() if f is not None},
     )
     compared = previous_compared = None
     if cmp.pairs:
-        compared = await _pair_cost(session, settings=settings, flt=flt, start=start, end=end, pairs=cmp.pairs)
+        compared = await _pair_cost(
+            session, settings=settings, flt=flt, start=start, end=end, meters=cmp.pairs.meters, days=cmp.pairs.days
+        )
         previous_compared = await _pair_cost(
             session,
             settings=settings,
             flt=flt,
             start=previous_start,
             end=previous_end,
-            pairs={(m, d.replace(year=d.year - 1)) for m, d in cmp.pairs},
+            meters=cmp.pairs.meters,
+            days=cmp.pairs.previous_days,
         )
     return CostYearOnYearRead(
         start=start,
@@ -637,14 +641,16 @@ async def _pair_cost(
     flt: MeterFilter,
     start: datetime,
     end: datetime,
-    pairs: set[tuple[str, date]],
+    meters: list[str],
+    days: list[int],
 ) -> Decimal:
-    """Yuan of the given (meter, local day) pairs of the window: from the daily cost rollup when it covers the
-    window, else priced per meter and day."""
+    """Yuan of the given meter-days of the window (``meters[i]`` on local day number ``days[i]``, see
+    ``like_for_like.day_number``): from the daily cost rollup when it covers the window, else priced per meter
+    and day."""
     if await covered(session, settings=settings, flt=flt, start=start, end=end):
-        ordered = sorted(pairs)
-        return await repository.pair_costs(session, meters=[m for m, _ in ordered], days=[d for _, d in ordered])
+        return await repository.pair_costs(session, meters=meters, days=days)
     tz = ZoneInfo(settings.timezone)
+    pairs = {(m, like_for_like.day_of(d)) for m, d in zip(meters, days, strict=True)}
     priced = await price(session, settings=settings, flt=flt, start=start, end=end, granularity="day", group_by="meter")
     return sum(
         (c.total_cost for (m, b), c in priced.buckets.items() if (m, b.astimezone(tz).date()) in pairs), Decimal(0)
@@ -735,7 +741,7 @@ async def with_cost(
     settings: AnalyticsSettings,
     kpi: EnergyKpi,
     window: tuple[datetime, datetime],
-    pairs: set[tuple[str, date]],
+    pairs: MeterDayPairs,
 ) -> EnergyKpi:
     """The energy KPI of a vendor with the cost of its meters in the period and the same period last year
     (every meter: the figure the statistics give for the same scope), and the like-for-like cost saving over
@@ -744,17 +750,12 @@ async def with_cost(
     start, end = window
     if end <= start:
         return kpi
-    previous_pairs = {(m, d.replace(year=d.year - 1)) for m, d in pairs}
     if await covered(session, settings=settings, flt=flt, start=_year_earlier(start), end=end):
         # the cost rollup answers every day of both windows: totals and the compared meter-days in SQL
         now = await price(session, settings=settings, flt=flt, start=start, end=end)
         before = await price(session, settings=settings, flt=flt, start=_year_earlier(start), end=_year_earlier(end))
-        ordered = sorted(pairs)
-        current_cmp = await repository.pair_costs(session, meters=[m for m, _ in ordered], days=[d for _, d in ordered])
-        ordered = sorted(previous_pairs)
-        previous_cmp = await repository.pair_costs(
-            session, meters=[m for m, _ in ordered], days=[d for _, d in ordered]
-        )
+        current_cmp = await repository.pair_costs(session, meters=pairs.meters, days=pairs.days)
+        previous_cmp = await repository.pair_costs(session, meters=pairs.meters, days=pairs.previous_days)
     else:
         tz = ZoneInfo(settings.timezone)
         now = await price(
@@ -776,7 +777,7 @@ async def with_cost(
                 Decimal(0),
             )
 
-        current_cmp, previous_cmp = compared(now, pairs), compared(before, previous_pairs)
+        current_cmp, previous_cmp = compared(now, pairs.current()), compared(before, pairs.previous())
     return kpi.model_copy(
         update={
             "cost_cny": yuan(now.total.total_cost),
