@@ -50,6 +50,8 @@ energy_daily = Table(
     Column("working_seconds", Float, nullable=False, server_default="0"),
     Column("work_start", Time),
     Column("work_end", Time),
+    # one window of every meter of a scope (the like-for-like comparisons): the key begins with the meter
+    Index("ix_energy_daily_day", "day"),
 )
 
 energy_week_hours = Table(
@@ -96,6 +98,7 @@ energy_daily_cost = Table(
     Column("period", String(16), primary_key=True),
     Column("quantity", Numeric, nullable=False),
     Column("cost_cny", Numeric, nullable=False),
+    Index("ix_energy_daily_cost_day", "day"),
 )
 
 energy_monthly_cost = Table(
