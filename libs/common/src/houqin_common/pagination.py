@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter
 
 from houqin_common.errors import UnprocessableEntity
 from houqin_common.i18n import _
@@ -68,6 +68,41 @@ def sorted_page(example: str) -> Callable[..., Awaitable[PageParams]]:
         return PageParams(limit=limit, offset=offset, sort=sort)
 
     return params
+
+
+class PageFields(Protocol):
+    """The page of a list's query model (see :func:`limit_field`)."""
+
+    @property
+    def limit(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def sort(self) -> str | None: ...
+
+
+def limit_field() -> Any:
+    """``limit`` of a list's query model: the busiest lists take their filters and page as one pydantic model
+    (``Annotated[Model, Query()]``), validated by FastAPI in one call instead of one per parameter and
+    without the page's dependency level (≈ 20-30 µs a request; docs/operations.md). The OpenAPI parameters
+    are the same as :func:`sorted_page`'s when the model's fields come in the same order (filters, then
+    ``limit``, ``offset``, ``sort``)."""
+    return Field(50, ge=1, le=500, description="page size")
+
+
+def offset_field() -> Any:
+    """``offset`` of a list's query model (see :func:`limit_field`)."""
+    return Field(0, ge=0, le=1_000_000, description="records to skip")
+
+
+def sort_field(example: str) -> Any:
+    """``sort`` of a list's query model, documented with ``example`` as :func:`sorted_page` does."""
+    return Field(None, max_length=64, description=SORT_DESCRIPTION, examples=[example])
+
+
+def page_of_query(query: PageFields) -> PageParams:
+    """The :class:`PageParams` of a list's query model."""
+    return PageParams(limit=query.limit, offset=query.offset, sort=query.sort)
 
 
 async def page_window(limit: int = LIMIT, offset: int = OFFSET) -> PageParams:

@@ -11,7 +11,8 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from enum import StrEnum
+from typing import Annotated, Any, Generic, TypeVar, cast
 
 from pydantic import (
     AfterValidator,
@@ -20,6 +21,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
     PlainValidator,
     PrivateAttr,
     SerializationInfo,
@@ -30,7 +32,7 @@ from pydantic import (
     model_serializer,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from houqin_common.i18n import N_, Text, TextError, _, current_locale
 
@@ -50,6 +52,20 @@ def request_examples(owner: str, *examples: dict[str, Any]) -> Callable[[dict[st
             schema["examples"] = list(examples)
 
     return extra
+
+
+class JsonStrEnum(StrEnum):
+    """A ``StrEnum`` that pydantic writes to JSON as the string each member is. Pydantic's enum serialiser
+    reads each member's ``.value``, a Python-level descriptor on Python 3.11 (about 0.2 µs a member, 10 µs
+    for a page of 50); a ``StrEnum`` member *is* its value, so the plain string serialiser writes the same
+    text. Validation, the JSON schema and ``model_dump()`` (members in Python mode) are unchanged."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        schema = handler(source)
+        if schema["type"] != "enum":
+            return schema
+        return cast(CoreSchema, {**schema, "serialization": core_schema.simple_ser_schema("str")})
 
 
 def _check_period(value: str) -> str:

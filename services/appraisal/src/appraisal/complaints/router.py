@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response, status
 
 from appraisal.complaints import service
 from appraisal.complaints.schemas import (
-    Category,
     ComplaintClose,
     ComplaintCreate,
+    ComplaintQuery,
     ComplaintRead,
     ComplaintRespond,
-    ComplaintStatus,
 )
 from appraisal.dependencies import Directory, name_directory
 from appraisal.names import name_vendors
@@ -22,49 +21,36 @@ from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, Forbidden, problem_responses
 from houqin_common.hotpath import json_response, page_response, read_pool
 from houqin_common.i18n import _
-from houqin_common.pagination import PageParams, sorted_page
+from houqin_common.pagination import page_of_query
 from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import Page
 
 router = ServiceRouter(prefix="/complaints", tags=["complaints"], responses=COMMON_ERRORS)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ComplaintRead)
-async def file_complaint(
-    complaint_in: ComplaintCreate,
-    session: DbSession,
-    names: Directory,
-    principal: Principal = Depends(require_roles(Role.staff, Role.supervisor)),
-) -> ComplaintRead:
-    """File a complaint or suggestion (canteen dishes, air-conditioning temperature, door guards,
-    parking...); it is routed to the vendor running the project concerned."""
-    answer = service.to_read(await service.file(session, complaint_in=complaint_in, filer=principal.subject))
-    await name_vendors(names, [answer])
-    return answer
+# The hot reads are declared first: a router tries its routes in declaration order (twice per request,
+# ≈ 2.5 µs a route; docs/operations.md), and none declared before them can match their paths.
 
 
 @router.get("", response_model=Page[ComplaintRead])
 async def list_complaints(
     request: Request,
-    vendor_id: str | None = Query(None, description="only this vendor"),
-    category: Category | None = Query(None, description="only this category"),
-    complaint_status: ComplaintStatus | None = Query(None, alias="status", description="only this status"),
-    since: date | None = Query(None, description="filed on or after"),
-    page: PageParams = Depends(sorted_page("-filed_at")),
+    query: Annotated[ComplaintQuery, Query()],
     principal: Principal = Depends(require_roles(Role.supervisor, Role.vendor, Role.staff, *READ_ALL)),
 ) -> Response:
     """Complaints: supervisors and auditors see all, a vendor those routed to it, staff their own."""
     wide = principal.has(Role.supervisor, Role.admin, Role.auditor, Role.service)
+    page = page_of_query(query)
     items, total = await service.read_complaints(
         read_pool(request),
         name_directory(request),
         page,
         principal=principal,
-        vendor_id=principal.vendor_id if principal.is_vendor_only else vendor_id,
+        vendor_id=principal.vendor_id if principal.is_vendor_only else query.vendor_id,
         filed_by=None if wide or principal.is_vendor_only else principal.subject,
-        category=category.value if category else None,
-        status=complaint_status.value if complaint_status else None,
-        since=since,
+        category=query.category.value if query.category else None,
+        status=query.status.value if query.status else None,
+        since=query.since,
     )
     return page_response(ComplaintRead, items, total, page)
 
@@ -80,6 +66,20 @@ async def get_complaint(
     return json_response(
         await service.read_visible(read_pool(request), names, complaint_id=complaint_id, principal=principal)
     )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ComplaintRead)
+async def file_complaint(
+    complaint_in: ComplaintCreate,
+    session: DbSession,
+    names: Directory,
+    principal: Principal = Depends(require_roles(Role.staff, Role.supervisor)),
+) -> ComplaintRead:
+    """File a complaint or suggestion (canteen dishes, air-conditioning temperature, door guards,
+    parking...); it is routed to the vendor running the project concerned."""
+    answer = service.to_read(await service.file(session, complaint_in=complaint_in, filer=principal.subject))
+    await name_vendors(names, [answer])
+    return answer
 
 
 @router.post("/{complaint_id}/responses", response_model=ComplaintRead, responses=problem_responses(404, 409))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from houqin_common.pagination import limit_field, offset_field, sort_field
 from houqin_common.schemas import InputModel
 
 
@@ -111,6 +112,18 @@ class ComplaintClose(InputModel):
 
     substantiated: bool = Field(description="true: the complaint was founded and counts against the vendor")
     resolution: str = Field(min_length=1, max_length=4000, description="how it was resolved")
+
+
+class ComplaintQuery(BaseModel):
+    """The filters and page of ``GET /v1/complaints``, one query model (``houqin_common.pagination.limit_field``)."""
+
+    vendor_id: str | None = Field(None, description="only this vendor")
+    category: Category | None = Field(None, description="only this category")
+    status: ComplaintStatus | None = Field(None, description="only this status")
+    since: date | None = Field(None, description="filed on or after")
+    limit: int = limit_field()
+    offset: int = offset_field()
+    sort: str | None = sort_field("-filed_at")
 
 
 class ComplaintRead(BaseModel):

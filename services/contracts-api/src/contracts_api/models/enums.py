@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from houqin_common.i18n import current_locale
+from houqin_common.schemas import JsonStrEnum
 
 _LABELS: dict[str, dict[str, str]] = {}
 
 
-class LabeledEnum(StrEnum):
-    """A StrEnum whose members have a Chinese label."""
+class LabeledEnum(JsonStrEnum):
+    """A StrEnum (serialised as its string, see ``JsonStrEnum``) whose members have a Chinese label."""
 
     @property
     def label_zh(self) -> str:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from contracts_api.models.enums import Assessment, CreditKind, DiligenceVerdict, LegalStatus, VetoGround
 from houqin_common import credit_code as gb32100
 from houqin_common.i18n import _
+from houqin_common.pagination import limit_field, offset_field, sort_field
 from houqin_common.schemas import Period, VendorImportReport, VendorImportRowError, VendorRef, request_examples
 
 
@@ -102,6 +103,17 @@ class VendorRead(VendorRef):
     address: str | None = Field(description="registered address")
     created_at: datetime = Field(description="when the vendor was registered")
     updated_at: datetime = Field(description="last change")
+
+
+class VendorQuery(BaseModel):
+    """The filters and page of ``GET /v1/vendors``, one query model (see ``houqin_common.pagination.limit_field``)."""
+
+    q: str | None = Field(None, max_length=100, description="part of the name or credit code")
+    legal_status: LegalStatus | None = Field(None, description="legal-person status")
+    vetoed: bool | None = Field(None, description="true: only vendors with an active veto; false: none")
+    limit: int = limit_field()
+    offset: int = offset_field()
+    sort: str | None = sort_field("name")
 
 
 class QualificationCreate(BaseModel):

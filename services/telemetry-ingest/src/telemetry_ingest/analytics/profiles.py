@@ -3,10 +3,10 @@ waste detection judges by it)."""
 
 from __future__ import annotations
 
-from enum import StrEnum
+from houqin_common.schemas import JsonStrEnum
 
 
-class Profile(StrEnum):
+class Profile(JsonStrEnum):
     office = "office"
     hvac_setback = "hvac_setback"
     outdoor_lighting = "outdoor_lighting"

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import Depends, Query, Request, Response, status
 
 from houqin_common.auth import READ_ALL, Principal, Role, require_roles, vendor_scope
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, problem_responses
 from houqin_common.hotpath import json_response, page_response, read_pool
-from houqin_common.pagination import PageParams, sorted_page, to_page
+from houqin_common.pagination import PageParams, page_of_query, sorted_page, to_page
 from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import IsoDateTime, Page
 from telemetry_ingest.devices import service
@@ -19,6 +21,7 @@ from telemetry_ingest.devices.schemas import (
     GeofenceCreate,
     GeofenceRead,
     MeterCreate,
+    MeterQuery,
     MeterRead,
     MeterUpdate,
     PositionRead,
@@ -36,6 +39,37 @@ WRITE = require_roles(Role.supervisor)
 READ = require_roles(Role.supervisor, Role.gateway, Role.inspector, Role.vendor, *READ_ALL)
 
 
+# The hot reads are declared first: a router tries its routes in declaration order (twice per request,
+# ≈ 2.5 µs a route; docs/operations.md), and none declared before them can match their paths.
+
+
+@router.get("/meters", response_model=Page[MeterRead])
+async def list_meters(
+    request: Request,
+    query: Annotated[MeterQuery, Query()],
+    principal: Principal = Depends(READ),
+) -> Response:
+    """List meters. A vendor token sees only the meters it is responsible for."""
+    page = page_of_query(query)
+    items, total = await service.read_meters(
+        read_pool(request),
+        page,
+        building=query.building,
+        energy_type=query.energy_type,
+        sub_item=query.sub_item,
+        vendor_id=vendor_scope(principal) or query.vendor_id,
+    )
+    return page_response(MeterRead, items, total, page)
+
+
+@router.get("/meters/{meter_id}", response_model=MeterRead, responses=problem_responses(404))
+async def get_meter(meter_id: str, request: Request, principal: Principal = Depends(READ)) -> Response:
+    """One meter (404 for a vendor token when another vendor is responsible for it)."""
+    return json_response(
+        await service.read_meter(read_pool(request), meter_id=meter_id, vendor_id=vendor_scope(principal))
+    )
+
+
 @router.get("/energy-codes", response_model=list[EnergyCodeNode])
 async def get_energy_code_tree(session: DbSession, _: Principal = Depends(READ)) -> list[EnergyCodeNode]:
     """The energy type / sub-item code tree of the national energy-monitoring guideline for government
@@ -47,36 +81,6 @@ async def get_energy_code_tree(session: DbSession, _: Principal = Depends(READ))
 async def create_meter(meter_in: MeterCreate, session: DbSession, _: Principal = Depends(WRITE)) -> MeterRead:
     """Register an energy meter. The energy type must be a top-level code and the sub-item a code under it."""
     return MeterRead.model_validate(await service.create_meter(session, meter_in=meter_in))
-
-
-@router.get("/meters", response_model=Page[MeterRead])
-async def list_meters(
-    request: Request,
-    page: PageParams = Depends(sorted_page("building")),
-    building: str | None = Query(None, max_length=100, description="only this building"),
-    energy_type: str | None = Query(None, max_length=5, description="only this energy type code"),
-    sub_item: str | None = Query(None, max_length=5, description="only this sub-item code"),
-    vendor_id: str | None = Query(None, max_length=64, description="only meters of this vendor"),
-    principal: Principal = Depends(READ),
-) -> Response:
-    """List meters. A vendor token sees only the meters it is responsible for."""
-    items, total = await service.read_meters(
-        read_pool(request),
-        page,
-        building=building,
-        energy_type=energy_type,
-        sub_item=sub_item,
-        vendor_id=vendor_scope(principal) or vendor_id,
-    )
-    return page_response(MeterRead, items, total, page)
-
-
-@router.get("/meters/{meter_id}", response_model=MeterRead, responses=problem_responses(404))
-async def get_meter(meter_id: str, request: Request, principal: Principal = Depends(READ)) -> Response:
-    """One meter (404 for a vendor token when another vendor is responsible for it)."""
-    return json_response(
-        await service.read_meter(read_pool(request), meter_id=meter_id, vendor_id=vendor_scope(principal))
-    )
 
 
 @router.patch("/meters/{meter_id}", response_model=MeterRead, responses=problem_responses(404))
