@@ -75,7 +75,7 @@ async def _daily(
         granularity=Granularity.day,
         group_by=GroupBy.meter,
     )
-    return {f"{r.group} {r.bucket.date()}": round(r.kwh, 6) for r in read.rows}
+    return {f"{r['group']} {r['bucket'].date()}": round(r["kwh"], 6) for r in read.rows}
 
 
 async def test_a_long_gap_counts_on_its_first_day_in_every_window_and_in_the_rollups(session: AsyncSession) -> None:

@@ -40,6 +40,9 @@ async def test_staff_see_their_own_requests_and_supervisors_decide(
         "/v1/trip-requests", params={"vehicle_id": vehicle, "status": "pending"}, headers=supervisor
     )
     assert [r["id"] for r in listed.json()["items"]] == [mine.json()["id"]]
+    # every answer names the vehicle by its plate, as the register has it
+    plate = fleet_data.conn.execute("SELECT plate FROM telemetry.vehicle WHERE id = %s", (vehicle,)).fetchone()[0]
+    assert plate and mine.json()["plate"] == listed.json()["items"][0]["plate"] == plate
     vendor_view = await client.get(
         "/v1/trip-requests",
         params={"vehicle_id": vehicle},
@@ -52,6 +55,10 @@ async def test_staff_see_their_own_requests_and_supervisors_decide(
         headers=supervisor,
     )
     assert rejected.json()["status"] == "rejected" and rejected.json()["vehicle_id"] == vehicle
+    assert rejected.json()["plate"] == plate
+    # a request without a vehicle names none
+    no_car = await client.post("/v1/trip-requests", json=_body(), headers=alice)
+    assert no_car.status_code == 201 and no_car.json()["plate"] is None and no_car.json()["vehicle_id"] is None
     assert (
         await client.post("/v1/trip-requests/nope/decision", json={"approve": False}, headers=supervisor)
     ).status_code == 404

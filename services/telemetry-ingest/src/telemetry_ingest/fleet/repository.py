@@ -21,6 +21,14 @@ async def vehicle(session: AsyncSession, vehicle_id: str) -> Vehicle | None:
     return await session.get(Vehicle, vehicle_id)
 
 
+async def plates(session: AsyncSession, vehicle_ids: set[str]) -> dict[str, str]:
+    """The plate of each of ``vehicle_ids`` that is registered."""
+    if not vehicle_ids:
+        return {}
+    rows = await session.execute(select(Vehicle.id, Vehicle.plate).where(Vehicle.id.in_(sorted(vehicle_ids))))
+    return {vid: plate for vid, plate in rows.tuples()}
+
+
 async def vehicles(session: AsyncSession, *, vendor_id: str | None, department: str | None = None) -> list[Vehicle]:
     stmt = select(Vehicle).order_by(Vehicle.id)
     if vendor_id is not None:

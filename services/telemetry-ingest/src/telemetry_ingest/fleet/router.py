@@ -14,7 +14,7 @@ from houqin_common.auth import READ_ALL, Principal, Role, _bearer, decode_token,
 from houqin_common.db import DbSession
 from houqin_common.errors import COMMON_ERRORS, Forbidden, NotFound, Unauthorized, problem_responses
 from houqin_common.i18n import _
-from houqin_common.pagination import PageParams, sorted_page, to_page
+from houqin_common.pagination import PageParams, page_of, sorted_page, to_page
 from houqin_common.routing import ServiceRouter
 from houqin_common.schemas import IsoDateTime, Page
 from telemetry_ingest.analytics.dependencies import Settings
@@ -207,7 +207,7 @@ async def create_trip_request(
 ) -> TripRequestRead:
     """File a request to use an official vehicle (用车申请): who (the caller), purpose, from, to, window."""
     req = await service.file_request(session, request_in=request_in, requester=principal.subject)
-    return TripRequestRead.model_validate(req)
+    return (await service.request_reads(session, [req]))[0]
 
 
 @requests_router.get("", response_model=Page[TripRequestRead])
@@ -235,7 +235,7 @@ async def list_trip_requests(
         limit=page.limit,
         offset=page.offset,
     )
-    return to_page(TripRequestRead, rows, total, page)
+    return page_of(TripRequestRead, await service.request_reads(session, rows), total, page)
 
 
 @requests_router.post(
@@ -251,7 +251,7 @@ async def decide_trip_request(
     req = await service.decide_request(
         session, request_id=request_id, decision=decision, supervisor=principal.subject, now=clock.now()
     )
-    return TripRequestRead.model_validate(req)
+    return (await service.request_reads(session, [req]))[0]
 
 
 @alerts_router.get("/alerts", response_model=Page[AlertRead], responses=problem_responses(404))

@@ -146,6 +146,7 @@ class TripRequestRead(BaseModel):
     requester: str = Field(description="who asked (token subject)")
     department: str | None = Field(description="requesting department")
     vehicle_id: str | None = Field(description="vehicle requested or assigned")
+    plate: str | None = Field(default=None, description="the vehicle's plate number")
     purpose: str = Field(description="purpose")
     origin: str = Field(description="from")
     destination: str = Field(description="to")

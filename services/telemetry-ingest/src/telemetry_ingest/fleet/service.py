@@ -29,6 +29,7 @@ from telemetry_ingest.fleet.schemas import (
     TripRead,
     TripRequestCreate,
     TripRequestDecision,
+    TripRequestRead,
 )
 from telemetry_ingest.models import Calendar, Geofence, Vehicle
 from telemetry_ingest.models.analytics import Alert, TripRequest
@@ -387,6 +388,14 @@ async def distance(
             km[(r["vehicle_id"], r["bucket"].date())] += r["km"]
     plates = {v.id: v.plate for v in await repository.vehicles(session, vendor_id=vendor_id)}
     return [DistanceRow(vehicle_id=v, plate=plates.get(v), bucket=b, km=value) for (v, b), value in sorted(km.items())]
+
+
+async def request_reads(session: AsyncSession, requests: list[TripRequest]) -> list[TripRequestRead]:
+    """The requests as answered: each names its vehicle by plate (one look-up for all of them)."""
+    plates = await repository.plates(session, {r.vehicle_id for r in requests if r.vehicle_id is not None})
+    return [
+        TripRequestRead.model_validate(r).model_copy(update={"plate": plates.get(r.vehicle_id or "")}) for r in requests
+    ]
 
 
 async def file_request(session: AsyncSession, *, request_in: TripRequestCreate, requester: str) -> TripRequest:
