@@ -444,11 +444,17 @@ async def payback(
         - set(boundary)
     )
 
+    costs: dict[tuple[date, date], Decimal] = {}
+
     async def cost(first: date, after: date) -> Decimal:
-        total = await tariff_service.total_cost(
-            session, settings=settings, flt=flt, start=midnight(first), end=midnight(after)
-        )
-        return total.total_cost
+        """The yuan of the boundary over ``[first, after)``, priced once per window (the first calendar year's
+        window is often the whole time since the start)."""
+        if (first, after) not in costs:
+            total = await tariff_service.total_cost(
+                session, settings=settings, flt=flt, start=midnight(first), end=midnight(after)
+            )
+            costs[(first, after)] = total.total_cost
+        return costs[(first, after)]
 
     baseline_first = row.start_date - timedelta(days=365)
     baseline = await cost(baseline_first, row.start_date)
