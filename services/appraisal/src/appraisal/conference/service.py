@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal.conference import repository, rules
@@ -34,6 +34,9 @@ from houqin_common.i18n import N_, _
 
 logger = logging.getLogger("appraisal.conference")
 EXCLUSION_VIOLATION = "23P01"
+#: two inserts of overlapping bookings can each wait on the other's uncommitted row (an exclusion constraint
+#: checks after inserting): PostgreSQL aborts one of them, which lost the race like an exclusion violation
+DEADLOCK_DETECTED = "40P01"
 #: the default size classes of `conference_size_classes`, as a person reads them (a class added in the
 #: settings is shown by its code)
 SIZE_LABELS = {"small": N_("small meetings"), "medium": N_("medium meetings"), "large": N_("large meetings")}
@@ -190,8 +193,8 @@ async def book(
         async with session.begin_nested():
             session.add(booking)
             await session.flush()
-    except IntegrityError as exc:
-        if getattr(exc.orig, "sqlstate", None) != EXCLUSION_VIOLATION:
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) not in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED):
             raise
         other = await repository.overlapping(session, room.id, booking_in.starts_at, booking_in.ends_at)
         if other is None:  # the other was cancelled meanwhile: the client may retry
