@@ -14,7 +14,8 @@ connection each), which the output says, since those can become the bottleneck o
 CPU per request is the uvicorn process's user+system time over the requests it served.
 
 Environment: ``BENCH_DATABASE_URL`` (server, default postgresql://postgres@127.0.0.1:5432/postgres),
-``BENCH_API_SECONDS`` (per measurement, default 5), ``BENCH_API_ONLY`` (comma list of services),
+``BENCH_API_SECONDS`` (per measurement, default 3),
+``BENCH_API_ROUNDS`` (pairs per figure, default 3), ``BENCH_API_ONLY`` (comma list of services),
 ``BENCH_API_LOADGEN`` (``wrk`` or ``python``; default wrk when available).
 """
 
@@ -28,6 +29,7 @@ import os
 import pickle
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -345,10 +347,19 @@ def measure(server: Server, url: str, token: str, concurrency: int, seconds: flo
 
 
 def bench_service(
-    name: str, specs: dict[str, ServiceSpec], url: str, token: str, pool_size: int, seconds: float, drive: Any
+    name: str,
+    specs: dict[str, ServiceSpec],
+    url: str,
+    token: str,
+    pool_size: int,
+    seconds: float,
+    drive: Any,
+    rounds: int,
 ) -> list[Row]:
     """Every endpoint of service ``name`` at each concurrency, ours beside the bare app, with the services
-    it calls (:data:`PEERS`) running as they are deployed."""
+    it calls (:data:`PEERS`) running as they are deployed. Each measurement is ``rounds`` pairs, ours then
+    the bare app, so a burst of other work on the machine lands on both sides of some pair rather than on
+    one side of the only one."""
     spec = specs[name]
     endpoints = [e for e in ENDPOINTS if e.service == name]
     rows: list[Row] = []
@@ -371,9 +382,12 @@ def bench_service(
             check_response(ours.base, endpoint, token, url)
             for concurrency in CONCURRENCY:
                 print(f"[{name}] {endpoint.kind} {endpoint.path} c={concurrency} ...", flush=True)
-                api = measure(ours, ours.base + endpoint.path, token, concurrency, seconds, drive)
-                base = measure(bare, f"{bare.base}/r/{index}", token, concurrency, seconds, drive)
-                rows.append((endpoint, concurrency, api, base, len(captured[index].statements)))
+                pairs = []
+                for _round in range(rounds):
+                    api = measure(ours, ours.base + endpoint.path, token, concurrency, seconds, drive)
+                    base = measure(bare, f"{bare.base}/r/{index}", token, concurrency, seconds, drive)
+                    pairs.append((api, base))
+                rows.append(Row(endpoint, concurrency, pairs, len(captured[index].statements)))
     return rows
 
 
@@ -381,7 +395,8 @@ def main() -> None:
     admin = os.environ.get(
         "BENCH_DATABASE_URL", os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     )
-    seconds = float(os.environ.get("BENCH_API_SECONDS", "5"))
+    seconds = float(os.environ.get("BENCH_API_SECONDS", "3"))
+    rounds = int(os.environ.get("BENCH_API_ROUNDS", "3"))
     only = [s for s in os.environ.get("BENCH_API_ONLY", "").split(",") if s]
     if shutil.which("wrk") is None and os.environ.get("BENCH_API_LOADGEN") != "python":
         subprocess.run([str(REPO / "scripts/ensure-wrk.sh")], check=False)
@@ -401,42 +416,73 @@ def main() -> None:
         for name in specs:
             if only and name not in only:
                 continue
-            rows += bench_service(name, specs, url, token, pool_size, seconds, drive)
+            rows += bench_service(name, specs, url, token, pool_size, seconds, drive, rounds)
     finally:
         drop_database(admin, url)
-    report(rows, loadgen, seconds)
+    report(rows, loadgen, seconds, rounds)
 
 
-Row = tuple[Endpoint, int, Figures, Figures, int]
+@dataclass
+class Row:
+    """One endpoint at one concurrency: the (ours, bare) figures of each round."""
+
+    endpoint: Endpoint
+    concurrency: int
+    pairs: list[tuple[Figures, Figures]]
+    statements: int
+
+    @property
+    def ratios(self) -> list[float]:
+        """ours r/s ÷ bare r/s of each round (a pair measured back to back)."""
+        return sorted(api.rps / bare.rps for api, bare in self.pairs)
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios)
+
+    def median(self, side: int) -> Figures:
+        """The median of each figure of one side (0 ours, 1 bare) over the rounds."""
+        figures = [pair[side] for pair in self.pairs]
+        return Figures(
+            rps=statistics.median(f.rps for f in figures),
+            p50_ms=statistics.median(f.p50_ms for f in figures),
+            p99_ms=statistics.median(f.p99_ms for f in figures),
+            cpu_ms=statistics.median(f.cpu_ms for f in figures),
+        )
+
+
 TARGETS = {"detail": 0.8, "list": 0.7}
 
 
-def report(rows: list[Row], loadgen: str, seconds: float) -> None:
+def report(rows: list[Row], loadgen: str, seconds: float, rounds: int) -> None:
     print()
     print(
         f"{'service':<10}{'request':<30}{'c':>3}{'SQL':>4} |{'ours r/s':>9}{'p50':>7}{'p99':>7}{'CPU ms':>7}"
-        f" |{'bare r/s':>9}{'p50':>7}{'p99':>7}{'CPU ms':>7} |{'ratio':>6}{'CPU':>6}{'target':>9}"
+        f" |{'bare r/s':>9}{'p50':>7}{'p99':>7}{'CPU ms':>7} |{'ratio':>6}{'range':>11}{'CPU':>6}{'target':>9}"
     )
     failures = 0
-    for endpoint, concurrency, api, bare, n_sql in rows:
-        ratio = api.rps / bare.rps
+    for row in rows:
+        endpoint, api, bare = row.endpoint, row.median(0), row.median(1)
+        ratio = row.ratio
         target = TARGETS[endpoint.kind]
         ok = ratio >= target
         failures += not ok
         request = (endpoint.kind + " " + endpoint.path.split("?")[0])[:29]
+        spread = f"{row.ratios[0]:.2f}-{row.ratios[-1]:.2f}"
         print(
-            f"{endpoint.service:<10}{request:<30}{concurrency:>3}{n_sql:>4} |"
+            f"{endpoint.service:<10}{request:<30}{row.concurrency:>3}{row.statements:>4} |"
             f"{api.rps:>9.0f}{api.p50_ms:>7.2f}{api.p99_ms:>7.2f}{api.cpu_ms:>7.2f} |"
             f"{bare.rps:>9.0f}{bare.p50_ms:>7.2f}{bare.p99_ms:>7.2f}{bare.cpu_ms:>7.2f} |"
-            f"{ratio:>6.2f}{bare.cpu_ms / api.cpu_ms:>6.2f}{target:>5.1f} {'ok' if ok else 'NO'}"
+            f"{ratio:>6.2f}{spread:>11}{bare.cpu_ms / api.cpu_ms:>6.2f}{target:>5.1f} {'ok' if ok else 'NO'}"
         )
     print(
         "\nlatencies in ms. SQL = statements per request, captured from the service (engine and hot-read pool)\n"
         "and replayed by the bare FastAPI app (bench/bare_api.py: no auth, no middleware, no dependencies; the\n"
-        "same ReadPool class and size; records serialised by pydantic-core without a model). ratio = ours r/s /\n"
-        "bare r/s (the target); CPU = bare CPU per request / ours, the steadier figure on a busy machine.\n"
-        "CPU ms = the uvicorn process's CPU per request. Both apps run one process each.\n"
-        f"Load generator: {loadgen}; {seconds:g} s per measurement;\n"
+        "same ReadPool class and size; records serialised by pydantic-core without a model). Each row is the\n"
+        f"median of {rounds} rounds, each round ours then bare, back to back; ratio = median over the rounds of\n"
+        "ours r/s / bare r/s (the target), range = the lowest and highest round; CPU = bare CPU per request /\n"
+        "ours, the steadier figure on a busy machine. CPU ms = the uvicorn process's CPU per request. Both apps\n"
+        f"run one process each. Load generator: {loadgen}; {seconds:g} s per measurement;\n"
         f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work here skews wall clock)."
     )
     print(f"targets missed: {failures} of {len(rows)}")

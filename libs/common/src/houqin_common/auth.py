@@ -187,9 +187,7 @@ def _caller(request: Request, scheme: str, token: str) -> Principal:
     if not token or scheme.lower() != "bearer":
         raise Unauthorized(_("Missing bearer token: send `Authorization: Bearer <JWT>`"))
     settings: ServiceSettings = request.app.state.settings
-    principal = verified_principal(token, settings)
-    request.state.principal = principal
-    return principal
+    return verified_principal(token, settings)
 
 
 async def get_principal(

@@ -23,11 +23,13 @@ from appraisal.surveys.router import router as surveys_router
 #: :func:`houqin_common.app.create_service_app`: one level of routers, not a /v1 router around them)
 API_PREFIX = "/v1"
 ROUTERS: list[APIRouter] = [
+    # first: the busiest reads (a complaint, a page of complaints). A request tries the routers in this
+    # order, and each router before its own costs a match attempt (docs/operations.md, API overhead)
+    complaints_router,
     catalogue_router,
     surveys_router,
     inspections_router,
     rectification_router,
-    complaints_router,
     feedback_router,
     scores_router,
     publication_router,
