@@ -12,7 +12,7 @@ a contract ending on 31 December has ended at 00:00 Beijing time, whatever zone 
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -54,6 +54,12 @@ def now() -> datetime:
 def today() -> date:
     """The office's current calendar day."""
     return now().astimezone(office_tz()).date()
+
+
+def day_start(day: date) -> datetime:
+    """The instant the office's calendar day ``day`` begins (00:00 office time): a period of days
+    [start, end) holds the instants from ``day_start(start)`` up to ``day_start(end)``."""
+    return datetime.combine(day, time.min, tzinfo=office_tz())
 
 
 def reset() -> None:

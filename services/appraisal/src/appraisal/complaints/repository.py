@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appraisal.models import Assignment, Complaint
+from houqin_common import clock
 from houqin_common.hotpath import ReadPool, Row, compiled
 
 
@@ -87,7 +88,7 @@ async def read_complaints(
     values: dict[str, Any] = {name: filters[name] for name in _FILTERS if filters.get(name)}
     present = tuple(name in values for name in _FILTERS)
     if since:
-        values["since"] = datetime.combine(since, time.min, tzinfo=UTC)
+        values["since"] = clock.day_start(since)
     shape = (present, bool(since))
 
     def page() -> Select[Any]:

@@ -120,7 +120,9 @@ class ComplaintQuery(BaseModel):
     vendor_id: str | None = Field(None, description="only this vendor")
     category: Category | None = Field(None, description="only this category")
     status: ComplaintStatus | None = Field(None, description="only this status")
-    since: date | None = Field(None, description="filed on or after")
+    since: date | None = Field(
+        None, description="filed on or after this office day (from 00:00 office time, Asia/Shanghai by default)"
+    )
     limit: int = limit_field()
     offset: int = offset_field()
     sort: str | None = sort_field("-filed_at")

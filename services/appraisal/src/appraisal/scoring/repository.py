@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,10 +22,6 @@ from appraisal.models import (
     ServiceItem,
 )
 from houqin_common import clock
-
-
-def _dt(d: date) -> datetime:
-    return datetime.combine(d, time.min, tzinfo=UTC)
 
 
 def _overlaps(start: date, end: date):  # type: ignore[no-untyped-def]
@@ -96,13 +92,14 @@ async def food_safety(session: AsyncSession, start: date, end: date) -> dict[str
 async def complaints(
     session: AsyncSession, start: date, end: date
 ) -> dict[str, list[tuple[bool, datetime, datetime | None]]]:
-    """vendor id -> (counts against the vendor, filed at, first response at) of the complaints filed."""
+    """vendor id -> (counts against the vendor, filed at, first response at) of the complaints filed in
+    [start, end), office days (a complaint filed at 07:00 Beijing time on 1 July is July's)."""
     rows = await session.execute(
         select(Complaint.vendor_id, Complaint.substantiated, Complaint.filed_at, Complaint.first_response_at).where(
             Complaint.kind == "complaint",
             Complaint.vendor_id.is_not(None),
-            Complaint.filed_at >= _dt(start),
-            Complaint.filed_at < _dt(end),
+            Complaint.filed_at >= clock.day_start(start),
+            Complaint.filed_at < clock.day_start(end),
         )
     )
     out: dict[str, list[tuple[bool, datetime, datetime | None]]] = defaultdict(list)
@@ -123,8 +120,7 @@ async def orders(session: AsyncSession, start: date, end: date) -> dict[str, lis
 
 async def hazards(session: AsyncSession, start: date, end: date) -> dict[str, list[Hazard]]:
     """vendor id -> hazards due for removal in [start, end) (office days)."""
-    tz = clock.office_tz()
-    lo, hi = datetime.combine(start, time.min, tzinfo=tz), datetime.combine(end, time.min, tzinfo=tz)
+    lo, hi = clock.day_start(start), clock.day_start(end)
     rows = await session.execute(
         select(Hazard)
         .where(Hazard.removal_due_at >= lo, Hazard.removal_due_at < hi)
@@ -138,8 +134,7 @@ async def hazards(session: AsyncSession, start: date, end: date) -> dict[str, li
 
 async def meetings(session: AsyncSession, start: date, end: date) -> dict[str, list[Booking]]:
     """conference vendor id -> meetings held in [start, end) that it served."""
-    tz = clock.office_tz()
-    lo, hi = datetime.combine(start, time.min, tzinfo=tz), datetime.combine(end, time.min, tzinfo=tz)
+    lo, hi = clock.day_start(start), clock.day_start(end)
     rows = await session.execute(
         select(Booking)
         .where(
