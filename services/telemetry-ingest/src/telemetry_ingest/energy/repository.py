@@ -272,13 +272,7 @@ class CalendarRule:
 
     def use_calendar(self) -> UseCalendar:
         """The same rule as the pure calendar that judges days in Python (waste arrays, base load rows)."""
-        return UseCalendar(
-            work_start=self.work_start,
-            work_end=self.work_end,
-            working_weekdays=tuple(self.working_weekdays),
-            holidays=frozenset(self.holidays),
-            extra_workdays=frozenset(self.extra_workdays),
-        )
+        return UseCalendar.of(self)
 
 
 async def calendar(session: AsyncSession, calendar_id: str) -> CalendarRule | None:

@@ -31,21 +31,9 @@ from telemetry_ingest.fleet.schemas import (
     TripRequestDecision,
     TripRequestRead,
 )
-from telemetry_ingest.models import Calendar, Geofence, Vehicle
+from telemetry_ingest.models import Geofence, Vehicle
 from telemetry_ingest.models.analytics import Alert, TripRequest
 from telemetry_ingest.rollups import repository as rollups_repository
-
-
-def _use_calendar(cal: Calendar | None) -> UseCalendar:
-    if cal is None:
-        return UseCalendar()
-    return UseCalendar(
-        work_start=cal.work_start,
-        work_end=cal.work_end,
-        working_weekdays=tuple(cal.working_weekdays),
-        holidays=frozenset(cal.holidays),
-        extra_workdays=frozenset(cal.extra_workdays),
-    )
 
 
 def _fence(g: Geofence | None) -> rules.Fence | None:
@@ -55,7 +43,7 @@ def _fence(g: Geofence | None) -> rules.Fence | None:
 async def use_calendar(session: AsyncSession, vehicle: Vehicle) -> UseCalendar:
     if vehicle.calendar_id is None:
         return UseCalendar()
-    return _use_calendar(await repository.calendar(session, vehicle.calendar_id))
+    return UseCalendar.of(await repository.calendar(session, vehicle.calendar_id))
 
 
 async def parking_fence(session: AsyncSession, vehicle: Vehicle) -> rules.Fence | None:
@@ -239,7 +227,7 @@ async def _evaluate_many(
                 vehicle=vehicle,
                 track=arrays.drop_jumps(tracks[vehicle.id], max_speed_kmh=settings.max_plausible_speed_kmh),
                 settings=settings,
-                cal=_use_calendar(cals.get(vehicle.calendar_id) if vehicle.calendar_id is not None else None),
+                cal=UseCalendar.of(cals.get(vehicle.calendar_id) if vehicle.calendar_id is not None else None),
                 fence=_fence(fences.get(vehicle.parking_geofence_id) if vehicle.parking_geofence_id else None),
                 requests=requests.get(vehicle.id, []),
                 now=now,
