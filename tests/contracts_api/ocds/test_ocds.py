@@ -223,6 +223,10 @@ async def test_a_contract_lifecycle_publishes_one_resolvable_release_per_event(a
     compiled = {k: v for k, v in record["compiledRelease"].items() if k not in ("id", "date", "tag")}
     assert compiled == latest and record["compiledRelease"]["tag"] == ["compiled"]
     assert compiled["contracts"][0]["status"] == "active"
+    # the contract runs from its first office day's 00:00 to the end of its last, Beijing time
+    start, end = clock.today(), clock.today() + timedelta(days=364)
+    period = {"startDate": f"{start}T00:00:00+08:00", "endDate": f"{end}T23:59:59+08:00"}
+    assert compiled["contracts"][0]["period"] == period and compiled["awards"][0]["contractPeriod"] == period
     status_versions = record["versionedRelease"]["contracts"][0]["status"]
     assert [v["value"] for v in status_versions] == ["pending", "active"]
     assert status_versions[-1]["releaseID"] == ids[-2]  # became active (OCDS) when signed

@@ -7,11 +7,12 @@ registered without a procurement is its own process (``<prefix>-<contract id>``)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from contracts_api.models import Bid, Contract, Procurement, Project, Quote, Vendor
+from houqin_common import clock
 from houqin_common.i18n import N_, Text, _, use_locale
 
 #: route -> (OCDS procurementMethod, procurementMethodDetails in the release's language, zh)
@@ -56,9 +57,20 @@ def _value(amount: Decimal | None) -> dict[str, Any] | None:
 
 
 def _dt(value: date | datetime) -> str:
+    """An instant as OCDS writes it; a calendar day is the instant it begins in the office's zone (00:00
+    Beijing time, ``+08:00``), not 00:00 UTC, which is 08:00 in Changzhou."""
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
-    return datetime.combine(value, time(0, 0), tzinfo=UTC).isoformat()
+    return clock.day_start(value).isoformat()
+
+
+def _period(start: date, end: date) -> dict[str, str]:
+    """An OCDS period of the office days ``start`` to ``end``, both included: from the first day's 00:00 to
+    the last second of the last day (a contract ending on 31 December still runs that day)."""
+    return {
+        "startDate": _dt(start),
+        "endDate": (clock.day_start(end + timedelta(days=1)) - timedelta(seconds=1)).isoformat(),
+    }
 
 
 def _party(vendor: Vendor, role: str = "supplier") -> dict[str, Any]:
@@ -145,7 +157,7 @@ def _release(
                 "date": _dt(p.awarded_at if p and p.awarded_at else c.created_at),
                 "value": _value(c.value),
                 "suppliers": [{"id": supplier_id, "name": supplier["name"]}],
-                "contractPeriod": {"startDate": _dt(c.start_date), "endDate": _dt(c.end_date)},
+                "contractPeriod": _period(c.start_date, c.end_date),
             }
         )
         ocds_contracts.append(
@@ -155,7 +167,7 @@ def _release(
                 "title": c.title,
                 "status": CONTRACT_STATUS.get(c.status, "pending"),
                 "value": _value(c.value),
-                "period": {"startDate": _dt(c.start_date), "endDate": _dt(c.end_date)},
+                "period": _period(c.start_date, c.end_date),
             }
         )
     out: dict[str, Any] = {
