@@ -14,8 +14,8 @@ connection each), which the output says, since those can become the bottleneck o
 CPU per request is the uvicorn process's user+system time over the requests it served.
 
 Environment: ``BENCH_DATABASE_URL`` (server, default postgresql://postgres@127.0.0.1:5432/postgres),
-``BENCH_API_SECONDS`` (per measurement, default 3),
-``BENCH_API_ROUNDS`` (pairs per figure, default 3), ``BENCH_API_ONLY`` (comma list of services),
+``BENCH_API_SECONDS`` (per measurement, default 2),
+``BENCH_API_ROUNDS`` (pairs per figure, default 5), ``BENCH_API_ONLY`` (comma list of services),
 ``BENCH_API_LOADGEN`` (``wrk`` or ``python``; default wrk when available).
 """
 
@@ -357,9 +357,9 @@ def bench_service(
     rounds: int,
 ) -> list[Row]:
     """Every endpoint of service ``name`` at each concurrency, ours beside the bare app, with the services
-    it calls (:data:`PEERS`) running as they are deployed. Each measurement is ``rounds`` pairs, ours then
-    the bare app, so a burst of other work on the machine lands on both sides of some pair rather than on
-    one side of the only one."""
+    it calls (:data:`PEERS`) running as they are deployed. Each measurement is ``rounds`` pairs measured
+    back to back (ours first, then the bare app first, alternately), so a burst of other work on the
+    machine lands on both sides of some pair rather than on one side of the only one."""
     spec = specs[name]
     endpoints = [e for e in ENDPOINTS if e.service == name]
     rows: list[Row] = []
@@ -383,9 +383,14 @@ def bench_service(
             for concurrency in CONCURRENCY:
                 print(f"[{name}] {endpoint.kind} {endpoint.path} c={concurrency} ...", flush=True)
                 pairs = []
-                for _round in range(rounds):
-                    api = measure(ours, ours.base + endpoint.path, token, concurrency, seconds, drive)
-                    base = measure(bare, f"{bare.base}/r/{index}", token, concurrency, seconds, drive)
+                for round_ in range(rounds):
+                    # the side measured first alternates: neither always gets the first seconds after a switch
+                    if round_ % 2:
+                        base = measure(bare, f"{bare.base}/r/{index}", token, concurrency, seconds, drive)
+                        api = measure(ours, ours.base + endpoint.path, token, concurrency, seconds, drive)
+                    else:
+                        api = measure(ours, ours.base + endpoint.path, token, concurrency, seconds, drive)
+                        base = measure(bare, f"{bare.base}/r/{index}", token, concurrency, seconds, drive)
                     pairs.append((api, base))
                 rows.append(Row(endpoint, concurrency, pairs, len(captured[index].statements)))
     return rows
@@ -395,8 +400,8 @@ def main() -> None:
     admin = os.environ.get(
         "BENCH_DATABASE_URL", os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     )
-    seconds = float(os.environ.get("BENCH_API_SECONDS", "3"))
-    rounds = int(os.environ.get("BENCH_API_ROUNDS", "3"))
+    seconds = float(os.environ.get("BENCH_API_SECONDS", "2"))
+    rounds = int(os.environ.get("BENCH_API_ROUNDS", "5"))
     only = [s for s in os.environ.get("BENCH_API_ONLY", "").split(",") if s]
     if shutil.which("wrk") is None and os.environ.get("BENCH_API_LOADGEN") != "python":
         subprocess.run([str(REPO / "scripts/ensure-wrk.sh")], check=False)
@@ -479,10 +484,11 @@ def report(rows: list[Row], loadgen: str, seconds: float, rounds: int) -> None:
         "\nlatencies in ms. SQL = statements per request, captured from the service (engine and hot-read pool)\n"
         "and replayed by the bare FastAPI app (bench/bare_api.py: no auth, no middleware, no dependencies; the\n"
         "same ReadPool class and size; records serialised by pydantic-core without a model). Each row is the\n"
-        f"median of {rounds} rounds, each round ours then bare, back to back; ratio = median over the rounds of\n"
-        "ours r/s / bare r/s (the target), range = the lowest and highest round; CPU = bare CPU per request /\n"
-        "ours, the steadier figure on a busy machine. CPU ms = the uvicorn process's CPU per request. Both apps\n"
-        f"run one process each. Load generator: {loadgen}; {seconds:g} s per measurement;\n"
+        f"median of {rounds} rounds, each a pair back to back (ours first, then bare first, alternately); ratio =\n"
+        "median over the rounds of "
+        "ours r/s / bare r/s (the target), range = the lowest and highest round;\n"
+        "CPU = bare CPU per request / ours. CPU ms = the uvicorn process's CPU per request. Both apps run one\n"
+        f"process each. Load generator: {loadgen}; {seconds:g} s per measurement;\n"
         f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work here skews wall clock)."
     )
     print(f"targets missed: {failures} of {len(rows)}")
