@@ -17,35 +17,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from houqin_common.db import libpq_url
 from oracles.energy_synthetic import register
+from tariff_testkit import tariff
 from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.devices import service as devices
 from telemetry_ingest.devices.schemas import MeterUpdate
 from telemetry_ingest.energy import service as energy
 from telemetry_ingest.energy.repository import MeterFilter
 from telemetry_ingest.tariffs import service
-from telemetry_ingest.tariffs.schemas import TariffCreate
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 1, 1, tzinfo=TZ)
 RAW = AnalyticsSettings(use_rollup=False)
 ROLLED = AnalyticsSettings(use_rollup=True)
-
-
-def _tariff(tid: str, effective_from: date, peak: str, **scope: str) -> TariffCreate:
-    return TariffCreate.model_validate(
-        {
-            "id": tid,
-            "name": tid,
-            "energy_type": "01000",
-            "effective_from": effective_from,
-            "prices": {"peak": peak, "flat": "0.65", "valley": "0.27"},
-            "windows": [
-                {"start": "23:00", "end": "07:30", "period": "valley"},  # 07:30: not on an hour edge
-                {"start": "08:00", "end": "11:00", "period": "peak"},
-            ],
-            **scope,
-        }
-    )
 
 
 @pytest.fixture
@@ -115,9 +98,9 @@ async def _cost_rows(session: AsyncSession) -> int:
 
 
 async def test_cost_rollup_answers_like_the_raw_readings(session: AsyncSession) -> None:
-    await service.save_tariff(session, tariff_in=_tariff("all-2025", date(2025, 1, 1), "1.07"))
+    await service.save_tariff(session, tariff_in=tariff("all-2025", date(2025, 1, 1), "1.07"))
     await service.save_tariff(
-        session, tariff_in=_tariff("b-2026", date(2026, 1, 20), "1.31", scope="building", scope_id="A")
+        session, tariff_in=tariff("b-2026", date(2026, 1, 20), "1.31", scope="building", scope_id="A")
     )
     # partial first and last days, a whole month inside, the gap and the building version's start
     start, end = START + timedelta(days=1, hours=5), START + timedelta(days=45, hours=7)
@@ -163,7 +146,7 @@ async def test_cost_rollup_answers_like_the_raw_readings(session: AsyncSession) 
 
     # a dearer version from 2026-02-01: the rolled-up days from there are logged as touched and repriced
     before_cost = changed[-1]
-    await service.save_tariff(session, tariff_in=_tariff("all-2026-02", date(2026, 2, 1), "1.50"))
+    await service.save_tariff(session, tariff_in=tariff("all-2026-02", date(2026, 2, 1), "1.50"))
     repriced = await _answers(session, RAW, start, end)
     assert repriced[-1] != before_cost and isinstance(repriced[-1], tuple)
     assert repriced[-1][0] > before_cost[0]  # type: ignore[index]

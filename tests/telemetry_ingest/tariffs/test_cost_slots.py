@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -20,13 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from houqin_common.db import libpq_url
 from oracles.cost_intervals import interval_consumption
 from oracles.energy_synthetic import register
+from tariff_testkit import tariff
 from telemetry_ingest.analytics.config import AnalyticsSettings
 from telemetry_ingest.energy.arithmetic import bucket_start
 from telemetry_ingest.energy.repository import MeterFilter
 from telemetry_ingest.energy.service import window
 from telemetry_ingest.tariffs import repository, service
 from telemetry_ingest.tariffs.arithmetic import CostTotal, Period, Pricer, to_decimal, yuan
-from telemetry_ingest.tariffs.schemas import TariffCreate
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 7, 14, tzinfo=TZ)
@@ -34,22 +34,6 @@ RAW = AnalyticsSettings(use_rollup=False)
 #: differences allowed below the fen: the slots sum floats in SQL before the Decimal, the intervals are summed
 #: as Decimals (the last bits of a float sum)
 TINY = Decimal("1e-9")
-
-
-def _tariff(tid: str, effective_from: date, peak: str) -> TariffCreate:
-    return TariffCreate.model_validate(
-        {
-            "id": tid,
-            "name": tid,
-            "energy_type": "01000",
-            "effective_from": effective_from,
-            "prices": {"peak": peak, "flat": "0.65", "valley": "0.27"},
-            "windows": [
-                {"start": "23:00", "end": "07:30", "period": "valley"},  # 07:30: inside an hour bucket
-                {"start": "08:00", "end": "11:00", "period": "peak"},
-            ],
-        }
-    )
 
 
 @pytest.fixture
@@ -119,8 +103,8 @@ def _same(a: CostTotal, b: CostTotal) -> bool:
 
 
 async def test_buckets_finer_than_a_day_cost_what_each_interval_costs(session: AsyncSession) -> None:
-    await service.save_tariff(session, tariff_in=_tariff("v1", START.date(), "1.07"))
-    await service.save_tariff(session, tariff_in=_tariff("v2", START.date() + timedelta(days=1), "1.31"))
+    await service.save_tariff(session, tariff_in=tariff("v1", START.date(), "1.07"))
+    await service.save_tariff(session, tariff_in=tariff("v2", START.date() + timedelta(days=1), "1.31"))
     # the whole data, and a window that starts and ends off the hour (buckets stay whole local hours)
     windows = [
         (START, START + timedelta(days=3)),
