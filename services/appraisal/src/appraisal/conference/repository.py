@@ -14,6 +14,15 @@ async def get_room(session: AsyncSession, room_id: str) -> ConferenceRoom | None
     return await session.get(ConferenceRoom, room_id)
 
 
+async def lock_room(session: AsyncSession, room_id: str) -> None:
+    """Hold the room (``FOR NO KEY UPDATE``, until the transaction ends) while a booking of it is inserted:
+    bookings of one room are inserted one after the other. Two concurrent overlapping inserts would
+    otherwise each wait on the other's uncommitted row (the exclusion constraint checks after inserting) and
+    PostgreSQL would abort one as a deadlock, before the other had committed to be named. The key-share locks
+    of the bookings' foreign keys do not conflict with it."""
+    await session.execute(select(ConferenceRoom.id).where(ConferenceRoom.id == room_id).with_for_update(key_share=True))
+
+
 async def list_rooms(session: AsyncSession) -> list[ConferenceRoom]:
     return list((await session.execute(select(ConferenceRoom).order_by(ConferenceRoom.name))).scalars())
 

@@ -34,9 +34,6 @@ from houqin_common.i18n import N_, _
 
 logger = logging.getLogger("appraisal.conference")
 EXCLUSION_VIOLATION = "23P01"
-#: two inserts of overlapping bookings can each wait on the other's uncommitted row (an exclusion constraint
-#: checks after inserting): PostgreSQL aborts one of them, which lost the race like an exclusion violation
-DEADLOCK_DETECTED = "40P01"
 #: the default size classes of `conference_size_classes`, as a person reads them (a class added in the
 #: settings is shown by its code)
 SIZE_LABELS = {"small": N_("small meetings"), "medium": N_("medium meetings"), "large": N_("large meetings")}
@@ -157,7 +154,8 @@ async def book(
     contracts: ContractsClient | None,
 ) -> Booking:
     """Book a room; an overlapping live booking of the same room is refused by the database's exclusion
-    constraint (so concurrent requests cannot both win) and answered 409 naming the other booking."""
+    constraint (so concurrent requests cannot both win) and answered 409 naming the other booking, which
+    has committed: the room is locked for the insert (:func:`repository.lock_room`)."""
     if booking_in.starts_at.tzinfo is None or booking_in.ends_at.tzinfo is None:
         raise UnprocessableEntity(_("starts_at and ends_at need a time zone"))
     if booking_in.ends_at <= booking_in.starts_at:
@@ -189,12 +187,14 @@ async def book(
         status=BookingStatus.booked.value,
         service_vendor_id=vendor,
     )
+    # after the vendor lookup over HTTP: the room is held only for the insert and the commit
+    await repository.lock_room(session, room.id)
     try:
         async with session.begin_nested():
             session.add(booking)
             await session.flush()
     except DBAPIError as exc:
-        if getattr(exc.orig, "sqlstate", None) not in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED):
+        if getattr(exc.orig, "sqlstate", None) != EXCLUSION_VIOLATION:
             raise
         other = await repository.overlapping(session, room.id, booking_in.starts_at, booking_in.ends_at)
         if other is None:  # the other was cancelled meanwhile: the client may retry
