@@ -8,6 +8,11 @@ the services' pool size) and answers the rows as JSON; the statements are captur
 engine and hot-read pool while it answers the request once in-process. The ratio ours / bare is the
 figure that matters (issue 25: detail >= 0.8, 50-row list >= 0.7).
 
+The same process also answers the *floor* (``/f/{index}``): the same replay behind what FastAPI charges for
+what every service route must have, the bearer role check (one dependency), an included router and, for a
+list, the endpoint's query model. Its ratio to the bare app (column ``floor``) is the best a service route
+can reach on FastAPI's public surface before doing any work of its own (validation, names, metrics).
+
 Load generator: Debian's ``wrk`` (C, one thread per 5 connections, keep-alive), installed by
 ``scripts/ensure-wrk.sh`` when missing; without it, several Python client processes (one keep-alive
 connection each), which the output says, since those can become the bottleneck on a small machine.
@@ -97,15 +102,24 @@ class Endpoint:
     items: int | None = None
     #: every answered record names its vendor as the register does (the name lookup worked)
     vendor_named: bool = False
+    #: the endpoint's query model (``module:Class``), which the floor takes as the service route does
+    query: str | None = None
 
 
 ENDPOINTS = [
     Endpoint("contracts", "detail", "/v1/vendors/bench-vendor-007"),
-    Endpoint("contracts", "list", "/v1/vendors?limit=50", 50),
+    Endpoint("contracts", "list", "/v1/vendors?limit=50", 50, query="contracts_api.vendors.schemas:VendorQuery"),
     Endpoint("telemetry", "detail", "/v1/meters/bm0007"),
-    Endpoint("telemetry", "list", "/v1/meters?limit=50", 50),
+    Endpoint("telemetry", "list", "/v1/meters?limit=50", 50, query="telemetry_ingest.devices.schemas:MeterQuery"),
     Endpoint("appraisal", "detail", "/v1/complaints/bench-complaint-007", vendor_named=True),
-    Endpoint("appraisal", "list", "/v1/complaints?limit=50", 50, vendor_named=True),
+    Endpoint(
+        "appraisal",
+        "list",
+        "/v1/complaints?limit=50",
+        50,
+        vendor_named=True,
+        query="appraisal.complaints.schemas:ComplaintQuery",
+    ),
 ]
 
 
@@ -370,29 +384,40 @@ def bench_service(
             stack.callback(helper.stop)
             peers[peer] = helper.base
         captured = [asyncio.run(_capture(spec, url, token, e.path, peers)) for e in endpoints]
-        with tempfile.NamedTemporaryFile(suffix=".pickle", delete=False) as f:
-            f.write(pickle.dumps({i: cap.statements for i, cap in enumerate(captured)}))
-        stack.callback(Path(f.name).unlink)
-        bare_env = {"BENCH_BARE_URL": url, "BENCH_BARE_STATEMENTS": f.name, "BENCH_BARE_POOL_SIZE": str(pool_size)}
+        files = {
+            "BENCH_BARE_STATEMENTS": {i: cap.statements for i, cap in enumerate(captured)},
+            "BENCH_BARE_QUERIES": {i: e.query for i, e in enumerate(endpoints)},
+        }
+        bare_env = {"BENCH_BARE_URL": url, "BENCH_BARE_POOL_SIZE": str(pool_size), "HOUQIN_JWT_SECRET": SECRET}
+        for variable, content in files.items():
+            with tempfile.NamedTemporaryFile(suffix=".pickle", delete=False) as f:
+                f.write(pickle.dumps(content))
+            stack.callback(Path(f.name).unlink)
+            bare_env[variable] = f.name
         ours = Server(name, spec.app_factory, service_env(url, peers))
         stack.callback(ours.stop)
         bare = Server(f"bare {name}", "bench.bare_api:create_app", bare_env)
         stack.callback(bare.stop)
         for index, endpoint in enumerate(endpoints):
             check_response(ours.base, endpoint, token, url)
+            query = "?" + endpoint.path.partition("?")[2] if "?" in endpoint.path else ""
+            targets = [
+                (ours, ours.base + endpoint.path),
+                (bare, f"{bare.base}/f/{index}{query}"),
+                (bare, f"{bare.base}/r/{index}"),
+            ]
             for concurrency in CONCURRENCY:
                 print(f"[{name}] {endpoint.kind} {endpoint.path} c={concurrency} ...", flush=True)
-                pairs = []
+                rounds_figures = []
                 for round_ in range(rounds):
-                    # the side measured first alternates: neither always gets the first seconds after a switch
-                    if round_ % 2:
-                        base = measure(bare, f"{bare.base}/r/{index}", token, concurrency, seconds, drive)
-                        api = measure(ours, ours.base + endpoint.path, token, concurrency, seconds, drive)
-                    else:
-                        api = measure(ours, ours.base + endpoint.path, token, concurrency, seconds, drive)
-                        base = measure(bare, f"{bare.base}/r/{index}", token, concurrency, seconds, drive)
-                    pairs.append((api, base))
-                rows.append(Row(endpoint, concurrency, pairs, len(captured[index].statements)))
+                    # the order rotates: no app always gets the first seconds after a switch
+                    shift = round_ % len(targets)
+                    measured: dict[int, Figures] = {}
+                    for side in [*range(shift, len(targets)), *range(shift)]:
+                        server, target = targets[side]
+                        measured[side] = measure(server, target, token, concurrency, seconds, drive)
+                    rounds_figures.append((measured[0], measured[1], measured[2]))
+                rows.append(Row(endpoint, concurrency, rounds_figures, len(captured[index].statements)))
     return rows
 
 
@@ -429,25 +454,23 @@ def main() -> None:
 
 @dataclass
 class Row:
-    """One endpoint at one concurrency: the (ours, bare) figures of each round."""
+    """One endpoint at one concurrency: the (ours, floor, bare) figures of each round."""
 
     endpoint: Endpoint
     concurrency: int
-    pairs: list[tuple[Figures, Figures]]
+    rounds: list[tuple[Figures, Figures, Figures]]
     statements: int
 
-    @property
-    def ratios(self) -> list[float]:
-        """ours r/s ÷ bare r/s of each round (a pair measured back to back)."""
-        return sorted(api.rps / bare.rps for api, bare in self.pairs)
+    def ratios(self, side: int = 0) -> list[float]:
+        """``side`` r/s ÷ bare r/s of each round (measured back to back); side 0 is ours, 1 the floor."""
+        return sorted(figures[side].rps / figures[2].rps for figures in self.rounds)
 
-    @property
-    def ratio(self) -> float:
-        return statistics.median(self.ratios)
+    def ratio(self, side: int = 0) -> float:
+        return statistics.median(self.ratios(side))
 
     def median(self, side: int) -> Figures:
-        """The median of each figure of one side (0 ours, 1 bare) over the rounds."""
-        figures = [pair[side] for pair in self.pairs]
+        """The median of each figure of one side (0 ours, 1 floor, 2 bare) over the rounds."""
+        figures = [one[side] for one in self.rounds]
         return Figures(
             rps=statistics.median(f.rps for f in figures),
             p50_ms=statistics.median(f.p50_ms for f in figures),
@@ -464,31 +487,35 @@ def report(rows: list[Row], loadgen: str, seconds: float, rounds: int) -> None:
     print(
         f"{'service':<10}{'request':<30}{'c':>3}{'SQL':>4} |{'ours r/s':>9}{'p50':>7}{'p99':>7}{'CPU ms':>7}"
         f" |{'bare r/s':>9}{'p50':>7}{'p99':>7}{'CPU ms':>7} |{'ratio':>6}{'range':>11}{'CPU':>6}{'target':>9}"
+        f" |{'floor':>6}{'CPU':>6}"
     )
     failures = 0
     for row in rows:
-        endpoint, api, bare = row.endpoint, row.median(0), row.median(1)
-        ratio = row.ratio
+        endpoint, api, floor, bare = row.endpoint, row.median(0), row.median(1), row.median(2)
+        ratio, ratios = row.ratio(), row.ratios()
         target = TARGETS[endpoint.kind]
         ok = ratio >= target
         failures += not ok
         request = (endpoint.kind + " " + endpoint.path.split("?")[0])[:29]
-        spread = f"{row.ratios[0]:.2f}-{row.ratios[-1]:.2f}"
+        spread = f"{ratios[0]:.2f}-{ratios[-1]:.2f}"
         print(
             f"{endpoint.service:<10}{request:<30}{row.concurrency:>3}{row.statements:>4} |"
             f"{api.rps:>9.0f}{api.p50_ms:>7.2f}{api.p99_ms:>7.2f}{api.cpu_ms:>7.2f} |"
             f"{bare.rps:>9.0f}{bare.p50_ms:>7.2f}{bare.p99_ms:>7.2f}{bare.cpu_ms:>7.2f} |"
-            f"{ratio:>6.2f}{spread:>11}{bare.cpu_ms / api.cpu_ms:>6.2f}{target:>5.1f} {'ok' if ok else 'NO'}"
+            f"{ratio:>6.2f}{spread:>11}{bare.cpu_ms / api.cpu_ms:>6.2f}{target:>5.1f} {'ok' if ok else 'NO'} |"
+            f"{row.ratio(1):>6.2f}{bare.cpu_ms / floor.cpu_ms:>6.2f}"
         )
     print(
         "\nlatencies in ms. SQL = statements per request, captured from the service (engine and hot-read pool)\n"
         "and replayed by the bare FastAPI app (bench/bare_api.py: no auth, no middleware, no dependencies; the\n"
         "same ReadPool class and size; records serialised by pydantic-core without a model). Each row is the\n"
-        f"median of {rounds} rounds, each a pair back to back (ours first, then bare first, alternately); ratio =\n"
-        "median over the rounds of "
-        "ours r/s / bare r/s (the target), range = the lowest and highest round;\n"
-        "CPU = bare CPU per request / ours. CPU ms = the uvicorn process's CPU per request. Both apps run one\n"
-        f"process each. Load generator: {loadgen}; {seconds:g} s per measurement;\n"
+        f"median of {rounds} rounds, each ours, floor and bare back to back (the first of them rotating);\n"
+        "ratio = median over the rounds of ours r/s / bare r/s (the target), range = the lowest and highest\n"
+        "round; CPU = bare CPU per request / ours. CPU ms = the uvicorn process's CPU per request.\n"
+        "floor = the same replay behind FastAPI's price for what every service route has (the bearer role\n"
+        "check as a dependency, an included router, the list's query model), r/s and CPU ratios to bare: the\n"
+        "most a service route can reach on FastAPI's public surface before any work of its own.\n"
+        f"Each app runs one process. Load generator: {loadgen}; {seconds:g} s per measurement;\n"
         f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work here skews wall clock)."
     )
     print(f"targets missed: {failures} of {len(rows)}")
