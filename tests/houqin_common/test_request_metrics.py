@@ -8,9 +8,9 @@ from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
-#: the route template the request metrics name ``GET /v1/vendors`` by: the route's path in its domain router
-#: (FastAPI 0.165 hands the middleware the route as declared, without the ``/v1`` it is included under)
-VENDORS = "/vendors"
+#: the route template the request metrics name ``GET /v1/vendors`` by: the whole path, the ``/v1`` the vendors
+#: router is included under included (FastAPI 0.165 hands the middleware the route as declared in its router)
+VENDORS = "/v1/vendors"
 
 
 async def test_a_service_counts_its_requests(service_client: Callable[[str], Any], make_token: Any) -> None:
@@ -33,3 +33,16 @@ async def test_a_service_counts_its_requests(service_client: Callable[[str], Any
     after = (await client.get("/metrics")).text
     assert served(after) == before + 3
     assert f'route="{VENDORS}",service="contracts-api",status="401"' in after
+    # a route with a parameter is counted under its template, never under the requested path
+    assert (
+        await client.get("/v1/vendors/no-such-vendor", headers={"Authorization": f"Bearer {token}"})
+    ).status_code == 404
+    after = (await client.get("/metrics")).text
+    assert 'route="/v1/vendors/{vendor_id}",service="contracts-api",status="404"' in after
+    assert "no-such-vendor" not in after
+    # a path no route matches, and the probes, which are included without the prefix
+    assert (await client.get("/v1/no-such-thing")).status_code == 404
+    assert (await client.get("/healthz")).status_code == 200
+    after = (await client.get("/metrics")).text
+    assert 'route="unmatched",service="contracts-api",status="404"' in after
+    assert 'route="/healthz",service="contracts-api",status="200"' in after

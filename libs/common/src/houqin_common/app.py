@@ -222,6 +222,7 @@ def create_service_app(
     install_error_handlers(app)
     for router in routers:
         app.include_router(router, prefix=api_prefix)
+        app.state.metrics.name_routes(router.routes, api_prefix)
     # after the API: routes are matched in order, and the probes and the docs are a few requests a minute
     app.include_router(health_router(checks))
     install_api_docs(app, title=title)

@@ -10,7 +10,7 @@ import os
 import socket
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -92,6 +92,20 @@ class Metrics:
         self.service = service
         # labels() hashes and validates its arguments on every call; the children are stable per route
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        #: id of a route -> its path as requested (the prefix it is included under, then its own path)
+        self._templates: dict[int, str] = {}
+
+    def name_routes(self, routes: Iterable[Any], prefix: str) -> None:
+        """Label ``routes`` (those of a router included under ``prefix``) with their whole path template: the
+        route the middleware sees is the one declared in its router, whose path lacks ``prefix``."""
+        for route in routes:
+            path = getattr(route, "path", None)
+            if path is not None:
+                self._templates[id(route)] = prefix + path
+
+    def template(self, route: Any) -> str:
+        """The path template a request is counted under: its route's whole path, ``unmatched`` without one."""
+        return self._templates.get(id(route)) or getattr(route, "path", None) or "unmatched"
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         """Count one request and its latency under its route template."""
@@ -169,8 +183,7 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            route = scope.get("route")
-            path = getattr(route, "path", None) or "unmatched"
+            path = self.metrics.template(scope.get("route"))
             self.metrics.observe(scope["method"], path, status, time.perf_counter() - start)
             request_id_var.reset(token)
             i18n.reset_locale(locale_token)
