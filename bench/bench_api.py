@@ -20,7 +20,7 @@ CPU per request is the uvicorn process's user+system time over the requests it s
 
 Environment: ``BENCH_DATABASE_URL`` (server, default postgresql://postgres@127.0.0.1:5432/postgres),
 ``BENCH_API_SECONDS`` (per measurement, default 2),
-``BENCH_API_ROUNDS`` (pairs per figure, default 5), ``BENCH_API_ONLY`` (comma list of services),
+``BENCH_API_ROUNDS`` (rounds per figure, default 5), ``BENCH_API_ONLY`` (comma list of services),
 ``BENCH_API_LOADGEN`` (``wrk`` or ``python``; default wrk when available).
 """
 
@@ -370,10 +370,10 @@ def bench_service(
     drive: Any,
     rounds: int,
 ) -> list[Row]:
-    """Every endpoint of service ``name`` at each concurrency, ours beside the bare app, with the services
-    it calls (:data:`PEERS`) running as they are deployed. Each measurement is ``rounds`` pairs measured
-    back to back (ours first, then the bare app first, alternately), so a burst of other work on the
-    machine lands on both sides of some pair rather than on one side of the only one."""
+    """Every endpoint of service ``name`` at each concurrency, ours beside the floor and the bare app, with the
+    services it calls (:data:`PEERS`) running as they are deployed. Each measurement is ``rounds`` rounds of the
+    three measured back to back (the one measured first rotating), so a burst of other work on the machine
+    lands on every side of some round rather than on one side of the only one."""
     spec = specs[name]
     endpoints = [e for e in ENDPOINTS if e.service == name]
     rows: list[Row] = []
